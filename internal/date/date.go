@@ -1,0 +1,153 @@
+// Package date is the calendar date used everywhere in ward.
+//
+// Regulatory clocks count calendar days, never hours in some time zone, so
+// a Date has no time and no location. The zero Date means "not set".
+// It must not depend on any other ward package.
+package date
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Date is a civil calendar date. Its zero value is "unset".
+type Date struct {
+	t time.Time // always UTC midnight, or zero
+}
+
+// Layout is the only textual form ward reads and writes.
+const Layout = "2006-01-02"
+
+// New returns the date year-month-day, normalising overflow the way
+// time.Date does (January 32 is February 1).
+func New(year int, month time.Month, day int) Date {
+	return Date{time.Date(year, month, day, 0, 0, 0, 0, time.UTC)}
+}
+
+// Parse reads YYYY-MM-DD and rejects anything else, including impossible
+// dates such as 2027-02-30.
+func Parse(s string) (Date, error) {
+	t, err := time.Parse(Layout, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)
+	}
+	return Date{t}, nil
+}
+
+// MustParse is Parse for literals in tests and embedded data.
+func MustParse(s string) Date {
+	d, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// Of returns the calendar date of t in t's own location.
+func Of(t time.Time) Date { return New(t.Year(), t.Month(), t.Day()) }
+
+// Today is the current date in UTC. Only the command line calls it: rules
+// take the date as an argument.
+func Today() Date { return Of(time.Now().UTC()) }
+
+func (d Date) IsZero() bool      { return d.t.IsZero() }
+func (d Date) Time() time.Time   { return d.t }
+func (d Date) Year() int         { return d.t.Year() }
+func (d Date) Month() time.Month { return d.t.Month() }
+func (d Date) Day() int          { return d.t.Day() }
+
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format(Layout)
+}
+
+// AddDays moves n calendar days.
+func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+
+// AddMonths moves n calendar months and clamps to the last day of the
+// target month (January 31 + 1 month = February 28 or 29), which is what a
+// person means by "a month later" and what time.AddDate does not do.
+func (d Date) AddMonths(n int) Date {
+	y, m := d.t.Year(), int(d.t.Month())-1+n
+	y += m / 12
+	m %= 12
+	if m < 0 {
+		m += 12
+		y--
+	}
+	month := time.Month(m + 1)
+	day := min(d.t.Day(), DaysIn(y, month))
+	return New(y, month, day)
+}
+
+// DaysIn is the number of days in the month.
+func DaysIn(year int, month time.Month) int {
+	return time.Date(year, month+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+// DaysUntil is the number of calendar days from d to e (negative if e is
+// earlier).
+func (d Date) DaysUntil(e Date) int {
+	return int(e.t.Sub(d.t).Hours() / 24)
+}
+
+func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
+func (d Date) After(e Date) bool  { return d.t.After(e.t) }
+func (d Date) Equal(e Date) bool  { return d.t.Equal(e.t) }
+
+// Compare returns -1, 0 or +1.
+func (d Date) Compare(e Date) int { return d.t.Compare(e.t) }
+
+// Min and Max of two dates; an unset date loses to a set one.
+func Min(a, b Date) Date {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func Max(a, b Date) Date {
+	if a.IsZero() || b.After(a) {
+		return b
+	}
+	return a
+}
+
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
+	p, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*d = p
+	return nil
+}
+
+// MarshalJSON writes null for an unset date so that JSON consumers never
+// see an empty string where a date belongs.
+func (d Date) MarshalJSON() ([]byte, error) {
+	if d.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(d.String())
+}
+
+func (d *Date) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Date{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	return d.UnmarshalText([]byte(s))
+}

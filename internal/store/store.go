@@ -1,0 +1,117 @@
+// Package store persists ward's organizations, their workspace records,
+// evidence blobs, accounts and the audit trail, on SQLite or PostgreSQL.
+//
+// One implementation of the SQL sits here, written against database/sql;
+// the engines (sqlite/, postgres/) supply the driver, the dialect and the
+// migrations behind the Engine interface, and storetest/ is the contract
+// suite both must pass.
+//
+// Organization isolation is structural: workspace records, evidence and
+// audit entries are reachable only through an *OrgStore, whose every
+// statement is bound to its organization id. There is no method that
+// reads records without naming the organization.
+//
+// Nothing is hard-deleted. Records are retired with a timestamp and kept;
+// every change appends to the organization's hash-chained audit trail in
+// the same transaction as the change itself.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("already exists")
+)
+
+// Record kinds, in the order a workspace lists them. The kind names are
+// stored in the database and in the audit trail: never rename one.
+const (
+	KindOrganization = "organization"
+	KindPerson       = "person"
+	KindSystem       = "system"
+	KindFlow         = "flow"
+	KindVendor       = "vendor"
+	KindAgreement    = "agreement"
+	KindCustomer     = "customer"
+	KindRiskAnalysis = "risk_analysis"
+	KindRisk         = "risk"
+	KindControl      = "control"
+	KindEvidence     = "evidence"
+	KindIncident     = "incident"
+)
+
+// Kinds lists every workspace record kind in workspace order.
+var Kinds = []string{
+	KindOrganization, KindPerson, KindSystem, KindFlow, KindVendor, KindAgreement,
+	KindCustomer, KindRiskAnalysis, KindRisk, KindControl, KindEvidence, KindIncident,
+}
+
+// Roles an account can hold in an organization, weakest first.
+const (
+	RoleViewer  = "viewer"
+	RoleAuditor = "auditor"
+	RoleEditor  = "editor"
+	RoleAdmin   = "admin"
+)
+
+var Roles = []string{RoleViewer, RoleAuditor, RoleEditor, RoleAdmin}
+
+type Org struct {
+	ID      int64     `json:"id"`
+	Slug    string    `json:"slug"`
+	Name    string    `json:"name"`
+	Created time.Time `json:"created"`
+}
+
+// Change is one record created, changed or retired.
+type Change struct {
+	Kind   string   `json:"kind"`
+	Key    string   `json:"key"`
+	Action string   `json:"action"`           // create | update | retire
+	Fields []string `json:"fields,omitempty"` // for update: the top-level fields that changed
+}
+
+// AuditEntry is one link of an organization's audit chain.
+type AuditEntry struct {
+	Seq    int64           `json:"seq"`
+	At     time.Time       `json:"at"`
+	Actor  string          `json:"actor"`
+	Action string          `json:"action"`
+	Kind   string          `json:"kind"`
+	Key    string          `json:"key"`
+	Data   json.RawMessage `json:"data"` // {"before":..., "after":...}
+	Prev   string          `json:"prev"` // hex sha256 of the previous entry, "" for the first
+	Hash   string          `json:"hash"`
+}
+
+type User struct {
+	ID           int64     `json:"id"`
+	Email        string    `json:"email"`
+	Name         string    `json:"name"`
+	PasswordHash string    `json:"-"`
+	Created      time.Time `json:"created"`
+	Disabled     bool      `json:"disabled"`
+}
+
+type Membership struct {
+	Org  Org    `json:"org"`
+	Role string `json:"role"`
+}
+
+// Session is a logged-in browser. Only the SHA-256 of the cookie value is
+// stored, so a copy of the database does not hand out sessions.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	CSRF      string
+	Created   time.Time
+	LastSeen  time.Time
+	Ended     time.Time
+}
+
+var _ = context.Background
