@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"ward/internal/date"
+	"ward/internal/store"
 	"ward/internal/workspace"
 )
 
@@ -62,8 +63,7 @@ type Env struct {
 	// is not today.
 	AsOfSet bool
 
-	// Open returns the data behind --db, opened once per run. It is set
-	// by the wiring (see open.go) and replaced in tests.
+	store   *store.Store
 	backend *Backend
 }
 

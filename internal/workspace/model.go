@@ -142,7 +142,8 @@ type Agreement struct {
 	// has to tell the other. Zero means the agreement sets no term.
 	BreachNoticeDays int `yaml:"breach_notice_days,omitempty" json:"breach_notice_days"`
 	// File is the signed copy, relative to the workspace, hashed on apply.
-	File string `yaml:"file,omitempty" json:"file"`
+	File   string `yaml:"file,omitempty" json:"file"`
+	SHA256 string `yaml:"sha256,omitempty" json:"sha256"`
 	// Clauses are the 164.504(e) checklist items a reviewer found present.
 	Clauses []string `yaml:"clauses,omitempty" json:"clauses"`
 	Notes   string   `yaml:"notes,omitempty" json:"notes"`

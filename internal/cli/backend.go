@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// Backend is the opened database and the organization a command works on.
+type Backend struct {
+	Store *store.Store
+	Org   store.Org
+	Data  *store.OrgStore
+}
+
+// Workspace loads the organization's live records.
+func (b *Backend) Workspace(ctx context.Context) (*workspace.Workspace, error) {
+	return b.Data.Workspace(ctx)
+}
+
+// Store opens the database behind --db once per run.
+func (e *Env) Store(ctx context.Context) (*store.Store, error) {
+	if e.store != nil {
+		return e.store, nil
+	}
+	s, err := store.Open(ctx, e.DB, store.Options{})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redactURL(e.DB), err)
+	}
+	e.store = s
+	return s, nil
+}
+
+// Backend opens the database and selects the organization: --org when
+// given, else the only one there is.
+func (e *Env) Backend(ctx context.Context) (*Backend, error) {
+	if e.backend != nil {
+		return e.backend, nil
+	}
+	s, err := e.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	org, err := e.selectOrg(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	e.backend = &Backend{Store: s, Org: org, Data: s.Org(org)}
+	return e.backend, nil
+}
+
+func (e *Env) selectOrg(ctx context.Context, s *store.Store) (store.Org, error) {
+	if e.OrgSlug != "" {
+		org, err := s.OrgBySlug(ctx, e.OrgSlug)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Org{}, BadInput("no organization %q in %s", e.OrgSlug, redactURL(e.DB))
+		}
+		return org, err
+	}
+	orgs, err := s.Orgs(ctx)
+	if err != nil {
+		return store.Org{}, err
+	}
+	switch len(orgs) {
+	case 0:
+		return store.Org{}, BadInput("%s holds no organization yet: run 'ward apply -f DIR' first", redactURL(e.DB))
+	case 1:
+		return orgs[0], nil
+	}
+	slugs := make([]string, len(orgs))
+	for i, o := range orgs {
+		slugs[i] = o.Slug
+	}
+	return store.Org{}, BadInput("%s holds %d organizations: choose one with --org (%s)", redactURL(e.DB), len(orgs), strings.Join(slugs, ", "))
+}
+
+func (e *Env) close() {
+	if e.store != nil {
+		e.store.Close()
+	}
+}
+
+// Actor names who ran a command in the audit trail: $WARD_ACTOR, else the
+// operating-system account.
+func Actor() string {
+	if a := os.Getenv("WARD_ACTOR"); a != "" {
+		return a
+	}
+	name := "unknown"
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	host, _ := os.Hostname()
+	if host != "" {
+		name += "@" + host
+	}
+	return "cli:" + name
+}
+
+// redactURL hides a password in a postgres URL before it reaches a
+// message or a log.
+func redactURL(u string) string {
+	at := strings.LastIndex(u, "@")
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	cred := u[scheme+3 : at]
+	if i := strings.Index(cred, ":"); i >= 0 {
+		return u[:scheme+3] + cred[:i] + ":***" + u[at:]
+	}
+	return u
+}

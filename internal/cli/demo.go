@@ -1,0 +1,135 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"ward/examples"
+	"ward/internal/auth"
+	"ward/internal/store"
+)
+
+func init() {
+	var f serveFlags
+	var dir string
+	var noServe bool
+	Register(&Command{
+		Name:    "demo",
+		Args:    "[--dir DIR] [--addr HOST:PORT] [--no-serve]",
+		Summary: "seed a realistic demo organization into a fresh SQLite database and serve it",
+		Flags: func(fs *flag.FlagSet) {
+			f.bind(fs)
+			fs.StringVar(&dir, "dir", "", "folder for the demo database and workspace (default: a new temporary folder)")
+			fs.BoolVar(&noServe, "no-serve", false, "seed and exit without serving")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			d, err := seedDemo(ctx, env, dir)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "demo database: %s\ndemo workspace: %s\n", d.db, d.workspace)
+			if noServe {
+				printLogins(env, "", d)
+				return nil
+			}
+			s, err := env.Store(ctx)
+			if err != nil {
+				return err
+			}
+			return serve(ctx, env, s, f, func(url string) { printLogins(env, url, d) })
+		},
+	})
+}
+
+type demoSeed struct {
+	db, workspace string
+	logins        [][3]string // email, role, password
+}
+
+func printLogins(env *Env, url string, d demoSeed) {
+	if url != "" {
+		fmt.Fprintf(env.Stdout, "\nward demo is running: open %s\n", url)
+	}
+	for _, l := range d.logins {
+		fmt.Fprintf(env.Stdout, "  log in as %-28s password %s   (%s)\n", l[0], l[2], l[1])
+	}
+	if url != "" {
+		fmt.Fprintln(env.Stdout, "Press Ctrl-C to stop.")
+	}
+}
+
+// seedDemo writes the embedded demo workspace to a fresh folder, applies
+// it through the same path as `ward apply`, and creates demo logins.
+func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
+	var err error
+	if dir == "" {
+		dir, err = os.MkdirTemp("", "ward-demo-")
+		if err != nil {
+			return demoSeed{}, err
+		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return demoSeed{}, err
+	}
+	d := demoSeed{db: filepath.Join(dir, "ward.db"), workspace: filepath.Join(dir, "acme-health")}
+	if _, err := os.Stat(d.db); err == nil {
+		return demoSeed{}, BadInput("%s already exists: the demo needs a fresh folder", d.db)
+	}
+	if err := copyFS(examples.AcmeHealth, "acme-health", d.workspace); err != nil {
+		return demoSeed{}, err
+	}
+	env.DB = "sqlite:" + d.db
+	if _, _, err := ApplyPath(ctx, env, d.workspace, "demo", false); err != nil {
+		return demoSeed{}, err
+	}
+	b, err := env.Backend(ctx)
+	if err != nil {
+		return demoSeed{}, err
+	}
+	for _, l := range []struct{ email, name, role string }{
+		{"admin@acme-health.example", "Demo Admin", store.RoleAdmin},
+		{"auditor@acme-health.example", "Demo Auditor", store.RoleAuditor},
+	} {
+		pw, err := auth.NewPassword()
+		if err != nil {
+			return demoSeed{}, err
+		}
+		hash, err := auth.HashPassword(pw)
+		if err != nil {
+			return demoSeed{}, err
+		}
+		u, err := b.Store.CreateUser(ctx, l.email, l.name, hash)
+		if err != nil {
+			return demoSeed{}, err
+		}
+		if err := b.Store.SetRole(ctx, "demo", u.ID, b.Org, l.role); err != nil {
+			return demoSeed{}, err
+		}
+		d.logins = append(d.logins, [3]string{l.email, l.role, pw})
+	}
+	return d, nil
+}
+
+func copyFS(src fs.FS, root, dst string) error {
+	return fs.WalkDir(src, root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		target := filepath.Join(dst, rel)
+		if e.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if filepath.Ext(p) == ".go" {
+			return nil
+		}
+		b, err := fs.ReadFile(src, p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
+}

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"ward/internal/store"
+	"ward/internal/web"
+)
+
+type serveFlags struct {
+	addr string
+	idle time.Duration
+}
+
+func (f *serveFlags) bind(fs *flag.FlagSet) {
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "log a browser session off after this long without activity (HIPAA automatic logoff, 164.312(a)(2)(iii))")
+}
+
+func init() {
+	var f serveFlags
+	Register(&Command{
+		Name:    "serve",
+		Args:    "[--addr HOST:PORT] [--idle-timeout 15m]",
+		Summary: "serve the web app and the JSON API",
+		Flags:   f.bind,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			s, err := env.Store(ctx)
+			if err != nil {
+				return err
+			}
+			return serve(ctx, env, s, f, nil)
+		},
+	})
+}
+
+// serve listens and serves until ctx ends; ready, when set, is called with
+// the URL once the listener is open.
+func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready func(url string)) error {
+	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	h := web.New(s, web.Config{IdleTimeout: f.idle, Logger: logger})
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return BadInput("cannot listen on %s: %v", f.addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	url := "http://" + ln.Addr().String()
+	if ready != nil {
+		ready(url)
+	} else {
+		fmt.Fprintf(env.Stdout, "ward serving %s on %s\n", s.EngineName(), url)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := srv.Shutdown(shut)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		fmt.Fprintln(os.Stderr, "ward: stopped")
+		return err
+	}
+}
