@@ -1,0 +1,84 @@
+package date
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestAddMonthsClampsToMonthEnd(t *testing.T) {
+	cases := []struct {
+		from string
+		n    int
+		want string
+	}{
+		{"2027-01-31", 1, "2027-02-28"},
+		{"2028-01-31", 1, "2028-02-29"}, // leap year
+		{"2028-02-29", 12, "2029-02-28"},
+		{"2026-10-31", 1, "2026-11-30"},
+		{"2026-12-15", 1, "2027-01-15"},
+		{"2026-03-31", -1, "2026-02-28"},
+		{"2026-01-15", -13, "2024-12-15"},
+		{"2026-06-01", 0, "2026-06-01"},
+	}
+	for _, c := range cases {
+		if got := MustParse(c.from).AddMonths(c.n).String(); got != c.want {
+			t.Errorf("%s + %d months = %s, want %s", c.from, c.n, got, c.want)
+		}
+	}
+}
+
+func TestAddDaysCountsCalendarDays(t *testing.T) {
+	// 45 CFR 164.404(b): 60 calendar days after discovery.
+	cases := []struct{ from, want string }{
+		{"2027-12-31", "2028-02-29"},
+		{"2028-01-01", "2028-03-01"},
+		{"2026-11-10", "2027-01-09"},
+	}
+	for _, c := range cases {
+		d := MustParse(c.from)
+		got := d.AddDays(60)
+		if got.String() != c.want {
+			t.Errorf("%s + 60 days = %s, want %s", c.from, got, c.want)
+		}
+		if n := d.DaysUntil(got); n != 60 {
+			t.Errorf("DaysUntil = %d, want 60", n)
+		}
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	for _, s := range []string{"2027-02-30", "2027-13-01", "tomorrow", "2027/01/01", "27-01-01", ""} {
+		if _, err := Parse(s); err == nil {
+			t.Errorf("Parse(%q) succeeded", s)
+		}
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var v struct {
+		A Date `json:"a"`
+		B Date `json:"b"`
+	}
+	v.A = MustParse("2026-11-23")
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != `{"a":"2026-11-23","b":null}` {
+		t.Fatalf("got %s", b)
+	}
+	var back struct {
+		A Date `json:"a"`
+		B Date `json:"b"`
+	}
+	if err := json.Unmarshal(b, &back); err != nil || !back.A.Equal(v.A) || !back.B.IsZero() {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+}
+
+func TestMinMax(t *testing.T) {
+	a, b := MustParse("2026-01-01"), MustParse("2026-02-01")
+	if Min(a, b) != a || Min(Date{}, b) != b || Max(a, b) != b || Max(a, Date{}) != a {
+		t.Fatal("Min/Max")
+	}
+}
