@@ -1,0 +1,109 @@
+package evidence
+
+import (
+	"reflect"
+	"testing"
+
+	"ward/internal/date"
+	"ward/internal/workspace"
+)
+
+var d = date.MustParse
+
+func ev(id, collected string) workspace.Evidence {
+	return workspace.Evidence{ID: id, Control: "c", Collected: d(collected)}
+}
+
+func TestPeriodOf(t *testing.T) {
+	cases := []struct {
+		freq, day, start, end string
+	}{
+		{"quarterly", "2026-11-23", "2026-10-01", "2026-12-31"},
+		{"quarterly", "2026-03-31", "2026-01-01", "2026-03-31"},
+		{"monthly", "2028-02-10", "2028-02-01", "2028-02-29"}, // leap year
+		{"monthly", "2027-02-10", "2027-02-01", "2027-02-28"},
+		{"continuous", "2026-12-31", "2026-12-01", "2026-12-31"},
+		{"weekly", "2026-11-23", "2026-11-23", "2026-11-29"}, // a Monday
+		{"weekly", "2027-01-01", "2026-12-28", "2027-01-03"}, // across the year
+		{"semi-annual", "2026-07-01", "2026-07-01", "2026-12-31"},
+		{"annual", "2026-05-05", "2026-01-01", "2026-12-31"},
+		{"daily", "2026-05-05", "2026-05-05", "2026-05-05"},
+	}
+	for _, c := range cases {
+		s, e := PeriodOf(c.freq, d(c.day))
+		if s.String() != c.start || e.String() != c.end {
+			t.Errorf("%s %s: got %s..%s, want %s..%s", c.freq, c.day, s, e, c.start, c.end)
+		}
+	}
+}
+
+func TestOccurrencesWindowStartingMidQuarter(t *testing.T) {
+	// A six-month Type II window from 2026-11-15: the first quarter is
+	// clipped to the window, so evidence from early November does not
+	// count for it.
+	items := []workspace.Evidence{ev("q4-early", "2026-11-02"), ev("q1", "2027-02-10")}
+	got := Occurrences("quarterly", d("2026-11-15"), d("2027-05-14"), d("2027-04-20"), items)
+	want := []Occurrence{
+		{Start: d("2026-11-15"), End: d("2026-12-31"), Status: Exception},
+		{Start: d("2027-01-01"), End: d("2027-03-31"), Status: Covered, Evidence: []string{"q1"}},
+		{Start: d("2027-04-01"), End: d("2027-05-14"), Status: Due},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestOccurrencesMonthlyAcrossLeapFebruary(t *testing.T) {
+	items := []workspace.Evidence{ev("jan", "2028-01-31"), ev("feb", "2028-02-29"), ev("apr", "2028-04-01")}
+	got := Occurrences("monthly", d("2028-01-01"), d("2028-06-30"), d("2028-05-15"), items)
+	var states []string
+	for _, o := range got {
+		states = append(states, Label("monthly", o.Start)+":"+o.Status)
+	}
+	want := []string{"2028-01:covered", "2028-02:covered", "2028-03:exception", "2028-04:covered", "2028-05:due", "2028-06:upcoming"}
+	if !reflect.DeepEqual(states, want) {
+		t.Fatalf("got %v, want %v", states, want)
+	}
+}
+
+func TestPeriodEvidenceCoversOverlap(t *testing.T) {
+	// An access review collected after the quarter but stating the
+	// period it covers counts for that period.
+	e := workspace.Evidence{ID: "r", Control: "c", Collected: d("2027-01-05"), PeriodStart: d("2026-10-01"), PeriodEnd: d("2026-12-31")}
+	got := Occurrences("quarterly", d("2026-10-01"), d("2026-12-31"), d("2027-01-10"), []workspace.Evidence{e})
+	if len(got) != 1 || got[0].Status != Covered {
+		t.Fatalf("got %+v", got)
+	}
+}
+
+func TestLiveDropsSuperseded(t *testing.T) {
+	items := []workspace.Evidence{ev("a", "2026-10-01"), {ID: "b", Control: "c", Collected: d("2026-10-02"), Supersedes: "a"}}
+	live := Live(items)
+	if len(live) != 1 || live[0].ID != "b" {
+		t.Fatalf("got %+v", live)
+	}
+}
+
+func TestCheckEvidenceMissing(t *testing.T) {
+	ws := &workspace.Workspace{
+		Controls: []workspace.Control{
+			{ID: "access-review", Status: "implemented", Frequency: "quarterly"},
+			{ID: "backup", Status: "implemented", Frequency: "monthly"},
+			{ID: "planned-one", Status: "planned", Frequency: "monthly"},
+			{ID: "ir-test", Status: "implemented", Frequency: "on-event"},
+		},
+		Evidence: []workspace.Evidence{
+			{ID: "ar-q3", Control: "access-review", Collected: d("2026-09-20")},
+			{ID: "bk-nov", Control: "backup", Collected: d("2026-11-03")},
+		},
+	}
+	got := Check(ws, d("2026-11-23"))
+	if len(got) != 1 || got[0].Rule != "evidence.missing" || got[0].Subject != "access-review" || got[0].Severity != "warning" {
+		t.Fatalf("got %+v", got)
+	}
+	// Evidence for Q4 clears it.
+	ws.Evidence = append(ws.Evidence, workspace.Evidence{ID: "ar-q4", Control: "access-review", Collected: d("2026-11-20")})
+	if got := Check(ws, d("2026-11-23")); len(got) != 0 {
+		t.Fatalf("after adding Q4 evidence: %+v", got)
+	}
+}
