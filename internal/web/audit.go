@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"ward/internal/store"
+)
+
+func init() {
+	register(
+		// Reading the trail is a page like any other; the API's full
+		// entries (before/after data and hashes, enough to verify the
+		// chain) are the audit export, for auditors and above.
+		Route{Method: "GET", Pattern: "/orgs/{org}/audit", Role: store.RoleViewer, Handler: (*Server).auditPage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/audit", Role: store.RoleAuditor, Handler: (*Server).auditAPI},
+	)
+}
+
+const auditPageSize = 50
+
+type auditPage struct {
+	Changes []Change
+	Page    int
+	First   int // sequence position of the first row on the page, 1-based
+	HasNext bool
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
+	page, err := strconv.Atoi(r.URL.Query().Get("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	if page > 1_000_000 {
+		s.fail(w, r, false, http.StatusBadRequest, "page is out of range")
+		return
+	}
+	// One more than a page tells whether there is a next one.
+	entries, err := s.org(r).AuditLog(r.Context(), auditPageSize+1, (page-1)*auditPageSize)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	p := auditPage{Page: page, First: (page-1)*auditPageSize + 1}
+	if len(entries) > auditPageSize {
+		p.HasNext = true
+		entries = entries[:auditPageSize]
+	}
+	p.Changes = changes(entries)
+	s.render(w, r, "audit.html", p)
+}
+
+// AuditExport is GET /api/v1/orgs/{org}/audit?limit=N&offset=N.
+type AuditExport struct {
+	Entries    []store.AuditEntry `json:"entries"`
+	Limit      int                `json:"limit"`
+	Offset     int                `json:"offset"`
+	NextOffset *int               `json:"next_offset,omitempty"` // absent on the last page
+}
+
+func (s *Server) auditAPI(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	limit, offset := 100, 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			apiError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
+			return
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			apiError(w, http.StatusBadRequest, "offset must be a number of entries, 0 or more")
+			return
+		}
+		offset = n
+	}
+	entries, err := s.org(r).AuditLog(r.Context(), limit+1, offset)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	out := AuditExport{Entries: entries, Limit: limit, Offset: offset}
+	if len(entries) > limit {
+		out.Entries = entries[:limit]
+		next := offset + limit
+		out.NextOffset = &next
+	}
+	if out.Entries == nil {
+		out.Entries = []store.AuditEntry{}
+	}
+	writeJSON(w, http.StatusOK, out)
+}

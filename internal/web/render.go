@@ -1,0 +1,225 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"ward/internal/store"
+)
+
+// pageTemplate is the layout and its partials plus one page's blocks.
+type pageTemplate struct{ t *template.Template }
+
+// Page templates define two blocks, "title" and "content"; the layout
+// (templates/layout.html) draws the frame around them. Files starting with
+// "_" are partials shared by every page.
+func mustParseTemplates() map[string]*pageTemplate {
+	base := template.New("").Funcs(funcs)
+	partials, _ := fs.Glob(templateFS, "templates/_*.html")
+	base = template.Must(base.ParseFS(templateFS, append([]string{"templates/layout.html"}, partials...)...))
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	pages := map[string]*pageTemplate{}
+	for _, f := range files {
+		name := path.Base(f)
+		if name == "layout.html" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		t := template.Must(template.Must(base.Clone()).ParseFS(templateFS, f))
+		pages[name] = &pageTemplate{t}
+	}
+	return pages
+}
+
+var funcs = template.FuncMap{
+	// when formats an instant for people, in UTC so that every reader of
+	// an audit trail sees the same time.
+	"when": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02 15:04 UTC")
+	},
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	// can is for showing or hiding controls: {{if can .Role "editor"}}.
+	"can":       atLeast,
+	"kindLabel": kindLabel,
+	"add":       func(a, b int) int { return a + b },
+}
+
+// kindLabel names a record kind for people.
+func kindLabel(kind string) string {
+	switch kind {
+	case store.KindRiskAnalysis:
+		return "Risk analyses"
+	case store.KindPerson:
+		return "People"
+	case store.KindEvidence:
+		return "Evidence"
+	case store.KindOrganization:
+		return "Organization"
+	}
+	if kind == "" {
+		return ""
+	}
+	return strings.ToUpper(kind[:1]) + strings.ReplaceAll(kind[1:], "_", " ") + "s"
+}
+
+// View is what the layout renders; a page's own data is in Data.
+type View struct {
+	User        store.User
+	Org         store.Org // zero outside an organization
+	Role        string    // the user's role in Org
+	Orgs        []store.Membership
+	CSRF        string // for forms: <input type="hidden" name="csrf" value="{{$.CSRF}}">
+	Nav         []NavLink
+	IdleSeconds int // the idle script sends the browser to the login after this
+	Data        any
+}
+
+// NavLink is one entry of an organization's menu.
+type NavLink struct {
+	Label   string
+	Href    string // "" when the page does not exist yet
+	Current bool
+}
+
+type navItem struct {
+	label  string
+	suffix string // after /orgs/{slug}
+	exists bool
+}
+
+// The organization's sections, in the order a program runs. Pages appear
+// as links as soon as a route GET /orgs/{org}<suffix> is registered.
+var sections = []struct{ label, suffix string }{
+	{"Overview", ""},
+	{"Plan", "/plan"},
+	{"Data flows", "/flows"},
+	{"Agreements", "/agreements"},
+	{"Risks", "/risks"},
+	{"Controls", "/controls"},
+	{"Evidence", "/evidence"},
+	{"Incidents", "/incidents"},
+	{"Penalties", "/penalties"},
+	{"Audit trail", "/audit"},
+}
+
+func buildNav(routes []Route) []navItem {
+	var nav []navItem
+	for _, sec := range sections {
+		it := navItem{label: sec.label, suffix: sec.suffix}
+		for _, rt := range routes {
+			if rt.Method == http.MethodGet && rt.Pattern == "/orgs/{org}"+sec.suffix && rt.Problem() == "" {
+				it.exists = true
+			}
+		}
+		nav = append(nav, it)
+	}
+	return nav
+}
+
+func (s *Server) view(r *http.Request, data any) View {
+	ri := info(r)
+	v := View{User: ri.user, Org: ri.org, Role: ri.role, Data: data, IdleSeconds: int(s.cfg.IdleTimeout / time.Second)}
+	if ri.session != nil {
+		v.CSRF = ri.session.CSRF
+	}
+	if ri.user.ID != 0 {
+		if ms, err := s.st.Memberships(r.Context(), ri.user.ID); err == nil {
+			v.Orgs = ms
+		} else if !isCanceled(err) {
+			s.log.Error("memberships", "err", err)
+		}
+	}
+	if ri.org.ID != 0 {
+		base := "/orgs/" + ri.org.Slug
+		for _, it := range s.nav {
+			l := NavLink{Label: it.label}
+			if it.exists {
+				l.Href = base + it.suffix
+				l.Current = r.URL.Path == l.Href || (it.suffix != "" && strings.HasPrefix(r.URL.Path, l.Href+"/"))
+			}
+			v.Nav = append(v.Nav, l)
+		}
+	}
+	return v
+}
+
+// render draws templates/<name> inside the layout with status 200.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) {
+	s.renderStatus(w, r, http.StatusOK, name, data)
+}
+
+func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	// Render to a buffer first, so a template error is a clean 500 and
+	// not half a page. The error page itself may be what fails, so the
+	// 500 is plain text.
+	var buf bytes.Buffer
+	err := fmt.Errorf("no template %q", name)
+	if p, ok := s.pages[name]; ok {
+		err = p.t.ExecuteTemplate(&buf, "layout", s.view(r, data))
+	}
+	if err != nil {
+		s.log.Error("render", "template", name, "err", err)
+		http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+type errorBody struct {
+	Error string `json:"error"`
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error": "internal error"}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}
+
+// fail answers an error as JSON or as a page.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, status int, msg string) {
+	if api {
+		writeJSON(w, status, errorBody{msg})
+		return
+	}
+	s.renderStatus(w, r, status, "error.html", errorPage{Status: status, Title: http.StatusText(status), Message: msg})
+}
+
+type errorPage struct {
+	Status  int
+	Title   string
+	Message string
+}
+
+// serverError logs err (never shown to the client) and answers 500.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	if isCanceled(err) {
+		return
+	}
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	msg := "something went wrong on our side; the error is in the server log"
+	if api {
+		writeJSON(w, http.StatusInternalServerError, errorBody{msg})
+		return
+	}
+	s.renderStatus(w, r, http.StatusInternalServerError, "error.html", errorPage{Status: 500, Title: "Server error", Message: msg})
+}
+
+// apiError is fail for JSON handlers.
+func apiError(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, errorBody{msg}) }

@@ -1,0 +1,329 @@
+package web
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+
+	"ward/internal/auth"
+	"ward/internal/store"
+)
+
+// Roles a Route may declare besides the organization roles
+// (store.RoleViewer, store.RoleAuditor, store.RoleEditor, store.RoleAdmin).
+const (
+	// Public routes need no login: the login form, static files.
+	Public = "public"
+	// AnyUser routes need a login but no organization: choosing one,
+	// logging out.
+	AnyUser = "any"
+)
+
+// A Route is one method and path the server answers, with the role it
+// requires. Declare one per page or API call from the page's own file:
+//
+//	func init() {
+//		register(Route{Method: "GET", Pattern: "/orgs/{org}/risks", Role: store.RoleViewer, Handler: (*Server).risks})
+//	}
+//
+// Rules, checked by Route.Problem and by the tests:
+//   - Method is GET, POST, PUT, PATCH or DELETE (GET also answers HEAD).
+//   - Pattern is a net/http pattern path. Routes under /orgs/{org} and
+//     /api/v1/orgs/{org} declare an organization role; the wrapper resolves
+//     {org}, answers 404 when the caller is not a member (whether or not it
+//     exists) and 403 when the caller's role there is too weak.
+//   - Role is Public, AnyUser, or an organization role. An empty or unknown
+//     role is never served (deny by default).
+//   - Organization roles are ordered viewer < auditor < editor < admin:
+//     viewer reads pages; auditor also downloads evidence and exports the
+//     audit trail; editor also changes records; admin also manages
+//     accounts and roles. Auditors and viewers are read-only, so a route
+//     with a state-changing method must require editor or admin.
+//   - Paths under /api/ answer JSON (401 {"error": ...} when logged out);
+//     others are pages (302 to /login when logged out).
+type Route struct {
+	Method  string
+	Pattern string
+	Role    string
+	Handler HandlerFunc
+}
+
+// HandlerFunc serves one route. Use currentUser, currentOrg, role and
+// s.org(r) for who is asking and about what: the wrapper has already
+// checked that they may.
+type HandlerFunc func(s *Server, w http.ResponseWriter, r *http.Request)
+
+var (
+	registryMu sync.Mutex
+	registry   []Route
+)
+
+// register adds routes to the table New builds servers from. Call it from
+// init functions.
+func register(routes ...Route) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	registry = append(registry, routes...)
+}
+
+// Routes returns a copy of every registered route, for tests and for
+// listing.
+func Routes() []Route {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	return slices.Clone(registry)
+}
+
+var roleRank = map[string]int{
+	store.RoleViewer:  1,
+	store.RoleAuditor: 2,
+	store.RoleEditor:  3,
+	store.RoleAdmin:   4,
+}
+
+// atLeast reports whether role has every permission of min.
+func atLeast(role, min string) bool {
+	return roleRank[role] > 0 && roleRank[role] >= roleRank[min]
+}
+
+func isMutating(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return true
+}
+
+// IsAPI reports whether the route answers JSON.
+func (rt Route) IsAPI() bool { return strings.HasPrefix(rt.Pattern, "/api/") }
+
+// HasOrg reports whether the route names an organization in its path.
+func (rt Route) HasOrg() bool {
+	return strings.HasPrefix(rt.Pattern, "/orgs/{org}") || strings.HasPrefix(rt.Pattern, "/api/v1/orgs/{org}")
+}
+
+// Problem says what is wrong with a route's declaration, or "" when it
+// may be served.
+func (rt Route) Problem() string {
+	switch rt.Method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+	default:
+		return fmt.Sprintf("method %q is not one of GET, POST, PUT, PATCH, DELETE", rt.Method)
+	}
+	if !strings.HasPrefix(rt.Pattern, "/") || strings.ContainsAny(rt.Pattern, " \t") {
+		return fmt.Sprintf("pattern %q must be a path starting with / (the method goes in Method)", rt.Pattern)
+	}
+	if rt.Handler == nil {
+		return "no handler"
+	}
+	underOrgs := strings.HasPrefix(rt.Pattern, "/orgs/") || strings.HasPrefix(rt.Pattern, "/api/v1/orgs/")
+	switch {
+	case rt.Role == "":
+		return "no role declared: set Role to Public, AnyUser or an organization role"
+	case rt.Role == Public || rt.Role == AnyUser:
+		if underOrgs {
+			return fmt.Sprintf("role %q under an organization's path: declare viewer, auditor, editor or admin", rt.Role)
+		}
+	case roleRank[rt.Role] > 0:
+		if !rt.HasOrg() {
+			return fmt.Sprintf("organization role %q needs a pattern under /orgs/{org} or /api/v1/orgs/{org}", rt.Role)
+		}
+		if isMutating(rt.Method) && !atLeast(rt.Role, store.RoleEditor) {
+			return fmt.Sprintf("%s changes state, which %ss may not: require editor or admin", rt.Method, rt.Role)
+		}
+	default:
+		return fmt.Sprintf("unknown role %q: use Public, AnyUser, %s", rt.Role, strings.Join(store.Roles, ", "))
+	}
+	if underOrgs && !rt.HasOrg() {
+		return "an organization's path must start /orgs/{org} or /api/v1/orgs/{org}"
+	}
+	return ""
+}
+
+// request is what the wrapper learned about a request.
+type request struct {
+	user    store.User
+	session *store.Session // nil for a bearer token
+	org     store.Org
+	role    string
+}
+
+type ctxKey struct{}
+
+func info(r *http.Request) *request {
+	if v, ok := r.Context().Value(ctxKey{}).(*request); ok {
+		return v
+	}
+	return &request{}
+}
+
+// currentUser is the logged-in account (zero on public routes).
+func currentUser(r *http.Request) store.User { return info(r).user }
+
+// currentOrg is the organization named by {org}, already resolved and
+// checked.
+func currentOrg(r *http.Request) store.Org { return info(r).org }
+
+// role is the caller's role in currentOrg ("" outside one).
+func role(r *http.Request) string { return info(r).role }
+
+// can reports whether the caller's role in the current organization
+// includes min (for showing or hiding edit buttons; the route itself is
+// already checked).
+func can(r *http.Request, min string) bool { return atLeast(role(r), min) }
+
+// org is the current organization's data.
+func (s *Server) org(r *http.Request) *store.OrgStore { return s.st.Org(currentOrg(r)) }
+
+// msgNoOrg is the answer for an organization the caller cannot see,
+// whether or not it exists.
+const msgNoOrg = "no such organization"
+
+// wrap enforces a route's declaration before its handler runs.
+func (s *Server) wrap(rt Route) http.Handler {
+	if p := rt.Problem(); p != "" {
+		s.log.Error("route not served", "route", rt.Method+" "+rt.Pattern, "problem", p)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.fail(w, r, rt.IsAPI(), http.StatusInternalServerError, "this address is misconfigured and is not served")
+		})
+	}
+	api := rt.IsAPI()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ri := &request{}
+		ctx := context.WithValue(r.Context(), ctxKey{}, ri)
+		r = r.WithContext(ctx)
+		if rt.Role == Public {
+			// Public routes still know who is logged in (the login form
+			// sends a logged-in person on; the idle script asks whether
+			// the session lives). They end a session that has timed out,
+			// but do not count as activity.
+			if u, sess, why := s.authenticate(w, r, false); why == "" {
+				ri.user, ri.session = u, sess
+			}
+			rt.Handler(s, w, r)
+			return
+		}
+
+		u, sess, why := s.authenticate(w, r, true)
+		if why != "" {
+			s.unauthenticated(w, r, api, why)
+			return
+		}
+		ri.user, ri.session = u, sess
+
+		if rt.HasOrg() {
+			org, err := s.st.OrgBySlug(ctx, r.PathValue("org"))
+			if errors.Is(err, store.ErrNotFound) {
+				s.fail(w, r, api, http.StatusNotFound, msgNoOrg)
+				return
+			}
+			if err != nil {
+				s.serverError(w, r, api, err)
+				return
+			}
+			role, err := s.st.RoleIn(ctx, u.ID, org.ID)
+			if errors.Is(err, store.ErrNotFound) || (err == nil && roleRank[role] == 0) {
+				s.fail(w, r, api, http.StatusNotFound, msgNoOrg)
+				return
+			}
+			if err != nil {
+				s.serverError(w, r, api, err)
+				return
+			}
+			ri.org, ri.role = org, role
+			if !atLeast(role, rt.Role) {
+				s.fail(w, r, api, http.StatusForbidden, fmt.Sprintf("this needs the %s role in %s; you are %s", rt.Role, org.Name, article(role)))
+				return
+			}
+		}
+
+		if isMutating(r.Method) && sess != nil && !validCSRF(r, sess.CSRF) {
+			s.log.Warn("csrf token missing or wrong", "user_id", u.ID, "route", rt.Method+" "+rt.Pattern)
+			s.fail(w, r, api, http.StatusForbidden, "the form's security token is missing or out of date: reload the page and try again")
+			return
+		}
+		rt.Handler(s, w, r)
+	})
+}
+
+func article(role string) string {
+	switch role {
+	case store.RoleAuditor, store.RoleEditor, store.RoleAdmin:
+		return "an " + role
+	}
+	return "a " + role
+}
+
+// csrfField is the form field, and csrfHeader the header for scripts,
+// that carry the session's synchronizer token.
+const (
+	csrfField  = "csrf"
+	csrfHeader = "X-CSRF-Token"
+)
+
+// validCSRF checks the synchronizer token bound to the session. Bearer
+// tokens are exempt (the caller never reaches here without a session):
+// a browser cannot be tricked into sending an Authorization header.
+func validCSRF(r *http.Request, want string) bool {
+	if want == "" {
+		return false
+	}
+	got := r.Header.Get(csrfHeader)
+	if got == "" {
+		// Only the body: a token in the query string leaks into logs.
+		if err := r.ParseForm(); err == nil {
+			got = r.PostForm.Get(csrfField)
+		}
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// unauthenticated answers a request without a usable login: 401 for the
+// API, a redirect to the login form (remembering where to come back) for
+// pages.
+func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request, api bool, why string) {
+	if api {
+		msg := "log in or send Authorization: Bearer <token>"
+		switch why {
+		case reasonIdle:
+			msg = "session ended after " + humanDuration(s.cfg.IdleTimeout) + " of inactivity: log in again"
+		case reasonExpired:
+			msg = "session reached its " + humanDuration(SessionLifetime) + " limit: log in again"
+		case reasonBadToken:
+			msg = "the API token is not valid"
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ward"`)
+		writeJSON(w, http.StatusUnauthorized, errorBody{msg})
+		return
+	}
+	q := url.Values{}
+	if why == reasonIdle || why == reasonExpired {
+		q.Set("reason", why)
+	}
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		q.Set("next", r.URL.RequestURI())
+	}
+	target := "/login"
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+// bearer returns the token in an Authorization: Bearer header.
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(tok), true
+}
+
+var _ = auth.TokenHash

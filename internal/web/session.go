@@ -1,0 +1,166 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"ward/internal/auth"
+	"ward/internal/store"
+)
+
+// Why a request is not logged in; the login page explains the first two.
+const (
+	reasonIdle     = "idle"
+	reasonExpired  = "expired"
+	reasonNone     = "none"
+	reasonBadToken = "token"
+)
+
+func (s *Server) cookieName() string {
+	// __Host- binds the cookie to this exact origin over TLS; browsers
+	// refuse the prefix without Secure, so plain-HTTP use keeps the name.
+	if s.cfg.Secure {
+		return "__Host-ward_session"
+	}
+	return "ward_session"
+}
+
+func (s *Server) setSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     s.cookieName(),
+		Value:    token,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   s.cfg.Secure,
+		SameSite: http.SameSiteLaxMode,
+		// No Expires: a session cookie, gone when the browser closes.
+	})
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{
+		Name: s.cookieName(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// authenticate finds the account behind a request: a bearer token, or a
+// session cookie that is neither ended, idle nor too old. An idle or old
+// session is ended on the spot (server-side automatic logoff). touch
+// records the request as activity. On failure why says which of the
+// reason* constants applies.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool) (store.User, *store.Session, string) {
+	ctx := r.Context()
+	if tok, ok := bearer(r); ok {
+		u, err := s.st.UserByToken(ctx, auth.TokenHash(tok))
+		if err != nil || u.Disabled {
+			if err != nil && !errors.Is(err, store.ErrNotFound) && !isCanceled(err) {
+				s.log.Error("look up API token", "err", err)
+			}
+			return store.User{}, nil, reasonBadToken
+		}
+		return u, nil, ""
+	}
+	c, err := r.Cookie(s.cookieName())
+	if err != nil || c.Value == "" {
+		return store.User{}, nil, reasonNone
+	}
+	hash := auth.TokenHash(c.Value)
+	sess, err := s.st.SessionByHash(ctx, hash)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) && !isCanceled(err) {
+			s.log.Error("look up session", "err", err)
+		}
+		s.clearSessionCookie(w)
+		return store.User{}, nil, reasonNone
+	}
+	if !sess.Ended.IsZero() {
+		s.clearSessionCookie(w)
+		return store.User{}, nil, reasonNone
+	}
+	now := s.now()
+	why := ""
+	switch {
+	case now.Sub(sess.LastSeen) > s.cfg.IdleTimeout:
+		why = reasonIdle
+	case now.Sub(sess.Created) > SessionLifetime:
+		why = reasonExpired
+	}
+	u, err := s.st.UserByID(ctx, sess.UserID)
+	if why == "" && (err != nil || u.Disabled) {
+		why = reasonNone
+	}
+	if why != "" {
+		if err := s.st.EndSession(ctx, hash, now); err != nil && !isCanceled(err) {
+			s.log.Error("end session", "err", err)
+		}
+		s.clearSessionCookie(w)
+		s.log.Info("session ended", "user_id", sess.UserID, "reason", why)
+		return store.User{}, nil, why
+	}
+	if touch {
+		if err := s.st.TouchSession(ctx, hash, now); err != nil && !isCanceled(err) {
+			s.log.Error("touch session", "err", err)
+		}
+		sess.LastSeen = now
+	}
+	return u, &sess, ""
+}
+
+// startSession logs u in: a fresh random cookie (never one the browser
+// brought, against session fixation), stored only as its hash, with its
+// own CSRF token.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
+	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
+		_ = s.st.EndSession(r.Context(), auth.TokenHash(c.Value), s.now())
+	}
+	tok, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	csrf, err := auth.NewToken()
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if err := s.st.CreateSession(r.Context(), store.Session{
+		TokenHash: auth.TokenHash(tok), UserID: u.ID, CSRF: csrf, Created: now, LastSeen: now,
+	}); err != nil {
+		return err
+	}
+	s.setSessionCookie(w, tok)
+	return nil
+}
+
+// humanDuration says "15 minutes", "3 seconds", "12 hours".
+func humanDuration(d time.Duration) string {
+	unit := func(n int64, word string) string {
+		if n == 1 {
+			return "1 " + word
+		}
+		return fmt.Sprintf("%d %ss", n, word)
+	}
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		return unit(int64(d/time.Hour), "hour")
+	case d >= time.Minute && d%time.Minute == 0:
+		return unit(int64(d/time.Minute), "minute")
+	case d >= time.Minute:
+		return unit(int64(d.Round(time.Minute)/time.Minute), "minute")
+	default:
+		return unit(max(1, int64(d.Round(time.Second)/time.Second)), "second")
+	}
+}
+
+// safeNext keeps a post-login redirect on this site: a local absolute
+// path, not "//host" or "/\host", which browsers read as another origin.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") || strings.HasPrefix(next, "/login") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,126 @@
+// Package web is ward's web app and JSON API: accounts and sessions, the
+// route registry that decides who may call what, and the server-rendered
+// pages. Handlers are thin: they load an organization from the store, call
+// the same pure functions as the CLI, and render HTML or JSON.
+//
+// Every route is declared in one table (see Route and register) with the
+// role it needs; the wrapper in routes.go enforces authentication, the
+// organization in the path, the role in that organization and CSRF, so a
+// handler never checks permissions itself. Templates and static files are
+// embedded; pages load no external assets and carry no inline script or
+// style, so the Content-Security-Policy can forbid both.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"ward/internal/store"
+)
+
+// Config tunes a Server. The zero value is usable.
+type Config struct {
+	// IdleTimeout logs a browser session off after this long without a
+	// request: HIPAA's automatic logoff, 45 CFR 164.312(a)(2)(iii).
+	// Zero means DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// Secure marks cookies Secure (with the __Host- prefix) and sends
+	// HSTS: set it when ward is served over TLS.
+	Secure bool
+	Logger *slog.Logger
+	// Now is the clock for sessions and login rate limits; tests move it.
+	Now func() time.Time
+}
+
+const (
+	// DefaultIdleTimeout is a common reading of "a predetermined time of
+	// inactivity" for workstations that show PHI.
+	DefaultIdleTimeout = 15 * time.Minute
+	// SessionLifetime ends a session however active it is, so that a
+	// stolen cookie is not good forever.
+	SessionLifetime = 12 * time.Hour
+)
+
+// Server is the web app. It implements http.Handler.
+type Server struct {
+	st      *store.Store
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	mux     *http.ServeMux
+	routes  []Route
+	pages   map[string]*pageTemplate
+	limiter *loginLimiter
+	// nav is the organization's left-hand menu; an entry is a link only
+	// when its page is registered.
+	nav []navItem
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticRoot embed.FS
+
+var staticFS, _ = fs.Sub(staticRoot, "static")
+
+// New builds the server from every registered route.
+func New(st *store.Store, cfg Config) *Server {
+	return newServer(st, cfg, Routes())
+}
+
+// newServer builds a server from the given routes; tests add broken ones.
+func newServer(st *store.Store, cfg Config, routes []Route) *Server {
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{
+		st:      st,
+		cfg:     cfg,
+		log:     cfg.Logger,
+		now:     cfg.Now,
+		mux:     http.NewServeMux(),
+		limiter: newLoginLimiter(),
+	}
+	s.routes = routes
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
+	}
+	s.nav = buildNav(s.routes)
+	s.pages = mustParseTemplates()
+	return s
+}
+
+// ServeHTTP sets the security headers every response carries, then routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.cfg.Secure {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	// Pages show PHI: no browser or proxy may keep a copy. Static assets
+	// override this in their handler.
+	h.Set("Cache-Control", "no-store")
+	s.mux.ServeHTTP(w, r)
+}
+
+// isCanceled reports a request the client gave up on, which is not worth
+// an error in the log.
+func isCanceled(err error) bool {
+	return errors.Is(err, context.Canceled)
+}
