@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -225,6 +226,24 @@ func (b *Browser) Count(selector string) int {
 func (b *Browser) URL() string {
 	b.t.Helper()
 	return get(b, "read location", chromedp.Location())
+}
+
+// Cookie returns the value of the named cookie for the current page,
+// HttpOnly ones included (scripts cannot read those; tests can).
+func (b *Browser) Cookie(name string) (string, bool) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, b.Timeout)
+	defer cancel()
+	res, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{})
+	if err != nil {
+		b.t.Fatalf("browser: read cookies: %v", err)
+	}
+	for _, c := range res.Cookies {
+		if c.Name == name {
+			return c.Value, true
+		}
+	}
+	return "", false
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

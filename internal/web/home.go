@@ -50,9 +50,9 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) {
 type SessionStatus struct {
 	Active             bool        `json:"active"`
 	User               *store.User `json:"user,omitempty"`
-	IdleTimeoutSeconds int        `json:"idle_timeout_seconds,omitempty"`
-	IdleSecondsLeft    int        `json:"idle_seconds_left,omitempty"`
-	Expires            *time.Time `json:"expires,omitempty"`
+	IdleTimeoutSeconds int         `json:"idle_timeout_seconds,omitempty"`
+	IdleSecondsLeft    int         `json:"idle_seconds_left,omitempty"`
+	Expires            *time.Time  `json:"expires,omitempty"`
 }
 
 func (s *Server) sessionStatus(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"ward/internal/auth"
+	"ward/internal/browsertest"
+	"ward/internal/store"
+)
+
+// TestBrowserLoginOverviewIdleLogoff is what a person sees in Chromium:
+// the login form, the overview after logging in, and the page going back
+// to the login by itself when the idle time passes (HIPAA automatic
+// logoff, 164.312(a)(2)(iii)): the screen must not keep showing PHI.
+// Real time, a 3-second idle timeout.
+func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
+	b := browsertest.New(t)
+	e := newEnv(t, Config{IdleTimeout: 3 * time.Second})
+	u := e.users[store.RoleEditor]
+
+	b.Navigate(e.srv.URL + "/orgs/alpha")
+	if !strings.Contains(b.URL(), "/login?next=%2Forgs%2Falpha") {
+		t.Errorf("logged out, the overview went to %s, want the login with next", b.URL())
+	}
+	b.WaitVisible(`input[name="email"]`)
+	b.Screenshot("login")
+	b.Fill(`input[name="email"]`, u.Email)
+	b.Fill(`input[name="password"]`, u.Password)
+	start := time.Now()
+	b.Click(`button[type="submit"]`)
+
+	b.WaitText("main h1", "Alpha Health", 5*time.Second)
+	counts := b.Text(".counts")
+	for _, want := range []string{"2\nSystems", "1\nVendors", "1\nPeople"} {
+		if !strings.Contains(counts, want) {
+			t.Errorf("counts read %q, want %q", counts, want)
+		}
+	}
+	changes := b.Text("table.table")
+	for _, want := range []string{"patient-api", "billing-db", "dana@alpha.example", "create"} {
+		if !strings.Contains(changes, want) {
+			t.Errorf("last changes read %q, want %q", changes, want)
+		}
+	}
+	if n := b.Count(".sidebar a"); n < 2 {
+		t.Errorf("sidebar has %d links", n)
+	}
+	cookie, ok := b.Cookie("ward_session")
+	if !ok {
+		t.Fatal("no session cookie in the browser after logging in")
+	}
+	b.Screenshot("overview")
+	if time.Since(start) > 2500*time.Millisecond {
+		t.Log("warning: the checks above took most of the idle timeout; a slow machine may race the log-off")
+	}
+
+	// No one touches the page: the idle script sends it to the login.
+	notice := b.WaitText(".notice", "logged off", 10*time.Second)
+	if notice != "You were logged off after 3 seconds of inactivity." {
+		t.Errorf("notice %q", notice)
+	}
+	if waited := time.Since(start); waited < 3*time.Second {
+		t.Errorf("logged off after %v, before the 3-second idle timeout", waited)
+	}
+	if url := b.URL(); !strings.Contains(url, "/login?reason=idle") || !strings.Contains(url, "next=%2Forgs%2Falpha") {
+		t.Errorf("logged-off page is %s", url)
+	}
+	if strings.Contains(b.Text("body"), "patient-api") {
+		t.Error("the logged-off page still shows the organization's records")
+	}
+	b.Screenshot("logged-off")
+
+	// The server ended the session too, and the browser dropped it.
+	if s, err := e.st.SessionByHash(context.Background(), auth.TokenHash(cookie)); err != nil || s.Ended.IsZero() {
+		t.Errorf("the session is not ended on the server: %+v, %v", s, err)
+	}
+	if _, ok := b.Cookie("ward_session"); ok {
+		t.Error("the browser still holds the session cookie")
+	}
+	if p := b.Problems(); len(p) != 0 {
+		t.Errorf("the pages caused browser errors (CSP violations, script errors): %q", p)
+	}
+}
