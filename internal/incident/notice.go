@@ -1,0 +1,372 @@
+package incident
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"ward/internal/workspace"
+)
+
+// The drafts below are Markdown a person finishes and sends. Where ward
+// does not know a fact the notice needs, it writes a placeholder in double
+// brackets, [[like this]], so that an unfinished draft is easy to spot (and
+// to search for) before it goes out. A short "drafting notes" block above
+// the letter says which rule the draft serves; it is not part of the
+// notice.
+
+func ph(what string) string { return "[[" + what + "]]" }
+
+func orDefault(v, placeholder string) string {
+	if strings.TrimSpace(v) == "" {
+		return ph(placeholder)
+	}
+	return v
+}
+
+func orgName(ws *workspace.Workspace) string {
+	return orDefault(ws.Organization.Name, "organization name")
+}
+
+// officer names the privacy officer (who answers breach questions) with
+// their e-mail, falling back to the security officer.
+func officer(ws *workspace.Workspace) (name, email string) {
+	email = ws.Organization.Officers.Privacy
+	if email == "" {
+		email = ws.Organization.Officers.Security
+	}
+	if email == "" {
+		return ph("privacy officer name"), ph("e-mail address")
+	}
+	if p := ws.Person(email); p != nil && p.Name != "" {
+		return p.Name, email
+	}
+	return ph("privacy officer name"), email
+}
+
+func phiTypes(inc workspace.Incident) string {
+	if len(inc.PHITypes) == 0 {
+		return ph("the types of information involved, e.g. names, addresses, dates of birth, Social Security numbers, insurance numbers, diagnoses, medications")
+	}
+	return strings.Join(inc.PHITypes, ", ")
+}
+
+func occurred(inc workspace.Incident) string {
+	if inc.Occurred.IsZero() {
+		return ph("date of the breach, or the best estimate of when it began")
+	}
+	return inc.Occurred.String()
+}
+
+func discovered(inc workspace.Incident) string {
+	if inc.Discovered.IsZero() {
+		return ph("date of discovery")
+	}
+	return inc.Discovered.String()
+}
+
+func statesLine(inc workspace.Incident) string {
+	if len(inc.States) == 0 {
+		return ph("residents affected per state or jurisdiction")
+	}
+	var parts []string
+	for _, st := range slices.Sorted(maps.Keys(inc.States)) {
+		parts = append(parts, fmt.Sprintf("%s %d", st, inc.States[st]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func individualsLine(inc workspace.Incident) string {
+	if inc.Individuals == 0 {
+		return ph("number of individuals affected")
+	}
+	return fmt.Sprint(inc.Individuals)
+}
+
+// hasType reports whether any recorded PHI type mentions one of the words.
+func hasType(inc workspace.Incident, words ...string) bool {
+	for _, t := range inc.PHITypes {
+		t = strings.ToLower(t)
+		for _, w := range words {
+			if strings.Contains(t, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dueFor finds the due date of the first notification of a kind.
+func dueFor(r Result, to, customer string) string {
+	for _, n := range r.Notifications {
+		if n.To == to && (customer == "" || n.Customer == customer) {
+			return fmt.Sprintf("%s (%s)", n.Due, n.Citation)
+		}
+	}
+	return "not required by ward's determination"
+}
+
+func notesHeader(b *strings.Builder, title string, det Determination, lines ...string) {
+	fmt.Fprintf(b, "<!-- ward draft: %s -->\n\n", title)
+	b.WriteString("> **Drafting notes (remove before sending).**\n")
+	if det.Breach {
+		fmt.Fprintf(b, "> Determination: breach of unsecured PHI. %s\n", det.Reason)
+	} else {
+		fmt.Fprintf(b, "> Determination: **no notice is required**. %s\n", det.Reason)
+	}
+	for _, l := range lines {
+		fmt.Fprintf(b, "> %s\n", l)
+	}
+	b.WriteString("> Replace every [[placeholder]] before sending.\n\n")
+}
+
+// DraftIndividualLetter drafts the notice to affected individuals with the
+// content 164.404(c)(1) requires, in plain language (164.404(c)(2)):
+// (A) what happened, with the date of the breach and of its discovery;
+// (B) the types of unsecured PHI involved; (C) the steps individuals should
+// take to protect themselves; (D) what the organization is doing to
+// investigate, mitigate the harm and protect against further breaches;
+// (E) contact procedures, which must include a toll-free number and an
+// e-mail address, web site or postal address.
+func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det Determination) string {
+	var b strings.Builder
+	r := Deadlines(ws, inc, inc.Discovered)
+	lines := []string{
+		"Required content: 45 CFR 164.404(c)(1)(A)–(E); plain language: 164.404(c)(2).",
+		"Send by: " + dueFor(r, ToIndividuals, "") + ", without unreasonable delay.",
+		"Method (164.404(d)): first-class mail to the last known address, or e-mail if the individual agreed to it; next of kin or personal representative for a deceased individual when the address is known. With insufficient contact details: substitute notice (fewer than 10 people: another written form, telephone or other means; 10 or more: a conspicuous web posting for 90 days or major print or broadcast media, plus a toll-free number active for at least 90 days).",
+	}
+	if !ws.Organization.HasRole(workspace.RoleCoveredEntity) {
+		lines = append(lines, "The organization is not a covered entity: individuals are notified by the covered entity (164.404) unless a BAA delegates the letter to you; this draft is for the covered entity to adapt.")
+	}
+	notesHeader(&b, "notice to individuals, 45 CFR 164.404(c)", det, lines...)
+
+	name := orgName(ws)
+	offName, offEmail := officer(ws)
+	fmt.Fprintf(&b, "# Notice of a data breach\n\n%s\n\n%s\n\nDear %s,\n\n", ph("date of the letter"), ph("recipient name and address"), ph("recipient name"))
+	fmt.Fprintf(&b, "We are writing to tell you about an incident at %s that involved some of your health information, what we are doing about it, and what you can do.\n\n", name)
+
+	b.WriteString("## What happened\n\n")
+	fmt.Fprintf(&b, "%s The breach occurred on %s and we discovered it on %s.\n\n", orDefault(sentence(inc.Summary), "a plain description of what happened"), occurred(inc), discovered(inc))
+
+	b.WriteString("## What information was involved\n\n")
+	fmt.Fprintf(&b, "The information involved was: %s.\n\n", phiTypes(inc))
+
+	b.WriteString("## What you can do\n\n")
+	b.WriteString("- Review the statements you receive from your health plan and health care providers (such as an explanation of benefits). If you see services you did not receive, contact the plan or provider.\n")
+	if hasType(inc, "social security", "ssn", "driver", "license", "passport") {
+		b.WriteString("- Consider placing a fraud alert or a free security freeze with the nationwide credit bureaus, and review your credit reports (free at annualcreditreport.com).\n")
+	}
+	if hasType(inc, "financial", "bank", "card", "account") {
+		b.WriteString("- Watch your bank and card statements and tell your bank at once about anything you do not recognize.\n")
+	}
+	fmt.Fprintf(&b, "- %s\n\n", ph("any other steps specific to this breach, e.g. enrolment code for credit monitoring offered"))
+
+	b.WriteString("## What we are doing\n\n")
+	fmt.Fprintf(&b, "We are investigating the incident: %s. ", ph("what the investigation has found and is doing"))
+	if a := inc.Assessment; a != nil && strings.TrimSpace(a.Mitigation) != "" {
+		fmt.Fprintf(&b, "What we have done to limit the harm: %s ", sentence(a.Mitigation))
+	} else {
+		fmt.Fprintf(&b, "To limit the harm, %s. ", ph("what was done to mitigate harm to the individuals"))
+	}
+	fmt.Fprintf(&b, "To protect against further breaches, %s.\n\n", ph("the safeguards added or strengthened"))
+
+	b.WriteString("## For more information\n\n")
+	fmt.Fprintf(&b, "Call us toll-free at %s (%s), write to %s, visit %s, or write to us at %s.\n\n", ph("toll-free number"), ph("hours"), offEmail, ph("web site"), ph("postal address"))
+	fmt.Fprintf(&b, "Sincerely,\n\n%s\nPrivacy Officer, %s\n", offName, name)
+	return b.String()
+}
+
+// DraftHHSSummary lays out the facts HHS's breach portal asks for: the
+// breach and discovery dates, the type of breach, the location of the
+// breached information, the individuals affected, the safeguards in place
+// before the breach and the actions taken in response. The portal's own
+// choices are listed where ward cannot know the answer.
+func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determination) string {
+	var b strings.Builder
+	r := Deadlines(ws, inc, inc.Discovered)
+	report := "not required by ward's determination"
+	for _, n := range r.Notifications {
+		switch n.To {
+		case ToHHS:
+			report = fmt.Sprintf("breach affecting 500 or more individuals, submit by %s, at the same time as the notice to individuals (164.408(b))", n.Due)
+		case ToHHSAnnualLog:
+			report = fmt.Sprintf("breach affecting fewer than 500 individuals, submit with the annual log by %s (164.408(c))", n.Due)
+		}
+	}
+	notesHeader(&b, "HHS breach report summary, 45 CFR 164.408", det,
+		"Report: "+report+".",
+		"Submit through the HHS OCR breach portal; keep a copy and record the submission on the timeline as \"notified:hhs\" (or \"notified:hhs-annual-log\").")
+
+	offName, offEmail := officer(ws)
+	fmt.Fprintf(&b, "# Breach report: %s\n\n", inc.ID)
+	b.WriteString("## Reporting entity\n\n")
+	fmt.Fprintf(&b, "- Name: %s\n", orgName(ws))
+	fmt.Fprintf(&b, "- Type: %s\n", orDefault(strings.Join(ws.Organization.Roles, ", "), "covered entity type: health plan, health care provider, clearinghouse, or business associate"))
+	fmt.Fprintf(&b, "- Address: %s\n", ph("street, city, state, ZIP"))
+	fmt.Fprintf(&b, "- Contact: %s, %s, %s\n", offName, offEmail, ph("telephone"))
+	if len(inc.Vendors) > 0 {
+		var vs []string
+		for _, id := range inc.Vendors {
+			if v := ws.Vendor(id); v != nil && v.Name != "" {
+				vs = append(vs, fmt.Sprintf("%s (%s)", v.Name, id))
+			} else {
+				vs = append(vs, id)
+			}
+		}
+		fmt.Fprintf(&b, "- Business associate involved: %s\n", strings.Join(vs, ", "))
+	}
+
+	b.WriteString("\n## The breach\n\n")
+	fmt.Fprintf(&b, "- Breach start date: %s\n", occurred(inc))
+	fmt.Fprintf(&b, "- Breach end date: %s\n", ph("end date, if known"))
+	fmt.Fprintf(&b, "- Discovery date: %s\n", discovered(inc))
+	fmt.Fprintf(&b, "- Approximate number of individuals affected: %s\n", individualsLine(inc))
+	fmt.Fprintf(&b, "- Residents per state or jurisdiction: %s\n", statesLine(inc))
+	fmt.Fprintf(&b, "- Type of breach: %s\n", ph("one or more of: hacking/IT incident, unauthorized access/disclosure, theft, loss, improper disposal, other"))
+	loc := ph("one or more of: desktop computer, electronic medical record, e-mail, laptop, network server, other portable electronic device, paper/films, other")
+	if len(inc.Systems) > 0 {
+		var ss []string
+		for _, id := range inc.Systems {
+			if s := ws.System(id); s != nil {
+				ss = append(ss, fmt.Sprintf("%s (%s, %s)", orDefault(s.Name, id), id, s.Kind))
+			} else {
+				ss = append(ss, id)
+			}
+		}
+		loc += "; systems involved: " + strings.Join(ss, ", ")
+	}
+	fmt.Fprintf(&b, "- Location of breached information: %s\n", loc)
+	fmt.Fprintf(&b, "- Type of PHI involved: %s\n", phiTypes(inc))
+	fmt.Fprintf(&b, "- Brief description: %s\n", orDefault(sentence(inc.Summary), "what happened"))
+
+	b.WriteString("\n## Safeguards in place before the breach\n\n")
+	for _, id := range inc.Systems {
+		if s := ws.System(id); s != nil {
+			enc := "not encrypted at rest"
+			if s.EncryptedAtRest {
+				enc = "encrypted at rest"
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", id, enc)
+		}
+	}
+	var implemented []string
+	for _, c := range ws.Controls {
+		if c.Status == "implemented" {
+			implemented = append(implemented, c.ID)
+		}
+	}
+	if len(implemented) > 0 {
+		fmt.Fprintf(&b, "- Controls recorded as implemented: %s\n", strings.Join(implemented, ", "))
+	}
+	if ra := ws.LatestRiskAnalysis(inc.Discovered); ra != nil {
+		fmt.Fprintf(&b, "- Security Rule risk analysis: %s, performed %s\n", ra.ID, ra.Performed)
+	} else {
+		b.WriteString("- Security Rule risk analysis: none recorded before discovery\n")
+	}
+	fmt.Fprintf(&b, "- %s\n", ph("the portal's choices that apply: privacy rule safeguards (training, policies and procedures), security rule administrative / physical / technical safeguards, none"))
+
+	b.WriteString("\n## Notice given\n\n")
+	for _, n := range r.Notifications {
+		if n.To == ToHHS || n.To == ToHHSAnnualLog {
+			continue
+		}
+		sent := ph("date sent")
+		if !n.Sent.IsZero() {
+			sent = n.Sent.String()
+		}
+		fmt.Fprintf(&b, "- %s: due %s, sent %s\n", Recipient(n), n.Due, sent)
+	}
+	fmt.Fprintf(&b, "- Substitute notice given: %s\n", ph("yes / no"))
+	if d := inc.LawEnforcementDelay; d != nil {
+		fmt.Fprintf(&b, "- Law-enforcement delay: %s statement of %s (164.412)\n", d.Kind, d.Requested)
+	}
+
+	b.WriteString("\n## Actions taken in response\n\n")
+	if a := inc.Assessment; a != nil && strings.TrimSpace(a.Mitigation) != "" {
+		fmt.Fprintf(&b, "- Mitigation: %s\n", sentence(a.Mitigation))
+	}
+	for _, e := range inc.Timeline {
+		fmt.Fprintf(&b, "- %s: %s\n", e.Date, e.Note)
+	}
+	fmt.Fprintf(&b, "- %s\n", ph("the portal's choices that apply, e.g. security and/or privacy safeguards improved, sanctions imposed, policies revised, training provided, other"))
+	return b.String()
+}
+
+// DraftCoveredEntityNotice drafts a business associate's notice to one
+// covered-entity customer (164.410). 164.410(c) asks for (1) the
+// identification of each individual whose unsecured PHI has been, or is
+// reasonably believed to have been, accessed, acquired, used or disclosed,
+// to the extent possible, and (2) any other available information the
+// covered entity needs for its own notice to individuals under 164.404(c),
+// at the time of the notice or promptly as it becomes available.
+func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, det Determination, customer string) string {
+	var b strings.Builder
+	r := Deadlines(ws, inc, inc.Discovered)
+	lines := []string{
+		"Required content: 45 CFR 164.410(c)(1)–(2).",
+		"Send by: " + dueFor(r, ToCoveredEntity, customer) + ", without unreasonable delay.",
+	}
+	if days, id := baaTerm(ws, customer, inc.Discovered); days > 0 {
+		lines = append(lines, fmt.Sprintf("BAA %s sets a breach-notice term of %d days; follow any form or address for notices it names.", id, days))
+	}
+	notesHeader(&b, "business associate notice to a covered entity, 45 CFR 164.410(c)", det, lines...)
+
+	to := customer
+	if c := ws.Customer(customer); c != nil {
+		to = orDefault(c.Name, customer)
+		if c.Contact != "" {
+			to += " (" + c.Contact + ")"
+		}
+	}
+	to = orDefault(to, "covered entity")
+	name := orgName(ws)
+	offName, offEmail := officer(ws)
+	fmt.Fprintf(&b, "# Notice of a breach of unsecured protected health information\n\nTo: %s\nFrom: %s, %s (%s)\nDate: %s\nOur reference: %s\n\n", to, name, offName, offEmail, ph("date of this notice"), inc.ID)
+	fmt.Fprintf(&b, "As your business associate, %s is notifying you under 45 CFR 164.410 and our business associate agreement of a breach of unsecured protected health information we hold on your behalf.\n\n", name)
+
+	b.WriteString("## 1. Individuals affected (164.410(c)(1))\n\n")
+	fmt.Fprintf(&b, "Number of individuals: %s. Residents per state or jurisdiction: %s.\n\n", individualsLine(inc), statesLine(inc))
+	fmt.Fprintf(&b, "The individuals are identified in the attached list: %s. %s\n\n", ph("attach the list: each individual's name and the identifiers and contact details you hold, sent by a secure channel"), ph("if some individuals cannot yet be identified, say so and when the list will be completed"))
+
+	b.WriteString("## 2. Information for your notice to individuals (164.410(c)(2), 164.404(c))\n\n")
+	fmt.Fprintf(&b, "- What happened: %s\n", orDefault(sentence(inc.Summary), "what happened"))
+	fmt.Fprintf(&b, "- Date of the breach: %s\n", occurred(inc))
+	fmt.Fprintf(&b, "- Date we discovered it: %s\n", discovered(inc))
+	fmt.Fprintf(&b, "- Types of PHI involved: %s\n", phiTypes(inc))
+	if len(inc.Systems) > 0 {
+		fmt.Fprintf(&b, "- Systems involved: %s\n", strings.Join(inc.Systems, ", "))
+	}
+	if a := inc.Assessment; a != nil {
+		if a.Nature != "" || a.UnauthorizedPerson != "" || a.AcquiredOrViewed != "" {
+			fmt.Fprintf(&b, "- Our risk assessment (164.402(2)): nature and extent: %s; unauthorized person: %s; acquired or viewed: %s\n",
+				orDefault(a.Nature, "not yet assessed"), orDefault(a.UnauthorizedPerson, "not yet assessed"), orDefault(a.AcquiredOrViewed, "not yet assessed"))
+		}
+	}
+	if a := inc.Assessment; a != nil && strings.TrimSpace(a.Mitigation) != "" {
+		fmt.Fprintf(&b, "- What we have done to mitigate harm: %s\n", sentence(a.Mitigation))
+	} else {
+		fmt.Fprintf(&b, "- What we have done to mitigate harm: %s\n", ph("mitigation so far"))
+	}
+	fmt.Fprintf(&b, "- What we are doing to prevent a recurrence: %s\n", ph("safeguards added or strengthened"))
+	fmt.Fprintf(&b, "- Steps individuals can take: %s\n", ph("suggested steps, e.g. review explanation-of-benefits statements; credit freeze if Social Security numbers were involved"))
+	if d := inc.LawEnforcementDelay; d != nil {
+		fmt.Fprintf(&b, "- Law-enforcement delay: a %s statement of %s asks that notice be delayed (164.412); it applies to your notices as well. %s\n", d.Kind, d.Requested, ph("the official's name and agency"))
+	}
+	fmt.Fprintf(&b, "\nWe will send further information promptly as it becomes available. Contact: %s, %s, %s.\n", offName, offEmail, ph("telephone"))
+	return b.String()
+}
+
+// sentence trims s and ends it with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, "?") {
+		s += "."
+	}
+	return s
+}
