@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -139,6 +140,9 @@ func (rt Route) Problem() string {
 		}
 	default:
 		return fmt.Sprintf("unknown role %q: use Public, AnyUser, %s", rt.Role, strings.Join(store.Roles, ", "))
+	}
+	if strings.Contains(rt.Pattern, "{org}") && !rt.HasOrg() {
+		return "{org} is resolved only at the start of /orgs/{org} or /api/v1/orgs/{org}"
 	}
 	if underOrgs && !rt.HasOrg() {
 		return "an organization's path must start /orgs/{org} or /api/v1/orgs/{org}"
@@ -277,7 +281,13 @@ func validCSRF(r *http.Request, want string) bool {
 	got := r.Header.Get(csrfHeader)
 	if got == "" {
 		// Only the body: a token in the query string leaks into logs.
-		if err := r.ParseForm(); err == nil {
+		// Uploads are multipart; the handler finds the parsed form in
+		// r.MultipartForm (files over 32 MiB spill to temporary files).
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			if err := r.ParseMultipartForm(32 << 20); err == nil {
+				got = r.PostFormValue(csrfField)
+			}
+		} else if err := r.ParseForm(); err == nil {
 			got = r.PostForm.Get(csrfField)
 		}
 	}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -171,12 +173,13 @@ func TestCSRF(t *testing.T) {
 		n++
 		path, _ := fillPattern(rt.Pattern, slugA)
 		cases := []struct {
-			name   string
-			body   func(csrf string) string
-			header func(csrf string) string
-			query  bool
-			bearer bool
-			ok     bool
+			name      string
+			body      func(csrf string) string
+			header    func(csrf string) string
+			query     bool
+			bearer    bool
+			multipart bool
+			ok        bool
 		}{
 			{name: "no token", body: func(string) string { return "" }},
 			{name: "wrong token", body: func(c string) string { return "csrf=" + c + "x" }},
@@ -184,6 +187,8 @@ func TestCSRF(t *testing.T) {
 			{name: "token only in the query string", body: func(string) string { return "" }, query: true},
 			{name: "token in the form", body: func(c string) string { return "csrf=" + c }, ok: true},
 			{name: "token in the header", body: func(string) string { return "" }, header: func(c string) string { return c }, ok: true},
+			{name: "token in a multipart form", body: func(c string) string { return "csrf=" + c }, multipart: true, ok: true},
+			{name: "multipart form without token", body: func(string) string { return "" }, multipart: true},
 			{name: "bearer token without CSRF", body: func(string) string { return "" }, bearer: true, ok: true},
 		}
 		for _, tc := range cases {
@@ -195,6 +200,18 @@ func TestCSRF(t *testing.T) {
 				}
 				req, _ := http.NewRequest(rt.Method, u, strings.NewReader(tc.body(csrf)))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if tc.multipart {
+					var buf bytes.Buffer
+					mw := multipart.NewWriter(&buf)
+					if f := tc.body(csrf); f != "" {
+						mw.WriteField("csrf", strings.TrimPrefix(f, "csrf="))
+					}
+					fw, _ := mw.CreateFormFile("file", "evidence.txt")
+					fw.Write([]byte("quarterly access review"))
+					mw.Close()
+					req, _ = http.NewRequest(rt.Method, u, &buf)
+					req.Header.Set("Content-Type", mw.FormDataContentType())
+				}
 				if tc.header != nil {
 					req.Header.Set("X-CSRF-Token", tc.header(csrf))
 				}

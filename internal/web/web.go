@@ -1,14 +1,3 @@
-// Package web is ward's web app and JSON API: accounts and sessions, the
-// route registry that decides who may call what, and the server-rendered
-// pages. Handlers are thin: they load an organization from the store, call
-// the same pure functions as the CLI, and render HTML or JSON.
-//
-// Every route is declared in one table (see Route and register) with the
-// role it needs; the wrapper in routes.go enforces authentication, the
-// organization in the path, the role in that organization and CSRF, so a
-// handler never checks permissions itself. Templates and static files are
-// embedded; pages load no external assets and carry no inline script or
-// style, so the Content-Security-Policy can forbid both.
 package web
 
 import (
