@@ -57,6 +57,16 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 		t.Log("warning: the checks above took most of the idle timeout; a slow machine may race the log-off")
 	}
 
+	// The menu leads to the audit trail; a page load is activity, so the
+	// idle clock starts again there.
+	b.Click(`.sidebar a[href="/orgs/alpha/audit"]`)
+	start = time.Now()
+	b.WaitText("main h1", "Audit trail", 3*time.Second)
+	if rows := b.Count("table.table tbody tr"); rows != 4 {
+		t.Errorf("audit trail shows %d rows, want the 4 seeded changes", rows)
+	}
+	b.Screenshot("audit")
+
 	// No one touches the page: the idle script sends it to the login.
 	notice := b.WaitText(".notice", "logged off", 10*time.Second)
 	if notice != "You were logged off after 3 seconds of inactivity." {
@@ -65,7 +75,7 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 	if waited := time.Since(start); waited < 3*time.Second {
 		t.Errorf("logged off after %v, before the 3-second idle timeout", waited)
 	}
-	if url := b.URL(); !strings.Contains(url, "/login?reason=idle") || !strings.Contains(url, "next=%2Forgs%2Falpha") {
+	if url := b.URL(); !strings.Contains(url, "/login?reason=idle") || !strings.Contains(url, "next=%2Forgs%2Falpha%2Faudit") {
 		t.Errorf("logged-off page is %s", url)
 	}
 	if strings.Contains(b.Text("body"), "patient-api") {
