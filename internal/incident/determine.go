@@ -141,6 +141,9 @@ func Determine(ws *workspace.Workspace, inc workspace.Incident) Determination {
 	}
 	d.Breach, d.Basis, d.Citation = true, BasisPresumed, "164.402(2)"
 	d.Reason = "Presumed a breach of unsecured PHI: no exclusion applies, the PHI was not secured, and no assessment documents a low probability of compromise (164.402(2))."
+	if a != nil {
+		d.Reason = "Presumed a breach of unsecured PHI: no exclusion applies, the PHI was not secured, and the four-factor assessment does not conclude a low probability of compromise (164.402(2))."
+	}
 	if hint := encryptedSystems(ws, inc); hint != "" {
 		d.Warnings = append(d.Warnings, hint)
 	}
