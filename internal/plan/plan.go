@@ -1,0 +1,724 @@
+// Package plan answers "SOC 2 or HIPAA first?" for one organization: which
+// frameworks apply and in what order (the decision tree over the four
+// answers and the organization's HIPAA roles), and the dated roadmap that
+// follows from a start date, with each milestone's status computed from the
+// workspace and the gates it holds back (live PHI waits for the risk
+// analysis and the BAAs; SOC 2 never holds back a BAA).
+//
+// Everything here is a pure function of the workspace, the dates and a
+// Status the caller computes (the results of `ward check`), so that this
+// package does not depend on the gate rules, storage, HTTP or the clock.
+// Renderers for the terminal, Markdown, HTML and SVG live beside it so that
+// `ward plan`, `ward report roadmap` and the page are thin wrappers.
+package plan
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"ward/internal/date"
+	"ward/internal/finding"
+	"ward/internal/workspace"
+)
+
+// Framework ids, the same as the catalog's.
+const (
+	HIPAA   = "hipaa"
+	SOC2    = "soc2"
+	HITRUST = "hitrust"
+)
+
+// Milestone states.
+const (
+	StatusDone       = "done"
+	StatusInProgress = "in-progress"
+	StatusNotStarted = "not-started"
+	StatusOverdue    = "overdue"
+)
+
+// GateLivePHI is the gate a milestone lists in Gates when no system may hold
+// real PHI until that milestone is done.
+const GateLivePHI = "live-phi"
+
+// Milestone ids (a contract: the JSON output and the web use them).
+const (
+	MapDataFlows         = "map-data-flows"
+	AppointOfficers      = "appoint-officers"
+	RiskAnalysis         = "risk-analysis"
+	ExecuteBAAs          = "execute-baas"
+	SOC2Readiness        = "soc2-readiness"
+	SOC2Type1            = "soc2-type1"
+	SOC2Type2Observation = "soc2-type2-observation"
+	SOC2Type2Report      = "soc2-type2-report"
+	HITRUSTAssessment    = "hitrust"
+)
+
+// Plan is the answer of `ward plan`.
+type Plan struct {
+	Organization string    `json:"organization"`
+	Start        date.Date `json:"start"`
+	AsOf         date.Date `json:"as_of"`
+	// Inputs are the answers as the rules read them (a covered-entity
+	// customer counts as selling to covered entities).
+	Inputs     Inputs      `json:"inputs"`
+	Frameworks []Framework `json:"frameworks"`
+	Milestones []Milestone `json:"milestones"`
+	// Gates are the go-live conditions the milestones hold back; today only
+	// live-phi, present when HIPAA applies.
+	Gates []Gate `json:"gates"`
+}
+
+// Inputs are the decision tree's inputs after reading the workspace.
+type Inputs struct {
+	HandlesPHI              bool `json:"handles_phi"`
+	SellsToCoveredEntities  bool `json:"sells_to_covered_entities"`
+	EnterpriseHealthSystems bool `json:"enterprise_health_systems"`
+	BuyersAskSOC2           bool `json:"buyers_ask_soc2"`
+	// CoveredEntityCustomers are the customers recorded with
+	// covered_entity: true; any of them makes SellsToCoveredEntities true.
+	CoveredEntityCustomers []string `json:"covered_entity_customers"`
+	Roles                  []string `json:"roles"`
+	// InferredRole is set when no role is declared and the answers imply
+	// one (handling PHI for covered-entity customers makes a business
+	// associate, 45 CFR 160.103).
+	InferredRole string `json:"inferred_role,omitempty"`
+}
+
+// Framework is one framework's applicability.
+type Framework struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Applies bool   `json:"applies"`
+	// Order is 1 for the framework to do first; 0 when it does not apply.
+	Order  int    `json:"order"`
+	Reason string `json:"reason"`
+}
+
+// Milestone is one dated step of the roadmap. Start and Due are inclusive.
+type Milestone struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Framework string    `json:"framework"`
+	Start     date.Date `json:"start"`
+	Due       date.Date `json:"due"`
+	Status    string    `json:"status"`
+	Overdue   bool      `json:"overdue"`
+	// DoneOn is when the workspace shows it done, when it says.
+	DoneOn date.Date `json:"done_on,omitzero"`
+	// Gates lists what this milestone holds back until it is done
+	// (GateLivePHI: no system may hold real PHI before it).
+	Gates []string `json:"gates"`
+	// DependsOn lists the milestones that must come first. No SOC 2
+	// milestone is ever a dependency of a HIPAA milestone.
+	DependsOn []string `json:"depends_on"`
+	// Tentative milestones are placed by ward without a commitment behind
+	// them (HITRUST: when a contract demands it); they are never overdue.
+	Tentative bool `json:"tentative,omitempty"`
+	// Reason says why the milestone is in the plan and how its dates and
+	// status were computed.
+	Reason string `json:"reason"`
+}
+
+// Gate is a go-live condition and the milestones it waits for.
+type Gate struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	WaitsFor []string `json:"waits_for"`
+	// Open is true when every milestone it waits for is done.
+	Open bool `json:"open"`
+	// Date is when the gate opened (the last done date) or, while closed,
+	// the earliest it can open on the plan (the last due date).
+	Date   date.Date `json:"date"`
+	Reason string    `json:"reason"`
+}
+
+// Status is what the caller knows about progress beyond the workspace
+// model itself. Build reads nothing else, so that this package need not
+// import the gate rules.
+type Status struct {
+	// Checked says Findings are the result of running `ward check` as of
+	// the plan's as-of date. Without it execute-baas is never done: an
+	// unrun check is not a clean one.
+	Checked bool
+	// Findings are ward check's findings; Build reads the error-level
+	// baa.* ones.
+	Findings []finding.Finding
+	// Done marks milestones the caller knows are complete, with the date
+	// (for example a SOC 2 report date recorded in the store). A date after
+	// the as-of date does not count yet.
+	Done map[string]date.Date
+}
+
+// Checked returns the Status for a run of ward check.
+func Checked(findings []finding.Finding) Status {
+	return Status{Checked: true, Findings: findings}
+}
+
+// baaErrors are the error-level BAA findings, which hold execute-baas open.
+func (s Status) baaErrors() []finding.Finding {
+	var out []finding.Finding
+	for _, f := range s.Findings {
+		if f.Severity == finding.Error && strings.HasPrefix(f.Rule, "baa.") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Build computes the plan. start is the program start (the caller defaults
+// it to organization.program_start; when it is still unset, Build uses the
+// program start, then asOf). asOf decides statuses and is the "today" line.
+func Build(ws *workspace.Workspace, start, asOf date.Date, st Status) Plan {
+	if start.IsZero() {
+		start = ws.Organization.ProgramStart
+	}
+	if start.IsZero() {
+		start = asOf
+	}
+	d := decide(ws)
+	p := Plan{
+		Organization: ws.Organization.Name,
+		Start:        start,
+		AsOf:         asOf,
+		Inputs:       d.in,
+		Frameworks:   d.frameworks(),
+		Milestones:   []Milestone{},
+		Gates:        []Gate{},
+	}
+	s := schedule{ws: ws, d: d, start: start, asOf: asOf, st: st}
+	p.Milestones = s.milestones()
+	if d.hipaa {
+		p.Gates = append(p.Gates, livePHIGate(p.Milestones))
+	}
+	return p
+}
+
+// Framework returns the framework entry for id, or nil.
+func (p Plan) Framework(id string) *Framework {
+	for i := range p.Frameworks {
+		if p.Frameworks[i].ID == id {
+			return &p.Frameworks[i]
+		}
+	}
+	return nil
+}
+
+// Milestone returns the milestone id, or nil when it does not apply.
+func (p Plan) Milestone(id string) *Milestone {
+	for i := range p.Milestones {
+		if p.Milestones[i].ID == id {
+			return &p.Milestones[i]
+		}
+	}
+	return nil
+}
+
+// Applying lists the ids of the frameworks that apply, in order.
+func (p Plan) Applying() []string {
+	var ids []string
+	for _, f := range p.Frameworks {
+		if f.Applies {
+			ids = append(ids, f.ID)
+		}
+	}
+	return ids
+}
+
+// Prerequisites is every milestone id that must be done before id,
+// following DependsOn transitively.
+func (p Plan) Prerequisites(id string) []string {
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(id string) {
+		m := p.Milestone(id)
+		if m == nil {
+			return
+		}
+		for _, dep := range m.DependsOn {
+			if !seen[dep] {
+				seen[dep] = true
+				walk(dep)
+			}
+		}
+	}
+	walk(id)
+	out := make([]string, 0, len(seen))
+	for id := range seen {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// decision is the decision tree evaluated once.
+type decision struct {
+	in                     Inputs
+	ce, ba, sub            bool // roles as the rules read them
+	hipaa, soc2, hitrust   bool
+	hipaaR, soc2R, hitrstR string
+}
+
+func decide(ws *workspace.Workspace) decision {
+	o := ws.Organization
+	a := o.Answers
+	d := decision{in: Inputs{
+		HandlesPHI:              a.HandlesPHI,
+		SellsToCoveredEntities:  a.SellsToCoveredEntities,
+		EnterpriseHealthSystems: a.EnterpriseHealthSystems,
+		BuyersAskSOC2:           a.BuyersAskSOC2,
+		CoveredEntityCustomers:  []string{},
+		Roles:                   slices.Clone(o.Roles),
+	}}
+	if d.in.Roles == nil {
+		d.in.Roles = []string{}
+	}
+	for _, c := range ws.Customers {
+		if c.CoveredEntity {
+			d.in.CoveredEntityCustomers = append(d.in.CoveredEntityCustomers, c.ID)
+			d.in.SellsToCoveredEntities = true
+		}
+	}
+	d.ce = o.HasRole(workspace.RoleCoveredEntity)
+	d.sub = o.HasRole(workspace.RoleSubcontractor)
+	// A subcontractor is a business associate of a business associate
+	// (45 CFR 160.103, "business associate" (3)(iii)).
+	d.ba = o.HasRole(workspace.RoleBusinessAssociate) || d.sub
+	if len(o.Roles) == 0 && d.in.HandlesPHI && d.in.SellsToCoveredEntities {
+		d.ba = true
+		d.in.InferredRole = workspace.RoleBusinessAssociate
+	}
+	ceOnly := d.ce && !d.ba
+	in := d.in
+
+	// Rule 1 (and rule 5 for a covered entity).
+	switch {
+	case d.ce && !in.HandlesPHI:
+		d.hipaa = true
+		d.hipaaR = "Rule 5: you declare the covered-entity role, and HIPAA applies to every covered entity (45 CFR 160.103, 164.104) whatever the answers say; answers.handles_phi is false, which a covered entity cannot be: correct it."
+	case in.HandlesPHI:
+		d.hipaa = true
+		r := "Rule 1: you will touch PHI, so HIPAA applies, and first: it is a legal obligation from the first PHI, SOC 2 is a commercial choice."
+		switch {
+		case d.ce && d.ba:
+			r += " Rule 5: as a covered entity (45 CFR 160.103) you need BAAs with your business associates (164.502(e), 164.308(b)(1)); as a business associate the Security Rule binds you directly (164.302) and you flow BAAs down to your subcontractors (164.314(a)(2)(iii))."
+		case d.ce:
+			r += " Rule 5: as a covered entity providing care (45 CFR 160.103) you get HIPAA only, with BAAs with your business associates (164.502(e), 164.308(b)(1))."
+		case d.sub:
+			r += " Rule 5: as a subcontractor you are a business associate (45 CFR 160.103 definition of business associate); the Security Rule binds you directly (164.302) and you owe your upstream business associate a BAA (164.502(e)(1)(ii), 164.314(a)(2)(iii))."
+		case d.ba:
+			r += " Rule 5: as a business associate (45 CFR 160.103 definition of business associate) the Security Rule binds you directly (164.302), and you flow BAAs down to your subcontractors (164.502(e)(1)(ii), 164.314(a)(2)(iii))."
+			if in.InferredRole != "" {
+				r += " No role is declared; handling PHI for covered-entity customers makes you one: add roles: [business-associate]."
+			}
+		}
+		d.hipaaR = r
+	case d.ba:
+		d.hipaaR = "Rule 1: you will not touch PHI, so HIPAA does not apply yet. You declare a business-associate role, but a business associate is defined by handling PHI for a covered entity (45 CFR 160.103): HIPAA applies from the first PHI, so answer again before that day."
+	default:
+		d.hipaaR = "Rule 1: you will not touch PHI, so HIPAA does not apply; go straight to SOC 2 if buyers ask for it."
+	}
+
+	// Rules 4 and 5.
+	switch {
+	case ceOnly && (in.BuyersAskSOC2 || in.EnterpriseHealthSystems):
+		d.soc2R = "Rule 5: a covered entity providing care gets HIPAA only: SOC 2 does not apply to providing care. If you also sell a service to other covered entities, declare the business-associate role too."
+	case ceOnly:
+		d.soc2R = "Rule 5: a covered entity providing care gets HIPAA only: SOC 2 does not apply to providing care."
+	case in.BuyersAskSOC2 && d.hipaa:
+		d.soc2 = true
+		d.soc2R = "Rule 4: buyers ask for SOC 2, so SOC 2 readiness starts in parallel with HIPAA, from week 4; a BAA is never delayed to wait for SOC 2 (no HIPAA milestone depends on a SOC 2 one)."
+	case in.BuyersAskSOC2:
+		d.soc2 = true
+		d.soc2R = "Rules 1 and 4: without PHI HIPAA does not apply, and buyers ask for SOC 2, so SOC 2 is your first framework."
+	case in.EnterpriseHealthSystems && d.hipaa && d.ba:
+		d.soc2 = true
+		d.soc2R = "Rule 5: a business associate that handles PHI and sells to large health systems usually needs both HIPAA and SOC 2: their security reviews ask for a SOC 2 report even where buyers have not asked yet. Readiness runs in parallel and never delays a BAA."
+	default:
+		d.soc2R = "Rule 4: buyers do not ask for SOC 2, so it is not planned; answer again when they do."
+	}
+
+	// Rule 3.
+	switch {
+	case ceOnly && in.EnterpriseHealthSystems:
+		d.hitrstR = "Rule 5: a covered entity providing care gets HIPAA only; HITRUST CSF is a vendor's answer to health-system buyers."
+	case in.EnterpriseHealthSystems:
+		d.hitrust = true
+		d.hitrstR = "Rule 3: you sell to large health systems or academic medical centers, so plan HITRUST CSF later: it is not a first-program framework, and it reuses the HIPAA and SOC 2 evidence. Schedule it when an enterprise contract demands it."
+	default:
+		d.hitrstR = "Rule 3: no enterprise sales to large health systems or academic medical centers, so HITRUST CSF is not planned."
+	}
+	return d
+}
+
+func (d decision) frameworks() []Framework {
+	fs := []Framework{
+		{ID: HIPAA, Title: "HIPAA", Applies: d.hipaa, Reason: d.hipaaR},
+		{ID: SOC2, Title: "SOC 2", Applies: d.soc2, Reason: d.soc2R},
+		{ID: HITRUST, Title: "HITRUST CSF", Applies: d.hitrust, Reason: d.hitrstR},
+	}
+	// HIPAA before SOC 2 before HITRUST: a legal duty first, a commercial
+	// one next, and the framework that reuses both last.
+	n := 0
+	for i := range fs {
+		if fs[i].Applies {
+			n++
+			fs[i].Order = n
+		}
+	}
+	// Applying frameworks first, in order; the rest keep their place.
+	slices.SortStableFunc(fs, func(a, b Framework) int {
+		switch {
+		case a.Applies && !b.Applies:
+			return -1
+		case !a.Applies && b.Applies:
+			return 1
+		}
+		return 0
+	})
+	return fs
+}
+
+// weeks returns the inclusive dates of weeks from..to counted from start,
+// week 1 being start..start+6.
+func weeks(start date.Date, from, to int) (date.Date, date.Date) {
+	return start.AddDays(7 * (from - 1)), start.AddDays(7*to - 1)
+}
+
+// monthStart is the first day of program month n (month 1 begins on the
+// start date; month 4 begins three calendar months later, clamped to the
+// month's end by date.AddMonths).
+func monthStart(start date.Date, n int) date.Date { return start.AddMonths(n - 1) }
+
+// Defaults for SOC 2 and HITRUST timing.
+const (
+	defaultObservationMonths = 3
+	// reportMonths is how long after the observation window ends the Type II
+	// report is due: fieldwork, drafting and issuance. Three months puts a
+	// 3-month window's report at the end of program month 9 and a 6-month
+	// window's at the end of month 12: the issue's "months 9–12".
+	reportMonths = 3
+	// hitrustMonths is the span given to a HITRUST r2 effort (readiness,
+	// validated assessment, HITRUST's quality review).
+	hitrustMonths = 12
+)
+
+type schedule struct {
+	ws          *workspace.Workspace
+	d           decision
+	start, asOf date.Date
+	st          Status
+}
+
+func (s schedule) milestones() []Milestone {
+	var ms []Milestone
+	add := func(m Milestone) {
+		if m.Gates == nil {
+			m.Gates = []string{}
+		}
+		if m.DependsOn == nil {
+			m.DependsOn = []string{}
+		}
+		ms = append(ms, m)
+	}
+	if s.d.hipaa {
+		for _, m := range s.hipaaMilestones() {
+			add(m)
+		}
+	}
+	if s.d.soc2 {
+		for _, m := range s.soc2Milestones() {
+			add(m)
+		}
+	}
+	if s.d.hitrust {
+		add(s.hitrustMilestone(ms))
+	}
+	if ms == nil {
+		ms = []Milestone{}
+	}
+	return ms
+}
+
+// finish sets the status from the done date (zero: not done) and the dates.
+func (s schedule) finish(m *Milestone, doneOn date.Date) {
+	if d, ok := s.st.Done[m.ID]; ok && !d.IsZero() && !d.After(s.asOf) && doneOn.IsZero() {
+		doneOn = d
+	}
+	switch {
+	case !doneOn.IsZero() && !doneOn.After(s.asOf):
+		m.Status = StatusDone
+		m.DoneOn = doneOn
+	case m.Due.Before(s.asOf) && !m.Tentative:
+		m.Status = StatusOverdue
+		m.Overdue = true
+	case !m.Start.After(s.asOf):
+		m.Status = StatusInProgress
+	default:
+		m.Status = StatusNotStarted
+	}
+}
+
+func (s schedule) hipaaMilestones() []Milestone {
+	ws, asOf := s.ws, s.asOf
+	var out []Milestone
+
+	// map-data-flows, weeks 1–2.
+	m := Milestone{ID: MapDataFlows, Title: "Map PHI data flows", Framework: HIPAA}
+	m.Start, m.Due = weeks(s.start, 1, 2)
+	var phiSystems int
+	var unowned []string
+	for _, sys := range ws.Systems {
+		if sys.PHI {
+			phiSystems++
+			if sys.Owner == "" {
+				unowned = append(unowned, sys.ID)
+			}
+		}
+	}
+	m.Reason = "Weeks 1–2: every system, integration and storage location where PHI may live; the inventory the risk analysis starts from (164.308(a)(1)(ii)(A)). Done when systems and flows are recorded and every PHI system has an owner"
+	var done date.Date
+	switch {
+	case len(ws.Systems) == 0 || len(ws.Flows) == 0:
+		m.Reason += fmt.Sprintf("; recorded so far: %d systems, %d flows.", len(ws.Systems), len(ws.Flows))
+	case phiSystems == 0:
+		m.Reason += "; no system is marked phi: true yet."
+	case len(unowned) > 0:
+		m.Reason += "; without an owner: " + strings.Join(unowned, ", ") + "."
+	default:
+		m.Reason += "."
+		done = s.start
+	}
+	s.finishMap(&m, done)
+	out = append(out, m)
+
+	// appoint-officers, weeks 1–2.
+	m = Milestone{ID: AppointOfficers, Title: "Appoint Privacy and Security Officers", Framework: HIPAA}
+	m.Start, m.Due = weeks(s.start, 1, 2)
+	m.Reason = "Weeks 1–2: a Security Officer (164.308(a)(2)) and a Privacy Officer (164.530(a)); one person may be both. Done when both are named people in people"
+	off := ws.Organization.Officers
+	var missing []string
+	if off.Privacy == "" || ws.Person(off.Privacy) == nil {
+		missing = append(missing, "privacy")
+	}
+	if off.Security == "" || ws.Person(off.Security) == nil {
+		missing = append(missing, "security")
+	}
+	if len(missing) > 0 {
+		m.Reason += "; missing or not in people: " + strings.Join(missing, ", ") + "."
+		s.finish(&m, date.Date{})
+	} else {
+		m.Reason += "."
+		s.finishMap(&m, s.start)
+	}
+	out = append(out, m)
+
+	// risk-analysis, weeks 2–4.
+	m = Milestone{ID: RiskAnalysis, Title: "Security Rule risk analysis", Framework: HIPAA,
+		Gates: []string{GateLivePHI}, DependsOn: []string{MapDataFlows}}
+	m.Start, m.Due = weeks(s.start, 2, 4)
+	m.Reason = "Weeks 2–4: the Security Rule risk analysis, 164.308(a)(1)(ii)(A): methodology, inventory, mitigation plan. Live PHI waits for it."
+	done = date.Date{}
+	if ra := ws.LatestRiskAnalysis(asOf); ra != nil {
+		done = ra.Performed
+		m.Reason += fmt.Sprintf(" Recorded: %s, performed %s.", ra.ID, ra.Performed)
+	}
+	s.finish(&m, done)
+	out = append(out, m)
+
+	// execute-baas, weeks 4–6.
+	m = Milestone{ID: ExecuteBAAs, Title: "Execute BAAs", Framework: HIPAA,
+		Gates: []string{GateLivePHI}, DependsOn: []string{MapDataFlows}}
+	m.Start, m.Due = weeks(s.start, 4, 6)
+	m.Reason = "Weeks 4–6: " + s.baaScope() + " Live PHI waits for them, and SOC 2 never does: no SOC 2 milestone comes before this one (rule 4)."
+	done = date.Date{}
+	switch errs := s.st.baaErrors(); {
+	case !s.st.Checked:
+		m.Reason += " Done when ward check finds no BAA errors; it has not been run for this plan."
+	case len(errs) > 0:
+		subj := make([]string, 0, len(errs))
+		for _, f := range errs {
+			subj = append(subj, f.Rule+" "+f.Subject)
+		}
+		m.Reason += fmt.Sprintf(" ward check finds %d BAA error(s): %s.", len(errs), strings.Join(subj, "; "))
+	default:
+		m.Reason += " ward check finds no BAA errors."
+		done = asOf
+		// The latest executed BAA dates the milestone when there is one.
+		for _, a := range ws.Agreements {
+			if a.Kind == "baa" && a.InForce(asOf) && (done.Equal(asOf) || a.Effective.After(done)) {
+				done = a.Effective
+			}
+		}
+	}
+	s.finish(&m, done)
+	out = append(out, m)
+	return out
+}
+
+// finishMap marks a milestone whose completion has no date of its own: it
+// is done as of asOf when its condition holds (dated no earlier than
+// the start, so a plan as of an earlier day shows it not yet started).
+func (s schedule) finishMap(m *Milestone, done date.Date) {
+	if !done.IsZero() {
+		if s.asOf.Before(s.start) {
+			done = date.Date{}
+		} else {
+			done = s.start
+		}
+	}
+	s.finish(m, done)
+}
+
+// baaScope says whose BAAs this organization needs, by its role.
+func (s schedule) baaScope() string {
+	d := s.d
+	var parts []string
+	if d.in.SellsToCoveredEntities && d.ba {
+		who := "each covered-entity customer"
+		if n := len(d.in.CoveredEntityCustomers); n > 0 {
+			who += " (" + strings.Join(d.in.CoveredEntityCustomers, ", ") + ")"
+		}
+		parts = append(parts, "rule 2: a BAA with "+who+" before live PHI (164.502(e), 164.504(e))")
+	}
+	if d.sub {
+		parts = append(parts, "a BAA with the business associate you serve (164.502(e)(1)(ii))")
+	}
+	if d.ba {
+		parts = append(parts, "flow-down BAAs with every subprocessor that holds or carries PHI (164.502(e)(1)(ii), 164.314(a)(2)(iii))")
+	}
+	if d.ce {
+		parts = append(parts, "a BAA with every business associate that handles your PHI (164.502(e), 164.308(b)(1), 164.314(a))")
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "a BAA with every vendor that holds or carries PHI for you (164.502(e), 164.314(a))")
+	}
+	s0 := strings.Join(parts, "; ")
+	return strings.ToUpper(s0[:1]) + s0[1:] + "."
+}
+
+func (s schedule) soc2Milestones() []Milestone {
+	o := s.ws.Organization.SOC2
+	asOf := s.asOf
+	var out []Milestone
+	if o.Type == "none" {
+		return nil
+	}
+
+	// soc2-readiness: from week 4, in parallel with the BAAs, for the eight
+	// weeks before a Type I can be attempted.
+	rs, _ := weeks(s.start, 4, 4)
+	r := Milestone{ID: SOC2Readiness, Title: "SOC 2 readiness", Framework: SOC2,
+		Start: rs, Due: rs.AddDays(8*7 - 1)}
+	r.Reason = "From week 4, in parallel with HIPAA (rule 4): scope, policies and controls on the platform, for eight weeks before a Type I can be attempted. Nothing on the HIPAA side waits for it."
+	var rDone date.Date
+	if !o.ObservationStart.IsZero() && !o.ObservationStart.After(asOf) {
+		rDone = o.ObservationStart
+		r.Reason += " Done: the Type II observation window has started."
+	}
+	s.finish(&r, rDone)
+	out = append(out, r)
+
+	// soc2-type1: 8–12 weeks after readiness starts; Start is the earliest
+	// (8 weeks), Due the latest (12 weeks).
+	if o.Type != "type2" {
+		m := Milestone{ID: SOC2Type1, Title: "SOC 2 Type I report", Framework: SOC2,
+			Start: rs.AddDays(8 * 7), Due: rs.AddDays(12 * 7), DependsOn: []string{SOC2Readiness}}
+		m.Reason = "8–12 weeks after readiness starts: the start date is the earliest (8 weeks), the due date the latest (12 weeks). A Type I reports on control design as of one date."
+		s.finish(&m, date.Date{})
+		out = append(out, m)
+	}
+
+	// soc2-type2-observation: from month 4, or the recorded start.
+	n := o.ObservationMonths
+	if n <= 0 {
+		n = defaultObservationMonths
+	}
+	obs := Milestone{ID: SOC2Type2Observation, Title: "SOC 2 Type II observation period", Framework: SOC2,
+		DependsOn: []string{SOC2Readiness}}
+	if o.ObservationStart.IsZero() {
+		obs.Start = monthStart(s.start, 4)
+		obs.Reason = fmt.Sprintf("From month 4 for %d months", n)
+	} else {
+		obs.Start = o.ObservationStart
+		obs.Reason = fmt.Sprintf("From organization.soc2.observation_start for %d months", n)
+	}
+	obs.Due = obs.Start.AddMonths(n).AddDays(-1)
+	if o.ObservationMonths <= 0 {
+		obs.Reason += " (3 typical for a first cycle; set organization.soc2.observation_months: 6, increasingly asked by health systems)."
+	} else {
+		obs.Reason += " (organization.soc2.observation_months)."
+	}
+	var oDone date.Date
+	if !o.ObservationStart.IsZero() {
+		// A recorded window is done once it has elapsed.
+		if obs.Due.Before(asOf) {
+			oDone = obs.Due
+		}
+	} else {
+		obs.Reason += " Record organization.soc2.observation_start when the window begins."
+	}
+	s.finish(&obs, oDone)
+	out = append(out, obs)
+
+	// soc2-type2-report: fieldwork and issuance after the window closes.
+	rep := Milestone{ID: SOC2Type2Report, Title: "SOC 2 Type II report", Framework: SOC2,
+		Start: obs.Due.AddDays(1), Due: obs.Start.AddMonths(n + reportMonths).AddDays(-1),
+		DependsOn: []string{SOC2Type2Observation}}
+	rep.Reason = fmt.Sprintf("Auditor fieldwork and the report follow the observation window: due %d months after it closes, which is months 9–12 of the program for a 3- to 6-month window from month 4.", reportMonths)
+	s.finish(&rep, date.Date{})
+	out = append(out, rep)
+	return out
+}
+
+// hitrustMilestone places HITRUST after a year of evidence and after the
+// SOC 2 Type II report it reuses. It is tentative: the real date is the
+// enterprise contract that demands it.
+func (s schedule) hitrustMilestone(ms []Milestone) Milestone {
+	m := Milestone{ID: HITRUSTAssessment, Title: "HITRUST CSF assessment", Framework: HITRUST, Tentative: true}
+	m.Start = monthStart(s.start, 13)
+	for _, prev := range ms {
+		switch prev.ID {
+		case SOC2Type2Report, RiskAnalysis:
+			m.DependsOn = append(m.DependsOn, prev.ID)
+			if next := prev.Due.AddDays(1); next.After(m.Start) {
+				m.Start = next
+			}
+		}
+	}
+	m.Due = m.Start.AddMonths(hitrustMonths).AddDays(-1)
+	m.Reason = "When enterprise contracts demand it (often Series B or later), reusing the HIPAA and SOC 2 evidence: placed from program month 13, after the SOC 2 Type II report, for twelve months. Tentative, so never overdue."
+	s.finish(&m, date.Date{})
+	return m
+}
+
+// livePHIGate is the go-live condition: no real PHI before the risk
+// analysis and the BAAs. SOC 2 milestones are never among them.
+func livePHIGate(ms []Milestone) Gate {
+	g := Gate{ID: GateLivePHI, Title: "Live PHI", WaitsFor: []string{}, Open: true}
+	var pending []string
+	for _, m := range ms {
+		if !slices.Contains(m.Gates, GateLivePHI) {
+			continue
+		}
+		g.WaitsFor = append(g.WaitsFor, m.ID)
+		if m.Status == StatusDone {
+			g.Date = date.Max(g.Date, m.DoneOn)
+		} else {
+			g.Open = false
+			pending = append(pending, m.ID)
+		}
+	}
+	if !g.Open {
+		g.Date = date.Date{}
+		for _, m := range ms {
+			if slices.Contains(pending, m.ID) {
+				g.Date = date.Max(g.Date, m.Due)
+			}
+		}
+		g.Reason = "No system may hold real PHI until " + strings.Join(pending, " and ") + " are done (ward check's go-live gate); SOC 2 never holds it back."
+	} else {
+		g.Reason = "The risk analysis is documented and ward check finds no BAA errors: real PHI may go live. SOC 2 never held it back."
+	}
+	return g
+}
