@@ -42,7 +42,7 @@ type Row struct {
 
 // Table is the effective-dated history, oldest first. The adjusted amounts
 // apply to penalties assessed on or after each row's effective date for
-// violations occurring after November 2, 2015.
+// violations occurring on or after November 2, 2015 (regulatory-facts.md, section 4).
 //
 // Rows between the 2016 catch-up adjustment and 2023 are not carried: ward
 // cannot yet cite them, so a date before the first row is an error rather
