@@ -449,7 +449,10 @@ func (s schedule) finish(m *Milestone, doneOn date.Date) {
 	case !doneOn.IsZero() && !doneOn.After(s.asOf):
 		m.Status = StatusDone
 		m.DoneOn = doneOn
-	case m.Due.Before(s.asOf) && !m.Tentative:
+	case m.Due.Before(s.asOf) && m.Tentative:
+		// Nothing committed to the date ward placed it on: still to do.
+		m.Status = StatusNotStarted
+	case m.Due.Before(s.asOf):
 		m.Status = StatusOverdue
 		m.Overdue = true
 	case !m.Start.After(s.asOf):
@@ -716,7 +719,11 @@ func livePHIGate(ms []Milestone) Gate {
 				g.Date = date.Max(g.Date, m.Due)
 			}
 		}
-		g.Reason = "No system may hold real PHI until " + strings.Join(pending, " and ") + " are done (ward check's go-live gate); SOC 2 never holds it back."
+		verb := " is"
+		if len(pending) > 1 {
+			verb = " are"
+		}
+		g.Reason = "No system may hold real PHI until " + strings.Join(pending, " and ") + verb + " done (ward check's go-live gate); SOC 2 never holds it back."
 	} else {
 		g.Reason = "The risk analysis is documented and ward check finds no BAA errors: real PHI may go live. SOC 2 never held it back."
 	}
