@@ -8,8 +8,7 @@
 // HTTP or CLI package, so the command line, the API and the pages are thin
 // views of one answer.
 //
-// Conventions this package relies on (documented in README-style comments
-// below and in the report of the change that introduced it):
+// Conventions:
 //
 //   - A notification counts as sent when the incident's timeline has an
 //     entry whose note begins with "notified:<to>", optionally followed by

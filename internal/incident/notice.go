@@ -215,7 +215,7 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 				vs = append(vs, id)
 			}
 		}
-		fmt.Fprintf(&b, "- Business associate involved: %s\n", strings.Join(vs, ", "))
+		fmt.Fprintf(&b, "- Vendors involved (the portal asks whether a business associate was): %s\n", strings.Join(vs, ", "))
 	}
 
 	b.WriteString("\n## The breach\n\n")
@@ -269,8 +269,8 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 
 	b.WriteString("\n## Notice given\n\n")
 	for _, n := range r.Notifications {
-		if n.To == ToHHS || n.To == ToHHSAnnualLog {
-			continue
+		if n.To == ToHHS || n.To == ToHHSAnnualLog || n.To == ToCoveredEntity {
+			continue // HHS is this report; a business associate's notice is not asked for
 		}
 		sent := ph("date sent")
 		if !n.Sent.IsZero() {
@@ -352,7 +352,7 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 	fmt.Fprintf(&b, "- What we are doing to prevent a recurrence: %s\n", ph("safeguards added or strengthened"))
 	fmt.Fprintf(&b, "- Steps individuals can take: %s\n", ph("suggested steps, e.g. review explanation-of-benefits statements; credit freeze if Social Security numbers were involved"))
 	if d := inc.LawEnforcementDelay; d != nil {
-		fmt.Fprintf(&b, "- Law-enforcement delay: a %s statement of %s asks that notice be delayed (164.412); it applies to your notices as well. %s\n", d.Kind, d.Requested, ph("the official's name and agency"))
+		fmt.Fprintf(&b, "- Law-enforcement delay: a %s statement of %s asks that notification be delayed (164.412); please coordinate with us before notifying individuals, the media or HHS. %s\n", d.Kind, d.Requested, ph("the official's name and agency"))
 	}
 	fmt.Fprintf(&b, "\nWe will send further information promptly as it becomes available. Contact: %s, %s, %s.\n", offName, offEmail, ph("telephone"))
 	return b.String()
