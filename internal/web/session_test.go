@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -482,4 +484,47 @@ func TestHumanDuration(t *testing.T) {
 			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
+}
+
+// TestLoginLogsNoSecrets: logins, failures and logouts are logged for
+// review (164.308(a)(5)(ii)(C), log-in monitoring), never with the
+// password, the session cookie or the CSRF token.
+func TestLoginLogsNoSecrets(t *testing.T) {
+	var buf syncBuffer
+	e := newEnv(t, Config{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	u := e.users[store.RoleViewer]
+	c := e.client()
+	tok := formToken(t, e.get(c, "/login").Body)
+	e.postForm(c, "/login", url.Values{"csrf": {tok}, "email": {u.Email}, "password": {"not-" + u.Password}})
+	c, csrf := e.login(u)
+	cookie := sessionCookie(t, e, c)
+	e.postForm(c, "/logout", url.Values{"csrf": {csrf}})
+	logs := buf.String()
+	for _, want := range []string{"login failed", "msg=login", "msg=logout", u.Email} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %q:\n%s", want, logs)
+		}
+	}
+	for name, secret := range map[string]string{"password": u.Password, "session cookie": cookie, "session hash": auth.TokenHash(cookie), "CSRF token": csrf} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log contains the %s", name)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
