@@ -571,6 +571,8 @@ func (s schedule) finishMap(m *Milestone, done date.Date) {
 		}
 	}
 	s.finish(m, done)
+	// There is no date to report, only that it holds now.
+	m.DoneOn = date.Date{}
 }
 
 // baaScope says whose BAAs this organization needs, by its role.

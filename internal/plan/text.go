@@ -120,7 +120,7 @@ func WriteMarkdown(w io.Writer, ws *workspace.Workspace, p Plan) error {
 		if g.Open {
 			state = "**open** since " + g.Date.String()
 		}
-		ew.printf("\n## %s gate\n\n%s: %s. Waits for %s.\n", g.Title, state, mdEscape(g.Reason), strings.Join(codes(g.WaitsFor), " and "))
+		ew.printf("\n## %s gate\n\n%s. Waits for %s. %s\n", g.Title, state, strings.Join(codes(g.WaitsFor), " and "), mdEscape(g.Reason))
 	}
 
 	ew.printf("\n## Roadmap\n\n")
