@@ -17,10 +17,10 @@
 package store
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"time"
+
+	"ward/internal/audit"
 )
 
 var (
@@ -76,18 +76,9 @@ type Change struct {
 	Fields []string `json:"fields,omitempty"` // for update: the top-level fields that changed
 }
 
-// AuditEntry is one link of an organization's audit chain.
-type AuditEntry struct {
-	Seq    int64           `json:"seq"`
-	At     time.Time       `json:"at"`
-	Actor  string          `json:"actor"`
-	Action string          `json:"action"`
-	Kind   string          `json:"kind"`
-	Key    string          `json:"key"`
-	Data   json.RawMessage `json:"data"` // {"before":..., "after":...}
-	Prev   string          `json:"prev"` // hex sha256 of the previous entry, "" for the first
-	Hash   string          `json:"hash"`
-}
+// AuditEntry is one link of an organization's audit chain; its Data is
+// {"before":..., "after":...} for a record change.
+type AuditEntry = audit.Entry
 
 type User struct {
 	ID           int64     `json:"id"`
@@ -114,4 +105,3 @@ type Session struct {
 	Ended     time.Time
 }
 
-var _ = context.Background

@@ -1,0 +1,135 @@
+// Package blob keeps evidence files content-addressed on disk: a file is
+// named by the hex SHA-256 of its bytes (DIR/ab/cdef...), written once and
+// never changed, so a record that names a hash names exactly one content.
+//
+// It knows nothing of organizations or records: two organizations that
+// upload the same bytes share one file, and access control is the
+// caller's (a blob is reachable only through a record that names it).
+package blob
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// Store is a folder of content-addressed files, created on first Put.
+type Store struct {
+	dir string
+}
+
+func New(dir string) *Store { return &Store{dir: dir} }
+
+// Dir is the folder the blobs live in.
+func (s *Store) Dir() string { return s.dir }
+
+// Valid reports whether sha is a lower-case hex SHA-256, the only names
+// Open and Path accept (so a caller's string cannot walk the file system).
+func Valid(sha string) bool {
+	if len(sha) != 64 {
+		return false
+	}
+	for _, c := range sha {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Path is where the blob sha lives (whether or not it exists), or "" for
+// a malformed hash.
+func (s *Store) Path(sha string) string {
+	if !Valid(sha) {
+		return ""
+	}
+	return filepath.Join(s.dir, sha[:2], sha[2:])
+}
+
+// Has reports whether the blob is stored.
+func (s *Store) Has(sha string) bool {
+	p := s.Path(sha)
+	if p == "" {
+		return false
+	}
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// Open opens a stored blob; the error wraps fs.ErrNotExist when it is not
+// stored.
+func (s *Store) Open(sha string) (io.ReadCloser, error) {
+	p := s.Path(sha)
+	if p == "" {
+		return nil, fmt.Errorf("blob %q: not a SHA-256: %w", sha, fs.ErrNotExist)
+	}
+	return os.Open(p)
+}
+
+// Put stores r's bytes and returns their hash and size. The bytes go to a
+// temporary file that is synced, then renamed into place and the folder
+// synced, so a crash leaves either no blob or the whole blob, never a
+// partial file under a hash name.
+func (s *Store) Put(r io.Reader) (sha string, size int64, err error) {
+	tmpDir := filepath.Join(s.dir, "tmp")
+	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
+		return "", 0, err
+	}
+	f, err := os.CreateTemp(tmpDir, "put-*")
+	if err != nil {
+		return "", 0, err
+	}
+	defer func() {
+		if f != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	h := sha256.New()
+	size, err = io.Copy(io.MultiWriter(f, h), r)
+	if err != nil {
+		return "", 0, err
+	}
+	if err := f.Sync(); err != nil {
+		return "", 0, err
+	}
+	sha = hex.EncodeToString(h.Sum(nil))
+	dst := s.Path(sha)
+	if _, err := os.Stat(dst); err == nil {
+		return sha, size, nil // already stored: same hash, same bytes
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", 0, err
+	}
+	if err := f.Close(); err != nil {
+		return "", 0, err
+	}
+	name := f.Name()
+	if err := os.Rename(name, dst); err != nil {
+		f = nil
+		os.Remove(name)
+		return "", 0, err
+	}
+	f = nil
+	if err := syncDir(filepath.Dir(dst)); err != nil {
+		return "", 0, err
+	}
+	return sha, size, nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}

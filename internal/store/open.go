@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ward/internal/audit"
+	"ward/internal/store/blob"
+	"ward/internal/store/postgres"
+	"ward/internal/store/sqlite"
+)
+
+// Engine is what differs between SQLite and PostgreSQL. The SQL itself is
+// written once, in this package, with ? placeholders.
+type Engine interface {
+	Name() string
+	// Open connects and applies the engine's connection settings.
+	Open(ctx context.Context, dsn string) (*sql.DB, error)
+	// Rebind rewrites ? placeholders into the engine's own.
+	Rebind(query string) string
+	// Migrations holds NNN_name.sql files, applied in number order.
+	Migrations() fs.FS
+	// LockHead is appended to the query that reads an organization's audit
+	// head inside a write transaction, to lock that row until commit.
+	LockHead() string
+	// LockMigrations is a statement run first in the migration
+	// transaction, or "".
+	LockMigrations() string
+	// ReadTx is the options of a read-only, snapshot-consistent transaction.
+	ReadTx() *sql.TxOptions
+	// IsConflict reports a unique-constraint violation.
+	IsConflict(err error) bool
+}
+
+// backuper is an engine that can copy a live database.
+type backuper interface {
+	Backup(ctx context.Context, db *sql.DB, w io.Writer) error
+}
+
+type Options struct {
+	// BlobDir is where evidence files live. Default: beside a SQLite file
+	// (PATH.blobs); for PostgreSQL $WARD_BLOBS, else ./ward-blobs.
+	BlobDir string
+	// Now is the clock for timestamps; time.Now when nil. Tests set it.
+	Now func() time.Time
+}
+
+// Store is one database: organizations, accounts, and through Org, each
+// organization's records and audit trail.
+type Store struct {
+	db    *sql.DB
+	eng   Engine
+	blobs *blob.Store
+	now   func() time.Time
+}
+
+// Open connects to url and brings its schema up to date. url is
+// "sqlite:PATH", a bare path ending in .db, or "postgres://..." /
+// "postgresql://...".
+func Open(ctx context.Context, url string, opt Options) (*Store, error) {
+	var (
+		eng     Engine
+		dsn     string
+		blobDir = opt.BlobDir
+	)
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		eng, dsn = postgres.Engine{}, url
+		if blobDir == "" {
+			blobDir = os.Getenv("WARD_BLOBS")
+		}
+		if blobDir == "" {
+			blobDir = "ward-blobs"
+		}
+	case strings.HasPrefix(url, "sqlite:"), strings.HasSuffix(url, ".db") && !strings.Contains(url, "://"):
+		dsn = strings.TrimPrefix(url, "sqlite:")
+		if strings.HasPrefix(dsn, "//") { // sqlite:///abs/path
+			dsn = dsn[2:]
+		}
+		if dsn == "" {
+			return nil, fmt.Errorf("database %q names no file: use sqlite:PATH", url)
+		}
+		eng = sqlite.Engine{}
+		if blobDir == "" {
+			blobDir = dsn + ".blobs"
+		}
+	default:
+		return nil, fmt.Errorf("database %q: use sqlite:PATH or a postgres:// URL", redact(url))
+	}
+	db, err := eng.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, eng: eng, blobs: blob.New(blobDir), now: opt.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// redact hides a password in a URL for error messages.
+func redact(u string) string {
+	at := strings.LastIndex(u, "@")
+	sch := strings.Index(u, "://")
+	if at < 0 || sch < 0 || at < sch {
+		return u
+	}
+	cred := u[sch+3 : at]
+	if i := strings.Index(cred, ":"); i >= 0 {
+		return u[:sch+3] + cred[:i] + ":xxxxx" + u[at:]
+	}
+	return u
+}
+
+func (s *Store) Close() error { return s.db.Close() }
+
+// EngineName is "sqlite" or "postgres".
+func (s *Store) EngineName() string { return s.eng.Name() }
+
+func (s *Store) Blobs() *blob.Store { return s.blobs }
+
+// Backup writes an online, consistent copy of the database to w. SQLite
+// only: for PostgreSQL, use pg_dump.
+func (s *Store) Backup(ctx context.Context, w io.Writer) error {
+	b, ok := s.eng.(backuper)
+	if !ok {
+		return fmt.Errorf("backup of a %s database: use the engine's own tool (pg_dump)", s.eng.Name())
+	}
+	return b.Backup(ctx, s.db, w)
+}
+
+// RawExec runs one statement outside every rule of this package: no
+// organization binding, no audit entry. It exists for the contract suite,
+// which tampers with the trail on purpose to prove that verification
+// catches it, and for maintenance by an operator. Application code must
+// never call it.
+func (s *Store) RawExec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.eng.Rebind(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// migrate applies every migration not yet recorded, in one transaction.
+func (s *Store) migrate(ctx context.Context) error {
+	names, err := fs.Glob(s.eng.Migrations(), "*.sql")
+	if err != nil {
+		return err
+	}
+	type mig struct {
+		n    int
+		name string
+	}
+	var ms []mig
+	for _, name := range names {
+		num, _, ok := strings.Cut(name, "_")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("migration %s: name must be NNN_name.sql", name)
+		}
+		ms = append(ms, mig{n, name})
+	}
+	slices.SortFunc(ms, func(a, b mig) int { return a.n - b.n })
+
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if l := s.eng.LockMigrations(); l != "" {
+			if _, err := tx.ExecContext(ctx, l); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		applied := map[int]bool{}
+		rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return err
+			}
+			applied[v] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range ms {
+			if applied[m.n] {
+				continue
+			}
+			body, err := fs.ReadFile(s.eng.Migrations(), m.name)
+			if err != nil {
+				return err
+			}
+			for _, stmt := range splitSQL(string(body)) {
+				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+					return fmt.Errorf("migration %s/%s: %w", s.eng.Name(), m.name, err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, s.eng.Rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
+				m.n, path.Base(m.name), fmtTime(s.now())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// splitSQL splits a migration into statements at semicolons that end a
+// line, dropping -- comments. Migrations keep to that shape.
+func splitSQL(body string) []string {
+	var out []string
+	var cur strings.Builder
+	for line := range strings.SplitSeq(body, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, strings.TrimSpace(cur.String()))
+	}
+	return out
+}
+
+// inTx runs f in a write transaction and commits, or rolls back on error.
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// inReadTx runs f in a read-only snapshot.
+func (s *Store) inReadTx(ctx context.Context, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, s.eng.ReadTx())
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return f(tx)
+}
+
+// q rebinds a query for the engine.
+func (s *Store) q(query string) string { return s.eng.Rebind(query) }
+
+func fmtTime(t time.Time) string { return t.UTC().Format(audit.TimeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t.UTC(), nil
+}
+
+// nullTime parses a nullable time column.
+func nullTime(ns sql.NullString) (time.Time, error) {
+	if !ns.Valid || ns.String == "" {
+		return time.Time{}, nil
+	}
+	return parseTime(ns.String)
+}
+
+var errRollback = errors.New("rollback")

@@ -1,0 +1,529 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ward/internal/audit"
+	"ward/internal/workspace"
+)
+
+// OrgStore is one organization's records and audit trail. Every statement
+// it runs names org_id; there is no other way to reach records.
+type OrgStore struct {
+	s   *Store
+	org Org
+}
+
+// Org scopes the store to one organization.
+func (s *Store) Org(org Org) *OrgStore { return &OrgStore{s: s, org: org} }
+
+func (o *OrgStore) Info() Org { return o.org }
+
+// row is one stored record.
+type row struct {
+	kind, key string
+	body      []byte
+	pos       int
+	retired   bool
+}
+
+func (o *OrgStore) rows(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, live bool) ([]row, error) {
+	query := "SELECT kind, key, body, position, retired_at FROM records WHERE org_id = ?"
+	if live {
+		query += " AND retired_at IS NULL"
+	}
+	rs, err := q.QueryContext(ctx, o.s.q(query+" ORDER BY kind, position, key"), o.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []row
+	for rs.Next() {
+		var r row
+		var body string
+		var retired sql.NullString
+		if err := rs.Scan(&r.kind, &r.key, &body, &r.pos, &retired); err != nil {
+			return nil, err
+		}
+		r.body, r.retired = []byte(body), retired.Valid
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// Workspace loads every live record into the in-memory model, each kind in
+// the order it was last applied (new records put one by one go last).
+func (o *OrgStore) Workspace(ctx context.Context) (*workspace.Workspace, error) {
+	rows, err := o.rows(ctx, o.s.db, true)
+	if err != nil {
+		return nil, err
+	}
+	ws := &workspace.Workspace{}
+	for _, k := range Kinds {
+		for _, r := range rows {
+			if r.kind != k {
+				continue
+			}
+			v, err := kinds[k].decode(r.body)
+			if err != nil {
+				return nil, fmt.Errorf("stored %s %q: %w", r.kind, r.key, err)
+			}
+			fill(ws, k, v)
+		}
+	}
+	ws.Organization.Slug = o.org.Slug
+	if ws.Organization.Name == "" {
+		ws.Organization.Name = o.org.Name
+	}
+	return ws, nil
+}
+
+// writer is one write transaction on an organization: the head is locked
+// first, and every change appends to the chain before commit.
+type writer struct {
+	o     *OrgStore
+	ctx   context.Context
+	tx    *sql.Tx
+	head  audit.Head
+	actor string
+	now   string
+}
+
+func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(w *writer) error) error {
+	if actor == "" {
+		return errors.New("every change needs an actor (who made it) for the audit trail")
+	}
+	tx, err := o.s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	head, err := o.s.lockHead(ctx, tx, o.org.ID)
+	if err != nil {
+		return err
+	}
+	w := &writer{o: o, ctx: ctx, tx: tx, head: head, actor: actor, now: fmtTime(o.s.now())}
+	if err := f(w); err != nil {
+		return err
+	}
+	if dryRun {
+		return nil // the deferred rollback discards everything
+	}
+	if err := o.s.saveHead(ctx, tx, o.org.ID, w.head); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (w *writer) audit(action, kind, key string, data any) error {
+	return w.o.s.appendAudit(w.ctx, w.tx, w.o.org.ID, &w.head, w.actor, action, kind, key, data)
+}
+
+func (w *writer) exec(query string, args ...any) error {
+	_, err := w.tx.ExecContext(w.ctx, w.o.s.q(query), args...)
+	return err
+}
+
+// load reads one record, live or retired; ok is false when there is none.
+func (w *writer) load(kind, key string) (r row, ok bool, err error) {
+	var body string
+	var retired sql.NullString
+	err = w.tx.QueryRowContext(w.ctx, w.o.s.q("SELECT body, position, retired_at FROM records WHERE org_id = ? AND kind = ? AND key = ?"),
+		w.o.org.ID, kind, key).Scan(&body, &r.pos, &retired)
+	if errors.Is(err, sql.ErrNoRows) {
+		return row{}, false, nil
+	}
+	if err != nil {
+		return row{}, false, err
+	}
+	return row{kind: kind, key: key, body: []byte(body), pos: r.pos, retired: retired.Valid}, true, nil
+}
+
+// put makes one record match d and returns the change (Action "" when
+// none). old is the stored row, if any.
+func (w *writer) put(d desired, old row, exists bool) (Change, error) {
+	c := Change{Kind: d.kind, Key: d.key}
+	switch {
+	case !exists:
+		c.Action = "create"
+		if err := w.exec(`INSERT INTO records (org_id, kind, key, body, position, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.o.org.ID, d.kind, d.key, string(d.body), d.pos, w.now, w.now); err != nil {
+			return c, err
+		}
+		if err := w.audit("create", d.kind, d.key, changeData(nil, d.body)); err != nil {
+			return c, err
+		}
+	case bytes.Equal(old.body, d.body) && !old.retired:
+		if old.pos != d.pos {
+			// Order is presentation, not content: kept without an audit entry.
+			if err := w.exec("UPDATE records SET position = ? WHERE org_id = ? AND kind = ? AND key = ?", d.pos, w.o.org.ID, d.kind, d.key); err != nil {
+				return c, err
+			}
+		}
+		return c, nil
+	default:
+		if d.kind == KindEvidence && !bytes.Equal(old.body, d.body) {
+			return c, fmt.Errorf("evidence %q is immutable and already stored with other content (%s differ): add a new item that supersedes it instead of changing it",
+				d.key, strings.Join(changedFields(old.body, d.body), ", "))
+		}
+		c.Action = "update"
+		if old.retired {
+			c.Action = "create" // re-added after it was retired
+		} else {
+			c.Fields = changedFields(old.body, d.body)
+		}
+		if err := w.exec("UPDATE records SET body = ?, position = ?, updated_at = ?, retired_at = NULL WHERE org_id = ? AND kind = ? AND key = ?",
+			string(d.body), d.pos, w.now, w.o.org.ID, d.kind, d.key); err != nil {
+			return c, err
+		}
+		if err := w.audit(c.Action, d.kind, d.key, changeData(old.body, d.body)); err != nil {
+			return c, err
+		}
+	}
+	if d.kind == KindOrganization {
+		// The organization record's name is also the organization's.
+		if org, ok := d.v.(*workspace.Organization); ok && org.Name != "" && org.Name != w.o.org.Name {
+			if err := w.exec("UPDATE orgs SET name = ? WHERE id = ?", org.Name, w.o.org.ID); err != nil {
+				return c, err
+			}
+		}
+	}
+	return c, nil
+}
+
+func (w *writer) retire(r row) (Change, error) {
+	if err := w.exec("UPDATE records SET retired_at = ? WHERE org_id = ? AND kind = ? AND key = ? AND retired_at IS NULL",
+		w.now, w.o.org.ID, r.kind, r.key); err != nil {
+		return Change{}, err
+	}
+	if err := w.audit("retire", r.kind, r.key, changeData(r.body, nil)); err != nil {
+		return Change{}, err
+	}
+	return Change{Kind: r.kind, Key: r.key, Action: "retire"}, nil
+}
+
+// Apply makes the organization's records match ws in one transaction:
+// records absent from ws are retired (except uploaded and imported
+// evidence, which never came from the files), new ones created, changed
+// ones updated, and each change is one audit entry. Unchanged records are
+// not touched, so a re-apply returns no changes. On any error nothing is
+// written.
+func (o *OrgStore) Apply(ctx context.Context, actor string, ws *workspace.Workspace, opt ApplyOptions) ([]Change, error) {
+	want, err := flatten(ws, o.org.Slug)
+	if err != nil {
+		return nil, err
+	}
+	changes := []Change{}
+	err = o.write(ctx, actor, opt.DryRun, func(w *writer) error {
+		stored, err := o.rows(ctx, w.tx, false)
+		if err != nil {
+			return err
+		}
+		byKey := map[string]row{}
+		for _, r := range stored {
+			byKey[r.kind+"\x00"+r.key] = r
+		}
+		wanted := map[string]bool{}
+		for _, d := range want {
+			id := d.kind + "\x00" + d.key
+			wanted[id] = true
+			old, exists := byKey[id]
+			c, err := w.put(d, old, exists)
+			if err != nil {
+				return err
+			}
+			if c.Action != "" {
+				changes = append(changes, c)
+			}
+		}
+		for _, k := range Kinds {
+			for _, r := range stored {
+				if r.kind != k || r.retired || wanted[r.kind+"\x00"+r.key] || keptOnApply(r.kind, r.body) || r.kind == KindOrganization {
+					continue
+				}
+				c, err := w.retire(r)
+				if err != nil {
+					return err
+				}
+				changes = append(changes, c)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply to %s: %w", o.org.Slug, err)
+	}
+	return changes, nil
+}
+
+// Put creates or updates one record (an edit from the web or the API).
+// key must be the record's own key (its id, e-mail, or flow key; for
+// evidence an empty key takes the assigned id). Unchanged: Change{}.
+func (o *OrgStore) Put(ctx context.Context, actor, kind, key string, rec any) (Change, error) {
+	if kind == KindEvidence {
+		if e, ok := rec.(workspace.Evidence); ok {
+			if e.AddedBy == "" {
+				e.AddedBy = actor
+			}
+			rec = e
+		}
+	}
+	body, k, v, err := canonical(kind, rec)
+	if err != nil {
+		return Change{}, err
+	}
+	if kind == KindOrganization {
+		org := v.(*workspace.Organization)
+		if org.Slug != o.org.Slug {
+			org.Slug = o.org.Slug
+			if body, err = json.Marshal(org); err != nil {
+				return Change{}, err
+			}
+		}
+	}
+	if key == "" && (kind == KindEvidence || kind == KindOrganization) {
+		key = k
+	}
+	if key != k {
+		return Change{}, fmt.Errorf("%s %q: the record's own key is %q; keys cannot be changed by an edit (retire it and add a new one)", kind, key, k)
+	}
+	var c Change
+	err = o.write(ctx, actor, false, func(w *writer) error {
+		old, exists, err := w.load(kind, key)
+		if err != nil {
+			return err
+		}
+		pos := old.pos
+		if !exists {
+			if err := w.tx.QueryRowContext(ctx, o.s.q("SELECT COALESCE(MAX(position), -1) + 1 FROM records WHERE org_id = ? AND kind = ?"),
+				o.org.ID, kind).Scan(&pos); err != nil {
+				return err
+			}
+		}
+		c, err = w.put(desired{kind: kind, key: key, body: body, pos: pos, v: v}, old, exists)
+		return err
+	})
+	if err != nil {
+		return Change{}, err
+	}
+	return c, nil
+}
+
+// Get decodes one live record into into. ErrNotFound also for a retired
+// record.
+func (o *OrgStore) Get(ctx context.Context, kind, key string, into any) error {
+	var body string
+	err := o.s.db.QueryRowContext(ctx, o.s.q("SELECT body FROM records WHERE org_id = ? AND kind = ? AND key = ? AND retired_at IS NULL"),
+		o.org.ID, kind, key).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s %q: %w", kind, key, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(body), into)
+}
+
+// Retire retires one live record; it is kept, and listed by Retired.
+// Evidence can be retired (withdrawn) but never changed.
+func (o *OrgStore) Retire(ctx context.Context, actor, kind, key string) error {
+	if kind == KindOrganization {
+		return errors.New("the organization record cannot be retired")
+	}
+	return o.write(ctx, actor, false, func(w *writer) error {
+		r, exists, err := w.load(kind, key)
+		if err != nil {
+			return err
+		}
+		if !exists || r.retired {
+			return fmt.Errorf("%s %q: %w", kind, key, ErrNotFound)
+		}
+		_, err = w.retire(r)
+		return err
+	})
+}
+
+// Retired lists the retired records of one kind, by key.
+func (o *OrgStore) Retired(ctx context.Context, kind string) ([]RetiredRecord, error) {
+	rs, err := o.s.db.QueryContext(ctx, o.s.q("SELECT key, retired_at, body FROM records WHERE org_id = ? AND kind = ? AND retired_at IS NOT NULL ORDER BY key"),
+		o.org.ID, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []RetiredRecord
+	for rs.Next() {
+		var r RetiredRecord
+		var at, body string
+		if err := rs.Scan(&r.Key, &at, &body); err != nil {
+			return nil, err
+		}
+		if r.RetiredAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		r.Body = json.RawMessage(body)
+		out = append(out, r)
+	}
+	return out, rs.Err()
+}
+
+// AddEvidence stores a new evidence item (an upload, an import) and
+// returns it with its id. Source defaults to upload and AddedBy to actor,
+// so a later apply of the workspace files keeps it. Adding the identical
+// item again is a no-op; reusing an id for other content is an error.
+func (o *OrgStore) AddEvidence(ctx context.Context, actor string, e workspace.Evidence) (workspace.Evidence, error) {
+	if e.Source == "" {
+		e.Source = workspace.SourceUpload
+	}
+	if e.AddedBy == "" {
+		e.AddedBy = actor
+	}
+	if len(e.ControlIDs()) == 0 {
+		return workspace.Evidence{}, errors.New("evidence must name at least one control")
+	}
+	if e.Collected.IsZero() {
+		return workspace.Evidence{}, errors.New("evidence must have a collected date")
+	}
+	_, key, v, err := canonical(KindEvidence, e)
+	if err != nil {
+		return workspace.Evidence{}, err
+	}
+	if _, err := o.Put(ctx, actor, KindEvidence, key, *v.(*workspace.Evidence)); err != nil {
+		return workspace.Evidence{}, err
+	}
+	return *v.(*workspace.Evidence), nil
+}
+
+// Counts is the number of live records of each kind (every kind present).
+func (o *OrgStore) Counts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	for _, k := range Kinds {
+		out[k] = 0
+	}
+	rs, err := o.s.db.QueryContext(ctx, o.s.q("SELECT kind, COUNT(*) FROM records WHERE org_id = ? AND retired_at IS NULL GROUP BY kind"), o.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var k string
+		var n int
+		if err := rs.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rs.Err()
+}
+
+// Record appends a non-record event (a login, an export, an import) to the
+// organization's chain.
+func (o *OrgStore) Record(ctx context.Context, actor, action, kind, key string, data any) error {
+	if action == "" {
+		return errors.New("an audit event needs an action")
+	}
+	if slices.Contains([]string{"create", "update", "retire"}, action) && kinds[kind].decode != nil {
+		return fmt.Errorf("action %q on a %s is recorded by the change itself, not by Record", action, kind)
+	}
+	return o.write(ctx, actor, false, func(w *writer) error {
+		return w.audit(action, kind, key, data)
+	})
+}
+
+const auditCols = "seq, at, actor, action, kind, key, data, prev, hash"
+
+func scanAudit(rs *sql.Rows) ([]AuditEntry, error) {
+	defer rs.Close()
+	var out []AuditEntry
+	for rs.Next() {
+		var e AuditEntry
+		var at, data string
+		if err := rs.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Kind, &e.Key, &data, &e.Prev, &e.Hash); err != nil {
+			return nil, err
+		}
+		var err error
+		if e.At, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		e.Data = json.RawMessage(data)
+		out = append(out, e)
+	}
+	return out, rs.Err()
+}
+
+// AuditLog lists entries newest first; limit <= 0 means all.
+func (o *OrgStore) AuditLog(ctx context.Context, limit, offset int) ([]AuditEntry, error) {
+	query := "SELECT " + auditCols + " FROM audit WHERE org_id = ? ORDER BY seq DESC"
+	args := []any{o.org.ID}
+	if limit > 0 {
+		query += " LIMIT ? OFFSET ?"
+		args = append(args, limit, max(offset, 0))
+	} else if offset > 0 {
+		query += " LIMIT 1000000000000 OFFSET ?"
+		args = append(args, offset)
+	}
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAudit(rs)
+}
+
+// AuditAll lists every entry oldest first, for export and verification.
+func (o *OrgStore) AuditAll(ctx context.Context) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := o.s.inReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, _, err = o.auditWithHead(ctx, tx)
+		return err
+	})
+	return out, err
+}
+
+func (o *OrgStore) auditWithHead(ctx context.Context, tx *sql.Tx) ([]AuditEntry, audit.Head, error) {
+	rs, err := tx.QueryContext(ctx, o.s.q("SELECT "+auditCols+" FROM audit WHERE org_id = ? ORDER BY seq"), o.org.ID)
+	if err != nil {
+		return nil, audit.Head{}, err
+	}
+	entries, err := scanAudit(rs)
+	if err != nil {
+		return nil, audit.Head{}, err
+	}
+	var h audit.Head
+	err = tx.QueryRowContext(ctx, o.s.q("SELECT seq, hash FROM audit_head WHERE org_id = ?"), o.org.ID).Scan(&h.Seq, &h.Hash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, audit.Head{}, err
+	}
+	return entries, h, nil
+}
+
+// AuditHead is the chain's current checkpoint.
+func (o *OrgStore) AuditHead(ctx context.Context) (audit.Head, error) {
+	var h audit.Head
+	err := o.s.db.QueryRowContext(ctx, o.s.q("SELECT seq, hash FROM audit_head WHERE org_id = ?"), o.org.ID).Scan(&h.Seq, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("audit head of %s: %w", o.org.Slug, ErrNotFound)
+	}
+	return h, err
+}
+
+// VerifyAudit recomputes the whole chain against the stored head, in one
+// snapshot: nil, or an *audit.BadEntry naming the first bad entry.
+func (o *OrgStore) VerifyAudit(ctx context.Context) error {
+	return o.s.inReadTx(ctx, func(tx *sql.Tx) error {
+		entries, head, err := o.auditWithHead(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return audit.Verify(entries, head)
+	})
+}

@@ -1,0 +1,95 @@
+// Package postgres is the store's PostgreSQL engine: pgx through its
+// database/sql driver, placeholder rebinding, row locks on the audit head
+// and the PostgreSQL migrations.
+//
+// It must not import ward/internal/store (the store imports it); it
+// satisfies store.Engine structurally.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Engine is PostgreSQL.
+type Engine struct{}
+
+func (Engine) Name() string { return "postgres" }
+
+// Open connects with a postgres:// URL.
+func (Engine) Open(ctx context.Context, url string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(20)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return db, nil
+}
+
+// Rebind turns the store's ? placeholders into $1, $2, ...; question marks
+// inside single-quoted literals are left alone.
+func (Engine) Rebind(query string) string {
+	if !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	quoted := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			quoted = !quoted
+			b.WriteByte(c)
+		case c == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func (Engine) Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// LockHead makes reading the audit head take a row lock, so appends to one
+// organization's chain queue while other organizations write freely.
+func (Engine) LockHead() string { return " FOR UPDATE" }
+
+// LockMigrations serializes two processes migrating one database at once.
+func (Engine) LockMigrations() string { return "SELECT pg_advisory_xact_lock(72616564)" }
+
+// ReadTx is a read-only snapshot.
+func (Engine) ReadTx() *sql.TxOptions {
+	return &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+}
+
+// IsConflict reports a unique violation (SQLSTATE 23505).
+func (Engine) IsConflict(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}

@@ -1,0 +1,121 @@
+// Package sqlite is the store's SQLite engine: the pure-Go driver
+// (modernc.org/sqlite, no cgo), the connection settings that make a local
+// file durable and safe for concurrent use, and the SQLite migrations.
+//
+// It must not import ward/internal/store (the store imports it); it
+// satisfies store.Engine structurally.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Engine is SQLite.
+type Engine struct{}
+
+func (Engine) Name() string { return "sqlite" }
+
+// Open opens (creating if needed) the database file at path.
+//
+//   - WAL: readers do not block the writer nor each other.
+//   - synchronous=FULL: a commit is on disk before it is acknowledged, so
+//     a kill -9 or power cut loses no acknowledged write.
+//   - foreign_keys=ON: SQLite leaves them off unless asked, per connection.
+//   - busy_timeout: a writer waits for another instead of failing at once.
+//   - _txlock=immediate: every write transaction takes the write lock at
+//     BEGIN, so two transactions cannot both read the audit head and then
+//     collide on upgrading; they queue. (Read-only transactions stay
+//     deferred and see a snapshot.)
+func (Engine) Open(ctx context.Context, path string) (*sql.DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: no database path")
+	}
+	if path != ":memory:" {
+		if dir := filepath.Dir(path); dir != "" {
+			if _, err := os.Stat(dir); err != nil {
+				return nil, fmt.Errorf("sqlite: folder of %s: %w", path, err)
+			}
+		}
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(15000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func (Engine) Rebind(query string) string { return query }
+
+func (Engine) Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// LockHead is empty: BEGIN IMMEDIATE already holds the database's write
+// lock for the whole transaction.
+func (Engine) LockHead() string { return "" }
+
+// LockMigrations is empty for the same reason.
+func (Engine) LockMigrations() string { return "" }
+
+// ReadTx is a deferred read-only transaction: one consistent snapshot.
+func (Engine) ReadTx() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
+
+// IsConflict reports a UNIQUE or PRIMARY KEY violation.
+func (Engine) IsConflict(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// Backup writes a consistent copy of the live database to w: VACUUM INTO
+// a temporary file (a snapshot taken inside one read transaction, while
+// writers carry on), then copies it.
+func (Engine) Backup(ctx context.Context, db *sql.DB, w io.Writer) error {
+	dir, err := os.MkdirTemp("", "ward-backup-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, "backup.db")
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", tmp); err != nil {
+		return fmt.Errorf("sqlite: backup: %w", err)
+	}
+	f, err := os.Open(tmp)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(w, f)
+	return err
+}
