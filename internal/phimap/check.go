@@ -1,0 +1,497 @@
+package phimap
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"ward/internal/date"
+	"ward/internal/finding"
+	"ward/internal/workspace"
+)
+
+// Rule ids (DESIGN.md, issue 5). They are a contract: never rename one.
+const (
+	RuleOfficerPrivacy     = "officer.privacy.missing"
+	RuleOfficerSecurity    = "officer.security.missing"
+	RuleRiskAnalysisGone   = "risk-analysis.missing"
+	RuleRiskAnalysisStale  = "risk-analysis.stale"
+	RuleUpstreamMissing    = "baa.upstream.missing"
+	RuleDownstreamMissing  = "baa.downstream.missing"
+	RuleExpired            = "baa.expired"
+	RuleExpiring           = "baa.expiring"
+	RuleFlowdown           = "baa.flowdown"
+	RuleFlowUnencrypted    = "flow.unencrypted"
+	RuleStorageUnencrypted = "storage.unencrypted"
+	RulePHIUnmarked        = "inventory.phi-unmarked"
+)
+
+// Rules lists every rule id this package evaluates, sorted.
+var Rules = []string{
+	RuleExpired, RuleExpiring, RuleFlowdown, RuleDownstreamMissing, RuleUpstreamMissing,
+	RuleFlowUnencrypted, RulePHIUnmarked, RuleOfficerPrivacy, RuleOfficerSecurity,
+	RuleRiskAnalysisGone, RuleRiskAnalysisStale, RuleStorageUnencrypted,
+}
+
+// ExpiringDays is how far ahead baa.expiring warns (issue 5): long enough
+// to renegotiate a contract before PHI has to stop.
+const ExpiringDays = 60
+
+// DefaultBreachNoticeDays is the term that applies when a BAA sets none:
+// a business associate must notify no later than 60 calendar days after
+// discovery (45 CFR 164.410(b)).
+const DefaultBreachNoticeDays = 60
+
+// OrganizationSubject names the organization in findings about it as a
+// whole (officers, the risk analysis).
+const OrganizationSubject = "organization"
+
+// Subject kinds in Blocked.
+const (
+	KindSystem   = "system"
+	KindCustomer = "customer"
+)
+
+// Result is the gate's answer for one date: the findings, and the live-PHI
+// systems and customers that an error-level finding blocks.
+type Result struct {
+	AsOf     date.Date         `json:"as_of"`
+	Findings []finding.Finding `json:"findings"`
+	Blocked  []Blocked         `json:"blocked"`
+}
+
+// Blocked is a system or customer with live PHI and at least one
+// error-level rule firing on its PHI path.
+type Blocked struct {
+	Subject string   `json:"subject"`
+	Kind    string   `json:"kind"`  // system | customer
+	Rules   []string `json:"rules"` // sorted, distinct
+}
+
+// OK reports whether the gate passes: no error-level finding.
+func (r Result) OK() bool { return !finding.HasError(r.Findings) }
+
+// Check evaluates every rule of this package on asOf.
+func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
+	return Gate(ws, asOf).Findings
+}
+
+// Gate evaluates every rule on asOf and works out what the errors block.
+//
+// A live-PHI system is blocked by an error on its PHI path: on a system it
+// sends PHI to (directly or not) or receives PHI from, on a PHI flow
+// between those, on the vendor of one of those systems or the BAA with
+// it, or on the organization as a whole (officers, risk analysis). A
+// sibling that shares a source but exchanges no PHI with the failing
+// system is not blocked.
+//
+// A live-PHI customer is blocked by errors about the customer itself (its
+// upstream BAA), by organization-wide errors, and by every error that
+// blocks a live-PHI system: the workspace does not record which
+// customer's PHI is in which system, so each live system is assumed to
+// hold every live customer's PHI. A customer's missing BAA blocks that
+// customer only, not the systems other customers' PHI lives in.
+func Gate(ws *workspace.Workspace, asOf date.Date) Result {
+	g := Build(ws)
+	e := &evaluation{ws: ws, g: g, asOf: asOf}
+	e.run()
+	fs := make([]finding.Finding, len(e.found))
+	for i, a := range e.found {
+		fs[i] = a.Finding
+	}
+	finding.Sort(fs)
+	return Result{AsOf: asOf, Findings: fs, Blocked: e.blocked()}
+}
+
+// anchored is a finding and where on the graph it sits, for blocking.
+type anchored struct {
+	finding.Finding
+	org      bool  // about the whole organization
+	customer string
+	systems  []int // the PHI is at these systems (forward and backward)
+	flowFrom []int // the PHI passes from these systems...
+	flowTo   []int // ...to these (flows: backward from From, forward from To)
+}
+
+type evaluation struct {
+	ws    *workspace.Workspace
+	g     *Graph
+	asOf  date.Date
+	found []anchored
+}
+
+func (e *evaluation) add(a anchored) { e.found = append(e.found, a) }
+
+func (e *evaluation) run() {
+	handlesPHI := e.ws.Organization.Answers.HandlesPHI || len(e.g.PHISystems()) > 0 ||
+		slices.ContainsFunc(e.ws.Customers, func(c workspace.Customer) bool { return c.LivePHI })
+	if handlesPHI {
+		e.officers()
+		e.riskAnalysis()
+	}
+	e.inventory()
+	e.agreements()
+}
+
+func (e *evaluation) officers() {
+	o := e.ws.Organization
+	// A covered entity must designate a privacy official (164.530(a)(1));
+	// a business associate's privacy duties come through its BAAs, so for
+	// it a missing Privacy Officer is advice, not a legal gap.
+	sev := finding.Warning
+	if o.HasRole(workspace.RoleCoveredEntity) {
+		sev = finding.Error
+	}
+	check := func(rule, sev, title, field, email, cite string) {
+		var msg string
+		switch {
+		case email == "":
+			msg = fmt.Sprintf("No %s is named; set organization.officers.%s to the e-mail of someone listed under people (%s).", title, field, cite)
+		case e.ws.Person(email) == nil:
+			msg = fmt.Sprintf("%s %q is not listed under people; add them to people or name someone who is (%s).", title, email, cite)
+		default:
+			return
+		}
+		e.add(anchored{Finding: finding.Finding{Rule: rule, Severity: sev, Subject: OrganizationSubject, Message: msg}, org: true})
+	}
+	check(RuleOfficerPrivacy, sev, "Privacy Officer", "privacy", o.Officers.Privacy, "45 CFR 164.530(a)")
+	check(RuleOfficerSecurity, finding.Error, "Security Officer", "security", o.Officers.Security, "45 CFR 164.308(a)(2)")
+}
+
+func (e *evaluation) riskAnalysis() {
+	ra := e.ws.LatestRiskAnalysis(e.asOf)
+	if ra == nil {
+		e.add(anchored{org: true, Finding: finding.Finding{
+			Rule: RuleRiskAnalysisGone, Severity: finding.Error, Subject: OrganizationSubject,
+			Message: fmt.Sprintf("PHI is handled but no risk analysis was performed on or before %s; perform and document one under risk_analyses (45 CFR 164.308(a)(1)(ii)(A)).", e.asOf),
+		}})
+		return
+	}
+	// Stale is a warning: an analysis exists and the Security Rule asks for
+	// periodic review (164.308(a)(1)(ii)(B), 164.308(a)(8)) without fixing
+	// a period; the yearly cadence is ward's policy and the 2025 proposed
+	// rule's, not yet law.
+	if due := ra.Performed.AddMonths(12); due.Before(e.asOf) {
+		e.add(anchored{Finding: finding.Finding{
+			Rule: RuleRiskAnalysisStale, Severity: finding.Warning, Subject: ra.ID,
+			Message: fmt.Sprintf("The latest risk analysis, %s, was performed on %s and was due for review on %s; review it and record the updated analysis.", ra.ID, ra.Performed, due),
+		}})
+	}
+}
+
+func (e *evaluation) inventory() {
+	g := e.g
+	for _, id := range g.sorted {
+		i := g.index[id]
+		s := e.ws.Systems[i]
+		if !g.holds[i] {
+			continue
+		}
+		if !s.EncryptedAtRest {
+			e.add(anchored{systems: []int{i}, Finding: finding.Finding{
+				Rule: RuleStorageUnencrypted, Severity: finding.Error, Subject: id,
+				Message: fmt.Sprintf("System %s holds PHI but is not encrypted at rest; encrypt its storage and set encrypted_at_rest: true (45 CFR 164.312(a)(2)(iv)).", id),
+			}})
+		}
+		if !s.PHI {
+			var how string
+			switch g.origin[i] {
+			case originLive:
+				how = "it is marked live_phi: true"
+			case originSends:
+				how = "it sends PHI over a flow marked phi: true"
+			default:
+				how = "PHI reaches it over " + strings.Join(g.Path(id), " -> ")
+			}
+			e.add(anchored{Finding: finding.Finding{
+				Rule: RulePHIUnmarked, Severity: finding.Warning, Subject: id,
+				Message: fmt.Sprintf("System %s is marked phi: false but %s; mark it phi: true, or stop the PHI from reaching it.", id, how),
+			}})
+		}
+	}
+	for _, f := range e.ws.Flows {
+		if !g.CarriesPHI(f) || f.EncryptedInTransit {
+			continue
+		}
+		e.add(anchored{flowFrom: []int{g.index[f.From]}, flowTo: []int{g.index[f.To]}, Finding: finding.Finding{
+			Rule: RuleFlowUnencrypted, Severity: finding.Error, Subject: f.Key(),
+			Message: fmt.Sprintf("PHI flow %s is not encrypted in transit; encrypt it (for example TLS 1.2 or later) and set encrypted_in_transit: true (45 CFR 164.312(e)(2)(ii)).", f.Key()),
+		}})
+	}
+}
+
+// party is a counterparty that must be under a BAA because it has PHI.
+type party struct {
+	id        string
+	direction string // the direction of the BAA it needs
+	systems   []int  // a vendor's PHI systems
+	customer  string // a customer's id
+	what      string // for messages: "vendor twilio (sms-gateway)"
+}
+
+func (e *evaluation) agreements() {
+	g := e.g
+	var parties []party
+	for _, v := range g.VendorsWithPHI() {
+		ids := g.VendorPHISystems(v)
+		idx := make([]int, len(ids))
+		for k, id := range ids {
+			idx[k] = g.index[id]
+		}
+		parties = append(parties, party{id: v, direction: "downstream", systems: idx,
+			what: fmt.Sprintf("vendor %s (%s)", v, listIDs(ids))})
+	}
+	// A subcontractor's customers are business associates, and they too
+	// must have a BAA with it before PHI flows (164.502(e)(1)(ii),
+	// 164.308(b)(2)).
+	sub := e.ws.Organization.HasRole(workspace.RoleSubcontractor)
+	for _, c := range e.ws.Customers {
+		if c.LivePHI && (c.CoveredEntity || sub) {
+			parties = append(parties, party{id: c.ID, direction: "upstream", customer: c.ID,
+				what: "customer " + c.ID})
+		}
+	}
+	for _, p := range parties {
+		e.coverage(p)
+	}
+	e.expiring()
+	e.flowdown()
+}
+
+// baas lists the BAAs with a counterparty in a direction.
+func (e *evaluation) baas(counterparty, direction string) []workspace.Agreement {
+	var out []workspace.Agreement
+	for _, a := range e.ws.Agreements {
+		if a.Kind == "baa" && a.Counterparty == counterparty && a.Direction == direction {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// expired reports whether a BAA has run out: marked expired, or executed
+// with an expiry date before asOf (InForce still counts the expiry day).
+func expired(a workspace.Agreement, asOf date.Date) bool {
+	return a.Status == "expired" || (a.Status == "executed" && !a.Expires.IsZero() && a.Expires.Before(asOf))
+}
+
+// coverage reports a party with PHI and no BAA in force: baa.expired when
+// the latest BAA with it has run out (renewing is the fix), otherwise
+// baa.upstream.missing or baa.downstream.missing. One finding per party.
+func (e *evaluation) coverage(p party) {
+	all := e.baas(p.id, p.direction)
+	if slices.ContainsFunc(all, func(a workspace.Agreement) bool { return a.InForce(e.asOf) }) {
+		return
+	}
+	at := anchored{systems: p.systems, customer: p.customer}
+	var lapsed []workspace.Agreement
+	for _, a := range all {
+		if expired(a, e.asOf) {
+			lapsed = append(lapsed, a)
+		}
+	}
+	if len(lapsed) > 0 {
+		a := slices.MaxFunc(lapsed, func(x, y workspace.Agreement) int {
+			return cmp.Or(x.Expires.Compare(y.Expires), cmp.Compare(x.ID, y.ID))
+		})
+		when := "is marked expired"
+		if !a.Expires.IsZero() && a.Expires.Before(e.asOf) {
+			when = "expired on " + a.Expires.String()
+		}
+		at.Finding = finding.Finding{Rule: RuleExpired, Severity: finding.Error, Subject: a.ID,
+			Message: fmt.Sprintf("BAA %s %s while %s still has PHI; execute a renewal or stop PHI from reaching them.", a.ID, when, p.what)}
+		e.add(at)
+		return
+	}
+	var state []string
+	for _, a := range all {
+		switch {
+		case a.Status == "executed" && a.Effective.IsZero():
+			state = append(state, a.ID+" has no effective date")
+		case a.Status == "executed" && a.Effective.After(e.asOf):
+			state = append(state, a.ID+" takes effect only on "+a.Effective.String())
+		default:
+			state = append(state, a.ID+" is "+a.Status)
+		}
+	}
+	note := ""
+	if len(state) > 0 {
+		note = " (" + strings.Join(state, "; ") + ")"
+	}
+	if p.direction == "upstream" {
+		at.Finding = finding.Finding{Rule: RuleUpstreamMissing, Severity: finding.Error, Subject: p.id,
+			Message: fmt.Sprintf("Customer %s has live PHI but no upstream BAA in force on %s%s; execute a BAA with them before handling their PHI (45 CFR 164.502(e), 164.504(e)).", p.id, e.asOf, note)}
+	} else {
+		at.Finding = finding.Finding{Rule: RuleDownstreamMissing, Severity: finding.Error, Subject: p.id,
+			Message: fmt.Sprintf("PHI reaches %s with no downstream BAA in force on %s%s; execute a BAA with them or stop sending them PHI (45 CFR 164.308(b), 164.314(a)).", p.what, e.asOf, note)}
+	}
+	e.add(at)
+}
+
+// expiring warns about BAAs in force that end within ExpiringDays, unless
+// an executed successor with the same party takes over by the next day.
+func (e *evaluation) expiring() {
+	for _, a := range e.ws.Agreements {
+		if a.Kind != "baa" || !a.InForce(e.asOf) || a.Expires.IsZero() {
+			continue
+		}
+		days := e.asOf.DaysUntil(a.Expires)
+		if days > ExpiringDays {
+			continue
+		}
+		renewed := slices.ContainsFunc(e.baas(a.Counterparty, a.Direction), func(b workspace.Agreement) bool {
+			return b.ID != a.ID && b.Status == "executed" && !b.Effective.IsZero() &&
+				!b.Effective.After(a.Expires.AddDays(1)) && (b.Expires.IsZero() || b.Expires.After(a.Expires))
+		})
+		if renewed {
+			continue
+		}
+		e.add(anchored{Finding: finding.Finding{Rule: RuleExpiring, Severity: finding.Warning, Subject: a.ID,
+			Message: fmt.Sprintf("BAA %s with %s expires on %s, in %d days; execute a renewal before then.", a.ID, a.Counterparty, a.Expires, days)}})
+	}
+}
+
+// noticeDays is the breach-notice term an agreement sets, or the
+// regulatory default when it sets none.
+func noticeDays(a workspace.Agreement) int {
+	if a.BreachNoticeDays > 0 {
+		return a.BreachNoticeDays
+	}
+	return DefaultBreachNoticeDays
+}
+
+// flowdown compares each downstream BAA in force, with a vendor that has
+// PHI, against the shortest breach-notice term we promised upstream.
+//
+// It is a warning: the PHI is lawfully covered either way, but a
+// subcontractor allowed 30 days cannot help us keep a 10-day promise, so
+// the contract needs renegotiating before a breach, not after. A BAA that
+// sets no term is held to 164.410's 60 days.
+func (e *evaluation) flowdown() {
+	var promise *workspace.Agreement
+	for i, a := range e.ws.Agreements {
+		if a.Kind != "baa" || a.Direction != "upstream" || !a.InForce(e.asOf) {
+			continue
+		}
+		if promise == nil || noticeDays(a) < noticeDays(*promise) || (noticeDays(a) == noticeDays(*promise) && a.ID < promise.ID) {
+			promise = &e.ws.Agreements[i]
+		}
+	}
+	if promise == nil {
+		return
+	}
+	for _, a := range e.ws.Agreements {
+		if a.Kind != "baa" || a.Direction != "downstream" || !a.InForce(e.asOf) {
+			continue
+		}
+		if len(e.g.VendorPHISystems(a.Counterparty)) == 0 {
+			continue
+		}
+		if noticeDays(a) <= noticeDays(*promise) {
+			continue
+		}
+		e.add(anchored{Finding: finding.Finding{Rule: RuleFlowdown, Severity: finding.Warning, Subject: a.ID,
+			Message: fmt.Sprintf("BAA %s gives %s %s to report a breach to us but %s promises %s notice within %d days; renegotiate %s to %d days or fewer.",
+				a.ID, a.Counterparty, termText(a), promise.ID, promise.Counterparty, noticeDays(*promise), a.ID, noticeDays(*promise))}})
+	}
+}
+
+func termText(a workspace.Agreement) string {
+	if a.BreachNoticeDays > 0 {
+		return fmt.Sprintf("%d days", a.BreachNoticeDays)
+	}
+	return fmt.Sprintf("no term, so the regulatory %d days,", DefaultBreachNoticeDays)
+}
+
+// blocked works out, for each error rule, the systems on whose PHI path it
+// fires. Paths are symmetric (X is on S's path exactly when S is on X's),
+// so one forward and one backward search per rule from all its anchors
+// together suffices, whatever the number of findings.
+func (e *evaluation) blocked() []Blocked {
+	g := e.g
+	n := len(g.ids)
+	sysRules := make([][]string, n)
+	custRules := map[string][]string{}
+	var orgRules []string
+
+	byRule := map[string][]anchored{}
+	var rules []string
+	for _, a := range e.found {
+		if a.Severity != finding.Error {
+			continue
+		}
+		if _, seen := byRule[a.Rule]; !seen {
+			rules = append(rules, a.Rule)
+		}
+		byRule[a.Rule] = append(byRule[a.Rule], a)
+	}
+	slices.Sort(rules)
+	for _, rule := range rules {
+		var back, fwd []int
+		for _, a := range byRule[rule] {
+			switch {
+			case a.org:
+				orgRules = append(orgRules, rule)
+			case a.customer != "":
+				custRules[a.customer] = append(custRules[a.customer], rule)
+			}
+			back = append(back, a.systems...)
+			back = append(back, a.flowFrom...)
+			fwd = append(fwd, a.systems...)
+			fwd = append(fwd, a.flowTo...)
+		}
+		if len(back) == 0 && len(fwd) == 0 {
+			continue
+		}
+		mark := make([]bool, n)
+		g.reach(back, false, mark)
+		g.reach(fwd, true, mark)
+		for i, m := range mark {
+			if m && g.live[i] {
+				sysRules[i] = append(sysRules[i], rule)
+			}
+		}
+	}
+
+	var out []Blocked
+	var liveRules []string
+	for _, id := range g.sorted {
+		i := g.index[id]
+		if !g.live[i] {
+			continue
+		}
+		rs := tidy(append(slices.Clone(orgRules), sysRules[i]...))
+		liveRules = append(liveRules, sysRules[i]...)
+		if len(rs) > 0 {
+			out = append(out, Blocked{Subject: id, Kind: KindSystem, Rules: rs})
+		}
+	}
+	for _, c := range e.ws.Customers {
+		if !c.LivePHI {
+			continue
+		}
+		rs := tidy(slices.Concat(orgRules, liveRules, custRules[c.ID]))
+		if len(rs) > 0 {
+			out = append(out, Blocked{Subject: c.ID, Kind: KindCustomer, Rules: rs})
+		}
+	}
+	slices.SortFunc(out, func(a, b Blocked) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Subject, b.Subject))
+	})
+	return out
+}
+
+func tidy(rs []string) []string {
+	slices.Sort(rs)
+	return slices.Compact(rs)
+}
+
+// listIDs names up to three ids and counts the rest, to keep a message to
+// one readable line however large the vendor.
+func listIDs(ids []string) string {
+	if len(ids) <= 3 {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], ", "), len(ids)-3)
+}

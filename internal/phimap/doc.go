@@ -1,0 +1,54 @@
+// Package phimap answers "where can PHI be, and is every party on that
+// path under a signed BAA?" for one organization, and turns the answer
+// into the `ward check` gate findings and a data-flow diagram.
+//
+// It is pure: functions over a *workspace.Workspace and an as-of date,
+// never the clock, storage or HTTP. The CLI and the web pages are thin
+// views of Gate's Result and DataflowSVG's bytes.
+//
+// # The PHI graph
+//
+// Build makes a directed graph of systems and flows. PHI starts at systems
+// marked phi: true or live_phi: true, and at the source of any flow marked
+// phi: true, and goes wherever PHI flows lead, transitively; flows marked
+// phi: false carry none. Each system's vendor is the party that must be
+// under a downstream BAA.
+//
+// # Rules and severities
+//
+// Errors make the gate fail (exit 1) and block live PHI on their path;
+// warnings are reported and do not. The line drawn: what the law requires
+// before PHI may be there is an error; what is due soon, advice, or an
+// inventory inconsistency is a warning.
+//
+//	rule                      severity  subject       why
+//	officer.security.missing  error     organization  a Security Officer is a required standard, 164.308(a)(2)
+//	officer.privacy.missing   error     organization  for a covered entity, 164.530(a)(1)
+//	                          warning                 for a business associate: its privacy duties come through its BAAs
+//	risk-analysis.missing     error     organization  required before and while handling ePHI, 164.308(a)(1)(ii)(A)
+//	risk-analysis.stale       warning   analysis id   an analysis exists; yearly review is policy (and proposed rule), not yet law
+//	baa.upstream.missing      error     customer      a BA may not handle a covered entity's PHI without a BAA, 164.502(e), 164.504(e)
+//	baa.downstream.missing    error     vendor        nor let a subcontractor handle it without one, 164.308(b)(2), 164.314(a)
+//	baa.expired               error     agreement     an expired BAA is no BAA; reported instead of *.missing when renewal is the fix
+//	baa.expiring              warning   agreement     in force today; ends within 60 days (issue 5) with no successor
+//	baa.flowdown              warning   agreement     PHI is covered, but we could not meet a breach-notice term we promised
+//	flow.unencrypted          error     flow key      unencrypted PHI in transit, 164.312(e)(2)(ii); loses the breach safe harbor
+//	storage.unencrypted       error     system        unencrypted PHI at rest, 164.312(a)(2)(iv); loses the breach safe harbor
+//	inventory.phi-unmarked    warning   system        phi: false but PHI reaches it; the other rules already treat it as PHI
+//
+// The officer and risk-analysis rules apply only when the organization
+// handles PHI (the decision-tree answer, a PHI system, or a live-PHI
+// customer). An agreement counts only while Agreement.InForce(asOf):
+// executed, effective on or before asOf, and not past its expiry.
+//
+// Encryption at rest and in transit are "addressable" specifications in
+// today's Security Rule, so a documented equivalent measure can satisfy
+// them; ward still fails the gate, because unencrypted PHI is the common
+// root of reportable breaches and the documented exception belongs in the
+// controls (workspace.Control.EquivalentMeasure), not in the data map.
+//
+// # What an error blocks
+//
+// Gate lists the live-PHI systems and customers an error blocks; see Gate
+// for the path a rule must be on to block one.
+package phimap
