@@ -128,7 +128,9 @@ type Gate struct {
 	// Open is true when every milestone it waits for is done.
 	Open bool `json:"open"`
 	// Date is when the gate opened (the last done date) or, while closed,
-	// the earliest it can open on the plan (the last due date).
+	// the earliest it can open on the plan: the last due date of what it
+	// waits for, and never before the as-of date (an overdue milestone can
+	// only be done from today on).
 	Date   date.Date `json:"date"`
 	Reason string    `json:"reason"`
 }
@@ -189,7 +191,7 @@ func Build(ws *workspace.Workspace, start, asOf date.Date, st Status) Plan {
 	s := schedule{ws: ws, d: d, start: start, asOf: asOf, st: st}
 	p.Milestones = s.milestones()
 	if d.hipaa {
-		p.Gates = append(p.Gates, livePHIGate(p.Milestones))
+		p.Gates = append(p.Gates, livePHIGate(p.Milestones, asOf))
 	}
 	return p
 }
@@ -699,7 +701,7 @@ func (s schedule) hitrustMilestone(ms []Milestone) Milestone {
 
 // livePHIGate is the go-live condition: no real PHI before the risk
 // analysis and the BAAs. SOC 2 milestones are never among them.
-func livePHIGate(ms []Milestone) Gate {
+func livePHIGate(ms []Milestone, asOf date.Date) Gate {
 	g := Gate{ID: GateLivePHI, Title: "Live PHI", WaitsFor: []string{}, Open: true}
 	var pending []string
 	for _, m := range ms {
@@ -721,6 +723,7 @@ func livePHIGate(ms []Milestone) Gate {
 				g.Date = date.Max(g.Date, m.Due)
 			}
 		}
+		g.Date = date.Max(g.Date, asOf)
 		verb := " is"
 		if len(pending) > 1 {
 			verb = " are"

@@ -507,6 +507,11 @@ func TestDoneDatesAndGate(t *testing.T) {
 	if g := p.Gates[0]; g.Open || g.Date != d("2027-01-11") {
 		t.Errorf("closed gate = %+v", g)
 	}
+	// Past that date and still closed, the earliest is today.
+	p = Build(acme(), date.Date{}, d("2027-02-01"), Status{})
+	if g := p.Gates[0]; g.Open || g.Date != d("2027-02-01") {
+		t.Errorf("closed gate after its due dates = %+v", g)
+	}
 }
 
 func TestSOC2Statuses(t *testing.T) {

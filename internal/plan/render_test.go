@@ -298,3 +298,19 @@ func TestDecisionTreeSVG(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteTextEmptyPlan(t *testing.T) {
+	p := Build(orgWS(nil, workspace.Answers{}), d("2027-01-01"), d("2027-01-01"), Status{})
+	var b bytes.Buffer
+	if err := WriteText(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"HIPAA does not apply", "No milestones: no framework applies."} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "Live PHI") {
+		t.Errorf("no gate without HIPAA:\n%s", b.String())
+	}
+}
