@@ -561,9 +561,9 @@ func (s schedule) hipaaMilestones() []Milestone {
 	return out
 }
 
-// finishMap marks a milestone whose completion has no date of its own: it
-// is done as of asOf when its condition holds (dated no earlier than
-// the start, so a plan as of an earlier day shows it not yet started).
+// finishMap sets the status of a milestone whose completion has no date of
+// its own (the map, the officers): done when its condition holds now and
+// the program has started, with DoneOn left unset rather than invented.
 func (s schedule) finishMap(m *Milestone, done date.Date) {
 	if !done.IsZero() {
 		if s.asOf.Before(s.start) {
@@ -573,8 +573,10 @@ func (s schedule) finishMap(m *Milestone, done date.Date) {
 		}
 	}
 	s.finish(m, done)
-	// There is no date to report, only that it holds now.
-	m.DoneOn = date.Date{}
+	if !done.IsZero() {
+		// There is no date to report, only that it holds now.
+		m.DoneOn = date.Date{}
+	}
 }
 
 // baaScope says whose BAAs this organization needs, by its role.

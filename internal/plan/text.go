@@ -22,15 +22,15 @@ func WriteText(w io.Writer, p Plan) error {
 
 	ew.printf("What applies, in order\n")
 	for _, f := range p.Frameworks {
-		mark := "  -"
+		mark := "   -"
 		if f.Applies {
-			mark = fmt.Sprintf("%3d", f.Order)
+			mark = fmt.Sprintf("%3d.", f.Order)
 		}
 		applies := "does not apply"
 		if f.Applies {
 			applies = "applies"
 		}
-		ew.printf("%s. %s %s\n", mark, f.Title, applies)
+		ew.printf("%s %s %s\n", mark, f.Title, applies)
 		ew.printf("%s", wrap(f.Reason, 76, "     "))
 	}
 
