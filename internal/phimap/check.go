@@ -29,7 +29,7 @@ const (
 
 // Rules lists every rule id this package evaluates, sorted.
 var Rules = []string{
-	RuleExpired, RuleExpiring, RuleFlowdown, RuleDownstreamMissing, RuleUpstreamMissing,
+	RuleDownstreamMissing, RuleExpired, RuleExpiring, RuleFlowdown, RuleUpstreamMissing,
 	RuleFlowUnencrypted, RulePHIUnmarked, RuleOfficerPrivacy, RuleOfficerSecurity,
 	RuleRiskAnalysisGone, RuleRiskAnalysisStale, RuleStorageUnencrypted,
 }
@@ -107,7 +107,7 @@ func Gate(ws *workspace.Workspace, asOf date.Date) Result {
 // anchored is a finding and where on the graph it sits, for blocking.
 type anchored struct {
 	finding.Finding
-	org      bool  // about the whole organization
+	org      bool // about the whole organization
 	customer string
 	systems  []int // the PHI is at these systems (forward and backward)
 	flowFrom []int // the PHI passes from these systems...

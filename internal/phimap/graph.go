@@ -106,12 +106,13 @@ func Build(ws *workspace.Workspace) *Graph {
 	}
 	queue = g.spread(queue)
 	for _, id := range g.sorted {
-		i := g.index[id]
-		if len(g.out[i]) > 0 {
+		// One at a time, so a source that another source reaches is
+		// explained by that path rather than counted as an origin.
+		if i := g.index[id]; len(g.out[i]) > 0 {
 			seed(i, originSends)
+			queue = g.spread(queue)
 		}
 	}
-	g.spread(queue)
 
 	// Live PHI (real patients' data) goes wherever PHI flows from a live
 	// system: a test flag on the receiving end does not make it test data.
