@@ -1,0 +1,479 @@
+package workspace
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Enumerations that model.go keeps as comments.
+var (
+	Roles           = []string{RoleCoveredEntity, RoleBusinessAssociate, RoleSubcontractor}
+	SOC2Types       = []string{"none", "type1", "type2"}
+	SOC2Categories  = []string{"availability", "confidentiality", "processing-integrity", "privacy"}
+	EvidenceSources = []string{SourceWorkspace, SourceUpload, SourceImporter}
+)
+
+// oralDelayMaxDays: an oral law-enforcement request delays notification
+// for no longer than 30 days from the oral statement, 45 CFR 164.412(b).
+const oralDelayMaxDays = 30
+
+// checker validates a decoded workspace: required fields, enumerations,
+// ranges, unique ids and references between records.
+type checker struct {
+	l    *Loaded
+	ws   *Workspace
+	opt  Options
+	errs Errors
+	root *os.Root
+	// ids of each kind, for references
+	people, systems, vendors, customers, controls, analyses, evidence map[string]int
+}
+
+func (l *Loaded) validate(opt Options) Errors {
+	c := &checker{l: l, ws: l.Workspace, opt: opt}
+	defer func() {
+		if c.root != nil {
+			c.root.Close()
+		}
+	}()
+	c.indexes()
+	c.organization()
+	c.checkPeople()
+	c.checkSystems()
+	c.checkFlows()
+	c.checkVendors()
+	c.checkCustomers()
+	c.checkAgreements()
+	c.checkRiskAnalyses()
+	c.checkRisks()
+	c.checkControls()
+	c.checkEvidence()
+	c.checkIncidents()
+	return c.errs
+}
+
+func (c *checker) errf(section string, i int, field, format string, args ...any) {
+	idx := i
+	if section == "organization" {
+		idx = 0
+	}
+	if c.l.bad[posKey{section, idx, field}] {
+		return // already reported as undecodable
+	}
+	c.errs = append(c.errs, c.l.Errorf(section, i, field, format, args...))
+}
+
+func (c *checker) present(section string, i int, field string) bool {
+	_, ok := c.l.lines[posKey{section, i, field}]
+	return ok
+}
+
+// indexes records the first record of every id, reporting duplicates.
+func (c *checker) indexes() {
+	ids := func(section, field, kind string, n int, id func(int) string) map[string]int {
+		m := map[string]int{}
+		for i := range n {
+			v := id(i)
+			if v == "" {
+				continue
+			}
+			if first, dup := m[v]; dup {
+				file, line := c.l.Pos(section, first, field)
+				c.errf(section, i, field, "%q is already the %s of %s (%s:%d); %ss must be unique", v, kind, c.l.Field(section, first, ""), file, line, kind)
+				continue
+			}
+			m[v] = i
+		}
+		return m
+	}
+	ws := c.ws
+	c.people = ids("people", "email", "email", len(ws.People), func(i int) string { return ws.People[i].Email })
+	c.systems = ids("systems", "id", "id", len(ws.Systems), func(i int) string { return ws.Systems[i].ID })
+	c.vendors = ids("vendors", "id", "id", len(ws.Vendors), func(i int) string { return ws.Vendors[i].ID })
+	c.customers = ids("customers", "id", "id", len(ws.Customers), func(i int) string { return ws.Customers[i].ID })
+	c.controls = ids("controls", "id", "id", len(ws.Controls), func(i int) string { return ws.Controls[i].ID })
+	c.analyses = ids("risk_analyses", "id", "id", len(ws.RiskAnalyses), func(i int) string { return ws.RiskAnalyses[i].ID })
+	c.evidence = ids("evidence", "id", "id", len(ws.Evidence), func(i int) string { return ws.Evidence[i].ID })
+	ids("agreements", "id", "id", len(ws.Agreements), func(i int) string { return ws.Agreements[i].ID })
+	ids("risks", "id", "id", len(ws.Risks), func(i int) string { return ws.Risks[i].ID })
+	ids("incidents", "id", "id", len(ws.Incidents), func(i int) string { return ws.Incidents[i].ID })
+	flows := map[string]int{}
+	for i, f := range ws.Flows {
+		if f.From == "" || f.To == "" {
+			continue
+		}
+		if first, dup := flows[f.Key()]; dup {
+			file, line := c.l.Pos("flows", first, "")
+			c.errf("flows", i, "", "the same flow as %s (%s:%d); give one of them a name to tell them apart", c.l.Field("flows", first, ""), file, line)
+			continue
+		}
+		flows[f.Key()] = i
+	}
+}
+
+// required reports a missing value; hint says what belongs there.
+func (c *checker) required(section string, i int, field, value, hint string) bool {
+	if value != "" {
+		return true
+	}
+	msg := "is missing"
+	if hint != "" {
+		msg += ": " + hint
+	}
+	c.errf(section, i, field, "%s", msg)
+	return false
+}
+
+func (c *checker) oneOf(section string, i int, field, value string, allowed []string, required bool) {
+	if value == "" {
+		if required {
+			c.errf(section, i, field, "is missing: one of %s", strings.Join(allowed, ", "))
+		}
+		return
+	}
+	if !slices.Contains(allowed, value) {
+		c.errf(section, i, field, "%q is not one of %s", value, strings.Join(allowed, ", "))
+	}
+}
+
+// ref checks that value names a record of another section.
+func (c *checker) ref(section string, i int, field, value string, ids map[string]int, what string) bool {
+	if value == "" {
+		return true
+	}
+	if _, ok := ids[value]; ok {
+		return true
+	}
+	msg := fmt.Sprintf("%q is not %s in this workspace", value, what)
+	if s := suggest(value, keys(ids)); s != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	c.errf(section, i, field, "%s", msg)
+	return false
+}
+
+func (c *checker) person(section string, i int, field, email string) {
+	c.ref(section, i, field, email, c.people, "the email of anyone under people")
+}
+
+func keys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// score checks a likelihood or impact rating on the 1..5 scale.
+func (c *checker) score(section string, i int, field string, v int, required bool) {
+	if v == 0 && !c.present(section, i, field) {
+		if required {
+			c.errf(section, i, field, "is missing: rate 1 (lowest) to 5 (highest)")
+		}
+		return
+	}
+	if v == 0 && !required {
+		return // zero residual means "as inherent"
+	}
+	if v < 1 || v > 5 {
+		c.errf(section, i, field, "%d is outside the scale 1..5", v)
+	}
+}
+
+func (c *checker) notNegative(section string, i int, field string, v int64) {
+	if v < 0 {
+		c.errf(section, i, field, "%d is negative", v)
+	}
+}
+
+// file checks a path to an evidence or agreement file: inside the
+// workspace folder, and there. os.Root refuses paths that escape the
+// folder, including through symbolic links.
+func (c *checker) file(section string, i int, field, p string) {
+	if p == "" {
+		return
+	}
+	native := filepath.FromSlash(p)
+	if !filepath.IsLocal(native) {
+		c.errf(section, i, field, "%q is not inside the workspace folder: give a path relative to %s, without \"..\"", p, c.l.Dir)
+		return
+	}
+	if c.root == nil {
+		r, err := os.OpenRoot(c.l.Dir)
+		if err != nil {
+			c.errf(section, i, field, "cannot open the workspace folder to check %q: %v", p, err)
+			return
+		}
+		c.root = r
+	}
+	fi, err := c.root.Stat(native)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		c.errf(section, i, field, "%q does not exist in %s", p, c.l.Dir)
+	case err != nil:
+		c.errf(section, i, field, "%q cannot be used: %v", p, errors.Unwrap(err))
+	case fi.IsDir():
+		c.errf(section, i, field, "%q is a folder, not a file", p)
+	}
+}
+
+func (c *checker) organization() {
+	o := c.ws.Organization
+	const s = "organization"
+	c.required(s, 0, "name", o.Name, "the organization's name")
+	if o.Slug != "" && !validSlug(o.Slug) {
+		c.errf(s, 0, "slug", "%q is not a slug: use lower-case letters, digits and single hyphens, such as %q", o.Slug, Slug(o.Slug))
+	}
+	for j, r := range o.Roles {
+		c.oneOf(s, 0, fmt.Sprintf("roles[%d]", j), r, Roles, true)
+	}
+	c.person(s, 0, "officers.privacy", o.Officers.Privacy)
+	c.person(s, 0, "officers.security", o.Officers.Security)
+	c.oneOf(s, 0, "soc2.type", o.SOC2.Type, SOC2Types, false)
+	for j, cat := range o.SOC2.Categories {
+		c.oneOf(s, 0, fmt.Sprintf("soc2.categories[%d]", j), cat, SOC2Categories, true)
+	}
+	c.notNegative(s, 0, "soc2.observation_months", int64(o.SOC2.ObservationMonths))
+	if len(o.RiskMatrix) > 0 {
+		ok := len(o.RiskMatrix) == 5
+		for _, row := range o.RiskMatrix {
+			ok = ok && len(row) == 5
+		}
+		if !ok {
+			c.errf(s, 0, "risk_matrix", "must be 5 rows (likelihood 1..5) of 5 levels each (impact 1..5)")
+		}
+	}
+}
+
+func (c *checker) checkPeople() {
+	for i, p := range c.ws.People {
+		if c.required("people", i, "email", p.Email, "every person is known by an e-mail address") && !strings.Contains(p.Email, "@") {
+			c.errf("people", i, "email", "%q is not an e-mail address", p.Email)
+		}
+	}
+}
+
+func (c *checker) checkSystems() {
+	for i, s := range c.ws.Systems {
+		c.required("systems", i, "id", s.ID, "a short unique name such as patient-api")
+		c.oneOf("systems", i, "kind", s.Kind, SystemKinds, true)
+		c.ref("systems", i, "vendor", s.Vendor, c.vendors, "a vendor id")
+		c.person("systems", i, "owner", s.Owner)
+	}
+}
+
+func (c *checker) checkFlows() {
+	for i, f := range c.ws.Flows {
+		if c.required("flows", i, "from", f.From, "the id of the system the data leaves") {
+			c.ref("flows", i, "from", f.From, c.systems, "a system id")
+		}
+		if c.required("flows", i, "to", f.To, "the id of the system the data reaches") {
+			c.ref("flows", i, "to", f.To, c.systems, "a system id")
+		}
+	}
+}
+
+func (c *checker) checkVendors() {
+	for i, v := range c.ws.Vendors {
+		c.required("vendors", i, "id", v.ID, "a short unique name such as aws")
+	}
+}
+
+func (c *checker) checkCustomers() {
+	for i, cu := range c.ws.Customers {
+		c.required("customers", i, "id", cu.ID, "a short unique name such as st-marys")
+	}
+}
+
+func (c *checker) checkAgreements() {
+	const s = "agreements"
+	for i, a := range c.ws.Agreements {
+		c.required(s, i, "id", a.ID, "a short unique name such as baa-twilio")
+		c.oneOf(s, i, "kind", a.Kind, AgreementKinds, true)
+		c.oneOf(s, i, "direction", a.Direction, AgreementDirections, true)
+		c.oneOf(s, i, "status", a.Status, AgreementStatuses, true)
+		if c.required(s, i, "counterparty", a.Counterparty, "the vendor id (downstream) or customer id (upstream) that signed") {
+			_, isVendor := c.vendors[a.Counterparty]
+			_, isCustomer := c.customers[a.Counterparty]
+			switch {
+			case a.Direction == "downstream" && !isVendor && isCustomer:
+				c.errf(s, i, "counterparty", "%q is a customer, and a downstream agreement is with a vendor (our subprocessor): use direction: upstream, or name a vendor", a.Counterparty)
+			case a.Direction == "upstream" && !isCustomer && isVendor:
+				c.errf(s, i, "counterparty", "%q is a vendor, and an upstream agreement is with a customer (a covered entity): use direction: downstream, or name a customer", a.Counterparty)
+			case a.Direction == "downstream":
+				c.ref(s, i, "counterparty", a.Counterparty, c.vendors, "a vendor id")
+			case a.Direction == "upstream":
+				c.ref(s, i, "counterparty", a.Counterparty, c.customers, "a customer id")
+			case !isVendor && !isCustomer:
+				c.errf(s, i, "counterparty", "%q is neither a vendor id nor a customer id in this workspace", a.Counterparty)
+			}
+		}
+		c.notNegative(s, i, "breach_notice_days", int64(a.BreachNoticeDays))
+		if !a.Effective.IsZero() && !a.Expires.IsZero() && a.Expires.Before(a.Effective) {
+			c.errf(s, i, "expires", "%s is before effective %s", a.Expires, a.Effective)
+		}
+		c.file(s, i, "file", a.File)
+	}
+}
+
+func (c *checker) checkRiskAnalyses() {
+	const s = "risk_analyses"
+	for i, ra := range c.ws.RiskAnalyses {
+		c.required(s, i, "id", ra.ID, "a short unique name such as ra-2026")
+		if ra.Performed.IsZero() {
+			c.errf(s, i, "performed", "is missing: the date the analysis was performed (YYYY-MM-DD)")
+		}
+		c.person(s, i, "performed_by", ra.PerformedBy)
+		c.person(s, i, "approved_by", ra.ApprovedBy)
+		if ra.Previous != "" && ra.Previous == ra.ID {
+			c.errf(s, i, "previous", "an analysis cannot review itself: name the earlier analysis")
+		} else {
+			c.ref(s, i, "previous", ra.Previous, c.analyses, "a risk analysis id")
+		}
+	}
+}
+
+func (c *checker) checkRisks() {
+	const s = "risks"
+	for i, r := range c.ws.Risks {
+		c.required(s, i, "id", r.ID, "a short unique name")
+		c.ref(s, i, "analysis", r.Analysis, c.analyses, "a risk analysis id")
+		if c.required(s, i, "asset", r.Asset, "the id of the system at risk") {
+			c.ref(s, i, "asset", r.Asset, c.systems, "a system id")
+		}
+		c.required(s, i, "threat", r.Threat, "what could happen, such as ransomware")
+		c.required(s, i, "vulnerability", r.Vulnerability, "the weakness the threat would exploit")
+		c.score(s, i, "likelihood", r.Likelihood, true)
+		c.score(s, i, "impact", r.Impact, true)
+		c.score(s, i, "residual_likelihood", r.ResidualLikelihood, false)
+		c.score(s, i, "residual_impact", r.ResidualImpact, false)
+		c.oneOf(s, i, "treatment", r.Treatment, RiskTreatments, true)
+		c.person(s, i, "owner", r.Owner)
+		c.person(s, i, "accepted_by", r.AcceptedBy)
+		if r.Treatment == "accept" && r.AcceptedBy == "" {
+			c.errf(s, i, "accepted_by", "is missing: an accepted risk needs the e-mail of the person who accepted it")
+		}
+		for j, id := range r.Controls {
+			if _, ok := c.controls[id]; ok || c.known(id) {
+				continue
+			}
+			c.errf(s, i, fmt.Sprintf("controls[%d]", j), "%q is neither a control in this workspace nor in the catalog", id)
+		}
+	}
+}
+
+func (c *checker) known(id string) bool { return c.opt.KnownControl == nil || c.opt.KnownControl(id) }
+
+func (c *checker) checkControls() {
+	const s = "controls"
+	for i, ct := range c.ws.Controls {
+		if c.required(s, i, "id", ct.ID, "a catalog control id such as access-review") && ct.Title == "" && !c.known(ct.ID) {
+			msg := fmt.Sprintf("%q is not a catalog control; an organization's own control needs a title", ct.ID)
+			c.errf(s, i, "id", "%s", msg)
+		}
+		c.oneOf(s, i, "status", ct.Status, ControlStatuses, true)
+		c.oneOf(s, i, "frequency", ct.Frequency, Frequencies, false)
+		c.person(s, i, "owner", ct.Owner)
+		if ct.Status == "not-applicable" && ct.Justification == "" {
+			c.errf(s, i, "justification", "is missing: say why the control does not apply (an auditor will ask)")
+		}
+	}
+}
+
+func (c *checker) checkEvidence() {
+	const s = "evidence"
+	for i, e := range c.ws.Evidence {
+		if e.Collected.IsZero() {
+			c.errf(s, i, "collected", "is missing: the date the evidence was collected (YYYY-MM-DD)")
+		}
+		if len(e.ControlIDs()) == 0 {
+			c.errf(s, i, "control", "is missing: name the control this evidence is for (control: ID, or controls: [ID, ...])")
+		}
+		c.ref(s, i, "control", e.Control, c.controls, "a control listed under controls")
+		for j, id := range e.Controls {
+			c.ref(s, i, fmt.Sprintf("controls[%d]", j), id, c.controls, "a control listed under controls")
+		}
+		if e.File == "" && e.Link == "" && e.Note == "" {
+			c.errf(s, i, "file", "is missing: evidence needs a file, a link or a note")
+		}
+		if e.Supersedes != "" && e.Supersedes == e.ID {
+			c.errf(s, i, "supersedes", "an item cannot supersede itself")
+		} else {
+			c.ref(s, i, "supersedes", e.Supersedes, c.evidence, "an evidence id")
+		}
+		switch {
+		case e.PeriodStart.IsZero() != e.PeriodEnd.IsZero():
+			c.errf(s, i, "period_end", "period_start and period_end go together: give both or neither")
+		case !e.PeriodStart.IsZero() && e.PeriodEnd.Before(e.PeriodStart):
+			c.errf(s, i, "period_end", "%s is before period_start %s", e.PeriodEnd, e.PeriodStart)
+		}
+		c.notNegative(s, i, "size", e.Size)
+		c.oneOf(s, i, "source", e.Source, EvidenceSources, false)
+		c.file(s, i, "file", e.File)
+	}
+}
+
+func (c *checker) checkIncidents() {
+	const s = "incidents"
+	for i, in := range c.ws.Incidents {
+		c.required(s, i, "id", in.ID, "a short unique name such as inc-2026-001")
+		if in.Discovered.IsZero() {
+			// The breach clock runs from discovery, 164.404(a)(2).
+			c.errf(s, i, "discovered", "is missing: the date the incident was discovered (YYYY-MM-DD)")
+		}
+		if !in.Occurred.IsZero() && !in.Discovered.IsZero() && in.Occurred.After(in.Discovered) {
+			c.errf(s, i, "occurred", "%s is after discovered %s", in.Occurred, in.Discovered)
+		}
+		c.required(s, i, "summary", in.Summary, "one line on what happened")
+		c.oneOf(s, i, "status", in.Status, IncidentStatuses, false)
+		for j, id := range in.Systems {
+			c.ref(s, i, fmt.Sprintf("systems[%d]", j), id, c.systems, "a system id")
+		}
+		for j, id := range in.Vendors {
+			c.ref(s, i, fmt.Sprintf("vendors[%d]", j), id, c.vendors, "a vendor id")
+		}
+		for j, id := range in.Customers {
+			c.ref(s, i, fmt.Sprintf("customers[%d]", j), id, c.customers, "a customer id")
+		}
+		c.notNegative(s, i, "individuals", int64(in.Individuals))
+		for _, st := range slices.Sorted(maps.Keys(in.States)) {
+			c.notNegative(s, i, "states."+st, int64(in.States[st]))
+		}
+		if d := in.LawEnforcementDelay; d != nil {
+			c.oneOf(s, i, "law_enforcement_delay.kind", d.Kind, DelayKinds, true)
+			if d.Requested.IsZero() {
+				c.errf(s, i, "law_enforcement_delay.requested", "is missing: the date law enforcement asked for the delay")
+			}
+			switch {
+			case d.Until.IsZero() && d.Kind == "written":
+				c.errf(s, i, "law_enforcement_delay.until", "is missing: a written request delays notification for the time it specifies (164.412(a))")
+			case d.Until.IsZero() && d.Kind == "oral":
+				c.errf(s, i, "law_enforcement_delay.until", "is missing: an oral request delays notification at most %d days (164.412(b))", oralDelayMaxDays)
+			case d.Until.IsZero() || d.Requested.IsZero():
+			case d.Until.Before(d.Requested):
+				c.errf(s, i, "law_enforcement_delay.until", "%s is before requested %s", d.Until, d.Requested)
+			case d.Kind == "oral" && d.Requested.DaysUntil(d.Until) > oralDelayMaxDays:
+				c.errf(s, i, "law_enforcement_delay.until", "%s is %d days after the oral request of %s; an oral request delays notification at most %d days (164.412(b)): record the written statement as kind: written",
+					d.Until, d.Requested.DaysUntil(d.Until), d.Requested, oralDelayMaxDays)
+			}
+		}
+		if a := in.Assessment; a != nil {
+			c.oneOf(s, i, "assessment.exclusion", a.Exclusion, BreachExclusions, false)
+			c.person(s, i, "assessment.decided_by", a.DecidedBy)
+		}
+		for j, t := range in.Timeline {
+			f := fmt.Sprintf("timeline[%d]", j)
+			if t.Date.IsZero() {
+				c.errf(s, i, f+".date", "is missing: the date of this entry (YYYY-MM-DD)")
+			}
+			c.required(s, i, f+".note", t.Note, "what happened on that date")
+		}
+	}
+}

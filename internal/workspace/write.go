@@ -1,0 +1,258 @@
+package workspace
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/goccy/go-yaml"
+
+	"ward/internal/date"
+)
+
+// WriteOptions tune Write.
+type WriteOptions struct {
+	// Blob opens the stored content of an evidence or agreement file by its
+	// SHA-256, so that Write copies the file back out at its recorded path
+	// and the exported folder applies again. Nil writes the YAML only.
+	Blob func(sha string) (io.ReadCloser, error)
+}
+
+// header opens every written file.
+const header = "# Written by `ward export`. Edit, then `ward apply -f` this folder.\n"
+
+// SectionFile is the file Write puts a top-level section in.
+func SectionFile(section string) string { return section + ".yaml" }
+
+// Write exports ws in the workspace format, one file per section
+// (organization.yaml, people.yaml, ... incidents.yaml), fields in the
+// model's order, lists in the workspace's order, empty optional fields
+// left out and dates as YYYY-MM-DD, so that loading the folder gives ws
+// back and writing that again gives the same bytes. Every section file is
+// written, an empty section as an empty list, so that exporting over an
+// earlier export leaves nothing stale.
+//
+// Write refuses a folder that holds other *.yaml files: Load would merge
+// them with the export.
+func Write(dir string, ws *Workspace, opt WriteOptions) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	v := reflect.ValueOf(ws).Elem()
+	names := infoOf(v.Type()).names
+	ours := map[string]bool{}
+	for _, name := range names {
+		ours[filepath.Join(dir, SectionFile(name))] = true
+	}
+	existing, err := yamlFiles(dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range existing {
+		if !ours[f] {
+			return fmt.Errorf("%s is not a file ward export writes, and loading %s would merge it with the export: export to an empty folder, or remove it", f, dir)
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	for _, name := range names {
+		fv := v.Field(sections[name])
+		var body any
+		if fv.Kind() == reflect.Slice {
+			items := make([]any, 0, fv.Len())
+			for i := range fv.Len() {
+				items = append(items, toYAML(fv.Index(i)))
+			}
+			body = items
+		} else {
+			body = toYAML(fv)
+		}
+		out, err := yaml.MarshalWithOptions(yaml.MapSlice{{Key: name, Value: body}},
+			yaml.IndentSequence(true), yaml.UseLiteralStyleIfMultiline(true))
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		if err := root.WriteFile(SectionFile(name), append([]byte(header), out...), 0o644); err != nil {
+			return err
+		}
+	}
+	if opt.Blob == nil {
+		return nil
+	}
+	return writeFiles(root, ws, opt.Blob)
+}
+
+// writeFiles copies evidence and agreement files out of the blob store,
+// checking each against its recorded hash.
+func writeFiles(root *os.Root, ws *Workspace, blob func(string) (io.ReadCloser, error)) error {
+	type file struct{ path, sha, who string }
+	var files []file
+	for i, e := range ws.Evidence {
+		if e.File != "" {
+			files = append(files, file{e.File, e.SHA256, fmt.Sprintf("evidence[%d]", i)})
+		}
+	}
+	for i, a := range ws.Agreements {
+		if a.File != "" {
+			files = append(files, file{a.File, a.SHA256, fmt.Sprintf("agreements[%d]", i)})
+		}
+	}
+	written := map[string]file{}
+	for _, f := range files {
+		if !filepath.IsLocal(filepath.FromSlash(f.path)) {
+			return fmt.Errorf("%s: file %q is not inside the workspace folder; refusing to write it", f.who, f.path)
+		}
+		if f.sha == "" {
+			return fmt.Errorf("%s: file %q has no recorded SHA-256, so its content cannot be exported", f.who, f.path)
+		}
+		if prev, ok := written[f.path]; ok {
+			if prev.sha != f.sha {
+				return fmt.Errorf("%s and %s both name file %q with different contents (%s, %s)", prev.who, f.who, f.path, prev.sha, f.sha)
+			}
+			continue
+		}
+		written[f.path] = f
+		if err := copyBlob(root, filepath.FromSlash(f.path), f.sha, blob); err != nil {
+			return fmt.Errorf("%s: %w", f.who, err)
+		}
+	}
+	return nil
+}
+
+func copyBlob(root *os.Root, path, sha string, blob func(string) (io.ReadCloser, error)) error {
+	r, err := blob(sha)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if d := filepath.Dir(path); d != "." {
+		if err := root.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+	}
+	w, err := root.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(w, h), r)
+	err = errors.Join(err, w.Close())
+	if err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != sha {
+		return fmt.Errorf("the stored content of %s has SHA-256 %s, not the recorded %s", path, got, sha)
+	}
+	return nil
+}
+
+// rawDate writes a date unquoted (program_start: 2026-06-01); the YAML
+// library would quote a plain string that looks like a timestamp.
+type rawDate string
+
+func (d rawDate) MarshalYAML() ([]byte, error) { return []byte(d), nil }
+
+// toYAML converts a model value into ordered YAML values: structs become
+// MapSlices in field order, maps MapSlices in key order.
+func toYAML(v reflect.Value) any {
+	if v.Type() == dateType {
+		return rawDate(v.Interface().(date.Date).String())
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		return toYAML(v.Elem())
+	case reflect.Struct:
+		var m yaml.MapSlice
+		t := v.Type()
+		for i := range t.NumField() {
+			name, omitempty := yamlName(t.Field(i))
+			if name == "" {
+				continue
+			}
+			f := v.Field(i)
+			// An unset date is never written: it would read back as a
+			// string, and the zero date means "not set".
+			if empty(f) && (omitempty || f.Type() == dateType || f.Kind() == reflect.Pointer) {
+				continue
+			}
+			m = append(m, yaml.MapItem{Key: name, Value: toYAML(f)})
+		}
+		return m
+	case reflect.Slice:
+		out := make([]any, 0, v.Len())
+		for i := range v.Len() {
+			out = append(out, toYAML(v.Index(i)))
+		}
+		return out
+	case reflect.Map:
+		var m yaml.MapSlice
+		ks := v.MapKeys()
+		slices.SortFunc(ks, func(a, b reflect.Value) int {
+			switch {
+			case a.String() < b.String():
+				return -1
+			case a.String() > b.String():
+				return 1
+			}
+			return 0
+		})
+		for _, k := range ks {
+			m = append(m, yaml.MapItem{Key: k.String(), Value: toYAML(v.MapIndex(k))})
+		}
+		return m
+	}
+	if v.Kind() == reflect.String && needsQuotes(v.String()) {
+		return quoted(v.String())
+	}
+	return v.Interface()
+}
+
+// quoted writes a string in double quotes with escapes. The YAML library
+// writes tabs, carriage returns and indented or space-trailed lines of a
+// multi-line string in forms that do not read back the same, so such
+// strings are quoted; everything else keeps the library's plainer style.
+type quoted string
+
+func (q quoted) MarshalYAML() ([]byte, error) { return []byte(strconv.Quote(string(q))), nil }
+
+func needsQuotes(s string) bool {
+	for _, r := range s {
+		if r != '\n' && (r < 0x20 || !unicode.IsPrint(r) && r != ' ') {
+			return true
+		}
+	}
+	if !strings.Contains(s, "\n") {
+		return false
+	}
+	if strings.HasPrefix(s, "\n") || strings.HasSuffix(s, "\n\n") {
+		return true
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		if line != strings.TrimSpace(line) {
+			return true
+		}
+	}
+	return false
+}
+
+// empty is omitempty's notion of empty: a zero value, or a list or map
+// with nothing in it.
+func empty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Slice, reflect.Map:
+		return v.Len() == 0
+	}
+	return v.IsZero()
+}
