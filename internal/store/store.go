@@ -104,4 +104,3 @@ type Session struct {
 	LastSeen  time.Time
 	Ended     time.Time
 }
-
