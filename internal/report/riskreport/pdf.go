@@ -329,7 +329,7 @@ func writePDF(w io.Writer, rep Report) error {
 		}
 		tr = append(tr, []string{r.ID, r.Asset, s.ThreatTitle, s.VulnerabilityTitle, fmt.Sprintf("%s %d×%d", s.Inherent, r.Likelihood, r.Impact), res, r.Treatment, orDash(r.Owner)})
 	}
-	d.table([]float64{18, 18, 34, 38, 20, 20, 17, 30}, []string{"ID", "Asset", "Threat", "Vulnerability", "Inherent", "Residual", "Treatment", "Owner"}, tr, func(r, c int) string {
+	d.table([]float64{22, 17, 32, 36, 21, 21, 17, 30}, []string{"ID", "Asset", "Threat", "Vulnerability", "Inherent", "Residual", "Treatment", "Owner"}, tr, func(r, c int) string {
 		switch c {
 		case 4:
 			return risk.LevelColor(rep.Register[r].Inherent)
@@ -348,11 +348,11 @@ func writePDF(w io.Writer, rep Report) error {
 	d.heatmap(margin+6, y, 14, "Before treatment (inherent)", rep, risk.Inherent)
 	d.heatmap(margin+6+95, y, 14, "After treatment (residual)", rep, risk.Residual)
 	f.SetY(y + 8 + 5*14 + 12)
-	lx := margin + 16
+	lx, ly := margin+16, f.GetY()
 	for _, lv := range risk.Levels {
 		f.SetFillColor(rgb(risk.LevelColor(lv)))
-		f.Rect(lx, f.GetY(), 4, 4, "F")
-		f.SetXY(lx+5, f.GetY()-0.5)
+		f.Rect(lx, ly, 4, 4, "F")
+		f.SetXY(lx+5, ly-0.5)
 		f.SetFont("Helvetica", "", 8)
 		f.CellFormat(25, 5, string(lv), "", 0, "L", false, 0, "")
 		lx += 30
@@ -365,7 +365,7 @@ func writePDF(w io.Writer, rep Report) error {
 	for _, p := range rep.Plan {
 		tr = append(tr, []string{p.RiskID, p.Level, p.Treatment, orDash(p.Measure), orDash(p.Owner), orDash(p.Due), p.Status})
 	}
-	d.table([]float64{18, 16, 17, 58, 30, 19, 24}, []string{"Risk", "Residual", "Treatment", "Measure", "Owner", "Due", "Status"}, tr, nil)
+	d.table([]float64{20, 16, 17, 54, 30, 22, 26}, []string{"Risk", "Residual", "Treatment", "Measure", "Owner", "Due", "Status"}, tr, nil)
 
 	// 8. Changes.
 	d.heading(7)
@@ -385,7 +385,7 @@ func writePDF(w io.Writer, rep Report) error {
 			tr = append(tr, []string{"Changed", ch.CurrentID + " (was " + ch.PreviousID + ")", ch.Key, fmt.Sprintf("inherent %s → %s; residual %s → %s", ch.FromInherent, ch.ToInherent, ch.FromResidual, ch.ToResidual)})
 		}
 		if len(tr) > 0 {
-			d.table([]float64{18, 38, 70, 54}, []string{"Change", "Risk", "Risk", "Level"}, tr, nil)
+			d.table([]float64{18, 38, 70, 54}, []string{"Change", "Risk id", "Asset, threat, vulnerability", "Level"}, tr, nil)
 		}
 	}
 

@@ -184,7 +184,7 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 		case r.Treatment == "accept":
 			row.Status = "accepted"
 			if r.AcceptedBy != "" {
-				row.Status += " by " + person(ws, r.AcceptedBy)
+				row.Status += " by " + name(ws, r.AcceptedBy)
 			}
 			if !r.AcceptedOn.IsZero() {
 				row.Status += " on " + r.AcceptedOn.String()
@@ -238,6 +238,14 @@ func person(ws *workspace.Workspace, email string) string {
 			s += ", " + p.Role
 		}
 		return s + " <" + email + ">"
+	}
+	return email
+}
+
+// name is a person's name, or the e-mail when the workspace has none.
+func name(ws *workspace.Workspace, email string) string {
+	if p := ws.Person(email); p != nil && p.Name != "" {
+		return p.Name
 	}
 	return email
 }
