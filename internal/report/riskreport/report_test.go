@@ -107,8 +107,9 @@ func TestBuildReport(t *testing.T) {
 	for _, s := range rep.Register {
 		order = append(order, s.Risk.ID)
 	}
-	// Sorted by residual level: ra-2026-2 critical? 4×4=16 high (no residual), ra-2026-1 2×4=8 medium,
-	// ra-2026-3 1×4=4 low, ra-2026-4 2×2=4 low.
+	// Sorted by residual level, then score, then id: ra-2026-2 4×4 high
+	// (no residual recorded), ra-2026-1 2×4 medium, ra-2026-3 1×4 low and
+	// ra-2026-4 2×2 low (equal residual scores; ra-2026-3's inherent 12 is higher).
 	if strings.Join(order, " ") != "ra-2026-2 ra-2026-1 ra-2026-3 ra-2026-4" {
 		t.Errorf("register order %v", order)
 	}
@@ -215,5 +216,42 @@ func TestXLSXRegister(t *testing.T) {
 	}
 	if plan, _ := f.GetRows("Treatment plan"); len(plan) != len(rep.Plan)+1 {
 		t.Errorf("treatment plan has %d rows", len(plan))
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// TestOutlineGolden pins the document's outline (headings and the first
+// cell of every register row, in order) rather than its bytes, so wording
+// inside a section can change without churn while a lost, reordered or
+// renamed section, or a missing risk, fails.
+func TestOutlineGolden(t *testing.T) {
+	md := string(render(t, build(t), "md"))
+	var outline []string
+	inRegister := false
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "#") {
+			outline = append(outline, line)
+			inRegister = strings.HasPrefix(line, "## 5.")
+			continue
+		}
+		if inRegister && strings.HasPrefix(line, "| ra-") {
+			outline = append(outline, "  "+strings.TrimSpace(strings.Split(line, "|")[1]))
+		}
+	}
+	got := strings.Join(outline, "\n") + "\n"
+	path := filepath.Join("testdata", "outline.golden")
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("outline changed; if intended, run go test -update\ngot:\n%s\nwant:\n%s", got, want)
 	}
 }
