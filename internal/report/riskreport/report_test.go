@@ -189,6 +189,16 @@ func TestPDF(t *testing.T) {
 			t.Errorf("pdf: risk %s not listed", id)
 		}
 	}
+	// Every page renders to an image (what a reviewer looks at).
+	if ppm, err := exec.LookPath("pdftoppm"); err == nil {
+		if out, err := exec.Command(ppm, "-png", "-r", "30", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		pngs, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
+		if len(pngs) != pages {
+			t.Errorf("%d page images for %d pages", len(pngs), pages)
+		}
+	}
 }
 
 func TestXLSXRegister(t *testing.T) {
