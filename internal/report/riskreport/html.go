@@ -13,10 +13,16 @@ var funcs = template.FuncMap{
 	"yesno":   yesNo,
 	"dash":    orDash,
 	"join":    strings.Join,
-	"color":   func(l risk.Level) template.CSS { return template.CSS(risk.LevelColor(l)) },
-	"lvl":     func(m risk.Matrix, l, i int) risk.Level { return m.Level(l, i) },
-	"rows":    func() []int { return []int{5, 4, 3, 2, 1} },
-	"cols":    func() []int { return []int{1, 2, 3, 4, 5} },
+	"color": func(l risk.Level) template.CSS {
+		c := "background:" + risk.LevelColor(l)
+		if l == risk.Critical {
+			c += ";color:#fff"
+		}
+		return template.CSS(c)
+	},
+	"lvl":  func(m risk.Matrix, l, i int) risk.Level { return m.Level(l, i) },
+	"rows": func() []int { return []int{5, 4, 3, 2, 1} },
+	"cols": func() []int { return []int{1, 2, 3, 4, 5} },
 }
 
 var page = template.Must(template.New("r").Funcs(funcs).Parse(`<!doctype html>
@@ -57,7 +63,7 @@ th{background:#eef1f5}.cover{border:1px solid #c9ced6;padding:1.5em 2em;margin-b
 <table><tr><th>Value</th><th>Rating</th><th>Definition</th></tr>{{range .Impact}}<tr><td>{{.Value}}</td><td>{{.Word}}</td><td>{{.Definition}}</td></tr>{{end}}</table>
 <h3>Risk matrix</h3>
 <table style="width:auto"><tr><th>Likelihood \ Impact</th>{{range cols}}<th>{{.}}</th>{{end}}</tr>
-{{$m := .R.Matrix}}{{range $l := rows}}<tr><th>{{$l}}</th>{{range $i := cols}}{{$v := lvl $m $l $i}}<td style="background:{{color $v}}">{{$v}}</td>{{end}}</tr>{{end}}</table>
+{{$m := .R.Matrix}}{{range $l := rows}}<tr><th>{{$l}}</th>{{range $i := cols}}{{$v := lvl $m $l $i}}<td style="{{color $v}}">{{$v}}</td>{{end}}</tr>{{end}}</table>
 
 <h2 id="threats">3. {{section 2}}</h2>
 <h3>Threats</h3>
@@ -73,7 +79,7 @@ th{background:#eef1f5}.cover{border:1px solid #c9ced6;padding:1.5em 2em;margin-b
 <p class="small">Sorted by residual level, then score. * no residual recorded: the residual equals the inherent risk until the treatment is shown to work.</p>
 <table><tr><th>ID</th><th>Asset</th><th>Threat</th><th>Vulnerability</th><th>L×I</th><th>Inherent</th><th>Residual</th><th>Treatment</th><th>Owner</th><th>Due</th></tr>
 {{range .R.Register}}<tr id="risk-{{.Risk.ID}}"><td>{{.Risk.ID}}</td><td>{{.Risk.Asset}}</td><td>{{.ThreatTitle}}</td><td>{{.VulnerabilityTitle}}</td><td>{{.Risk.Likelihood}}×{{.Risk.Impact}}</td>
-<td><span class="lvl" style="background:{{color .Inherent}}">{{.Inherent}}</span></td><td><span class="lvl" style="background:{{color .Residual}}">{{.Residual}}</span> {{.ResidualLikelihood}}×{{.ResidualImpact}}{{if .ResidualAssumed}}*{{end}}</td>
+<td><span class="lvl" style="{{color .Inherent}}">{{.Inherent}}</span></td><td><span class="lvl" style="{{color .Residual}}">{{.Residual}}</span> {{.ResidualLikelihood}}×{{.ResidualImpact}}{{if .ResidualAssumed}}*{{end}}</td>
 <td>{{.Risk.Treatment}}</td><td>{{dash .Risk.Owner}}</td><td>{{if .Risk.Due.IsZero}}—{{else}}{{.Risk.Due}}{{end}}</td></tr>
 {{end}}</table>
 

@@ -108,7 +108,9 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 		Methodology: a.Record.Methodology, Register: a.Risks, Findings: a.Findings,
 		PerformedBy: person(ws, a.Record.PerformedBy), ApprovedBy: person(ws, a.Record.ApprovedBy),
 	}
-	if rep.Methodology == "" || strings.EqualFold(rep.Methodology, "nist-800-30") || strings.EqualFold(rep.Methodology, "NIST SP 800-30") {
+	// The workspace names the method in a word ("NIST SP 800-30 Rev. 1",
+	// "nist-800-30"); the report spells it out.
+	if m := strings.ToLower(strings.TrimSpace(rep.Methodology)); m == "" || strings.HasPrefix(m, "nist-800-30") || strings.HasPrefix(m, "nist sp 800-30") {
 		rep.Methodology = DefaultMethodology
 	}
 	perAsset := map[string]int{}

@@ -130,6 +130,15 @@ func TestBuildReport(t *testing.T) {
 	if rep.Methodology != DefaultMethodology {
 		t.Error("nist-800-30 should expand to the written methodology")
 	}
+	ws := demo()
+	ws.RiskAnalyses[1].Methodology = "NIST SP 800-30 Rev. 1"
+	if r, _ := BuildReport(ws, "", nil, nil, date.MustParse("2026-11-20")); r.Methodology != DefaultMethodology {
+		t.Error("the DESIGN.md spelling should expand too")
+	}
+	ws.RiskAnalyses[1].Methodology = "ISO 27005 with our own scales"
+	if r, _ := BuildReport(ws, "", nil, nil, date.MustParse("2026-11-20")); r.Methodology != "ISO 27005 with our own scales" {
+		t.Error("an organization's own methodology text must be kept")
+	}
 	if _, err := BuildReport(demo(), "ra-1990", nil, nil, date.MustParse("2026-11-20")); err == nil {
 		t.Error("unknown analysis accepted")
 	}
