@@ -360,15 +360,15 @@ func TestGate(t *testing.T) {
 			},
 		},
 		{
-			name: "no risk analysis blocks every live system (164.308(a)(1)(ii)(A))",
-			edit: func(ws *workspace.Workspace) { ws.RiskAnalyses = nil },
-			want: []string{"error risk-analysis.missing organization"},
+			name:    "no risk analysis blocks every live system (164.308(a)(1)(ii)(A))",
+			edit:    func(ws *workspace.Workspace) { ws.RiskAnalyses = nil },
+			want:    []string{"error risk-analysis.missing organization"},
 			blocked: blockedAll("risk-analysis.missing", allLive...),
 		},
 		{
-			name: "a risk analysis performed after the as-of date does not count",
-			edit: func(ws *workspace.Workspace) { ws.RiskAnalyses[0].Performed = d("2027-01-11") },
-			want: []string{"error risk-analysis.missing organization"},
+			name:    "a risk analysis performed after the as-of date does not count",
+			edit:    func(ws *workspace.Workspace) { ws.RiskAnalyses[0].Performed = d("2027-01-11") },
+			want:    []string{"error risk-analysis.missing organization"},
 			blocked: blockedAll("risk-analysis.missing", allLive...),
 		},
 		{
@@ -394,9 +394,9 @@ func TestGate(t *testing.T) {
 			blocked: blockedAll("officer.privacy.missing", allLive...),
 		},
 		{
-			name: "Security Officer not listed under people (164.308(a)(2))",
-			edit: func(ws *workspace.Workspace) { ws.Organization.Officers.Security = "ghost@acme.example" },
-			want: []string{"error officer.security.missing organization"},
+			name:    "Security Officer not listed under people (164.308(a)(2))",
+			edit:    func(ws *workspace.Workspace) { ws.Organization.Officers.Security = "ghost@acme.example" },
+			want:    []string{"error officer.security.missing organization"},
 			blocked: blockedAll("officer.security.missing", allLive...),
 		},
 		{

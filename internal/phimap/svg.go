@@ -1,0 +1,742 @@
+package phimap
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/xml"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"ward/internal/finding"
+	"ward/internal/workspace"
+)
+
+// SVGOptions shrink the diagram of a large inventory to what matters.
+type SVGOptions struct {
+	// PHIOnly draws only systems that can hold PHI and the flows that
+	// carry it.
+	PHIOnly bool
+	// Collapse draws one node per vendor (and one for in-house systems)
+	// instead of one per system.
+	Collapse bool
+	// Vendor, when set, draws that vendor's systems (InHouse: the systems
+	// without a vendor) and the systems they exchange data with.
+	Vendor string
+}
+
+// InHouse is the group of systems that name no vendor.
+const InHouse = "in-house"
+
+// The palette: neutral greys and blue-grey, orange for PHI, and red only
+// for what fails a rule.
+const (
+	FailFill     = "#dc2626" // a system or vendor with an error-level finding
+	failTint     = "#fef2f2" // the body of a failing vendor's box
+	warnStroke   = "#d97706"
+	phiColor     = "#ea580c"
+	flowColor    = "#94a3b8"
+	nodeFill     = "#ffffff"
+	nodeStroke   = "#cbd5e1"
+	groupFill    = "#f8fafc"
+	groupStroke  = "#e2e8f0"
+	textColor    = "#1e293b"
+	mutedColor   = "#64748b"
+	fontFamily   = `system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif`
+	nodeW, nodeH = 172, 46
+	colNodeW     = 196 // a collapsed vendor's node
+	nodeGap      = 12  // between nodes in a group
+	groupPad     = 12
+	groupHead    = 26
+	groupGap     = 24 // between groups in a column
+	columnGap    = 96 // between columns: room for arrows
+	margin       = 24
+	headerH      = 56
+	legendH      = 96
+	labelChars   = 24
+)
+
+// DataflowSVG draws the organization's data flows as a standalone SVG
+// document: systems grouped by vendor, flows as arrows, PHI flows thick
+// and orange (red and dashed when unencrypted), and systems and vendors
+// with an error-level finding filled red with the reasons in a hover
+// title. g may be nil (it is built from ws); findings are usually
+// Gate(ws, asOf).Findings.
+//
+// The layout is computed, never hand-placed: vendor boxes are placed in
+// columns by longest-path layering of the flows between them (cycles are
+// broken by ignoring the edges that close them), ordered within a column
+// by where their senders sit, and each box stacks its systems in the
+// order data reaches them.
+func DataflowSVG(ws *workspace.Workspace, g *Graph, findings []finding.Finding, opt SVGOptions) []byte {
+	if g == nil {
+		g = Build(ws)
+	}
+	d := newDiagram(ws, g, findings, opt)
+	d.layout()
+	return d.render()
+}
+
+type node struct {
+	id       string // system id, or group key when collapsed
+	label    string
+	sub      string // second line
+	group    *group
+	phi      bool
+	live     bool
+	findings []finding.Finding
+	layer    int
+	x, y     int
+	w, h     int
+	members  int // collapsed: systems in the group
+}
+
+type group struct {
+	key      string // vendor id, or "" for in-house
+	label    string
+	nodes    []*node
+	findings []finding.Finding
+	layer    int
+	cols     int
+	x, y     int
+	w, h     int
+	order    float64 // barycenter used to sort a column
+}
+
+type edge struct {
+	from, to    *node
+	phi         bool
+	unencrypted bool
+	keys        []string
+	findings    []finding.Finding
+}
+
+type diagram struct {
+	ws       *workspace.Workspace
+	g        *Graph
+	opt      SVGOptions
+	nodes    []*node // sorted by id
+	groups   []*group
+	edges    []*edge
+	orgFinds []finding.Finding
+	errors   int
+	warnings int
+	width    int
+	height   int
+}
+
+func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, opt SVGOptions) *diagram {
+	d := &diagram{ws: ws, g: g, opt: opt}
+
+	// Where each finding is drawn.
+	bySubject := map[string][]finding.Finding{}
+	for _, f := range findings {
+		bySubject[f.Subject] = append(bySubject[f.Subject], f)
+		if f.Severity == finding.Error {
+			d.errors++
+		} else {
+			d.warnings++
+		}
+		if f.Subject == OrganizationSubject {
+			d.orgFinds = append(d.orgFinds, f)
+		}
+	}
+	vendorFinds := map[string][]finding.Finding{}
+	for _, v := range ws.Vendors {
+		vendorFinds[v.ID] = append(vendorFinds[v.ID], bySubject[v.ID]...)
+	}
+	for _, a := range ws.Agreements {
+		if fs := bySubject[a.ID]; len(fs) > 0 && ws.Vendor(a.Counterparty) != nil {
+			vendorFinds[a.Counterparty] = append(vendorFinds[a.Counterparty], fs...)
+		}
+	}
+
+	// Which systems and flows are drawn.
+	keep := map[string]bool{}
+	for _, id := range g.sorted {
+		if !opt.PHIOnly || g.HoldsPHI(id) {
+			keep[id] = true
+		}
+	}
+	flowDrawn := func(f workspace.Flow) bool {
+		return keep[f.From] && keep[f.To] && f.From != f.To && (!opt.PHIOnly || g.CarriesPHI(f))
+	}
+	if opt.Vendor != "" {
+		want := opt.Vendor
+		if want == InHouse {
+			want = ""
+		}
+		focus := map[string]bool{}
+		for id := range keep {
+			if ws.Systems[g.index[id]].Vendor == want {
+				focus[id] = true
+			}
+		}
+		near := map[string]bool{}
+		for id := range focus {
+			near[id] = true
+		}
+		for _, f := range ws.Flows {
+			if flowDrawn(f) && (focus[f.From] || focus[f.To]) {
+				near[f.From], near[f.To] = true, true
+			}
+		}
+		keep = near
+	}
+
+	groups := map[string]*group{}
+	sysNode := map[string]*node{}
+	for _, id := range g.sorted {
+		if !keep[id] {
+			continue
+		}
+		s := ws.Systems[g.index[id]]
+		key := s.Vendor
+		gr := groups[key]
+		if gr == nil {
+			gr = &group{key: key, label: InHouse, findings: vendorFinds[key]}
+			if key != "" {
+				gr.label = key
+				if v := ws.Vendor(key); v != nil && v.Name != "" {
+					gr.label = v.Name
+				}
+			}
+			groups[key] = gr
+			d.groups = append(d.groups, gr)
+		}
+		if opt.Collapse {
+			n := sysNode[":"+key]
+			if n == nil {
+				n = &node{id: key, label: gr.label, group: gr, w: colNodeW, h: nodeH + 8}
+				sysNode[":"+key] = n
+				gr.nodes = append(gr.nodes, n)
+				d.nodes = append(d.nodes, n)
+			}
+			n.members++
+			n.phi = n.phi || g.HoldsPHI(id)
+			n.live = n.live || g.LivePHI(id)
+			n.findings = append(n.findings, bySubject[id]...)
+			sysNode[id] = n
+			continue
+		}
+		label := s.Name
+		if label == "" {
+			label = s.ID
+		}
+		sub := s.Kind
+		if s.Name != "" && s.Name != s.ID {
+			sub = s.ID + " · " + s.Kind
+		}
+		n := &node{id: id, label: label, sub: sub, group: gr, phi: g.HoldsPHI(id), live: g.LivePHI(id),
+			findings: bySubject[id], w: nodeW, h: nodeH}
+		sysNode[id] = n
+		gr.nodes = append(gr.nodes, n)
+		d.nodes = append(d.nodes, n)
+	}
+	if opt.Collapse {
+		for _, n := range d.nodes {
+			n.findings = append(n.findings, n.group.findings...)
+			n.sub = fmt.Sprintf("%d system%s", n.members, plural(n.members))
+		}
+	}
+
+	// Flows between the same two nodes become one arrow.
+	byPair := map[[2]*node]*edge{}
+	for _, f := range ws.Flows {
+		if !flowDrawn(f) {
+			continue
+		}
+		a, b := sysNode[f.From], sysNode[f.To]
+		if a == nil || b == nil || a == b {
+			continue
+		}
+		e := byPair[[2]*node{a, b}]
+		if e == nil {
+			e = &edge{from: a, to: b}
+			byPair[[2]*node{a, b}] = e
+			d.edges = append(d.edges, e)
+		}
+		carries := g.CarriesPHI(f)
+		e.phi = e.phi || carries
+		e.unencrypted = e.unencrypted || (carries && !f.EncryptedInTransit)
+		e.keys = append(e.keys, f.Key())
+		e.findings = append(e.findings, bySubject[f.Key()]...)
+	}
+	slices.SortFunc(d.edges, func(x, y *edge) int {
+		return cmp.Or(cmp.Compare(x.from.id, y.from.id), cmp.Compare(x.to.id, y.to.id))
+	})
+	return d
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func failing(fs []finding.Finding) bool { return finding.HasError(fs) }
+func warned(fs []finding.Finding) bool  { return len(fs) > 0 && !failing(fs) }
+func (gr *group) failing() bool         { return failing(gr.findings) }
+func (gr *group) elementID() string     { return elementID("vendor-", cmp.Or(gr.key, InHouse)) }
+
+// elementID of a node: a system's, or in the collapsed view its vendor's.
+func (n *node) elementID(collapsed bool) string {
+	if collapsed {
+		return n.group.elementID()
+	}
+	return elementID("system-", n.id)
+}
+
+func elementID(prefix, id string) string {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for _, r := range id {
+		if r == '-' || r == '_' || r == '.' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune('_')
+		}
+	}
+	return b.String()
+}
+
+// layers assigns longest-path layers from the sources: a depth-first walk
+// in id order drops the edges that close cycles, then each node sits one
+// layer right of its furthest predecessor.
+func layers(ids []string, succ map[string][]string) map[string]int {
+	const (
+		unseen = iota
+		onStack
+		done
+	)
+	state := map[string]int{}
+	dag := map[string][]string{}
+	var post []string
+	var visit func(string)
+	visit = func(v string) {
+		state[v] = onStack
+		for _, w := range succ[v] {
+			switch state[w] {
+			case unseen:
+				dag[v] = append(dag[v], w)
+				visit(w)
+			case done:
+				dag[v] = append(dag[v], w)
+			} // onStack: a back edge, dropped
+		}
+		state[v] = done
+		post = append(post, v)
+	}
+	for _, v := range ids {
+		if state[v] == unseen {
+			visit(v)
+		}
+	}
+	layer := make(map[string]int, len(ids))
+	for i := len(post) - 1; i >= 0; i-- {
+		v := post[i]
+		for _, w := range dag[v] {
+			layer[w] = max(layer[w], layer[v]+1)
+		}
+	}
+	return layer
+}
+
+func (d *diagram) layout() {
+	// Node layers order systems inside a box.
+	var ids []string
+	succ := map[string][]string{}
+	byID := map[string]*node{}
+	for _, n := range d.nodes {
+		ids = append(ids, n.id)
+		byID[n.id] = n
+	}
+	for _, e := range d.edges {
+		succ[e.from.id] = append(succ[e.from.id], e.to.id)
+	}
+	for id, l := range layers(ids, succ) {
+		byID[id].layer = l
+	}
+
+	// Group layers place the boxes in columns.
+	var keys []string
+	gsucc := map[string][]string{}
+	gpred := map[*group][]*group{}
+	byKey := map[string]*group{}
+	for _, gr := range d.groups {
+		keys = append(keys, gr.key)
+		byKey[gr.key] = gr
+	}
+	slices.Sort(keys)
+	seen := map[[2]*group]bool{}
+	for _, e := range d.edges {
+		a, b := e.from.group, e.to.group
+		if a == b || seen[[2]*group{a, b}] {
+			continue
+		}
+		seen[[2]*group{a, b}] = true
+		gsucc[a.key] = append(gsucc[a.key], b.key)
+		gpred[b] = append(gpred[b], a)
+	}
+	for _, k := range keys {
+		slices.Sort(gsucc[k])
+	}
+	gl := layers(keys, gsucc)
+	ncols := 0
+	for _, gr := range d.groups {
+		gr.layer = gl[gr.key]
+		ncols = max(ncols, gr.layer+1)
+	}
+
+	// Size each box: a grid about three times taller than wide, filled
+	// top to bottom, so a vendor with a hundred systems stays a column.
+	for _, gr := range d.groups {
+		slices.SortFunc(gr.nodes, func(a, b *node) int { return cmp.Or(cmp.Compare(a.layer, b.layer), cmp.Compare(a.id, b.id)) })
+		n := len(gr.nodes)
+		gr.cols = max(1, int(math.Ceil(math.Sqrt(float64(n)/6))))
+		rows := (n + gr.cols - 1) / gr.cols
+		w := gr.nodes[0].w
+		h := gr.nodes[0].h
+		gr.w = 2*groupPad + gr.cols*w + (gr.cols-1)*nodeGap
+		gr.h = groupHead + groupPad + rows*h + (rows-1)*nodeGap + groupPad
+	}
+
+	columns := make([][]*group, ncols)
+	for _, gr := range d.groups {
+		columns[gr.layer] = append(columns[gr.layer], gr)
+	}
+	x := margin
+	tallest := 0
+	for c, col := range columns {
+		for _, gr := range col {
+			// Barycenter of senders already placed, so arrows cross less;
+			// boxes nobody sends to go last.
+			gr.order = math.Inf(1)
+			var sum float64
+			var k int
+			for _, p := range gpred[gr] {
+				if p.layer < c {
+					sum += float64(p.y + p.h/2)
+					k++
+				}
+			}
+			if k > 0 {
+				gr.order = sum / float64(k)
+			}
+		}
+		slices.SortFunc(col, func(a, b *group) int {
+			return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.key, b.key))
+		})
+		y := margin + headerH
+		colW := 0
+		for _, gr := range col {
+			gr.x, gr.y = x, y
+			y += gr.h + groupGap
+			colW = max(colW, gr.w)
+			for i, n := range gr.nodes {
+				rows := (len(gr.nodes) + gr.cols - 1) / gr.cols
+				cx, cy := i/rows, i%rows
+				n.x = gr.x + groupPad + cx*(n.w+nodeGap)
+				n.y = gr.y + groupHead + groupPad + cy*(n.h+nodeGap)
+			}
+		}
+		tallest = max(tallest, y-groupGap)
+		x += colW + columnGap
+	}
+	d.width = max(x-columnGap+margin+48, legendW+2*margin) // 48: room for arrows that loop back on the right
+	d.height = max(tallest, margin+headerH) + 16 + legendH + margin
+}
+
+type svgWriter struct{ bytes.Buffer }
+
+func (w *svgWriter) f(format string, a ...any) { fmt.Fprintf(&w.Buffer, format, a...) }
+
+// esc escapes text for XML content and attribute values.
+func esc(s string) string {
+	var b strings.Builder
+	xml.EscapeText(&b, []byte(s))
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func titleOf(head string, lines []string, fs []finding.Finding) string {
+	parts := append([]string{head}, lines...)
+	for _, f := range fs {
+		parts = append(parts, f.Severity+" "+f.Rule+": "+f.Message)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (d *diagram) render() []byte {
+	var w svgWriter
+	w.f(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	w.f(`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="diagram-title">`+"\n", d.width, d.height, d.width, d.height)
+	org := d.ws.Organization.Name
+	if org == "" {
+		org = "Organization"
+	}
+	w.f("<title id=\"diagram-title\">%s</title>\n", esc(org+": data flows"))
+	w.f("<style>\n")
+	w.f("text { font-family: %s; font-size: 12px; fill: %s; }\n", fontFamily, textColor)
+	w.f(".h1 { font-size: 17px; font-weight: 600; }\n.muted { fill: %s; font-size: 11px; }\n", mutedColor)
+	w.f(".label { font-weight: 600; }\n.sub { fill: %s; font-size: 10.5px; }\n", mutedColor)
+	w.f(".fail text, text.fail { fill: #ffffff; }\n")
+	w.f(".badge { font-size: 9px; font-weight: 700; letter-spacing: 0.04em; }\n")
+	w.f(".edge-label { font-size: 9.5px; font-weight: 700; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }\n")
+	w.f(".edge:hover path, .node:hover > rect { filter: brightness(0.96); }\n")
+	w.f("</style>\n<defs>\n")
+	for _, m := range []struct{ id, color string }{{"arrow", flowColor}, {"arrow-phi", phiColor}, {"arrow-fail", FailFill}} {
+		w.f(`<marker id="%s" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="%s"/></marker>`+"\n", m.id, m.color)
+	}
+	w.f("</defs>\n")
+	w.f(`<rect width="%d" height="%d" fill="#ffffff"/>`+"\n", d.width, d.height)
+
+	// Header.
+	w.f(`<text class="h1" x="%d" y="%d">%s</text>`+"\n", margin, margin+14, esc(org+" — data flows"))
+	phiCount := 0
+	for _, n := range d.nodes {
+		if n.phi {
+			phiCount++
+		}
+	}
+	unit := "systems"
+	if d.opt.Collapse {
+		unit = "vendor groups"
+	}
+	summary := fmt.Sprintf("%d %s, %d with PHI · %d errors, %d warnings", len(d.nodes), unit, phiCount, d.errors, d.warnings)
+	var filters []string
+	if d.opt.PHIOnly {
+		filters = append(filters, "PHI only")
+	}
+	if d.opt.Vendor != "" {
+		filters = append(filters, "vendor "+d.opt.Vendor+" and its neighbours")
+	}
+	if d.opt.Collapse {
+		filters = append(filters, "one node per vendor")
+	}
+	if len(filters) > 0 {
+		summary += " · " + strings.Join(filters, ", ")
+	}
+	if len(d.orgFinds) > 0 {
+		var rules []string
+		for _, f := range d.orgFinds {
+			rules = append(rules, f.Rule)
+		}
+		summary += " · organization: " + strings.Join(rules, ", ")
+	}
+	w.f(`<text class="muted" x="%d" y="%d">%s</text>`+"\n", margin, margin+34, esc(summary))
+	if len(d.nodes) == 0 {
+		w.f(`<text class="muted" x="%d" y="%d">Nothing to draw with these filters.</text>`+"\n", margin, margin+headerH+20)
+	}
+
+	// Vendor boxes (expanded view only: collapsed, the node is the box).
+	if !d.opt.Collapse {
+		for _, gr := range d.groups {
+			fill, stroke, head, headText := groupFill, groupStroke, groupFill, textColor
+			class := "group"
+			if gr.failing() {
+				fill, stroke, head, headText, class = failTint, FailFill, FailFill, "#ffffff", "group fail"
+			} else if warned(gr.findings) {
+				stroke = warnStroke
+			}
+			title := titleOf(groupTitle(gr), nil, gr.findings)
+			w.f(`<g id="%s" class="%s">`+"\n", gr.elementID(), class)
+			w.f("<title>%s</title>\n", esc(title))
+			w.f(`<rect x="%d" y="%d" width="%d" height="%d" rx="10" fill="%s" stroke="%s" stroke-width="1.5"/>`+"\n", gr.x, gr.y, gr.w, gr.h, fill, stroke)
+			if head != groupFill {
+				// A solid red header band; its lower corners squared by a
+				// second rect so it joins the box.
+				w.f(`<rect x="%d" y="%d" width="%d" height="%d" rx="10" fill="%s"/>`+"\n", gr.x, gr.y, gr.w, groupHead, head)
+				w.f(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`+"\n", gr.x, gr.y+groupHead-10, gr.w, 10, head)
+			}
+			w.f(`<text class="label" x="%d" y="%d" style="fill:%s">%s</text>`+"\n", gr.x+groupPad, gr.y+18, headText, esc(truncate(gr.label, labelChars*gr.cols)))
+			w.f("</g>\n")
+		}
+	}
+
+	// Arrows under the nodes, so a line crossing a box hides behind it.
+	for _, e := range d.edges {
+		d.renderEdge(&w, e)
+	}
+	for _, n := range d.nodes {
+		d.renderNode(&w, n)
+	}
+	d.renderLegend(&w)
+	w.f("</svg>\n")
+	return w.Bytes()
+}
+
+func groupTitle(gr *group) string {
+	if gr.key == "" {
+		return "In-house systems (no vendor)"
+	}
+	if gr.label != gr.key {
+		return fmt.Sprintf("Vendor %s (%s)", gr.label, gr.key)
+	}
+	return "Vendor " + gr.key
+}
+
+func (d *diagram) renderNode(w *svgWriter, n *node) {
+	fill, stroke, sw, class := nodeFill, nodeStroke, "1", "node"
+	switch {
+	case failing(n.findings):
+		fill, stroke, class = FailFill, FailFill, "node fail"
+	case warned(n.findings):
+		stroke, sw = warnStroke, "2"
+	}
+	var lines []string
+	var head string
+	if d.opt.Collapse {
+		head = groupTitle(n.group)
+		lines = append(lines, n.sub)
+		if phi := d.g.VendorPHISystems(n.group.key); n.group.key != "" && len(phi) > 0 {
+			lines = append(lines, "PHI in "+listIDs(phi))
+		}
+	} else {
+		head = fmt.Sprintf("%s (%s)", n.label, n.id)
+		if n.label == n.id {
+			head = n.id
+		}
+		s := d.ws.Systems[d.g.index[n.id]]
+		lines = append(lines, "kind: "+s.Kind+", vendor: "+cmp.Or(s.Vendor, InHouse))
+		switch {
+		case n.live:
+			lines = append(lines, "live PHI: "+strings.Join(d.g.Path(n.id), " → "))
+		case n.phi:
+			lines = append(lines, "PHI (test data): "+strings.Join(d.g.Path(n.id), " → "))
+		}
+	}
+	w.f(`<g id="%s" class="%s">`+"\n", n.elementID(d.opt.Collapse), class)
+	w.f("<title>%s</title>\n", esc(titleOf(head, lines, n.findings)))
+	w.f(`<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="%s" stroke="%s" stroke-width="%s"/>`+"\n", n.x, n.y, n.w, n.h, fill, stroke, sw)
+	chars := labelChars
+	if n.phi {
+		chars -= 5 // room for the badge
+	}
+	w.f(`<text class="label" x="%d" y="%d">%s</text>`+"\n", n.x+10, n.y+19, esc(truncate(n.label, chars)))
+	w.f(`<text class="sub" x="%d" y="%d">%s</text>`+"\n", n.x+10, n.y+35, esc(truncate(n.sub, labelChars+4)))
+	if n.phi {
+		bx, by := n.x+n.w-38, n.y+7
+		if n.live {
+			w.f(`<rect x="%d" y="%d" width="30" height="15" rx="7.5" fill="%s"/>`+"\n", bx, by, phiColor)
+			w.f(`<text class="badge" x="%d" y="%d" text-anchor="middle" style="fill:#ffffff">PHI</text>`+"\n", bx+15, by+11)
+		} else {
+			w.f(`<rect x="%d" y="%d" width="30" height="15" rx="7.5" fill="#ffffff" stroke="%s"/>`+"\n", bx, by, phiColor)
+			w.f(`<text class="badge" x="%d" y="%d" text-anchor="middle" style="fill:%s">PHI</text>`+"\n", bx+15, by+11, phiColor)
+		}
+	}
+	w.f("</g>\n")
+}
+
+func (d *diagram) renderEdge(w *svgWriter, e *edge) {
+	a, b := e.from, e.to
+	var x1, y1, x2, y2, c1x, c2x float64
+	y1, y2 = float64(a.y+a.h/2), float64(b.y+b.h/2)
+	switch {
+	case b.x > a.x+a.w: // forward: right side to left side
+		x1, x2 = float64(a.x+a.w), float64(b.x)
+		dx := max(40, (x2-x1)/2)
+		c1x, c2x = x1+dx, x2-dx
+	case b.x+b.w < a.x: // backward: left side to right side
+		x1, x2 = float64(a.x), float64(b.x+b.w)
+		dx := max(40, (x1-x2)/2)
+		c1x, c2x = x1-dx, x2+dx
+	default: // same column: loop out to the right
+		x1, x2 = float64(a.x+a.w), float64(b.x+b.w)
+		bulge := 28 + math.Min(math.Abs(y2-y1)/6, 60)
+		c1x, c2x = x1+bulge, x2+bulge
+	}
+	stroke, width, marker, dash := flowColor, "1.25", "arrow", ""
+	if e.phi {
+		stroke, width, marker = phiColor, "2.75", "arrow-phi"
+	}
+	if e.unencrypted {
+		stroke, marker, dash = FailFill, "arrow-fail", ` stroke-dasharray="7 5"`
+	}
+	class := "edge"
+	if e.phi {
+		class += " phi"
+	}
+	if e.unencrypted {
+		class += " unencrypted"
+	}
+	var lines []string
+	switch {
+	case e.unencrypted:
+		lines = append(lines, "carries PHI, NOT encrypted in transit")
+	case e.phi:
+		lines = append(lines, "carries PHI, encrypted in transit")
+	default:
+		lines = append(lines, "no PHI")
+	}
+	head := strings.Join(e.keys[:min(len(e.keys), 5)], ", ")
+	if len(e.keys) > 5 {
+		head += fmt.Sprintf(" and %d more", len(e.keys)-5)
+	}
+	w.f(`<g class="%s">`+"\n", class)
+	w.f("<title>%s</title>\n", esc(titleOf(head, lines, e.findings)))
+	w.f(`<path d="M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="none" stroke="%s" stroke-width="%s"%s marker-end="url(#%s)"/>`+"\n",
+		x1, y1, c1x, y1, c2x, y2, x2, y2, stroke, width, dash, marker)
+	if e.phi {
+		// The Bézier's midpoint: (P0 + 3·P1 + 3·P2 + P3) / 8.
+		mx := (x1 + 3*c1x + 3*c2x + x2) / 8
+		my := (y1 + 3*y1 + 3*y2 + y2) / 8
+		w.f(`<text class="edge-label" x="%.1f" y="%.1f" text-anchor="middle" style="fill:%s">PHI</text>`+"\n", mx, my-4, stroke)
+	}
+	w.f("</g>\n")
+}
+
+// legendW is the width the legend needs: its two rows of samples.
+const legendW = 640
+
+func (d *diagram) renderLegend(w *svgWriter) {
+	y := d.height - margin - legendH + 8
+	w.f(`<g id="legend" transform="translate(%d,%d)">`+"\n", margin, y)
+	w.f(`<rect width="%d" height="%d" rx="8" fill="%s" stroke="%s"/>`+"\n", d.width-2*margin, legendH-8, groupFill, groupStroke)
+	// Text width is estimated at 6.5px a character: close enough for a
+	// legend, and it keeps the output free of font metrics.
+	advance := func(cx *int, label string) { *cx += int(6.5*float64(len([]rune(label)))) + 26 }
+	cx, row := 14, 0
+	box := func(fill, stroke, sw, label string) {
+		w.f(`<rect x="%d" y="%d" width="26" height="16" rx="5" fill="%s" stroke="%s" stroke-width="%s"/>`+"\n", cx, row+10, fill, stroke, sw)
+		w.f(`<text x="%d" y="%d">%s</text>`+"\n", cx+34, row+22, esc(label))
+		advance(&cx, label)
+		cx += 34
+	}
+	badge := func(live bool, label string) {
+		fill, text, stroke := phiColor, "#ffffff", ""
+		if !live {
+			fill, text, stroke = "#ffffff", phiColor, ` stroke="`+phiColor+`"`
+		}
+		w.f(`<rect x="%d" y="%d" width="26" height="14" rx="7" fill="%s"%s/><text class="badge" x="%d" y="%.1f" text-anchor="middle" style="fill:%s">PHI</text>`+"\n", cx, row+11, fill, stroke, cx+13, float64(row)+21.5, text)
+		w.f(`<text x="%d" y="%d">%s</text>`+"\n", cx+34, row+22, esc(label))
+		advance(&cx, label)
+		cx += 34
+	}
+	line := func(stroke, width, dash, marker, label string) {
+		w.f(`<path d="M%d,%d L%d,%d" stroke="%s" stroke-width="%s"%s marker-end="url(#%s)"/>`+"\n", cx, row+18, cx+34, row+18, stroke, width, dash, marker)
+		w.f(`<text x="%d" y="%d">%s</text>`+"\n", cx+44, row+22, esc(label))
+		advance(&cx, label)
+		cx += 44
+	}
+	box(nodeFill, nodeStroke, "1", "system")
+	badge(true, "live PHI")
+	badge(false, "PHI, test data")
+	box(FailFill, FailFill, "1", "fails a rule (hover for why)")
+	box(nodeFill, warnStroke, "2", "warning only")
+	cx, row = 14, 26
+	line(flowColor, "1.25", "", "arrow", "flow")
+	line(phiColor, "2.75", "", "arrow-phi", "PHI flow")
+	line(FailFill, "2.75", ` stroke-dasharray="7 5"`, "arrow-fail", "PHI flow, not encrypted")
+	w.f(`<text class="muted" x="14" y="%d">Boxes are vendors, arrows are flows; the layout is computed from the flows, left to right.</text>`+"\n", row+42)
+	w.f("</g>\n")
+}
