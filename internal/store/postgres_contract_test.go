@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"ward/internal/store"
+	"ward/internal/store/storetest"
+)
+
+// The PostgreSQL contract runs against WARD_TEST_POSTGRES (default: the
+// local server, trust auth). Each store gets a fresh database, dropped at
+// the end. An unreachable server fails the test: set
+// WARD_TEST_POSTGRES=skip to skip it on purpose.
+func postgresAdminURL(t *testing.T) string {
+	u := os.Getenv("WARD_TEST_POSTGRES")
+	if u == "skip" {
+		t.Skip("WARD_TEST_POSTGRES=skip")
+	}
+	if u == "" {
+		u = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	return u
+}
+
+// freshPostgres creates an empty database for the test and returns its URL.
+func freshPostgres(t *testing.T) string {
+	t.Helper()
+	admin := postgresAdminURL(t)
+	ctx := context.Background()
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("PostgreSQL at %s is unreachable (set WARD_TEST_POSTGRES, or WARD_TEST_POSTGRES=skip): %v", admin, err)
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "ward_test_" + hex.EncodeToString(b)
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db, err := sql.Open("pgx", admin)
+		if err != nil {
+			return
+		}
+		defer db.Close()
+		if _, err := db.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Logf("drop %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func openPostgres(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), freshPostgres(t), store.Options{BlobDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestPostgresContract(t *testing.T) { storetest.Run(t, openPostgres) }
+
+// Several processes opening one fresh database at once all succeed, and
+// each migration runs once: they are serialized by an advisory lock.
+func TestPostgresConcurrentOpen(t *testing.T) {
+	url := freshPostgres(t)
+	ctx := context.Background()
+	const n = 6
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			s, err := store.Open(ctx, url, store.Options{BlobDir: t.TempDir()})
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var runs, distinct int
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations").Scan(&runs, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if runs != distinct || runs == 0 {
+		t.Errorf("schema_migrations: %d rows for %d versions", runs, distinct)
+	}
+}
