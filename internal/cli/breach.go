@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"ward/internal/incident"
+)
+
+func init() {
+	var draft, customer string
+	Register(&Command{
+		Name:    "breach deadlines",
+		Args:    "INCIDENT [--draft individuals|hhs|covered-entity [--customer ID]]",
+		Summary: "who must be told of a breach, by when (45 CFR 164.404-164.412), and notice drafts",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&draft, "draft", "", "print a notice draft instead: individuals, hhs or covered-entity")
+			fs.StringVar(&customer, "customer", "", "with --draft covered-entity: the customer id")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 {
+				return BadInput("breach deadlines needs one incident id")
+			}
+			ws, err := env.Workspace(ctx)
+			if err != nil {
+				return err
+			}
+			inc := ws.Incident(args[0])
+			if inc == nil {
+				return BadInput("no incident %q", args[0])
+			}
+			if draft != "" {
+				det := incident.Determine(ws, *inc)
+				switch draft {
+				case "individuals":
+					fmt.Fprint(env.Stdout, incident.DraftIndividualLetter(ws, *inc, det))
+				case "hhs":
+					fmt.Fprint(env.Stdout, incident.DraftHHSSummary(ws, *inc, det))
+				case "covered-entity":
+					if customer == "" && len(inc.Customers) == 1 {
+						customer = inc.Customers[0]
+					}
+					if customer == "" {
+						return BadInput("--draft covered-entity needs --customer (one of %v)", inc.Customers)
+					}
+					fmt.Fprint(env.Stdout, incident.DraftCoveredEntityNotice(ws, *inc, det, customer))
+				default:
+					return BadInput("--draft %q is not one of individuals, hhs, covered-entity", draft)
+				}
+				return nil
+			}
+			r := incident.Deadlines(ws, *inc, env.AsOf)
+			if env.Format == "json" {
+				return env.JSON(r)
+			}
+			return incident.WriteText(env.Stdout, r)
+		},
+	})
+}

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"ward/internal/date"
+	"ward/internal/evidence"
+	"ward/internal/finding"
+	"ward/internal/incident"
+	"ward/internal/phimap"
+	"ward/internal/risk"
+	"ward/internal/workspace"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "check",
+		Summary: "the gates: exit 0 when none fails, 1 when one does, 2 on bad input (quiet on success; one line per finding)",
+		Report:  true,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			ws, err := env.Workspace(ctx)
+			if err != nil {
+				return err
+			}
+			fs := Check(ws, env.AsOf)
+			ok := !finding.HasError(fs)
+			if env.Format == "json" {
+				if fs == nil {
+					fs = []finding.Finding{}
+				}
+				if err := env.JSON(map[string]any{"ok": ok, "findings": fs}); err != nil {
+					return err
+				}
+			} else {
+				for _, f := range fs {
+					fmt.Fprintf(env.Stdout, "%s %s %s: %s\n", f.Severity, f.Rule, f.Subject, f.Message)
+				}
+			}
+			if !ok {
+				return Findings
+			}
+			return nil
+		},
+	})
+}
+
+// Check runs every gate rule over the workspace: the PHI map and BAAs,
+// risk treatment, evidence schedules and breach deadlines.
+func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
+	var fs []finding.Finding
+	fs = append(fs, phimap.Gate(ws, asOf).Findings...)
+	fs = append(fs, risk.Check(ws, asOf)...)
+	fs = append(fs, evidence.Check(ws, asOf)...)
+	fs = append(fs, incident.Check(ws, asOf)...)
+	finding.Sort(fs)
+	return fs
+}

@@ -1,0 +1,330 @@
+// Package posture computes readiness per framework from one set of
+// controls and their evidence: each requirement's status is derived from
+// the controls mapped to it, so the same access review counts for HIPAA,
+// SOC 2 and CSF at once. For SOC 2 Type II it lists every scheduled
+// occurrence in the observation window that has no evidence: the
+// exceptions an auditor would report, found while there is time to act.
+//
+// It depends on the workspace model, the catalog and the evidence
+// schedules; never on storage or HTTP.
+package posture
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/evidence"
+	"ward/internal/workspace"
+)
+
+// Requirement and control states.
+const (
+	Met           = "met"
+	Partial       = "partial"
+	NotMet        = "not-met"
+	NotApplicable = "not-applicable"
+)
+
+type Score struct {
+	Met           int     `json:"met"`
+	Partial       int     `json:"partial"`
+	NotMet        int     `json:"not_met"`
+	NotApplicable int     `json:"not_applicable"`
+	Total         int     `json:"total"`
+	Percent       float64 `json:"percent"` // met / (total - not applicable), partial counting half
+}
+
+func (s *Score) add(status string) {
+	s.Total++
+	switch status {
+	case Met:
+		s.Met++
+	case Partial:
+		s.Partial++
+	case NotMet:
+		s.NotMet++
+	case NotApplicable:
+		s.NotApplicable++
+	}
+}
+
+func (s *Score) finish() {
+	if n := s.Total - s.NotApplicable; n > 0 {
+		s.Percent = float64(int((float64(s.Met)+float64(s.Partial)/2)/float64(n)*1000+0.5)) / 10
+	}
+}
+
+type Requirement struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Section  string   `json:"section"`
+	Status   string   `json:"status"`
+	Reason   string   `json:"reason"`
+	Controls []string `json:"controls"`
+	Missing  []string `json:"missing"`
+}
+
+// ControlState is one control's standing on the as-of date.
+type ControlState struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Adopted   bool   `json:"adopted"` // listed in the workspace
+	Status    string `json:"status"`  // the control's own status, or "" when not adopted
+	Frequency string `json:"frequency"`
+	Owner     string `json:"owner"`
+	State     string `json:"state"` // met | partial | not-met | not-applicable
+	Reason    string `json:"reason"`
+	Evidence  int    `json:"evidence"`
+}
+
+// Exception is a scheduled occurrence in the Type II window with no
+// evidence.
+type Exception struct {
+	Control string    `json:"control"`
+	Period  string    `json:"period"`
+	Start   date.Date `json:"start"`
+	End     date.Date `json:"end"`
+}
+
+// Upcoming is an occurrence still to come in the window, with its due
+// date: what must happen for the report to be clean.
+type Upcoming struct {
+	Control string    `json:"control"`
+	Period  string    `json:"period"`
+	Due     date.Date `json:"due"`
+	Status  string    `json:"status"` // due | upcoming
+}
+
+type Window struct {
+	Type  string    `json:"type"` // type1 | type2
+	Start date.Date `json:"start"`
+	End   date.Date `json:"end"`
+}
+
+type Posture struct {
+	Framework    string         `json:"framework"`
+	Name         string         `json:"name"`
+	AsOf         date.Date      `json:"as_of"`
+	Score        Score          `json:"score"`
+	Sections     []Section      `json:"sections"`
+	Requirements []Requirement  `json:"requirements"`
+	Exceptions   []Exception    `json:"exceptions"`
+	Upcoming     []Upcoming     `json:"upcoming,omitempty"`
+	Window       *Window        `json:"window,omitempty"`
+	Controls     []ControlState `json:"controls"`
+	Scope        []string       `json:"scope,omitempty"` // SOC 2 categories in scope
+}
+
+type Section struct {
+	Name  string `json:"name"`
+	Score Score  `json:"score"`
+}
+
+// Evaluate computes readiness for one framework ("hipaa", "soc2", "csf").
+func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, asOf date.Date) (*Posture, error) {
+	fw := cat.Framework(framework)
+	if fw == nil || len(fw.Assessable()) == 0 {
+		return nil, fmt.Errorf("no framework %q with requirements (hipaa, soc2, csf)", framework)
+	}
+	p := &Posture{Framework: fw.ID, Name: fw.Name, AsOf: asOf, Exceptions: []Exception{}}
+	idx := evidence.Index(ws.Evidence)
+	states := map[string]*ControlState{}
+	state := func(id string) *ControlState {
+		if s, ok := states[id]; ok {
+			return s
+		}
+		s := evaluateControl(ws, cat, id, idx[id], asOf)
+		states[id] = s
+		return s
+	}
+	inScope := soc2Scope(ws)
+	if framework == "soc2" {
+		p.Scope = inScope
+	}
+	sections := map[string]*Score{}
+	var order []string
+	for _, r := range fw.Assessable() {
+		if framework == "soc2" && !slices.Contains(inScope, r.Category) {
+			continue
+		}
+		ids := mappedControls(ws, r, framework)
+		req := Requirement{ID: r.ID, Title: r.Title, Section: r.Section, Controls: ids, Missing: []string{}}
+		var met, partial, na, total int
+		for _, id := range ids {
+			s := state(id)
+			total++
+			switch s.State {
+			case Met:
+				met++
+			case Partial:
+				partial++
+				req.Missing = append(req.Missing, id+": "+s.Reason)
+			case NotApplicable:
+				na++
+			default:
+				req.Missing = append(req.Missing, id+": "+s.Reason)
+			}
+		}
+		switch {
+		case total == 0:
+			req.Status, req.Reason = NotMet, "no control in the catalog or the workspace addresses it"
+		case na == total:
+			req.Status, req.Reason = NotApplicable, "every control mapped to it is not applicable"
+		case met+na == total:
+			req.Status, req.Reason = Met, fmt.Sprintf("all %d mapped controls operate with current evidence", total-na)
+		case met+partial > 0:
+			req.Status, req.Reason = Partial, fmt.Sprintf("%d of %d mapped controls operate with current evidence", met, total-na)
+		default:
+			req.Status, req.Reason = NotMet, "no mapped control is in place"
+		}
+		p.Score.add(req.Status)
+		if _, ok := sections[r.Section]; !ok {
+			sections[r.Section] = &Score{}
+			order = append(order, r.Section)
+		}
+		sections[r.Section].add(req.Status)
+		p.Requirements = append(p.Requirements, req)
+	}
+	p.Score.finish()
+	for _, name := range order {
+		s := sections[name]
+		s.finish()
+		p.Sections = append(p.Sections, Section{Name: name, Score: *s})
+	}
+	ids := make([]string, 0, len(states))
+	for id := range states {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		p.Controls = append(p.Controls, *states[id])
+	}
+	if framework == "soc2" {
+		p.Window = soc2Window(ws)
+		if p.Window != nil && p.Window.Type == "type2" {
+			p.Exceptions, p.Upcoming = typeII(ws, p.Controls, idx, *p.Window, asOf)
+		}
+	}
+	return p, nil
+}
+
+// soc2Scope is Security, always, plus the categories the organization
+// chose.
+func soc2Scope(ws *workspace.Workspace) []string {
+	scope := []string{"security"}
+	for _, c := range ws.Organization.SOC2.Categories {
+		if !slices.Contains(scope, c) {
+			scope = append(scope, c)
+		}
+	}
+	return scope
+}
+
+func soc2Window(ws *workspace.Workspace) *Window {
+	s := ws.Organization.SOC2
+	switch s.Type {
+	case "type2":
+		if s.ObservationStart.IsZero() {
+			return nil
+		}
+		months := s.ObservationMonths
+		if months == 0 {
+			months = 3
+		}
+		return &Window{Type: "type2", Start: s.ObservationStart, End: s.ObservationStart.AddMonths(months).AddDays(-1)}
+	case "type1":
+		return &Window{Type: "type1"}
+	}
+	return nil
+}
+
+// mappedControls is every control that addresses the requirement: the
+// catalog's mapping plus an organization's own controls mapped to it.
+func mappedControls(ws *workspace.Workspace, r *catalog.Requirement, framework string) []string {
+	ids := slices.Clone(r.Controls)
+	for _, c := range ws.Controls {
+		if slices.Contains(c.Mappings[framework], r.ID) && !slices.Contains(ids, c.ID) {
+			ids = append(ids, c.ID)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// evaluateControl decides whether a control operates on asOf: adopted,
+// implemented, and with evidence for its latest completed period (or the
+// current one) when it runs on a schedule.
+func evaluateControl(ws *workspace.Workspace, cat *catalog.Catalog, id string, items []workspace.Evidence, asOf date.Date) *ControlState {
+	s := &ControlState{ID: id, Evidence: len(items)}
+	if cc := cat.Control(id); cc != nil {
+		s.Title, s.Frequency = cc.Title, cc.Frequency
+	}
+	c := ws.Control(id)
+	if c == nil {
+		s.State, s.Reason = NotMet, "not adopted: add it to the workspace's controls"
+		return s
+	}
+	s.Adopted, s.Status, s.Owner = true, c.Status, c.Owner
+	if c.Title != "" {
+		s.Title = c.Title
+	}
+	if c.Frequency != "" {
+		s.Frequency = c.Frequency
+	}
+	switch c.Status {
+	case "not-applicable":
+		s.State, s.Reason = NotApplicable, "not applicable: "+c.Justification
+		return s
+	case "planned":
+		s.State, s.Reason = NotMet, "planned, not yet in place"
+		return s
+	case "in-progress":
+		s.State, s.Reason = Partial, "being put in place"
+		return s
+	}
+	if len(items) == 0 {
+		s.State, s.Reason = Partial, "implemented, but no evidence is attached"
+		return s
+	}
+	if !evidence.Scheduled(s.Frequency) {
+		s.State, s.Reason = Met, "implemented, with evidence"
+		return s
+	}
+	cs, ce := evidence.PeriodOf(s.Frequency, asOf)
+	ps, pe := evidence.PeriodOf(s.Frequency, cs.AddDays(-1))
+	cur := evidence.Occurrences(s.Frequency, cs, ce, asOf, items)
+	prev := evidence.Occurrences(s.Frequency, ps, pe, asOf, items)
+	if cur[0].Status == evidence.Covered || prev[0].Status == evidence.Covered {
+		s.State, s.Reason = Met, "implemented, evidence current"
+		return s
+	}
+	s.State, s.Reason = Partial, fmt.Sprintf("no evidence for %s: the %s evidence is out of date", evidence.Label(s.Frequency, ps), s.Frequency)
+	return s
+}
+
+// typeII lists the exceptions and the occurrences still coming in the
+// observation window, for every implemented, scheduled control that the
+// SOC 2 scope maps to.
+func typeII(ws *workspace.Workspace, controls []ControlState, idx map[string][]workspace.Evidence, w Window, asOf date.Date) ([]Exception, []Upcoming) {
+	exc := []Exception{}
+	var up []Upcoming
+	for _, c := range controls {
+		if c.Status != "implemented" || !evidence.Scheduled(c.Frequency) {
+			continue
+		}
+		for _, o := range evidence.Occurrences(c.Frequency, w.Start, w.End, asOf, idx[c.ID]) {
+			label := evidence.Label(c.Frequency, o.Start)
+			switch o.Status {
+			case evidence.Exception:
+				exc = append(exc, Exception{Control: c.ID, Period: label, Start: o.Start, End: o.End})
+			case evidence.Due, evidence.Upcoming:
+				up = append(up, Upcoming{Control: c.ID, Period: label, Due: o.End, Status: o.Status})
+			}
+		}
+	}
+	sort.SliceStable(up, func(i, j int) bool { return up[i].Due.Before(up[j].Due) })
+	return exc, up
+}
