@@ -15,7 +15,9 @@ func init() {
 		Args:    "[--start DATE]",
 		Summary: "which frameworks apply, in what order, and the dated roadmap with its gates",
 		Report:  true,
-		Flags:   func(fs *flag.FlagSet) { fs.StringVar(&start, "start", "", "program start (default organization.program_start)") },
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&start, "start", "", "program start (default organization.program_start)")
+		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			ws, err := env.Workspace(ctx)
 			if err != nil {
