@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+const demoDir = "../../examples/acme-health"
+
+// ward runs the command line in-process against db and returns the exit
+// code, stdout and stderr.
+func ward(t *testing.T, db string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), append([]string{"--db", "sqlite:" + db}, args...), strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func mustWard(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	code, out, errs := ward(t, db, args...)
+	if code != 0 {
+		t.Fatalf("ward %v: exit %d\n%s%s", args, code, out, errs)
+	}
+	return out
+}
+
+func TestApplyIsIdempotentAndExportIsAFixedPoint(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+
+	out := mustWard(t, db, "apply", "-f", demoDir)
+	if !regexp.MustCompile(`acme-health: \d+ created, 0 changed, 0 retired`).MatchString(out) {
+		t.Fatalf("first apply: %s", out)
+	}
+	if out := mustWard(t, db, "apply", "-f", demoDir); !strings.Contains(out, "no changes") {
+		t.Fatalf("second apply should change nothing: %s", out)
+	}
+
+	exp1 := filepath.Join(dir, "export1")
+	mustWard(t, db, "export", "-o", exp1)
+	if out := mustWard(t, db, "apply", "-f", exp1); !strings.Contains(out, "no changes") {
+		t.Fatalf("apply of the export should change nothing: %s", out)
+	}
+	// The export of a re-applied export is the same bytes.
+	exp2 := filepath.Join(dir, "export2")
+	mustWard(t, db, "export", "-o", exp2)
+	if a, b := treeHash(t, exp1), treeHash(t, exp2); a != b {
+		t.Fatalf("export → apply → export differs")
+	}
+
+	// A change in the files is one update, audited.
+	sys := filepath.Join(exp1, "systems.yaml")
+	raw, _ := os.ReadFile(sys)
+	os.WriteFile(sys, bytes.Replace(raw, []byte("name: Patient API"), []byte("name: Patient API v2"), 1), 0o644)
+	out = mustWard(t, db, "apply", "-f", exp1)
+	if !strings.Contains(out, "changed      system patient-api (name)") || !strings.Contains(out, "0 created, 1 changed, 0 retired") {
+		t.Fatalf("edit: %s", out)
+	}
+	out = mustWard(t, db, "audit", "log", "--limit", "1", "--format", "json")
+	var log struct {
+		Entries []struct{ Action, Kind, Key, Actor string }
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil || len(log.Entries) != 1 {
+		t.Fatalf("audit log: %v %s", err, out)
+	}
+	if e := log.Entries[0]; e.Action != "update" || e.Kind != "system" || e.Key != "patient-api" || e.Actor != "test" {
+		t.Fatalf("last audit entry: %+v", e)
+	}
+}
+
+func TestBadWorkspaceExitsTwoNamingFileLineFieldAndWritesNothing(t *testing.T) {
+	cases := []struct {
+		name, file, from, to string
+		want                 *regexp.Regexp
+	}{
+		{"typo in a key", "systems.yaml", "encrypted_at_rest: true", "encrypted_at_rst: true",
+			regexp.MustCompile(`systems\.yaml:12: systems\[0\]\.encrypted_at_rst: `)},
+		{"flow to an unknown system", "flows.yaml", "to: patient-api", "to: patient-apii",
+			regexp.MustCompile(`flows\.yaml:4: flows\[0\]\.to: .*patient-apii`)},
+		{"likelihood out of range", "risks.yaml", "likelihood: 4", "likelihood: 9",
+			regexp.MustCompile(`risks\.yaml:26: risks\[\d+\]\.likelihood: .*9`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "ward.db")
+			mustWard(t, db, "apply", "-f", demoDir)
+			before := fileHash(t, db)
+
+			ws := filepath.Join(dir, "ws")
+			if err := os.CopyFS(ws, os.DirFS(demoDir)); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(ws, c.file)
+			raw, _ := os.ReadFile(p)
+			if !bytes.Contains(raw, []byte(c.from)) {
+				t.Fatalf("%s has no %q", c.file, c.from)
+			}
+			os.WriteFile(p, bytes.Replace(raw, []byte(c.from), []byte(c.to), 1), 0o644)
+
+			code, out, errs := ward(t, db, "apply", "-f", ws)
+			if code != ExitBadInput {
+				t.Fatalf("exit %d, want 2\n%s%s", code, out, errs)
+			}
+			if !c.want.MatchString(errs) {
+				t.Fatalf("stderr does not name file:line:field %v:\n%s", c.want, errs)
+			}
+			if !strings.Contains(errs, "nothing was written") {
+				t.Errorf("stderr should say nothing was written:\n%s", errs)
+			}
+			if after := fileHash(t, db); after != before {
+				t.Fatal("the database changed")
+			}
+		})
+	}
+}
+
+func TestAuditVerifyCatchesTampering(t *testing.T) {
+	cases := []struct{ name, sql string }{
+		{"entry changed", `UPDATE audit SET actor = 'mallory' WHERE seq = 5`},
+		{"entry removed", `DELETE FROM audit WHERE seq = 5`},
+		{"entries reordered", `UPDATE audit SET seq = -1 WHERE seq = 5; UPDATE audit SET seq = 5 WHERE seq = 6; UPDATE audit SET seq = 6 WHERE seq = -1`},
+		{"tail cut off", `DELETE FROM audit WHERE seq > 20`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "ward.db")
+			mustWard(t, db, "apply", "-f", demoDir)
+			if out := mustWard(t, db, "audit", "verify"); !strings.Contains(out, "acme-health: ok") {
+				t.Fatalf("verify before tampering: %s", out)
+			}
+			raw, err := sql.Open("sqlite", db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, stmt := range strings.Split(c.sql, ";") {
+				if _, err := raw.Exec(stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			raw.Close()
+			code, out, errs := ward(t, db, "audit", "verify", "--format", "json")
+			if code != ExitFindings {
+				t.Fatalf("exit %d, want 1: %s%s", code, out, errs)
+			}
+			var res struct {
+				OK            bool
+				Organizations []struct {
+					OK     bool
+					BadSeq int64 `json:"bad_seq"`
+					Error  string
+				}
+			}
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatal(err)
+			}
+			if res.OK || len(res.Organizations) != 1 || res.Organizations[0].OK || res.Organizations[0].BadSeq == 0 {
+				t.Fatalf("verify did not name a bad entry: %s", out)
+			}
+		})
+	}
+}
+
+func TestCheckOnDemo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	code, out, _ := ward(t, db, "check", "--as-of", "2026-11-23", "--format", "json")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want 1 (the demo is built to fail the gate)", code)
+	}
+	var res struct {
+		OK       bool
+		Findings []struct{ Rule, Severity, Subject string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]bool{}
+	for _, f := range res.Findings {
+		rules[f.Rule] = true
+	}
+	for _, r := range []string{"baa.downstream.missing", "baa.expired", "baa.upstream.missing", "flow.unencrypted", "inventory.phi-unmarked", "breach.deadline"} {
+		if !rules[r] {
+			t.Errorf("the demo should show %s; got %v", r, rules)
+		}
+	}
+	if res.OK {
+		t.Error("ok should be false")
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ward.db")
+	for _, args := range [][]string{{"nosuch"}, {"apply"}, {"check", "--format", "xml"}, {"check", "--as-of", "2027-02-30"}} {
+		if code, _, errs := ward(t, db, args...); code != ExitBadInput || errs == "" {
+			t.Errorf("ward %v: exit %d, stderr %q; want 2 and a sentence", args, code, errs)
+		}
+	}
+}
+
+func fileHash(t *testing.T, p string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p + "-wal"); err == nil {
+		w, _ := os.ReadFile(p + "-wal")
+		b = append(b, w...)
+	}
+	return sha256.Sum256(b)
+}
+
+func treeHash(t *testing.T, dir string) [32]byte {
+	t.Helper()
+	h := sha256.New()
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, _ := os.ReadFile(p)
+		h.Write([]byte(rel))
+		h.Write(b)
+		return nil
+	})
+	var s [32]byte
+	copy(s[:], h.Sum(nil))
+	return s
+}
