@@ -133,3 +133,23 @@ func Verify(entries []Entry, head Head) error {
 	}
 	return nil
 }
+
+// CheckCheckpoint confirms that entries still contain the entry a saved
+// checkpoint names, with the same hash. Verify alone cannot see a trail
+// that was cut back and its head rewritten to match, or rewritten from
+// some entry onwards and re-hashed; a checkpoint kept outside the database
+// can. Run Verify first: this only compares against saved.
+func CheckCheckpoint(entries []Entry, saved Head) error {
+	if saved.Seq == 0 {
+		return nil
+	}
+	for _, e := range entries {
+		if e.Seq == saved.Seq {
+			if e.Hash != saved.Hash {
+				return &BadEntry{Seq: e.Seq, Reason: "its hash differs from the saved checkpoint (history up to the checkpoint was rewritten)"}
+			}
+			return nil
+		}
+	}
+	return &BadEntry{Seq: saved.Seq, Reason: "the entry named by the saved checkpoint is missing (the trail was cut back)"}
+}

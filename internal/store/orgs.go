@@ -11,7 +11,7 @@ import (
 	"ward/internal/audit"
 )
 
-var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,199}$`)
 
 // CreateOrg adds an organization and starts its audit chain with the
 // creation itself. ErrConflict when the slug is taken.
