@@ -39,16 +39,16 @@ const maxShown = 50
 func (es Errors) Error() string {
 	var b strings.Builder
 	for i, e := range es {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
 		if i == maxShown {
 			fmt.Fprintf(&b, "and %d more", len(es)-maxShown)
 			break
 		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
 		b.WriteString(e.Error())
 	}
-	return strings.TrimRight(b.String(), "\n")
+	return b.String()
 }
 
 // sortErrors orders by file (in load order, which is path order), then line,

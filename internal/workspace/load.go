@@ -150,17 +150,25 @@ func Load(path string, opt Options) (*Loaded, error) {
 	}
 	var errs Errors
 	budget := valueBudget
+	parsed := true
 	for _, f := range l.Files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		l.decodeFile(f, data, &errs, &budget)
+		if !l.decodeFile(f, data, &errs, &budget) {
+			parsed = false
+		}
 	}
-	if _, ok := l.recs["organization"]; !ok {
+	switch _, ok := l.recs["organization"]; {
+	case !parsed:
+		// Records in the file that did not parse are unknown: checking
+		// references, or that organization is given, would report
+		// problems that are not there.
+	case !ok:
 		errs = append(errs, Error{File: l.Files[0], Line: 1, Field: "organization",
 			Msg: "is missing: one file must have an organization: section with at least the name"})
-	} else {
+	default:
 		errs = append(errs, l.validate(opt)...)
 	}
 	if len(errs) > 0 {
@@ -211,11 +219,13 @@ func parse(data []byte) (f *ast.File, err error) {
 	return parser.ParseBytes(data, 0)
 }
 
-func (l *Loaded) decodeFile(file string, data []byte, errs *Errors, budget *int) {
+// decodeFile decodes one file's sections into the workspace; it reports
+// false when the file is not YAML at all.
+func (l *Loaded) decodeFile(file string, data []byte, errs *Errors, budget *int) bool {
 	f, err := parse(data)
 	if err != nil {
 		*errs = append(*errs, syntaxError(file, err))
-		return
+		return false
 	}
 	d := &decoder{file: file, errs: errs, lines: l.lines, bad: l.bad, anchors: map[string]ast.Node{}, budget: budget}
 	ws := reflect.ValueOf(l.Workspace).Elem()
@@ -260,6 +270,7 @@ func (l *Loaded) decodeFile(file string, data []byte, errs *Errors, budget *int)
 			l.decodeList(d, name, ws.Field(fi), p, line)
 		}
 	}
+	return true
 }
 
 func (l *Loaded) decodeOrganization(d *decoder, p *ast.MappingValueNode, line int) {

@@ -63,8 +63,15 @@ func (c *checker) errf(section string, i int, field, format string, args ...any)
 	if section == "organization" {
 		idx = 0
 	}
-	if c.l.bad[posKey{section, idx, field}] {
-		return // already reported as undecodable
+	// A value that could not be decoded, or sits inside one that could
+	// not, was reported already; its zero value would only add noise.
+	for f := field; ; f = parentField(f) {
+		if c.l.bad[posKey{section, idx, f}] {
+			return
+		}
+		if f == "" {
+			break
+		}
 	}
 	c.errs = append(c.errs, c.l.Errorf(section, i, field, format, args...))
 }
@@ -150,7 +157,7 @@ func (c *checker) ref(section string, i int, field, value string, ids map[string
 	if _, ok := ids[value]; ok {
 		return true
 	}
-	msg := fmt.Sprintf("%q is not %s in this workspace", value, what)
+	msg := fmt.Sprintf("%q is not %s", value, what)
 	if s := suggest(value, keys(ids)); s != "" {
 		msg += fmt.Sprintf(" (did you mean %s?)", s)
 	}
@@ -159,7 +166,7 @@ func (c *checker) ref(section string, i int, field, value string, ids map[string
 }
 
 func (c *checker) person(section string, i int, field, email string) {
-	c.ref(section, i, field, email, c.people, "the email of anyone under people")
+	c.ref(section, i, field, email, c.people, "the email of anyone listed under people")
 }
 
 func keys(m map[string]int) []string {
@@ -202,7 +209,7 @@ func (c *checker) file(section string, i int, field, p string) {
 	}
 	native := filepath.FromSlash(p)
 	if !filepath.IsLocal(native) {
-		c.errf(section, i, field, "%q is not inside the workspace folder: give a path relative to %s, without \"..\"", p, c.l.Dir)
+		c.errf(section, i, field, "%q is outside the workspace folder: give a path inside it, relative to it", p)
 		return
 	}
 	if c.root == nil {
@@ -216,7 +223,7 @@ func (c *checker) file(section string, i int, field, p string) {
 	fi, err := c.root.Stat(native)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		c.errf(section, i, field, "%q does not exist in %s", p, c.l.Dir)
+		c.errf(section, i, field, "%q does not exist in the workspace folder (%s)", p, c.l.Dir)
 	case err != nil:
 		c.errf(section, i, field, "%q cannot be used: %v", p, errors.Unwrap(err))
 	case fi.IsDir():
@@ -264,7 +271,7 @@ func (c *checker) checkSystems() {
 	for i, s := range c.ws.Systems {
 		c.required("systems", i, "id", s.ID, "a short unique name such as patient-api")
 		c.oneOf("systems", i, "kind", s.Kind, SystemKinds, true)
-		c.ref("systems", i, "vendor", s.Vendor, c.vendors, "a vendor id")
+		c.ref("systems", i, "vendor", s.Vendor, c.vendors, "a vendor id in this workspace")
 		c.person("systems", i, "owner", s.Owner)
 	}
 }
@@ -272,10 +279,10 @@ func (c *checker) checkSystems() {
 func (c *checker) checkFlows() {
 	for i, f := range c.ws.Flows {
 		if c.required("flows", i, "from", f.From, "the id of the system the data leaves") {
-			c.ref("flows", i, "from", f.From, c.systems, "a system id")
+			c.ref("flows", i, "from", f.From, c.systems, "a system id in this workspace")
 		}
 		if c.required("flows", i, "to", f.To, "the id of the system the data reaches") {
-			c.ref("flows", i, "to", f.To, c.systems, "a system id")
+			c.ref("flows", i, "to", f.To, c.systems, "a system id in this workspace")
 		}
 	}
 }
@@ -308,9 +315,9 @@ func (c *checker) checkAgreements() {
 			case a.Direction == "upstream" && !isCustomer && isVendor:
 				c.errf(s, i, "counterparty", "%q is a vendor, and an upstream agreement is with a customer (a covered entity): use direction: downstream, or name a customer", a.Counterparty)
 			case a.Direction == "downstream":
-				c.ref(s, i, "counterparty", a.Counterparty, c.vendors, "a vendor id")
+				c.ref(s, i, "counterparty", a.Counterparty, c.vendors, "a vendor id in this workspace")
 			case a.Direction == "upstream":
-				c.ref(s, i, "counterparty", a.Counterparty, c.customers, "a customer id")
+				c.ref(s, i, "counterparty", a.Counterparty, c.customers, "a customer id in this workspace")
 			case !isVendor && !isCustomer:
 				c.errf(s, i, "counterparty", "%q is neither a vendor id nor a customer id in this workspace", a.Counterparty)
 			}
@@ -335,7 +342,7 @@ func (c *checker) checkRiskAnalyses() {
 		if ra.Previous != "" && ra.Previous == ra.ID {
 			c.errf(s, i, "previous", "an analysis cannot review itself: name the earlier analysis")
 		} else {
-			c.ref(s, i, "previous", ra.Previous, c.analyses, "a risk analysis id")
+			c.ref(s, i, "previous", ra.Previous, c.analyses, "a risk analysis id in this workspace")
 		}
 	}
 }
@@ -344,9 +351,9 @@ func (c *checker) checkRisks() {
 	const s = "risks"
 	for i, r := range c.ws.Risks {
 		c.required(s, i, "id", r.ID, "a short unique name")
-		c.ref(s, i, "analysis", r.Analysis, c.analyses, "a risk analysis id")
+		c.ref(s, i, "analysis", r.Analysis, c.analyses, "a risk analysis id in this workspace")
 		if c.required(s, i, "asset", r.Asset, "the id of the system at risk") {
-			c.ref(s, i, "asset", r.Asset, c.systems, "a system id")
+			c.ref(s, i, "asset", r.Asset, c.systems, "a system id in this workspace")
 		}
 		c.required(s, i, "threat", r.Threat, "what could happen, such as ransomware")
 		c.required(s, i, "vulnerability", r.Vulnerability, "the weakness the threat would exploit")
@@ -406,7 +413,7 @@ func (c *checker) checkEvidence() {
 		if e.Supersedes != "" && e.Supersedes == e.ID {
 			c.errf(s, i, "supersedes", "an item cannot supersede itself")
 		} else {
-			c.ref(s, i, "supersedes", e.Supersedes, c.evidence, "an evidence id")
+			c.ref(s, i, "supersedes", e.Supersedes, c.evidence, "an evidence id in this workspace")
 		}
 		switch {
 		case e.PeriodStart.IsZero() != e.PeriodEnd.IsZero():
@@ -434,13 +441,13 @@ func (c *checker) checkIncidents() {
 		c.required(s, i, "summary", in.Summary, "one line on what happened")
 		c.oneOf(s, i, "status", in.Status, IncidentStatuses, false)
 		for j, id := range in.Systems {
-			c.ref(s, i, fmt.Sprintf("systems[%d]", j), id, c.systems, "a system id")
+			c.ref(s, i, fmt.Sprintf("systems[%d]", j), id, c.systems, "a system id in this workspace")
 		}
 		for j, id := range in.Vendors {
-			c.ref(s, i, fmt.Sprintf("vendors[%d]", j), id, c.vendors, "a vendor id")
+			c.ref(s, i, fmt.Sprintf("vendors[%d]", j), id, c.vendors, "a vendor id in this workspace")
 		}
 		for j, id := range in.Customers {
-			c.ref(s, i, fmt.Sprintf("customers[%d]", j), id, c.customers, "a customer id")
+			c.ref(s, i, fmt.Sprintf("customers[%d]", j), id, c.customers, "a customer id in this workspace")
 		}
 		c.notNegative(s, i, "individuals", int64(in.Individuals))
 		for _, st := range slices.Sorted(maps.Keys(in.States)) {
