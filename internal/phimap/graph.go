@@ -2,6 +2,7 @@ package phimap
 
 import (
 	"slices"
+	"strings"
 
 	"ward/internal/workspace"
 )
@@ -29,6 +30,9 @@ type Graph struct {
 	origin  []string // non-empty for systems where PHI starts
 	via     []int    // the PHI flow that first brought PHI (BFS order), -1 for origins and non-holders
 	sorted  []string // system ids sorted, for deterministic output
+	// vendorPHI maps a vendor to its PHI systems, sorted: the rules ask
+	// once per vendor and per agreement, too often to scan every system.
+	vendorPHI map[string][]string
 }
 
 // Build computes the PHI graph of ws.
@@ -78,6 +82,11 @@ func Build(ws *workspace.Workspace) *Graph {
 		g.out[a] = append(g.out[a], fi)
 		g.in[b] = append(g.in[b], fi)
 	}
+	// Visit receivers in id order, so that which of two equally short
+	// paths Path reports does not depend on the order of the files.
+	for _, out := range g.out {
+		slices.SortStableFunc(out, func(x, y int) int { return strings.Compare(ws.Flows[x].To, ws.Flows[y].To) })
+	}
 	g.sorted = slices.Clone(g.ids)
 	slices.Sort(g.sorted)
 	g.sorted = slices.Compact(g.sorted)
@@ -111,6 +120,14 @@ func Build(ws *workspace.Workspace) *Graph {
 		if i := g.index[id]; len(g.out[i]) > 0 {
 			seed(i, originSends)
 			queue = g.spread(queue)
+		}
+	}
+
+	g.vendorPHI = map[string][]string{}
+	for _, id := range g.sorted {
+		i := g.index[id]
+		if v := ws.Systems[i].Vendor; g.holds[i] && v != "" {
+			g.vendorPHI[v] = append(g.vendorPHI[v], id)
 		}
 	}
 
@@ -197,7 +214,8 @@ func (g *Graph) LivePHISystems() []string {
 }
 
 // Path is how PHI reaches the system: the system ids from where the PHI
-// starts to systemID, following PHI flows (a shortest such chain). It is
+// starts to systemID, following PHI flows: a shortest such chain, and of
+// equals the one through the smallest ids. It is
 // just [systemID] when PHI starts there, and nil when the system holds no
 // PHI or does not exist.
 func (g *Graph) Path(systemID string) []string {
@@ -218,26 +236,16 @@ func (g *Graph) Path(systemID string) []string {
 // that can hold PHI: the parties that must be under a downstream BAA.
 func (g *Graph) VendorsWithPHI() []string {
 	var out []string
-	for _, id := range g.sorted {
-		i := g.index[id]
-		if v := g.ws.Systems[i].Vendor; g.holds[i] && v != "" {
-			out = append(out, v)
-		}
+	for v := range g.vendorPHI {
+		out = append(out, v)
 	}
 	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }
 
 // VendorPHISystems lists, sorted, the vendor's systems that can hold PHI.
 func (g *Graph) VendorPHISystems(vendorID string) []string {
-	var out []string
-	for _, id := range g.sorted {
-		i := g.index[id]
-		if g.holds[i] && g.ws.Systems[i].Vendor == vendorID {
-			out = append(out, id)
-		}
-	}
-	return out
+	return slices.Clone(g.vendorPHI[vendorID])
 }
 
 // CarriesPHI reports whether the flow (an element of the workspace's

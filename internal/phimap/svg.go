@@ -263,8 +263,19 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 		e.keys = append(e.keys, f.Key())
 		e.findings = append(e.findings, bySubject[f.Key()]...)
 	}
+	// Plain flows first, PHI on top, unencrypted PHI topmost: in a dense
+	// picture the arrows that matter stay visible.
+	rank := func(e *edge) int {
+		switch {
+		case e.unencrypted:
+			return 2
+		case e.phi:
+			return 1
+		}
+		return 0
+	}
 	slices.SortFunc(d.edges, func(x, y *edge) int {
-		return cmp.Or(cmp.Compare(x.from.id, y.from.id), cmp.Compare(x.to.id, y.to.id))
+		return cmp.Or(cmp.Compare(rank(x), rank(y)), cmp.Compare(x.from.id, y.from.id), cmp.Compare(x.to.id, y.to.id))
 	})
 	return d
 }
@@ -403,9 +414,43 @@ func (d *diagram) layout() {
 		gr.h = groupHead + groupPad + rows*h + (rows-1)*nodeGap + groupPad
 	}
 
+	// Long chains make many layers and a strip too wide to read; fold
+	// consecutive layers into as many columns as a page of about 16:10
+	// holds, balancing the columns' heights. Layers keep their
+	// left-to-right order, and within a column earlier layers sit higher.
+	layerH := make([]float64, ncols)
+	var area, width float64
+	for _, gr := range d.groups {
+		layerH[gr.layer] += float64(gr.h + groupGap)
+		area += float64((gr.w + columnGap) * (gr.h + groupGap))
+		width += float64(gr.w + columnGap)
+	}
+	colOf := make([]int, ncols)
+	k := max(1, int(math.Round(math.Sqrt(area*1.6)/(width/float64(len(d.groups))))))
+	if k < ncols {
+		var total float64
+		for _, h := range layerH {
+			total += h
+		}
+		col, acc := 0, 0.0
+		for l, h := range layerH {
+			// Start a new column when this layer would overfill the
+			// current one more than it underfills it.
+			if acc > 0 && acc+h/2 > total/float64(k) && col < k-1 {
+				col, acc = col+1, 0
+			}
+			colOf[l] = col
+			acc += h
+		}
+		ncols = col + 1
+	} else {
+		for l := range colOf {
+			colOf[l] = l
+		}
+	}
 	columns := make([][]*group, ncols)
 	for _, gr := range d.groups {
-		columns[gr.layer] = append(columns[gr.layer], gr)
+		columns[colOf[gr.layer]] = append(columns[colOf[gr.layer]], gr)
 	}
 	x := margin
 	tallest := 0
@@ -417,7 +462,7 @@ func (d *diagram) layout() {
 			var sum float64
 			var k int
 			for _, p := range gpred[gr] {
-				if p.layer < c {
+				if colOf[p.layer] < c {
 					sum += float64(p.y + p.h/2)
 					k++
 				}
@@ -427,7 +472,7 @@ func (d *diagram) layout() {
 			}
 		}
 		slices.SortFunc(col, func(a, b *group) int {
-			return cmp.Or(cmp.Compare(a.order, b.order), cmp.Compare(a.key, b.key))
+			return cmp.Or(cmp.Compare(a.layer, b.layer), cmp.Compare(a.order, b.order), cmp.Compare(a.key, b.key))
 		})
 		y := margin + headerH
 		colW := 0
@@ -655,9 +700,9 @@ func (d *diagram) renderEdge(w *svgWriter, e *edge) {
 		bulge := 28 + math.Min(math.Abs(y2-y1)/6, 60)
 		c1x, c2x = x1+bulge, x2+bulge
 	}
-	stroke, width, marker, dash := flowColor, "1.25", "arrow", ""
+	stroke, width, marker, dash := flowColor, "1.25", "arrow", ` stroke-opacity="0.75"`
 	if e.phi {
-		stroke, width, marker = phiColor, "2.75", "arrow-phi"
+		stroke, width, marker, dash = phiColor, "2.75", "arrow-phi", ""
 	}
 	if e.unencrypted {
 		stroke, marker, dash = FailFill, "arrow-fail", ` stroke-dasharray="7 5"`
