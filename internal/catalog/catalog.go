@@ -147,9 +147,10 @@ type Control struct {
 	References []string `json:"references,omitempty"`
 	// Mappings: framework id -> requirement ids, in regulation order.
 	Mappings map[string][]string `json:"mappings"`
-	// Judgement lists the frameworks in which some CSF-style mapping is our
-	// own judgement rather than NIST-sourced; today only "csf" is checked.
-	// Use Catalog.Source for a single pair.
+	// Judgement is ["csf"] when some of the control's CSF mappings are our
+	// own judgement rather than NIST-sourced (the loader enforces it). CSF
+	// is the only framework with a public source to differ from; HIPAA and
+	// SOC 2 mappings are always ours. Catalog.Source answers per pair.
 	Judgement []string `json:"judgement,omitempty"`
 
 	nistCSF map[string]bool
