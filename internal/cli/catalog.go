@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"ward/internal/catalog"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "frameworks",
+		Summary: "the frameworks ward carries, with their source and version",
+		Report:  true,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			cat := catalog.Default()
+			type row struct {
+				ID           string `json:"id"`
+				Name         string `json:"name"`
+				Version      string `json:"version"`
+				Source       string `json:"source"`
+				Published    string `json:"published"`
+				Requirements int    `json:"requirements"`
+			}
+			var rows []row
+			for _, f := range cat.Frameworks {
+				rows = append(rows, row{f.ID, f.Name, f.Version, f.Source, f.Published, len(f.Assessable())})
+			}
+			if env.Format == "json" {
+				return env.JSON(map[string]any{"frameworks": rows})
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tVERSION\tREQUIREMENTS\tSOURCE")
+			for _, r := range rows {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.ID, r.Name, r.Version, r.Requirements, r.Source)
+			}
+			return tw.Flush()
+		},
+	})
+
+	Register(&Command{
+		Name:    "framework show",
+		Args:    "ID",
+		Summary: "every requirement of a framework (hipaa, soc2, csf, breach, hitrust) with its controls",
+		Report:  true,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 {
+				return BadInput("framework show needs a framework id (%s)", frameworkIDs())
+			}
+			f := catalog.Default().Framework(args[0])
+			if f == nil {
+				return BadInput("no framework %q (%s)", args[0], frameworkIDs())
+			}
+			if env.Format == "json" {
+				return env.JSON(f)
+			}
+			fmt.Fprintf(env.Stdout, "%s, %s (%s)\nsource: %s\n\n", f.Name, f.Version, f.Published, f.Source)
+			for _, r := range f.Requirements {
+				indent := ""
+				if r.Parent != "" {
+					indent = "  "
+				}
+				ra := ""
+				if f.ID == "hipaa" && r.Assessable() {
+					ra = " (A)"
+					if r.Required {
+						ra = " (R)"
+					}
+				}
+				fmt.Fprintf(env.Stdout, "%s%-24s %s%s\n", indent, r.ID, r.Title, ra)
+				if len(r.Controls) > 0 {
+					fmt.Fprintf(env.Stdout, "%s%-24s controls: %s\n", indent, "", strings.Join(r.Controls, ", "))
+				}
+			}
+			return nil
+		},
+	})
+
+	Register(&Command{
+		Name:    "controls",
+		Summary: "the unified control set and what each maps to in every framework",
+		Report:  true,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			cat := catalog.Default()
+			if env.Format == "json" {
+				return env.JSON(map[string]any{"controls": cat.Controls})
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tTITLE\tFREQUENCY\tHIPAA\tSOC 2\tCSF")
+			for _, c := range cat.Controls {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\n", c.ID, c.Title, c.Frequency, len(c.Mappings["hipaa"]), len(c.Mappings["soc2"]), len(c.Mappings["csf"]))
+			}
+			return tw.Flush()
+		},
+	})
+
+	var from, to, categories string
+	var reuse bool
+	Register(&Command{
+		Name:    "crosswalk",
+		Args:    "--from F --to G [--categories availability,...] [--reuse]",
+		Summary: "how one framework's requirements map to another's through the shared controls, with coverage",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&from, "from", "hipaa", "framework to start from")
+			fs.StringVar(&to, "to", "soc2", "framework to map to")
+			fs.StringVar(&categories, "categories", "", "SOC 2 categories in scope besides security (comma-separated; default: the organization's, or all when there is none)")
+			fs.BoolVar(&reuse, "reuse", false, "say how much of --to the controls of --from already cover, and what --to adds")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			cat := catalog.Default()
+			scope := catalog.AllCategories()
+			if categories != "" {
+				scope = catalog.Scope{SOC2Categories: strings.Split(categories, ",")}
+			}
+			if reuse {
+				r, err := cat.Reuse(from, to, nil, scope)
+				if err != nil {
+					return BadInput("%v", err)
+				}
+				if env.Format == "json" {
+					return env.JSON(r)
+				}
+				fmt.Fprintf(env.Stdout, "The %d controls mapped to %s cover %d of %d %s requirements in scope (%.1f%%).\n",
+					len(r.Have), from, r.Coverage.ToCovered, r.Coverage.ToTotal, to, r.Percent)
+				fmt.Fprintf(env.Stdout, "%s adds %d controls: %s\n", to, len(r.Needed), strings.Join(r.Needed, ", "))
+				if len(r.Coverage.Uncovered) > 0 {
+					fmt.Fprintf(env.Stdout, "uncovered: %s\n", strings.Join(r.Coverage.Uncovered, ", "))
+				}
+				return nil
+			}
+			cw, err := cat.Crosswalk(from, to, scope)
+			if err != nil {
+				return BadInput("%v", err)
+			}
+			if env.Format == "json" {
+				return env.JSON(cw)
+			}
+			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintf(tw, "%s\t%s\tVIA\n", strings.ToUpper(from), strings.ToUpper(to))
+			for _, p := range cw.Pairs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", p.From, p.To, strings.Join(p.Via, ", "))
+			}
+			tw.Flush()
+			fmt.Fprintf(env.Stdout, "\n%s coverage: %d of %d requirements reached\n", to, cw.Coverage.ToCovered, cw.Coverage.ToTotal)
+			if len(cw.Coverage.Uncovered) > 0 {
+				fmt.Fprintf(env.Stdout, "uncovered: %s\n", strings.Join(cw.Coverage.Uncovered, ", "))
+			}
+			return nil
+		},
+	})
+}
+
+func frameworkIDs() string {
+	var ids []string
+	for _, f := range catalog.Default().Frameworks {
+		ids = append(ids, f.ID)
+	}
+	return strings.Join(ids, ", ")
+}
