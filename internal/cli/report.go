@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"ward/internal/catalog"
+	"ward/internal/phimap"
+	"ward/internal/plan"
+	"ward/internal/report/riskreport"
+	"ward/internal/risk"
+)
+
+func init() {
+	var out, analysis string
+	var phiOnly, collapse bool
+	Register(&Command{
+		Name:    "report",
+		Args:    "risk-analysis|roadmap|dataflow -o FILE",
+		Summary: "documents: risk-analysis (.html .pdf .md .xlsx), roadmap (.html .md), dataflow (.svg)",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "o", "", "file to write; its extension chooses the format")
+			fs.StringVar(&analysis, "analysis", "", "risk-analysis: the analysis id (default: the latest)")
+			fs.BoolVar(&phiOnly, "phi-only", false, "dataflow: only systems that hold or carry PHI")
+			fs.BoolVar(&collapse, "collapse", false, "dataflow: one node per vendor")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 || out == "" {
+				return BadInput("report needs a kind (risk-analysis, roadmap, dataflow) and -o FILE")
+			}
+			ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
+			ws, err := env.Workspace(ctx)
+			if err != nil {
+				return err
+			}
+			var buf bytes.Buffer
+			switch args[0] {
+			case "risk-analysis":
+				if !slices.Contains([]string{"html", "pdf", "md", "xlsx"}, ext) {
+					return BadInput("a risk-analysis report is .html, .pdf, .md or .xlsx, not %q", filepath.Ext(out))
+				}
+				g := phimap.Build(ws)
+				rep, err := riskreport.BuildReport(ws, analysis, g.PHISystems(), controlTitle, env.AsOf)
+				if err != nil {
+					return BadInput("%v", err)
+				}
+				if err := riskreport.WriteReport(&buf, ext, rep); err != nil {
+					return err
+				}
+			case "roadmap":
+				p := plan.Build(ws, ws.Organization.ProgramStart, env.AsOf, plan.Checked(Check(ws, env.AsOf)))
+				switch ext {
+				case "md":
+					err = plan.WriteMarkdown(&buf, ws, p)
+				case "html":
+					err = plan.WriteHTML(&buf, ws, p)
+				default:
+					return BadInput("a roadmap report is .md or .html, not %q", filepath.Ext(out))
+				}
+				if err != nil {
+					return err
+				}
+			case "dataflow":
+				if ext != "svg" {
+					return BadInput("a dataflow report is .svg, not %q", filepath.Ext(out))
+				}
+				buf.Write(phimap.DataflowSVG(ws, nil, Check(ws, env.AsOf), phimap.SVGOptions{PHIOnly: phiOnly, Collapse: collapse}))
+			default:
+				return BadInput("no report %q (risk-analysis, roadmap, dataflow)", args[0])
+			}
+			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "wrote %s (%d bytes)\n", out, buf.Len())
+			return nil
+		},
+	})
+
+	var which, analysisID string
+	Register(&Command{
+		Name:    "risk list",
+		Summary: "the risk register of the latest (or a named) analysis, by residual level",
+		Report:  true,
+		Flags:   func(fs *flag.FlagSet) { fs.StringVar(&analysisID, "analysis", "", "analysis id (default: the latest)") },
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			a, err := analyze(ctx, env, analysisID)
+			if err != nil {
+				return err
+			}
+			if env.Format == "json" {
+				return env.JSON(a)
+			}
+			return risk.WriteText(env.Stdout, a.Risks)
+		},
+	})
+	Register(&Command{
+		Name:    "risk matrix",
+		Args:    "[--which inherent|residual]",
+		Summary: "the 5×5 risk heat map as text",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&which, "which", "residual", "inherent or residual")
+			fs.StringVar(&analysisID, "analysis", "", "analysis id (default: the latest)")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if which != "inherent" && which != "residual" {
+				return BadInput("--which %q is not inherent or residual", which)
+			}
+			a, err := analyze(ctx, env, analysisID)
+			if err != nil {
+				return err
+			}
+			if env.Format == "json" {
+				return env.JSON(map[string]any{"which": which, "matrix": a.Matrix, "risks": a.Risks})
+			}
+			return risk.MatrixText(env.Stdout, a.Risks, a.Matrix, which)
+		},
+	})
+}
+
+func analyze(ctx context.Context, env *Env, id string) (risk.Analysis, error) {
+	ws, err := env.Workspace(ctx)
+	if err != nil {
+		return risk.Analysis{}, err
+	}
+	a, err := risk.Analyze(ws, id, phimap.Build(ws).PHISystems(), env.AsOf)
+	if err != nil {
+		return risk.Analysis{}, BadInput("%v", err)
+	}
+	return a, nil
+}
+
+func controlTitle(id string) string {
+	if c := catalog.Default().Control(id); c != nil {
+		return c.Title
+	}
+	return id
+}
