@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +16,11 @@ import (
 // the login form, the overview after logging in, and the page going back
 // to the login by itself when the idle time passes (HIPAA automatic
 // logoff, 164.312(a)(2)(iii)): the screen must not keep showing PHI.
-// Real time, a 3-second idle timeout.
+// Real time, a 5-second idle timeout: short, but long enough for the
+// checks on the overview on a busy two-core machine.
 func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 	b := browsertest.New(t)
-	e := newEnv(t, Config{IdleTimeout: 3 * time.Second})
+	e := newEnv(t, Config{IdleTimeout: 5 * time.Second})
 	u := e.users[store.RoleEditor]
 
 	b.Navigate(e.srv.URL + "/orgs/alpha")
@@ -53,7 +55,7 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 		t.Fatal("no session cookie in the browser after logging in")
 	}
 	b.Screenshot("overview")
-	if time.Since(start) > 2500*time.Millisecond {
+	if time.Since(start) > 4*time.Second {
 		t.Log("warning: the checks above took most of the idle timeout; a slow machine may race the log-off")
 	}
 
@@ -62,18 +64,22 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 	b.Click(`.sidebar a[href="/orgs/alpha/audit"]`)
 	start = time.Now()
 	b.WaitText("main h1", "Audit trail", 3*time.Second)
-	if rows := b.Count("table.table tbody tr"); rows != 4 {
-		t.Errorf("audit trail shows %d rows, want the 4 seeded changes", rows)
+	entries, err := e.st.Org(e.orgA).AuditLog(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows := b.Count("table.table tbody tr"); rows != len(entries) {
+		t.Errorf("audit trail shows %d rows, the store holds %d entries", rows, len(entries))
 	}
 	b.Screenshot("audit")
 
 	// No one touches the page: the idle script sends it to the login.
-	notice := b.WaitText(".notice", "logged off", 10*time.Second)
-	if notice != "You were logged off after 3 seconds of inactivity." {
+	notice := b.WaitText(".notice", "logged off", 15*time.Second)
+	if notice != "You were logged off after 5 seconds of inactivity." {
 		t.Errorf("notice %q", notice)
 	}
-	if waited := time.Since(start); waited < 3*time.Second {
-		t.Errorf("logged off after %v, before the 3-second idle timeout", waited)
+	if waited := time.Since(start); waited < 5*time.Second {
+		t.Errorf("logged off after %v, before the 5-second idle timeout", waited)
 	}
 	if url := b.URL(); !strings.Contains(url, "/login?reason=idle") || !strings.Contains(url, "next=%2Forgs%2Falpha%2Faudit") {
 		t.Errorf("logged-off page is %s", url)
@@ -84,8 +90,8 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 	b.Screenshot("logged-off")
 
 	// The server ended the session too, and the browser dropped it.
-	if s, err := e.st.SessionByHash(context.Background(), auth.TokenHash(cookie)); err != nil || s.Ended.IsZero() {
-		t.Errorf("the session is not ended on the server: %+v, %v", s, err)
+	if _, err := e.st.SessionByHash(context.Background(), auth.TokenHash(cookie)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the session is not ended on the server: %v", err)
 	}
 	if _, ok := b.Cookie("ward_session"); ok {
 		t.Error("the browser still holds the session cookie")

@@ -142,9 +142,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure})
 	if auth.NeedsRehash(u.PasswordHash) {
-		// The store has no call to replace a hash yet; say so rather than
-		// silently keeping weaker parameters.
-		s.log.Info("password hash uses old parameters; reset the password to upgrade it", "user_id", u.ID)
+		// The password is at hand only now: store it with today's
+		// parameters. A failure here must not block the login.
+		if h, err := auth.HashPassword(password); err == nil {
+			if err := s.st.SetPassword(r.Context(), u.ID, h); err != nil {
+				s.log.Error("upgrade password hash", "user_id", u.ID, "err", err)
+			}
+		}
 	}
 	s.log.Info("login", "user_id", u.ID, "email", u.Email, "ip", ip)
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)

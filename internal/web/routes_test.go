@@ -90,6 +90,7 @@ func expected(rt Route, callerRole string, sameOrg bool) outcome {
 // exists but they do not belong to) and against an organization that does
 // not exist, and checks the answer against the route's declared role.
 func TestRouteRoleOrganization(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Config{})
 	routes := Routes()
 	if len(routes) < 10 {
@@ -177,6 +178,7 @@ func checkOutcome(t *testing.T, rt Route, r response, want outcome, otherWildcar
 // TestRegisteredRoutesAreValid fails when a page author declares a route
 // the server would refuse to serve.
 func TestRegisteredRoutesAreValid(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for _, rt := range Routes() {
 		if p := rt.Problem(); p != "" {
@@ -193,6 +195,7 @@ func TestRegisteredRoutesAreValid(t *testing.T) {
 // TestDenyByDefault: a route with no role, an unknown role, or a role that
 // does not fit its path or method is never served, to anyone.
 func TestDenyByDefault(t *testing.T) {
+	t.Parallel()
 	called := false
 	h := func(s *Server, w http.ResponseWriter, r *http.Request) {
 		called = true
