@@ -141,6 +141,9 @@ func TestHomeChoosesOrganization(t *testing.T) {
 	if !strings.Contains(ov.Body, `<span class="badge">viewer</span>`) || !strings.Contains(ov.Body, `<summary>Bravo Clinic</summary>`) {
 		t.Error("bravo's page does not show bravo and the viewer role")
 	}
+	if !strings.Contains(ov.Body, `<a href="/orgs/alpha">Alpha Health</a>`) || !strings.Contains(ov.Body, `<a href="/">All organizations</a>`) {
+		t.Error("the switcher does not offer the other organization and the list")
+	}
 
 	lonely := e.addUser("new@alpha.example", "New", e.orgA, store.RoleViewer)
 	if err := e.st.SetRole(ctx, "test", lonely.ID, e.orgA, store.RoleViewer); err != nil {
