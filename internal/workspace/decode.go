@@ -38,6 +38,13 @@ type decoder struct {
 	anchors map[string]ast.Node
 	budget  *int
 
+	// Values decoded through an alias are counted apart: a few aliases
+	// can name a large value many times over, and a workspace has no
+	// honest need for more than aliasBudget of them.
+	aliased     bool // set by resolve: it followed an alias
+	inAlias     int  // depth of aliases being decoded
+	aliasBudget int
+
 	// The record being decoded.
 	section string
 	index   int
@@ -47,6 +54,8 @@ type decoder struct {
 // budget bounds the values one Load decodes, so that aliases that expand
 // exponentially ("billion laughs") cannot exhaust memory.
 const valueBudget = 1_000_000
+
+const aliasBudget = 10_000
 
 var dateType = reflect.TypeFor[date.Date]()
 
@@ -94,6 +103,7 @@ func isNil(n ast.Node) bool {
 // resolve strips tags and anchors and follows aliases to the value they
 // name. ok is false when an alias names no anchor (already reported).
 func (d *decoder) resolve(n ast.Node, line int, rel string) (ast.Node, bool) {
+	d.aliased = false
 	for i := 0; i < 100 && !isNil(n); i++ {
 		switch t := n.(type) {
 		case *ast.TagNode:
@@ -114,6 +124,7 @@ func (d *decoder) resolve(n ast.Node, line int, rel string) (ast.Node, bool) {
 				return nil, false
 			}
 			n = target
+			d.aliased = true
 		default:
 			return n, true
 		}
@@ -266,9 +277,22 @@ func (d *decoder) value(n ast.Node, v reflect.Value, line int, rel string) bool 
 	if *d.budget <= 0 {
 		return false
 	}
+	if d.inAlias > 0 {
+		d.aliasBudget--
+		if d.aliasBudget == 0 {
+			d.fail(line, rel, "aliases here expand to more than %d values; write the values out", aliasBudget)
+		}
+		if d.aliasBudget <= 0 {
+			return false
+		}
+	}
 	n, ok := d.resolve(n, line, rel)
 	if !ok {
 		return false
+	}
+	if d.aliased {
+		d.inAlias++
+		defer func() { d.inAlias-- }()
 	}
 	line = lineOf(n, line)
 	if isNull(n) {

@@ -227,7 +227,7 @@ func (l *Loaded) decodeFile(file string, data []byte, errs *Errors, budget *int)
 		*errs = append(*errs, syntaxError(file, err))
 		return false
 	}
-	d := &decoder{file: file, errs: errs, lines: l.lines, bad: l.bad, anchors: map[string]ast.Node{}, budget: budget}
+	d := &decoder{file: file, errs: errs, lines: l.lines, bad: l.bad, anchors: map[string]ast.Node{}, budget: budget, aliasBudget: aliasBudget}
 	ws := reflect.ValueOf(l.Workspace).Elem()
 	names := infoOf(ws.Type()).names
 	for _, doc := range f.Docs {
@@ -312,6 +312,9 @@ func (l *Loaded) decodeList(d *decoder, name string, list reflect.Value, p *ast.
 			// than validate an empty record.
 			d.fail(lineOf(r, il), "", "must be a mapping of fields (key: value lines), not %s", kindName(r))
 			continue
+		}
+		if d.aliased {
+			r = item // decode through the alias, so that it is counted
 		}
 		e := reflect.New(list.Type().Elem()).Elem()
 		d.value(r, e, il, "")
