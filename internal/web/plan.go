@@ -1,0 +1,90 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+
+	"ward/internal/date"
+	"ward/internal/evidence"
+	"ward/internal/finding"
+	"ward/internal/incident"
+	"ward/internal/phimap"
+	"ward/internal/plan"
+	"ward/internal/risk"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs/{org}/plan", Role: store.RoleViewer, Handler: (*Server).planPage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/plan", Role: store.RoleViewer, Handler: (*Server).planAPI},
+	)
+}
+
+// PlanPage is the plan page's data: the plan as `ward plan` builds it and
+// its two pictures. The SVGs carry no <style> and no style= attributes,
+// so they are inlined under the page's CSP.
+type PlanPage struct {
+	Plan  plan.Plan
+	Gantt template.HTML
+	Tree  template.HTML
+}
+
+// planAsOf is the date the rules run for: today by the server's clock, or
+// ?as_of=YYYY-MM-DD. ok is false (and the answer written) on a bad date.
+func (s *Server) planAsOf(w http.ResponseWriter, r *http.Request, api bool) (date.Date, bool) {
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		d, err := date.Parse(v)
+		if err != nil {
+			s.fail(w, r, api, http.StatusBadRequest, "as_of: want a date like 2026-01-31")
+			return date.Date{}, false
+		}
+		return d, true
+	}
+	return date.Of(s.now()), true
+}
+
+// planGateFindings are every check the go-live gate reads, as `ward check`
+// aggregates them; web must not import cli, so the list is repeated here.
+func planGateFindings(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
+	fs := phimap.Gate(ws, asOf).Findings
+	fs = append(fs, risk.Check(ws, asOf)...)
+	fs = append(fs, evidence.Check(ws, asOf)...)
+	fs = append(fs, incident.Check(ws, asOf)...)
+	finding.Sort(fs)
+	return fs
+}
+
+func (s *Server) buildPlan(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, plan.Plan, bool) {
+	asOf, ok := s.planAsOf(w, r, api)
+	if !ok {
+		return nil, plan.Plan{}, false
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return nil, plan.Plan{}, false
+	}
+	return ws, plan.Build(ws, ws.Organization.ProgramStart, asOf, plan.Checked(planGateFindings(ws, asOf))), true
+}
+
+func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
+	ws, p, ok := s.buildPlan(w, r, false)
+	if !ok {
+		return
+	}
+	s.render(w, r, "plan.html", PlanPage{
+		Plan:  p,
+		Gantt: template.HTML(plan.GanttSVG(p, plan.GanttOptions{})),
+		Tree:  template.HTML(plan.DecisionTreeSVG(ws, p)),
+	})
+}
+
+func (s *Server) planAPI(w http.ResponseWriter, r *http.Request) {
+	_, p, ok := s.buildPlan(w, r, true)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}

@@ -1,0 +1,74 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"ward/internal/browsertest"
+	"ward/internal/plan"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// planDemo loads examples/acme-health into alpha: a business associate
+// with a program start, so the plan has milestones, and vendors holding
+// PHI without a BAA, so the gate fails.
+func planDemo(t *testing.T, e *testEnv) {
+	t.Helper()
+	l, err := workspace.Load("../../examples/acme-health", workspace.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.Org(e.orgA).Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{}); err != nil {
+		t.Fatalf("apply the demo: %v", err)
+	}
+}
+
+// TestBrowserPlan: the plan page draws the roadmap with one Gantt bar per
+// milestone the API reports, and the decision tree, with no CSP problem.
+func TestBrowserPlan(t *testing.T) {
+	e := newEnv(t, Config{})
+	planDemo(t, e)
+	c, _ := e.login(e.users[store.RoleViewer])
+	res := e.get(c, "/api/v1/orgs/alpha/plan?as_of=2027-05-03")
+	if res.StatusCode != 200 {
+		t.Fatalf("plan API: %d %s", res.StatusCode, res.Body)
+	}
+	var p plan.Plan
+	if err := json.Unmarshal([]byte(res.Body), &p); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Milestones) == 0 || len(p.Frameworks) == 0 {
+		t.Fatalf("plan API gave %d milestones, %d frameworks", len(p.Milestones), len(p.Frameworks))
+	}
+	if p.AsOf.String() != "2027-05-03" {
+		t.Errorf("as_of %s, want the ?as_of date", p.AsOf)
+	}
+	if r := e.get(c, "/api/v1/orgs/alpha/plan?as_of=soon"); r.StatusCode != 400 {
+		t.Errorf("bad as_of: %d, want 400", r.StatusCode)
+	}
+
+	b := browsertest.New(t)
+	u := e.users[store.RoleViewer]
+	b.Navigate(e.srv.URL + "/login")
+	b.Fill(`input[name="email"]`, u.Email)
+	b.Fill(`input[name="password"]`, u.Password)
+	b.Click(`button[type="submit"]`)
+	b.WaitVisible(".sidebar")
+	b.Navigate(e.srv.URL + "/orgs/alpha/plan?as_of=2027-05-03")
+	b.WaitVisible(".gantt svg")
+	if n := b.Count(".gantt svg rect.bar"); n != len(p.Milestones) {
+		t.Errorf("Gantt draws %d bars, the plan has %d milestones", n, len(p.Milestones))
+	}
+	if n := b.Count(".decision-tree svg"); n != 1 {
+		t.Errorf("%d decision trees", n)
+	}
+	if n := b.Count("table.frameworks tbody tr"); n != len(p.Frameworks) {
+		t.Errorf("%d framework rows, want %d", n, len(p.Frameworks))
+	}
+	b.Screenshot("plan")
+	if pr := b.Problems(); len(pr) != 0 {
+		t.Errorf("browser problems (CSP violations, script errors): %q", pr)
+	}
+}
