@@ -1,0 +1,213 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"ward/internal/date"
+	"ward/internal/incident"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs/{org}/incidents", Role: store.RoleViewer, Handler: (*Server).incidentsPage},
+		Route{Method: "GET", Pattern: "/orgs/{org}/incidents/{id}", Role: store.RoleViewer, Handler: (*Server).incidentPage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/incidents", Role: store.RoleViewer, Handler: (*Server).incidentsAPI},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/incidents/{id}", Role: store.RoleViewer, Handler: (*Server).incidentAPI},
+	)
+}
+
+// IncidentRow is one incident of the log with its 164.402 determination
+// and its notification deadlines as of a date.
+type IncidentRow struct {
+	ID            string                 `json:"id"`
+	Discovered    date.Date              `json:"discovered"`
+	Summary       string                 `json:"summary"`
+	Status        string                 `json:"status"`
+	Determination incident.Determination `json:"determination"`
+	Notifications []NoticeDue            `json:"notifications"`
+	DeadlineNote  string                 `json:"deadline_note"`
+}
+
+// IncidentLog is GET /orgs/{org}/incidents and its JSON twin.
+type IncidentLog struct {
+	AsOf      date.Date     `json:"as_of"`
+	Incidents []IncidentRow `json:"incidents"`
+}
+
+// NoticeDraft is one drafted notice; Customer is set for a covered-entity
+// notice (one per customer the incident names).
+type NoticeDraft struct {
+	Title    string `json:"title"`
+	Customer string `json:"customer,omitempty"`
+	Text     string `json:"text"`
+}
+
+// IncidentDetail is GET /orgs/{org}/incidents/{id} and its JSON twin.
+type IncidentDetail struct {
+	AsOf     date.Date              `json:"as_of"`
+	Incident workspace.Incident     `json:"incident"`
+	Row      IncidentRow            `json:"summary"`
+	Factors  []IncidentFactor       `json:"factors"`
+	Drafts   []NoticeDraft          `json:"drafts"`
+	Result   incident.Result        `json:"-"`
+	Delay    *workspace.Delay       `json:"-"`
+	Det      incident.Determination `json:"-"`
+}
+
+// IncidentFactor is one field of the four-factor assessment of 164.402(2).
+type IncidentFactor struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// asOf is today in UTC, or the ?as_of=YYYY-MM-DD the request names.
+func (s *Server) incidentAsOf(r *http.Request) (date.Date, error) {
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		d, err := date.Parse(v)
+		if err != nil {
+			return date.Date{}, err
+		}
+		return d, nil
+	}
+	now := time.Now
+	if s.now != nil {
+		now = s.now
+	}
+	return date.Of(now().UTC()), nil
+}
+
+// NoticeDue is a notification with its countdown in words and the CSS
+// class that colours it (overdue in red, due within 10 days in amber).
+type NoticeDue struct {
+	incident.Notification
+	Countdown string `json:"countdown"`
+	Class     string `json:"-"`
+}
+
+func noticeDue(n incident.Notification) NoticeDue {
+	d := NoticeDue{Notification: n}
+	switch {
+	case !n.Sent.IsZero():
+		d.Countdown, d.Class = "sent "+n.Sent.String(), "sent"
+	case n.DaysLeft < 0:
+		d.Countdown, d.Class = fmt.Sprintf("overdue by %d days", -n.DaysLeft), "overdue"
+	case n.DaysLeft == 0:
+		d.Countdown, d.Class = "due today", "soon"
+	default:
+		d.Countdown = fmt.Sprintf("%d days left", n.DaysLeft)
+		if n.DaysLeft <= incident.DeadlineAlertDays {
+			d.Class = "soon"
+		}
+	}
+	return d
+}
+
+func incidentRow(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) IncidentRow {
+	res := incident.Deadlines(ws, inc, asOf)
+	row := IncidentRow{
+		ID: inc.ID, Discovered: inc.Discovered, Summary: inc.Summary, Status: inc.Status,
+		Determination: res.Determination, Notifications: []NoticeDue{}, DeadlineNote: res.Reason,
+	}
+	for _, n := range res.Notifications {
+		row.Notifications = append(row.Notifications, noticeDue(n))
+	}
+	return row
+}
+
+// incidentLog loads the workspace; on a bad request it returns the status
+// and the message to show, and on a server failure the error.
+func (s *Server) incidentLog(r *http.Request) (IncidentLog, int, string, error) {
+	asOf, err := s.incidentAsOf(r)
+	if err != nil {
+		return IncidentLog{}, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.", nil
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		return IncidentLog{}, 0, "", err
+	}
+	l := IncidentLog{AsOf: asOf, Incidents: []IncidentRow{}}
+	for _, inc := range ws.Incidents {
+		l.Incidents = append(l.Incidents, incidentRow(ws, inc, asOf))
+	}
+	return l, 0, "", nil
+}
+
+func (s *Server) incidentDetail(r *http.Request) (IncidentDetail, int, string, error) {
+	asOf, err := s.incidentAsOf(r)
+	if err != nil {
+		return IncidentDetail{}, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.", nil
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		return IncidentDetail{}, 0, "", err
+	}
+	id := r.PathValue("id")
+	var inc *workspace.Incident
+	for i := range ws.Incidents {
+		if ws.Incidents[i].ID == id {
+			inc = &ws.Incidents[i]
+		}
+	}
+	if inc == nil {
+		return IncidentDetail{}, http.StatusNotFound, "No incident " + id + " in this organization.", nil
+	}
+	d := IncidentDetail{AsOf: asOf, Incident: *inc, Row: incidentRow(ws, *inc, asOf), Delay: inc.LawEnforcementDelay}
+	d.Result = incident.Deadlines(ws, *inc, asOf)
+	d.Det = d.Result.Determination
+	a := inc.Assessment
+	if a == nil {
+		a = &workspace.Assessment{}
+	}
+	d.Factors = []IncidentFactor{
+		{"(i) Nature and extent of the PHI", a.Nature},
+		{"(ii) Unauthorized person", a.UnauthorizedPerson},
+		{"(iii) Acquired or viewed", a.AcquiredOrViewed},
+		{"(iv) Mitigation", a.Mitigation},
+	}
+	d.Drafts = []NoticeDraft{
+		{Title: "Letter to individuals (164.404)", Text: incident.DraftIndividualLetter(ws, *inc, d.Det)},
+		{Title: "Summary for HHS (164.408)", Text: incident.DraftHHSSummary(ws, *inc, d.Det)},
+	}
+	for _, c := range inc.Customers {
+		d.Drafts = append(d.Drafts, NoticeDraft{Title: "Notice to covered entity " + c + " (164.410)", Customer: c, Text: incident.DraftCoveredEntityNotice(ws, *inc, d.Det, c)})
+	}
+	return d, 0, "", nil
+}
+
+func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {
+	l, status, msg, err := s.incidentLog(r)
+	s.incidentAnswer(w, r, false, "incidents.html", l, status, msg, err)
+}
+
+func (s *Server) incidentsAPI(w http.ResponseWriter, r *http.Request) {
+	l, status, msg, err := s.incidentLog(r)
+	s.incidentAnswer(w, r, true, "", l, status, msg, err)
+}
+
+func (s *Server) incidentPage(w http.ResponseWriter, r *http.Request) {
+	d, status, msg, err := s.incidentDetail(r)
+	s.incidentAnswer(w, r, false, "incident.html", d, status, msg, err)
+}
+
+func (s *Server) incidentAPI(w http.ResponseWriter, r *http.Request) {
+	d, status, msg, err := s.incidentDetail(r)
+	s.incidentAnswer(w, r, true, "", d, status, msg, err)
+}
+
+// answer writes a page or JSON, or the error a computation returned.
+func (s *Server) incidentAnswer(w http.ResponseWriter, r *http.Request, api bool, tmpl string, data any, status int, msg string, err error) {
+	switch {
+	case err != nil:
+		s.serverError(w, r, api, err)
+	case status != 0:
+		s.fail(w, r, api, status, msg)
+	case api:
+		writeJSON(w, http.StatusOK, data)
+	default:
+		s.render(w, r, tmpl, data)
+	}
+}
