@@ -240,3 +240,32 @@ func treeHash(t *testing.T, dir string) [32]byte {
 	copy(s[:], h.Sum(nil))
 	return s
 }
+
+func TestPlanQuestionsWritesAnswers(t *testing.T) {
+	dir := t.TempDir()
+	org := filepath.Join(dir, "organization.yaml")
+	src, _ := os.ReadFile(filepath.Join(demoDir, "organization.yaml"))
+	os.WriteFile(org, src, 0o644)
+	run := func(input string) (int, string) {
+		var out, errb bytes.Buffer
+		code := Main(context.Background(), []string{"plan", "--questions", "-f", org}, strings.NewReader(input), &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	// Too few answers: exit 2 and the file is untouched.
+	if code, out := run("y\nn\n"); code != ExitBadInput {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	if b, _ := os.ReadFile(org); !bytes.Equal(b, src) {
+		t.Fatal("an incomplete questionnaire changed the file")
+	}
+	// An unclear answer is asked again; four answers are written.
+	if code, out := run("yes\nmaybe\nn\ny\nno\n"); code != 0 || !strings.Contains(out, "please answer y or n") {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	b, _ := os.ReadFile(org)
+	for _, want := range []string{"handles_phi: true", "sells_to_covered_entities: false", "enterprise_health_systems: true", "buyers_ask_soc2: false"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("organization.yaml lacks %q:\n%s", want, b)
+		}
+	}
+}
