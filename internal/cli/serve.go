@@ -16,12 +16,14 @@ import (
 )
 
 type serveFlags struct {
-	addr string
-	idle time.Duration
+	addr   string
+	idle   time.Duration
+	secure bool
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.BoolVar(&f.secure, "secure", false, "ward is reached over HTTPS (behind a TLS proxy): Secure cookies and HSTS")
 	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "log a browser session off after this long without activity (HIPAA automatic logoff, 164.312(a)(2)(iii))")
 }
 
@@ -46,7 +48,7 @@ func init() {
 // the URL once the listener is open.
 func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready func(url string)) error {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h := web.New(s, web.Config{IdleTimeout: f.idle, Logger: logger})
+	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: f.secure, Logger: logger})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return BadInput("cannot listen on %s: %v", f.addr, err)
