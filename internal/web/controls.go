@@ -1,0 +1,163 @@
+package web
+
+import (
+	"net/http"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/posture"
+	"ward/internal/store"
+)
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs/{org}/controls", Role: store.RoleViewer, Handler: (*Server).controlsPage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/posture", Role: store.RoleViewer, Handler: (*Server).postureAPI},
+	)
+}
+
+// readinessFrameworks are the frameworks the readiness page scores, in
+// the order shown.
+var readinessFrameworks = []string{"hipaa", "soc2", "csf"}
+
+const barWidth = 400
+
+// Readiness is the controls page: a score bar per framework, the gaps of
+// the chosen framework, and the SOC 2 Type II exceptions and upcoming
+// occurrences.
+type Readiness struct {
+	AsOf       date.Date             `json:"as_of"`
+	Framework  string                `json:"framework"`
+	Bars       []ReadinessBar        `json:"bars"`
+	Gaps       []posture.Requirement `json:"gaps"`
+	Window     *posture.Window       `json:"window,omitempty"`
+	Exceptions []posture.Exception   `json:"exceptions"`
+	Upcoming   []posture.Upcoming    `json:"upcoming"`
+}
+
+// ReadinessBar is one framework's score and the segments of its bar
+// (met, partial, not met, widths in proportion to the counts).
+type ReadinessBar struct {
+	ID       string        `json:"id"`
+	Name     string        `json:"name"`
+	Score    posture.Score `json:"score"`
+	Segments []BarSegment  `json:"-"`
+	Width    int           `json:"-"`
+}
+
+type BarSegment struct {
+	X, Width int
+	Fill     string
+	Label    string
+}
+
+func readinessBar(p *posture.Posture) ReadinessBar {
+	b := ReadinessBar{ID: p.Framework, Name: p.Name, Score: p.Score, Width: barWidth}
+	n := p.Score.Met + p.Score.Partial + p.Score.NotMet
+	if n == 0 {
+		return b
+	}
+	x := 0
+	for _, part := range []struct {
+		count       int
+		fill, label string
+	}{
+		{p.Score.Met, "#2e7d32", "met"},
+		{p.Score.Partial, "#f6c343", "partial"},
+		{p.Score.NotMet, "#c62828", "not met"},
+	} {
+		if part.count == 0 {
+			continue
+		}
+		w := part.count * barWidth / n
+		b.Segments = append(b.Segments, BarSegment{X: x, Width: w, Fill: part.fill, Label: part.label})
+		x += w
+	}
+	// Rounding leaves a few pixels: give them to the last segment.
+	if len(b.Segments) > 0 {
+		b.Segments[len(b.Segments)-1].Width += barWidth - x
+	}
+	return b
+}
+
+// postureFramework is ?framework=, soc2 by default; ok is false for a
+// framework the page does not score.
+func postureFramework(r *http.Request) (string, bool) {
+	fw := r.URL.Query().Get("framework")
+	if fw == "" {
+		return "soc2", true
+	}
+	for _, f := range readinessFrameworks {
+		if f == fw {
+			return fw, true
+		}
+	}
+	return fw, false
+}
+
+func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
+	asOf, err := s.risksAsOf(r)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, err.Error())
+		return
+	}
+	chosen, ok := postureFramework(r)
+	if !ok {
+		s.fail(w, r, false, http.StatusBadRequest, "framework must be hipaa, soc2 or csf")
+		return
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	cat := catalog.Default()
+	rd := Readiness{AsOf: asOf, Framework: chosen, Gaps: []posture.Requirement{}, Exceptions: []posture.Exception{}, Upcoming: []posture.Upcoming{}}
+	for _, fw := range readinessFrameworks {
+		p, err := posture.Evaluate(ws, cat, fw, asOf)
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		rd.Bars = append(rd.Bars, readinessBar(p))
+		if fw == chosen {
+			for _, req := range p.Requirements {
+				if req.Status == posture.Partial || req.Status == posture.NotMet {
+					rd.Gaps = append(rd.Gaps, req)
+				}
+			}
+		}
+		if fw == "soc2" {
+			rd.Window = p.Window
+			rd.Exceptions = append(rd.Exceptions, p.Exceptions...)
+			rd.Upcoming = append(rd.Upcoming, p.Upcoming...)
+		}
+	}
+	s.render(w, r, "controls.html", rd)
+}
+
+// postureAPI is GET /api/v1/orgs/{org}/posture?framework=soc2: the
+// posture.Posture as computed.
+func (s *Server) postureAPI(w http.ResponseWriter, r *http.Request) {
+	asOf, err := s.risksAsOf(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	fw, ok := postureFramework(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, "framework must be hipaa, soc2 or csf")
+		return
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	p, err := posture.Evaluate(ws, catalog.Default(), fw, asOf)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
