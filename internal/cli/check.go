@@ -4,12 +4,9 @@ import (
 	"context"
 	"fmt"
 
+	"ward/internal/check"
 	"ward/internal/date"
-	"ward/internal/evidence"
 	"ward/internal/finding"
-	"ward/internal/incident"
-	"ward/internal/phimap"
-	"ward/internal/risk"
 	"ward/internal/workspace"
 )
 
@@ -45,14 +42,5 @@ func init() {
 	})
 }
 
-// Check runs every gate rule over the workspace: the PHI map and BAAs,
-// risk treatment, evidence schedules and breach deadlines.
-func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
-	var fs []finding.Finding
-	fs = append(fs, phimap.Gate(ws, asOf).Findings...)
-	fs = append(fs, risk.Check(ws, asOf)...)
-	fs = append(fs, evidence.Check(ws, asOf)...)
-	fs = append(fs, incident.Check(ws, asOf)...)
-	finding.Sort(fs)
-	return fs
-}
+// Check runs every gate rule over the workspace (see package check).
+func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding { return check.Run(ws, asOf) }

@@ -4,13 +4,9 @@ import (
 	"html/template"
 	"net/http"
 
+	"ward/internal/check"
 	"ward/internal/date"
-	"ward/internal/evidence"
-	"ward/internal/finding"
-	"ward/internal/incident"
-	"ward/internal/phimap"
 	"ward/internal/plan"
-	"ward/internal/risk"
 	"ward/internal/store"
 	"ward/internal/workspace"
 )
@@ -45,17 +41,6 @@ func (s *Server) planAsOf(w http.ResponseWriter, r *http.Request, api bool) (dat
 	return date.Of(s.now()), true
 }
 
-// planGateFindings are every check the go-live gate reads, as `ward check`
-// aggregates them; web must not import cli, so the list is repeated here.
-func planGateFindings(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
-	fs := phimap.Gate(ws, asOf).Findings
-	fs = append(fs, risk.Check(ws, asOf)...)
-	fs = append(fs, evidence.Check(ws, asOf)...)
-	fs = append(fs, incident.Check(ws, asOf)...)
-	finding.Sort(fs)
-	return fs
-}
-
 func (s *Server) buildPlan(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, plan.Plan, bool) {
 	asOf, ok := s.planAsOf(w, r, api)
 	if !ok {
@@ -66,7 +51,7 @@ func (s *Server) buildPlan(w http.ResponseWriter, r *http.Request, api bool) (*w
 		s.serverError(w, r, api, err)
 		return nil, plan.Plan{}, false
 	}
-	return ws, plan.Build(ws, ws.Organization.ProgramStart, asOf, plan.Checked(planGateFindings(ws, asOf))), true
+	return ws, plan.Build(ws, ws.Organization.ProgramStart, asOf, plan.Checked(check.Run(ws, asOf))), true
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
