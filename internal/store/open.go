@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -84,9 +83,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		}
 	case strings.HasPrefix(url, "sqlite:"), strings.HasSuffix(url, ".db") && !strings.Contains(url, "://"):
 		dsn = strings.TrimPrefix(url, "sqlite:")
-		if strings.HasPrefix(dsn, "//") { // sqlite:///abs/path
-			dsn = dsn[2:]
-		}
+		dsn = strings.TrimPrefix(dsn, "//") // sqlite:///abs/path
 		if dsn == "" {
 			return nil, fmt.Errorf("database %q names no file: use sqlite:PATH", url)
 		}
@@ -284,13 +281,3 @@ func parseTime(s string) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
-
-// nullTime parses a nullable time column.
-func nullTime(ns sql.NullString) (time.Time, error) {
-	if !ns.Valid || ns.String == "" {
-		return time.Time{}, nil
-	}
-	return parseTime(ns.String)
-}
-
-var errRollback = errors.New("rollback")

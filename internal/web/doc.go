@@ -69,7 +69,7 @@
 // belong to (else 404, whether or not it exists), their role there is
 // enough (else 403), and a state-changing request from a browser session
 // carried its CSRF token (else 403). currentUser(r), currentOrg(r),
-// role(r), can(r, min) and s.org(r) (the *store.OrgStore) tell the
+// role(r) and s.org(r) (the *store.OrgStore) tell the
 // handler who and what. Answer with s.render, writeJSON, apiError,
 // s.fail and s.serverError (which logs the error and shows none of it).
 //

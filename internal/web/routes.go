@@ -177,11 +177,6 @@ func currentOrg(r *http.Request) store.Org { return info(r).org }
 // role is the caller's role in currentOrg ("" outside one).
 func role(r *http.Request) string { return info(r).role }
 
-// can reports whether the caller's role in the current organization
-// includes min (for showing or hiding edit buttons; the route itself is
-// already checked).
-func can(r *http.Request, min string) bool { return atLeast(role(r), min) }
-
 // org is the current organization's data.
 func (s *Server) org(r *http.Request) *store.OrgStore { return s.st.Org(currentOrg(r)) }
 
