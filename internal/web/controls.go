@@ -96,7 +96,7 @@ func postureFramework(r *http.Request) (string, bool) {
 }
 
 func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
-	asOf, err := s.risksAsOf(r)
+	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		s.fail(w, r, false, http.StatusBadRequest, err.Error())
 		return
@@ -139,7 +139,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 // postureAPI is GET /api/v1/orgs/{org}/posture?framework=soc2: the
 // posture.Posture as computed.
 func (s *Server) postureAPI(w http.ResponseWriter, r *http.Request) {
-	asOf, err := s.risksAsOf(r)
+	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"ward/internal/date"
 	"ward/internal/incident"
@@ -64,22 +63,6 @@ type IncidentFactor struct {
 	Value string `json:"value"`
 }
 
-// asOf is today in UTC, or the ?as_of=YYYY-MM-DD the request names.
-func (s *Server) incidentAsOf(r *http.Request) (date.Date, error) {
-	if v := r.URL.Query().Get("as_of"); v != "" {
-		d, err := date.Parse(v)
-		if err != nil {
-			return date.Date{}, err
-		}
-		return d, nil
-	}
-	now := time.Now
-	if s.now != nil {
-		now = s.now
-	}
-	return date.Of(now().UTC()), nil
-}
-
 // NoticeDue is a notification with its countdown in words and the CSS
 // class that colours it (overdue in red, due within 10 days in amber).
 type NoticeDue struct {
@@ -121,7 +104,7 @@ func incidentRow(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date
 // incidentLog loads the workspace; on a bad request it returns the status
 // and the message to show, and on a server failure the error.
 func (s *Server) incidentLog(r *http.Request) (IncidentLog, int, string, error) {
-	asOf, err := s.incidentAsOf(r)
+	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		return IncidentLog{}, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.", nil
 	}
@@ -137,7 +120,7 @@ func (s *Server) incidentLog(r *http.Request) (IncidentLog, int, string, error) 
 }
 
 func (s *Server) incidentDetail(r *http.Request) (IncidentDetail, int, string, error) {
-	asOf, err := s.incidentAsOf(r)
+	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		return IncidentDetail{}, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.", nil
 	}

@@ -30,15 +30,12 @@ type PlanPage struct {
 // planAsOf is the date the rules run for: today by the server's clock, or
 // ?as_of=YYYY-MM-DD. ok is false (and the answer written) on a bad date.
 func (s *Server) planAsOf(w http.ResponseWriter, r *http.Request, api bool) (date.Date, bool) {
-	if v := r.URL.Query().Get("as_of"); v != "" {
-		d, err := date.Parse(v)
-		if err != nil {
-			s.fail(w, r, api, http.StatusBadRequest, "as_of: want a date like 2026-01-31")
-			return date.Date{}, false
-		}
-		return d, true
+	d, err := s.requestAsOf(r)
+	if err != nil {
+		s.fail(w, r, api, http.StatusBadRequest, err.Error())
+		return date.Date{}, false
 	}
-	return date.Of(s.now()), true
+	return d, true
 }
 
 func (s *Server) buildPlan(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, plan.Plan, bool) {

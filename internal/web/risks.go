@@ -59,18 +59,6 @@ type RiskCell struct {
 	Impact     int `json:"impact"`
 }
 
-// asOf is today by the server's clock, or ?as_of=YYYY-MM-DD.
-func (s *Server) risksAsOf(r *http.Request) (date.Date, error) {
-	if v := r.URL.Query().Get("as_of"); v != "" {
-		d, err := date.Parse(v)
-		if err != nil {
-			return date.Date{}, fmt.Errorf("as_of %q is not a date: use YYYY-MM-DD", v)
-		}
-		return d, nil
-	}
-	return date.Of(s.now()), nil
-}
-
 // cellFilter reads ?l=N&i=M (both 1..5), or nil.
 func cellFilter(r *http.Request) *RiskCell {
 	l, err1 := strconv.Atoi(r.URL.Query().Get("l"))
@@ -124,7 +112,7 @@ func riskRegister(ws *workspace.Workspace, slug, asOfParam string, asOf date.Dat
 }
 
 func (s *Server) riskData(w http.ResponseWriter, r *http.Request, api bool) (RiskRegister, bool) {
-	asOf, err := s.risksAsOf(r)
+	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
 		return RiskRegister{}, false
