@@ -19,18 +19,14 @@ import (
 func TestBrowserReadiness(t *testing.T) {
 	b := browsertest.New(t)
 	e := newEnv(t, Config{})
-	ws := risksDemo(t, e)
+	ws := e.seedDemo()
 	asOf, _ := date.Parse(risksAsOf)
 	soc2, err := posture.Evaluate(ws, catalog.Default(), "soc2", asOf)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u := e.users[store.RoleViewer]
-	b.Navigate(e.srv.URL + "/login")
-	b.Fill(`input[name="email"]`, u.Email)
-	b.Fill(`input[name="password"]`, u.Password)
-	b.Click(`button[type="submit"]`)
-	b.WaitVisible(".sidebar")
+	e.browserLogin(b, u)
 
 	b.Navigate(e.srv.URL + "/orgs/alpha/controls?as_of=" + risksAsOf)
 	b.WaitText("main h1", "Readiness", 5*time.Second)
@@ -68,7 +64,7 @@ func TestBrowserReadiness(t *testing.T) {
 
 func TestPostureAPI(t *testing.T) {
 	e := newEnv(t, Config{})
-	ws := risksDemo(t, e)
+	ws := e.seedDemo()
 	asOf, _ := date.Parse(risksAsOf)
 	c, _ := e.login(e.users[store.RoleViewer])
 	for _, fw := range []string{"", "soc2", "hipaa", "csf"} {

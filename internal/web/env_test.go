@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"ward/internal/auth"
+	"ward/internal/browsertest"
 	"ward/internal/store"
 	"ward/internal/workspace"
 )
@@ -218,4 +219,33 @@ func (c *clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
+}
+
+// seedDemo applies examples/acme-health to alpha (a business associate
+// built with a gap for every rule) and returns the workspace as stored,
+// for computing what a page must show.
+func (e *testEnv) seedDemo() *workspace.Workspace {
+	e.t.Helper()
+	l, err := workspace.Load("../../examples/acme-health", workspace.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	o := e.st.Org(e.orgA)
+	if _, err := o.Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{}); err != nil {
+		e.t.Fatalf("apply the demo: %v", err)
+	}
+	ws, err := o.Workspace(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ws
+}
+
+// browserLogin logs u in through the form and waits for the app shell.
+func (e *testEnv) browserLogin(b *browsertest.Browser, u testUser) {
+	b.Navigate(e.srv.URL + "/login")
+	b.Fill(`input[name="email"]`, u.Email)
+	b.Fill(`input[name="password"]`, u.Password)
+	b.Click(`button[type="submit"]`)
+	b.WaitVisible(".sidebar")
 }

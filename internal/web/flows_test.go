@@ -16,7 +16,7 @@ import (
 // violation although the diagram's SVG comes with its own styles.
 func TestBrowserFlows(t *testing.T) {
 	e := newEnv(t, Config{})
-	planDemo(t, e)
+	e.seedDemo()
 	c, _ := e.login(e.users[store.RoleViewer])
 	res := e.get(c, "/api/v1/orgs/alpha/flows?as_of=2026-11-23")
 	if res.StatusCode != 200 {
@@ -41,11 +41,7 @@ func TestBrowserFlows(t *testing.T) {
 
 	b := browsertest.New(t)
 	u := e.users[store.RoleViewer]
-	b.Navigate(e.srv.URL + "/login")
-	b.Fill(`input[name="email"]`, u.Email)
-	b.Fill(`input[name="password"]`, u.Password)
-	b.Click(`button[type="submit"]`)
-	b.WaitVisible(".sidebar")
+	e.browserLogin(b, u)
 	b.Navigate(e.srv.URL + "/orgs/alpha/flows?as_of=2026-11-23")
 	b.WaitVisible(".dataflow svg")
 	red := 0

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -9,27 +8,14 @@ import (
 	"ward/internal/browsertest"
 	"ward/internal/incident"
 	"ward/internal/store"
-	"ward/internal/workspace"
 )
-
-// seedAcme loads examples/acme-health into the alpha organization.
-func seedAcme(t *testing.T, e *testEnv) {
-	t.Helper()
-	l, err := workspace.Load("../../examples/acme-health", workspace.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Org(e.orgA).Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{}); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestIncidentsAPI: the JSON twins carry the log with each incident's
 // 164.402 determination and deadlines, and the detail with three kinds of
 // notice draft; a bad as_of or an unknown incident is refused.
 func TestIncidentsAPI(t *testing.T) {
 	e := newEnv(t, Config{})
-	seedAcme(t, e)
+	e.seedDemo()
 	c, _ := e.login(e.users[store.RoleViewer])
 	res := e.get(c, "/api/v1/orgs/alpha/incidents?as_of=2026-11-23")
 	if res.StatusCode != 200 {
@@ -94,14 +80,10 @@ func TestIncidentsAPI(t *testing.T) {
 // covered-entity notice overdue in red; the detail page shows the drafts.
 func TestBrowserIncidents(t *testing.T) {
 	e := newEnv(t, Config{})
-	seedAcme(t, e)
+	e.seedDemo()
 	b := browsertest.New(t)
 	u := e.users[store.RoleViewer]
-	b.Navigate(e.srv.URL + "/login")
-	b.Fill(`input[name="email"]`, u.Email)
-	b.Fill(`input[name="password"]`, u.Password)
-	b.Click(`button[type="submit"]`)
-	b.WaitVisible(".sidebar")
+	e.browserLogin(b, u)
 	b.Navigate(e.srv.URL + "/orgs/alpha/incidents?as_of=2026-11-23")
 	b.WaitVisible("table.incidents")
 	if n := b.Count(".deadline.overdue"); n < 1 {

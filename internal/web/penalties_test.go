@@ -51,11 +51,7 @@ func TestBrowserPenalties(t *testing.T) {
 	e := newEnv(t, Config{})
 	b := browsertest.New(t)
 	u := e.users[store.RoleViewer]
-	b.Navigate(e.srv.URL + "/login")
-	b.Fill(`input[name="email"]`, u.Email)
-	b.Fill(`input[name="password"]`, u.Password)
-	b.Click(`button[type="submit"]`)
-	b.WaitVisible(".sidebar")
+	e.browserLogin(b, u)
 	b.Navigate(e.srv.URL + "/orgs/alpha/penalties?tier=2&violations=100&year=2026")
 	b.WaitVisible("table.penalty-result")
 	txt := b.Text("table.penalty-result")

@@ -1,35 +1,19 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
 	"ward/internal/browsertest"
 	"ward/internal/plan"
 	"ward/internal/store"
-	"ward/internal/workspace"
 )
-
-// planDemo loads examples/acme-health into alpha: a business associate
-// with a program start, so the plan has milestones, and vendors holding
-// PHI without a BAA, so the gate fails.
-func planDemo(t *testing.T, e *testEnv) {
-	t.Helper()
-	l, err := workspace.Load("../../examples/acme-health", workspace.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Org(e.orgA).Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{}); err != nil {
-		t.Fatalf("apply the demo: %v", err)
-	}
-}
 
 // TestBrowserPlan: the plan page draws the roadmap with one Gantt bar per
 // milestone the API reports, and the decision tree, with no CSP problem.
 func TestBrowserPlan(t *testing.T) {
 	e := newEnv(t, Config{})
-	planDemo(t, e)
+	e.seedDemo()
 	c, _ := e.login(e.users[store.RoleViewer])
 	res := e.get(c, "/api/v1/orgs/alpha/plan?as_of=2027-05-03")
 	if res.StatusCode != 200 {
@@ -51,11 +35,7 @@ func TestBrowserPlan(t *testing.T) {
 
 	b := browsertest.New(t)
 	u := e.users[store.RoleViewer]
-	b.Navigate(e.srv.URL + "/login")
-	b.Fill(`input[name="email"]`, u.Email)
-	b.Fill(`input[name="password"]`, u.Password)
-	b.Click(`button[type="submit"]`)
-	b.WaitVisible(".sidebar")
+	e.browserLogin(b, u)
 	b.Navigate(e.srv.URL + "/orgs/alpha/plan?as_of=2027-05-03")
 	b.WaitVisible(".gantt svg")
 	if n := b.Count(".gantt svg rect.bar"); n != len(p.Milestones) {

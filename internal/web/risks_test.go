@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,33 +13,14 @@ import (
 	"ward/internal/phimap"
 	"ward/internal/risk"
 	"ward/internal/store"
-	"ward/internal/workspace"
 )
-
-// risksDemo loads examples/acme-health into alpha and returns the
-// workspace as loaded, for computing what the pages must show.
-func risksDemo(t *testing.T, e *testEnv) *workspace.Workspace {
-	t.Helper()
-	l, err := workspace.Load("../../examples/acme-health", workspace.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.st.Org(e.orgA).Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{}); err != nil {
-		t.Fatalf("apply the demo: %v", err)
-	}
-	ws, err := e.st.Org(e.orgA).Workspace(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ws
-}
 
 const risksAsOf = "2026-11-23"
 
 func TestBrowserRiskRegister(t *testing.T) {
 	b := browsertest.New(t)
 	e := newEnv(t, Config{})
-	ws := risksDemo(t, e)
+	ws := e.seedDemo()
 	asOf, _ := date.Parse(risksAsOf)
 	a, err := risk.Analyze(ws, "", phimap.Build(ws).PHISystems(), asOf)
 	if err != nil {
@@ -50,11 +30,7 @@ func TestBrowserRiskRegister(t *testing.T) {
 		t.Fatal("the demo has no risks in its latest analysis")
 	}
 	u := e.users[store.RoleViewer]
-	b.Navigate(e.srv.URL + "/login")
-	b.Fill(`input[name="email"]`, u.Email)
-	b.Fill(`input[name="password"]`, u.Password)
-	b.Click(`button[type="submit"]`)
-	b.WaitVisible(".sidebar")
+	e.browserLogin(b, u)
 
 	b.Navigate(e.srv.URL + "/orgs/alpha/risks?as_of=" + risksAsOf)
 	b.WaitText("main h1", "Risk register", 5*time.Second)
@@ -101,7 +77,7 @@ func TestBrowserRiskRegister(t *testing.T) {
 
 func TestRisksAPI(t *testing.T) {
 	e := newEnv(t, Config{})
-	ws := risksDemo(t, e)
+	ws := e.seedDemo()
 	asOf, _ := date.Parse(risksAsOf)
 	a, err := risk.Analyze(ws, "", phimap.Build(ws).PHISystems(), asOf)
 	if err != nil {
