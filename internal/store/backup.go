@@ -614,4 +614,3 @@ func (s *Store) afterRestore(ctx context.Context, tx *sql.Tx, tables []string) e
 	}
 	return nil
 }
-
