@@ -1,0 +1,584 @@
+// Package prowler reads the findings of Prowler, the cloud security scanner,
+// as a stream: its OCSF JSON (a JSON array of Detection Finding objects, as
+// Prowler 4 and 5 write it), the same objects one per line (JSON lines), and
+// its semicolon-separated CSV. Memory does not grow with the file: the
+// reader holds one finding at a time.
+//
+// It also translates the HIPAA and SOC 2 requirement ids Prowler lists
+// (164_308_a_1_ii_a, cc_6_1) into ward's catalog ids (mapping.go).
+//
+// The package knows nothing of storage, the command line or HTTP.
+package prowler
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Formats the reader understands.
+const (
+	FormatOCSF  = "ocsf"  // a JSON array of OCSF Detection Findings
+	FormatJSONL = "jsonl" // one OCSF Detection Finding per line
+	FormatCSV   = "csv"   // Prowler's CSV, ';'-separated
+)
+
+// Statuses of a finding (OCSF status_code, Prowler's STATUS).
+const (
+	StatusPass   = "PASS"
+	StatusFail   = "FAIL"
+	StatusManual = "MANUAL"
+)
+
+// Statuses lists them in report order.
+var Statuses = []string{StatusFail, StatusManual, StatusPass}
+
+// Severities in report order, as ward spells them (lower case).
+var Severities = []string{"critical", "high", "medium", "low", "informational"}
+
+// Finding is what ward keeps of one Prowler finding.
+type Finding struct {
+	UID          string    `json:"uid"`
+	Check        string    `json:"check"` // metadata.event_code / CHECK_ID
+	Status       string    `json:"status"`
+	Severity     string    `json:"severity"`
+	ResourceUID  string    `json:"resource_uid"`
+	ResourceType string    `json:"resource_type"`
+	Region       string    `json:"region"`
+	Account      string    `json:"account"`
+	Time         time.Time `json:"time"`
+	// Requirements are the HIPAA and SOC 2 requirement ids the finding
+	// lists, as Prowler spells them; other frameworks are not kept.
+	Requirements []Requirement `json:"requirements,omitempty"`
+}
+
+// Requirement is one framework requirement id as Prowler spells it.
+type Requirement struct {
+	Framework string `json:"framework"` // "HIPAA" or "SOC2", Prowler's key
+	ID        string `json:"id"`
+}
+
+// Error is a finding the reader cannot accept, with where it is: a byte
+// offset for OCSF JSON, a line for JSON lines and CSV.
+type Error struct {
+	Format string
+	Record int   // 1-based finding number; 0 when not inside one
+	Offset int64 // byte offset (OCSF JSON), -1 when unknown
+	Line   int   // line (JSON lines, CSV), 0 when unknown
+	Field  string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	switch {
+	case e.Line > 0:
+		fmt.Fprintf(&b, "line %d", e.Line)
+	case e.Offset >= 0:
+		fmt.Fprintf(&b, "byte %d", e.Offset)
+	}
+	if e.Record > 0 {
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "finding %d", e.Record)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, ", %s", e.Field)
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Err.Error())
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrTruncated is wrapped by the error for a file that ends early.
+var ErrTruncated = errors.New("the file ends in the middle of a finding: truncated")
+
+// Reader reads findings one at a time.
+type Reader struct {
+	format string
+	n      int // findings returned so far
+	next   func() (*Finding, error)
+	done   bool
+}
+
+// NewReader detects the format from the first bytes ('[' OCSF JSON, '{'
+// JSON lines, anything else CSV) and returns a reader over r.
+func NewReader(r io.Reader) (*Reader, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	format, skipped, err := detect(br)
+	if err != nil {
+		return nil, err
+	}
+	rd := &Reader{format: format}
+	switch format {
+	case FormatOCSF:
+		rd.next = rd.ocsf(br, skipped)
+	case FormatJSONL:
+		rd.next = rd.jsonl(br)
+	default:
+		next, err := rd.csv(br)
+		if err != nil {
+			return nil, err
+		}
+		rd.next = next
+	}
+	return rd, nil
+}
+
+// Format is FormatOCSF, FormatJSONL or FormatCSV.
+func (r *Reader) Format() string { return r.format }
+
+// Next returns the next finding, or io.EOF after the last one.
+func (r *Reader) Next() (*Finding, error) {
+	if r.done {
+		return nil, io.EOF
+	}
+	f, err := r.next()
+	if err != nil {
+		r.done = true
+		return nil, err
+	}
+	r.n++
+	return f, nil
+}
+
+// detect skips a UTF-8 byte order mark and white space and looks at the
+// first byte.
+func detect(br *bufio.Reader) (string, int64, error) {
+	var skipped int64
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		br.Discard(3)
+		skipped = 3
+	}
+	for {
+		b, err := br.Peek(1)
+		if err == io.EOF {
+			return "", 0, &Error{Offset: skipped, Err: errors.New("the file is empty: no findings")}
+		}
+		if err != nil {
+			return "", 0, err
+		}
+		switch b[0] {
+		case ' ', '\t', '\r', '\n':
+			br.Discard(1)
+			skipped++
+			continue
+		case '[':
+			return FormatOCSF, skipped, nil
+		case '{':
+			return FormatJSONL, skipped, nil
+		}
+		return FormatCSV, skipped, nil
+	}
+}
+
+// ocsfFinding is the part of an OCSF Detection Finding ward reads.
+type ocsfFinding struct {
+	ClassUID *int64 `json:"class_uid"`
+	Metadata *struct {
+		EventCode string `json:"event_code"`
+	} `json:"metadata"`
+	StatusCode  string `json:"status_code"`
+	Severity    string `json:"severity"`
+	FindingInfo *struct {
+		UID         string      `json:"uid"`
+		CreatedTime json.Number `json:"created_time"`
+	} `json:"finding_info"`
+	Resources []struct {
+		UID    string `json:"uid"`
+		Type   string `json:"type"`
+		Region string `json:"region"`
+	} `json:"resources"`
+	Cloud *struct {
+		Account *struct {
+			UID string `json:"uid"`
+		} `json:"account"`
+		Region string `json:"region"`
+	} `json:"cloud"`
+	Time     json.Number `json:"time"`
+	TimeDt   string      `json:"time_dt"`
+	Unmapped *struct {
+		Compliance map[string][]string `json:"compliance"`
+	} `json:"unmapped"`
+}
+
+// DetectionFindingClass is OCSF's class_uid of a Detection Finding.
+const DetectionFindingClass = 2004
+
+// finding checks an OCSF object and converts it; the error names the
+// field that is missing or wrong.
+func (o *ocsfFinding) finding() (*Finding, string, error) {
+	if o.ClassUID == nil {
+		return nil, "class_uid", errors.New("missing: not an OCSF finding")
+	}
+	if *o.ClassUID != DetectionFindingClass {
+		return nil, "class_uid", fmt.Errorf("%d is not %d (Detection Finding)", *o.ClassUID, DetectionFindingClass)
+	}
+	if o.FindingInfo == nil || o.FindingInfo.UID == "" {
+		return nil, "finding_info.uid", errors.New("missing: every finding needs its uid")
+	}
+	if o.Metadata == nil || o.Metadata.EventCode == "" {
+		return nil, "metadata.event_code", errors.New("missing: the Prowler check id")
+	}
+	status, err := status(o.StatusCode)
+	if err != nil {
+		return nil, "status_code", err
+	}
+	f := &Finding{
+		UID:      o.FindingInfo.UID,
+		Check:    o.Metadata.EventCode,
+		Status:   status,
+		Severity: severity(o.Severity),
+	}
+	if len(o.Resources) > 0 {
+		r := o.Resources[0]
+		f.ResourceUID, f.ResourceType, f.Region = r.UID, r.Type, r.Region
+	}
+	if o.Cloud != nil {
+		if o.Cloud.Account != nil {
+			f.Account = o.Cloud.Account.UID
+		}
+		if f.Region == "" {
+			f.Region = o.Cloud.Region
+		}
+	}
+	t, field, err := ocsfTime(o.Time, o.TimeDt, o.FindingInfo.CreatedTime)
+	if err != nil {
+		return nil, field, err
+	}
+	f.Time = t
+	if o.Unmapped != nil {
+		f.Requirements = keep(o.Unmapped.Compliance)
+	}
+	return f, "", nil
+}
+
+// ocsfTime reads OCSF's time (epoch seconds as Prowler writes it, or
+// milliseconds as the OCSF schema defines timestamp_t), else time_dt,
+// else finding_info.created_time.
+func ocsfTime(epoch json.Number, dt string, created json.Number) (time.Time, string, error) {
+	for _, c := range []struct {
+		field string
+		n     json.Number
+	}{{"time", epoch}, {"finding_info.created_time", created}} {
+		if c.n == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(string(c.n), 64)
+		if err != nil || v < 0 {
+			return time.Time{}, c.field, fmt.Errorf("%q is not a time in seconds since 1970", c.n)
+		}
+		if v > 1e11 { // milliseconds: 1e11 s is the year 5138
+			v /= 1000
+		}
+		sec := int64(v)
+		return time.Unix(sec, int64((v-float64(sec))*1e9)).UTC(), "", nil
+	}
+	if dt != "" {
+		t, err := parseTimestamp(dt)
+		if err != nil {
+			return time.Time{}, "time_dt", err
+		}
+		return t, "", nil
+	}
+	return time.Time{}, "time", errors.New("missing: the finding has no time (time, time_dt or finding_info.created_time)")
+}
+
+// parseTimestamp reads the time layouts Prowler writes (ISO 8601 with or
+// without a zone; CSV's "2006-01-02 15:04:05.999999"), as UTC when no
+// zone is given.
+func parseTimestamp(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date and time (want 2006-01-02T15:04:05)", s)
+}
+
+func status(s string) (string, error) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case StatusPass:
+		return StatusPass, nil
+	case StatusFail:
+		return StatusFail, nil
+	case StatusManual:
+		return StatusManual, nil
+	case "":
+		return "", errors.New("missing: want PASS, FAIL or MANUAL")
+	}
+	return "", fmt.Errorf("%q is not PASS, FAIL or MANUAL", s)
+}
+
+func severity(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// keep returns the HIPAA and SOC 2 requirement ids of a compliance map
+// ("HIPAA": [...], "SOC2": [...]; a versioned key "SOC2-2017" counts too).
+func keep(compliance map[string][]string) []Requirement {
+	var out []Requirement
+	for fw, ids := range compliance {
+		key := Framework(fw)
+		if key == "" {
+			continue
+		}
+		for _, id := range ids {
+			if id = strings.TrimSpace(id); id != "" {
+				out = append(out, Requirement{Framework: key, ID: id})
+			}
+		}
+	}
+	return out
+}
+
+// Framework returns "HIPAA" or "SOC2" for a Prowler compliance key naming
+// one of them ("HIPAA", "SOC2", "SOC2-…", any case), else "".
+func Framework(key string) string {
+	k := strings.ToUpper(strings.TrimSpace(key))
+	base, _, _ := strings.Cut(k, "-")
+	switch base {
+	case "HIPAA":
+		return "HIPAA"
+	case "SOC2":
+		return "SOC2"
+	}
+	return ""
+}
+
+// ocsf streams a JSON array: Token for the '[', then one Decode per
+// element, so only one finding is in memory at a time.
+func (r *Reader) ocsf(br *bufio.Reader, base int64) func() (*Finding, error) {
+	dec := json.NewDecoder(br)
+	dec.UseNumber()
+	started := false
+	return func() (*Finding, error) {
+		if !started {
+			started = true
+			if _, err := dec.Token(); err != nil { // the '[' detect saw
+				return nil, r.jsonErr(err, base+dec.InputOffset())
+			}
+		}
+		if !dec.More() {
+			t, err := dec.Token()
+			if err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return nil, r.arrayErr(err, base+dec.InputOffset())
+			}
+			if t != json.Delim(']') {
+				return nil, &Error{Format: FormatOCSF, Offset: base + dec.InputOffset(), Err: fmt.Errorf("unexpected %v in the array of findings", t)}
+			}
+			// Only white space may follow the array.
+			if _, err := dec.Token(); err != io.EOF {
+				return nil, &Error{Format: FormatOCSF, Offset: base + dec.InputOffset(), Err: errors.New("data after the end of the array of findings")}
+			}
+			return nil, io.EOF
+		}
+		start := base + dec.InputOffset()
+		var o ocsfFinding
+		if err := dec.Decode(&o); err != nil {
+			e := r.jsonErr(err, base+dec.InputOffset())
+			e.Record = r.n + 1
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				e.Offset = base + se.Offset
+			}
+			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
+				e.Err = fmt.Errorf("%w (the finding starts at byte %d)", ErrTruncated, start)
+			}
+			return nil, e
+		}
+		f, field, err := o.finding()
+		if err != nil {
+			return nil, &Error{Format: FormatOCSF, Record: r.n + 1, Offset: start, Field: field, Err: err}
+		}
+		return f, nil
+	}
+}
+
+func (r *Reader) arrayErr(err error, off int64) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return &Error{Format: FormatOCSF, Offset: off, Err: fmt.Errorf("%w: the array of findings is not closed", ErrTruncated)}
+	}
+	return r.jsonErr(err, off)
+}
+
+// jsonErr explains a decoding error with its byte offset.
+func (r *Reader) jsonErr(err error, off int64) *Error {
+	e := &Error{Format: r.format, Offset: off, Err: err}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		e.Err = fmt.Errorf("not JSON: %v", se)
+	case errors.As(err, &te):
+		e.Field = te.Field
+		e.Err = fmt.Errorf("not an OCSF finding: %s is %s, want %s", te.Field, te.Value, te.Type)
+		if te.Field == "" {
+			e.Err = fmt.Errorf("not an OCSF finding: %s where an object was expected", te.Value)
+		}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		e.Err = ErrTruncated
+	}
+	return e
+}
+
+// MaxLine is the longest JSON line accepted (a Prowler finding is a few
+// KiB).
+const MaxLine = 16 << 20
+
+func (r *Reader) jsonl(br *bufio.Reader) func() (*Finding, error) {
+	sc := bufio.NewScanner(br)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	line := 0
+	return func() (*Finding, error) {
+		for sc.Scan() {
+			line++
+			b := bytes.TrimSpace(sc.Bytes())
+			if len(b) == 0 {
+				continue
+			}
+			var o ocsfFinding
+			d := json.NewDecoder(bytes.NewReader(b))
+			d.UseNumber()
+			if err := d.Decode(&o); err != nil {
+				e := r.jsonErr(err, -1)
+				e.Line, e.Record = line, r.n+1
+				if errors.Is(err, io.ErrUnexpectedEOF) {
+					e.Err = ErrTruncated
+				}
+				return nil, e
+			}
+			if d.More() {
+				return nil, &Error{Format: FormatJSONL, Line: line, Record: r.n + 1, Offset: -1, Err: errors.New("more than one JSON value on the line")}
+			}
+			f, field, err := o.finding()
+			if err != nil {
+				return nil, &Error{Format: FormatJSONL, Line: line, Record: r.n + 1, Offset: -1, Field: field, Err: err}
+			}
+			return f, nil
+		}
+		if err := sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				err = fmt.Errorf("longer than %d MiB", MaxLine>>20)
+			}
+			return nil, &Error{Format: FormatJSONL, Line: line + 1, Offset: -1, Err: err}
+		}
+		return nil, io.EOF
+	}
+}
+
+// csvColumns are the Prowler CSV columns ward reads; every one must be in
+// the header.
+var csvColumns = []string{"FINDING_UID", "CHECK_ID", "STATUS", "SEVERITY", "RESOURCE_UID", "RESOURCE_TYPE", "REGION", "ACCOUNT_UID", "TIMESTAMP", "COMPLIANCE"}
+
+func (r *Reader) csv(br *bufio.Reader) (func() (*Finding, error), error) {
+	cr := csv.NewReader(br)
+	cr.Comma = ';'
+	cr.ReuseRecord = true
+	head, err := cr.Read()
+	if err != nil {
+		return nil, csvErr(err, 1, "")
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.ToUpper(strings.TrimSpace(h))] = i
+	}
+	var missing []string
+	idx := make([]int, len(csvColumns))
+	for i, c := range csvColumns {
+		j, ok := col[c]
+		if !ok {
+			missing = append(missing, c)
+		}
+		idx[i] = j
+	}
+	if len(missing) > 0 {
+		return nil, &Error{Format: FormatCSV, Line: 1, Offset: -1, Err: fmt.Errorf("not a Prowler CSV (';'-separated with a header): the header has no %s", strings.Join(missing, ", "))}
+	}
+	return func() (*Finding, error) {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			return nil, csvErr(err, line, "")
+		}
+		get := func(i int) string { return rec[idx[i]] }
+		fail := func(i int, err error) error {
+			return &Error{Format: FormatCSV, Line: line, Record: r.n + 1, Offset: -1, Field: "column " + csvColumns[i], Err: err}
+		}
+		f := &Finding{
+			UID: get(0), Check: get(1), Severity: severity(get(3)),
+			ResourceUID: get(4), ResourceType: get(5), Region: get(6), Account: get(7),
+		}
+		if f.UID == "" {
+			return nil, fail(0, errors.New("missing: every finding needs its uid"))
+		}
+		if f.Check == "" {
+			return nil, fail(1, errors.New("missing: the Prowler check id"))
+		}
+		if f.Status, err = status(get(2)); err != nil {
+			return nil, fail(2, err)
+		}
+		if f.Time, err = parseTimestamp(strings.TrimSpace(get(8))); err != nil {
+			return nil, fail(8, err)
+		}
+		f.Requirements = keep(parseCompliance(get(9)))
+		return f, nil
+	}, nil
+}
+
+// parseCompliance reads Prowler's CSV COMPLIANCE column:
+// "CIS-1.4: 1.20 | HIPAA: 164_308_a_1_ii_a, 164_312_b | SOC2: cc_6_1".
+func parseCompliance(s string) map[string][]string {
+	out := map[string][]string{}
+	for part := range strings.SplitSeq(s, "|") {
+		fw, ids, ok := strings.Cut(part, ":")
+		if !ok {
+			continue
+		}
+		fw = strings.TrimSpace(fw)
+		if Framework(fw) == "" {
+			continue
+		}
+		for id := range strings.SplitSeq(ids, ",") {
+			out[fw] = append(out[fw], strings.TrimSpace(id))
+		}
+	}
+	return out
+}
+
+func csvErr(err error, line int, field string) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		e := &Error{Format: FormatCSV, Line: pe.Line, Offset: -1, Field: field, Err: pe.Err}
+		if pe.Column > 0 {
+			e.Field = fmt.Sprintf("column %d", pe.Column)
+		}
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			e.Err = fmt.Errorf("%v: the row is cut short or has extra fields", pe.Err)
+		}
+		return e
+	}
+	return &Error{Format: FormatCSV, Line: line, Offset: -1, Field: field, Err: err}
+}
