@@ -403,6 +403,69 @@ func (o *OrgStore) AddEvidence(ctx context.Context, actor string, e workspace.Ev
 	return *v.(*workspace.Evidence), nil
 }
 
+// AddEvidenceItems adds several evidence items (the files of one upload)
+// in one transaction: all of them, or on any error none. Each item gets
+// the defaults of AddEvidence; the stored items are returned with their
+// ids, in order.
+func (o *OrgStore) AddEvidenceItems(ctx context.Context, actor string, items []workspace.Evidence) ([]workspace.Evidence, error) {
+	type prepared struct {
+		body []byte
+		key  string
+		v    *workspace.Evidence
+	}
+	var ps []prepared
+	for i, e := range items {
+		if e.Source == "" {
+			e.Source = workspace.SourceUpload
+		}
+		if e.AddedBy == "" {
+			e.AddedBy = actor
+		}
+		if len(e.ControlIDs()) == 0 {
+			return nil, fmt.Errorf("evidence item %d must name at least one control", i+1)
+		}
+		if e.Collected.IsZero() {
+			return nil, fmt.Errorf("evidence item %d must have a collected date", i+1)
+		}
+		body, key, v, err := canonical(KindEvidence, e)
+		if err != nil {
+			return nil, err
+		}
+		ps = append(ps, prepared{body, key, v.(*workspace.Evidence)})
+	}
+	err := o.write(ctx, actor, false, func(w *writer) error {
+		var pos int
+		if err := w.tx.QueryRowContext(ctx, o.s.q("SELECT COALESCE(MAX(position), -1) + 1 FROM records WHERE org_id = ? AND kind = ?"),
+			o.org.ID, KindEvidence).Scan(&pos); err != nil {
+			return err
+		}
+		for _, p := range ps {
+			old, exists, err := w.load(KindEvidence, p.key)
+			if err != nil {
+				return err
+			}
+			at := pos
+			if exists {
+				at = old.pos
+			} else {
+				pos++
+			}
+			if _, err := w.put(desired{kind: KindEvidence, key: p.key, body: p.body, pos: at, v: p.v}, old, exists); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]workspace.Evidence, len(ps))
+	for i, p := range ps {
+		out[i] = *p.v
+	}
+	return out, nil
+}
+
 // Counts is the number of live records of each kind (every kind present).
 func (o *OrgStore) Counts(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}

@@ -198,7 +198,8 @@ func changeData(before, after []byte) json.RawMessage {
 }
 
 // keptOnApply reports whether evidence missing from an applied workspace
-// stays live: uploads and imported findings never came from the files.
+// stays live: uploads (web or `ward evidence add`) and imported findings
+// never came from the files.
 func keptOnApply(kind string, body []byte) bool {
 	if kind != KindEvidence {
 		return false
@@ -207,7 +208,7 @@ func keptOnApply(kind string, body []byte) bool {
 	if json.Unmarshal(body, &e) != nil {
 		return false
 	}
-	return slices.Contains([]string{workspace.SourceUpload, workspace.SourceImporter}, e.Source)
+	return slices.Contains([]string{workspace.SourceUpload, workspace.SourceImporter, workspace.SourceCLI}, e.Source)
 }
 
 // fill appends a stored record to the workspace.

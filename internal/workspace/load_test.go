@@ -333,7 +333,7 @@ evidence:
 			`ws.yaml:16: evidence[3].controls[1]: "sso2" is not a control listed under controls`,
 			`ws.yaml:25: evidence[4].period_end: 2026-10-01 is before period_start 2026-10-31`,
 			`ws.yaml:26: evidence[4].supersedes: an item cannot supersede itself`,
-			`ws.yaml:27: evidence[4].source: "email" is not one of workspace, upload, importer`,
+			`ws.yaml:27: evidence[4].source: "email" is not one of workspace, upload, importer, cli`,
 		}},
 		{name: "evidence and agreement files", files: map[string]string{"evidence/scan.txt": "scan", "baa/aws.txt": "signed"}, yaml: `controls: [{id: mfa, status: implemented}]
 vendors: [{id: aws}]

@@ -234,6 +234,7 @@ const (
 	SourceWorkspace = "workspace"
 	SourceUpload    = "upload"
 	SourceImporter  = "importer"
+	SourceCLI       = "cli" // `ward evidence add`
 )
 
 // Evidence is a dated artifact attached to one or more controls. It is

@@ -16,7 +16,7 @@ var (
 	Roles           = []string{RoleCoveredEntity, RoleBusinessAssociate, RoleSubcontractor}
 	SOC2Types       = []string{"none", "type1", "type2"}
 	SOC2Categories  = []string{"availability", "confidentiality", "processing-integrity", "privacy"}
-	EvidenceSources = []string{SourceWorkspace, SourceUpload, SourceImporter}
+	EvidenceSources = []string{SourceWorkspace, SourceUpload, SourceImporter, SourceCLI}
 )
 
 // oralDelayMaxDays: an oral law-enforcement request delays notification

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ApplyFailingMidwayWritesNothing", testApplyAtomic},
 		{"ApplyRejectsDuplicateKeys", testApplyDuplicates},
 		{"Evidence", testEvidence},
+		{"EvidenceItemsAllOrNothing", testEvidenceItems},
 		{"PutGetRetire", testPutGetRetire},
 		{"Isolation", testIsolation},
 		{"Accounts", testAccounts},
@@ -476,6 +477,38 @@ func testEvidence(t *testing.T, s *store.Store) {
 	}
 	if _, err := o.AddEvidence(ctx, "x", workspace.Evidence{Collected: d("2027-05-02")}); err == nil {
 		t.Error("evidence without a control was accepted")
+	}
+	mustVerify(t, o)
+}
+
+func testEvidenceItems(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	mustApply(t, o, Acme())
+	first, err := o.AddEvidenceItems(ctx, "dana@acme.example", []workspace.Evidence{
+		{Control: "access-review", Collected: d("2027-05-01"), File: "a.pdf", SHA256: strings.Repeat("aa", 32), Size: 1, Source: workspace.SourceCLI},
+		{Control: "access-review", Collected: d("2027-05-01"), File: "b.pdf", SHA256: strings.Repeat("bb", 32), Size: 2},
+	})
+	if err != nil || len(first) != 2 || first[0].ID == first[1].ID || first[0].Source != workspace.SourceCLI || first[1].Source != workspace.SourceUpload || first[1].AddedBy != "dana@acme.example" {
+		t.Fatalf("AddEvidenceItems = %+v, %v", first, err)
+	}
+	// A batch whose second item would change stored evidence writes
+	// nothing, not even its first item.
+	h := head(t, o)
+	changed := first[0]
+	changed.Size = 99
+	_, err = o.AddEvidenceItems(ctx, "dana@acme.example", []workspace.Evidence{
+		{Control: "access-review", Collected: d("2027-05-02"), File: "c.pdf", SHA256: strings.Repeat("cc", 32), Size: 3}, changed,
+	})
+	if err == nil || !strings.Contains(err.Error(), first[0].ID) {
+		t.Fatalf("batch changing stored evidence: %v, want an error naming %s", err, first[0].ID)
+	}
+	back, _ := o.Workspace(ctx)
+	if n := len(back.Evidence); n != len(Acme().Evidence)+2 || head(t, o) != h {
+		t.Fatalf("a failed batch wrote something: %d items", n)
+	}
+	// CLI evidence survives an apply of files that do not list it.
+	if cs := mustApply(t, o, Acme()); len(cs) != 0 {
+		t.Errorf("re-apply: %v", summary(cs))
 	}
 	mustVerify(t, o)
 }
