@@ -242,6 +242,15 @@ func (s *Server) wrap(rt Route) http.Handler {
 			}
 		}
 
+		if isMutating(r.Method) {
+			// Before the CSRF check reads a multipart body: say plainly
+			// that it is too large rather than that the token is missing.
+			if limit := s.maxUpload(); r.ContentLength > limit {
+				s.fail(w, r, api, http.StatusRequestEntityTooLarge, tooLarge(r.ContentLength, limit))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload())
+		}
 		if isMutating(r.Method) && sess != nil && !validCSRF(r, sess.CSRF) {
 			s.log.Warn("csrf token missing or wrong", "user_id", u.ID, "route", rt.Method+" "+rt.Pattern)
 			s.fail(w, r, api, http.StatusForbidden, "the form's security token is missing or out of date: reload the page and try again")

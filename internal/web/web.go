@@ -24,6 +24,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for sessions and login rate limits; tests move it.
 	Now func() time.Time
+	// MaxUpload caps the body of one request that changes something (an
+	// evidence upload with all its files). Zero means DefaultMaxUpload.
+	MaxUpload int64
 }
 
 const (
@@ -33,6 +36,9 @@ const (
 	// SessionLifetime ends a session however active it is, so that a
 	// stolen cookie is not good forever.
 	SessionLifetime = 12 * time.Hour
+	// DefaultMaxUpload fits a SOC 2 report or a scanner export with room
+	// to spare, and keeps one request from filling the disk.
+	DefaultMaxUpload = 100 << 20
 )
 
 // Server is the web app. It implements http.Handler.
@@ -73,6 +79,9 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MaxUpload <= 0 {
+		cfg.MaxUpload = DefaultMaxUpload
 	}
 	s := &Server{
 		st:      st,

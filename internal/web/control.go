@@ -1,0 +1,365 @@
+package web
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/evidence"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs/{org}/controls/{id}", Role: store.RoleViewer, Handler: (*Server).controlPage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/controls/{id}", Role: store.RoleViewer, Handler: (*Server).controlAPI},
+	)
+}
+
+// ControlPage is one control's page and GET /api/v1/orgs/{org}/controls/{id}:
+// what it is, how the organization runs it, what it answers in each
+// framework, its schedule of occurrences and every piece of evidence.
+type ControlPage struct {
+	AsOf        date.Date `json:"as_of"`
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Family      string    `json:"family,omitempty"`
+	// Expected is what an auditor expects to see as evidence (catalog).
+	Expected string `json:"expected,omitempty"`
+	// Adopted: the organization lists the control in its workspace;
+	// evidence can be attached only then.
+	Adopted bool `json:"adopted"`
+	// Own: the organization's own control, not in the catalog.
+	Own               bool   `json:"own"`
+	Status            string `json:"status"`
+	Owner             string `json:"owner"`
+	Frequency         string `json:"frequency"`
+	Notes             string `json:"notes"`
+	Justification     string `json:"justification"`
+	EquivalentMeasure string `json:"equivalent_measure"`
+	// Addressable lists the HIPAA addressable specifications the control
+	// answers: not implementing it needs a reason and an equivalent
+	// measure, 45 CFR 164.306(d)(3).
+	Addressable []string         `json:"hipaa_addressable"`
+	Mappings    []FrameworkLinks `json:"mappings"`
+	Schedule    Schedule         `json:"schedule"`
+	Evidence    []EvidenceRow    `json:"evidence"`
+	// For the page: people to choose an owner from, the choices.
+	People      []workspace.Person `json:"-"`
+	Statuses    []string           `json:"-"`
+	Frequencies []string           `json:"-"`
+	Added       int                `json:"-"` // files just uploaded (?added=N)
+	Saved       bool               `json:"-"`
+	Query       string             `json:"-"` // "?as_of=..." when the page was asked for a date
+	MaxUpload   string             `json:"-"`
+}
+
+// FrameworkLinks is the requirements of one framework a control answers.
+type FrameworkLinks struct {
+	Framework    string              `json:"framework"`
+	Name         string              `json:"name"`
+	Requirements []MappedRequirement `json:"requirements"`
+}
+
+type MappedRequirement struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Section string `json:"section,omitempty"`
+	// Addressable is a HIPAA specification that is addressable, not
+	// required.
+	Addressable bool `json:"addressable,omitempty"`
+}
+
+// EvidenceRow is one piece of evidence as listed: the record, and the
+// item that superseded it (both are kept).
+type EvidenceRow struct {
+	workspace.Evidence
+	Name         string `json:"name"` // the file's name, for people
+	SupersededBy string `json:"superseded_by,omitempty"`
+	Downloadable bool   `json:"downloadable"`
+}
+
+// Short is the first 12 hex digits of the SHA-256, for the table.
+func (e EvidenceRow) Short() string {
+	if len(e.SHA256) < 12 {
+		return e.SHA256
+	}
+	return e.SHA256[:12]
+}
+
+// Bytes is the size for people.
+func (e EvidenceRow) Bytes() string { return humanBytes(e.Size) }
+
+func humanBytes(n int64) string {
+	switch {
+	case n <= 0:
+		return ""
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
+	}
+	return fmt.Sprintf("%.1f GiB", float64(n)/(1024*1024*1024))
+}
+
+// evidenceRows lists items (live records, superseded or not), newest
+// first, with who superseded whom.
+func evidenceRows(all, items []workspace.Evidence) []EvidenceRow {
+	by := map[string]string{}
+	for _, e := range all {
+		if e.Supersedes != "" {
+			by[e.Supersedes] = e.ID
+		}
+	}
+	rows := make([]EvidenceRow, 0, len(items))
+	for _, e := range items {
+		name := e.File
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			name = name[i+1:]
+		}
+		if strings.HasPrefix(e.File, "evidence/uploads/") && len(name) > 13 && name[12] == '-' {
+			name = name[13:] // the hash prefix that keeps uploads apart
+		}
+		rows = append(rows, EvidenceRow{Evidence: e, Name: name, SupersededBy: by[e.ID], Downloadable: e.File != "" && e.SHA256 != ""})
+	}
+	slices.SortStableFunc(rows, func(a, b EvidenceRow) int {
+		return cmp.Or(b.Collected.Compare(a.Collected), strings.Compare(a.ID, b.ID))
+	})
+	return rows
+}
+
+// errNoControl is a control id that is neither the organization's nor in
+// the catalog.
+var errNoControl = errors.New("no such control")
+
+// controlPageData builds the page for control id.
+func controlPageData(ws *workspace.Workspace, cat *catalog.Catalog, id string, asOf date.Date) (ControlPage, error) {
+	cc := cat.Control(id)
+	wc := ws.Control(id)
+	if cc == nil && wc == nil {
+		return ControlPage{}, errNoControl
+	}
+	p := ControlPage{AsOf: asOf, ID: id, Adopted: wc != nil, Own: cc == nil, Addressable: []string{}, Mappings: []FrameworkLinks{},
+		People: ws.People, Statuses: workspace.ControlStatuses, Frequencies: catalog.Frequencies}
+	mappings := map[string][]string{}
+	if cc != nil {
+		p.Title, p.Description, p.Family, p.Expected, p.Frequency = cc.Title, cc.Description, cc.Family, cc.Evidence, cc.Frequency
+		mappings = cc.Mappings
+	}
+	if wc != nil {
+		p.Status, p.Owner, p.Notes, p.Justification, p.EquivalentMeasure = wc.Status, wc.Owner, wc.Notes, wc.Justification, wc.EquivalentMeasure
+		if wc.Title != "" {
+			p.Title = wc.Title
+		}
+		if wc.Description != "" {
+			p.Description = wc.Description
+		}
+		if wc.Frequency != "" {
+			p.Frequency = wc.Frequency
+		}
+		if len(wc.Mappings) > 0 {
+			mappings = wc.Mappings
+		}
+	}
+	for _, fwID := range readinessFrameworks {
+		fw := cat.Framework(fwID)
+		if fw == nil || len(mappings[fwID]) == 0 {
+			continue
+		}
+		links := FrameworkLinks{Framework: fw.ID, Name: fw.Name}
+		ids := slices.Clone(mappings[fwID])
+		fw.Sort(ids)
+		for _, rid := range ids {
+			rq := MappedRequirement{ID: rid}
+			if cr := fw.Requirement(rid); cr != nil {
+				rq.Title, rq.Section = cr.Title, cr.Section
+				rq.Addressable = fwID == catalog.HIPAA && cr.Kind == catalog.KindSpecification && !cr.Required
+			}
+			if rq.Addressable {
+				p.Addressable = append(p.Addressable, rid)
+			}
+			links.Requirements = append(links.Requirements, rq)
+		}
+		p.Mappings = append(p.Mappings, links)
+	}
+	all := ws.Evidence
+	mine := evidence.ForControl(all, id)
+	p.Evidence = evidenceRows(all, mine)
+	live := evidence.Index(all)[id]
+	p.Schedule = controlSchedule(ws, p.Frequency, p.Status, live, asOf)
+	return p, nil
+}
+
+func (s *Server) controlData(w http.ResponseWriter, r *http.Request, api bool) (ControlPage, bool) {
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		s.fail(w, r, api, http.StatusBadRequest, err.Error())
+		return ControlPage{}, false
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return ControlPage{}, false
+	}
+	p, err := controlPageData(ws, catalog.Default(), r.PathValue("id"), asOf)
+	if errors.Is(err, errNoControl) {
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no control %q in the catalog or in %s's workspace", r.PathValue("id"), currentOrg(r).Name))
+		return ControlPage{}, false
+	}
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return ControlPage{}, false
+	}
+	p.MaxUpload = humanBytes(s.maxUpload())
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		p.Query = "?" + url.Values{"as_of": {v}}.Encode()
+	}
+	return p, true
+}
+
+func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.controlData(w, r, false)
+	if !ok {
+		return
+	}
+	fmt.Sscan(r.URL.Query().Get("added"), &p.Added)
+	p.Saved = r.URL.Query().Get("saved") == "1"
+	s.render(w, r, "control.html", p)
+}
+
+func (s *Server) controlAPI(w http.ResponseWriter, r *http.Request) {
+	if p, ok := s.controlData(w, r, true); ok {
+		writeJSON(w, http.StatusOK, p)
+	}
+}
+
+// ControlEdit is the control form, and the JSON body POST
+// /api/v1/orgs/{org}/controls/{id} takes: a field left out keeps its value.
+type ControlEdit struct {
+	Status            *string `json:"status"`
+	Owner             *string `json:"owner"`
+	Frequency         *string `json:"frequency"`
+	Notes             *string `json:"notes"`
+	Justification     *string `json:"justification"`
+	EquivalentMeasure *string `json:"equivalent_measure"`
+}
+
+func (s *Server) readControlEdit(r *http.Request) (ControlEdit, error) {
+	var ed ControlEdit
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		d := json.NewDecoder(r.Body)
+		d.DisallowUnknownFields()
+		if err := d.Decode(&ed); err != nil {
+			return ed, badInput("the JSON body: %v", err)
+		}
+		return ed, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return ed, badInput("the form could not be read: %v", err)
+	}
+	for field, dst := range map[string]**string{
+		"status": &ed.Status, "owner": &ed.Owner, "frequency": &ed.Frequency, "notes": &ed.Notes,
+		"justification": &ed.Justification, "equivalent_measure": &ed.EquivalentMeasure,
+	} {
+		if _, ok := r.PostForm[field]; ok {
+			v := strings.TrimSpace(r.PostForm.Get(field))
+			*dst = &v
+		}
+	}
+	return ed, nil
+}
+
+// saveControl changes how the organization runs a control (adopting a
+// catalog control when it is not adopted yet), with the workspace's own
+// rules: a known status and frequency, an owner who is listed under
+// people, a justification for not-applicable, and for a control that
+// answers HIPAA addressable specifications, also the equivalent measure
+// (164.306(d)(3)). The change goes through the store, so it is audited.
+func (s *Server) saveControl(r *http.Request) (workspace.Control, error) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	o := s.org(r)
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		return workspace.Control{}, err
+	}
+	page, err := controlPageData(ws, catalog.Default(), id, date.Of(s.now().UTC()))
+	if err != nil {
+		return workspace.Control{}, err
+	}
+	ed, err := s.readControlEdit(r)
+	if err != nil {
+		return workspace.Control{}, err
+	}
+	c := workspace.Control{ID: id}
+	if wc := ws.Control(id); wc != nil {
+		c = *wc
+	}
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&c.Status, ed.Status)
+	set(&c.Owner, ed.Owner)
+	set(&c.Frequency, ed.Frequency)
+	set(&c.Notes, ed.Notes)
+	set(&c.Justification, ed.Justification)
+	set(&c.EquivalentMeasure, ed.EquivalentMeasure)
+	switch {
+	case !slices.Contains(workspace.ControlStatuses, c.Status):
+		return c, badInput("status: %q is not one of %s", c.Status, strings.Join(workspace.ControlStatuses, ", "))
+	case c.Frequency != "" && !slices.Contains(catalog.Frequencies, c.Frequency):
+		return c, badInput("frequency: %q is not one of %s", c.Frequency, strings.Join(catalog.Frequencies, ", "))
+	case c.Owner != "" && ws.Person(c.Owner) == nil:
+		return c, badInput("owner: %q is not anyone listed under people", c.Owner)
+	case c.Status == "not-applicable" && c.Justification == "":
+		return c, badInput("justification: say why the control does not apply (an auditor will ask)")
+	case c.Status == "not-applicable" && len(page.Addressable) > 0 && c.EquivalentMeasure == "":
+		return c, badInput("equivalent_measure: %s answers HIPAA addressable specifications (%s); not implementing it needs the reason and the equivalent alternative measure taken instead, or why none is reasonable (45 CFR 164.306(d)(3))",
+			id, strings.Join(page.Addressable, ", "))
+	}
+	if _, err := o.Put(ctx, currentUser(r).Email, store.KindControl, id, c); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func (s *Server) saveControlPage(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.saveControl(r); err != nil {
+		s.answerError(w, r, false, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/controls/%s?%s", currentOrg(r).Slug, r.PathValue("id"), keepAsOf(r, "saved", "1")), http.StatusSeeOther)
+}
+
+func (s *Server) saveControlAPI(w http.ResponseWriter, r *http.Request) {
+	c, err := s.saveControl(r)
+	if err != nil {
+		s.answerError(w, r, true, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+// keepAsOf is the query for the page to go back to after a POST: the
+// ?as_of= it was asked with, plus one key and value.
+func keepAsOf(r *http.Request, key, value string) string {
+	q := url.Values{key: {value}}
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		q.Set("as_of", v)
+	}
+	return q.Encode()
+}

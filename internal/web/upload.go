@@ -1,0 +1,295 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func init() {
+	register(
+		Route{Method: "POST", Pattern: "/orgs/{org}/controls/{id}/evidence", Role: store.RoleEditor, Handler: (*Server).uploadPage},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/controls/{id}/evidence", Role: store.RoleEditor, Handler: (*Server).uploadAPI},
+		Route{Method: "POST", Pattern: "/orgs/{org}/controls/{id}", Role: store.RoleEditor, Handler: (*Server).saveControlPage},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/controls/{id}", Role: store.RoleEditor, Handler: (*Server).saveControlAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}/evidence/{id}/file", Role: store.RoleAuditor, Handler: (*Server).evidenceFile},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence/{id}/file", Role: store.RoleAuditor, Handler: (*Server).evidenceFile},
+	)
+}
+
+func (s *Server) maxUpload() int64 { return s.cfg.MaxUpload }
+
+func tooLarge(got, limit int64) string {
+	if got > 0 {
+		return fmt.Sprintf("the upload is %s, over the limit of %s per request: upload fewer or smaller files at a time", humanBytes(got), humanBytes(limit))
+	}
+	return fmt.Sprintf("the upload is over the limit of %s per request: upload fewer or smaller files at a time", humanBytes(limit))
+}
+
+// inputError is bad input from the form: 400 with its message.
+type inputError struct{ msg string }
+
+func (e inputError) Error() string { return e.msg }
+
+func badInput(format string, args ...any) error { return inputError{fmt.Sprintf(format, args...)} }
+
+// UploadResult is what POST .../controls/{id}/evidence answers (JSON) or
+// counts (page).
+type UploadResult struct {
+	Control string               `json:"control"`
+	Added   []workspace.Evidence `json:"added"`
+}
+
+// formDate reads an optional YYYY-MM-DD field.
+func formDate(r *http.Request, field string) (date.Date, error) {
+	v := strings.TrimSpace(r.PostFormValue(field))
+	if v == "" {
+		return date.Date{}, nil
+	}
+	d, err := date.Parse(v)
+	if err != nil {
+		return date.Date{}, badInput("%s: %q is not a date: use YYYY-MM-DD", field, v)
+	}
+	return d, nil
+}
+
+var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// uploadName is where an uploaded file goes in an exported workspace:
+// under evidence/uploads/, prefixed with its hash so that two files of the
+// same name never collide.
+func uploadName(sha, name string) string {
+	base := unsafeFileChars.ReplaceAllString(path.Base(strings.ReplaceAll(name, `\`, "/")), "-")
+	base = strings.Trim(base, "-.")
+	if base == "" {
+		base = "file"
+	}
+	return "evidence/uploads/" + sha[:12] + "-" + base
+}
+
+// fileType is the file's media type: from its extension when it has a
+// known one, else sniffed from its first bytes. The browser's own
+// Content-Type is not trusted.
+func fileType(f multipart.File, name string) string {
+	if t := mime.TypeByExtension(strings.ToLower(filepath.Ext(name))); t != "" {
+		return strings.SplitN(t, ";", 2)[0]
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	f.Seek(0, io.SeekStart)
+	return strings.SplitN(http.DetectContentType(head[:n]), ";", 2)[0]
+}
+
+// addEvidence stores the uploaded files (field "file", several allowed),
+// or a note alone, as evidence of control id. Everything is checked before
+// anything is stored; each file goes to the content-addressed blob store
+// and each item through the store, so it is audited.
+func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
+	ctx := r.Context()
+	id := r.PathValue("id")
+	o := s.org(r)
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	if ws.Control(id) == nil {
+		if catalog.Default().Control(id) == nil {
+			return UploadResult{}, errNoControl
+		}
+		return UploadResult{}, badInput("control %s is not adopted yet: set its status first, then attach evidence", id)
+	}
+	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		var big *http.MaxBytesError
+		if errors.As(err, &big) {
+			return UploadResult{}, errTooLarge
+		}
+		return UploadResult{}, badInput("the upload could not be read: %v", err)
+	}
+	collected, err := formDate(r, "collected")
+	if err != nil {
+		return UploadResult{}, err
+	}
+	if collected.IsZero() {
+		collected = date.Of(s.now().UTC())
+	}
+	ps, err := formDate(r, "period_start")
+	if err != nil {
+		return UploadResult{}, err
+	}
+	pe, err := formDate(r, "period_end")
+	if err != nil {
+		return UploadResult{}, err
+	}
+	switch {
+	case ps.IsZero() != pe.IsZero():
+		return UploadResult{}, badInput("period_start and period_end: give both dates of the period the evidence covers, or neither")
+	case !ps.IsZero() && pe.Before(ps):
+		return UploadResult{}, badInput("period_end %s is before period_start %s", pe, ps)
+	}
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	supersedes := strings.TrimSpace(r.PostFormValue("supersedes"))
+	var files []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["file"] {
+			if fh.Filename == "" && fh.Size == 0 {
+				continue // the browser's empty file input
+			}
+			files = append(files, fh)
+		}
+	}
+	if len(files) == 0 && note == "" {
+		return UploadResult{}, badInput("choose at least one file (or write a note)")
+	}
+	for _, fh := range files {
+		if fh.Size == 0 {
+			return UploadResult{}, badInput("file %s is empty", fh.Filename)
+		}
+	}
+	if supersedes != "" {
+		if len(files) > 1 {
+			return UploadResult{}, badInput("a correction supersedes one item: upload one file with it, not %d", len(files))
+		}
+		var old *workspace.Evidence
+		for i := range ws.Evidence {
+			if ws.Evidence[i].ID == supersedes {
+				old = &ws.Evidence[i]
+			}
+		}
+		if old == nil || !slices.Contains(old.ControlIDs(), id) {
+			return UploadResult{}, badInput("supersedes: %q is not evidence of control %s", supersedes, id)
+		}
+		for _, e := range ws.Evidence {
+			if e.Supersedes == supersedes {
+				return UploadResult{}, badInput("supersedes: %s is already superseded by %s; supersede that one instead", supersedes, e.ID)
+			}
+		}
+	}
+	actor := currentUser(r).Email
+	base := workspace.Evidence{Control: id, Collected: collected, PeriodStart: ps, PeriodEnd: pe, Note: note,
+		Supersedes: supersedes, Source: workspace.SourceUpload, AddedBy: actor}
+	var items []workspace.Evidence
+	for _, fh := range files {
+		f, err := fh.Open()
+		if err != nil {
+			return UploadResult{}, err
+		}
+		typ := fileType(f, fh.Filename)
+		sha, size, err := s.st.Blobs().Put(f)
+		f.Close()
+		if err != nil {
+			return UploadResult{}, fmt.Errorf("store %s: %w", fh.Filename, err)
+		}
+		e := base
+		e.File, e.SHA256, e.Size, e.Type = uploadName(sha, fh.Filename), sha, size, typ
+		items = append(items, e)
+	}
+	if len(files) == 0 {
+		items = append(items, base)
+	}
+	res := UploadResult{Control: id, Added: []workspace.Evidence{}}
+	for _, e := range items {
+		added, err := o.AddEvidence(ctx, actor, e)
+		if err != nil {
+			return res, err
+		}
+		res.Added = append(res.Added, added)
+	}
+	s.log.Info("evidence added", "org", currentOrg(r).Slug, "control", id, "items", len(res.Added), "user_id", currentUser(r).ID)
+	return res, nil
+}
+
+var errTooLarge = errors.New("too large")
+
+// answerError maps addEvidence's and saveControl's errors to a status.
+func (s *Server) answerError(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	var in inputError
+	switch {
+	case errors.As(err, &in):
+		s.fail(w, r, api, http.StatusBadRequest, in.msg)
+	case errors.Is(err, errNoControl):
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no control %q in the catalog or in %s's workspace", r.PathValue("id"), currentOrg(r).Name))
+	case errors.Is(err, errTooLarge):
+		s.fail(w, r, api, http.StatusRequestEntityTooLarge, tooLarge(r.ContentLength, s.maxUpload()))
+	default:
+		s.serverError(w, r, api, err)
+	}
+}
+
+func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request) {
+	res, err := s.addEvidence(r)
+	if err != nil {
+		s.answerError(w, r, false, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/controls/%s?%s#evidence", currentOrg(r).Slug, res.Control, keepAsOf(r, "added", strconv.Itoa(len(res.Added)))), http.StatusSeeOther)
+}
+
+func (s *Server) uploadAPI(w http.ResponseWriter, r *http.Request) {
+	res, err := s.addEvidence(r)
+	if err != nil {
+		s.answerError(w, r, true, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// evidenceFile sends an evidence file as an attachment, with its recorded
+// type, and records the download in the audit trail: who saw which
+// evidence is part of the record an auditor checks.
+func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
+	api := strings.HasPrefix(r.URL.Path, "/api/")
+	id := r.PathValue("id")
+	o := s.org(r)
+	var e workspace.Evidence
+	err := o.Get(r.Context(), store.KindEvidence, id, &e)
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no evidence %q in %s", id, currentOrg(r).Name))
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	if e.File == "" || e.SHA256 == "" {
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("evidence %s is a link or a note, not a file", id))
+		return
+	}
+	f, err := s.st.Blobs().Open(e.SHA256)
+	if err != nil {
+		s.log.Error("evidence blob missing", "org", currentOrg(r).Slug, "evidence", id, "sha256", e.SHA256, "err", err)
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("the file of evidence %s (sha256 %s) is not in the blob store", id, e.SHA256))
+		return
+	}
+	defer f.Close()
+	if err := o.Record(r.Context(), currentUser(r).Email, "download", store.KindEvidence, id, map[string]string{"sha256": e.SHA256}); err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	typ := e.Type
+	if typ == "" {
+		typ = "application/octet-stream"
+	}
+	h := w.Header()
+	h.Set("Content-Type", typ)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(e.File)}))
+	h.Set("X-Content-Type-Options", "nosniff")
+	if e.Size > 0 {
+		h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
+	}
+	h.Set("X-Evidence-SHA256", e.SHA256) // as recorded and listed, for checking the copy
+	io.Copy(w, f)
+}
