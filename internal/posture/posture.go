@@ -1,7 +1,9 @@
 // Package posture computes readiness per framework from one set of
 // controls and their evidence: each requirement's status is derived from
 // the controls mapped to it, so the same access review counts for HIPAA,
-// SOC 2 and CSF at once. For SOC 2 Type II it lists every scheduled
+// SOC 2 and CSF at once. A requirement is judged by the controls the
+// organization has in scope for it, not by every control the catalog
+// could map to it (see requirementStatus). For SOC 2 Type II it lists every scheduled
 // occurrence in the observation window that has no evidence: the
 // exceptions an auditor would report, found while there is time to act.
 //
@@ -13,6 +15,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 
 	"ward/internal/catalog"
 	"ward/internal/date"
@@ -58,12 +61,16 @@ func (s *Score) finish() {
 }
 
 type Requirement struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Section  string   `json:"section"`
-	Status   string   `json:"status"`
-	Reason   string   `json:"reason"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Section string `json:"section"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason"`
+	// Controls is every control that can address the requirement (the
+	// catalog's mapping and the organization's own); InScope is those the
+	// organization has adopted, the ones its status is derived from.
 	Controls []string `json:"controls"`
+	InScope  []string `json:"in_scope"`
 	Missing  []string `json:"missing"`
 }
 
@@ -151,35 +158,7 @@ func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, a
 			continue
 		}
 		ids := mappedControls(ws, r, framework)
-		req := Requirement{ID: r.ID, Title: r.Title, Section: r.Section, Controls: ids, Missing: []string{}}
-		var met, partial, na, total int
-		for _, id := range ids {
-			s := state(id)
-			total++
-			switch s.State {
-			case Met:
-				met++
-			case Partial:
-				partial++
-				req.Missing = append(req.Missing, id+": "+s.Reason)
-			case NotApplicable:
-				na++
-			default:
-				req.Missing = append(req.Missing, id+": "+s.Reason)
-			}
-		}
-		switch {
-		case total == 0:
-			req.Status, req.Reason = NotMet, "no control in the catalog or the workspace addresses it"
-		case na == total:
-			req.Status, req.Reason = NotApplicable, "every control mapped to it is not applicable"
-		case met+na == total:
-			req.Status, req.Reason = Met, fmt.Sprintf("all %d mapped controls operate with current evidence", total-na)
-		case met+partial > 0:
-			req.Status, req.Reason = Partial, fmt.Sprintf("%d of %d mapped controls operate with current evidence", met, total-na)
-		default:
-			req.Status, req.Reason = NotMet, "no mapped control is in place"
-		}
+		req := requirementStatus(r, ids, ws, state)
 		p.Score.add(req.Status)
 		if _, ok := sections[r.Section]; !ok {
 			sections[r.Section] = &Score{}
@@ -209,6 +188,77 @@ func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, a
 		}
 	}
 	return p, nil
+}
+
+// requirementStatus derives a requirement's status from the controls the
+// organization has in scope for it. The catalog maps every control that
+// can address a requirement (CC6.1 lists twenty); an organization chooses
+// the ones it runs, and that is what an auditor tests. So:
+//
+//   - met: at least one adopted control, and every adopted one that
+//     applies is implemented with current evidence;
+//   - partial: some adopted control is implemented or under way, but not
+//     every one operates with current evidence;
+//   - not met: no control adopted for it, or the adopted ones are only
+//     planned;
+//   - not applicable: every adopted control is not applicable.
+//
+// Catalog controls the organization did not adopt are listed (Controls)
+// but never make a requirement fall short; a requirement with none adopted
+// is not met, which is what keeps the rule honest.
+func requirementStatus(r *catalog.Requirement, ids []string, ws *workspace.Workspace, state func(string) *ControlState) Requirement {
+	req := Requirement{ID: r.ID, Title: r.Title, Section: r.Section, Controls: ids, InScope: []string{}, Missing: []string{}}
+	var met, partial, na int
+	for _, id := range ids {
+		s := state(id)
+		if !s.Adopted {
+			continue
+		}
+		req.InScope = append(req.InScope, id)
+		switch s.State {
+		case Met:
+			met++
+		case NotApplicable:
+			na++
+		case Partial:
+			partial++
+			req.Missing = append(req.Missing, id+": "+s.Reason)
+		default:
+			req.Missing = append(req.Missing, id+": "+s.Reason)
+		}
+	}
+	n := len(req.InScope)
+	switch {
+	case len(ids) == 0:
+		req.Status, req.Reason = NotMet, "no control in the catalog or the workspace addresses it"
+	case n == 0:
+		req.Status, req.Reason = NotMet, "no control adopted for it"
+		req.Missing = append(req.Missing, "adopt one of: "+strings.Join(ids, ", "))
+	case na == n:
+		req.Status, req.Reason = NotApplicable, "every control in scope for it is not applicable"
+	case met+na == n:
+		req.Status, req.Reason = Met, fmt.Sprintf("%s in scope operate%s with current evidence", count(n-na, "control"), verbS(n-na))
+	case met+partial > 0:
+		req.Status, req.Reason = Partial, fmt.Sprintf("%d of %s in scope operate%s with current evidence", met, count(n-na, "control"), verbS(met))
+	default:
+		req.Status, req.Reason = NotMet, "the controls in scope for it are only planned"
+	}
+	return req
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// verbS is the "s" of "operates" for a singular subject.
+func verbS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
 }
 
 // soc2Scope is Security, always, plus the categories the organization
