@@ -255,19 +255,8 @@ func evidenceTemplate(ws *workspace.Workspace, files, controls []string, collect
 			return e, BadInput("--collected: %v", err)
 		}
 	}
-	if (periodStart == "") != (periodEnd == "") {
-		return e, BadInput("--period-start and --period-end go together: give both or neither")
-	}
-	if periodStart != "" {
-		if e.PeriodStart, err = date.Parse(periodStart); err != nil {
-			return e, BadInput("--period-start: %v", err)
-		}
-		if e.PeriodEnd, err = date.Parse(periodEnd); err != nil {
-			return e, BadInput("--period-end: %v", err)
-		}
-		if e.PeriodEnd.Before(e.PeriodStart) {
-			return e, BadInput("--period-end %s is before --period-start %s", e.PeriodEnd, e.PeriodStart)
-		}
+	if e.PeriodStart, e.PeriodEnd, err = periodFlags(periodStart, periodEnd); err != nil {
+		return e, err
 	}
 	if link != "" {
 		u, err := url.Parse(link)

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/report/auditpack"
+)
+
+func init() {
+	var out, framework, periodStart, periodEnd string
+	Register(&Command{
+		Name:    "export evidence",
+		Args:    "-o FILE.zip [--framework hipaa|soc2|csf] [--period-start DATE --period-end DATE]",
+		Summary: "the evidence bundle for an auditor: every file, a manifest (JSON, CSV) and SHA256SUMS for sha256sum -c",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&out, "o", "", "the .zip file to write")
+			fs.StringVar(&framework, "framework", "", "only evidence for controls mapped to this framework (hipaa, soc2, csf)")
+			fs.StringVar(&periodStart, "period-start", "", "only evidence that speaks for this period (with --period-end)")
+			fs.StringVar(&periodEnd, "period-end", "", "last day of the period (with --period-start)")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 0 || out == "" || !strings.EqualFold(filepath.Ext(out), ".zip") {
+				return BadInput("export evidence needs -o FILE.zip")
+			}
+			f := auditpack.Filter{Framework: framework}
+			if framework != "" && !slices.Contains(auditpack.Frameworks, framework) {
+				return BadInput("--framework %q is not one of hipaa, soc2, csf", framework)
+			}
+			var err error
+			if f.PeriodStart, f.PeriodEnd, err = periodFlags(periodStart, periodEnd); err != nil {
+				return err
+			}
+			b, err := env.Backend(ctx)
+			if err != nil {
+				return err
+			}
+			ws, err := b.Workspace(ctx)
+			if err != nil {
+				return err
+			}
+			m := auditpack.BuildManifest(ws, catalog.Default(), f, date.Today())
+			var buf bytes.Buffer
+			if err := auditpack.WriteBundle(&buf, m, b.Store.Blobs().Open); err != nil {
+				return err
+			}
+			if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+				return err
+			}
+			files := 0
+			for _, e := range m.Evidence {
+				if e.File != "" {
+					files++
+				}
+			}
+			if err := b.Data.Record(ctx, Actor(), "export", "evidence", filepath.Base(out),
+				map[string]any{"items": len(m.Evidence), "files": files, "framework": framework, "period_start": periodStart, "period_end": periodEnd}); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s: wrote %d evidence items (%d files) to %s (%d bytes); check with: unzip, then sha256sum -c SHA256SUMS\n",
+				b.Org.Slug, len(m.Evidence), files, out, buf.Len())
+			return nil
+		},
+	})
+}
+
+// periodFlags parses a --period-start/--period-end pair: both or neither.
+func periodFlags(start, end string) (date.Date, date.Date, error) {
+	var s, e date.Date
+	if (start == "") != (end == "") {
+		return s, e, BadInput("--period-start and --period-end go together: give both or neither")
+	}
+	if start == "" {
+		return s, e, nil
+	}
+	var err error
+	if s, err = date.Parse(start); err != nil {
+		return s, e, BadInput("--period-start: %v", err)
+	}
+	if e, err = date.Parse(end); err != nil {
+		return s, e, BadInput("--period-end: %v", err)
+	}
+	if e.Before(s) {
+		return s, e, BadInput("--period-end %s is before --period-start %s", e, s)
+	}
+	return s, e, nil
+}
+
+// writeFileAtomic writes through a temporary file in the same folder and
+// renames it into place, so a failed write leaves no partial document.
+func writeFileAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
