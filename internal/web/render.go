@@ -105,6 +105,7 @@ var sections = []struct{ label, suffix string }{
 	{"Agreements", "/agreements"},
 	{"Risks", "/risks"},
 	{"Controls", "/controls"},
+	{"Frameworks", "/frameworks"},
 	{"Evidence", "/evidence"},
 	{"Incidents", "/incidents"},
 	{"Penalties", "/penalties"},

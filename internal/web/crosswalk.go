@@ -1,0 +1,170 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"slices"
+	"strings"
+
+	"ward/internal/catalog"
+	"ward/internal/store"
+)
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs/{org}/crosswalk", Role: store.RoleViewer, Handler: (*Server).crosswalkPage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/crosswalk", Role: store.RoleViewer, Handler: (*Server).crosswalkAPI},
+	)
+}
+
+// crosswalkFrameworks are the frameworks with requirements and mappings to
+// cross (HITRUST is by name only; the breach rule is mapped in HIPAA's
+// terms).
+var crosswalkFrameworks = []string{catalog.HIPAA, catalog.SOC2, catalog.CSF}
+
+var shortNames = map[string]string{catalog.HIPAA: "HIPAA", catalog.SOC2: "SOC 2", catalog.CSF: "CSF"}
+
+// CrosswalkPage is GET /orgs/{org}/crosswalk?from=hipaa&to=soc2 and its
+// JSON twin: the crosswalk as `ward crosswalk --format json` prints it,
+// the reuse both ways as `ward crosswalk --reuse` does, and where each
+// mapping comes from.
+type CrosswalkPage struct {
+	From      string            `json:"from"`
+	To        string            `json:"to"`
+	FromName  string            `json:"from_name"`
+	ToName    string            `json:"to_name"`
+	FromShort string            `json:"-"` // HIPAA, SOC 2, CSF
+	ToShort   string            `json:"-"`
+	Scope     []string          `json:"scope"` // SOC 2 categories in scope
+	Crosswalk catalog.Crosswalk `json:"crosswalk"`
+	// Reuse: the controls mapped to From, measured against To; Reverse
+	// the other way round (what To's controls leave of From).
+	Reuse   catalog.Reuse `json:"reuse"`
+	Reverse catalog.Reuse `json:"reverse"`
+	// Pairs are the crosswalk's pairs with titles and, for each shared
+	// control, where its mapping on either side comes from.
+	Pairs      []CrosswalkPair `json:"pairs"`
+	Provenance Provenance      `json:"provenance"`
+
+	Heatmap    template.HTML `json:"-"`
+	Frameworks []string      `json:"-"`
+}
+
+// CrosswalkPair is one cell of the matrix.
+type CrosswalkPair struct {
+	From      string       `json:"from"`
+	FromTitle string       `json:"from_title"`
+	To        string       `json:"to"`
+	ToTitle   string       `json:"to_title"`
+	Via       []SharedCtrl `json:"via"`
+}
+
+// SharedCtrl is a control two requirements share, with the provenance of
+// its mapping to each: catalog.SourceNIST ("nist-sp-800-66r2") where NIST
+// SP 800-66r2's HIPAA-to-CSF mapping backs it, catalog.SourceWard ("ward")
+// where it is our judgement.
+type SharedCtrl struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	FromSource string `json:"from_source"`
+	ToSource   string `json:"to_source"`
+}
+
+// Provenance counts the control-to-requirement mappings the crosswalk
+// rests on, by source.
+type Provenance struct {
+	NIST     int    `json:"nist"`
+	Ward     int    `json:"ward"`
+	NISTName string `json:"nist_name"`
+	NISTDate string `json:"nist_published"`
+	NISTSrc  string `json:"nist_source"`
+}
+
+// crosswalkScope is ?categories=availability,privacy (SOC 2 categories
+// besides security), every category when absent, as the CLI does.
+func crosswalkScope(r *http.Request) catalog.Scope {
+	if v := r.URL.Query().Get("categories"); v != "" {
+		return catalog.Scope{SOC2Categories: strings.Split(v, ",")}
+	}
+	return catalog.AllCategories()
+}
+
+// crosswalk builds the page; msg says what is wrong with the request.
+func crosswalk(r *http.Request, page bool) (CrosswalkPage, string) {
+	q := r.URL.Query()
+	from, to := q.Get("from"), q.Get("to")
+	if from == "" {
+		from = catalog.HIPAA
+	}
+	if to == "" {
+		to = catalog.SOC2
+	}
+	if !slices.Contains(crosswalkFrameworks, from) || !slices.Contains(crosswalkFrameworks, to) || from == to {
+		return CrosswalkPage{}, "from and to must be two different frameworks among " + strings.Join(crosswalkFrameworks, ", ") + " (e.g. ?from=hipaa&to=soc2)."
+	}
+	cat := catalog.Default()
+	scope := crosswalkScope(r)
+	cw, err := cat.Crosswalk(from, to, scope)
+	if err != nil {
+		return CrosswalkPage{}, err.Error() + "."
+	}
+	p := CrosswalkPage{
+		From: from, To: to, FromName: cat.Framework(from).Name, ToName: cat.Framework(to).Name,
+		FromShort: shortNames[from], ToShort: shortNames[to],
+		Scope: scope.Categories(), Crosswalk: cw, Pairs: []CrosswalkPair{}, Frameworks: crosswalkFrameworks,
+	}
+	if p.Reuse, err = cat.Reuse(from, to, nil, scope); err != nil {
+		return CrosswalkPage{}, err.Error() + "."
+	}
+	if p.Reverse, err = cat.Reuse(to, from, nil, scope); err != nil {
+		return CrosswalkPage{}, err.Error() + "."
+	}
+	if n := cat.NIST; n != nil {
+		p.Provenance.NISTName, p.Provenance.NISTDate, p.Provenance.NISTSrc = n.Name, n.Published, n.Source
+	}
+	ff, tf := cat.Framework(from), cat.Framework(to)
+	for _, pr := range cw.Pairs {
+		cp := CrosswalkPair{From: pr.From, FromTitle: ff.Requirement(pr.From).Title, To: pr.To, ToTitle: tf.Requirement(pr.To).Title}
+		for _, id := range pr.Via {
+			sc := SharedCtrl{ID: id, FromSource: cat.Source(id, from, pr.From), ToSource: cat.Source(id, to, pr.To)}
+			if c := cat.Control(id); c != nil {
+				sc.Title = c.Title
+			}
+			for _, src := range []string{sc.FromSource, sc.ToSource} {
+				if src == catalog.SourceNIST {
+					p.Provenance.NIST++
+				} else {
+					p.Provenance.Ward++
+				}
+			}
+			cp.Via = append(cp.Via, sc)
+		}
+		p.Pairs = append(p.Pairs, cp)
+	}
+	if page {
+		svg, err := cat.CrosswalkSVG(cw, scope)
+		if err != nil {
+			return CrosswalkPage{}, err.Error() + "."
+		}
+		p.Heatmap = template.HTML(svg)
+	}
+	return p, ""
+}
+
+func (s *Server) crosswalkPage(w http.ResponseWriter, r *http.Request) {
+	p, msg := crosswalk(r, true)
+	if msg != "" {
+		s.fail(w, r, false, http.StatusBadRequest, msg)
+		return
+	}
+	s.render(w, r, "crosswalk.html", p)
+}
+
+func (s *Server) crosswalkAPI(w http.ResponseWriter, r *http.Request) {
+	p, msg := crosswalk(r, false)
+	if msg != "" {
+		apiError(w, http.StatusBadRequest, msg)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
