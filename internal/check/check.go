@@ -14,14 +14,31 @@ import (
 	"ward/internal/workspace"
 )
 
-// Run evaluates the PHI map and BAAs, risk treatment, evidence schedules
-// and breach deadlines as of asOf.
+// Run evaluates the PHI map and BAAs, risk treatment and coverage,
+// evidence schedules and breach deadlines as of asOf.
 func Run(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 	var fs []finding.Finding
 	fs = append(fs, phimap.Gate(ws, asOf).Findings...)
 	fs = append(fs, risk.Check(ws, asOf)...)
+	fs = append(fs, coverage(ws, asOf)...)
 	fs = append(fs, evidence.Check(ws, asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
 	finding.Sort(fs)
 	return fs
+}
+
+// coverage is risk.coverage: a system that holds or carries PHI with no
+// risk in the latest analysis (a warning; 164.308(a)(1)(ii)(A) asks for
+// an analysis of all ePHI). With no analysis at all there is nothing to
+// cover: risk-analysis.missing already says so. A matrix the analysis
+// cannot parse is reported by apply, not here.
+func coverage(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
+	if risk.Latest(ws, asOf) == nil {
+		return nil
+	}
+	a, err := risk.Analyze(ws, "", phimap.Build(ws).PHISystems(), asOf)
+	if err != nil {
+		return nil
+	}
+	return a.Findings
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"ward/internal/date"
 )
 
 func TestQuestionnaireShape(t *testing.T) {
@@ -94,5 +96,54 @@ func TestProposeRisks(t *testing.T) {
 	}
 	if rs := ProposeRisks(map[string]Answer{"ven-baa": No}, "x"); !strings.Contains(rs[0].Notes, "baa-management") || rs[0].Threat != "vendor-breach" {
 		t.Errorf("%+v", rs[0])
+	}
+}
+
+func TestProposeMergesAndNamesProposals(t *testing.T) {
+	ws := demo()
+	due := date.MustParse("2027-02-01")
+	answers := map[string]Answer{
+		"pol-activity-review": No,      // insider-snooping × no-log-review, 4×3
+		"data-audit-logs":     Unknown, // the same pair, 3×4 → 4×4
+		"con-backup":          No,      // ransomware × backups-not-isolated on db: already ra-2026-1
+		"wf-training":         Yes,
+	}
+	ps := Propose(ws, answers, ProposalOptions{Asset: "db", Analysis: "ra-2026", Owner: "cto@acme.test", Due: due})
+	if len(ps) != 2 {
+		t.Fatalf("%d proposals, want 2 (two questions on one pair merge): %+v", len(ps), ps)
+	}
+	p := ps[0]
+	if p.Risk.ID != "q-pol-activity-review-db" || p.Risk.Analysis != "ra-2026" || p.Risk.Owner != "cto@acme.test" || !p.Risk.Due.Equal(due) {
+		t.Errorf("first proposal %+v", p.Risk)
+	}
+	if p.Risk.Likelihood != 4 || p.Risk.Impact != 4 || p.Inherent != High {
+		t.Errorf("merged scores %d×%d %s, want the higher of each: 4×4 high", p.Risk.Likelihood, p.Risk.Impact, p.Inherent)
+	}
+	if !slices.Equal(p.Citations, []string{"164.308(a)(1)(ii)(D)", "164.312(b)"}) || !slices.Equal(p.Questions, []string{"pol-activity-review", "data-audit-logs"}) {
+		t.Errorf("citations %v questions %v", p.Citations, p.Questions)
+	}
+	if ps[1].Existing != "ra-2026-1" {
+		t.Errorf("backup proposal: existing %q, want ra-2026-1 (same asset, threat and vulnerability)", ps[1].Existing)
+	}
+	if errs := Validate(ws, p.Risk); len(errs) != 0 {
+		t.Errorf("a proposal does not validate: %v", errs)
+	}
+	// Ids stay unique: a second run proposes -2.
+	ws.Risks = append(ws.Risks, p.Risk)
+	if again := Propose(ws, answers, ProposalOptions{Asset: "db", Analysis: "ra-2025", Due: due}); again[0].Risk.ID != "q-pol-activity-review-db-2" {
+		t.Errorf("second run id %s", again[0].Risk.ID)
+	}
+}
+
+func TestParseAnswer(t *testing.T) {
+	for in, want := range map[string]Answer{"y": Yes, " YES ": Yes, "n": No, "No.": No, "?": Unknown, "don't know": Unknown, "dk": Unknown} {
+		if got, ok := ParseAnswer(in); !ok || got != want {
+			t.Errorf("ParseAnswer(%q) = %q %v, want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "maybe", "yeah"} {
+		if _, ok := ParseAnswer(in); ok {
+			t.Errorf("ParseAnswer(%q) accepted", in)
+		}
 	}
 }

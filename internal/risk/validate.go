@@ -9,12 +9,22 @@ import (
 	"ward/internal/workspace"
 )
 
+// Problem is one thing wrong with a risk, naming the field (the
+// workspace file's name for it) so a form can show it beside the input.
+type Problem struct {
+	Risk    string `json:"risk"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (p Problem) Error() string { return fmt.Sprintf("risk %s: %s: %s", p.Risk, p.Field, p.Message) }
+
 // Validate checks a risk before `ward risk add` or a form saves it, and
-// returns every problem, each naming the field to fix.
+// returns every problem (each a Problem), each naming the field to fix.
 func Validate(ws *workspace.Workspace, r workspace.Risk) []error {
 	var errs []error
 	bad := func(field, format string, a ...any) {
-		errs = append(errs, fmt.Errorf("risk %s: %s: %s", r.ID, field, fmt.Sprintf(format, a...)))
+		errs = append(errs, Problem{Risk: r.ID, Field: field, Message: fmt.Sprintf(format, a...)})
 	}
 	if r.ID == "" {
 		bad("id", "is empty")
@@ -74,4 +84,51 @@ func Accept(r workspace.Risk, by, reason string, on date.Date) (workspace.Risk, 
 	}
 	r.Treatment, r.AcceptedBy, r.AcceptanceReason, r.AcceptedOn = "accept", by, reason, on
 	return r, nil
+}
+
+// ValidateIn is Validate plus what `ward apply` would check of the risk in
+// its workspace, so that a risk saved from the command line or a form
+// exports and re-applies cleanly: the analysis exists, owner and
+// accepted_by are people in the workspace, every control is known (a
+// workspace control, or known reports a catalog id; nil accepts any), and
+// a new risk's id is not taken. isNew says the risk is being added.
+func ValidateIn(ws *workspace.Workspace, r workspace.Risk, isNew bool, known func(id string) bool) []error {
+	errs := Validate(ws, r)
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, Problem{Risk: r.ID, Field: field, Message: fmt.Sprintf(format, a...)})
+	}
+	if isNew && r.ID != "" && slices.ContainsFunc(ws.Risks, func(x workspace.Risk) bool { return x.ID == r.ID }) {
+		bad("id", "%q is already a risk; choose another id", r.ID)
+	}
+	if r.Analysis != "" && ws.RiskAnalysis(r.Analysis) == nil {
+		bad("analysis", "%q is not a risk analysis id", r.Analysis)
+	}
+	person := func(field, email string) {
+		if email != "" && ws.Person(email) == nil {
+			bad(field, "%q is not the email of anyone under people", email)
+		}
+	}
+	person("owner", r.Owner)
+	person("accepted_by", r.AcceptedBy)
+	for i, id := range r.Controls {
+		if ws.Control(id) == nil && known != nil && !known(id) {
+			bad(fmt.Sprintf("controls[%d]", i), "%q is neither a control in this workspace nor in the catalog", id)
+		}
+	}
+	return errs
+}
+
+// Problems turns Validate's errors into Problems by field, for a form.
+func Problems(errs []error) map[string]string {
+	out := map[string]string{}
+	for _, err := range errs {
+		if p, ok := err.(Problem); ok {
+			if prev, dup := out[p.Field]; dup {
+				out[p.Field] = prev + "; " + p.Message
+			} else {
+				out[p.Field] = p.Message
+			}
+		}
+	}
+	return out
 }

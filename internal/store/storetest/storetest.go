@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Evidence", testEvidence},
 		{"EvidenceItemsAllOrNothing", testEvidenceItems},
 		{"PutGetRetire", testPutGetRetire},
+		{"Save", testSave},
 		{"Isolation", testIsolation},
 		{"Accounts", testAccounts},
 		{"Roles", testRoles},

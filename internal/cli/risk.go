@@ -1,0 +1,598 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/risk"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// The risk commands that change the register: add, accept, a new
+// analysis. Each validates everything first and writes through the store
+// in one transaction (audited), so bad input exits 2 with nothing written.
+
+func init() {
+	var f riskFlags
+	Register(&Command{
+		Name:    "risk add",
+		Args:    "--asset SYSTEM --threat T --vulnerability V --likelihood N --impact N [flags]",
+		Summary: "add a risk to the latest (or a named) analysis; prints its id and inherent/residual level",
+		Report:  true,
+		Flags:   f.bind,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) > 0 {
+				return BadInput("risk add takes flags only, not %q (see 'ward risk add -h')", args[0])
+			}
+			return riskAdd(ctx, env, &f)
+		},
+	})
+
+	Register(&Command{
+		Name:    "risk show",
+		Args:    "ID",
+		Summary: "one risk: scores, matrix cell, controls, treatment, acceptance and its history",
+		Report:  true,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 {
+				return BadInput("risk show needs one risk id")
+			}
+			return riskShow(ctx, env, args[0])
+		},
+	})
+
+	var by, reason string
+	Register(&Command{
+		Name:    "risk accept",
+		Args:    "ID --by PERSON --reason TEXT",
+		Summary: "record that management accepts a risk: who (a person's email or name), why, and the date (--as-of)",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&by, "by", "", "who accepts the risk: the email or name of someone under people")
+			fs.StringVar(&reason, "reason", "", "why keeping the risk is reasonable and appropriate")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 {
+				return BadInput("risk accept needs one risk id, --by and --reason")
+			}
+			return riskAccept(ctx, env, args[0], by, reason)
+		},
+	})
+
+	var na newAnalysis
+	Register(&Command{
+		Name:    "risk analysis new",
+		Args:    "[--id ID] [--from ID] [--performed DATE]",
+		Summary: "start a new dated risk analysis from the previous one's open risks (the yearly review is a diff)",
+		Report:  true,
+		Flags:   na.bind,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) > 0 {
+				return BadInput("risk analysis new takes flags only, not %q", args[0])
+			}
+			return na.run(ctx, env)
+		},
+	})
+
+	var from, to string
+	Register(&Command{
+		Name:    "risk diff",
+		Args:    "[--from ID] [--to ID]",
+		Summary: "what changed between two analyses: risks added, removed, and whose level moved",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&from, "from", "", "the earlier analysis (default: the later one's previous)")
+			fs.StringVar(&to, "to", "", "the later analysis (default: the latest)")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			return riskDiff(ctx, env, from, to)
+		},
+	})
+}
+
+// riskFlags are the fields of `ward risk add`.
+type riskFlags struct {
+	id, analysis, asset, threat, vulnerability string
+	likelihood, impact, resL, resI             int
+	controls, treatment, owner, due, completed string
+	acceptedBy, reason, notes                  string
+}
+
+func (f *riskFlags) bind(fs *flag.FlagSet) {
+	fs.StringVar(&f.id, "id", "", "risk id (default: r-ASSET-THREAT)")
+	fs.StringVar(&f.analysis, "analysis", "", "analysis id (default: the latest)")
+	fs.StringVar(&f.asset, "asset", "", "the system at risk (a system id)")
+	fs.StringVar(&f.threat, "threat", "", "a threat library id (see 'ward risk threats' or the report) or your own text")
+	fs.StringVar(&f.vulnerability, "vulnerability", "", "a vulnerability library id or your own text")
+	fs.IntVar(&f.likelihood, "likelihood", 0, "likelihood 1..5")
+	fs.IntVar(&f.impact, "impact", 0, "impact 1..5")
+	fs.IntVar(&f.resL, "residual-likelihood", 0, "likelihood after treatment 1..5 (default: as inherent)")
+	fs.IntVar(&f.resI, "residual-impact", 0, "impact after treatment 1..5 (default: as inherent)")
+	fs.StringVar(&f.controls, "controls", "", "comma-separated control ids in place that reduce the risk")
+	fs.StringVar(&f.treatment, "treatment", "mitigate", "mitigate, accept, transfer or avoid")
+	fs.StringVar(&f.owner, "owner", "", "who owns the treatment: a person's email or name")
+	fs.StringVar(&f.due, "due", "", "treatment due date YYYY-MM-DD (required to mitigate)")
+	fs.StringVar(&f.completed, "completed", "", "date the treatment was carried out")
+	fs.StringVar(&f.acceptedBy, "accepted-by", "", "with --treatment accept: who accepted it")
+	fs.StringVar(&f.reason, "reason", "", "with --treatment accept: why")
+	fs.StringVar(&f.notes, "notes", "", "free text")
+}
+
+// flagName turns a workspace field into the flag that sets it.
+func flagName(field string) string {
+	if i := strings.Index(field, "["); i >= 0 {
+		field = field[:i]
+	}
+	switch field {
+	case "acceptance_reason":
+		return "--reason"
+	}
+	return "--" + strings.ReplaceAll(field, "_", "-")
+}
+
+// problemsError is the exit-2 error listing every problem of a risk.
+func problemsError(cmd string, errs []error) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: the risk is not valid; nothing was written:", cmd)
+	for _, err := range errs {
+		var p risk.Problem
+		if errors.As(err, &p) {
+			fmt.Fprintf(&b, "\n  %s (%s): %s", flagName(p.Field), p.Field, p.Message)
+		} else {
+			fmt.Fprintf(&b, "\n  %v", err)
+		}
+	}
+	return BadInput("%s", b.String())
+}
+
+func catalogControl(id string) bool { return catalog.Default().Control(id) != nil }
+
+// person resolves a person given by email or by name (case-insensitive)
+// to their email, since the workspace refers to people by email.
+func person(ws *workspace.Workspace, flagName, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", nil
+	}
+	if p := ws.Person(s); p != nil {
+		return p.Email, nil
+	}
+	var found []string
+	for _, p := range ws.People {
+		if strings.EqualFold(p.Email, s) || strings.EqualFold(p.Name, s) {
+			found = append(found, p.Email)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		var names []string
+		for _, p := range ws.People {
+			names = append(names, p.Email)
+		}
+		return "", BadInput("%s %q is not anyone under people (by email or name): one of %s; nothing was written", flagName, s, strings.Join(names, ", "))
+	}
+	return "", BadInput("%s %q names %d people (%s): give the email; nothing was written", flagName, s, len(found), strings.Join(found, ", "))
+}
+
+func parseDateFlag(name, s string) (date.Date, error) {
+	if s == "" {
+		return date.Date{}, nil
+	}
+	d, err := date.Parse(s)
+	if err != nil {
+		return d, BadInput("%s: %v; nothing was written", name, err)
+	}
+	return d, nil
+}
+
+var slugRun = regexp.MustCompile(`[^a-z0-9]+`)
+
+// newRiskID is r-ASSET-THREAT, shortened and made unique.
+func newRiskID(ws *workspace.Workspace, asset, threat string) string {
+	t := strings.Trim(slugRun.ReplaceAllString(strings.ToLower(threat), "-"), "-")
+	if len(t) > 32 {
+		t = strings.TrimRight(t[:32], "-")
+	}
+	base := "r-" + asset
+	if t != "" {
+		base += "-" + t
+	}
+	id := base
+	for n := 2; riskByID(ws, id) != nil; n++ {
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+	return id
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func riskAdd(ctx context.Context, env *Env, f *riskFlags) error {
+	b, err := env.Backend(ctx)
+	if err != nil {
+		return err
+	}
+	ws, err := b.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	r := workspace.Risk{
+		ID: f.id, Analysis: f.analysis, Asset: f.asset, Threat: strings.TrimSpace(f.threat), Vulnerability: strings.TrimSpace(f.vulnerability),
+		Likelihood: f.likelihood, Impact: f.impact, ResidualLikelihood: f.resL, ResidualImpact: f.resI,
+		Controls: splitList(f.controls), Treatment: f.treatment, AcceptanceReason: f.reason, Notes: f.notes,
+	}
+	if r.Analysis == "" {
+		a := risk.Latest(ws, env.AsOf)
+		if a == nil {
+			return BadInput("risk add: no risk analysis performed on or before %s to add to: start one with 'ward risk analysis new'; nothing was written", env.AsOf)
+		}
+		r.Analysis = a.ID
+	}
+	if r.ID == "" && r.Asset != "" {
+		r.ID = newRiskID(ws, r.Asset, r.Threat)
+	}
+	if r.Owner, err = person(ws, "--owner", f.owner); err != nil {
+		return err
+	}
+	if r.AcceptedBy, err = person(ws, "--accepted-by", f.acceptedBy); err != nil {
+		return err
+	}
+	if r.Due, err = parseDateFlag("--due", f.due); err != nil {
+		return err
+	}
+	if r.Completed, err = parseDateFlag("--completed", f.completed); err != nil {
+		return err
+	}
+	if r.Treatment == "accept" {
+		r.AcceptedOn = env.AsOf
+	}
+	if errs := risk.ValidateIn(ws, r, true, catalogControl); len(errs) > 0 {
+		return problemsError("risk add", errs)
+	}
+	if _, err := b.Data.Save(ctx, Actor(), store.Edit{Kind: store.KindRisk, Value: r}); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return BadInput("risk add: --id: %v; nothing was written", err)
+		}
+		return err
+	}
+	m, err := risk.MatrixFor(ws)
+	if err != nil {
+		return err
+	}
+	sc := risk.Score(r, m)
+	if env.Format == "json" {
+		return env.JSON(sc)
+	}
+	fmt.Fprintf(env.Stdout, "added %s to %s: inherent %s (%d×%d), residual %s (%d×%d)\n", r.ID, r.Analysis,
+		sc.Inherent, r.Likelihood, r.Impact, sc.Residual, sc.ResidualLikelihood, sc.ResidualImpact)
+	return nil
+}
+
+// RiskDetail is `ward risk show --format json`.
+type RiskDetail struct {
+	risk.Scored
+	Controls          []ControlRef         `json:"controls"`
+	SuggestedControls []ControlRef         `json:"suggested_controls"`
+	Overdue           bool                 `json:"overdue"`
+	History           []store.HistoryEntry `json:"history"`
+}
+
+// ControlRef is a control id with its title.
+type ControlRef struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+func controlRefs(ids []string) []ControlRef {
+	out := []ControlRef{}
+	for _, id := range ids {
+		out = append(out, ControlRef{ID: id, Title: controlTitle(id)})
+	}
+	return out
+}
+
+func riskShow(ctx context.Context, env *Env, id string) error {
+	b, err := env.Backend(ctx)
+	if err != nil {
+		return err
+	}
+	ws, err := b.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	r := riskByID(ws, id)
+	if r == nil {
+		return BadInput("no risk %q (see 'ward risk list')", id)
+	}
+	m, err := risk.MatrixFor(ws)
+	if err != nil {
+		return BadInput("%v", err)
+	}
+	hist, err := b.Data.History(ctx, store.KindRisk, id)
+	if err != nil {
+		return err
+	}
+	d := RiskDetail{Scored: risk.Score(*r, m), Controls: controlRefs(r.Controls),
+		SuggestedControls: controlRefs(risk.SuggestedControls(r.Threat, r.Vulnerability)), Overdue: risk.Overdue(*r, env.AsOf), History: hist}
+	if env.Format == "json" {
+		return env.JSON(d)
+	}
+	return writeRiskDetail(env.Stdout, d)
+}
+
+func writeRiskDetail(w io.Writer, d RiskDetail) error {
+	r := d.Risk
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("risk", r.ID)
+	row("analysis", r.Analysis)
+	row("asset", r.Asset)
+	row("threat", d.ThreatTitle+idNote(r.Threat, d.ThreatTitle))
+	row("vulnerability", d.VulnerabilityTitle+idNote(r.Vulnerability, d.VulnerabilityTitle))
+	row("inherent", fmt.Sprintf("%s (likelihood %d × impact %d = %d)", d.Inherent, r.Likelihood, r.Impact, d.InherentScore))
+	res := fmt.Sprintf("%s (likelihood %d × impact %d = %d)", d.Residual, d.ResidualLikelihood, d.ResidualImpact, d.ResidualScore)
+	if d.ResidualAssumed {
+		res += ", as inherent: no residual recorded"
+	}
+	row("residual", res)
+	var cs []string
+	for _, c := range d.Controls {
+		cs = append(cs, c.ID+" ("+c.Title+")")
+	}
+	row("controls", strings.Join(cs, "; "))
+	var sug []string
+	for _, c := range d.SuggestedControls {
+		sug = append(sug, c.ID)
+	}
+	row("suggested", strings.Join(sug, ", "))
+	row("treatment", r.Treatment)
+	row("owner", r.Owner)
+	if !r.Due.IsZero() {
+		due := r.Due.String()
+		if d.Overdue {
+			due += " OVERDUE"
+		}
+		row("due", due)
+	}
+	if !r.Completed.IsZero() {
+		row("completed", r.Completed.String())
+	}
+	if r.AcceptedBy != "" {
+		row("accepted", fmt.Sprintf("by %s on %s: %s", r.AcceptedBy, r.AcceptedOn, r.AcceptanceReason))
+	}
+	row("notes", r.Notes)
+	for i, h := range d.History {
+		k := ""
+		if i == 0 {
+			k = "history"
+		}
+		line := fmt.Sprintf("%s %s by %s", h.At.UTC().Format("2006-01-02 15:04 UTC"), h.Action, h.Actor)
+		if len(h.Fields) > 0 {
+			line += " (" + strings.Join(h.Fields, ", ") + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", k, line)
+	}
+	return tw.Flush()
+}
+
+func idNote(id, title string) string {
+	if id != title {
+		return " [" + id + "]"
+	}
+	return ""
+}
+
+func riskAccept(ctx context.Context, env *Env, id, by, reason string) error {
+	b, err := env.Backend(ctx)
+	if err != nil {
+		return err
+	}
+	ws, err := b.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	r := riskByID(ws, id)
+	if r == nil {
+		return BadInput("no risk %q (see 'ward risk list'); nothing was written", id)
+	}
+	if strings.TrimSpace(by) == "" {
+		return BadInput("risk accept: --by: who accepts the risk is required; nothing was written")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return BadInput("risk accept: --reason: why the risk is kept is required (164.316(b)(1): document the decision); nothing was written")
+	}
+	email, err := person(ws, "--by", by)
+	if err != nil {
+		return err
+	}
+	acc, err := risk.Accept(*r, email, strings.TrimSpace(reason), env.AsOf)
+	if err != nil {
+		return BadInput("%v; nothing was written", err)
+	}
+	if errs := risk.ValidateIn(ws, acc, false, catalogControl); len(errs) > 0 {
+		return problemsError("risk accept", errs)
+	}
+	if _, err := b.Data.Save(ctx, Actor(), store.Edit{Kind: store.KindRisk, Value: acc, Update: true}); err != nil {
+		return err
+	}
+	if env.Format == "json" {
+		return env.JSON(acc)
+	}
+	fmt.Fprintf(env.Stdout, "accepted %s: by %s on %s\n", acc.ID, acc.AcceptedBy, acc.AcceptedOn)
+	return nil
+}
+
+type newAnalysis struct {
+	id, from, performed, performedBy, approvedBy, scope, methodology string
+}
+
+func (n *newAnalysis) bind(fs *flag.FlagSet) {
+	fs.StringVar(&n.id, "id", "", "the new analysis id (default: ra-YEAR, or ra-DATE when taken)")
+	fs.StringVar(&n.from, "from", "", "the analysis to start from (default: the latest before --performed)")
+	fs.StringVar(&n.performed, "performed", "", "date performed (default: --as-of, today)")
+	fs.StringVar(&n.performedBy, "performed-by", "", "who performed it (a person's email or name)")
+	fs.StringVar(&n.approvedBy, "approved-by", "", "who approved it (a person's email or name)")
+	fs.StringVar(&n.scope, "scope", "every system that holds or carries PHI", "scope")
+	fs.StringVar(&n.methodology, "methodology", "NIST SP 800-30 Rev. 1", "methodology")
+}
+
+func (n *newAnalysis) run(ctx context.Context, env *Env) error {
+	b, err := env.Backend(ctx)
+	if err != nil {
+		return err
+	}
+	ws, err := b.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	performed := env.AsOf
+	if n.performed != "" {
+		if performed, err = parseDateFlag("--performed", n.performed); err != nil {
+			return err
+		}
+	}
+	ra := workspace.RiskAnalysis{ID: n.id, Performed: performed, Scope: n.scope, Methodology: n.methodology}
+	if ra.PerformedBy, err = person(ws, "--performed-by", n.performedBy); err != nil {
+		return err
+	}
+	if ra.ApprovedBy, err = person(ws, "--approved-by", n.approvedBy); err != nil {
+		return err
+	}
+	var prev *workspace.RiskAnalysis
+	if n.from != "" {
+		if prev = ws.RiskAnalysis(n.from); prev == nil {
+			return BadInput("risk analysis new: --from: %q is not a risk analysis id; nothing was written", n.from)
+		}
+	} else {
+		prev = risk.Latest(ws, performed)
+	}
+	if prev != nil {
+		if !prev.Performed.Before(performed) {
+			return BadInput("risk analysis new: --performed: %s is not after %s (performed %s); nothing was written", performed, prev.ID, prev.Performed)
+		}
+		ra.Previous = prev.ID
+	}
+	if ra.ID == "" {
+		ra.ID = fmt.Sprintf("ra-%d", performed.Year())
+		if ws.RiskAnalysis(ra.ID) != nil {
+			ra.ID = "ra-" + performed.String()
+		}
+	}
+	if ws.RiskAnalysis(ra.ID) != nil {
+		return BadInput("risk analysis new: --id: %q is already a risk analysis; nothing was written", ra.ID)
+	}
+	edits := []store.Edit{{Kind: store.KindRiskAnalysis, Value: ra}}
+	var carried []workspace.Risk
+	if prev != nil {
+		carried = risk.CarryOver(ws, prev.ID, ra.ID, performed)
+		// Risks written without an analysis belong to the only analysis
+		// there was; name it, or they would belong to none once there are
+		// two.
+		for _, r := range risk.RisksOf(ws, prev.ID) {
+			if r.Analysis == "" {
+				r.Analysis = prev.ID
+				edits = append(edits, store.Edit{Kind: store.KindRisk, Value: r, Update: true})
+			}
+		}
+		for _, r := range carried {
+			if riskByID(ws, r.ID) != nil {
+				return BadInput("risk analysis new: the carried-over id %s is taken; choose another --id; nothing was written", r.ID)
+			}
+			edits = append(edits, store.Edit{Kind: store.KindRisk, Value: r})
+		}
+	}
+	if _, err := b.Data.Save(ctx, Actor(), edits...); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return BadInput("risk analysis new: %v; nothing was written", err)
+		}
+		return err
+	}
+	if env.Format == "json" {
+		ids := []string{}
+		for _, r := range carried {
+			ids = append(ids, r.ID)
+		}
+		return env.JSON(map[string]any{"analysis": ra, "carried": ids})
+	}
+	if prev == nil {
+		fmt.Fprintf(env.Stdout, "started %s (performed %s), with no earlier analysis to carry over: add risks with 'ward risk add' or 'ward risk questionnaire'\n", ra.ID, ra.Performed)
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "started %s (performed %s) from %s: %d risks carried over; review each, then 'ward risk diff'\n", ra.ID, ra.Performed, prev.ID, len(carried))
+	return nil
+}
+
+func riskDiff(ctx context.Context, env *Env, from, to string) error {
+	ws, err := env.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	var cur *workspace.RiskAnalysis
+	if to == "" {
+		if cur = risk.Latest(ws, env.AsOf); cur == nil {
+			return BadInput("no risk analysis performed on or before %s", env.AsOf)
+		}
+	} else if cur = ws.RiskAnalysis(to); cur == nil {
+		return BadInput("--to: %q is not a risk analysis id", to)
+	}
+	if from == "" {
+		from = cur.Previous
+	}
+	if from == "" {
+		return BadInput("%s names no previous analysis: give --from", cur.ID)
+	}
+	a, err := analyze(ctx, env, from)
+	if err != nil {
+		return err
+	}
+	c, err := analyze(ctx, env, cur.ID)
+	if err != nil {
+		return err
+	}
+	d := risk.Diff(a, c)
+	if env.Format == "json" {
+		return env.JSON(map[string]any{"from": from, "to": cur.ID, "changes": d})
+	}
+	fmt.Fprintf(env.Stdout, "%s → %s: %d added, %d removed, %d changed, %d unchanged\n", from, cur.ID, len(d.Added), len(d.Removed), len(d.Changed), d.Unchanged)
+	for _, s := range d.Added {
+		fmt.Fprintf(env.Stdout, "  + %s  %s (%s on %s)\n", s.Risk.ID, s.Residual, s.ThreatTitle, s.Risk.Asset)
+	}
+	for _, s := range d.Removed {
+		fmt.Fprintf(env.Stdout, "  - %s  %s (%s on %s)\n", s.Risk.ID, s.Residual, s.ThreatTitle, s.Risk.Asset)
+	}
+	for _, ch := range d.Changed {
+		fmt.Fprintf(env.Stdout, "  ~ %s  inherent %s → %s, residual %s → %s\n", ch.CurrentID, ch.FromInherent, ch.ToInherent, ch.FromResidual, ch.ToResidual)
+	}
+	return nil
+}
+
+func riskByID(ws *workspace.Workspace, id string) *workspace.Risk {
+	for i := range ws.Risks {
+		if ws.Risks[i].ID == id {
+			return &ws.Risks[i]
+		}
+	}
+	return nil
+}
