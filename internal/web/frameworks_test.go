@@ -79,6 +79,11 @@ func TestFrameworkTree(t *testing.T) {
 			t.Errorf("the HIPAA tree lacks %q", want)
 		}
 	}
+	// The control's page links back to the requirement in the tree.
+	ctl := e.get(c, "/orgs/alpha/controls/encryption-at-rest")
+	if want := `href="/orgs/alpha/frameworks/hipaa?req=164.312%28a%29%282%29%28iv%29#req-164.312%28a%29%282%29%28iv%29"`; !strings.Contains(ctl.Body, want) {
+		t.Errorf("the control page (%d) does not link back with %s", ctl.StatusCode, want)
+	}
 	tree := frameworkTree(catalog.Default().Framework("hipaa"), "alpha", "164.312(a)(2)(iv)")
 	if len(tree.Roots) != 5 {
 		t.Errorf("%d CFR sections at the top, want 5 (164.308, .310, .312, .314, .316)", len(tree.Roots))
