@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"flag"
+	"fmt"
+	"io"
+	"slices"
 
 	"ward/internal/catalog"
 	"ward/internal/posture"
@@ -25,10 +28,73 @@ func init() {
 			if err != nil {
 				return BadInput("%v", err)
 			}
-			if env.Format == "json" {
-				return env.JSON(p)
+			open, err := openFindings(ctx, env, p)
+			if err != nil {
+				return err
 			}
-			return posture.WriteText(env.Stdout, p)
+			if env.Format == "json" {
+				return env.JSON(struct {
+					*posture.Posture
+					OpenFindings []ControlOpenFindings `json:"open_findings"`
+				}{p, open})
+			}
+			if err := posture.WriteText(env.Stdout, p); err != nil {
+				return err
+			}
+			writeOpenFindings(env.Stdout, open)
+			return nil
 		},
 	})
+}
+
+// ControlOpenFindings is one control's open items from imported scans:
+// failing findings no newer scan has superseded.
+type ControlOpenFindings struct {
+	Control string `json:"control"`
+	Failing int    `json:"failing"`
+}
+
+// openFindings counts the open failing findings on the controls of the
+// framework's posture, most first.
+func openFindings(ctx context.Context, env *Env, p *posture.Posture) ([]ControlOpenFindings, error) {
+	b, err := env.Backend(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := b.Data.OpenFindingCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	inPosture := map[string]bool{}
+	for _, r := range p.Requirements {
+		for _, c := range r.Controls {
+			inPosture[c] = true
+		}
+	}
+	out := []ControlOpenFindings{}
+	for c, n := range counts {
+		if inPosture[c] {
+			out = append(out, ControlOpenFindings{c, n})
+		}
+	}
+	slices.SortFunc(out, func(a, b ControlOpenFindings) int {
+		if a.Failing != b.Failing {
+			return b.Failing - a.Failing
+		}
+		if a.Control < b.Control {
+			return -1
+		}
+		return 1
+	})
+	return out, nil
+}
+
+func writeOpenFindings(w io.Writer, open []ControlOpenFindings) {
+	if len(open) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nOpen failing findings from imported scans:")
+	for _, o := range open {
+		fmt.Fprintf(w, "  %-28s %d\n", o.Control, o.Failing)
+	}
 }

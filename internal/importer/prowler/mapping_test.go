@@ -2,6 +2,7 @@ package prowler
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,5 +148,54 @@ func TestFrameworkKeys(t *testing.T) {
 		if got := Framework(key); got != want {
 			t.Errorf("Framework(%q) = %q, want %q", key, got, want)
 		}
+	}
+}
+
+// A check's failing findings are open items on the controls its
+// requirements share, not on everything a broad criterion maps to.
+func TestTallyControls(t *testing.T) {
+	fs, _, err := readAll(t, mustRead(t, "sample.ocsf.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := NewTally(MustMapper())
+	for _, f := range fs {
+		tl.Add(f)
+	}
+	cs := tl.Controls()
+	has := func(check, control string) bool {
+		for _, c := range cs[check] {
+			if c == control {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		check, control string
+		want           bool
+	}{
+		{"s3_bucket_default_encryption", "encryption-at-rest", true},
+		{"s3_bucket_default_encryption", "key-management", true},
+		{"s3_bucket_default_encryption", "mfa", false}, // only through CC6.1
+		{"iam_root_mfa_enabled", "mfa", true},
+		{"iam_root_mfa_enabled", "encryption-at-rest", false},
+		{"rds_instance_backup_enabled", "backup", true},
+	} {
+		if has(c.check, c.control) != c.want {
+			t.Errorf("%s on %s: %v, want %v (%v)", c.check, c.control, !c.want, c.want, cs[c.check])
+		}
+	}
+	if _, ok := cs["account_security_contact_information_is_registered"]; ok {
+		t.Error("a check with only CIS ids touches a control")
+	}
+	all := tl.AllControls()
+	for _, c := range []string{"mfa", "encryption-at-rest", "backup", "risk-management"} {
+		if !slices.Contains(all, c) {
+			t.Errorf("the file is not evidence for %s: %v", c, all)
+		}
+	}
+	if tl.Findings != 6 || tl.ByStatus[StatusFail] != 3 || len(tl.Unmapped()) != 0 || !tl.Newest.Equal(fs[0].Time) {
+		t.Errorf("tally: %+v", tl)
 	}
 }

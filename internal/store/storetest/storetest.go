@@ -50,6 +50,9 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"AuditTampering", testTampering},
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"Blobs", testBlobs},
+		{"ScanImport", testScanImport},
+		{"ScanImportAtomicAndIdempotent", testScanImportAtomic},
+		{"ScanSupersession", testScanSupersession},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })

@@ -1,0 +1,424 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/importer/prowler"
+	"ward/internal/store"
+	"ward/internal/store/blob"
+	"ward/internal/workspace"
+)
+
+func init() {
+	Register(&Command{
+		Name:    "import prowler",
+		Args:    "FILE...",
+		Summary: "Prowler findings (OCSF JSON, JSON lines or CSV) as evidence, streamed: failing checks become open items on the controls they map to",
+		Report:  true,
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) == 0 {
+				return BadInput("import prowler: name at least one file (Prowler's OCSF JSON, JSON lines or CSV output)")
+			}
+			b, err := env.Backend(ctx)
+			if err != nil {
+				return err
+			}
+			mapper := prowler.MustMapper()
+			var out []*FileImport
+			for i, path := range args {
+				fi, err := importProwler(ctx, env, b, mapper, path)
+				if err != nil {
+					if i > 0 {
+						return withNote(err, fmt.Sprintf("the %d file(s) before it were imported", i))
+					}
+					return err
+				}
+				out = append(out, fi)
+			}
+			if env.Format == "json" {
+				return env.JSON(map[string]any{"org": b.Org.Slug, "files": out})
+			}
+			for _, fi := range out {
+				fi.writeText(env.Stdout, b.Org.Slug)
+			}
+			return nil
+		},
+	})
+}
+
+// withNote appends a sentence to an exit error's message.
+func withNote(err error, note string) error {
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.Msg != "" {
+		return &ExitError{Code: ee.Code, Msg: ee.Msg + " (" + note + ")"}
+	}
+	return fmt.Errorf("%w (%s)", err, note)
+}
+
+// FileImport is the summary of one imported file (--format json).
+type FileImport struct {
+	File            string              `json:"file"`
+	Source          string              `json:"source"`
+	Format          string              `json:"format"`
+	SHA256          string              `json:"sha256"`
+	Size            int64               `json:"size"`
+	ScanID          int64               `json:"scan_id"`
+	ScannedAt       time.Time           `json:"scanned_at"`
+	AlreadyImported bool                `json:"already_imported"`
+	Findings        int                 `json:"findings"`
+	New             int                 `json:"new"`
+	Already         int                 `json:"already"`
+	Duplicates      int                 `json:"duplicates"`
+	ByStatus        map[string]int      `json:"by_status"`
+	BySeverity      map[string]int      `json:"by_severity"`
+	Requirements    map[string][]string `json:"requirements"`
+	Unmapped        []prowler.Unmapped  `json:"unmapped"`
+	Controls        []string            `json:"controls"`
+	EvidenceID      string              `json:"evidence_id,omitempty"`
+	Superseded      int                 `json:"superseded"`
+	Outdated        int                 `json:"outdated"`
+	Seconds         float64             `json:"seconds"`
+}
+
+// source reads an input file once: the parser reads it, and the same
+// bytes flow through a pipe into the blob store, which hashes and keeps
+// them. Nothing is kept when the import fails.
+type source struct {
+	path  string
+	f     *os.File
+	size  int64
+	read  atomic.Int64
+	pw    *io.PipeWriter
+	done  chan blobResult
+	res   *blobResult
+	r     io.Reader // what the parser reads
+	start time.Time
+}
+
+type blobResult struct {
+	sha  string
+	size int64
+	err  error
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+func openSource(path string, blobs *blob.Store) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, BadInput("%v", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.IsDir() {
+		f.Close()
+		return nil, BadInput("%s is a folder: name the scanner's output file", path)
+	}
+	pr, pw := io.Pipe()
+	s := &source{path: path, f: f, size: st.Size(), pw: pw, done: make(chan blobResult, 1), start: time.Now()}
+	go func() {
+		sha, n, err := blobs.Put(pr)
+		pr.CloseWithError(err) // unblock the writer if Put stopped early
+		s.done <- blobResult{sha, n, err}
+	}()
+	s.r = io.TeeReader(countingReader{f, &s.read}, pw)
+	return s, nil
+}
+
+func (s *source) wait() blobResult {
+	if s.res == nil {
+		r := <-s.done
+		s.res = &r
+	}
+	return *s.res
+}
+
+// finish reads what the parser left (white space after the last finding),
+// closes the pipe and waits for the blob: its hash and size.
+func (s *source) finish() (string, int64, error) {
+	defer s.f.Close()
+	if _, err := io.Copy(io.Discard, s.r); err != nil {
+		s.pw.CloseWithError(err)
+		s.wait()
+		return "", 0, err
+	}
+	s.pw.Close()
+	res := s.wait()
+	return res.sha, res.size, res.err
+}
+
+// abort stops the blob without keeping it.
+func (s *source) abort(err error) {
+	s.pw.CloseWithError(err)
+	s.wait()
+	s.f.Close()
+}
+
+// progress shows a bar on a terminal (bytes, findings per second, ETA);
+// elsewhere nothing until the final line.
+type progress struct {
+	bar      *progressbar.ProgressBar
+	src      *source
+	findings *atomic.Int64
+	stop     chan struct{}
+	stopped  chan struct{}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func startProgress(env *Env, src *source, findings *atomic.Int64) *progress {
+	p := &progress{src: src, findings: findings}
+	if !isTerminal(env.Stderr) {
+		return p
+	}
+	p.bar = progressbar.NewOptions64(src.size,
+		progressbar.OptionSetWriter(env.Stderr),
+		progressbar.OptionSetDescription(filepath.Base(src.path)),
+		progressbar.OptionShowBytes(true),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(),
+	)
+	p.stop, p.stopped = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(p.stopped)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				n := findings.Load()
+				rate := float64(n) / max(time.Since(src.start).Seconds(), 0.001)
+				p.bar.Describe(fmt.Sprintf("%s: %d findings, %.0f/s", filepath.Base(src.path), n, rate))
+				p.bar.Set64(src.read.Load())
+			}
+		}
+	}()
+	return p
+}
+
+// done ends the bar and prints the one final line.
+func (p *progress) done(env *Env, ok bool) {
+	if p.bar != nil {
+		close(p.stop)
+		<-p.stopped
+		p.bar.Finish()
+		p.bar.Clear()
+		fmt.Fprintln(env.Stderr)
+	}
+	if !ok {
+		return
+	}
+	secs := max(time.Since(p.src.start).Seconds(), 0.001)
+	fmt.Fprintf(env.Stderr, "read %s: %d findings, %s in %.1fs (%.1f MB/s, %.0f findings/s)\n", p.src.path, p.findings.Load(),
+		humanBytes(p.src.size), secs, float64(p.src.size)/1e6/secs, float64(p.findings.Load())/secs)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// importProwler imports one Prowler file in one transaction.
+func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Mapper, path string) (*FileImport, error) {
+	src, err := openSource(path, b.Store.Blobs())
+	if err != nil {
+		return nil, err
+	}
+	var findings atomic.Int64
+	prog := startProgress(env, src, &findings)
+	tally := prowler.NewTally(mapper)
+	var format string
+	res, err := b.Data.ImportScan(ctx, Actor(), func(sw *store.ScanWriter) (store.ScanInput, error) {
+		rd, err := prowler.NewReader(src.r)
+		if err != nil {
+			return store.ScanInput{}, err
+		}
+		format = rd.Format()
+		for {
+			f, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return store.ScanInput{}, err
+			}
+			tally.Add(f)
+			if err := sw.Add(store.ScanFinding{UID: f.UID, Check: f.Check, Status: f.Status, Severity: f.Severity,
+				ResourceUID: f.ResourceUID, ResourceType: f.ResourceType, Region: f.Region, Account: f.Account, Time: f.Time}); err != nil {
+				return store.ScanInput{}, err
+			}
+			findings.Add(1)
+		}
+		sha, size, err := src.finish()
+		if err != nil {
+			return store.ScanInput{}, fmt.Errorf("keep %s as evidence: %w", path, err)
+		}
+		return store.ScanInput{
+			Source: "prowler", Format: format, FileName: filepath.Base(path), SHA256: sha, Size: size,
+			ScannedAt: tally.Newest, Controls: tally.Controls(), Summary: tallySummary(tally),
+			Evidence: workspace.Evidence{
+				Controls:  tally.AllControls(),
+				Collected: date.Of(tally.Newest), File: filepath.Base(path), Type: mediaType(format),
+				Note: prowlerNote(tally),
+			},
+		}, nil
+	})
+	if err != nil {
+		src.abort(err)
+		prog.done(env, false)
+		var pe *prowler.Error
+		if errors.As(err, &pe) {
+			return nil, BadInput("%s: %v; nothing was written", path, pe)
+		}
+		return nil, fmt.Errorf("%s: %w; nothing was written", path, err)
+	}
+	prog.done(env, true)
+	fi := &FileImport{
+		File: path, Source: "prowler", Format: format, SHA256: res.Scan.SHA256, Size: res.Scan.Size, ScanID: res.Scan.ID,
+		ScannedAt: res.Scan.ScannedAt, AlreadyImported: res.Already, Findings: tally.Findings,
+		New: res.New, Duplicates: res.Duplicates, ByStatus: tally.ByStatus, BySeverity: tally.BySeverity,
+		Requirements: tally.Requirements(), Unmapped: tally.Unmapped(), Controls: tally.AllControls(),
+		EvidenceID: res.Scan.EvidenceID, Superseded: res.Superseded, Outdated: res.Outdated,
+		Seconds: time.Since(src.start).Seconds(),
+	}
+	if res.Already {
+		fi.Already = tally.Findings
+	}
+	return fi, nil
+}
+
+func mediaType(format string) string {
+	switch format {
+	case prowler.FormatOCSF:
+		return "application/json"
+	case prowler.FormatJSONL:
+		return "application/x-ndjson"
+	}
+	return "text/csv"
+}
+
+func tallySummary(t *prowler.Tally) map[string]any {
+	return map[string]any{
+		"findings": t.Findings, "by_status": t.ByStatus, "by_severity": t.BySeverity,
+		"requirements": t.Requirements(), "unmapped": t.Unmapped(), "accounts": t.Accounts(),
+	}
+}
+
+func prowlerNote(t *prowler.Tally) string {
+	accounts := t.Accounts()
+	acc := strings.Join(accounts, ", ")
+	if len(accounts) > 3 {
+		acc = strings.Join(accounts[:3], ", ") + fmt.Sprintf(" and %d more", len(accounts)-3)
+	}
+	note := fmt.Sprintf("Prowler scan: %d findings (%d failing, %d manual, %d passing)", t.Findings,
+		t.ByStatus[prowler.StatusFail], t.ByStatus[prowler.StatusManual], t.ByStatus[prowler.StatusPass])
+	if acc != "" {
+		note += " of account " + acc
+	}
+	return note
+}
+
+// counts prints a map as "K n, K n" in the given order, then any other
+// keys alphabetically.
+func counts(m map[string]int, order []string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, k := range order {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		}
+		seen[k] = true
+	}
+	var rest []string
+	for k := range m {
+		if !seen[k] && m[k] > 0 {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (fi *FileImport) writeText(w io.Writer, org string) {
+	short := fi.SHA256
+	if len(short) > 12 {
+		short = short[:12]
+	}
+	if fi.AlreadyImported {
+		fmt.Fprintf(w, "%s: %s was already imported (scan %d, sha256 %s…): nothing new, %d findings already imported\n", org, fi.File, fi.ScanID, short, fi.Already)
+		return
+	}
+	fmt.Fprintf(w, "%s: imported %s (%s, %s, sha256 %s…) as scan %d of %s\n", org, fi.File, fi.Format, humanBytes(fi.Size), short, fi.ScanID, fi.ScannedAt.Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(w, "  findings:     %d (%d new, %d already imported, %d duplicate uids in the file)\n", fi.Findings, fi.New, fi.Already, fi.Duplicates)
+	fmt.Fprintf(w, "  status:       %s\n", counts(fi.ByStatus, prowler.Statuses))
+	fmt.Fprintf(w, "  severity:     %s\n", counts(fi.BySeverity, prowler.Severities))
+	cat := catalog.Default()
+	for _, fw := range []string{catalog.HIPAA, catalog.SOC2} {
+		ids := fi.Requirements[fw]
+		fmt.Fprintf(w, "  %-13s %d requirement(s) touched", cat.Framework(fw).Name+":", len(ids))
+		if len(ids) > 0 {
+			fmt.Fprintf(w, ": %s", strings.Join(ids, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+	if fi.EvidenceID != "" {
+		fmt.Fprintf(w, "  evidence:     %s on %d control(s): %s\n", fi.EvidenceID, len(fi.Controls), strings.Join(fi.Controls, ", "))
+	} else {
+		fmt.Fprintln(w, "  evidence:     none (no finding maps to a HIPAA or SOC 2 requirement)")
+	}
+	if fi.Superseded > 0 || fi.Outdated > 0 {
+		fmt.Fprintf(w, "  supersedes:   %d account/check pair(s) of older scans; %d of this scan's already superseded by newer ones\n", fi.Superseded, fi.Outdated)
+	}
+	if len(fi.Unmapped) > 0 {
+		fmt.Fprintf(w, "  unmapped:     %d id(s) name nothing in ward's catalog (kept in the scan, attached to no control):\n", len(fi.Unmapped))
+		for _, u := range fi.Unmapped {
+			fmt.Fprintf(w, "                %s %s (%d finding(s))\n", u.Framework, u.ID, u.Findings)
+		}
+	}
+}

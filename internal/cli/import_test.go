@@ -1,0 +1,259 @@
+package cli
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const prowlerSample = "../importer/prowler/testdata/sample.ocsf.json"
+
+type importJSON struct {
+	Org   string
+	Files []struct {
+		File, Format, SHA256   string
+		ScanID                 int64 `json:"scan_id"`
+		AlreadyImported        bool  `json:"already_imported"`
+		Findings, New, Already int
+		Duplicates             int
+		ByStatus               map[string]int      `json:"by_status"`
+		BySeverity             map[string]int      `json:"by_severity"`
+		Requirements           map[string][]string `json:"requirements"`
+		Unmapped               []struct{ Framework, ID string }
+		Controls               []string
+		EvidenceID             string `json:"evidence_id"`
+		Superseded, Outdated   int
+	}
+}
+
+func importProwlerJSON(t *testing.T, db string, files ...string) importJSON {
+	t.Helper()
+	out := mustWard(t, db, append([]string{"import", "prowler", "--format", "json"}, files...)...)
+	var r importJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return r
+}
+
+func blobFiles(db string) []string {
+	var out []string
+	filepath.WalkDir(db+".blobs", func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+func countRows(t *testing.T, db, table string) int {
+	t.Helper()
+	c, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var n int
+	if err := c.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func openOn(t *testing.T, db, framework, control string) int {
+	t.Helper()
+	out := mustWard(t, db, "posture", "--framework", framework, "--format", "json")
+	var p struct {
+		OpenFindings []struct {
+			Control string
+			Failing int
+		} `json:"open_findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range p.OpenFindings {
+		if o.Control == control {
+			return o.Failing
+		}
+	}
+	return 0
+}
+
+func TestImportProwlerTwiceAddsNothing(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	if n := openOn(t, db, "soc2", "mfa"); n != 0 {
+		t.Fatalf("open findings before any import: %d", n)
+	}
+
+	r := importProwlerJSON(t, db, prowlerSample)
+	f := r.Files[0]
+	if f.AlreadyImported || f.Findings != 6 || f.New != 6 || f.Format != "ocsf" || len(f.SHA256) != 64 {
+		t.Fatalf("first import: %+v", f)
+	}
+	if f.ByStatus["FAIL"] != 3 || f.ByStatus["PASS"] != 2 || f.ByStatus["MANUAL"] != 1 || f.BySeverity["critical"] != 1 {
+		t.Errorf("counts: %v %v", f.ByStatus, f.BySeverity)
+	}
+	if !slices.Contains(f.Requirements["hipaa"], "164.312(d)") || !slices.Contains(f.Requirements["soc2"], "CC6.1") || !slices.Contains(f.Requirements["soc2"], "A1.2") {
+		t.Errorf("requirements touched: %v", f.Requirements)
+	}
+	if len(f.Unmapped) != 0 {
+		t.Errorf("unmapped in the sample: %v", f.Unmapped)
+	}
+	// The file is evidence on the controls its findings touch, and the
+	// failing root-MFA finding is an open item on mfa in both frameworks.
+	if f.EvidenceID == "" || !slices.Contains(f.Controls, "mfa") || !slices.Contains(f.Controls, "encryption-at-rest") {
+		t.Errorf("evidence %q on %v", f.EvidenceID, f.Controls)
+	}
+	if n := openOn(t, db, "soc2", "mfa"); n != 1 {
+		t.Errorf("open on mfa (soc2): %d, want 1", n)
+	}
+	if n := openOn(t, db, "hipaa", "mfa"); n != 1 {
+		t.Errorf("open on mfa (hipaa): %d, want 1", n)
+	}
+	if out := mustWard(t, db, "posture", "--framework", "hipaa"); !regexp.MustCompile(`Open failing findings from imported scans:\n(.*\n)*  mfa +1\n`).MatchString(out) {
+		t.Errorf("posture text has no open findings section:\n%s", out)
+	}
+	ws := mustWard(t, db, "export", "-o", filepath.Join(t.TempDir(), "exp"))
+	_ = ws
+
+	before := fileHash(t, db)
+	again := importProwlerJSON(t, db, prowlerSample).Files[0]
+	if !again.AlreadyImported || again.New != 0 || again.Already != 6 || again.ScanID != f.ScanID {
+		t.Fatalf("second import: %+v", again)
+	}
+	if fileHash(t, db) != before {
+		t.Error("the second import changed the database")
+	}
+	if n := countRows(t, db, "scan_findings"); n != 6 {
+		t.Errorf("%d findings stored, want 6", n)
+	}
+	out := mustWard(t, db, "import", "prowler", prowlerSample)
+	if !strings.Contains(out, "already imported") || !strings.Contains(out, "nothing new") {
+		t.Errorf("text of a re-import: %s", out)
+	}
+	mustWard(t, db, "audit", "verify")
+}
+
+func TestImportProwlerBadFileExitsTwoAndWritesNothing(t *testing.T) {
+	sample, err := os.ReadFile(prowlerSample)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		data []byte
+		want *regexp.Regexp
+	}{
+		{"truncated", sample[:len(sample)*2/3], regexp.MustCompile(`cut\.json: byte \d+, finding \d+: .*truncated \(the finding starts at byte \d+\); nothing was written`)},
+		{"not JSON", []byte("[{\"class_uid\": 2004 \"x\"}]"), regexp.MustCompile(`cut\.json: byte 2\d, finding 1: not JSON`)},
+		{"not OCSF", bytes.Replace(sample, []byte(`"event_code": "iam_root_mfa_enabled"`), []byte(`"code": "iam_root_mfa_enabled"`), 1),
+			regexp.MustCompile(`cut\.json: byte \d+, finding 3, metadata.event_code: missing`)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "ward.db")
+			mustWard(t, db, "apply", "-f", demoDir)
+			before, blobsBefore := fileHash(t, db), blobFiles(db)
+			bad := filepath.Join(dir, "cut.json")
+			os.WriteFile(bad, c.data, 0o644)
+			code, out, errs := ward(t, db, "import", "prowler", bad)
+			if code != ExitBadInput {
+				t.Fatalf("exit %d, want 2\n%s%s", code, out, errs)
+			}
+			if !c.want.MatchString(errs) {
+				t.Fatalf("stderr does not match %v:\n%s", c.want, errs)
+			}
+			if fileHash(t, db) != before {
+				t.Fatal("the database changed")
+			}
+			// No evidence file was kept either.
+			if after := blobFiles(db); !slices.Equal(after, blobsBefore) {
+				t.Errorf("blobs before %v, after %v", blobsBefore, after)
+			}
+		})
+	}
+}
+
+// A newer scan of the same account and check supersedes the older one:
+// the fixed finding is no longer open, the older scan is kept.
+func TestImportProwlerNewerScanSupersedes(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	sample, _ := os.ReadFile(prowlerSample)
+	importProwlerJSON(t, db, prowlerSample)
+	if n := openOn(t, db, "soc2", "mfa"); n != 1 {
+		t.Fatalf("open on mfa: %d", n)
+	}
+	// A week later: root MFA is on.
+	later := bytes.ReplaceAll(sample, []byte("1795608000"), []byte("1796212800"))
+	later = bytes.ReplaceAll(later, []byte("2026-11-25T12:00:00"), []byte("2026-12-02T12:00:00"))
+	later = bytes.Replace(later, []byte(`"status_code": "FAIL",
+    "status_detail": "MFA is not enabled for root account."`), []byte(`"status_code": "PASS",
+    "status_detail": "MFA is enabled for root account."`), 1)
+	p := filepath.Join(dir, "later.json")
+	os.WriteFile(p, later, 0o644)
+	f := importProwlerJSON(t, db, p).Files[0]
+	if f.New != 6 || f.Superseded != 5 || f.ByStatus["FAIL"] != 2 {
+		t.Fatalf("newer scan: %+v", f)
+	}
+	if n := openOn(t, db, "soc2", "mfa"); n != 0 {
+		t.Errorf("open on mfa after the fix: %d, want 0", n)
+	}
+	if n := openOn(t, db, "soc2", "encryption-at-rest"); n != 1 {
+		t.Errorf("open on encryption-at-rest: %d, want 1 (still failing, counted once)", n)
+	}
+	if n := countRows(t, db, "scan_findings"); n != 12 {
+		t.Errorf("history: %d findings stored, want both scans' 12", n)
+	}
+}
+
+func TestImportProwlerReportsUnmappedIDs(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	sample, _ := os.ReadFile(prowlerSample)
+	odd := bytes.Replace(sample, []byte(`"164_312_d"`), []byte(`"164_312_d", "164_312_z_9"`), 1)
+	odd = bytes.Replace(odd, []byte(`"cc_6_2"`), []byte(`"cc_6_2", "cc_10_1"`), 1)
+	p := filepath.Join(dir, "odd.json")
+	os.WriteFile(p, odd, 0o644)
+	code, out, errs := ward(t, db, "import", "prowler", p)
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	for _, want := range []string{"unmapped:     2 id(s)", "HIPAA 164_312_z_9 (1 finding(s))", "SOC2 cc_10_1 (1 finding(s))"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errs, "read "+p+": 6 findings") {
+		t.Errorf("no final line on a non-terminal: %q", errs)
+	}
+}
+
+// The JSON lines and CSV forms import the same way.
+func TestImportProwlerOtherFormats(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	r := importProwlerJSON(t, db, "../importer/prowler/testdata/sample.ocsf.jsonl", "../importer/prowler/testdata/sample.csv")
+	if len(r.Files) != 2 || r.Files[0].Format != "jsonl" || r.Files[1].Format != "csv" || r.Files[0].New != 6 || r.Files[1].New != 6 {
+		t.Fatalf("%+v", r.Files)
+	}
+	if n := openOn(t, db, "soc2", "mfa"); n != 2 {
+		t.Errorf("open on mfa: %d, want one per scan of the same time (neither newer)", n)
+	}
+}

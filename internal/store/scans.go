@@ -1,0 +1,540 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ward/internal/workspace"
+)
+
+// Scan is one imported scanner file (a Prowler output, a CSV export).
+type Scan struct {
+	ID         int64           `json:"id"`
+	Source     string          `json:"source"` // prowler | csv
+	Format     string          `json:"format"`
+	FileName   string          `json:"file_name"`
+	SHA256     string          `json:"sha256"`
+	Size       int64           `json:"size"`
+	ScannedAt  time.Time       `json:"scanned_at"`
+	ImportedAt time.Time       `json:"imported_at"`
+	ImportedBy string          `json:"imported_by"`
+	EvidenceID string          `json:"evidence_id"`
+	Findings   int             `json:"findings"`
+	Summary    json.RawMessage `json:"summary"`
+}
+
+// ScanFinding is one finding of a scan.
+type ScanFinding struct {
+	UID          string    `json:"uid"`
+	Check        string    `json:"check"`
+	Status       string    `json:"status"` // PASS | FAIL | MANUAL
+	Severity     string    `json:"severity"`
+	ResourceUID  string    `json:"resource_uid"`
+	ResourceType string    `json:"resource_type"`
+	Region       string    `json:"region"`
+	Account      string    `json:"account"`
+	Time         time.Time `json:"time"`
+	Note         string    `json:"note,omitempty"`
+}
+
+// Finding statuses as stored.
+const (
+	FindingPass   = "PASS"
+	FindingFail   = "FAIL"
+	FindingManual = "MANUAL"
+)
+
+// ScanInput is what an importer tells the store about a file once it has
+// read it all.
+type ScanInput struct {
+	Source, Format, FileName string
+	SHA256                   string
+	Size                     int64
+	// ScannedAt is when the scan ran (its newest finding); it orders scans
+	// for supersession.
+	ScannedAt time.Time
+	// Controls: check id -> the catalog controls its findings speak to.
+	Controls map[string][]string
+	// Summary is kept with the scan and in the audit entry.
+	Summary any
+	// Evidence is the evidence item the file becomes; the store adds every
+	// control of Controls to its own and fills SHA256, Size, Source and
+	// AddedBy. No evidence is added when it names no control.
+	Evidence workspace.Evidence
+}
+
+// ScanResult is what one import did.
+type ScanResult struct {
+	Scan Scan `json:"scan"`
+	// Already: the same file (by SHA-256) was imported before; nothing was
+	// written and Scan is the earlier import.
+	Already bool `json:"already_imported"`
+	// New findings stored; Duplicates repeated a uid within the file.
+	New        int `json:"new"`
+	Duplicates int `json:"duplicates"`
+	// Superseded is how many account+check pairs of older scans this scan
+	// superseded; Outdated how many of its own a newer scan already had.
+	Superseded int                 `json:"superseded"`
+	Outdated   int                 `json:"outdated"`
+	Evidence   *workspace.Evidence `json:"evidence,omitempty"`
+}
+
+// ScanWriter takes a scan's findings, in batches, inside the import's
+// transaction.
+type ScanWriter struct {
+	w        *writer
+	scanID   int64
+	batch    []ScanFinding
+	full     *sql.Stmt
+	pairs    map[string]struct{} // account \x00 check
+	inserted int
+	seen     int
+}
+
+// scanBatch rows go into one INSERT: 12 columns × 100 rows stays well
+// under both engines' parameter limits.
+const scanBatch = 100
+
+const findingCols = "(org_id, scan_id, uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note)"
+
+func insertFindings(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO scan_findings " + findingCols + " VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
+	b.WriteString(" ON CONFLICT (org_id, scan_id, uid) DO NOTHING")
+	return b.String()
+}
+
+// Add queues one finding; it is written with the next full batch.
+func (sw *ScanWriter) Add(f ScanFinding) error {
+	switch f.Status {
+	case FindingPass, FindingFail, FindingManual:
+	default:
+		return fmt.Errorf("finding %q: status %q is not PASS, FAIL or MANUAL", f.UID, f.Status)
+	}
+	if f.UID == "" || f.Check == "" {
+		return errors.New("a finding needs a uid and a check")
+	}
+	sw.seen++
+	sw.pairs[f.Account+"\x00"+f.Check] = struct{}{}
+	sw.batch = append(sw.batch, f)
+	if len(sw.batch) == scanBatch {
+		return sw.flush()
+	}
+	return nil
+}
+
+// Seen is how many findings were added so far.
+func (sw *ScanWriter) Seen() int { return sw.seen }
+
+func (sw *ScanWriter) flush() error {
+	if len(sw.batch) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 12*len(sw.batch))
+	org := sw.w.o.org.ID
+	for _, f := range sw.batch {
+		args = append(args, org, sw.scanID, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, fmtTime(f.Time), f.Note)
+	}
+	var res sql.Result
+	var err error
+	if len(sw.batch) == scanBatch {
+		if sw.full == nil {
+			if sw.full, err = sw.w.tx.PrepareContext(sw.w.ctx, sw.w.o.s.q(insertFindings(scanBatch))); err != nil {
+				return err
+			}
+		}
+		res, err = sw.full.ExecContext(sw.w.ctx, args...)
+	} else {
+		res, err = sw.w.tx.ExecContext(sw.w.ctx, sw.w.o.s.q(insertFindings(len(sw.batch))), args...)
+	}
+	if err != nil {
+		return fmt.Errorf("store findings: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	sw.inserted += int(n)
+	sw.batch = sw.batch[:0]
+	return nil
+}
+
+var errAlreadyImported = errors.New("already imported")
+
+// ImportScan stores one scanner file in one transaction: feed streams the
+// findings into the ScanWriter and returns what it learnt of the file.
+// Then the store records the scan (keyed by the file's SHA-256), its
+// checks and the controls they touch, adds the file as an evidence item on
+// those controls, applies supersession (a newer scan of the same account
+// and check supersedes an older one; both kept) and appends one audit
+// entry. An error anywhere writes nothing; a file imported before writes
+// nothing and returns Already.
+func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *ScanWriter) (ScanInput, error)) (ScanResult, error) {
+	var res ScanResult
+	err := o.write(ctx, actor, false, func(w *writer) error {
+		var scanID int64
+		if err := w.tx.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by)
+			VALUES (?, '', '', '', '', ?, ?) RETURNING id`), o.org.ID, w.now, actor).Scan(&scanID); err != nil {
+			return err
+		}
+		sw := &ScanWriter{w: w, scanID: scanID, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch)}
+		defer func() {
+			if sw.full != nil {
+				sw.full.Close()
+			}
+		}()
+		in, err := feed(sw)
+		if err != nil {
+			return err
+		}
+		if err := sw.flush(); err != nil {
+			return err
+		}
+		if in.SHA256 == "" {
+			return errors.New("import: the file's SHA-256 is missing")
+		}
+		prev, err := o.scanBySHA(ctx, w.tx, in.SHA256)
+		if err == nil {
+			res = ScanResult{Scan: prev, Already: true, Duplicates: 0}
+			return errAlreadyImported
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		res.New, res.Duplicates = sw.inserted, sw.seen-sw.inserted
+
+		summary, err := json.Marshal(in.Summary)
+		if err != nil {
+			return err
+		}
+		scannedAt := fmtTime(in.ScannedAt)
+		if err := w.exec(`UPDATE scans SET source = ?, format = ?, file_name = ?, sha256 = ?, size = ?, scanned_at = ?, findings = ?, summary = ?
+			WHERE org_id = ? AND id = ?`, in.Source, in.Format, in.FileName, in.SHA256, in.Size, scannedAt, sw.inserted, string(summary), o.org.ID, scanID); err != nil {
+			return err
+		}
+
+		// The scan's account+check pairs and its checks' controls.
+		pairs := make([]string, 0, len(sw.pairs))
+		for p := range sw.pairs {
+			pairs = append(pairs, p)
+		}
+		slices.Sort(pairs)
+		if err := batchInsert(w, "INSERT INTO scan_checks (org_id, scan_id, account, check_id) VALUES ", 4, len(pairs), func(i int) []any {
+			account, check, _ := strings.Cut(pairs[i], "\x00")
+			return []any{o.org.ID, scanID, account, check}
+		}); err != nil {
+			return err
+		}
+		var cc [][2]string
+		controls := map[string]bool{}
+		for check, cs := range in.Controls {
+			for _, c := range cs {
+				cc = append(cc, [2]string{check, c})
+				controls[c] = true
+			}
+		}
+		slices.SortFunc(cc, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+		cc = slices.Compact(cc)
+		if err := batchInsert(w, "INSERT INTO scan_controls (org_id, scan_id, check_id, control) VALUES ", 4, len(cc), func(i int) []any {
+			return []any{o.org.ID, scanID, cc[i][0], cc[i][1]}
+		}); err != nil {
+			return err
+		}
+
+		// Supersession, both ways: older scans' pairs this one covers, and
+		// this one's pairs a newer scan already covers.
+		n, err := w.execN(`UPDATE scan_checks SET superseded_by = ?
+			WHERE org_id = ? AND superseded_by IS NULL AND scan_id <> ?
+			AND scan_id IN (SELECT id FROM scans WHERE org_id = ? AND sha256 IS NOT NULL AND scanned_at < ?)
+			AND EXISTS (SELECT 1 FROM scan_checks n WHERE n.org_id = ? AND n.scan_id = ? AND n.account = scan_checks.account AND n.check_id = scan_checks.check_id)`,
+			scanID, o.org.ID, scanID, o.org.ID, scannedAt, o.org.ID, scanID)
+		if err != nil {
+			return fmt.Errorf("supersede older scans: %w", err)
+		}
+		res.Superseded = int(n)
+		n, err = w.execN(`UPDATE scan_checks SET superseded_by = (
+				SELECT o.scan_id FROM scan_checks o JOIN scans s ON s.id = o.scan_id
+				WHERE o.org_id = scan_checks.org_id AND o.account = scan_checks.account AND o.check_id = scan_checks.check_id
+				AND s.org_id = scan_checks.org_id AND s.scanned_at > ? ORDER BY s.scanned_at, s.id LIMIT 1)
+			WHERE org_id = ? AND scan_id = ? AND EXISTS (
+				SELECT 1 FROM scan_checks o JOIN scans s ON s.id = o.scan_id
+				WHERE o.org_id = scan_checks.org_id AND o.account = scan_checks.account AND o.check_id = scan_checks.check_id
+				AND s.org_id = scan_checks.org_id AND s.scanned_at > ?)`,
+			scannedAt, o.org.ID, scanID, scannedAt)
+		if err != nil {
+			return fmt.Errorf("supersede by newer scans: %w", err)
+		}
+		res.Outdated = int(n)
+
+		// The file itself, as evidence on every control it touches.
+		if len(controls) > 0 || len(in.Evidence.Controls) > 0 {
+			e := in.Evidence
+			for c := range controls {
+				if !slices.Contains(e.Controls, c) {
+					e.Controls = append(e.Controls, c)
+				}
+			}
+			slices.Sort(e.Controls)
+			e.SHA256, e.Size = in.SHA256, in.Size
+			if e.Source == "" {
+				e.Source = workspace.SourceImporter
+			}
+			if e.AddedBy == "" {
+				e.AddedBy = actor
+			}
+			if e.Collected.IsZero() {
+				return errors.New("import: the evidence has no collected date")
+			}
+			body, key, v, err := canonical(KindEvidence, e)
+			if err != nil {
+				return err
+			}
+			old, exists, err := w.load(KindEvidence, key)
+			if err != nil {
+				return err
+			}
+			if !exists {
+				var pos int
+				if err := w.tx.QueryRowContext(ctx, o.s.q("SELECT COALESCE(MAX(position), -1) + 1 FROM records WHERE org_id = ? AND kind = ?"),
+					o.org.ID, KindEvidence).Scan(&pos); err != nil {
+					return err
+				}
+				if _, err := w.put(desired{kind: KindEvidence, key: key, body: body, pos: pos, v: v}, old, false); err != nil {
+					return err
+				}
+			}
+			ev := *v.(*workspace.Evidence)
+			res.Evidence = &ev
+			if err := w.exec("UPDATE scans SET evidence_id = ? WHERE org_id = ? AND id = ?", key, o.org.ID, scanID); err != nil {
+				return err
+			}
+		}
+		if err := w.audit("import", "scan", strconv.FormatInt(scanID, 10), map[string]any{
+			"source": in.Source, "file": in.FileName, "sha256": in.SHA256, "size": in.Size, "findings": sw.inserted,
+			"superseded": res.Superseded, "summary": json.RawMessage(summary),
+		}); err != nil {
+			return err
+		}
+		res.Scan, err = o.scanByID(ctx, w.tx, scanID)
+		return err
+	})
+	if errors.Is(err, errAlreadyImported) {
+		return res, nil
+	}
+	if err != nil {
+		return ScanResult{}, err
+	}
+	return res, nil
+}
+
+func (w *writer) execN(query string, args ...any) (int64, error) {
+	r, err := w.tx.ExecContext(w.ctx, w.o.s.q(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.RowsAffected()
+}
+
+// batchInsert inserts n rows of cols columns, scanBatch rows a statement.
+func batchInsert(w *writer, prefix string, cols, n int, row func(i int) []any) error {
+	ph := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	for start := 0; start < n; start += scanBatch {
+		end := min(start+scanBatch, n)
+		var b strings.Builder
+		b.WriteString(prefix)
+		args := make([]any, 0, cols*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			b.WriteString(ph)
+			args = append(args, row(i)...)
+		}
+		if err := w.exec(b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const scanCols = "id, source, format, file_name, COALESCE(sha256, ''), size, scanned_at, imported_at, imported_by, evidence_id, findings, summary"
+
+type querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+func (o *OrgStore) scans(ctx context.Context, q querier, where string, args ...any) ([]Scan, error) {
+	rs, err := q.QueryContext(ctx, o.s.q("SELECT "+scanCols+" FROM scans WHERE org_id = ? AND sha256 IS NOT NULL"+where), append([]any{o.org.ID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Scan
+	for rs.Next() {
+		var s Scan
+		var scanned, imported, summary string
+		if err := rs.Scan(&s.ID, &s.Source, &s.Format, &s.FileName, &s.SHA256, &s.Size, &scanned, &imported, &s.ImportedBy, &s.EvidenceID, &s.Findings, &summary); err != nil {
+			return nil, err
+		}
+		if s.ScannedAt, err = parseTime(scanned); err != nil {
+			return nil, err
+		}
+		if s.ImportedAt, err = parseTime(imported); err != nil {
+			return nil, err
+		}
+		s.Summary = json.RawMessage(summary)
+		out = append(out, s)
+	}
+	return out, rs.Err()
+}
+
+func (o *OrgStore) scanBySHA(ctx context.Context, q querier, sha string) (Scan, error) {
+	ss, err := o.scans(ctx, q, " AND sha256 = ?", sha)
+	if err != nil {
+		return Scan{}, err
+	}
+	if len(ss) == 0 {
+		return Scan{}, fmt.Errorf("scan %s: %w", sha, ErrNotFound)
+	}
+	return ss[0], nil
+}
+
+func (o *OrgStore) scanByID(ctx context.Context, q querier, id int64) (Scan, error) {
+	ss, err := o.scans(ctx, q, " AND id = ?", id)
+	if err != nil {
+		return Scan{}, err
+	}
+	if len(ss) == 0 {
+		return Scan{}, fmt.Errorf("scan %d: %w", id, ErrNotFound)
+	}
+	return ss[0], nil
+}
+
+// Scans lists the organization's imported scans, newest scan first.
+func (o *OrgStore) Scans(ctx context.Context) ([]Scan, error) {
+	return o.scans(ctx, o.s.db, " ORDER BY scanned_at DESC, id DESC")
+}
+
+// Scan returns one imported scan.
+func (o *OrgStore) Scan(ctx context.Context, id int64) (Scan, error) {
+	return o.scanByID(ctx, o.s.db, id)
+}
+
+// ScanFindings lists a scan's findings in uid order (all of them, current
+// or superseded); limit <= 0 means all.
+func (o *OrgStore) ScanFindings(ctx context.Context, scanID int64, limit int) ([]ScanFinding, error) {
+	query := "SELECT uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note FROM scan_findings WHERE org_id = ? AND scan_id = ? ORDER BY uid"
+	args := []any{o.org.ID, scanID}
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []ScanFinding
+	for rs.Next() {
+		f, err := scanFinding(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rs.Err()
+}
+
+func scanFinding(rs *sql.Rows, extra ...any) (ScanFinding, error) {
+	var f ScanFinding
+	var at string
+	if err := rs.Scan(append([]any{&f.UID, &f.Check, &f.Status, &f.Severity, &f.ResourceUID, &f.ResourceType, &f.Region, &f.Account, &at, &f.Note}, extra...)...); err != nil {
+		return f, err
+	}
+	var err error
+	f.Time, err = parseTime(at)
+	return f, err
+}
+
+// openJoins and openWhere select the open items: failing findings of a
+// scan's account+check that no newer scan has superseded, joined to the
+// controls of the check.
+const (
+	openJoins = ` FROM scan_findings f
+	JOIN scan_checks k ON k.org_id = f.org_id AND k.scan_id = f.scan_id AND k.account = f.account AND k.check_id = f.check_id
+	JOIN scan_controls c ON c.org_id = f.org_id AND c.scan_id = f.scan_id AND c.check_id = f.check_id`
+	openWhere = ` WHERE f.org_id = ? AND f.status = 'FAIL' AND k.superseded_by IS NULL`
+)
+
+// OpenFindingCounts returns, per control, how many failing findings of
+// the current scans (not superseded) speak to it: the control's open
+// items. Controls without any are absent.
+func (o *OrgStore) OpenFindingCounts(ctx context.Context) (map[string]int, error) {
+	rs, err := o.s.db.QueryContext(ctx, o.s.q("SELECT c.control, COUNT(*)"+openJoins+openWhere+" GROUP BY c.control"), o.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := map[string]int{}
+	for rs.Next() {
+		var c string
+		var n int
+		if err := rs.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		out[c] = n
+	}
+	return out, rs.Err()
+}
+
+// OpenFinding is a failing finding open on a control, with the scan and
+// the evidence item (the imported file) it came from.
+type OpenFinding struct {
+	ScanFinding
+	ScanID     int64  `json:"scan_id"`
+	EvidenceID string `json:"evidence_id"`
+	FileName   string `json:"file_name"`
+}
+
+// OpenFindings lists the open failing findings on one control, most
+// severe first; limit <= 0 means all.
+func (o *OrgStore) OpenFindings(ctx context.Context, control string, limit int) ([]OpenFinding, error) {
+	query := `SELECT f.uid, f.check_id, f.status, f.severity, f.resource_uid, f.resource_type, f.region, f.account, f.at, f.note, s.id, s.evidence_id, s.file_name` +
+		openJoins + `
+	JOIN scans s ON s.id = f.scan_id` + openWhere + ` AND c.control = ?
+	ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, f.check_id, f.resource_uid, f.uid`
+	args := []any{o.org.ID, control}
+	if limit > 0 {
+		query += " LIMIT ?"
+		args = append(args, limit)
+	}
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []OpenFinding
+	for rs.Next() {
+		var of OpenFinding
+		f, err := scanFinding(rs, &of.ScanID, &of.EvidenceID, &of.FileName)
+		if err != nil {
+			return nil, err
+		}
+		of.ScanFinding = f
+		out = append(out, of)
+	}
+	return out, rs.Err()
+}

@@ -1,0 +1,210 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// scanFile is a synthetic scanner file for the contract: findings and the
+// controls of each check.
+type scanFile struct {
+	sha      string
+	at       time.Time
+	findings []store.ScanFinding
+	controls map[string][]string
+	failAt   int // feed fails after this many findings (0: never)
+}
+
+func finding(uid, account, check, status string, at time.Time) store.ScanFinding {
+	return store.ScanFinding{UID: uid, Check: check, Status: status, Severity: "high", ResourceUID: "arn:aws:s3:::" + uid,
+		ResourceType: "AwsS3Bucket", Region: "us-east-1", Account: account, Time: at}
+}
+
+func (f scanFile) feed(sw *store.ScanWriter) (store.ScanInput, error) {
+	for i, fd := range f.findings {
+		if f.failAt > 0 && i == f.failAt {
+			return store.ScanInput{}, errors.New("byte 1234: truncated")
+		}
+		if err := sw.Add(fd); err != nil {
+			return store.ScanInput{}, err
+		}
+	}
+	return store.ScanInput{
+		Source: "prowler", Format: "ocsf", FileName: "scan-" + f.sha[:6] + ".json", SHA256: f.sha, Size: 4096,
+		ScannedAt: f.at, Controls: f.controls, Summary: map[string]int{"findings": len(f.findings)},
+		Evidence: workspace.Evidence{Collected: d(f.at.Format("2006-01-02")), File: "scan-" + f.sha[:6] + ".json", Type: "application/json", Note: "Prowler scan"},
+	}, nil
+}
+
+func sha(n int) string { return fmt.Sprintf("%064x", n) }
+
+func mustImport(t *testing.T, o *store.OrgStore, f scanFile) store.ScanResult {
+	t.Helper()
+	r, err := o.ImportScan(ctx, "raj@acme.example", f.feed)
+	if err != nil {
+		t.Fatalf("ImportScan: %v", err)
+	}
+	return r
+}
+
+func testScanImport(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	mustApply(t, o, Acme())
+	other := mustOrg(t, s, "beta")
+	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+	f := scanFile{sha: sha(1), at: at, controls: map[string][]string{
+		"s3_encryption": {"encryption-at-rest", "access-review"},
+		"iam_root_mfa":  {"mfa"},
+	}}
+	// Enough findings for full and partial batches, and one uid twice.
+	for i := range 250 {
+		status := store.FindingPass
+		if i%5 == 0 {
+			status = store.FindingFail
+		}
+		f.findings = append(f.findings, finding(fmt.Sprintf("s3-%03d", i), "111", "s3_encryption", status, at))
+	}
+	f.findings = append(f.findings, finding("root", "111", "iam_root_mfa", store.FindingFail, at), finding("s3-000", "111", "s3_encryption", store.FindingFail, at))
+	r := mustImport(t, o, f)
+	if r.Already || r.New != 251 || r.Duplicates != 1 || r.Scan.Findings != 251 || r.Scan.SHA256 != f.sha || r.Scan.Source != "prowler" {
+		t.Fatalf("import: %+v", r)
+	}
+	if r.Evidence == nil || !slices.Equal(r.Evidence.Controls, []string{"access-review", "encryption-at-rest", "mfa"}) ||
+		r.Evidence.SHA256 != f.sha || r.Evidence.Source != workspace.SourceImporter || r.Scan.EvidenceID != r.Evidence.ID {
+		t.Fatalf("evidence: %+v (scan evidence %q)", r.Evidence, r.Scan.EvidenceID)
+	}
+	var ev workspace.Evidence
+	if err := o.Get(ctx, store.KindEvidence, r.Evidence.ID, &ev); err != nil || ev.Size != 4096 {
+		t.Errorf("evidence record: %+v %v", ev, err)
+	}
+	counts, err := o.OpenFindingCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]int{"encryption-at-rest": 50, "access-review": 50, "mfa": 1}; fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("open counts %v, want %v", counts, want)
+	}
+	open, err := o.OpenFindings(ctx, "mfa", 0)
+	if err != nil || len(open) != 1 || open[0].UID != "root" || open[0].EvidenceID != r.Evidence.ID || open[0].ScanID != r.Scan.ID || !open[0].Time.Equal(at) {
+		t.Errorf("open on mfa: %+v %v", open, err)
+	}
+	if open, _ := o.OpenFindings(ctx, "access-review", 10); len(open) != 10 {
+		t.Errorf("limit 10: %d", len(open))
+	}
+	scans, err := o.Scans(ctx)
+	if err != nil || len(scans) != 1 || scans[0].ID != r.Scan.ID {
+		t.Errorf("scans: %+v %v", scans, err)
+	}
+	if fs, err := o.ScanFindings(ctx, r.Scan.ID, 0); err != nil || len(fs) != 251 {
+		t.Errorf("scan findings: %d %v", len(fs), err)
+	}
+	// The import is one audit entry plus the evidence record's.
+	log, _ := o.AuditLog(ctx, 2, 0)
+	if len(log) != 2 || log[0].Action != "import" || log[0].Kind != "scan" || log[1].Kind != store.KindEvidence {
+		t.Errorf("audit: %+v", log)
+	}
+	mustVerify(t, o)
+	// Another organization sees none of it, and can import the same file.
+	if c, _ := other.OpenFindingCounts(ctx); len(c) != 0 {
+		t.Errorf("other org sees %v", c)
+	}
+	if ss, _ := other.Scans(ctx); len(ss) != 0 {
+		t.Errorf("other org sees scans %v", ss)
+	}
+	if _, err := other.Scan(ctx, r.Scan.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("other org reads the scan: %v", err)
+	}
+	if r2 := mustImport(t, other, f); r2.Already || r2.New != 251 {
+		t.Errorf("same file into another org: %+v", r2)
+	}
+}
+
+func testScanImportAtomic(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+	f := scanFile{sha: sha(7), at: at, controls: map[string][]string{"c": {"mfa"}}}
+	for i := range 300 {
+		f.findings = append(f.findings, finding(fmt.Sprint(i), "111", "c", store.FindingFail, at))
+	}
+	h := head(t, o)
+	bad := f
+	bad.failAt = 250
+	if _, err := o.ImportScan(ctx, "raj", bad.feed); err == nil {
+		t.Fatal("a failing feed imported")
+	}
+	if ss, _ := o.Scans(ctx); len(ss) != 0 || head(t, o) != h {
+		t.Fatalf("a failed import wrote: %v", ss)
+	}
+	if c, _ := o.OpenFindingCounts(ctx); len(c) != 0 {
+		t.Fatalf("a failed import left findings: %v", c)
+	}
+	bad.failAt = 0
+	bad.findings = append(slices.Clone(f.findings), store.ScanFinding{UID: "x", Check: "c", Status: "BROKEN"})
+	if _, err := o.ImportScan(ctx, "raj", bad.feed); err == nil {
+		t.Fatal("a bad status imported")
+	}
+	r := mustImport(t, o, f)
+	h = head(t, o)
+	again := mustImport(t, o, f)
+	if !again.Already || again.Scan.ID != r.Scan.ID || again.New != 0 || head(t, o) != h {
+		t.Fatalf("re-import: %+v (head moved: %v)", again, head(t, o) != h)
+	}
+	if ss, _ := o.Scans(ctx); len(ss) != 1 {
+		t.Errorf("%d scans after a re-import", len(ss))
+	}
+	if c, _ := o.OpenFindingCounts(ctx); c["mfa"] != 300 {
+		t.Errorf("open after re-import: %v", c)
+	}
+	mustVerify(t, o)
+}
+
+func testScanSupersession(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	t1 := time.Date(2027, 5, 1, 12, 0, 0, 0, time.UTC)
+	t2 := t1.AddDate(0, 0, 7)
+	t0 := t1.AddDate(0, 0, -7)
+	ctl := map[string][]string{"s3": {"encryption-at-rest"}, "mfa": {"mfa"}}
+	first := scanFile{sha: sha(1), at: t1, controls: ctl, findings: []store.ScanFinding{
+		finding("a", "111", "s3", store.FindingFail, t1),
+		finding("b", "111", "s3", store.FindingFail, t1),
+		finding("c", "222", "s3", store.FindingFail, t1), // another account
+		finding("d", "111", "mfa", store.FindingFail, t1),
+	}}
+	r1 := mustImport(t, o, first)
+	// A week later account 111's s3 check is fixed; mfa was not scanned.
+	second := scanFile{sha: sha(2), at: t2, controls: ctl, findings: []store.ScanFinding{
+		finding("a", "111", "s3", store.FindingPass, t2),
+		finding("b", "111", "s3", store.FindingPass, t2),
+	}}
+	r2 := mustImport(t, o, second)
+	if r2.Superseded != 1 || r2.Outdated != 0 {
+		t.Errorf("second scan superseded %d, outdated %d; want 1 pair (111/s3), 0", r2.Superseded, r2.Outdated)
+	}
+	counts, _ := o.OpenFindingCounts(ctx)
+	if want := map[string]int{"encryption-at-rest": 1, "mfa": 1}; fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("open after the fix: %v, want %v (222's s3 and 111's mfa stay open)", counts, want)
+	}
+	// History is kept: the first scan still has its four findings.
+	if fs, _ := o.ScanFindings(ctx, r1.Scan.ID, 0); len(fs) != 4 || fs[0].Status != store.FindingFail {
+		t.Errorf("history of the first scan: %+v", fs)
+	}
+	// An older file imported late changes nothing that is current.
+	late := scanFile{sha: sha(3), at: t0, controls: ctl, findings: []store.ScanFinding{
+		finding("a", "111", "s3", store.FindingFail, t0),
+		finding("d", "111", "mfa", store.FindingFail, t0),
+	}}
+	r3 := mustImport(t, o, late)
+	if r3.Superseded != 0 || r3.Outdated != 2 {
+		t.Errorf("late scan: superseded %d, outdated %d; want 0 and 2", r3.Superseded, r3.Outdated)
+	}
+	if c, _ := o.OpenFindingCounts(ctx); fmt.Sprint(c) != fmt.Sprint(counts) {
+		t.Errorf("open after a late old scan: %v, want %v", c, counts)
+	}
+	mustVerify(t, o)
+}
