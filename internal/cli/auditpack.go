@@ -16,6 +16,55 @@ import (
 )
 
 func init() {
+	var rlOut, rlFramework string
+	Register(&Command{
+		Name:    "report request-list",
+		Args:    "-o FILE.xlsx|FILE.csv [--framework soc2|hipaa|csf]",
+		Summary: "the auditor's request list: per requirement in scope, each control, the evidence expected and held (ids, dates, hashes), what is missing for the period",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&rlOut, "o", "", "file to write: .xlsx or .csv (without it, --format json prints the list)")
+			fs.StringVar(&rlFramework, "framework", "soc2", "soc2, hipaa or csf")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 0 {
+				return BadInput("report request-list takes no arguments besides its flags")
+			}
+			ext := strings.ToLower(filepath.Ext(rlOut))
+			if rlOut == "" && env.Format != "json" || rlOut != "" && ext != ".xlsx" && ext != ".csv" {
+				return BadInput("report request-list needs -o FILE.xlsx or -o FILE.csv (or --format json)")
+			}
+			ws, err := env.Workspace(ctx)
+			if err != nil {
+				return err
+			}
+			rl, err := auditpack.BuildRequestList(ws, catalog.Default(), rlFramework, env.AsOf)
+			if err != nil {
+				return BadInput("%v", err)
+			}
+			if rlOut == "" {
+				return env.JSON(rl)
+			}
+			var buf bytes.Buffer
+			if ext == ".csv" {
+				err = auditpack.WriteRequestCSV(&buf, rl)
+			} else {
+				err = auditpack.WriteRequestXLSX(&buf, rl)
+			}
+			if err != nil {
+				return err
+			}
+			if err := writeFileAtomic(rlOut, buf.Bytes()); err != nil {
+				return err
+			}
+			if env.Format == "json" {
+				return env.JSON(rl)
+			}
+			fmt.Fprintf(env.Stdout, "wrote %s (%d rows, %s, period %s to %s)\n", rlOut, len(rl.Rows), rl.Name, rl.PeriodStart, rl.PeriodEnd)
+			return nil
+		},
+	})
+
 	var out, framework, periodStart, periodEnd string
 	Register(&Command{
 		Name:    "export evidence",

@@ -6,12 +6,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"ward/internal/catalog"
+	"ward/internal/report/auditpack"
+	"ward/internal/workspace"
 )
 
 // unzipBundle extracts a bundle into dir and returns its files by name.
@@ -163,4 +170,117 @@ func TestExportEvidenceBundleVerifies(t *testing.T) {
 			t.Errorf("export evidence %v: exit %d, want 2", args, code)
 		}
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	p := filepath.Join("testdata", name)
+	if *update {
+		os.MkdirAll("testdata", 0o755)
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs from the golden file (run go test -update and review the diff)\n--- got ---\n%s", p, got)
+	}
+}
+
+// demoWithUpload is the demo with the missed October scan supplied by
+// `ward evidence add`, so the lists show a file added from the CLI.
+func demoWithUpload(t *testing.T) (db, dir string) {
+	t.Helper()
+	t.Setenv("WARD_ACTOR", "dana@acme-health.example")
+	dir = t.TempDir()
+	db = filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	scan := filepath.Join(dir, "october-scan.txt")
+	os.WriteFile(scan, []byte("AWS Inspector, 2026-10-20: 0 critical, 2 high (patched 2026-10-22).\n"), 0o644)
+	mustWard(t, db, "evidence", "add", scan, "--control", "vulnerability-scanning", "--collected", "2026-10-20")
+	return db, dir
+}
+
+func TestRequestListGolden(t *testing.T) {
+	db, dir := demoWithUpload(t)
+	for _, fw := range []string{"soc2", "hipaa"} {
+		out := filepath.Join(dir, fw+".csv")
+		mustWard(t, db, "report", "request-list", "--framework", fw, "--as-of", "2026-11-23", "-o", out)
+		got, _ := os.ReadFile(out)
+		golden(t, "request-list-"+fw+".csv", got)
+	}
+}
+
+func TestRequestListXLSXListsEveryEvidenceHash(t *testing.T) {
+	db, dir := demoWithUpload(t)
+	out := filepath.Join(dir, "pbc.xlsx")
+	mustWard(t, db, "report", "request-list", "--as-of", "2026-11-23", "-o", out)
+	js := mustWard(t, db, "report", "request-list", "--as-of", "2026-11-23", "--format", "json")
+	var rl struct {
+		Rows []struct {
+			Requirement, Control, SHA256 string
+			EvidenceID                   string `json:"evidence_id"`
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &rl); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows(auditpack.RequestSheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rows[0], ",") != strings.Join(auditpack.RequestColumns, ",") || len(rows)-1 != len(rl.Rows) {
+		t.Fatalf("sheet: header %v, %d rows; the list has %d", rows[0], len(rows)-1, len(rl.Rows))
+	}
+	inSheet := map[string]bool{}
+	for _, r := range rows[1:] {
+		for _, c := range r {
+			inSheet[c] = true
+		}
+	}
+	// Every hashed evidence item of a SOC 2 control in scope is listed
+	// with its hash, the uploaded one included.
+	hashes := 0
+	for _, r := range rl.Rows {
+		if r.SHA256 != "" {
+			hashes++
+			if !inSheet[r.SHA256] || !inSheet[r.EvidenceID] {
+				t.Errorf("%s / %s: evidence %s (%s) is not in the workbook", r.Requirement, r.Control, r.EvidenceID, r.SHA256)
+			}
+		}
+	}
+	for _, e := range evidenceList(t, db) {
+		if e.SHA256 != "" && e.SupersededBy == "" && !inSheet[e.SHA256] && touchesSOC2(e) {
+			t.Errorf("evidence %s (%s) is missing from the request list", e.ID, e.SHA256)
+		}
+	}
+	if hashes < 3 {
+		t.Errorf("only %d rows with a hash", hashes)
+	}
+}
+
+// touchesSOC2 is true for evidence of a control that maps to a SOC 2
+// criterion in the demo's scope (security, availability, confidentiality).
+func touchesSOC2(e listedEvidence) bool {
+	reqs := auditpack.Requirements(&workspace.Workspace{Organization: workspace.Organization{SOC2: workspace.SOC2{Categories: []string{"availability", "confidentiality"}}}}, catalog.Default())
+	ids := e.Controls
+	if e.Control != "" {
+		ids = append(ids, e.Control)
+	}
+	for _, c := range ids {
+		if len(reqs[c]["soc2"]) > 0 {
+			return true
+		}
+	}
+	return false
 }
