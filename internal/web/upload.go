@@ -97,7 +97,8 @@ func fileType(f multipart.File, name string) string {
 // addEvidence stores the uploaded files (field "file", several allowed),
 // or a note alone, as evidence of control id. Everything is checked before
 // anything is stored; each file goes to the content-addressed blob store
-// and each item through the store, so it is audited.
+// (harmless if the records then fail: blobs are named by their hash) and
+// the items through the store in one transaction, each audited.
 func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
 	ctx := r.Context()
 	id := r.PathValue("id")
@@ -200,14 +201,12 @@ func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
 	if len(files) == 0 {
 		items = append(items, base)
 	}
-	res := UploadResult{Control: id, Added: []workspace.Evidence{}}
-	for _, e := range items {
-		added, err := o.AddEvidence(ctx, actor, e)
-		if err != nil {
-			return res, err
-		}
-		res.Added = append(res.Added, added)
+	// One transaction: every file of the upload is recorded, or none.
+	added, err := o.AddEvidenceItems(ctx, actor, items)
+	if err != nil {
+		return UploadResult{}, err
 	}
+	res := UploadResult{Control: id, Added: added}
 	s.log.Info("evidence added", "org", currentOrg(r).Slug, "control", id, "items", len(res.Added), "user_id", currentUser(r).ID)
 	return res, nil
 }
