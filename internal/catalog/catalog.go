@@ -166,6 +166,16 @@ type Checklist struct {
 	Clauses   []Clause `json:"clauses"`
 }
 
+// Clause is the checklist's clause id, or nil.
+func (c *Checklist) Clause(id string) *Clause {
+	for i := range c.Clauses {
+		if c.Clauses[i].ID == id {
+			return &c.Clauses[i]
+		}
+	}
+	return nil
+}
+
 // Clause is one thing a BAA must (Required) or may contain, so a reviewer
 // can tick which clauses an agreement has.
 type Clause struct {

@@ -47,13 +47,20 @@ func init() {
 	})
 }
 
+// WorkspaceOptions validates against the embedded catalog: its controls
+// and its BAA checklist clauses. The web app validates edits with the same.
+func WorkspaceOptions() workspace.Options {
+	return workspace.Options{
+		KnownControl: func(id string) bool { return catalog.Default().Control(id) != nil },
+		KnownClause:  func(id string) bool { return catalog.Default().BAA.Clause(id) != nil },
+	}
+}
+
 // ApplyPath loads, validates and applies a workspace: the one path used
 // by `ward apply`, `ward demo` and the tests. Nothing is written unless
 // every file is valid; the database write is one transaction.
 func ApplyPath(ctx context.Context, env *Env, path, actor string, dryRun bool) ([]store.Change, store.Org, error) {
-	loaded, err := workspace.Load(path, workspace.Options{KnownControl: func(id string) bool {
-		return catalog.Default().Control(id) != nil
-	}})
+	loaded, err := workspace.Load(path, WorkspaceOptions())
 	if err != nil {
 		var verrs workspace.Errors
 		if errors.As(err, &verrs) {

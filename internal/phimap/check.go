@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/finding"
 	"ward/internal/workspace"
@@ -25,11 +26,12 @@ const (
 	RuleFlowUnencrypted    = "flow.unencrypted"
 	RuleStorageUnencrypted = "storage.unencrypted"
 	RulePHIUnmarked        = "inventory.phi-unmarked"
+	RuleClauseMissing      = "baa.clause-missing"
 )
 
 // Rules lists every rule id this package evaluates, sorted.
 var Rules = []string{
-	RuleDownstreamMissing, RuleExpired, RuleExpiring, RuleFlowdown, RuleUpstreamMissing,
+	RuleClauseMissing, RuleDownstreamMissing, RuleExpired, RuleExpiring, RuleFlowdown, RuleUpstreamMissing,
 	RuleFlowUnencrypted, RulePHIUnmarked, RuleOfficerPrivacy, RuleOfficerSecurity,
 	RuleRiskAnalysisGone, RuleRiskAnalysisStale, RuleStorageUnencrypted,
 }
@@ -257,6 +259,7 @@ func (e *evaluation) agreements() {
 	}
 	e.expiring()
 	e.flowdown()
+	e.clauses()
 }
 
 // baas lists the BAAs with a counterparty in a direction.
@@ -394,6 +397,49 @@ func (e *evaluation) flowdown() {
 		e.add(anchored{Finding: finding.Finding{Rule: RuleFlowdown, Severity: finding.Warning, Subject: a.ID,
 			Message: fmt.Sprintf("BAA %s gives %s %s to report a breach to us but %s promises %s notice within %d days; renegotiate %s to %d days or fewer.",
 				a.ID, a.Counterparty, termText(a), promise.ID, promise.Counterparty, noticeDays(*promise), a.ID, noticeDays(*promise))}})
+	}
+}
+
+// clauses warns about a reviewed BAA that lacks a clause the catalog's
+// checklist marks required (164.504(e)(2), 164.314(a)(2)): marked
+// missing, or not marked present or n/a by the review. A warning, not an
+// error: the agreement is executed and counts as a BAA; the gap is for
+// counsel to close at renewal. Agreements nobody reviewed, and expired or
+// terminated ones, are not judged.
+func (e *evaluation) clauses() {
+	var required []string
+	for _, c := range catalog.Default().BAA.Clauses {
+		if c.Required {
+			required = append(required, c.ID)
+		}
+	}
+	for _, a := range e.ws.Agreements {
+		if a.Kind != "baa" || !a.Reviewed() || a.Status == "expired" || a.Status == "terminated" {
+			continue
+		}
+		var missing, unmarked []string
+		for _, id := range required {
+			switch a.ClauseStatus(id) {
+			case workspace.ClausePresent, workspace.ClauseNotApplicable:
+			case workspace.ClauseMissing:
+				missing = append(missing, id)
+			default:
+				unmarked = append(unmarked, id)
+			}
+		}
+		if len(missing)+len(unmarked) == 0 {
+			continue
+		}
+		var parts []string
+		if len(missing) > 0 {
+			parts = append(parts, "marked missing: "+strings.Join(missing, ", "))
+		}
+		if len(unmarked) > 0 {
+			parts = append(parts, "not found present: "+strings.Join(unmarked, ", "))
+		}
+		e.add(anchored{Finding: finding.Finding{Rule: RuleClauseMissing, Severity: finding.Warning, Subject: a.ID,
+			Message: fmt.Sprintf("BAA %s with %s lacks %d required clause%s (%s); amend it to include them (45 CFR 164.504(e)(2), 164.314(a)(2)).",
+				a.ID, a.Counterparty, len(missing)+len(unmarked), plural(len(missing)+len(unmarked)), strings.Join(parts, "; "))}})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/finding"
 	"ward/internal/workspace"
@@ -46,6 +47,44 @@ func clean() *workspace.Workspace {
 		},
 		Customers:    []workspace.Customer{{ID: "st-marys", CoveredEntity: true, LivePHI: true}},
 		RiskAnalyses: []workspace.RiskAnalysis{{ID: "ra-2026", Performed: d("2026-11-20")}},
+	}
+}
+
+func requiredClauses() []string {
+	var out []string
+	for _, c := range catalog.Default().BAA.Clauses {
+		if c.Required {
+			out = append(out, c.ID)
+		}
+	}
+	return out
+}
+
+// review marks every required clause present except those in marks.
+func review(marks map[string]string) []workspace.ClauseMark {
+	var out []workspace.ClauseMark
+	for _, c := range requiredClauses() {
+		st := workspace.ClausePresent
+		if m, ok := marks[c]; ok {
+			st = m
+		}
+		out = append(out, workspace.ClauseMark{Clause: c, Status: st})
+	}
+	return out
+}
+
+func TestClauseMissingMessage(t *testing.T) {
+	ws := clean()
+	a := agreement(ws, "baa-twilio")
+	a.ClauseReview = review(map[string]string{"return-or-destroy": "missing"})
+	a.ClauseReview = slices.DeleteFunc(a.ClauseReview, func(m workspace.ClauseMark) bool { return m.Clause == "amendment" })
+	fs := Check(ws, asOf)
+	if len(fs) != 1 {
+		t.Fatalf("findings %v", fs)
+	}
+	want := "BAA baa-twilio with twilio lacks 2 required clauses (marked missing: return-or-destroy; not found present: amendment); amend it"
+	if !strings.HasPrefix(fs[0].Message, want) {
+		t.Errorf("message %q\nwant prefix %q", fs[0].Message, want)
 	}
 }
 
@@ -92,6 +131,39 @@ func TestGate(t *testing.T) {
 		blocked []string // "kind subject: rule,rule"
 	}{
 		{name: "clean workspace: no findings", edit: func(*workspace.Workspace) {}},
+		{
+			name: "BAA review: every required clause present or n/a, no finding",
+			edit: func(ws *workspace.Workspace) {
+				agreement(ws, "baa-twilio").ClauseReview = review(map[string]string{"covered-entity-obligations": "n/a"})
+			},
+		},
+		{
+			// 164.504(e)(2)(ii)(J): return or destroy PHI at termination.
+			name: "BAA review: a required clause marked missing is a warning, blocks nothing",
+			edit: func(ws *workspace.Workspace) {
+				agreement(ws, "baa-twilio").ClauseReview = review(map[string]string{"return-or-destroy": "missing"})
+			},
+			want: []string{"warning baa.clause-missing baa-twilio"},
+		},
+		{
+			name: "BAA review as a clauses list: required clauses not listed are missing; optional ones are not",
+			edit: func(ws *workspace.Workspace) {
+				a := agreement(ws, "baa-aws")
+				for _, c := range requiredClauses() {
+					if c != "hhs-access-to-books" {
+						a.Clauses = append(a.Clauses, c)
+					}
+				}
+			},
+			want: []string{"warning baa.clause-missing baa-aws"},
+		},
+		{
+			name: "unreviewed and terminated BAAs are not judged",
+			edit: func(ws *workspace.Workspace) {
+				ws.Agreements = append(ws.Agreements, workspace.Agreement{ID: "baa-old", Kind: "baa", Counterparty: "aws", Direction: "downstream", Status: "terminated",
+					Effective: d("2025-01-01"), ClauseReview: []workspace.ClauseMark{{Clause: "safeguards", Status: "missing"}}})
+			},
+		},
 		{
 			name: "no PHI anywhere: officers and risk analysis not required",
 			edit: func(ws *workspace.Workspace) {
@@ -551,7 +623,8 @@ func TestRulesSorted(t *testing.T) {
 			t.Errorf("bad rule id %q", r)
 		}
 	}
-	if len(Rules) != 12 {
-		t.Errorf("issue 5 names 12 rules, Rules has %d", len(Rules))
+	// Issue 5 names 12 rules; baa.clause-missing is the BAA content review.
+	if len(Rules) != 13 {
+		t.Errorf("issue 5 names 12 rules and the clause review one more, Rules has %d", len(Rules))
 	}
 }

@@ -32,6 +32,7 @@
 //	baa.expired               error     agreement     an expired BAA is no BAA; reported instead of *.missing when renewal is the fix
 //	baa.expiring              warning   agreement     in force today; ends within 60 days (issue 5) with no successor
 //	baa.flowdown              warning   agreement     PHI is covered, but we could not meet a breach-notice term we promised
+//	baa.clause-missing        warning   agreement     a reviewed BAA lacks a clause 164.504(e)(2) or 164.314(a)(2) requires
 //	flow.unencrypted          error     flow key      unencrypted PHI in transit, 164.312(e)(2)(ii); loses the breach safe harbor
 //	storage.unencrypted       error     system        unencrypted PHI at rest, 164.312(a)(2)(iv); loses the breach safe harbor
 //	inventory.phi-unmarked    warning   system        phi: false but PHI reaches it; the other rules already treat it as PHI
@@ -40,6 +41,12 @@
 // handles PHI (the decision-tree answer, a PHI system, or a live-PHI
 // customer). An agreement counts only while Agreement.InForce(asOf):
 // executed, effective on or before asOf, and not past its expiry.
+//
+// baa.clause-missing judges only BAAs someone reviewed (Agreement.clauses
+// or clause_review set), against the required clauses of the catalog's
+// BAA checklist (ward catalog baa): a required clause the review marks
+// missing, or does not mark present or n/a, is missing. It is a warning:
+// an executed BAA counts whatever its wording; the gap is for counsel.
 //
 // Encryption at rest and in transit are "addressable" specifications in
 // today's Security Rule, so a documented equivalent measure can satisfy

@@ -8,6 +8,7 @@ import (
 	"ward/internal/finding"
 	"ward/internal/phimap"
 	"ward/internal/store"
+	"ward/internal/workspace"
 )
 
 func init() {
@@ -23,6 +24,15 @@ type FlowsPage struct {
 	Gate    phimap.Result
 	PHIOnly bool
 	Diagram template.HTML
+	// Flows lists every flow, each linking to its page (record_pages.go).
+	Flows RecordList
+}
+
+// flowsJSON is GET /api/v1/orgs/{org}/flows: the gate's result and the
+// flows as the workspace files have them.
+type flowsJSON struct {
+	phimap.Result
+	Flows []workspace.Flow `json:"flows"`
 }
 
 func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (FlowsPage, bool) {
@@ -40,9 +50,20 @@ func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (Fl
 	// found them in.
 	finding.Sort(g.Findings)
 	p := FlowsPage{Gate: g, PHIOnly: r.URL.Query().Get("phi") == "1"}
-	if !api {
-		p.Diagram = template.HTML(inlineSVG(phimap.DataflowSVG(ws, nil, g.Findings, phimap.SVGOptions{PHIOnly: p.PHIOnly})))
+	if api {
+		flows := ws.Flows
+		if flows == nil {
+			flows = []workspace.Flow{}
+		}
+		writeJSON(w, http.StatusOK, flowsJSON{Result: g, Flows: flows})
+		return p, false
 	}
+	by := map[string][]finding.Finding{}
+	for _, f := range g.Findings {
+		by[f.Subject] = append(by[f.Subject], f)
+	}
+	p.Flows = recordList(flowKind, ws, currentOrg(r).Slug, asOf, by)
+	p.Diagram = template.HTML(inlineSVG(phimap.DataflowSVG(ws, nil, g.Findings, phimap.SVGOptions{PHIOnly: p.PHIOnly})))
 	return p, true
 }
 
@@ -74,9 +95,5 @@ func (s *Server) flowsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) flowsAPI(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.flowsGate(w, r, true)
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, p.Gate)
+	s.flowsGate(w, r, true) // writes the answer
 }

@@ -22,6 +22,10 @@ type Options struct {
 	// the caller passes the catalog's lookup, so that this package does
 	// not depend on it. Nil accepts every id.
 	KnownControl func(id string) bool
+	// KnownClause reports whether an id is a clause of the catalog's BAA
+	// checklist, for agreements' clauses and clause_review; nil accepts
+	// every id.
+	KnownClause func(id string) bool
 }
 
 // Loaded is a validated workspace and where each of its values came from.

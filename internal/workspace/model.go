@@ -146,7 +146,47 @@ type Agreement struct {
 	SHA256 string `yaml:"sha256,omitempty" json:"sha256"`
 	// Clauses are the 164.504(e) checklist items a reviewer found present.
 	Clauses []string `yaml:"clauses,omitempty" json:"clauses"`
-	Notes   string   `yaml:"notes,omitempty" json:"notes"`
+	// ClauseReview is the clause-by-clause review of the BAA checklist:
+	// each clause present, missing or not applicable, with a note. It
+	// says more than Clauses (which lists only what was found present);
+	// a clause marked here wins over Clauses.
+	ClauseReview []ClauseMark `yaml:"clause_review,omitempty" json:"clause_review"`
+	Notes        string       `yaml:"notes,omitempty" json:"notes"`
+}
+
+// Clause review marks.
+const (
+	ClausePresent       = "present"
+	ClauseMissing       = "missing"
+	ClauseNotApplicable = "n/a"
+)
+
+var ClauseStatuses = []string{ClausePresent, ClauseMissing, ClauseNotApplicable}
+
+// ClauseMark is one checklist clause as a reviewer found it in the signed
+// agreement.
+type ClauseMark struct {
+	Clause string `yaml:"clause" json:"clause"` // a BAA checklist clause id
+	Status string `yaml:"status" json:"status"` // present | missing | n/a
+	Note   string `yaml:"note,omitempty" json:"note"`
+}
+
+// Reviewed reports whether anyone reviewed the agreement's clauses.
+func (a Agreement) Reviewed() bool { return len(a.Clauses) > 0 || len(a.ClauseReview) > 0 }
+
+// ClauseStatus is how the review marks a clause: the ClauseReview mark,
+// else present when Clauses lists it, else "" (not reviewed, or not found
+// by a review that listed only what was present).
+func (a Agreement) ClauseStatus(id string) string {
+	for _, m := range a.ClauseReview {
+		if m.Clause == id {
+			return m.Status
+		}
+	}
+	if slices.Contains(a.Clauses, id) {
+		return ClausePresent
+	}
+	return ""
 }
 
 // InForce reports whether the agreement counts on asOf: executed,

@@ -212,6 +212,9 @@ func (c *checker) file(section string, i int, field, p string) {
 		c.errf(section, i, field, "%q is outside the workspace folder: give a path inside it, relative to it", p)
 		return
 	}
+	if c.l.Dir == "" {
+		return // an in-memory workspace (Validate): the file is in the blob store
+	}
 	if c.root == nil {
 		r, err := os.OpenRoot(c.l.Dir)
 		if err != nil {
@@ -327,6 +330,33 @@ func (c *checker) checkAgreements() {
 			c.errf(s, i, "expires", "%s is before effective %s", a.Expires, a.Effective)
 		}
 		c.file(s, i, "file", a.File)
+		c.clauses(i, a)
+	}
+}
+
+// clauses checks an agreement's clause review: known checklist ids, each
+// marked once, with a status.
+func (c *checker) clauses(i int, a Agreement) {
+	const s = "agreements"
+	known := func(field, id string) {
+		if c.opt.KnownClause != nil && !c.opt.KnownClause(id) {
+			c.errf(s, i, field, "%q is not a clause of the BAA checklist (ward catalog baa lists them)", id)
+		}
+	}
+	for j, id := range a.Clauses {
+		known(fmt.Sprintf("clauses[%d]", j), id)
+	}
+	seen := map[string]bool{}
+	for j, m := range a.ClauseReview {
+		f := fmt.Sprintf("clause_review[%d]", j)
+		if c.required(s, i, f+".clause", m.Clause, "a BAA checklist clause id such as permitted-uses") {
+			known(f+".clause", m.Clause)
+			if seen[m.Clause] {
+				c.errf(s, i, f+".clause", "%q is marked twice: keep one mark per clause", m.Clause)
+			}
+			seen[m.Clause] = true
+		}
+		c.oneOf(s, i, f+".status", m.Status, ClauseStatuses, true)
 	}
 }
 

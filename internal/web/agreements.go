@@ -1,0 +1,215 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"ward/internal/catalog"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// The BAA register's own routes, beside the generic record pages
+// (record_pages.go): the clause-by-clause review of a BAA against the
+// catalog's checklist, and the signed copy, kept content-addressed in the
+// store's blob store and exported with the workspace files.
+func init() {
+	register(
+		Route{Method: "POST", Pattern: "/orgs/{org}/agreements/{id}/clauses", Role: store.RoleEditor, Handler: (*Server).agreementClauses},
+		Route{Method: "POST", Pattern: "/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUpload},
+		Route{Method: "GET", Pattern: "/orgs/{org}/agreements/{id}/file", Role: store.RoleAuditor, Handler: (*Server).agreementFile},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUploadAPI},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/agreements/{id}/file", Role: store.RoleAuditor, Handler: (*Server).agreementFile},
+	)
+}
+
+// ClauseRow is one checklist clause as an agreement's review marks it.
+type ClauseRow struct {
+	ID       string `json:"clause"`
+	Citation string `json:"citation"`
+	Title    string `json:"title"`
+	Required bool   `json:"required"`
+	Status   string `json:"status"` // present | missing | n/a | "" (not marked)
+	Note     string `json:"note,omitempty"`
+}
+
+// FileInfo is an agreement's signed copy.
+type FileInfo struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+	Href   string `json:"-"`
+}
+
+func clauseRows(a workspace.Agreement) []ClauseRow {
+	var rows []ClauseRow
+	for _, c := range catalog.Default().BAA.Clauses {
+		row := ClauseRow{ID: c.ID, Citation: c.Citation, Title: c.Title, Required: c.Required, Status: a.ClauseStatus(c.ID)}
+		for _, m := range a.ClauseReview {
+			if m.Clause == c.ID {
+				row.Note = m.Note
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// agreementClauses records the review: for every checklist clause a
+// status (status.ID: present, missing, n/a, or empty for not reviewed)
+// and a note (note.ID). The review replaces the agreement's earlier one;
+// the short clauses list is folded into it.
+func (s *Server) agreementClauses(w http.ResponseWriter, r *http.Request) {
+	k := agreementKind
+	ws, asOf, by, i, ok := s.recordAt(k, w, r, false)
+	if !ok {
+		return
+	}
+	r.ParseForm()
+	a := ws.Agreements[i]
+	a.Clauses = nil
+	a.ClauseReview = nil
+	for _, c := range catalog.Default().BAA.Clauses {
+		status := strings.TrimSpace(r.PostForm.Get("status." + c.ID))
+		note := strings.TrimSpace(r.PostForm.Get("note." + c.ID))
+		if status == "" && note == "" {
+			continue
+		}
+		a.ClauseReview = append(a.ClauseReview, workspace.ClauseMark{Clause: c.ID, Status: status, Note: note})
+	}
+	_, errs, err := s.save(r, k, ws, i, a)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	slug := currentOrg(r).Slug
+	if len(errs) > 0 {
+		fresh, err := s.org(r).Workspace(r.Context())
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		j := find(k, fresh, a.ID)
+		if j < 0 {
+			s.fail(w, r, false, http.StatusNotFound, "No agreement "+a.ID+" in this organization.")
+			return
+		}
+		d := recordDetail(k, fresh, j, slug, asOf, by)
+		d.Clauses = clauseRows(a) // what was submitted, with its errors
+		var msgs []string
+		for f, m := range errs {
+			msgs = append(msgs, strings.TrimPrefix(f+": "+m, ": "))
+		}
+		d.Error = "The review was not saved: " + strings.Join(msgs, "; ")
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "record.html", d)
+		return
+	}
+	http.Redirect(w, r, recordHref(slug, k.meta(), a.ID)+"#clauses", http.StatusSeeOther)
+}
+
+// maxAgreementFile bounds an upload; a signed BAA is a few hundred KiB.
+const maxAgreementFile = 20 << 20
+
+// attach stores an uploaded signed copy and points the agreement at it.
+// Only PDF is accepted: the signed copy is what an auditor opens.
+func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, error) {
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		return workspace.Agreement{}, 0, "", err
+	}
+	i := find(agreementKind, ws, r.PathValue("id"))
+	if i < 0 {
+		return workspace.Agreement{}, http.StatusNotFound, "No agreement " + r.PathValue("id") + " in this organization.", nil
+	}
+	if r.MultipartForm == nil {
+		if err := r.ParseMultipartForm(32 << 20); err != nil {
+			return workspace.Agreement{}, http.StatusBadRequest, "send the signed copy as multipart/form-data, field name file", nil
+		}
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return workspace.Agreement{}, http.StatusBadRequest, "choose the signed PDF to upload (field name file)", nil
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxAgreementFile+1))
+	if err != nil {
+		return workspace.Agreement{}, 0, "", err
+	}
+	switch {
+	case len(data) > maxAgreementFile:
+		return workspace.Agreement{}, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is over %d MiB", hdr.Filename, maxAgreementFile>>20), nil
+	case !bytes.HasPrefix(data, []byte("%PDF-")):
+		return workspace.Agreement{}, http.StatusUnprocessableEntity, hdr.Filename + " is not a PDF: upload the signed agreement as a PDF", nil
+	}
+	sha, _, err := s.st.Blobs().Put(bytes.NewReader(data))
+	if err != nil {
+		return workspace.Agreement{}, 0, "", err
+	}
+	a := ws.Agreements[i]
+	// Where export writes it, inside the workspace folder.
+	a.File, a.SHA256 = path.Join("agreements", a.ID+".pdf"), sha
+	if _, errs, err := s.save(r, agreementKind, ws, i, a); err != nil {
+		return workspace.Agreement{}, 0, "", err
+	} else if len(errs) > 0 {
+		return workspace.Agreement{}, http.StatusUnprocessableEntity, fmt.Sprintf("the agreement is not valid as stored: %v", errs), nil
+	}
+	return a, 0, "", nil
+}
+
+func (s *Server) agreementUpload(w http.ResponseWriter, r *http.Request) {
+	a, status, msg, err := s.attach(r)
+	switch {
+	case err != nil:
+		s.serverError(w, r, false, err)
+	case status != 0:
+		s.fail(w, r, false, status, msg)
+	default:
+		http.Redirect(w, r, recordHref(currentOrg(r).Slug, agreementKind.meta(), a.ID), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) agreementUploadAPI(w http.ResponseWriter, r *http.Request) {
+	a, status, msg, err := s.attach(r)
+	switch {
+	case err != nil:
+		s.serverError(w, r, true, err)
+	case status != 0:
+		apiError(w, status, msg)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"record": a})
+	}
+}
+
+// agreementFile sends the signed copy (auditor and up, as evidence).
+func (s *Server) agreementFile(w http.ResponseWriter, r *http.Request) {
+	api := strings.HasPrefix(r.URL.Path, "/api/")
+	var a workspace.Agreement
+	err := s.org(r).Get(r.Context(), store.KindAgreement, r.PathValue("id"), &a)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.SHA256 == "") {
+		s.fail(w, r, api, http.StatusNotFound, "No signed copy of agreement "+r.PathValue("id")+" in this organization.")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	rc, err := s.st.Blobs().Open(a.SHA256)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	defer rc.Close()
+	name := path.Base(a.File)
+	typ := "application/octet-stream"
+	if strings.HasSuffix(strings.ToLower(name), ".pdf") {
+		typ = "application/pdf"
+	}
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	w.Header().Set("X-Content-SHA256", a.SHA256)
+	io.Copy(w, rc)
+}
