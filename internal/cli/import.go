@@ -258,6 +258,77 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
+// readFindings decodes r on its own goroutine, tallying each finding, and
+// hands them to store in batches on the caller's: decoding and writing
+// overlap, so the import runs at the speed of the slower of the two, not
+// their sum. Memory holds a few batches, whatever the file's size.
+func readFindings(ctx context.Context, r io.Reader, tally *prowler.Tally, save func([]store.ScanFinding) error) (format string, err error) {
+	rd, err := prowler.NewReader(r)
+	if err != nil {
+		return "", err
+	}
+	const size = 256
+	batches := make(chan []store.ScanFinding, 4)
+	free := make(chan []store.ScanFinding, 6)
+	stop := make(chan struct{})
+	var readErr error
+	go func() {
+		defer close(batches)
+		batch := make([]store.ScanFinding, 0, size)
+		for {
+			f, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			tally.Add(f)
+			batch = append(batch, store.ScanFinding{UID: f.UID, Check: f.Check, Status: f.Status, Severity: f.Severity,
+				ResourceUID: f.ResourceUID, ResourceType: f.ResourceType, Region: f.Region, Account: f.Account, Time: f.Time})
+			if len(batch) == size {
+				select {
+				case batches <- batch:
+				case <-stop:
+					return
+				}
+				select {
+				case batch = <-free:
+					batch = batch[:0]
+				default:
+					batch = make([]store.ScanFinding, 0, size)
+				}
+			}
+		}
+		if len(batch) > 0 {
+			select {
+			case batches <- batch:
+			case <-stop:
+			}
+		}
+	}()
+	for batch := range batches {
+		if err == nil {
+			err = save(batch)
+			if err == nil {
+				err = ctx.Err()
+			}
+			if err != nil {
+				close(stop) // the reader stops; drain what it already sent
+			}
+		}
+		select {
+		case free <- batch:
+		default:
+		}
+	}
+	if err != nil {
+		return rd.Format(), err
+	}
+	return rd.Format(), readErr
+}
+
 // importProwler imports one Prowler file in one transaction.
 func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Mapper, path string) (*FileImport, error) {
 	src, err := openSource(path, b.Store.Blobs())
@@ -269,25 +340,17 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 	tally := prowler.NewTally(mapper)
 	var format string
 	res, err := b.Data.ImportScan(ctx, Actor(), func(sw *store.ScanWriter) (store.ScanInput, error) {
-		rd, err := prowler.NewReader(src.r)
+		format, err = readFindings(ctx, src.r, tally, func(batch []store.ScanFinding) error {
+			for _, f := range batch {
+				if err := sw.Add(f); err != nil {
+					return err
+				}
+			}
+			findings.Add(int64(len(batch)))
+			return nil
+		})
 		if err != nil {
 			return store.ScanInput{}, err
-		}
-		format = rd.Format()
-		for {
-			f, err := rd.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return store.ScanInput{}, err
-			}
-			tally.Add(f)
-			if err := sw.Add(store.ScanFinding{UID: f.UID, Check: f.Check, Status: f.Status, Severity: f.Severity,
-				ResourceUID: f.ResourceUID, ResourceType: f.ResourceType, Region: f.Region, Account: f.Account, Time: f.Time}); err != nil {
-				return store.ScanInput{}, err
-			}
-			findings.Add(1)
 		}
 		sha, size, err := src.finish()
 		if err != nil {

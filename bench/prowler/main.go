@@ -1,0 +1,164 @@
+// Command prowler benchmarks `ward import prowler` against the decode
+// floor: it writes a synthetic Prowler OCSF file of the size asked for,
+// times the plainest streaming decode of it (the floor), then times the
+// real import into a fresh SQLite database holding the demo organization,
+// and prints both throughputs, their ratio and the import's peak RSS.
+//
+//	go run ./bench/prowler -size 300MB
+//
+// Targets (issue 9): the import at ≥ 50% of the floor, peak RSS < 256 MiB
+// whatever the size. It is a program, not a timed test: run it by hand.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"ward/internal/importer/prowler"
+)
+
+func main() {
+	sizeFlag := flag.String("size", "1GiB", "size of the synthetic file (e.g. 1GiB, 300MB, 50MiB)")
+	dir := flag.String("dir", "", "work folder (default: a temporary folder, removed after)")
+	ward := flag.String("ward", "", "ward binary (default: go build ./cmd/ward)")
+	keep := flag.Bool("keep", false, "keep the work folder")
+	flag.Parse()
+	size, err := parseSize(*sizeFlag)
+	if err != nil {
+		fail(err)
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "ward-bench-prowler-*")
+		if err != nil {
+			fail(err)
+		}
+		*dir = d
+		if !*keep {
+			defer os.RemoveAll(d)
+		}
+	}
+	if *ward == "" {
+		*ward = filepath.Join(*dir, "ward")
+		run("go", "build", "-o", *ward, "./cmd/ward")
+	}
+
+	file := filepath.Join(*dir, "prowler-output.ocsf.json")
+	start := time.Now()
+	f, err := os.Create(file)
+	if err != nil {
+		fail(err)
+	}
+	n, err := prowler.WriteSynthetic(f, size, 1, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	if err == nil {
+		err = f.Close()
+	}
+	if err != nil {
+		fail(err)
+	}
+	st, _ := os.Stat(file)
+	mb := float64(st.Size()) / 1e6
+	fmt.Printf("file      %s: %d findings, %.1f MB, written in %.1fs\n", file, n, mb, time.Since(start).Seconds())
+
+	// Warm the page cache so neither run pays for the first read.
+	if g, err := os.Open(file); err == nil {
+		io.Copy(io.Discard, g)
+		g.Close()
+	}
+
+	floorStruct := floorRun(file, func(d *json.Decoder) error { var v struct{}; return d.Decode(&v) })
+	floorRaw := floorRun(file, func(d *json.Decoder) error { var v json.RawMessage; return d.Decode(&v) })
+	floor := min(floorStruct, floorRaw)
+	fmt.Printf("floor     decode into struct{}: %.2fs (%.1f MB/s); into json.RawMessage: %.2fs (%.1f MB/s)\n",
+		floorStruct.Seconds(), mb/floorStruct.Seconds(), floorRaw.Seconds(), mb/floorRaw.Seconds())
+
+	db := filepath.Join(*dir, "ward.db")
+	run(*ward, "--db", "sqlite:"+db, "apply", "-f", "examples/acme-health")
+	cmd := exec.Command(*ward, "--db", "sqlite:"+db, "import", "prowler", file)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	cmd.Env = append(os.Environ(), "WARD_ACTOR=bench")
+	start = time.Now()
+	if err := cmd.Run(); err != nil {
+		fail(fmt.Errorf("ward import prowler: %v\n%s", err, stderr.String()))
+	}
+	imp := time.Since(start)
+	rss := int64(0)
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss * 1024 // Linux reports KiB
+	}
+	fmt.Printf("import    ward import prowler into SQLite: %.2fs (%.1f MB/s, %.0f findings/s)\n", imp.Seconds(), mb/imp.Seconds(), float64(n)/imp.Seconds())
+	ratio := floor.Seconds() / imp.Seconds()
+	fmt.Printf("ratio     import / floor = %.0f%% (target ≥ 50%%)\n", 100*ratio)
+	fmt.Printf("peak RSS  %.1f MiB (target < 256 MiB)\n", float64(rss)/(1<<20))
+	fmt.Printf("machine   %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	if ratio < 0.5 || rss >= 256<<20 {
+		os.Exit(1)
+	}
+}
+
+// floorRun times one streaming pass: Token into the array, then one
+// decode per element.
+func floorRun(file string, decode func(*json.Decoder) error) time.Duration {
+	f, err := os.Open(file)
+	if err != nil {
+		fail(err)
+	}
+	defer f.Close()
+	start := time.Now()
+	d := json.NewDecoder(f)
+	if _, err := d.Token(); err != nil {
+		fail(err)
+	}
+	for d.More() {
+		if err := decode(d); err != nil {
+			fail(err)
+		}
+	}
+	return time.Since(start)
+}
+
+func run(name string, args ...string) {
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
+	cmd.Env = append(os.Environ(), "WARD_ACTOR=bench")
+	if err := cmd.Run(); err != nil {
+		fail(fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err))
+	}
+}
+
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}}
+	for _, u := range units {
+		if num, ok := strings.CutSuffix(s, u.suffix); ok {
+			v, err := strconv.ParseFloat(num, 64)
+			if err != nil || v <= 0 {
+				break
+			}
+			return int64(v * float64(u.mult)), nil
+		}
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil && v > 0 {
+		return v, nil
+	}
+	return 0, errors.New("-size: want a size such as 1GiB, 300MB or 52428800")
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench/prowler:", err)
+	os.Exit(2)
+}

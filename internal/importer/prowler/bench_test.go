@@ -1,0 +1,81 @@
+package prowler
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"testing"
+	"time"
+)
+
+var synthAt = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func synthetic(b *testing.B, size int64) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	if _, err := WriteSynthetic(&buf, size, 1, synthAt); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkDecodeFloor is the plainest streaming decode of the same
+// bytes: Token into the array, Decode each element into a RawMessage.
+func BenchmarkDecodeFloor(b *testing.B) {
+	data := synthetic(b, 8<<20)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.Token()
+		for dec.More() {
+			var m json.RawMessage
+			if err := dec.Decode(&m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkReader is the reader over the same bytes, with the mapping
+// tally an import keeps.
+func BenchmarkReader(b *testing.B) {
+	data := synthetic(b, 8<<20)
+	m := MustMapper()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		r, err := NewReader(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		t := NewTally(m)
+		for {
+			f, err := r.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			t.Add(f)
+		}
+	}
+}
+
+func TestSyntheticIsReadable(t *testing.T) {
+	var buf bytes.Buffer
+	n, err := WriteSynthetic(&buf, 200<<10, 7, synthAt)
+	if err != nil || n < 50 {
+		t.Fatalf("%d findings, %v", n, err)
+	}
+	fs, format, err := readAll(t, buf.Bytes())
+	if err != nil || format != FormatOCSF || len(fs) != n {
+		t.Fatalf("read back %d of %d (%s): %v", len(fs), n, format, err)
+	}
+	tl := NewTally(MustMapper())
+	for _, f := range fs {
+		tl.Add(f)
+	}
+	if len(tl.Unmapped()) != 0 || tl.ByStatus[StatusFail] == 0 || len(tl.Controls()) == 0 {
+		t.Errorf("synthetic tally: %+v %v", tl.ByStatus, tl.Unmapped())
+	}
+}
