@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"ward/internal/date"
 	"ward/internal/incident"
@@ -35,6 +36,28 @@ type IncidentRow struct {
 type IncidentLog struct {
 	AsOf      date.Date     `json:"as_of"`
 	Incidents []IncidentRow `json:"incidents"`
+
+	// New is the "new incident" form for editors, with the choices of
+	// systems, vendors and customers it offers.
+	New       *NewIncidentForm `json:"-"`
+	Systems   []Choice         `json:"-"`
+	Vendors   []Choice         `json:"-"`
+	Customers []Choice         `json:"-"`
+}
+
+// fillChoices lists the systems, vendors and customers the new-incident
+// form offers, ticking those it names.
+func (l *IncidentLog) fillChoices(ws *workspace.Workspace) {
+	l.Systems, l.Vendors, l.Customers = nil, nil, nil
+	for _, x := range ws.Systems {
+		l.Systems = append(l.Systems, Choice{x.ID, x.Name, slices.Contains(l.New.Systems, x.ID)})
+	}
+	for _, x := range ws.Vendors {
+		l.Vendors = append(l.Vendors, Choice{x.ID, x.Name, slices.Contains(l.New.Vendors, x.ID)})
+	}
+	for _, x := range ws.Customers {
+		l.Customers = append(l.Customers, Choice{x.ID, x.Name, slices.Contains(l.New.Customers, x.ID)})
+	}
 }
 
 // NoticeDraft is one drafted notice; Customer is set for a covered-entity
@@ -55,7 +78,20 @@ type IncidentDetail struct {
 	Result   incident.Result        `json:"-"`
 	Delay    *workspace.Delay       `json:"-"`
 	Det      incident.Determination `json:"-"`
+
+	// The editors' forms: the breach assessment wizard and a timeline
+	// entry, with what was typed and the errors next to each field when
+	// a save was refused. Preview is set when the page shows an unsaved
+	// assessment's result; Saved names what was just saved.
+	Form    AssessmentForm `json:"-"`
+	Entry   TimelineForm   `json:"-"`
+	People  []PersonOption `json:"-"`
+	Preview bool           `json:"-"`
+	Saved   string         `json:"-"`
 }
+
+// PersonOption is someone who can be named as having decided.
+type PersonOption struct{ Email, Name string }
 
 // IncidentFactor is one field of the four-factor assessment of 164.402(2).
 type IncidentFactor struct {
@@ -116,6 +152,8 @@ func (s *Server) incidentLog(r *http.Request) (IncidentLog, int, string, error) 
 	for _, inc := range ws.Incidents {
 		l.Incidents = append(l.Incidents, incidentRow(ws, inc, asOf))
 	}
+	l.New = &NewIncidentForm{Discovered: s.today().String(), Status: "open", PHIInvolved: true}
+	l.fillChoices(ws)
 	return l, 0, "", nil
 }
 
@@ -129,17 +167,22 @@ func (s *Server) incidentDetail(r *http.Request) (IncidentDetail, int, string, e
 		return IncidentDetail{}, 0, "", err
 	}
 	id := r.PathValue("id")
-	var inc *workspace.Incident
-	for i := range ws.Incidents {
-		if ws.Incidents[i].ID == id {
-			inc = &ws.Incidents[i]
-		}
-	}
+	inc := ws.Incident(id)
 	if inc == nil {
 		return IncidentDetail{}, http.StatusNotFound, "No incident " + id + " in this organization.", nil
 	}
-	d := IncidentDetail{AsOf: asOf, Incident: *inc, Row: incidentRow(ws, *inc, asOf), Delay: inc.LawEnforcementDelay}
-	d.Result = incident.Deadlines(ws, *inc, asOf)
+	d := incidentDetailOf(ws, *inc, asOf)
+	d.Form = assessmentFormOf(*inc, s.today())
+	d.Entry = TimelineForm{Date: s.today().String()}
+	d.Saved = r.URL.Query().Get("saved")
+	return d, 0, "", nil
+}
+
+// incidentDetailOf computes the detail page of inc: the determination,
+// the deadlines as of asOf, the four factors and the notice drafts.
+func incidentDetailOf(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) IncidentDetail {
+	d := IncidentDetail{AsOf: asOf, Incident: inc, Row: incidentRow(ws, inc, asOf), Delay: inc.LawEnforcementDelay}
+	d.Result = incident.Deadlines(ws, inc, asOf)
 	d.Det = d.Result.Determination
 	a := inc.Assessment
 	if a == nil {
@@ -152,13 +195,16 @@ func (s *Server) incidentDetail(r *http.Request) (IncidentDetail, int, string, e
 		{"(iv) Mitigation", a.Mitigation},
 	}
 	d.Drafts = []NoticeDraft{
-		{Title: "Letter to individuals (164.404)", Text: incident.DraftIndividualLetter(ws, *inc, d.Det)},
-		{Title: "Summary for HHS (164.408)", Text: incident.DraftHHSSummary(ws, *inc, d.Det)},
+		{Title: "Letter to individuals (164.404)", Text: incident.DraftIndividualLetter(ws, inc, d.Det)},
+		{Title: "Summary for HHS (164.408)", Text: incident.DraftHHSSummary(ws, inc, d.Det)},
 	}
 	for _, c := range inc.Customers {
-		d.Drafts = append(d.Drafts, NoticeDraft{Title: "Notice to covered entity " + c + " (164.410)", Customer: c, Text: incident.DraftCoveredEntityNotice(ws, *inc, d.Det, c)})
+		d.Drafts = append(d.Drafts, NoticeDraft{Title: "Notice to covered entity " + c + " (164.410)", Customer: c, Text: incident.DraftCoveredEntityNotice(ws, inc, d.Det, c)})
 	}
-	return d, 0, "", nil
+	for _, p := range ws.People {
+		d.People = append(d.People, PersonOption{Email: p.Email, Name: p.Name})
+	}
+	return d
 }
 
 func (s *Server) incidentsPage(w http.ResponseWriter, r *http.Request) {

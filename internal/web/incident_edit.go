@@ -1,0 +1,655 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"ward/internal/date"
+	"ward/internal/incident"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func init() {
+	register(
+		Route{Method: "POST", Pattern: "/orgs/{org}/incidents", Role: store.RoleEditor, Handler: (*Server).newIncidentPage},
+		Route{Method: "POST", Pattern: "/orgs/{org}/incidents/{id}/assessment", Role: store.RoleEditor, Handler: (*Server).saveAssessmentPage},
+		Route{Method: "POST", Pattern: "/orgs/{org}/incidents/{id}/timeline", Role: store.RoleEditor, Handler: (*Server).addTimelinePage},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/incidents", Role: store.RoleEditor, Handler: (*Server).createIncidentAPI},
+		Route{Method: "PUT", Pattern: "/api/v1/orgs/{org}/incidents/{id}", Role: store.RoleEditor, Handler: (*Server).putIncidentAPI},
+	)
+}
+
+// today is the server's date (UTC), for defaults in forms only: rules
+// take their dates as arguments.
+func (s *Server) today() date.Date { return date.Of(s.now().UTC()) }
+
+// FieldErrors are validation errors by field, named as in the workspace
+// YAML (assessment.decided_by, law_enforcement_delay.until, states), which
+// are also the form fields' names.
+type FieldErrors map[string]string
+
+func (fe FieldErrors) add(field, format string, args ...any) {
+	if _, ok := fe[field]; !ok {
+		fe[field] = fmt.Sprintf(format, args...)
+	}
+}
+
+// Summary lists the errors in field order, for the API and the top of
+// the form.
+func (fe FieldErrors) Summary() string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(fe)) {
+		parts = append(parts, k+": "+fe[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+var (
+	incidentID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	stateCode  = regexp.MustCompile(`^[A-Z]{2}$`)
+)
+
+// validateIncident applies the workspace's rules for an incident (the
+// same as `ward apply`) and the assessment wizard's own: a conclusion of
+// low probability needs all four factors of 164.402(2), and an assessment
+// names who decided and when. It returns nil when inc may be stored.
+func validateIncident(ws *workspace.Workspace, inc workspace.Incident) FieldErrors {
+	fe := FieldErrors{}
+	switch {
+	case inc.ID == "":
+		fe.add("id", "is missing: a short unique name such as inc-2026-001")
+	case !incidentID.MatchString(inc.ID):
+		fe.add("id", "%q: use letters, digits, '.', '_' and '-' (at most 64)", inc.ID)
+	}
+	if inc.Discovered.IsZero() {
+		fe.add("discovered", "is missing: the date the incident was discovered; every clock runs from it (164.404(a)(2))")
+	}
+	if !inc.Occurred.IsZero() && !inc.Discovered.IsZero() && inc.Occurred.After(inc.Discovered) {
+		fe.add("occurred", "%s is after discovered %s", inc.Occurred, inc.Discovered)
+	}
+	if strings.TrimSpace(inc.Summary) == "" {
+		fe.add("summary", "is missing: one line on what happened")
+	}
+	if inc.Status != "" && !slices.Contains(workspace.IncidentStatuses, inc.Status) {
+		fe.add("status", "%q is not one of %s", inc.Status, strings.Join(workspace.IncidentStatuses, ", "))
+	}
+	for _, id := range inc.Systems {
+		if ws.System(id) == nil {
+			fe.add("systems", "%q is not a system in this organization", id)
+		}
+	}
+	for _, id := range inc.Vendors {
+		if ws.Vendor(id) == nil {
+			fe.add("vendors", "%q is not a vendor in this organization", id)
+		}
+	}
+	for _, id := range inc.Customers {
+		if ws.Customer(id) == nil {
+			fe.add("customers", "%q is not a customer in this organization", id)
+		}
+	}
+	if inc.Individuals < 0 {
+		fe.add("individuals", "%d is negative", inc.Individuals)
+	}
+	sum := 0
+	for _, st := range slices.Sorted(maps.Keys(inc.States)) {
+		n := inc.States[st]
+		switch {
+		case !stateCode.MatchString(st):
+			fe.add("states", "%q is not a two-letter state or jurisdiction code (CA, DC, PR)", st)
+		case n < 0:
+			fe.add("states", "%s: %d is negative", st, n)
+		}
+		sum += n
+	}
+	if inc.Individuals > 0 && sum > inc.Individuals {
+		fe.add("states", "the residents per state add up to %d, more than the %d individuals affected", sum, inc.Individuals)
+	}
+	if d := inc.LawEnforcementDelay; d != nil {
+		if !slices.Contains(workspace.DelayKinds, d.Kind) {
+			fe.add("law_enforcement_delay.kind", "%q is not one of written, oral", d.Kind)
+		}
+		if d.Requested.IsZero() {
+			fe.add("law_enforcement_delay.requested", "is missing: the date law enforcement asked for the delay")
+		}
+		switch {
+		case d.Until.IsZero() && d.Kind == "written":
+			fe.add("law_enforcement_delay.until", "is missing: a written statement delays notification for the time it specifies (164.412(a))")
+		case d.Until.IsZero() && d.Kind == "oral":
+			fe.add("law_enforcement_delay.until", "is missing: an oral statement delays notification at most %d days (164.412(b))", incident.OralDelayMaxDays)
+		case d.Until.IsZero() || d.Requested.IsZero():
+		case d.Until.Before(d.Requested):
+			fe.add("law_enforcement_delay.until", "%s is before the request of %s", d.Until, d.Requested)
+		case d.Kind == "oral" && d.Requested.DaysUntil(d.Until) > incident.OralDelayMaxDays:
+			fe.add("law_enforcement_delay.until", "%s is %d days after the oral statement of %s; an oral statement delays notification at most %d days (164.412(b)): get it in writing and record it as written",
+				d.Until, d.Requested.DaysUntil(d.Until), d.Requested, incident.OralDelayMaxDays)
+		}
+	}
+	if a := inc.Assessment; a != nil {
+		if a.Exclusion != "" && !slices.Contains(workspace.BreachExclusions, a.Exclusion) {
+			fe.add("assessment.exclusion", "%q is not one of %s", a.Exclusion, strings.Join(workspace.BreachExclusions, ", "))
+		}
+		if a.LowProbability {
+			for _, f := range []struct{ field, value, what string }{
+				{"assessment.nature", a.Nature, "(i) the nature and extent of the PHI and identifiers"},
+				{"assessment.unauthorized_person", a.UnauthorizedPerson, "(ii) who used or received it"},
+				{"assessment.acquired_or_viewed", a.AcquiredOrViewed, "(iii) whether it was actually acquired or viewed"},
+				{"assessment.mitigation", a.Mitigation, "(iv) the extent of mitigation"},
+			} {
+				if strings.TrimSpace(f.value) == "" {
+					fe.add(f.field, "is missing: a low probability of compromise must be demonstrated by at least the four factors of 164.402(2); document %s, or conclude it is a breach", f.what)
+				}
+			}
+		}
+		switch {
+		case a.DecidedBy == "":
+			fe.add("assessment.decided_by", "is missing: who made the determination (164.414(b) puts the burden of proof on you)")
+		case ws.Person(a.DecidedBy) == nil:
+			fe.add("assessment.decided_by", "%q is not anyone listed under people", a.DecidedBy)
+		}
+		switch {
+		case a.DecidedOn.IsZero():
+			fe.add("assessment.decided_on", "is missing: the date of the determination")
+		case !inc.Discovered.IsZero() && a.DecidedOn.Before(inc.Discovered):
+			fe.add("assessment.decided_on", "%s is before the incident was discovered (%s)", a.DecidedOn, inc.Discovered)
+		}
+	}
+	for i, t := range inc.Timeline {
+		if t.Date.IsZero() {
+			fe.add(fmt.Sprintf("timeline[%d].date", i), "is missing: the date of this entry")
+		}
+		if strings.TrimSpace(t.Note) == "" {
+			fe.add(fmt.Sprintf("timeline[%d].note", i), "is missing: what happened on that date")
+		}
+	}
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
+}
+
+// AssessmentForm is the breach assessment wizard as typed: the facts
+// that decide whether notification is owed (PHI, individuals per state,
+// secured or not, law-enforcement delay), the exclusions of 164.402(1),
+// the four factors of 164.402(2), the conclusion and who decided when.
+type AssessmentForm struct {
+	PHIInvolved    bool
+	PHITypes       string
+	Individuals    string
+	States         string // one "CA 600" or "CA=600" a line
+	Secured        string // "secured" or "unsecured"
+	Exclusion      string
+	Nature         string
+	Unauthorized   string
+	Acquired       string
+	Mitigation     string
+	LowProbability string // "yes" or "no"
+	DelayKind      string // "", written, oral
+	DelayRequested string
+	DelayUntil     string
+	DecidedBy      string
+	DecidedOn      string
+	Errors         FieldErrors
+}
+
+// assessmentFormOf fills the wizard from the stored incident; the
+// decision date defaults to today.
+func assessmentFormOf(inc workspace.Incident, today date.Date) AssessmentForm {
+	f := AssessmentForm{PHIInvolved: inc.PHIInvolved, PHITypes: strings.Join(inc.PHITypes, ", "), Secured: "unsecured", LowProbability: "no", DecidedOn: today.String()}
+	if inc.Encrypted {
+		f.Secured = "secured"
+	}
+	if inc.Individuals > 0 {
+		f.Individuals = strconv.Itoa(inc.Individuals)
+	}
+	var lines []string
+	for _, st := range slices.Sorted(maps.Keys(inc.States)) {
+		lines = append(lines, fmt.Sprintf("%s %d", st, inc.States[st]))
+	}
+	f.States = strings.Join(lines, "\n")
+	if d := inc.LawEnforcementDelay; d != nil {
+		f.DelayKind, f.DelayRequested, f.DelayUntil = d.Kind, dateText(d.Requested), dateText(d.Until)
+	}
+	if a := inc.Assessment; a != nil {
+		f.Exclusion, f.Nature, f.Unauthorized, f.Acquired, f.Mitigation = a.Exclusion, a.Nature, a.UnauthorizedPerson, a.AcquiredOrViewed, a.Mitigation
+		if a.LowProbability {
+			f.LowProbability = "yes"
+		}
+		if a.DecidedBy != "" {
+			f.DecidedBy = a.DecidedBy
+		}
+		if !a.DecidedOn.IsZero() {
+			f.DecidedOn = a.DecidedOn.String()
+		}
+	}
+	return f
+}
+
+func dateText(d date.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.String()
+}
+
+// readAssessmentForm reads the posted wizard.
+func readAssessmentForm(r *http.Request) AssessmentForm {
+	v := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	return AssessmentForm{
+		PHIInvolved: v("phi_involved") == "yes", PHITypes: v("phi_types"), Individuals: v("individuals"), States: v("states"),
+		Secured: v("encrypted"), Exclusion: v("assessment.exclusion"),
+		Nature: v("assessment.nature"), Unauthorized: v("assessment.unauthorized_person"), Acquired: v("assessment.acquired_or_viewed"), Mitigation: v("assessment.mitigation"),
+		LowProbability: v("assessment.low_probability"),
+		DelayKind:      v("law_enforcement_delay.kind"), DelayRequested: v("law_enforcement_delay.requested"), DelayUntil: v("law_enforcement_delay.until"),
+		DecidedBy: v("assessment.decided_by"), DecidedOn: v("assessment.decided_on"),
+	}
+}
+
+// apply writes the form onto a copy of inc; errors that the text itself
+// causes (a number or date that does not parse) are in the result's
+// errors, and validateIncident's are added to them.
+func (f AssessmentForm) apply(ws *workspace.Workspace, inc workspace.Incident) (workspace.Incident, FieldErrors) {
+	fe := FieldErrors{}
+	inc.PHIInvolved = f.PHIInvolved
+	inc.PHITypes = nil
+	for _, t := range strings.Split(f.PHITypes, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			inc.PHITypes = append(inc.PHITypes, t)
+		}
+	}
+	inc.Individuals = 0
+	if f.Individuals != "" {
+		n, err := strconv.Atoi(f.Individuals)
+		if err != nil {
+			fe.add("individuals", "%q is not a whole number", f.Individuals)
+		}
+		inc.Individuals = n
+	}
+	inc.States = nil
+	for i, line := range strings.Split(strings.ReplaceAll(f.States, "\r", ""), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '=' || r == ':' || r == '\t' || r == ',' })
+		if len(fields) != 2 {
+			fe.add("states", "line %d, %q: write a state code and a count, e.g. CA 600", i+1, line)
+			continue
+		}
+		st := strings.ToUpper(fields[0])
+		n, err := strconv.Atoi(fields[1])
+		if err != nil {
+			fe.add("states", "line %d, %q: %q is not a whole number", i+1, line, fields[1])
+			continue
+		}
+		if inc.States == nil {
+			inc.States = map[string]int{}
+		}
+		if _, dup := inc.States[st]; dup {
+			fe.add("states", "line %d: %s is listed twice", i+1, st)
+		}
+		inc.States[st] = n
+	}
+	if inc.Individuals == 0 && len(inc.States) > 0 {
+		// Only the per-state counts were given: they are the total.
+		for _, n := range inc.States {
+			inc.Individuals += n
+		}
+	}
+	switch f.Secured {
+	case "secured":
+		inc.Encrypted = true
+	case "unsecured":
+		inc.Encrypted = false
+	default:
+		fe.add("encrypted", "choose whether the PHI was secured per HHS guidance (encrypted, keys safe, or destroyed)")
+	}
+	parseDate := func(field, s string) date.Date {
+		if s == "" {
+			return date.Date{}
+		}
+		d, err := date.Parse(s)
+		if err != nil {
+			fe.add(field, "%q is not a date written YYYY-MM-DD", s)
+		}
+		return d
+	}
+	inc.LawEnforcementDelay = nil
+	switch f.DelayKind {
+	case "":
+	case "written", "oral":
+		inc.LawEnforcementDelay = &workspace.Delay{Kind: f.DelayKind,
+			Requested: parseDate("law_enforcement_delay.requested", f.DelayRequested),
+			Until:     parseDate("law_enforcement_delay.until", f.DelayUntil)}
+	default:
+		fe.add("law_enforcement_delay.kind", "%q is not none, written or oral", f.DelayKind)
+	}
+	a := &workspace.Assessment{Exclusion: f.Exclusion, Nature: f.Nature, UnauthorizedPerson: f.Unauthorized, AcquiredOrViewed: f.Acquired, Mitigation: f.Mitigation,
+		DecidedBy: f.DecidedBy, DecidedOn: parseDate("assessment.decided_on", f.DecidedOn)}
+	switch f.LowProbability {
+	case "yes":
+		a.LowProbability = true
+	case "no":
+	default:
+		fe.add("assessment.low_probability", "choose whether the assessment demonstrates a low probability of compromise")
+	}
+	inc.Assessment = a
+	for k, v := range validateIncident(ws, inc) {
+		if _, ok := fe[k]; !ok {
+			fe[k] = v
+		}
+	}
+	if len(fe) == 0 {
+		return inc, nil
+	}
+	return inc, fe
+}
+
+// saveAssessmentPage is the wizard's POST: with action=preview it shows
+// the determination and deadlines the answers give without saving;
+// otherwise it saves them through the store (audited) and shows the
+// incident, or, when an answer is wrong, the form again with the errors
+// next to the fields and nothing written.
+func (s *Server) saveAssessmentPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
+		return
+	}
+	o := s.org(r)
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	id := r.PathValue("id")
+	stored := ws.Incident(id)
+	if stored == nil {
+		s.fail(w, r, false, http.StatusNotFound, "No incident "+id+" in this organization.")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "the form could not be read")
+		return
+	}
+	form := readAssessmentForm(r)
+	inc, fe := form.apply(ws, *stored)
+	if fe != nil {
+		d := incidentDetailOf(ws, *stored, asOf)
+		form.Errors = fe
+		d.Form, d.Entry = form, TimelineForm{Date: s.today().String()}
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "incident.html", d)
+		return
+	}
+	if r.PostForm.Get("action") == "preview" {
+		d := incidentDetailOf(ws, inc, asOf)
+		d.Form, d.Entry, d.Preview = form, TimelineForm{Date: s.today().String()}, true
+		s.render(w, r, "incident.html", d)
+		return
+	}
+	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, id, inc); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	http.Redirect(w, r, incidentURL(r, id, "assessment")+"#determination", http.StatusSeeOther)
+}
+
+// incidentURL is the incident's page, keeping ?as_of= and saying what was
+// saved.
+func incidentURL(r *http.Request, id, saved string) string {
+	q := url.Values{}
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		q.Set("as_of", v)
+	}
+	if saved != "" {
+		q.Set("saved", saved)
+	}
+	u := "/orgs/" + currentOrg(r).Slug + "/incidents/" + url.PathEscape(id)
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
+
+// TimelineForm is a timeline entry as typed.
+type TimelineForm struct {
+	Date, Note string
+	Errors     FieldErrors
+}
+
+// addTimelinePage appends an entry (by the logged-in user) to the
+// incident's timeline. "notified:hhs" and the like record a notice as
+// given (see package incident).
+func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
+		return
+	}
+	o := s.org(r)
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	id := r.PathValue("id")
+	stored := ws.Incident(id)
+	if stored == nil {
+		s.fail(w, r, false, http.StatusNotFound, "No incident "+id+" in this organization.")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "the form could not be read")
+		return
+	}
+	tf := TimelineForm{Date: strings.TrimSpace(r.PostForm.Get("date")), Note: strings.TrimSpace(r.PostForm.Get("note")), Errors: FieldErrors{}}
+	d, err := date.Parse(tf.Date)
+	switch {
+	case tf.Date == "":
+		tf.Errors.add("date", "is missing: the date of this entry")
+	case err != nil:
+		tf.Errors.add("date", "%q is not a date written YYYY-MM-DD", tf.Date)
+	case !stored.Occurred.IsZero() && d.Before(stored.Occurred):
+		tf.Errors.add("date", "%s is before the incident occurred (%s)", d, stored.Occurred)
+	}
+	if tf.Note == "" {
+		tf.Errors.add("note", "is missing: what happened, or notified:hhs (notified:media:CA, notified:covered-entity:ID) to record a notice as given")
+	}
+	inc := *stored
+	inc.Timeline = append(slices.Clone(stored.Timeline), workspace.TimelineEntry{Date: d, By: currentUser(r).Email, Note: tf.Note})
+	if len(tf.Errors) == 0 {
+		if fe := validateIncident(ws, inc); fe != nil {
+			tf.Errors.add("note", "%s", fe.Summary())
+		}
+	}
+	if len(tf.Errors) > 0 {
+		det := incidentDetailOf(ws, *stored, asOf)
+		det.Form, det.Entry = assessmentFormOf(*stored, s.today()), tf
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "incident.html", det)
+		return
+	}
+	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, id, inc); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	http.Redirect(w, r, incidentURL(r, id, "timeline")+"#timeline", http.StatusSeeOther)
+}
+
+// NewIncidentForm is the "new incident" form on the incident log.
+type NewIncidentForm struct {
+	ID, Discovered, Occurred, Summary, Status string
+	PHIInvolved                               bool
+	Systems, Vendors, Customers               []string
+	Errors                                    FieldErrors
+	Open                                      bool
+}
+
+// Statuses are the incident statuses the form offers.
+func (NewIncidentForm) Statuses() []string { return workspace.IncidentStatuses }
+
+// Choice is an option of a multiple choice (systems, vendors, customers).
+type Choice struct {
+	ID, Name string
+	Checked  bool
+}
+
+// newIncidentPage records a new incident (then the wizard on its page
+// assesses it), or shows the log again with the form's errors and nothing
+// written.
+func (s *Server) newIncidentPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	o := s.org(r)
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "the form could not be read")
+		return
+	}
+	v := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	f := NewIncidentForm{ID: v("id"), Discovered: v("discovered"), Occurred: v("occurred"), Summary: v("summary"), Status: v("status"),
+		PHIInvolved: v("phi_involved") == "yes", Systems: r.PostForm["systems"], Vendors: r.PostForm["vendors"], Customers: r.PostForm["customers"], Errors: FieldErrors{}, Open: true}
+	inc := workspace.Incident{ID: f.ID, Summary: f.Summary, Status: f.Status, PHIInvolved: f.PHIInvolved, Systems: f.Systems, Vendors: f.Vendors, Customers: f.Customers}
+	for _, p := range []struct {
+		field, text string
+		dst         *date.Date
+	}{{"discovered", f.Discovered, &inc.Discovered}, {"occurred", f.Occurred, &inc.Occurred}} {
+		if p.text == "" {
+			continue
+		}
+		d, err := date.Parse(p.text)
+		if err != nil {
+			f.Errors.add(p.field, "%q is not a date written YYYY-MM-DD", p.text)
+		}
+		*p.dst = d
+	}
+	if inc.ID != "" && ws.Incident(inc.ID) != nil {
+		f.Errors.add("id", "%q is already an incident of this organization", inc.ID)
+	}
+	for k, msg := range validateIncident(ws, inc) {
+		f.Errors.add(k, "%s", msg)
+	}
+	if len(f.Errors) > 0 {
+		l, status, msg, err := s.incidentLog(r)
+		switch {
+		case err != nil:
+			s.serverError(w, r, false, err)
+		case status != 0:
+			s.fail(w, r, false, status, msg)
+		default:
+			l.New = &f
+			l.fillChoices(ws)
+			s.renderStatus(w, r, http.StatusUnprocessableEntity, "incidents.html", l)
+		}
+		return
+	}
+	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, inc.ID, inc); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	http.Redirect(w, r, incidentURL(r, inc.ID, "created")+"#assessment", http.StatusSeeOther)
+}
+
+// incidentBody reads an incident sent as JSON (the workspace's shape,
+// as GET /api/v1/orgs/{org}/incidents/{id} shows it under "incident").
+func incidentBody(r *http.Request) (workspace.Incident, error) {
+	var inc workspace.Incident
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&inc); err != nil {
+		return inc, fmt.Errorf("the body is not an incident as JSON: %v", err)
+	}
+	return inc, nil
+}
+
+// apiFieldErrors is a 422 answer naming each field.
+type apiFieldErrors struct {
+	Error  string      `json:"error"`
+	Fields FieldErrors `json:"fields"`
+}
+
+// createIncidentAPI is POST /api/v1/orgs/{org}/incidents: a new incident,
+// answered with its detail (201) or the errors by field (422).
+func (s *Server) createIncidentAPI(w http.ResponseWriter, r *http.Request) {
+	s.writeIncidentAPI(w, r, true)
+}
+
+// putIncidentAPI is PUT /api/v1/orgs/{org}/incidents/{id}: replace the
+// incident (assessment included) with the body.
+func (s *Server) putIncidentAPI(w http.ResponseWriter, r *http.Request) {
+	s.writeIncidentAPI(w, r, false)
+}
+
+func (s *Server) writeIncidentAPI(w http.ResponseWriter, r *http.Request, create bool) {
+	ctx := r.Context()
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
+		return
+	}
+	inc, err := incidentBody(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	o := s.org(r)
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	fe := validateIncident(ws, inc)
+	if fe == nil {
+		fe = FieldErrors{}
+	}
+	if create {
+		if inc.ID != "" && ws.Incident(inc.ID) != nil {
+			fe.add("id", "%q is already an incident of this organization: PUT /api/v1/orgs/%s/incidents/%s changes it", inc.ID, currentOrg(r).Slug, inc.ID)
+		}
+	} else {
+		id := r.PathValue("id")
+		if ws.Incident(id) == nil {
+			apiError(w, http.StatusNotFound, "No incident "+id+" in this organization.")
+			return
+		}
+		if inc.ID != id {
+			fe.add("id", "%q differs from the address's %q: an incident's id cannot be changed", inc.ID, id)
+		}
+	}
+	if len(fe) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, apiFieldErrors{Error: fe.Summary(), Fields: fe})
+		return
+	}
+	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, inc.ID, inc); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			apiError(w, http.StatusNotFound, err.Error())
+			return
+		}
+		s.serverError(w, r, true, err)
+		return
+	}
+	ws, err = o.Workspace(ctx)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	status := http.StatusOK
+	if create {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, incidentDetailOf(ws, *ws.Incident(inc.ID), asOf))
+}
