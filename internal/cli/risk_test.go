@@ -327,3 +327,17 @@ func TestRiskAnalysisNewCarriesOverAndDiffs(t *testing.T) {
 		t.Errorf("second ra-2027: exit %d %s", code, errs)
 	}
 }
+
+func TestRiskLibraries(t *testing.T) {
+	db := demoDB(t)
+	for cmd, want := range map[string]string{"threats": "ransomware", "vulnerabilities": "backups-not-isolated"} {
+		out := mustWard(t, db, "risk", cmd)
+		if !strings.Contains(out, want) {
+			t.Errorf("ward risk %s lacks %s", cmd, want)
+		}
+		var lib []struct{ ID, Title string }
+		if err := json.Unmarshal([]byte(mustWard(t, db, "risk", cmd, "--format", "json")), &lib); err != nil || len(lib) < 10 {
+			t.Errorf("ward risk %s --format json: %v, %d entries", cmd, err, len(lib))
+		}
+	}
+}

@@ -13,10 +13,13 @@ import (
 // risk ready to store (id, analysis, owner and due date filled in), its
 // inherent level, and the questions and Security Rule citations behind it.
 type Proposal struct {
-	Risk      workspace.Risk `json:"risk"`
-	Inherent  Level          `json:"inherent"`
-	Questions []string       `json:"questions"`
-	Citations []string       `json:"citations"`
+	Risk     workspace.Risk `json:"risk"`
+	Inherent Level          `json:"inherent"`
+	// ThreatTitle and VulnerabilityTitle are the library titles.
+	ThreatTitle        string   `json:"threat_title"`
+	VulnerabilityTitle string   `json:"vulnerability_title"`
+	Questions          []string `json:"questions"`
+	Citations          []string `json:"citations"`
 	// Existing is the id of a risk of the analysis with the same asset,
 	// threat and vulnerability: the proposal is already in the register
 	// and is not created again.
@@ -77,7 +80,8 @@ func Propose(ws *workspace.Workspace, answers map[string]Answer, opt ProposalOpt
 		for n := 2; taken[r.ID]; n++ {
 			r.ID = fmt.Sprintf("%s-%d", base, n)
 		}
-		p := Proposal{Risk: r, Inherent: m.Level(r.Likelihood, r.Impact), Questions: []string{q.ID}, Citations: []string{q.Citation}, Existing: existing[k]}
+		p := Proposal{Risk: r, Inherent: m.Level(r.Likelihood, r.Impact), ThreatTitle: ThreatTitle(r.Threat), VulnerabilityTitle: VulnerabilityTitle(r.Vulnerability),
+			Questions: []string{q.ID}, Citations: []string{q.Citation}, Existing: existing[k]}
 		if p.Existing == "" {
 			taken[r.ID] = true
 		}

@@ -51,6 +51,8 @@ type RiskRegister struct {
 	// Error says why there is no register (no analysis yet).
 	Error   string        `json:"error,omitempty"`
 	Heatmap template.HTML `json:"-"`
+	// Added is how many risks the questionnaire just created (?added=N).
+	Added int `json:"-"`
 }
 
 // RiskCell is a residual likelihood × impact filter.
@@ -127,6 +129,7 @@ func (s *Server) riskData(w http.ResponseWriter, r *http.Request, api bool) (Ris
 
 func (s *Server) risksPage(w http.ResponseWriter, r *http.Request) {
 	if reg, ok := s.riskData(w, r, false); ok {
+		reg.Added, _ = strconv.Atoi(r.URL.Query().Get("added"))
 		s.render(w, r, "risks.html", reg)
 	}
 }

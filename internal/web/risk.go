@@ -1,0 +1,552 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/risk"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// One risk: its page (scores, matrix cells, controls, treatment,
+// acceptance, history), the forms that add, edit and accept it, and their
+// JSON twins. Every change goes through store.Save, audited under the
+// user's email; invalid input is shown next to its field and writes
+// nothing.
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs/{org}/risks/new", Role: store.RoleEditor, Handler: (*Server).newRiskPage},
+		Route{Method: "POST", Pattern: "/orgs/{org}/risks", Role: store.RoleEditor, Handler: (*Server).createRiskPage},
+		Route{Method: "GET", Pattern: "/orgs/{org}/risks/{id}", Role: store.RoleViewer, Handler: (*Server).riskPage},
+		Route{Method: "GET", Pattern: "/orgs/{org}/risks/{id}/edit", Role: store.RoleEditor, Handler: (*Server).editRiskPage},
+		Route{Method: "POST", Pattern: "/orgs/{org}/risks/{id}", Role: store.RoleEditor, Handler: (*Server).updateRiskPage},
+		Route{Method: "POST", Pattern: "/orgs/{org}/risks/{id}/accept", Role: store.RoleEditor, Handler: (*Server).acceptRiskPage},
+
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/risks/{id}", Role: store.RoleViewer, Handler: (*Server).riskAPI},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/risks", Role: store.RoleEditor, Handler: (*Server).createRiskAPI},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/risks/{id}", Role: store.RoleEditor, Handler: (*Server).updateRiskAPI},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/risks/{id}/accept", Role: store.RoleEditor, Handler: (*Server).acceptRiskAPI},
+	)
+}
+
+// ControlLink is a control a risk names, linked to its page.
+type ControlLink struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Href    string `json:"href"`
+	Status  string `json:"status"` // the workspace's status, or "not adopted"
+	Adopted bool   `json:"adopted"`
+}
+
+// RiskPage is GET /orgs/{org}/risks/{id} and its JSON twin.
+type RiskPage struct {
+	AsOf     date.Date               `json:"as_of"`
+	Scored   risk.Scored             `json:"scored"`
+	Analysis *workspace.RiskAnalysis `json:"analysis"`
+	// Latest: the risk belongs to the latest analysis (older analyses
+	// are a record and are not edited).
+	Latest    bool                 `json:"latest"`
+	Overdue   bool                 `json:"overdue"`
+	Controls  []ControlLink        `json:"controls"`
+	Suggested []ControlLink        `json:"suggested_controls"`
+	History   []store.HistoryEntry `json:"history"`
+
+	Inherent template.HTML      `json:"-"`
+	Residual template.HTML      `json:"-"`
+	People   []workspace.Person `json:"-"`
+	Saved    string             `json:"-"` // "saved", "created", "accepted"
+	// Accept is the accept form as sent, with its problems.
+	AcceptBy     string            `json:"-"`
+	AcceptReason string            `json:"-"`
+	AcceptErrors map[string]string `json:"-"`
+}
+
+func catalogKnows(id string) bool { return catalog.Default().Control(id) != nil }
+
+func controlLinks(ws *workspace.Workspace, slug string, ids []string) []ControlLink {
+	out := []ControlLink{}
+	for _, id := range ids {
+		l := ControlLink{ID: id, Title: id, Href: "/orgs/" + slug + "/controls/" + id, Status: "not adopted"}
+		if c := catalog.Default().Control(id); c != nil {
+			l.Title = c.Title
+		}
+		if c := ws.Control(id); c != nil {
+			l.Adopted, l.Status = true, c.Status
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+func findRisk(ws *workspace.Workspace, id string) *workspace.Risk {
+	for i := range ws.Risks {
+		if ws.Risks[i].ID == id {
+			return &ws.Risks[i]
+		}
+	}
+	return nil
+}
+
+// loadRisk reads the workspace and the risk named by {id}; it answers
+// the request itself (404, 400, 500) when it returns false.
+func (s *Server) loadRisk(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, *workspace.Risk, date.Date, bool) {
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		s.fail(w, r, api, http.StatusBadRequest, err.Error())
+		return nil, nil, asOf, false
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return nil, nil, asOf, false
+	}
+	rk := findRisk(ws, r.PathValue("id"))
+	if rk == nil {
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no risk %q in %s's register", r.PathValue("id"), currentOrg(r).Name))
+		return nil, nil, asOf, false
+	}
+	return ws, rk, asOf, true
+}
+
+func (s *Server) riskPageData(r *http.Request, ws *workspace.Workspace, rk workspace.Risk, asOf date.Date) (RiskPage, error) {
+	m, err := risk.MatrixFor(ws)
+	if err != nil {
+		return RiskPage{}, err
+	}
+	hist, err := s.org(r).History(r.Context(), store.KindRisk, rk.ID)
+	if err != nil {
+		return RiskPage{}, err
+	}
+	slug := currentOrg(r).Slug
+	sc := risk.Score(rk, m)
+	p := RiskPage{AsOf: asOf, Scored: sc, Analysis: ws.RiskAnalysis(rk.Analysis), Overdue: risk.Overdue(rk, asOf),
+		Controls: controlLinks(ws, slug, rk.Controls), Suggested: controlLinks(ws, slug, risk.SuggestedControls(rk.Threat, rk.Vulnerability)),
+		History: hist, People: ws.People}
+	if l := risk.Latest(ws, asOf); l != nil && (l.ID == rk.Analysis || (rk.Analysis == "" && len(ws.RiskAnalyses) <= 1)) {
+		p.Latest = true
+	}
+	one := []risk.Scored{sc}
+	// HeatmapSVG escapes what it draws and uses presentation attributes
+	// only, so it can be inlined under the CSP (as the register does).
+	p.Inherent = template.HTML(risk.HeatmapSVG(one, m, risk.Inherent, risk.HeatmapOptions{Title: "Inherent", Cell: 48}))
+	p.Residual = template.HTML(risk.HeatmapSVG(one, m, risk.Residual, risk.HeatmapOptions{Title: "Residual", Cell: 48}))
+	if u := currentUser(r); ws.Person(u.Email) != nil {
+		p.AcceptBy = u.Email
+	}
+	return p, nil
+}
+
+func (s *Server) riskPage(w http.ResponseWriter, r *http.Request) {
+	ws, rk, asOf, ok := s.loadRisk(w, r, false)
+	if !ok {
+		return
+	}
+	p, err := s.riskPageData(r, ws, *rk, asOf)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	p.Saved = r.URL.Query().Get("saved")
+	s.render(w, r, "risk.html", p)
+}
+
+func (s *Server) riskAPI(w http.ResponseWriter, r *http.Request) {
+	ws, rk, asOf, ok := s.loadRisk(w, r, true)
+	if !ok {
+		return
+	}
+	p, err := s.riskPageData(r, ws, *rk, asOf)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+// RiskForm is the new and edit forms.
+type RiskForm struct {
+	New      bool
+	Risk     workspace.Risk
+	Controls string // comma-separated, as typed
+	Errors   map[string]string
+	// Choices.
+	Analyses        []workspace.RiskAnalysis
+	Systems         []workspace.System
+	People          []workspace.Person
+	Threats         []risk.Threat
+	Vulnerabilities []risk.Vulnerability
+	Treatments      []string
+	Likelihood      []risk.ScaleLevel
+	Impact          []risk.ScaleLevel
+}
+
+func riskForm(ws *workspace.Workspace, rk workspace.Risk, isNew bool) RiskForm {
+	return RiskForm{New: isNew, Risk: rk, Controls: strings.Join(rk.Controls, ", "), Errors: map[string]string{},
+		Analyses: ws.RiskAnalyses, Systems: ws.Systems, People: ws.People,
+		Threats: risk.Threats(), Vulnerabilities: risk.Vulnerabilities(), Treatments: workspace.RiskTreatments,
+		Likelihood: risk.LikelihoodScale, Impact: risk.ImpactScale}
+}
+
+var indexed = regexp.MustCompile(`\[\d+\]$`)
+
+// fieldProblems maps validation errors to form fields (controls[2] is
+// the controls field).
+func fieldProblems(errs []error) map[string]string {
+	out := map[string]string{}
+	for f, msg := range risk.Problems(errs) {
+		f = indexed.ReplaceAllString(f, "")
+		if prev, ok := out[f]; ok {
+			msg = prev + "; " + msg
+		}
+		out[f] = msg
+	}
+	return out
+}
+
+// readRiskForm fills rk from the posted form; unparsable numbers and
+// dates are problems by field.
+func readRiskForm(r *http.Request, rk *workspace.Risk, isNew bool) map[string]string {
+	bad := map[string]string{}
+	str := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	num := func(name string, dst *int) {
+		v := str(name)
+		if v == "" {
+			*dst = 0
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			bad[name] = fmt.Sprintf("%q is not a number from 1 to 5", v)
+			return
+		}
+		*dst = n
+	}
+	day := func(name string, dst *date.Date) {
+		v := str(name)
+		if v == "" {
+			*dst = date.Date{}
+			return
+		}
+		d, err := date.Parse(v)
+		if err != nil {
+			bad[name] = fmt.Sprintf("%q is not a date (YYYY-MM-DD)", v)
+			return
+		}
+		*dst = d
+	}
+	if isNew {
+		rk.ID, rk.Analysis = str("id"), str("analysis")
+	}
+	rk.Asset, rk.Threat, rk.Vulnerability = str("asset"), str("threat"), str("vulnerability")
+	num("likelihood", &rk.Likelihood)
+	num("impact", &rk.Impact)
+	num("residual_likelihood", &rk.ResidualLikelihood)
+	num("residual_impact", &rk.ResidualImpact)
+	rk.Controls = nil
+	for _, c := range strings.Split(r.PostFormValue("controls"), ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			rk.Controls = append(rk.Controls, c)
+		}
+	}
+	rk.Treatment, rk.Owner = str("treatment"), str("owner")
+	day("due", &rk.Due)
+	day("completed", &rk.Completed)
+	rk.AcceptedBy, rk.AcceptanceReason, rk.Notes = str("accepted_by"), str("acceptance_reason"), str("notes")
+	return bad
+}
+
+var idRun = regexp.MustCompile(`[^a-z0-9]+`)
+
+// newID is r-ASSET-THREAT, shortened and made unique (as `ward risk add`).
+func newID(ws *workspace.Workspace, asset, threat string) string {
+	t := strings.Trim(idRun.ReplaceAllString(strings.ToLower(threat), "-"), "-")
+	if len(t) > 32 {
+		t = strings.TrimRight(t[:32], "-")
+	}
+	base := "r-" + asset
+	if t != "" {
+		base += "-" + t
+	}
+	id := base
+	for n := 2; findRisk(ws, id) != nil; n++ {
+		id = fmt.Sprintf("%s-%d", base, n)
+	}
+	return id
+}
+
+// prepare completes and validates a risk about to be saved: problems by
+// field, or none.
+func prepare(ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk, isNew bool, today date.Date) map[string]string {
+	if isNew {
+		if rk.Analysis == "" {
+			if a := risk.Latest(ws, today); a != nil {
+				rk.Analysis = a.ID
+			}
+		}
+		if rk.ID == "" && rk.Asset != "" {
+			rk.ID = newID(ws, rk.Asset, rk.Threat)
+		}
+	}
+	if rk.Treatment == "accept" && rk.AcceptedOn.IsZero() {
+		rk.AcceptedOn = today
+	}
+	errs := fieldProblems(risk.ValidateIn(ws, *rk, isNew, catalogKnows))
+	if isNew && rk.Analysis == "" {
+		errs["analysis"] = "there is no risk analysis yet: start one (ward risk analysis new) before adding risks"
+	}
+	return errs
+}
+
+func (s *Server) today() date.Date { return date.Of(s.now().UTC()) }
+
+func (s *Server) newRiskPage(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	rk := workspace.Risk{Treatment: "mitigate", Asset: r.URL.Query().Get("asset")}
+	if a := risk.Latest(ws, s.today()); a != nil {
+		rk.Analysis = a.ID
+	}
+	s.render(w, r, "risk_form.html", riskForm(ws, rk, true))
+}
+
+func (s *Server) editRiskPage(w http.ResponseWriter, r *http.Request) {
+	ws, rk, _, ok := s.loadRisk(w, r, false)
+	if !ok {
+		return
+	}
+	s.render(w, r, "risk_form.html", riskForm(ws, *rk, false))
+}
+
+// saveRisk creates (before == nil) or updates a risk from rk; problems
+// by field when it is not valid (nothing written).
+func (s *Server) saveRisk(r *http.Request, ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk) (map[string]string, error) {
+	isNew := before == nil
+	problems := prepare(ws, rk, before, isNew, s.today())
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	_, err := s.org(r).Save(r.Context(), currentUser(r).Email, store.Edit{Kind: store.KindRisk, Value: *rk, Update: !isNew})
+	if errors.Is(err, store.ErrConflict) {
+		return map[string]string{"id": fmt.Sprintf("%q is taken (also by a retired risk): choose another id", rk.ID)}, nil
+	}
+	return nil, err
+}
+
+func (s *Server) createRiskPage(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	var rk workspace.Risk
+	bad := readRiskForm(r, &rk, true)
+	s.finishForm(w, r, ws, rk, nil, bad, "created")
+}
+
+func (s *Server) updateRiskPage(w http.ResponseWriter, r *http.Request) {
+	ws, old, _, ok := s.loadRisk(w, r, false)
+	if !ok {
+		return
+	}
+	rk := *old
+	bad := readRiskForm(r, &rk, false)
+	s.finishForm(w, r, ws, rk, old, bad, "saved")
+}
+
+func (s *Server) finishForm(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rk workspace.Risk, before *workspace.Risk, bad map[string]string, done string) {
+	problems := bad
+	if len(bad) == 0 {
+		var err error
+		if problems, err = s.saveRisk(r, ws, &rk, before); err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+	}
+	if len(problems) > 0 {
+		f := riskForm(ws, rk, before == nil)
+		f.Controls = r.PostFormValue("controls")
+		for k, v := range problems {
+			f.Errors[k] = v
+		}
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "risk_form.html", f)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/risks/%s?saved=%s", currentOrg(r).Slug, rk.ID, done), http.StatusSeeOther)
+}
+
+// accept records the acceptance of a risk; problems by field (by,
+// reason) when the form is incomplete.
+func (s *Server) accept(r *http.Request, ws *workspace.Workspace, rk workspace.Risk, by, reason string) (workspace.Risk, map[string]string, error) {
+	problems := map[string]string{}
+	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
+	if by == "" {
+		problems["by"] = "say who accepts the risk"
+	} else if ws.Person(by) == nil {
+		problems["by"] = fmt.Sprintf("%q is not anyone under people", by)
+	}
+	if reason == "" {
+		problems["reason"] = "say why keeping the risk is reasonable and appropriate (164.316(b)(1): the decision is documented)"
+	}
+	if len(problems) > 0 {
+		return rk, problems, nil
+	}
+	acc, err := risk.Accept(rk, by, reason, s.today())
+	if err != nil {
+		return rk, map[string]string{"reason": err.Error()}, nil
+	}
+	if errs := fieldProblems(risk.ValidateIn(ws, acc, false, catalogKnows)); len(errs) > 0 {
+		return rk, errs, nil
+	}
+	_, err = s.org(r).Save(r.Context(), currentUser(r).Email, store.Edit{Kind: store.KindRisk, Value: acc, Update: true})
+	return acc, nil, err
+}
+
+func (s *Server) acceptRiskPage(w http.ResponseWriter, r *http.Request) {
+	ws, rk, asOf, ok := s.loadRisk(w, r, false)
+	if !ok {
+		return
+	}
+	by, reason := r.PostFormValue("by"), r.PostFormValue("reason")
+	_, problems, err := s.accept(r, ws, *rk, by, reason)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	if len(problems) > 0 {
+		p, err := s.riskPageData(r, ws, *rk, asOf)
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		p.AcceptBy, p.AcceptReason, p.AcceptErrors = by, reason, problems
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "risk.html", p)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/risks/%s?saved=accepted", currentOrg(r).Slug, rk.ID), http.StatusSeeOther)
+}
+
+// problemsBody is a 422 answer of the API: the message and each field's
+// problem.
+type problemsBody struct {
+	Error    string            `json:"error"`
+	Problems map[string]string `json:"problems"`
+}
+
+func writeProblems(w http.ResponseWriter, problems map[string]string) {
+	writeJSON(w, http.StatusUnprocessableEntity, problemsBody{Error: "the risk is not valid; nothing was written", Problems: problems})
+}
+
+func readJSON(r *http.Request, v any) error {
+	d := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("the body is not the JSON expected: %v", err)
+	}
+	return nil
+}
+
+func (s *Server) scoredAnswer(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rk workspace.Risk, status int) {
+	m, err := risk.MatrixFor(ws)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	writeJSON(w, status, risk.Score(rk, m))
+}
+
+// createRiskAPI: POST a workspace risk as JSON (the workspace file's
+// field names); 201 with its scores, 422 with problems by field.
+func (s *Server) createRiskAPI(w http.ResponseWriter, r *http.Request) {
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	var rk workspace.Risk
+	if err := readJSON(r, &rk); err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	problems, err := s.saveRisk(r, ws, &rk, nil)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	if len(problems) > 0 {
+		writeProblems(w, problems)
+		return
+	}
+	s.scoredAnswer(w, r, ws, rk, http.StatusCreated)
+}
+
+// updateRiskAPI: POST the whole risk as JSON; its id must be the path's.
+func (s *Server) updateRiskAPI(w http.ResponseWriter, r *http.Request) {
+	ws, old, _, ok := s.loadRisk(w, r, true)
+	if !ok {
+		return
+	}
+	var rk workspace.Risk
+	if err := readJSON(r, &rk); err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if rk.ID == "" {
+		rk.ID = old.ID
+	}
+	if rk.ID != old.ID {
+		writeProblems(w, map[string]string{"id": "an id cannot be changed by an edit"})
+		return
+	}
+	if rk.Analysis == "" {
+		rk.Analysis = old.Analysis
+	}
+	problems, err := s.saveRisk(r, ws, &rk, old)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	if len(problems) > 0 {
+		writeProblems(w, problems)
+		return
+	}
+	s.scoredAnswer(w, r, ws, rk, http.StatusOK)
+}
+
+// acceptRiskAPI: POST {"by": EMAIL, "reason": TEXT}.
+func (s *Server) acceptRiskAPI(w http.ResponseWriter, r *http.Request) {
+	ws, rk, _, ok := s.loadRisk(w, r, true)
+	if !ok {
+		return
+	}
+	var body struct {
+		By     string `json:"by"`
+		Reason string `json:"reason"`
+	}
+	if err := readJSON(r, &body); err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	acc, problems, err := s.accept(r, ws, *rk, body.By, body.Reason)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	if len(problems) > 0 {
+		writeProblems(w, problems)
+		return
+	}
+	s.scoredAnswer(w, r, ws, acc, http.StatusOK)
+}

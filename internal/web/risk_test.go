@@ -1,0 +1,340 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"ward/internal/browsertest"
+	"ward/internal/risk"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func (e *testEnv) storedRisk(id string) (workspace.Risk, error) {
+	var r workspace.Risk
+	err := e.st.Org(e.orgA).Get(context.Background(), store.KindRisk, id, &r)
+	return r, err
+}
+
+func (e *testEnv) lastAudit() store.AuditEntry {
+	e.t.Helper()
+	log, err := e.st.Org(e.orgA).AuditLog(context.Background(), 1, 0)
+	if err != nil || len(log) == 0 {
+		e.t.Fatalf("audit log: %v", err)
+	}
+	return log[0]
+}
+
+// riskEditForm is the edit form of r as a browser would send it.
+func riskEditForm(tok string, r workspace.Risk) url.Values {
+	v := url.Values{"csrf": {tok}, "asset": {r.Asset}, "threat": {r.Threat}, "vulnerability": {r.Vulnerability},
+		"treatment": {r.Treatment}, "owner": {r.Owner}, "notes": {r.Notes}, "controls": {strings.Join(r.Controls, ", ")},
+		"accepted_by": {r.AcceptedBy}, "acceptance_reason": {r.AcceptanceReason}}
+	num := func(k string, n int) {
+		if n != 0 {
+			v.Set(k, strconv.Itoa(n))
+		}
+	}
+	num("likelihood", r.Likelihood)
+	num("impact", r.Impact)
+	num("residual_likelihood", r.ResidualLikelihood)
+	num("residual_impact", r.ResidualImpact)
+	if !r.Due.IsZero() {
+		v.Set("due", r.Due.String())
+	}
+	if !r.Completed.IsZero() {
+		v.Set("completed", r.Completed.String())
+	}
+	return v
+}
+
+func TestRiskDetailEditAudited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	ws := e.seedDemo()
+	const id = "r-ransomware"
+	orig := *findRisk(ws, id)
+	editor, tok := e.login(e.users[store.RoleEditor])
+	viewer, vtok := e.login(e.users[store.RoleViewer])
+	path := "/orgs/alpha/risks/" + id
+
+	// The page: scores, both matrix cells, controls linked to their pages.
+	page := e.get(viewer, path)
+	if page.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", path, page.StatusCode)
+	}
+	for _, c := range orig.Controls {
+		if !strings.Contains(page.Body, `href="/orgs/alpha/controls/`+c+`"`) {
+			t.Errorf("the page does not link control %s to its page", c)
+		}
+	}
+	if strings.Count(page.Body, `<g class="cell"`) != 50 || !strings.Contains(page.Body, `data-count="1"`) {
+		t.Errorf("the page lacks the two 5×5 grids with the risk's cell")
+	}
+	if strings.Contains(page.Body, path+"/edit") || strings.Contains(page.Body, path+"/accept") {
+		t.Errorf("a viewer is offered the edit or accept form")
+	}
+	// Viewers cannot edit, accept or add, through the form or the API.
+	if r := e.get(viewer, path+"/edit"); r.StatusCode != 403 {
+		t.Errorf("viewer GET edit: %d, want 403", r.StatusCode)
+	}
+	changed := orig
+	changed.Likelihood = 2
+	for _, p := range []string{path, path + "/accept", "/orgs/alpha/risks"} {
+		if r := e.postForm(viewer, p, riskEditForm(vtok, changed)); r.StatusCode != 403 {
+			t.Errorf("viewer POST %s: %d, want 403", p, r.StatusCode)
+		}
+	}
+	if got, _ := e.storedRisk(id); got.Likelihood != orig.Likelihood {
+		t.Fatalf("a viewer changed the risk")
+	}
+
+	// Invalid edits: 422, the message beside the field, nothing written.
+	before := e.lastAudit().Seq
+	cases := []struct {
+		name  string
+		edit  func(*workspace.Risk)
+		field string
+		says  string
+	}{
+		{"residual above inherent", func(r *workspace.Risk) { r.ResidualLikelihood = 5 }, "residual_likelihood", "is above the inherent"},
+		{"owner not a person", func(r *workspace.Risk) { r.Owner = "nobody@x.example" }, "owner", "is not the email of anyone under people"},
+		{"unknown control", func(r *workspace.Risk) { r.Controls = append(r.Controls, "warp-drive") }, "controls", "warp-drive"},
+		{"accept without reason", func(r *workspace.Risk) { r.Treatment, r.AcceptedBy = "accept", "raj@acme-health.example" }, "acceptance_reason", "is required when treatment is accept"},
+	}
+	for _, c := range cases {
+		r := orig
+		r.Controls = slices.Clone(orig.Controls)
+		c.edit(&r)
+		resp := e.postForm(editor, path, riskEditForm(tok, r))
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d, want 422", c.name, resp.StatusCode)
+			continue
+		}
+		// The error follows the field's input, inside its label.
+		i := strings.Index(resp.Body, `name="`+c.field+`"`)
+		j := strings.Index(resp.Body[max(i, 0):], `<span class="field-error">`)
+		if i < 0 || j < 0 || !strings.Contains(resp.Body[i+j:min(len(resp.Body), i+j+400)], c.says) || strings.Contains(resp.Body[i:i+j], "</label>") {
+			t.Errorf("%s: no %q beside field %s", c.name, c.says, c.field)
+		}
+	}
+	if e.lastAudit().Seq != before {
+		t.Fatalf("an invalid edit wrote to the audit trail")
+	}
+
+	// A valid edit: 303 back to the page, stored, one audited update by
+	// the editor naming the field.
+	resp := e.postForm(editor, path, riskEditForm(tok, changed))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != path+"?saved=saved" {
+		t.Fatalf("edit: %d %s %.300s", resp.StatusCode, resp.Header.Get("Location"), resp.Body)
+	}
+	if got, _ := e.storedRisk(id); got.Likelihood != 2 || got.Impact != orig.Impact || !slices.Equal(got.Controls, orig.Controls) {
+		t.Errorf("stored %+v", got)
+	}
+	a := e.lastAudit()
+	if a.Action != "update" || a.Kind != store.KindRisk || a.Key != id || a.Actor != e.users[store.RoleEditor].Email {
+		t.Errorf("the edit is not audited as the editor's update: %+v", a)
+	}
+	page = e.get(viewer, path)
+	if !strings.Contains(page.Body, "likelihood") || !strings.Contains(page.Body, e.users[store.RoleEditor].Email) {
+		t.Errorf("the history on the page lacks the edit by the editor")
+	}
+
+	// Accept: who and why are required, then recorded with today's date.
+	if r := e.postForm(editor, path+"/accept", url.Values{"csrf": {tok}, "by": {"raj@acme-health.example"}}); r.StatusCode != 422 || !strings.Contains(r.Body, "164.316(b)(1)") {
+		t.Errorf("accept without reason: %d", r.StatusCode)
+	}
+	r := e.postForm(editor, path+"/accept", url.Values{"csrf": {tok}, "by": {"raj@acme-health.example"}, "reason": {"Immutable backups are in place; the rest is disproportionate."}})
+	if r.StatusCode != 303 {
+		t.Fatalf("accept: %d %.300s", r.StatusCode, r.Body)
+	}
+	got, _ := e.storedRisk(id)
+	if got.Treatment != "accept" || got.AcceptedBy != "raj@acme-health.example" || got.AcceptedOn.IsZero() || !strings.HasPrefix(got.AcceptanceReason, "Immutable backups") {
+		t.Errorf("accepted %+v", got)
+	}
+
+	// The JSON twin of the page.
+	var api RiskPage
+	if err := json.Unmarshal([]byte(e.get(viewer, "/api/v1/orgs/alpha/risks/"+id).Body), &api); err != nil {
+		t.Fatal(err)
+	}
+	if api.Scored.Risk.ID != id || api.Scored.Risk.Treatment != "accept" || len(api.History) < 3 || api.History[len(api.History)-1].Actor != e.users[store.RoleEditor].Email {
+		t.Errorf("API: %+v", api)
+	}
+	if r := e.get(viewer, "/api/v1/orgs/alpha/risks/r-nope"); r.StatusCode != 404 {
+		t.Errorf("API unknown risk: %d", r.StatusCode)
+	}
+}
+
+func TestRiskNewFormAndAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	editor, tok := e.login(e.users[store.RoleEditor])
+	form := url.Values{"csrf": {tok}, "analysis": {"ra-2026"}, "asset": {"warehouse"}, "threat": {"ransomware"}, "vulnerability": {"backups-not-isolated"},
+		"likelihood": {"4"}, "impact": {"5"}, "treatment": {"mitigate"}, "owner": {"raj@acme-health.example"}, "controls": {"backup"}}
+	// Mitigate without a due date: beside the due field.
+	if r := e.postForm(editor, "/orgs/alpha/risks", form); r.StatusCode != 422 || !strings.Contains(r.Body, "is required for a mitigate treatment") {
+		t.Fatalf("new without due: %d", r.StatusCode)
+	}
+	form.Set("due", "2027-03-01")
+	r := e.postForm(editor, "/orgs/alpha/risks", form)
+	if r.StatusCode != 303 || r.Header.Get("Location") != "/orgs/alpha/risks/r-warehouse-ransomware?saved=created" {
+		t.Fatalf("new: %d %s %.300s", r.StatusCode, r.Header.Get("Location"), r.Body)
+	}
+	if a := e.lastAudit(); a.Action != "create" || a.Key != "r-warehouse-ransomware" || a.Actor != e.users[store.RoleEditor].Email {
+		t.Errorf("create not audited: %+v", a)
+	}
+	// The same id again is refused.
+	form.Set("id", "r-warehouse-ransomware")
+	if r := e.postForm(editor, "/orgs/alpha/risks", form); r.StatusCode != 422 || !strings.Contains(r.Body, "is already a risk") {
+		t.Errorf("duplicate id: %d", r.StatusCode)
+	}
+
+	// The API: create, problems as JSON by field.
+	post := func(path, body string) response {
+		req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", tok)
+		return e.send(editor, req)
+	}
+	resp := post("/api/v1/orgs/alpha/risks", `{"id": "r-email-misdirect", "asset": "email-notifications", "threat": "misdirected-communication", "vulnerability": "untrained-workforce", "likelihood": 3, "impact": 3, "treatment": "transfer"}`)
+	var sc risk.Scored
+	if resp.StatusCode != 201 || json.Unmarshal([]byte(resp.Body), &sc) != nil || sc.Inherent != risk.Medium || sc.Risk.Analysis != "ra-2026" {
+		t.Errorf("API create: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp = post("/api/v1/orgs/alpha/risks", `{"asset": "email-notifications", "threat": "x", "vulnerability": "y", "likelihood": 7, "impact": 3, "treatment": "transfer"}`)
+	var pb problemsBody
+	if resp.StatusCode != 422 || json.Unmarshal([]byte(resp.Body), &pb) != nil || !strings.Contains(pb.Problems["likelihood"], "7 is outside the scale") {
+		t.Errorf("API invalid: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp = post("/api/v1/orgs/alpha/risks/r-email-misdirect/accept", `{"by": "dana@acme-health.example", "reason": "Covered by the messaging vendor's contract."}`)
+	if resp.StatusCode != 200 {
+		t.Errorf("API accept: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got, _ := e.storedRisk("r-email-misdirect"); got.AcceptedBy != "dana@acme-health.example" {
+		t.Errorf("API accept stored %+v", got)
+	}
+}
+
+// questionnaireAnswers is "yes" to every question except give.
+func questionnaireAnswers(give map[string]risk.Answer) map[string]risk.Answer {
+	out := map[string]risk.Answer{}
+	for _, q := range risk.Questionnaire() {
+		out[q.ID] = risk.Yes
+		if a, ok := give[q.ID]; ok {
+			out[q.ID] = a
+		}
+	}
+	return out
+}
+
+func TestQuestionnaireAPI(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	editor, tok := e.login(e.users[store.RoleEditor])
+	viewer, _ := e.login(e.users[store.RoleViewer])
+	var qs struct{ Sections []QuestionnaireSection }
+	if err := json.Unmarshal([]byte(e.get(viewer, "/api/v1/orgs/alpha/risks/questionnaire").Body), &qs); err != nil || len(qs.Sections) != len(risk.Sections) {
+		t.Fatalf("questions: %v %d", err, len(qs.Sections))
+	}
+	post := func(in QuestionnaireInput) response {
+		b, _ := json.Marshal(in)
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/orgs/alpha/risks/questionnaire", strings.NewReader(string(b)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", tok)
+		return e.send(editor, req)
+	}
+	in := QuestionnaireInput{Asset: "warehouse", Answers: questionnaireAnswers(map[string]risk.Answer{"con-backup": risk.No, "fac-device-encryption": risk.Unknown})}
+	// Incomplete answers name the question.
+	partial := in
+	partial.Answers = map[string]risk.Answer{"con-backup": risk.No}
+	if r := post(partial); r.StatusCode != 422 || !strings.Contains(r.Body, `"wf-training"`) {
+		t.Errorf("partial: %d %.300s", r.StatusCode, r.Body)
+	}
+	before := e.lastAudit().Seq
+	r := post(in)
+	var res QuestionnaireResult
+	if r.StatusCode != 200 || json.Unmarshal([]byte(r.Body), &res) != nil || len(res.Proposals) != 2 || len(res.Created) != 0 {
+		t.Fatalf("propose: %d %s", r.StatusCode, r.Body)
+	}
+	if e.lastAudit().Seq != before {
+		t.Fatal("proposing wrote")
+	}
+	// 164.310(c) workstation security (device encryption), "don't know".
+	if p := res.Proposals[0]; p.Risk.ID != "q-fac-device-encryption-warehouse" || !slices.Equal(p.Citations, []string{"164.310(c)"}) || p.Risk.Likelihood != 5 {
+		t.Errorf("first proposal %+v", p)
+	}
+	in.Create, in.Select = true, []string{"q-con-backup-warehouse"}
+	r = post(in)
+	if r.StatusCode != 201 || json.Unmarshal([]byte(r.Body), &res) != nil || !slices.Equal(res.Created, []string{"q-con-backup-warehouse"}) {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	if a := e.lastAudit(); a.Action != "create" || a.Key != "q-con-backup-warehouse" || a.Actor != e.users[store.RoleEditor].Email {
+		t.Errorf("not audited: %+v", a)
+	}
+}
+
+// TestBrowserQuestionnaire fills the questionnaire in Chromium, reviews
+// the proposed risks and creates them; they appear in the register.
+func TestBrowserQuestionnaire(t *testing.T) {
+	b := browsertest.New(t)
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	e.browserLogin(b, e.users[store.RoleEditor])
+
+	b.Navigate(e.srv.URL + "/orgs/alpha/risks/questionnaire")
+	b.WaitText("main h1", "Risk questionnaire", 5*time.Second)
+	if n := b.Count("fieldset.section"); n != len(risk.Sections) {
+		t.Errorf("%d sections, want %d", n, len(risk.Sections))
+	}
+	b.Do("choose the asset", chromedp.SetValue(chromedp.CSS(`select[name="asset"]`), "warehouse"))
+	no := map[string]string{"wf-passwords": "no", "con-testing": "unknown"}
+	for _, q := range risk.Questionnaire() {
+		a := "yes"
+		if v, ok := no[q.ID]; ok {
+			a = v
+		}
+		b.Click(`input[name="q-` + q.ID + `"][value="` + a + `"]`)
+	}
+	b.Screenshot("questionnaire")
+	b.Click(`button[value="review"]`)
+	b.WaitText("section.review h2", "Proposed risks for warehouse", 5*time.Second)
+	if n := b.Count("table.proposals tr.proposal"); n != 2 {
+		t.Fatalf("%d proposals, want 2", n)
+	}
+	txt := b.Text("table.proposals")
+	for _, want := range []string{"q-wf-passwords-warehouse", "Credential phishing", "164.308(a)(5)(ii)(D)", "q-con-testing-warehouse", "164.308(a)(7)(ii)(D)"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("review lacks %q: %s", want, txt)
+		}
+	}
+	b.Screenshot("questionnaire-review")
+	b.Click(`button[value="create"]`)
+	b.WaitText("p.added", "2 proposed risks added", 5*time.Second)
+	reg := b.Text("table.risks")
+	for _, id := range []string{"q-wf-passwords-warehouse", "q-con-testing-warehouse"} {
+		if !strings.Contains(reg, id) {
+			t.Errorf("register lacks %s", id)
+		}
+	}
+	b.Screenshot("questionnaire-created")
+	// The detail page of one of them.
+	b.Click(`a[href="/orgs/alpha/risks/q-wf-passwords-warehouse"]`)
+	b.WaitText("main h1", "warehouse", 5*time.Second)
+	b.WaitVisible("figure.cells svg")
+	b.Screenshot("risk-detail")
+	if p := b.Problems(); len(p) != 0 {
+		t.Errorf("browser problems (CSP violations, script errors): %q", p)
+	}
+}
