@@ -26,11 +26,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, false, err)
 		return
 	}
-	if len(ms) == 1 {
+	switch len(ms) {
+	case 0:
+		s.render(w, r, "home.html", ms)
+	case 1:
 		http.Redirect(w, r, "/orgs/"+ms[0].Org.Slug, http.StatusFound)
-		return
+	default:
+		// Several organizations (an MSP): the overview of all of them.
+		s.orgsPage(w, r)
 	}
-	s.render(w, r, "home.html", ms)
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {

@@ -54,6 +54,8 @@ type Server struct {
 	// nav is the organization's left-hand menu; an entry is a link only
 	// when its page is registered.
 	nav []navItem
+	// rows caches the organizations overview's rows (orgs.go).
+	rows rowCache
 }
 
 //go:embed templates/*.html

@@ -1,0 +1,402 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/http"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"ward/internal/audit"
+	"ward/internal/catalog"
+	"ward/internal/check"
+	"ward/internal/date"
+	"ward/internal/evidence"
+	"ward/internal/finding"
+	"ward/internal/posture"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs", Role: AnyUser, Handler: (*Server).orgsPage},
+		// Not /api/v1/orgs/overview: everything under /api/v1/orgs/ names
+		// one organization.
+		Route{Method: "GET", Pattern: "/api/v1/overview", Role: AnyUser, Handler: (*Server).orgsOverviewAPI},
+	)
+}
+
+// OrgsOverview is every organization the caller belongs to, one row each:
+// what an MSP looks at first. The page is /orgs (and the home page for an
+// account with several organizations); the JSON is GET /api/v1/overview.
+type OrgsOverview struct {
+	AsOf       date.Date   `json:"as_of"`
+	Sort       string      `json:"sort"`
+	Orgs       []OrgRow    `json:"orgs"`
+	Columns    []OrgColumn `json:"-"`
+	Frameworks []string    `json:"-"`
+}
+
+// OrgRow is one organization's standing on AsOf.
+type OrgRow struct {
+	Slug string `json:"slug"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	// Readiness is the percentage per framework (hipaa, soc2, csf); SOC 2
+	// is null for an organization that does not pursue it (a practice
+	// providing care).
+	Readiness map[string]*float64 `json:"readiness"`
+	// Failing is the number of failing gate rules (`ward check` errors),
+	// Warnings the rest.
+	Failing  int `json:"failing"`
+	Warnings int `json:"warnings"`
+	// Exceptions are the SOC 2 Type II occurrences in the observation
+	// window that have no evidence.
+	Exceptions int       `json:"type2_exceptions"`
+	Next       *Deadline `json:"next_deadline"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// Deadline is the next dated thing an organization owes.
+type Deadline struct {
+	Due  date.Date `json:"due"`
+	What string    `json:"what"`
+}
+
+// OrgColumn is a sortable column of the page.
+type OrgColumn struct {
+	Key, Label string
+	Href       string // the page sorted by this column (toggled when current)
+	Current    string // "asc", "desc" or ""
+	Numeric    bool
+}
+
+// Pct is a framework's percentage for the page, "" when not pursued.
+func (o OrgRow) Pct(fw string) string {
+	if p := o.Readiness[fw]; p != nil {
+		return strconv.FormatFloat(*p, 'f', -1, 64) + "%"
+	}
+	return ""
+}
+
+// Bar is the width of a framework's bar on the page (of miniBar).
+func (o OrgRow) Bar(fw string) int {
+	if p := o.Readiness[fw]; p != nil {
+		return int(*p * miniBar / 100)
+	}
+	return 0
+}
+
+const miniBar = 60
+
+// orgSummary computes one organization's row from its workspace.
+func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) OrgRow {
+	row := OrgRow{Readiness: map[string]*float64{}}
+	soc2 := ws.Organization.SOC2.Type == "type1" || ws.Organization.SOC2.Type == "type2"
+	for _, fw := range readinessFrameworks {
+		if fw == "soc2" && !soc2 {
+			row.Readiness[fw] = nil
+			continue
+		}
+		p, err := posture.Evaluate(ws, cat, fw, asOf)
+		if err != nil {
+			row.Error = err.Error()
+			continue
+		}
+		pct := p.Score.Percent
+		row.Readiness[fw] = &pct
+		if fw == "soc2" {
+			row.Exceptions = len(p.Exceptions)
+		}
+	}
+	for _, f := range check.Run(ws, asOf) {
+		if f.Severity == finding.Error {
+			row.Failing++
+		} else {
+			row.Warnings++
+		}
+	}
+	row.Next = nextDeadline(ws, asOf)
+	return row
+}
+
+// nextDeadline is the earliest of: the end of the current period of an
+// implemented, scheduled control that has no evidence for it yet; a risk
+// treatment's due date; a business associate agreement's expiry. Overdue
+// items are failing checks, not deadlines.
+func nextDeadline(ws *workspace.Workspace, asOf date.Date) *Deadline {
+	var next *Deadline
+	consider := func(d date.Date, what string) {
+		if d.IsZero() || d.Before(asOf) {
+			return
+		}
+		if next == nil || d.Before(next.Due) || (d.Equal(next.Due) && what < next.What) {
+			next = &Deadline{Due: d, What: what}
+		}
+	}
+	idx := evidence.Index(ws.Evidence)
+	for _, c := range ws.Controls {
+		if c.Status != "implemented" || !evidence.Scheduled(c.Frequency) {
+			continue
+		}
+		start, end := evidence.PeriodOf(c.Frequency, asOf)
+		if occ := evidence.Occurrences(c.Frequency, start, end, asOf, idx[c.ID]); len(occ) == 1 && occ[0].Status != evidence.Covered {
+			consider(end, "evidence for "+c.ID+" "+evidence.Label(c.Frequency, start))
+		}
+	}
+	for _, r := range ws.Risks {
+		if r.Treatment != "accept" && r.Completed.IsZero() {
+			consider(r.Due, "treat risk "+r.ID)
+		}
+	}
+	for _, a := range ws.Agreements {
+		if a.Status == "executed" {
+			consider(a.Expires, a.ID+" expires")
+		}
+	}
+	return next
+}
+
+// rowCache keeps each organization's computed row with the audit head it
+// was computed at. Every change to an organization's records appends to
+// its audit chain in the same transaction, so an unchanged head means
+// unchanged records, and the row for the same date can be reused: a
+// second look at the overview reads one small row per organization
+// instead of every record.
+type rowCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedRow
+}
+
+type cachedRow struct {
+	head audit.Head
+	asOf date.Date
+	row  OrgRow
+}
+
+func (c *rowCache) get(org int64, head audit.Head, asOf date.Date) (OrgRow, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[org]
+	return e.row, ok && e.head == head && e.asOf.Equal(asOf)
+}
+
+func (c *rowCache) put(org int64, head audit.Head, asOf date.Date, row OrgRow) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[int64]cachedRow{}
+	}
+	c.m[org] = cachedRow{head, asOf, row}
+}
+
+// orgRow is one organization's row, from the cache when its audit head
+// has not moved. The head is read before the records: a change landing in
+// between is cached under the older head, so it is recomputed next time,
+// never served stale.
+func (s *Server) orgRow(ctx context.Context, org store.Org, cat *catalog.Catalog, asOf date.Date) (OrgRow, error) {
+	o := s.st.Org(org)
+	head, err := o.AuditHead(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return OrgRow{}, err
+	}
+	if row, ok := s.rows.get(org.ID, head, asOf); ok {
+		return row, nil
+	}
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		return OrgRow{}, err
+	}
+	row := orgSummary(ws, cat, asOf)
+	s.rows.put(org.ID, head, asOf, row)
+	return row, nil
+}
+
+// orgsOverview computes every row, a few organizations at a time (one
+// per core): each is one query for its records and pure functions after,
+// or one query for its audit head when the cached row is current.
+func (s *Server) orgsOverview(ctx context.Context, ms []store.Membership, asOf date.Date) ([]OrgRow, error) {
+	rows := make([]OrgRow, len(ms))
+	cat := catalog.Default()
+	jobs := make(chan int)
+	errs := make([]error, len(ms))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(ms), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				m := ms[i]
+				row, err := s.orgRow(ctx, m.Org, cat, asOf)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				rows[i] = row
+				rows[i].Slug, rows[i].Name, rows[i].Role = m.Org.Slug, m.Org.Name, m.Role
+			}
+		}()
+	}
+	for i := range ms {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return rows, nil
+}
+
+// orgColumns are the sortable columns, with the direction a first click
+// sorts in: worst first (lowest readiness, most failures, soonest
+// deadline).
+var orgColumns = []struct {
+	key, label string
+	desc       bool
+	numeric    bool
+}{
+	{"name", "Organization", false, false},
+	{"hipaa", "HIPAA", false, true},
+	{"soc2", "SOC 2", false, true},
+	{"csf", "CSF", false, true},
+	{"failing", "Failing checks", true, true},
+	{"exceptions", "Type II exceptions", true, true},
+	{"deadline", "Next deadline", false, false},
+}
+
+// parseSort reads ?sort=KEY or ?sort=-KEY (descending); ok is false for
+// an unknown key.
+func parseSort(v string) (key string, desc, ok bool) {
+	if v == "" {
+		return "name", false, true
+	}
+	key, desc = strings.TrimPrefix(v, "-"), strings.HasPrefix(v, "-")
+	for _, c := range orgColumns {
+		if c.key == key {
+			return key, desc, true
+		}
+	}
+	return key, desc, false
+}
+
+// sortOrgs orders rows by one column; rows without a value (SOC 2 not
+// pursued, no deadline) go last either way, and ties go by name.
+func sortOrgs(rows []OrgRow, key string, desc bool) {
+	byName := func(a, b OrgRow) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.Slug, b.Slug))
+	}
+	dir := func(c int) int {
+		if desc {
+			return -c
+		}
+		return c
+	}
+	// missing puts rows lacking a value last regardless of direction.
+	missing := func(a, b bool) (int, bool) {
+		switch {
+		case a && b:
+			return 0, true
+		case a:
+			return 1, true
+		case b:
+			return -1, true
+		}
+		return 0, false
+	}
+	slices.SortStableFunc(rows, func(a, b OrgRow) int {
+		var c int
+		switch key {
+		case "name":
+			return dir(byName(a, b))
+		case "hipaa", "soc2", "csf":
+			pa, pb := a.Readiness[key], b.Readiness[key]
+			if m, ok := missing(pa == nil, pb == nil); ok {
+				return cmp.Or(m, byName(a, b))
+			}
+			c = dir(cmp.Compare(*pa, *pb))
+		case "failing":
+			c = dir(cmp.Compare(a.Failing, b.Failing))
+		case "exceptions":
+			c = dir(cmp.Compare(a.Exceptions, b.Exceptions))
+		case "deadline":
+			if m, ok := missing(a.Next == nil, b.Next == nil); ok {
+				return cmp.Or(m, byName(a, b))
+			}
+			c = dir(a.Next.Due.Compare(b.Next.Due))
+		}
+		return cmp.Or(c, byName(a, b))
+	})
+}
+
+func (s *Server) orgsData(w http.ResponseWriter, r *http.Request, api bool) (OrgsOverview, bool) {
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		s.fail(w, r, api, http.StatusBadRequest, err.Error())
+		return OrgsOverview{}, false
+	}
+	key, desc, ok := parseSort(r.URL.Query().Get("sort"))
+	if !ok {
+		s.fail(w, r, api, http.StatusBadRequest, "sort must be one of name, hipaa, soc2, csf, failing, exceptions, deadline (with - in front for descending)")
+		return OrgsOverview{}, false
+	}
+	ms, err := s.st.Memberships(r.Context(), currentUser(r).ID)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return OrgsOverview{}, false
+	}
+	rows, err := s.orgsOverview(r.Context(), ms, asOf)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return OrgsOverview{}, false
+	}
+	sortOrgs(rows, key, desc)
+	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: readinessFrameworks}
+	if desc {
+		ov.Sort = "-" + key
+	}
+	asOfParam := r.URL.Query().Get("as_of")
+	for _, c := range orgColumns {
+		col := OrgColumn{Key: c.key, Label: c.label, Numeric: c.numeric}
+		next := c.key
+		if c.desc {
+			next = "-" + c.key
+		}
+		if c.key == key {
+			col.Current = "asc"
+			if desc {
+				col.Current = "desc"
+			}
+			// Clicking the current column reverses it.
+			next = c.key
+			if !desc {
+				next = "-" + c.key
+			}
+		}
+		col.Href = "?sort=" + next
+		if asOfParam != "" {
+			col.Href += "&as_of=" + asOf.String()
+		}
+		ov.Columns = append(ov.Columns, col)
+	}
+	return ov, true
+}
+
+func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request) {
+	if ov, ok := s.orgsData(w, r, false); ok {
+		s.render(w, r, "orgs.html", ov)
+	}
+}
+
+func (s *Server) orgsOverviewAPI(w http.ResponseWriter, r *http.Request) {
+	if ov, ok := s.orgsData(w, r, true); ok {
+		writeJSON(w, http.StatusOK, ov)
+	}
+}
