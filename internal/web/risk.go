@@ -307,8 +307,6 @@ func prepare(ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk
 	return errs
 }
 
-func (s *Server) today() date.Date { return date.Of(s.now().UTC()) }
-
 func (s *Server) newRiskPage(w http.ResponseWriter, r *http.Request) {
 	ws, err := s.org(r).Workspace(r.Context())
 	if err != nil {
