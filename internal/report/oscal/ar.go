@@ -148,11 +148,19 @@ func AssessmentResults(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.
 	resources := []Resource{method, b.catalogResource()}
 	start := asOf
 	byControl := map[string][]string{}
+	seen := map[string]int{}
 	for _, e := range b.evidence() {
 		if e.Collected.Before(start) {
 			start = e.Collected
 		}
-		obs, file := b.observation(e)
+		// Two items recorded alike (no id, same content) stay two
+		// observations with their own UUIDs.
+		key := evidenceKey(e)
+		seen[key]++
+		if n := seen[key]; n > 1 {
+			key += fmt.Sprintf("#%d", n)
+		}
+		obs, file := b.observation(e, key)
 		res.Observations = append(res.Observations, obs)
 		if file != nil {
 			resources = append(resources, *file)
@@ -258,8 +266,7 @@ func evidenceKey(e workspace.Evidence) string {
 
 // observation is one evidence item; a file becomes a back-matter resource
 // whose link carries the SHA-256 ward recorded.
-func (b *builder) observation(e workspace.Evidence) (Observation, *Resource) {
-	key := evidenceKey(e)
+func (b *builder) observation(e workspace.Evidence, key string) (Observation, *Resource) {
 	o := Observation{
 		UUID:      b.id("observation", key),
 		Title:     clean(e.ID),

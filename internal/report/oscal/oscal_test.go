@@ -330,3 +330,152 @@ func TestTokens(t *testing.T) {
 		}
 	}
 }
+
+// What the JSON schemas cannot say and NIST's own constraints do: every
+// UUID in a document is unique, every reference (party, component,
+// observation, risk, "#uuid" link, role) points at something the document
+// defines, and the assessment results review the controls and statements
+// the SSP implements.
+func TestDemoDocumentsAreSelfConsistent(t *testing.T) {
+	ws := loadWorkspace(t, demoDir)
+	for _, kind := range Kinds {
+		checkReferences(t, kind, build(t, kind, ws), 10)
+	}
+
+	ssp, _ := SSP(ws, catalog.Default(), demoAsOf)
+	controls, statements := map[string]bool{}, map[string]bool{}
+	for _, ir := range ssp.SSP.ControlImplementation.ImplementedRequirements {
+		controls[ir.ControlID] = true
+		for _, s := range ir.Statements {
+			statements[s.StatementID] = true
+		}
+	}
+	ar, _ := AssessmentResults(ws, catalog.Default(), demoAsOf)
+	for _, r := range ar.AR.Results {
+		for _, sel := range r.ReviewedControls.ControlSelections {
+			for _, c := range sel.IncludeControls {
+				if !controls[c.ControlID] {
+					t.Errorf("assessment results review %s, which the SSP does not implement", c.ControlID)
+				}
+			}
+		}
+		for _, f := range r.Findings {
+			if f.Target.Type == "statement-id" && !statements[f.Target.TargetID] {
+				t.Errorf("finding %q targets statement %s, which the SSP does not have", f.Title, f.Target.TargetID)
+			}
+		}
+	}
+}
+
+// Workspaces at the edges still give valid documents: an organization
+// with nothing but a name, and one whose values are awkward for OSCAL's
+// types (an own control id with capitals and a space, a file path with
+// spaces, an owner that is not an e-mail, text with line breaks, evidence
+// without id recorded twice).
+func TestEdgeWorkspacesValidate(t *testing.T) {
+	d := date.MustParse
+	cases := []struct {
+		name string
+		ws   *workspace.Workspace
+	}{
+		{"name only", &workspace.Workspace{Organization: workspace.Organization{Name: "Solo Clinic"}}},
+		{"awkward values", &workspace.Workspace{
+			Organization: workspace.Organization{Name: "  Odd\nCo  ", Slug: "odd-co", Roles: []string{"covered-entity"},
+				Officers: workspace.Officers{Security: "the CEO"}, SOC2: workspace.SOC2{Type: "type2", ObservationStart: d("2026-01-01"), ObservationMonths: 6}},
+			People:  []workspace.Person{{Email: "a@odd.example", Name: "A\tPerson", Role: " CTO "}},
+			Systems: []workspace.System{{ID: "db 1", Name: "DB", Kind: "datastore", PHI: true, LivePHI: true, Owner: "the CEO"}},
+			Controls: []workspace.Control{
+				{ID: "Own Control", Status: "in-progress", Owner: "a@odd.example", Frequency: "monthly", Title: "Our own",
+					Mappings: map[string][]string{"hipaa": {"164.308(a)(1)(ii)(A)"}}},
+				{ID: "backup", Status: "implemented", Frequency: "quarterly"},
+			},
+			Evidence: []workspace.Evidence{
+				{Control: "backup", Collected: d("2026-02-01"), File: "evidence/q1 backup test.pdf", SHA256: strings.Repeat("ab", 32)},
+				{Control: "backup", Collected: d("2026-02-01"), Note: "same"},
+				{Control: "backup", Collected: d("2026-02-01"), Note: "same"},
+				{Control: "Own Control", Collected: d("2026-03-01"), Link: "https://example.org/a b"},
+			},
+			Risks: []workspace.Risk{{ID: "r1", Asset: "db 1", Threat: "t", Vulnerability: "v", Likelihood: 3, Impact: 3, Treatment: "mitigate"}},
+		}},
+	}
+	for _, c := range cases {
+		for _, kind := range Kinds {
+			t.Run(c.name+"/"+kind, func(t *testing.T) {
+				doc, err := Build(kind, c.ws, catalog.Default(), d("2026-06-30"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				out, err := Marshal(doc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := validate(t, kind, out); err != nil {
+					t.Fatalf("%s:\n%v", kind, err)
+				}
+				checkReferences(t, kind, out, 0)
+			})
+		}
+	}
+}
+
+// checkReferences fails when a UUID is used twice or a reference points
+// at nothing the document defines.
+func checkReferences(t *testing.T, kind string, data []byte, minRefs int) {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	uuids := map[string]int{}
+	roleIDs := map[string]bool{}
+	var refs [][2]string // key, value
+	var walk func(key string, v any)
+	walk = func(key string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				walk(k, x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(key, x)
+			}
+		case string:
+			switch key {
+			case "uuid":
+				uuids[v]++
+			case "party-uuids", "component-uuid", "observation-uuid", "risk-uuid", "member-of-organizations":
+				refs = append(refs, [2]string{key, v})
+			case "href":
+				if strings.HasPrefix(v, "#") {
+					refs = append(refs, [2]string{key, v[1:]})
+				}
+			case "role-id", "role-ids":
+				refs = append(refs, [2]string{"role-id", v})
+			}
+		}
+	}
+	walk("", m)
+	for _, r := range roles {
+		roleIDs[r.ID] = true
+	}
+	if len(refs) < minRefs {
+		t.Fatalf("%s: only %d uuids and %d references found; the walk is broken", kind, len(uuids), len(refs))
+	}
+	for u, n := range uuids {
+		if n > 1 {
+			t.Errorf("%s: uuid %s is used %d times", kind, u, n)
+		}
+	}
+	for _, r := range refs {
+		if r[0] == "role-id" {
+			if !roleIDs[r[1]] {
+				t.Errorf("%s: role %q is not defined in metadata", kind, r[1])
+			}
+			continue
+		}
+		if uuids[r[1]] == 0 {
+			t.Errorf("%s: %s %s points at nothing in the document", kind, r[0], r[1])
+		}
+	}
+}

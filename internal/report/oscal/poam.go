@@ -175,6 +175,15 @@ func POAM(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*POAMD
 			}
 		}
 	}
+	// A gate that reports the same thing twice is still one UUID per item.
+	seen := map[string]int{}
+	for i := range p.POAMItems {
+		u := p.POAMItems[i].UUID
+		seen[u]++
+		if n := seen[u]; n > 1 {
+			p.POAMItems[i].UUID = b.id("poam-item", u, fmt.Sprint(n))
+		}
+	}
 	if len(p.POAMItems) == 0 {
 		// The schema needs one item; a clean program says so.
 		p.POAMItems = []POAMItem{{UUID: b.id("poam-item", "none"), Title: "No open items",
