@@ -19,14 +19,14 @@ const demoDir = "../../examples/acme-health"
 
 // ward runs the command line in-process against db and returns the exit
 // code, stdout and stderr.
-func ward(t *testing.T, db string, args ...string) (int, string, string) {
+func ward(t testing.TB, db string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), append([]string{"--db", "sqlite:" + db}, args...), strings.NewReader(""), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
-func mustWard(t *testing.T, db string, args ...string) string {
+func mustWard(t testing.TB, db string, args ...string) string {
 	t.Helper()
 	code, out, errs := ward(t, db, args...)
 	if code != 0 {

@@ -186,6 +186,7 @@ type progress struct {
 	bar      *progressbar.ProgressBar
 	src      *source
 	findings *atomic.Int64
+	noun     string // what is counted: findings, rows
 	stop     chan struct{}
 	stopped  chan struct{}
 }
@@ -195,8 +196,8 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func startProgress(env *Env, src *source, findings *atomic.Int64) *progress {
-	p := &progress{src: src, findings: findings}
+func startProgress(env *Env, src *source, findings *atomic.Int64, noun string) *progress {
+	p := &progress{src: src, findings: findings, noun: noun}
 	if !isTerminal(env.Stderr) {
 		return p
 	}
@@ -221,7 +222,7 @@ func startProgress(env *Env, src *source, findings *atomic.Int64) *progress {
 			case <-t.C:
 				n := findings.Load()
 				rate := float64(n) / max(time.Since(src.start).Seconds(), 0.001)
-				p.bar.Describe(fmt.Sprintf("%s: %d findings, %.0f/s", filepath.Base(src.path), n, rate))
+				p.bar.Describe(fmt.Sprintf("%s: %d %s, %.0f/s", filepath.Base(src.path), n, noun, rate))
 				p.bar.Set64(src.read.Load())
 			}
 		}
@@ -242,8 +243,8 @@ func (p *progress) done(env *Env, ok bool) {
 		return
 	}
 	secs := max(time.Since(p.src.start).Seconds(), 0.001)
-	fmt.Fprintf(env.Stderr, "read %s: %d findings, %s in %.1fs (%.1f MB/s, %.0f findings/s)\n", p.src.path, p.findings.Load(),
-		humanBytes(p.src.size), secs, float64(p.src.size)/1e6/secs, float64(p.findings.Load())/secs)
+	fmt.Fprintf(env.Stderr, "read %s: %d %s, %s in %.1fs (%.1f MB/s, %.0f %s/s)\n", p.src.path, p.findings.Load(), p.noun,
+		humanBytes(p.src.size), secs, float64(p.src.size)/1e6/secs, float64(p.findings.Load())/secs, p.noun)
 }
 
 func humanBytes(n int64) string {
@@ -336,7 +337,7 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 		return nil, err
 	}
 	var findings atomic.Int64
-	prog := startProgress(env, src, &findings)
+	prog := startProgress(env, src, &findings, "findings")
 	tally := prowler.NewTally(mapper)
 	var format string
 	res, err := b.Data.ImportScan(ctx, Actor(), func(sw *store.ScanWriter) (store.ScanInput, error) {

@@ -257,3 +257,78 @@ func TestImportProwlerOtherFormats(t *testing.T) {
 		t.Errorf("open on mfa: %d, want one per scan of the same time (neither newer)", n)
 	}
 }
+
+const csvData = "../importer/csvimport/testdata/"
+
+func TestImportCSVIdempotentAndBadRowsWriteNothing(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	mapping := csvData + "mapping.yaml"
+
+	out := mustWard(t, db, "import", "csv", csvData+"results.csv", "--map", mapping, "--format", "json")
+	var r struct {
+		Files []struct {
+			Rows, New, Already int
+			AlreadyImported    bool           `json:"already_imported"`
+			ByStatus           map[string]int `json:"by_status"`
+			Controls           []string
+			EvidenceID         string `json:"evidence_id"`
+			PeriodStart        string `json:"period_start"`
+			PeriodEnd          string `json:"period_end"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err, out)
+	}
+	f := r.Files[0]
+	if f.Rows != 5 || f.New != 5 || f.ByStatus["FAIL"] != 2 || f.EvidenceID == "" || f.PeriodStart != "2026-11-19" || f.PeriodEnd != "2026-11-21" ||
+		!slices.Equal(f.Controls, []string{"endpoint-encryption", "patch-management", "vulnerability-scanning"}) {
+		t.Fatalf("csv import: %+v", f)
+	}
+	if n := openOn(t, db, "soc2", "endpoint-encryption"); n != 1 {
+		t.Errorf("open on endpoint-encryption: %d", n)
+	}
+	before := fileHash(t, db)
+	if out := mustWard(t, db, "import", "csv", csvData+"results.csv", "--map", mapping); !strings.Contains(out, "already imported") {
+		t.Errorf("re-import: %s", out)
+	}
+	if fileHash(t, db) != before {
+		t.Error("a re-import changed the database")
+	}
+
+	raw, _ := os.ReadFile(csvData + "results.csv")
+	for _, c := range []struct {
+		name string
+		data []byte
+		args []string
+		want string
+	}{
+		{"unknown control", bytes.Replace(raw, []byte("patch-management,"), []byte("patch-mgmt,"), 1), nil,
+			`bad\.csv: line 4, column "Control": "patch-mgmt" is not a control .*; nothing was written`},
+		{"bad date", bytes.Replace(raw, []byte("2026-11-21"), []byte("next week"), 1), nil,
+			`bad\.csv: line 4, column "Tested": "next week" is not a date`},
+		{"no mapping", raw, []string{"--map", ""}, `--map MAPPING.yaml is required`},
+		{"bad mapping", raw, []string{"--map", "bad.yaml"}, `bad\.yaml:\d+: columns.status: missing`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			bad := filepath.Join(dir, "bad.csv")
+			os.WriteFile(bad, c.data, 0o644)
+			os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("columns:\n  control: Control\n  date: Tested\n"), 0o644)
+			args := append([]string{"import", "csv", bad, "--map", mapping}, c.args...)
+			for i, a := range args {
+				if a == "bad.yaml" {
+					args[i] = filepath.Join(dir, a)
+				}
+			}
+			code, out, errs := ward(t, db, args...)
+			if code != ExitBadInput || !regexp.MustCompile(c.want).MatchString(errs) {
+				t.Fatalf("exit %d, stderr %q, want 2 and %s\n%s", code, errs, c.want, out)
+			}
+			if fileHash(t, db) != before {
+				t.Error("the database changed")
+			}
+		})
+	}
+}

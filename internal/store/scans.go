@@ -185,6 +185,15 @@ var errAlreadyImported = errors.New("already imported")
 func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *ScanWriter) (ScanInput, error)) (ScanResult, error) {
 	var res ScanResult
 	err := o.write(ctx, actor, false, func(w *writer) error {
+		if o.s.eng.Name() == "sqlite" {
+			// A bulk insert keyed by random uids touches pages all over
+			// the index; the default 2 MiB page cache spills them to the
+			// WAL again and again. 64 MiB keeps a few hundred MB of
+			// findings' index pages in memory (it bounds RSS, too).
+			if err := w.exec("PRAGMA cache_size = -65536"); err != nil {
+				return err
+			}
+		}
 		var scanID int64
 		if err := w.tx.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by)
 			VALUES (?, '', '', '', '', ?, ?) RETURNING id`), o.org.ID, w.now, actor).Scan(&scanID); err != nil {
