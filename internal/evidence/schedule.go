@@ -15,6 +15,7 @@ package evidence
 
 import (
 	"fmt"
+	"sort"
 	"time"
 
 	"ward/internal/date"
@@ -98,19 +99,51 @@ func PeriodOf(freq string, d date.Date) (start, end date.Date) {
 // clipped to the window (a Type II window that opens mid-quarter tests the
 // rest of that quarter only: evidence from before the window does not
 // speak for it), with their status on asOf given the evidence.
+//
+// The periods are contiguous and in order, so each item finds the ones it
+// speaks for by binary search: the cost grows with periods + items, not
+// their product (two years of daily evidence is 730 × 730 otherwise).
 func Occurrences(freq string, from, to, asOf date.Date, items []workspace.Evidence) []Occurrence {
+	refs := make([]*workspace.Evidence, len(items))
+	for i := range items {
+		refs[i] = &items[i]
+	}
+	return OccurrencesOf(freq, from, to, asOf, refs)
+}
+
+// OccurrencesOf is Occurrences over references (what IndexRefs gives), for
+// callers that look at many controls and should not copy every item.
+func OccurrencesOf(freq string, from, to, asOf date.Date, items []*workspace.Evidence) []Occurrence {
 	if !Scheduled(freq) || to.Before(from) {
 		return nil
 	}
-	var out []Occurrence
+	out := make([]Occurrence, 0, estimate(freq, from, to))
 	for d := from; !d.After(to); {
 		ps, pe := PeriodOf(freq, d)
-		o := Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to)}
-		for _, e := range items {
-			if e.Covers(o.Start, o.End) {
-				o.Evidence = append(o.Evidence, e.ID)
+		out = append(out, Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to)})
+		d = pe.AddDays(1)
+	}
+	// at is the index of the period that holds d, for d inside [from, to].
+	at := func(d date.Date) int {
+		return sort.Search(len(out), func(i int) bool { return !out[i].End.Before(d) })
+	}
+	inWindow := func(d date.Date) bool { return !d.IsZero() && !d.Before(from) && !d.After(to) }
+	for _, e := range items {
+		a, b := 0, -1 // the periods the stated period overlaps
+		if !e.PeriodStart.IsZero() && !e.PeriodEnd.IsZero() && !e.PeriodEnd.Before(from) && !e.PeriodStart.After(to) {
+			a, b = at(date.Max(e.PeriodStart, from)), at(date.Min(e.PeriodEnd, to))
+		}
+		for i := a; i <= b; i++ {
+			out[i].Evidence = append(out[i].Evidence, e.ID)
+		}
+		if inWindow(e.Collected) {
+			if c := at(e.Collected); c < a || c > b {
+				out[c].Evidence = append(out[c].Evidence, e.ID)
 			}
 		}
+	}
+	for i := range out {
+		o := &out[i]
 		switch {
 		case len(o.Evidence) > 0:
 			o.Status = Covered
@@ -121,21 +154,33 @@ func Occurrences(freq string, from, to, asOf date.Date, items []workspace.Eviden
 		default:
 			o.Status = Due
 		}
-		out = append(out, o)
-		d = pe.AddDays(1)
 	}
 	return out
+}
+
+// estimate is about how many periods of freq [from, to] holds, to size
+// the list once.
+func estimate(freq string, from, to date.Date) int {
+	per := 1
+	switch freq {
+	case "weekly":
+		per = 7
+	case "monthly", "continuous":
+		per = 28
+	case "quarterly":
+		per = 90
+	case "semi-annual":
+		per = 181
+	case "annual":
+		per = 365
+	}
+	return (from.DaysUntil(to)+1)/per + 2
 }
 
 // Live drops the items another item supersedes: a correction replaces
 // what it corrects, and both stay on record.
 func Live(items []workspace.Evidence) []workspace.Evidence {
-	superseded := map[string]bool{}
-	for _, e := range items {
-		if e.Supersedes != "" {
-			superseded[e.Supersedes] = true
-		}
-	}
+	superseded := supersededIDs(items)
 	out := make([]workspace.Evidence, 0, len(items))
 	for _, e := range items {
 		if !superseded[e.ID] {
@@ -143,6 +188,20 @@ func Live(items []workspace.Evidence) []workspace.Evidence {
 		}
 	}
 	return out
+}
+
+// supersededIDs is the set of ids some item supersedes (nil when none).
+func supersededIDs(items []workspace.Evidence) map[string]bool {
+	var superseded map[string]bool
+	for i := range items {
+		if s := items[i].Supersedes; s != "" {
+			if superseded == nil {
+				superseded = map[string]bool{}
+			}
+			superseded[s] = true
+		}
+	}
+	return superseded
 }
 
 // ForControl returns the live evidence attached to a control.
@@ -159,13 +218,61 @@ func ForControl(items []workspace.Evidence, control string) []workspace.Evidence
 	return out
 }
 
+// eachControl calls f with every control e is attached to, in the order
+// of ControlIDs, without allocating.
+func eachControl(e *workspace.Evidence, f func(string)) {
+	if e.Control != "" {
+		f(e.Control)
+	}
+	for _, c := range e.Controls {
+		if c != e.Control {
+			f(c)
+		}
+	}
+}
+
+// IndexRefs is Index without copying: references into items, grouped by
+// control. items must not change while the index is in use.
+func IndexRefs(items []workspace.Evidence) map[string][]*workspace.Evidence {
+	superseded := supersededIDs(items)
+	counts := map[string]int{}
+	for i := range items {
+		if !superseded[items[i].ID] {
+			eachControl(&items[i], func(c string) { counts[c]++ })
+		}
+	}
+	idx := make(map[string][]*workspace.Evidence, len(counts))
+	for c, n := range counts {
+		idx[c] = make([]*workspace.Evidence, 0, n)
+	}
+	for i := range items {
+		if !superseded[items[i].ID] {
+			e := &items[i]
+			eachControl(e, func(c string) { idx[c] = append(idx[c], e) })
+		}
+	}
+	return idx
+}
+
 // Index groups live evidence by control id, once, for rules that look at
-// every control.
+// every control. It sizes every group first: an MSP overview indexes
+// hundreds of thousands of items, and growing the groups item by item
+// copied each several times.
 func Index(items []workspace.Evidence) map[string][]workspace.Evidence {
-	idx := map[string][]workspace.Evidence{}
-	for _, e := range Live(items) {
-		for _, c := range e.ControlIDs() {
-			idx[c] = append(idx[c], e)
+	superseded := supersededIDs(items)
+	counts := map[string]int{}
+	for i := range items {
+		if !superseded[items[i].ID] {
+			eachControl(&items[i], func(c string) { counts[c]++ })
+		}
+	}
+	idx := make(map[string][]workspace.Evidence, len(counts))
+	for c, n := range counts {
+		idx[c] = make([]workspace.Evidence, 0, n)
+	}
+	for i := range items {
+		if !superseded[items[i].ID] {
+			eachControl(&items[i], func(c string) { idx[c] = append(idx[c], items[i]) })
 		}
 	}
 	return idx

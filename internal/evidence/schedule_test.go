@@ -1,6 +1,8 @@
 package evidence
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -105,5 +107,57 @@ func TestCheckEvidenceMissing(t *testing.T) {
 	ws.Evidence = append(ws.Evidence, workspace.Evidence{ID: "ar-q4", Control: "access-review", Collected: d("2026-11-20")})
 	if got := Check(ws, d("2026-11-23")); len(got) != 0 {
 		t.Fatalf("after adding Q4 evidence: %+v", got)
+	}
+}
+
+// naiveOccurrences is the definition Occurrences must keep: every period,
+// every item, Covers.
+func naiveOccurrences(freq string, from, to, asOf date.Date, items []workspace.Evidence) []Occurrence {
+	var out []Occurrence
+	for d := from; !d.After(to); {
+		ps, pe := PeriodOf(freq, d)
+		o := Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to)}
+		for _, e := range items {
+			if e.Covers(o.Start, o.End) {
+				o.Evidence = append(o.Evidence, e.ID)
+			}
+		}
+		switch {
+		case len(o.Evidence) > 0:
+			o.Status = Covered
+		case o.End.Before(asOf):
+			o.Status = Exception
+		case o.Start.After(asOf):
+			o.Status = Upcoming
+		default:
+			o.Status = Due
+		}
+		out = append(out, o)
+		d = pe.AddDays(1)
+	}
+	return out
+}
+
+func TestOccurrencesMatchesTheDefinition(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 2026))
+	base := d("2025-01-01")
+	for n := range 2000 {
+		freq := []string{"daily", "weekly", "monthly", "continuous", "quarterly", "semi-annual", "annual"}[n%7]
+		from := base.AddDays(r.IntN(400))
+		to := from.AddDays(r.IntN(500))
+		asOf := base.AddDays(r.IntN(900))
+		var items []workspace.Evidence
+		for i := range r.IntN(12) {
+			e := workspace.Evidence{ID: fmt.Sprintf("e%d", i), Collected: base.AddDays(r.IntN(1000))}
+			if r.IntN(3) == 0 {
+				e.PeriodStart = base.AddDays(r.IntN(1000))
+				e.PeriodEnd = e.PeriodStart.AddDays(r.IntN(200))
+			}
+			items = append(items, e)
+		}
+		got, want := Occurrences(freq, from, to, asOf, items), naiveOccurrences(freq, from, to, asOf, items)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s %s..%s as of %s, items %+v:\ngot  %+v\nwant %+v", freq, from, to, asOf, items, got, want)
+		}
 	}
 }

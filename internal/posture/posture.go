@@ -132,18 +132,62 @@ type Section struct {
 
 // Evaluate computes readiness for one framework ("hipaa", "soc2", "csf").
 func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, asOf date.Date) (*Posture, error) {
+	return newEvaluator(ws, cat, asOf).evaluate(framework)
+}
+
+// EvaluateAll computes readiness for several frameworks at once, in the
+// order given. A control's standing does not depend on the framework, so
+// the evidence is indexed and every control judged once for all of them:
+// what a dashboard or an MSP overview of many organizations wants.
+func EvaluateAll(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []string, asOf date.Date) ([]*Posture, error) {
+	ev := newEvaluator(ws, cat, asOf)
+	out := make([]*Posture, 0, len(frameworks))
+	for _, fw := range frameworks {
+		p, err := ev.evaluate(fw)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// evaluator holds what every framework's evaluation of one organization
+// on one date shares: the evidence index and each control's standing.
+type evaluator struct {
+	ws     *workspace.Workspace
+	cat    *catalog.Catalog
+	asOf   date.Date
+	idx    map[string][]*workspace.Evidence
+	own    map[string][]string // the organization's own mappings (ownMappings)
+	states map[string]*ControlState
+}
+
+func newEvaluator(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) *evaluator {
+	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefs(ws.Evidence), own: ownMappings(ws), states: map[string]*ControlState{}}
+}
+
+func (ev *evaluator) state(id string) *ControlState {
+	if s, ok := ev.states[id]; ok {
+		return s
+	}
+	s := evaluateControl(ev.ws, ev.cat, id, ev.idx[id], ev.asOf)
+	ev.states[id] = s
+	return s
+}
+
+func (ev *evaluator) evaluate(framework string) (*Posture, error) {
+	ws, cat, asOf, idx := ev.ws, ev.cat, ev.asOf, ev.idx
 	fw := cat.Framework(framework)
 	if fw == nil || len(fw.Assessable()) == 0 {
 		return nil, fmt.Errorf("no framework %q with requirements (hipaa, soc2, csf)", framework)
 	}
-	p := &Posture{Framework: fw.ID, Name: fw.Name, AsOf: asOf, Exceptions: []Exception{}}
-	idx := evidence.Index(ws.Evidence)
+	p := &Posture{Framework: fw.ID, Name: fw.Name, AsOf: asOf, Exceptions: []Exception{},
+		Requirements: make([]Requirement, 0, len(fw.Assessable()))}
+	// states are the controls this framework looks at (p.Controls).
 	states := map[string]*ControlState{}
 	state := func(id string) *ControlState {
-		if s, ok := states[id]; ok {
-			return s
-		}
-		s := evaluateControl(ws, cat, id, idx[id], asOf)
+		s := ev.state(id)
 		states[id] = s
 		return s
 	}
@@ -157,7 +201,7 @@ func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, a
 		if framework == "soc2" && !slices.Contains(inScope, r.Category) {
 			continue
 		}
-		ids := mappedControls(ws, r, framework)
+		ids := mappedControls(r, ev.own[framework+"\x00"+r.ID])
 		req := requirementStatus(r, ids, ws, state)
 		p.Score.add(req.Status)
 		if _, ok := sections[r.Section]; !ok {
@@ -178,13 +222,14 @@ func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, a
 		ids = append(ids, id)
 	}
 	sort.Strings(ids)
+	p.Controls = make([]ControlState, 0, len(ids))
 	for _, id := range ids {
 		p.Controls = append(p.Controls, *states[id])
 	}
 	if framework == "soc2" {
 		p.Window = soc2Window(ws)
 		if p.Window != nil && p.Window.Type == "type2" {
-			p.Exceptions, p.Upcoming = typeII(ws, p.Controls, idx, *p.Window, asOf)
+			p.Exceptions, p.Upcoming = typeII(p.Controls, idx, *p.Window, asOf)
 		}
 	}
 	return p, nil
@@ -293,21 +338,35 @@ func soc2Window(ws *workspace.Workspace) *Window {
 
 // mappedControls is every control that addresses the requirement: the
 // catalog's mapping plus an organization's own controls mapped to it.
-func mappedControls(ws *workspace.Workspace, r *catalog.Requirement, framework string) []string {
+func mappedControls(r *catalog.Requirement, own []string) []string {
 	ids := slices.Clone(r.Controls)
-	for _, c := range ws.Controls {
-		if slices.Contains(c.Mappings[framework], r.ID) && !slices.Contains(ids, c.ID) {
-			ids = append(ids, c.ID)
+	for _, id := range own {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
 		}
 	}
 	sort.Strings(ids)
 	return ids
 }
 
+// ownMappings indexes the organization's own mappings once:
+// "framework\x00requirement" → the controls it maps there.
+func ownMappings(ws *workspace.Workspace) map[string][]string {
+	own := map[string][]string{}
+	for _, c := range ws.Controls {
+		for fw, reqs := range c.Mappings {
+			for _, r := range reqs {
+				own[fw+"\x00"+r] = append(own[fw+"\x00"+r], c.ID)
+			}
+		}
+	}
+	return own
+}
+
 // evaluateControl decides whether a control operates on asOf: adopted,
 // implemented, and with evidence for its latest completed period (or the
 // current one) when it runs on a schedule.
-func evaluateControl(ws *workspace.Workspace, cat *catalog.Catalog, id string, items []workspace.Evidence, asOf date.Date) *ControlState {
+func evaluateControl(ws *workspace.Workspace, cat *catalog.Catalog, id string, items []*workspace.Evidence, asOf date.Date) *ControlState {
 	s := &ControlState{ID: id, Evidence: len(items)}
 	if cc := cat.Control(id); cc != nil {
 		s.Title, s.Frequency = cc.Title, cc.Frequency
@@ -345,9 +404,7 @@ func evaluateControl(ws *workspace.Workspace, cat *catalog.Catalog, id string, i
 	}
 	cs, ce := evidence.PeriodOf(s.Frequency, asOf)
 	ps, pe := evidence.PeriodOf(s.Frequency, cs.AddDays(-1))
-	cur := evidence.Occurrences(s.Frequency, cs, ce, asOf, items)
-	prev := evidence.Occurrences(s.Frequency, ps, pe, asOf, items)
-	if cur[0].Status == evidence.Covered || prev[0].Status == evidence.Covered {
+	if covers(items, cs, ce) || covers(items, ps, pe) {
 		s.State, s.Reason = Met, "implemented, evidence current"
 		return s
 	}
@@ -355,23 +412,32 @@ func evaluateControl(ws *workspace.Workspace, cat *catalog.Catalog, id string, i
 	return s
 }
 
+// covers reports whether any item speaks for [from, to].
+func covers(items []*workspace.Evidence, from, to date.Date) bool {
+	for _, e := range items {
+		if e.Covers(from, to) {
+			return true
+		}
+	}
+	return false
+}
+
 // typeII lists the exceptions and the occurrences still coming in the
 // observation window, for every implemented, scheduled control that the
 // SOC 2 scope maps to.
-func typeII(ws *workspace.Workspace, controls []ControlState, idx map[string][]workspace.Evidence, w Window, asOf date.Date) ([]Exception, []Upcoming) {
+func typeII(controls []ControlState, idx map[string][]*workspace.Evidence, w Window, asOf date.Date) ([]Exception, []Upcoming) {
 	exc := []Exception{}
 	var up []Upcoming
 	for _, c := range controls {
 		if c.Status != "implemented" || !evidence.Scheduled(c.Frequency) {
 			continue
 		}
-		for _, o := range evidence.Occurrences(c.Frequency, w.Start, w.End, asOf, idx[c.ID]) {
-			label := evidence.Label(c.Frequency, o.Start)
+		for _, o := range evidence.OccurrencesOf(c.Frequency, w.Start, w.End, asOf, idx[c.ID]) {
 			switch o.Status {
 			case evidence.Exception:
-				exc = append(exc, Exception{Control: c.ID, Period: label, Start: o.Start, End: o.End})
+				exc = append(exc, Exception{Control: c.ID, Period: evidence.Label(c.Frequency, o.Start), Start: o.Start, End: o.End})
 			case evidence.Due, evidence.Upcoming:
-				up = append(up, Upcoming{Control: c.ID, Period: label, Due: o.End, Status: o.Status})
+				up = append(up, Upcoming{Control: c.ID, Period: evidence.Label(c.Frequency, o.Start), Due: o.End, Status: o.Status})
 			}
 		}
 	}
