@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +40,15 @@ func TestExportOSCAL(t *testing.T) {
 			}
 			if fi, _ := os.Stat(a); fi.Mode().Perm() != 0o644 {
 				t.Errorf("file mode %v", fi.Mode().Perm())
+			}
+
+			var sum struct {
+				Kind, File, SHA256 string
+				Bytes              int
+			}
+			js := mustWard(t, db, "export", "oscal", kind, "-o", b, "--as-of", "2026-11-25", "--format", "json")
+			if err := json.Unmarshal([]byte(js), &sum); err != nil || sum.Kind != kind || sum.Bytes != len(ra) || sum.SHA256 != fmt.Sprintf("%x", sha256.Sum256(ra)) {
+				t.Fatalf("--format json: %v %s", err, js)
 			}
 
 			log := mustWard(t, db, "audit", "log", "--limit", "1", "--format", "json")

@@ -39,6 +39,10 @@ const Version = "1.0.4"
 // are OSCAL's own vocabulary).
 const NS = "urn:ward:oscal"
 
+// CatalogURI names ward's unified control set, the baseline every
+// document refers to.
+const CatalogURI = "urn:ward:catalog:unified-controls"
+
 // The three document kinds, as `ward export oscal KIND` names them.
 const (
 	KindSSP               = "ssp"
@@ -302,7 +306,8 @@ func (b *builder) catalogResource() Resource {
 	r := Resource{
 		UUID:        b.id("resource", "catalog"),
 		Title:       "ward unified control set",
-		Description: "One set of controls, each mapped to the HIPAA Security Rule implementation specifications, the SOC 2 Trust Services Criteria (by identifier) and NIST CSF 2.0 subcategories. Control ids in this document are the set's ids.",
+		Description: "One set of controls, each mapped to the HIPAA Security Rule implementation specifications, the SOC 2 Trust Services Criteria (by identifier) and NIST CSF 2.0 subcategories. Control ids in this document are the set's ids; `ward catalog` lists them.",
+		RLinks:      []RLink{{Href: CatalogURI}},
 	}
 	for _, fw := range []string{catalog.HIPAA, catalog.SOC2, catalog.CSF} {
 		if f := b.cat.Framework(fw); f != nil {
