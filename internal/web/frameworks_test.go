@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -109,6 +110,47 @@ func TestFrameworkTree(t *testing.T) {
 	}
 }
 
+// TestEveryFrameworkPage: each framework's page shows every requirement
+// of the catalog, as an entry one can link to, with its controls.
+func TestEveryFrameworkPage(t *testing.T) {
+	e := newEnv(t, Config{})
+	c, _ := e.login(e.users[store.RoleViewer])
+	list := e.get(c, "/orgs/alpha/frameworks")
+	for _, f := range catalog.Default().Frameworks {
+		if !strings.Contains(list.Body, `href="/orgs/alpha/frameworks/`+f.ID+`"`) {
+			t.Errorf("the list does not link to %s", f.ID)
+		}
+		res := e.get(c, "/orgs/alpha/frameworks/"+f.ID)
+		if res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d", f.ID, res.StatusCode)
+			continue
+		}
+		for _, want := range []string{f.Source, f.Version, f.Published} {
+			if !strings.Contains(res.Body, template.HTMLEscapeString(want)) {
+				t.Errorf("%s: the page does not show %q", f.ID, want)
+			}
+		}
+		for _, r := range f.Requirements {
+			if !strings.Contains(res.Body, `id="req-`+template.HTMLEscapeString(r.ID)+`"`) {
+				t.Errorf("%s: no entry for %s", f.ID, r.ID)
+			}
+			for _, ctl := range r.Controls {
+				if !strings.Contains(res.Body, `href="/orgs/alpha/controls/`+ctl+`"`) {
+					t.Errorf("%s %s: no link to control %s", f.ID, r.ID, ctl)
+				}
+			}
+		}
+		for _, a := range f.Assessments {
+			if !strings.Contains(res.Body, template.HTMLEscapeString(a.Name)) {
+				t.Errorf("%s: assessment %s not shown", f.ID, a.Name)
+			}
+		}
+	}
+	if res := e.get(c, "/orgs/alpha/frameworks/iso27001"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown framework page: %d, want 404", res.StatusCode)
+	}
+}
+
 // TestCrosswalkAPI: the JSON twin carries `ward crosswalk --format json`
 // and `--reuse` both ways, and names each mapping's source.
 func TestCrosswalkAPI(t *testing.T) {
@@ -199,6 +241,12 @@ func TestBrowserCrosswalk(t *testing.T) {
 		t.Errorf("selected requirement reads %q", txt)
 	}
 	b.Screenshot("framework-hipaa")
+	b.Navigate(e.srv.URL + "/orgs/alpha/frameworks/csf")
+	b.WaitVisible(".fw-tree")
+	b.Screenshot("framework-csf")
+	b.Navigate(e.srv.URL + "/orgs/alpha/crosswalk?from=hipaa&to=csf")
+	b.WaitVisible("svg.heatmap")
+	b.Screenshot("crosswalk-hipaa-csf")
 	if pr := b.Problems(); len(pr) != 0 {
 		t.Errorf("browser problems (CSP violations, script errors): %q", pr)
 	}
