@@ -247,6 +247,11 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 		}); err != nil {
 			return err
 		}
+		if err := w.exec(`UPDATE scan_checks SET failing = (SELECT COUNT(*) FROM scan_findings f
+			WHERE f.org_id = ? AND f.scan_id = ? AND f.account = scan_checks.account AND f.check_id = scan_checks.check_id AND f.status = 'FAIL')
+			WHERE org_id = ? AND scan_id = ?`, o.org.ID, scanID, o.org.ID, scanID); err != nil {
+			return fmt.Errorf("count failing findings: %w", err)
+		}
 		var cc [][2]string
 		controls := map[string]bool{}
 		for check, cs := range in.Controls {
@@ -276,13 +281,13 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 		res.Superseded = int(n)
 		n, err = w.execN(`UPDATE scan_checks SET superseded_by = (
 				SELECT o.scan_id FROM scan_checks o JOIN scans s ON s.id = o.scan_id
-				WHERE o.org_id = scan_checks.org_id AND o.account = scan_checks.account AND o.check_id = scan_checks.check_id
-				AND s.org_id = scan_checks.org_id AND s.scanned_at > ? ORDER BY s.scanned_at, s.id LIMIT 1)
+				WHERE o.org_id = ? AND o.account = scan_checks.account AND o.check_id = scan_checks.check_id
+				AND s.org_id = ? AND s.scanned_at > ? ORDER BY s.scanned_at, s.id LIMIT 1)
 			WHERE org_id = ? AND scan_id = ? AND EXISTS (
 				SELECT 1 FROM scan_checks o JOIN scans s ON s.id = o.scan_id
-				WHERE o.org_id = scan_checks.org_id AND o.account = scan_checks.account AND o.check_id = scan_checks.check_id
-				AND s.org_id = scan_checks.org_id AND s.scanned_at > ?)`,
-			scannedAt, o.org.ID, scanID, scannedAt)
+				WHERE o.org_id = ? AND o.account = scan_checks.account AND o.check_id = scan_checks.check_id
+				AND s.org_id = ? AND s.scanned_at > ?)`,
+			o.org.ID, o.org.ID, scannedAt, o.org.ID, scanID, o.org.ID, o.org.ID, scannedAt)
 		if err != nil {
 			return fmt.Errorf("supersede by newer scans: %w", err)
 		}
@@ -478,21 +483,29 @@ func scanFinding(rs *sql.Rows, extra ...any) (ScanFinding, error) {
 	return f, err
 }
 
-// openJoins and openWhere select the open items: failing findings of a
-// scan's account+check that no newer scan has superseded, joined to the
-// controls of the check.
+// openFrom and openWhere select the open items: failing findings of a
+// scan's account+check that no newer scan has superseded, with the
+// controls of the check. CROSS JOIN fixes the order for SQLite (the few
+// current scan_checks rows first, then their failing findings through the
+// partial index); for PostgreSQL it is a plain join.
 const (
-	openJoins = ` FROM scan_findings f
-	JOIN scan_checks k ON k.org_id = f.org_id AND k.scan_id = f.scan_id AND k.account = f.account AND k.check_id = f.check_id
-	JOIN scan_controls c ON c.org_id = f.org_id AND c.scan_id = f.scan_id AND c.check_id = f.check_id`
-	openWhere = ` WHERE f.org_id = ? AND f.status = 'FAIL' AND k.superseded_by IS NULL`
+	openFrom = ` FROM scan_checks k
+	CROSS JOIN scan_findings f
+	CROSS JOIN scan_controls c
+	CROSS JOIN scans s`
+	openWhere = ` WHERE k.org_id = ? AND k.superseded_by IS NULL AND k.failing > 0
+	AND f.org_id = k.org_id AND f.scan_id = k.scan_id AND f.account = k.account AND f.check_id = k.check_id AND f.status = 'FAIL'
+	AND c.org_id = k.org_id AND c.scan_id = k.scan_id AND c.check_id = k.check_id
+	AND s.id = k.scan_id`
 )
 
 // OpenFindingCounts returns, per control, how many failing findings of
 // the current scans (not superseded) speak to it: the control's open
 // items. Controls without any are absent.
 func (o *OrgStore) OpenFindingCounts(ctx context.Context) (map[string]int, error) {
-	rs, err := o.s.db.QueryContext(ctx, o.s.q("SELECT c.control, COUNT(*)"+openJoins+openWhere+" GROUP BY c.control"), o.org.ID)
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(`SELECT c.control, SUM(k.failing) FROM scan_checks k CROSS JOIN scan_controls c
+		WHERE k.org_id = ? AND k.superseded_by IS NULL AND k.failing > 0
+		AND c.org_id = k.org_id AND c.scan_id = k.scan_id AND c.check_id = k.check_id GROUP BY c.control`), o.org.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -522,8 +535,7 @@ type OpenFinding struct {
 // severe first; limit <= 0 means all.
 func (o *OrgStore) OpenFindings(ctx context.Context, control string, limit int) ([]OpenFinding, error) {
 	query := `SELECT f.uid, f.check_id, f.status, f.severity, f.resource_uid, f.resource_type, f.region, f.account, f.at, f.note, s.id, s.evidence_id, s.file_name` +
-		openJoins + `
-	JOIN scans s ON s.id = f.scan_id` + openWhere + ` AND c.control = ?
+		openFrom + openWhere + ` AND c.control = ?
 	ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, f.check_id, f.resource_uid, f.uid`
 	args := []any{o.org.ID, control}
 	if limit > 0 {
