@@ -338,3 +338,66 @@ func TestBrowserQuestionnaire(t *testing.T) {
 		t.Errorf("browser problems (CSP violations, script errors): %q", p)
 	}
 }
+
+// The questionnaire form: an unanswered question is marked where it is
+// and nothing is proposed or written; complete answers show the review.
+func TestQuestionnaireFormMarksUnanswered(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	editor, tok := e.login(e.users[store.RoleEditor])
+	viewer, _ := e.login(e.users[store.RoleViewer])
+	if r := e.get(viewer, "/orgs/alpha/risks/questionnaire"); r.StatusCode != 403 {
+		t.Errorf("viewer GET questionnaire: %d, want 403 (it creates risks)", r.StatusCode)
+	}
+	form := url.Values{"csrf": {tok}, "asset": {"warehouse"}, "step": {"review"}}
+	for id, a := range questionnaireAnswers(nil) {
+		if id != "ven-review" {
+			form.Set("q-"+id, string(a))
+		}
+	}
+	before := e.lastAudit().Seq
+	r := e.postForm(editor, "/orgs/alpha/risks/questionnaire", form)
+	i := strings.Index(r.Body, `data-id="ven-review"`)
+	if r.StatusCode != 422 || i < 0 || !strings.Contains(r.Body[i-40:i], "unanswered") || strings.Contains(r.Body, `section class="review"`) {
+		t.Fatalf("one unanswered: status %d; the question is not marked or the review shows", r.StatusCode)
+	}
+	// The other answers are kept.
+	if !strings.Contains(r.Body, `name="q-wf-training" value="yes" checked`) {
+		t.Errorf("the answers given were not kept")
+	}
+	form.Set("q-ven-review", "no")
+	r = e.postForm(editor, "/orgs/alpha/risks/questionnaire", form)
+	if r.StatusCode != 200 || !strings.Contains(r.Body, "q-ven-review-warehouse") || !strings.Contains(r.Body, "164.308(b)(1)") {
+		t.Fatalf("complete: status %d %.500s", r.StatusCode, r.Body)
+	}
+	// Create with nothing ticked: refused, nothing written.
+	form.Set("step", "create")
+	if r := e.postForm(editor, "/orgs/alpha/risks/questionnaire", form); r.StatusCode != 422 || !strings.Contains(r.Body, "choose at least one") {
+		t.Errorf("create nothing: %d", r.StatusCode)
+	}
+	if e.lastAudit().Seq != before {
+		t.Errorf("the questionnaire wrote before anything was created")
+	}
+}
+
+// An uncovered PHI system (risk.coverage) links an editor to the forms
+// that cover it, with the asset chosen.
+func TestRegisterLinksUncoveredSystemsToTheForms(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	editor, _ := e.login(e.users[store.RoleEditor])
+	viewer, _ := e.login(e.users[store.RoleViewer])
+	const link = `href="/orgs/alpha/risks/new?asset=warehouse"`
+	if r := e.get(editor, "/orgs/alpha/risks"); !strings.Contains(r.Body, link) || !strings.Contains(r.Body, `href="/orgs/alpha/risks/r-ransomware"`) {
+		t.Errorf("the register lacks the link to cover warehouse or to a risk's page")
+	}
+	if r := e.get(viewer, "/orgs/alpha/risks"); strings.Contains(r.Body, link) {
+		t.Errorf("a viewer is offered the new-risk form")
+	}
+	r := e.get(editor, "/orgs/alpha/risks/new?asset=warehouse")
+	if r.StatusCode != 200 || !strings.Contains(r.Body, `<option value="warehouse" selected>`) {
+		t.Errorf("new-risk form: %d, warehouse not chosen", r.StatusCode)
+	}
+}
