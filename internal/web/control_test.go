@@ -409,3 +409,43 @@ func TestBrowserEvidenceUpload(t *testing.T) {
 		t.Errorf("browser problems (CSP violations, script errors): %q", p)
 	}
 }
+
+// TestEvidenceList: every item, filtered by control and source, the
+// superseded one kept and marked; the menu links the page.
+func TestEvidenceList(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	ws := e.seedDemo()
+	c, _ := e.login(e.users[store.RoleViewer])
+	get := func(q string) EvidenceList {
+		t.Helper()
+		r := e.get(c, "/api/v1/orgs/alpha/evidence"+q)
+		var l EvidenceList
+		if r.StatusCode != 200 || json.Unmarshal([]byte(r.Body), &l) != nil {
+			t.Fatalf("evidence%s: status %d: %.300s", q, r.StatusCode, r.Body)
+		}
+		return l
+	}
+	if l := get(""); len(l.Evidence) != len(ws.Evidence) || l.Total != len(ws.Evidence) {
+		t.Errorf("%d rows, want all %d", len(l.Evidence), len(ws.Evidence))
+	}
+	l := get("?control=access-review")
+	var ids []string
+	for _, r := range l.Evidence {
+		ids = append(ids, r.ID+"/"+r.SupersededBy)
+	}
+	want := []string{"ev-access-review-2026-q3-corrected/", "ev-access-review-2026-q3/ev-access-review-2026-q3-corrected"}
+	if !slices.Equal(ids, want) {
+		t.Errorf("access-review evidence %v, want %v", ids, want)
+	}
+	if l := get("?source=upload"); len(l.Evidence) != 0 {
+		t.Errorf("%d uploaded items in the demo, want 0", len(l.Evidence))
+	}
+	page := e.get(c, "/orgs/alpha/evidence?control=access-review")
+	if page.StatusCode != 200 || strings.Count(page.Body, `<tr class="ev`) != 2 || !strings.Contains(page.Body, `class="ev superseded"`) {
+		t.Errorf("evidence page: status %d:\n%.600s", page.StatusCode, page.Body)
+	}
+	if !strings.Contains(page.Body, `<a href="/orgs/alpha/evidence" aria-current="page">Evidence</a>`) {
+		t.Error("the menu does not link the evidence page")
+	}
+}

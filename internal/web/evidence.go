@@ -1,0 +1,103 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/orgs/{org}/evidence", Role: store.RoleViewer, Handler: (*Server).evidencePage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence", Role: store.RoleViewer, Handler: (*Server).evidenceAPI},
+	)
+}
+
+// EvidenceList is every piece of evidence of an organization, newest
+// first, superseded items included and marked, optionally filtered by
+// ?control= and ?source=.
+type EvidenceList struct {
+	Control  string        `json:"control,omitempty"`
+	Source   string        `json:"source,omitempty"`
+	Total    int           `json:"total"` // before filtering
+	Evidence []EvidenceRow `json:"evidence"`
+	// For the filter form.
+	Controls []string `json:"-"`
+	Sources  []string `json:"-"`
+}
+
+func evidenceList(ws *workspace.Workspace, control, source string) EvidenceList {
+	l := EvidenceList{Control: control, Source: source, Total: len(ws.Evidence)}
+	var items []workspace.Evidence
+	for _, e := range ws.Evidence {
+		ids := e.ControlIDs()
+		for _, c := range ids {
+			if !slices.Contains(l.Controls, c) {
+				l.Controls = append(l.Controls, c)
+			}
+		}
+		if e.Source != "" && !slices.Contains(l.Sources, e.Source) {
+			l.Sources = append(l.Sources, e.Source)
+		}
+		if control != "" && !slices.Contains(ids, control) {
+			continue
+		}
+		if source != "" && e.Source != source {
+			continue
+		}
+		items = append(items, e)
+	}
+	slices.Sort(l.Controls)
+	slices.Sort(l.Sources)
+	l.Evidence = evidenceRows(ws.Evidence, items)
+	return l
+}
+
+// Live counts the rows no other item supersedes.
+func (l EvidenceList) Live() int {
+	n := 0
+	for _, r := range l.Evidence {
+		if r.SupersededBy == "" {
+			n++
+		}
+	}
+	return n
+}
+
+// Query is the filter as a query string, for links that keep it.
+func (l EvidenceList) Query() string {
+	q := url.Values{}
+	if l.Control != "" {
+		q.Set("control", l.Control)
+	}
+	if l.Source != "" {
+		q.Set("source", l.Source)
+	}
+	return q.Encode()
+}
+
+func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, api bool) (EvidenceList, bool) {
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return EvidenceList{}, false
+	}
+	q := r.URL.Query()
+	return evidenceList(ws, strings.TrimSpace(q.Get("control")), strings.TrimSpace(q.Get("source"))), true
+}
+
+func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
+	if l, ok := s.evidenceData(w, r, false); ok {
+		s.render(w, r, "evidence.html", l)
+	}
+}
+
+func (s *Server) evidenceAPI(w http.ResponseWriter, r *http.Request) {
+	if l, ok := s.evidenceData(w, r, true); ok {
+		writeJSON(w, http.StatusOK, l)
+	}
+}
