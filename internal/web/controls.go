@@ -33,6 +33,11 @@ type Readiness struct {
 	Window     *posture.Window       `json:"window,omitempty"`
 	Exceptions []posture.Exception   `json:"exceptions"`
 	Upcoming   []posture.Upcoming    `json:"upcoming"`
+	// Charts (charts.go): the chosen framework's sections, the controls'
+	// implementation statuses, evidence coverage month by month.
+	Sections SectionChart `json:"-"`
+	Donut    Donut        `json:"-"`
+	Coverage Coverage     `json:"-"`
 }
 
 // ReadinessBar is one framework's score and the segments of its bar
@@ -121,6 +126,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		rd.Bars = append(rd.Bars, readinessBar(p))
 		if fw == chosen {
+			rd.Sections = sectionChart(p)
 			for _, req := range p.Requirements {
 				if req.Status == posture.Partial || req.Status == posture.NotMet {
 					rd.Gaps = append(rd.Gaps, req)
@@ -133,6 +139,8 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 			rd.Upcoming = append(rd.Upcoming, p.Upcoming...)
 		}
 	}
+	rd.Donut = statusDonut(ws)
+	rd.Coverage = evidenceCoverage(ws, asOf)
 	s.render(w, r, "controls.html", rd)
 }
 
