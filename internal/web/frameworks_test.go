@@ -202,7 +202,7 @@ func TestBrowserCrosswalk(t *testing.T) {
 	ru, _ := cat.Reuse("hipaa", "soc2", nil, catalog.AllCategories())
 
 	b.Navigate(e.srv.URL + "/orgs/alpha/crosswalk?from=hipaa&to=soc2")
-	b.WaitText("main h1", "Crosswalk", 5*time.Second)
+	b.WaitText("main h1", "Crosswalk", 15*time.Second)
 	b.WaitVisible("svg.heatmap")
 	if n := b.Count("svg.heatmap .cells rect.cell"); n != len(cw.Pairs) {
 		t.Errorf("%d heat map cells, want one per pair (%d)", n, len(cw.Pairs))

@@ -305,7 +305,7 @@ func TestBrowserIncidentWizard(t *testing.T) {
 	set(`.new-incident-form input[name="discovered"]`, "2026-11-10")
 	b.Click(`.new-incident-form input[name="systems"][value="patient-api"]`)
 	b.Click(`.new-incident-form button[type="submit"]`)
-	b.WaitText(".notice.saved", "Incident recorded", 5*time.Second)
+	b.WaitText(".notice.saved", "Incident recorded", 15*time.Second)
 
 	b.Fill(`.wizard-form input[name="individuals"]`, "600")
 	b.Fill(`.wizard-form textarea[name="states"]`, "CA 600")
@@ -319,7 +319,7 @@ func TestBrowserIncidentWizard(t *testing.T) {
 	set(`.wizard-form input[name="assessment.decided_on"]`, "2026-11-12")
 	b.Screenshot("incident-wizard-filled")
 	b.Click(`.wizard-form button[value="save"]`)
-	b.WaitText(".notice.saved", "Assessment saved", 5*time.Second)
+	b.WaitText(".notice.saved", "Assessment saved", 15*time.Second)
 
 	if det := b.Text(".determination"); !strings.Contains(det, "breach") || !strings.Contains(det, "164.402(2)") {
 		t.Errorf("determination reads %q", det)
@@ -342,7 +342,7 @@ func TestBrowserIncidentWizard(t *testing.T) {
 	// A wrong answer comes back next to its field.
 	b.Fill(`.wizard-form textarea[name="states"]`, "CA 700")
 	b.Click(`.wizard-form button[value="save"]`)
-	b.WaitText(".alert", "Nothing was saved", 5*time.Second)
+	b.WaitText(".alert", "Nothing was saved", 15*time.Second)
 	if txt := b.Text(`.wizard-form textarea[name="states"] ~ .field-error, .wizard-form .field-error`); !strings.Contains(txt, "add up to 700") {
 		t.Errorf("field error reads %q", txt)
 	}
