@@ -192,14 +192,18 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// demoWithUpload is the demo with the missed October scan supplied by
-// `ward evidence add`, so the lists show a file added from the CLI.
-func demoWithUpload(t *testing.T) (db, dir string) {
+// frozenDemo is a copy of the demo workspace kept for golden files, so
+// that an edit of examples/acme-health does not turn them red.
+const frozenDemo = "testdata/acme-health"
+
+// demoWithUpload is a demo workspace with the missed October scan supplied
+// by `ward evidence add`, so the lists show a file added from the CLI.
+func demoWithUpload(t *testing.T, workspaceDir string) (db, dir string) {
 	t.Helper()
 	t.Setenv("WARD_ACTOR", "dana@acme-health.example")
 	dir = t.TempDir()
 	db = filepath.Join(dir, "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
+	mustWard(t, db, "apply", "-f", workspaceDir)
 	scan := filepath.Join(dir, "october-scan.txt")
 	os.WriteFile(scan, []byte("AWS Inspector, 2026-10-20: 0 critical, 2 high (patched 2026-10-22).\n"), 0o644)
 	mustWard(t, db, "evidence", "add", scan, "--control", "vulnerability-scanning", "--collected", "2026-10-20")
@@ -207,7 +211,7 @@ func demoWithUpload(t *testing.T) (db, dir string) {
 }
 
 func TestRequestListGolden(t *testing.T) {
-	db, dir := demoWithUpload(t)
+	db, dir := demoWithUpload(t, frozenDemo)
 	for _, fw := range []string{"soc2", "hipaa"} {
 		out := filepath.Join(dir, fw+".csv")
 		mustWard(t, db, "report", "request-list", "--framework", fw, "--as-of", "2026-11-23", "-o", out)
@@ -217,7 +221,7 @@ func TestRequestListGolden(t *testing.T) {
 }
 
 func TestRequestListXLSXListsEveryEvidenceHash(t *testing.T) {
-	db, dir := demoWithUpload(t)
+	db, dir := demoWithUpload(t, demoDir)
 	out := filepath.Join(dir, "pbc.xlsx")
 	mustWard(t, db, "report", "request-list", "--as-of", "2026-11-23", "-o", out)
 	js := mustWard(t, db, "report", "request-list", "--as-of", "2026-11-23", "--format", "json")
@@ -283,4 +287,37 @@ func touchesSOC2(e listedEvidence) bool {
 		}
 	}
 	return false
+}
+
+func TestReportReadiness(t *testing.T) {
+	db, dir := demoWithUpload(t, demoDir)
+	for _, ext := range []string{"html", "md", "pdf", "xlsx"} {
+		out := filepath.Join(dir, "readiness."+ext)
+		mustWard(t, db, "report", "readiness", "--as-of", "2026-11-23", "-o", out)
+		if fi, err := os.Stat(out); err != nil || fi.Size() < 1000 {
+			t.Errorf("%s: %v", ext, err)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, "readiness.html"))
+	if !strings.Contains(string(html), `class="readiness-bars"`) || strings.Count(string(html), "<h2") < 4 {
+		t.Error("the HTML report should show the bars and a section per framework")
+	}
+	js := mustWard(t, db, "report", "readiness", "--as-of", "2026-11-23", "--framework", "soc2", "--format", "json")
+	var rep struct {
+		Frameworks []struct {
+			Framework  string
+			Exceptions []struct{ Control, Period string }
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &rep); err != nil || len(rep.Frameworks) != 1 || rep.Frameworks[0].Framework != "soc2" {
+		t.Fatalf("json: %v %s", err, js[:min(len(js), 300)])
+	}
+	for _, args := range [][]string{{"-o", filepath.Join(dir, "r.docx")}, {}, {"-o", filepath.Join(dir, "r.md"), "--framework", "iso27001"}} {
+		if code, _, _ := ward(t, db, append([]string{"report", "readiness"}, args...)...); code != ExitBadInput {
+			t.Errorf("report readiness %v: exit %d, want 2", args, code)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "r.docx")); err == nil {
+		t.Error("a refused report was written")
+	}
 }
