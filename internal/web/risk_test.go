@@ -334,6 +334,16 @@ func TestBrowserQuestionnaire(t *testing.T) {
 	b.WaitText("main h1", "warehouse", 5*time.Second)
 	b.WaitVisible("figure.cells svg")
 	b.Screenshot("risk-detail")
+	// Edit it: record the residual likelihood after the treatment.
+	b.Click(`a[href="/orgs/alpha/risks/q-wf-passwords-warehouse/edit"]`)
+	b.WaitText("main h1", "Edit q-wf-passwords-warehouse", 5*time.Second)
+	b.Do("set the residual likelihood", chromedp.SetValue(chromedp.CSS(`select[name="residual_likelihood"]`), "2"))
+	b.Screenshot("risk-edit")
+	b.Click(`button[type="submit"].primary`)
+	b.WaitText("p.saved", "Saved", 5*time.Second)
+	if txt := b.Text("section.risk-levels"); !strings.Contains(txt, "likelihood 2 × impact 4 = 8") {
+		t.Errorf("after the edit the page reads %q", txt)
+	}
 	if p := b.Problems(); len(p) != 0 {
 		t.Errorf("browser problems (CSP violations, script errors): %q", p)
 	}
