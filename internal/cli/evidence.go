@@ -101,11 +101,20 @@ func init() {
 			for i := range items {
 				items[i].Source, items[i].AddedBy = workspace.SourceCLI, actor
 			}
+			had := map[string]bool{}
+			for _, e := range ws.Evidence {
+				had[e.ID] = true
+			}
 			added, err := b.Data.AddEvidenceItems(ctx, actor, items)
 			if err != nil {
 				return BadInput("%v; nothing was written", err)
 			}
 			for i, e := range added {
+				if had[e.ID] {
+					fmt.Fprintf(env.Stdout, "%s: %s is already recorded with this content; nothing changed\n", b.Org.Slug, e.ID)
+					continue
+				}
+				had[e.ID] = true
 				what := e.Link
 				if i < len(files) {
 					what = fmt.Sprintf("%s (%d bytes, %s, sha256 %s)", files[i], e.Size, e.Type, e.SHA256)

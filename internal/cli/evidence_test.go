@@ -81,6 +81,10 @@ func TestEvidenceAddListAndPosture(t *testing.T) {
 		added.Type != "application/pdf" || added.Collected != "2026-10-20" || added.Control != "vulnerability-scanning" {
 		t.Fatalf("stored item: %+v", *added)
 	}
+	// Adding the same file again changes nothing, and says so.
+	if out := mustWard(t, db, "evidence", "add", scan, "--control", "vulnerability-scanning", "--collected", "2026-10-20", "--note", "October scan"); !strings.Contains(out, "already recorded") {
+		t.Fatalf("re-adding: %s", out)
+	}
 	// The bytes are in the content-addressed blob store under their hash.
 	blob, err := os.ReadFile(filepath.Join(db+".blobs", want[:2], want[2:]))
 	if err != nil || string(blob) != string(content) {
