@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,11 +99,9 @@ func init() {
 				return err
 			}
 			m := auditpack.BuildManifest(ws, catalog.Default(), f, date.Today())
-			var buf bytes.Buffer
-			if err := auditpack.WriteBundle(&buf, m, b.Store.Blobs().Open); err != nil {
-				return err
-			}
-			if err := writeFileAtomic(out, buf.Bytes()); err != nil {
+			// Streamed to a temporary file: a bundle can be larger than memory.
+			size, err := writeStreamAtomic(out, func(w io.Writer) error { return auditpack.WriteBundle(w, m, b.Store.Blobs().Open) })
+			if err != nil {
 				return err
 			}
 			files := 0
@@ -115,7 +115,7 @@ func init() {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "%s: wrote %d evidence items (%d files) to %s (%d bytes); check with: unzip, then sha256sum -c SHA256SUMS\n",
-				b.Org.Slug, len(m.Evidence), files, out, buf.Len())
+				b.Org.Slug, len(m.Evidence), files, out, size)
 			return nil
 		},
 	})
@@ -141,6 +141,38 @@ func periodFlags(start, end string) (date.Date, date.Date, error) {
 		return s, e, BadInput("--period-end %s is before --period-start %s", e, s)
 	}
 	return s, e, nil
+}
+
+// writeStreamAtomic is writeFileAtomic for content written by write, and
+// returns its size.
+func writeStreamAtomic(name string, write func(w io.Writer) error) (int64, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	bw := bufio.NewWriterSize(tmp, 1<<16)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	var size int64
+	if fi, serr := tmp.Stat(); serr == nil {
+		size = fi.Size()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	return size, err
 }
 
 // writeFileAtomic writes through a temporary file in the same folder and
