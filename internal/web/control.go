@@ -54,6 +54,11 @@ type ControlPage struct {
 	Mappings    []FrameworkLinks `json:"mappings"`
 	Schedule    Schedule         `json:"schedule"`
 	Evidence    []EvidenceRow    `json:"evidence"`
+	// OpenFindings are the failing findings of imported scans (Prowler,
+	// CSV) on this control that no newer scan has superseded, most severe
+	// first (at most maxOpenFindings); OpenTotal counts them all.
+	OpenFindings []store.OpenFinding `json:"open_findings"`
+	OpenTotal    int                 `json:"open_total"`
 	// For the page: people to choose an owner from, the choices.
 	People      []workspace.Person `json:"-"`
 	Statuses    []string           `json:"-"`
@@ -140,6 +145,9 @@ func evidenceRows(all, items []workspace.Evidence) []EvidenceRow {
 	return rows
 }
 
+// maxOpenFindings is how many open findings a control page lists.
+const maxOpenFindings = 200
+
 // errNoControl is a control id that is neither the organization's nor in
 // the catalog.
 var errNoControl = errors.New("no such control")
@@ -222,6 +230,19 @@ func (s *Server) controlData(w http.ResponseWriter, r *http.Request, api bool) (
 		s.serverError(w, r, api, err)
 		return ControlPage{}, false
 	}
+	if p.OpenFindings, err = s.org(r).OpenFindings(r.Context(), p.ID, maxOpenFindings); err != nil {
+		s.serverError(w, r, api, err)
+		return ControlPage{}, false
+	}
+	if p.OpenFindings == nil {
+		p.OpenFindings = []store.OpenFinding{}
+	}
+	open, err := s.org(r).OpenFindingCounts(r.Context())
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return ControlPage{}, false
+	}
+	p.OpenTotal = open[p.ID]
 	p.MaxUpload = humanBytes(s.maxUpload())
 	if v := r.URL.Query().Get("as_of"); v != "" {
 		p.Query = "?" + url.Values{"as_of": {v}}.Encode()
