@@ -190,9 +190,14 @@ func TestTallyControls(t *testing.T) {
 		t.Error("a check with only CIS ids touches a control")
 	}
 	all := tl.AllControls()
-	for _, c := range []string{"mfa", "encryption-at-rest", "backup", "risk-management"} {
+	for _, c := range []string{"mfa", "encryption-at-rest", "backup", "audit-logging"} {
 		if !slices.Contains(all, c) {
 			t.Errorf("the file is not evidence for %s: %v", c, all)
+		}
+	}
+	for _, c := range []string{"org-chart", "onboarding", "risk-management"} {
+		if slices.Contains(all, c) {
+			t.Errorf("a Prowler scan is evidence for %s only through a broad requirement: %v", c, all)
 		}
 	}
 	if tl.Findings != 6 || tl.ByStatus[StatusFail] != 3 || len(tl.Unmapped()) != 0 || !tl.Newest.Equal(fs[0].Time) {

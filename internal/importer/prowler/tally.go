@@ -103,12 +103,15 @@ func (t *Tally) Controls() map[string][]string {
 	return out
 }
 
-// AllControls is every control mapped to a requirement the findings
-// touch, sorted: the controls the imported file is evidence for.
+// AllControls is every control of Controls, sorted: the controls the
+// imported file is evidence for. A control that only a broad requirement
+// links to the file (the scan of S3 encryption and "onboarding", through
+// risk management) does not get the scan as its evidence: it would count
+// as that control operating.
 func (t *Tally) AllControls() []string {
 	set := map[string]bool{}
-	for tg := range t.reqs {
-		for _, c := range t.m.Controls(tg) {
+	for _, cs := range t.Controls() {
+		for _, c := range cs {
 			set[c] = true
 		}
 	}
