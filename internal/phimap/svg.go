@@ -54,7 +54,8 @@ const (
 	margin       = 24
 	headerH      = 56
 	legendH      = 96
-	labelChars   = 24
+	labelSize    = 12   // px, bold: box and vendor names (the .label rule)
+	subSize      = 10.5 // px: the line under a name (the .sub rule)
 )
 
 // DataflowSVG draws the organization's data flows as a standalone SVG
@@ -505,14 +506,6 @@ func esc(s string) string {
 	return b.String()
 }
 
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 func titleOf(head string, lines []string, fs []finding.Finding) string {
 	parts := append([]string{head}, lines...)
 	for _, f := range fs {
@@ -578,7 +571,13 @@ func (d *diagram) render() []byte {
 		}
 		summary += " · organization: " + strings.Join(rules, ", ")
 	}
-	w.f(`<text class="muted" x="%d" y="%d">%s</text>`+"\n", margin, margin+34, esc(summary))
+	// A long summary (many organization-wide rules) is cut to the
+	// picture's width; hovering shows it whole.
+	if short := fit(summary, float64(d.width-2*margin), 11, false); short != summary {
+		w.f(`<text class="muted" x="%d" y="%d"><title>%s</title>%s</text>`+"\n", margin, margin+34, esc(summary), esc(short))
+	} else {
+		w.f(`<text class="muted" x="%d" y="%d">%s</text>`+"\n", margin, margin+34, esc(summary))
+	}
 	if len(d.nodes) == 0 {
 		w.f(`<text class="muted" x="%d" y="%d">Nothing to draw with these filters.</text>`+"\n", margin, margin+headerH+20)
 	}
@@ -603,7 +602,7 @@ func (d *diagram) render() []byte {
 				w.f(`<rect x="%d" y="%d" width="%d" height="%d" rx="10" fill="%s"/>`+"\n", gr.x, gr.y, gr.w, groupHead, head)
 				w.f(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`+"\n", gr.x, gr.y+groupHead-10, gr.w, 10, head)
 			}
-			w.f(`<text class="label" x="%d" y="%d" style="fill:%s">%s</text>`+"\n", gr.x+groupPad, gr.y+18, headText, esc(truncate(gr.label, labelChars*gr.cols)))
+			w.f(`<text class="label" x="%d" y="%d" style="fill:%s">%s</text>`+"\n", gr.x+groupPad, gr.y+18, headText, esc(fit(gr.label, float64(gr.w-2*groupPad), labelSize, true)))
 			w.f("</g>\n")
 		}
 	}
@@ -663,12 +662,14 @@ func (d *diagram) renderNode(w *svgWriter, n *node) {
 	w.f(`<g id="%s" class="%s">`+"\n", n.elementID(d.opt.Collapse), class)
 	w.f("<title>%s</title>\n", esc(titleOf(head, lines, n.findings)))
 	w.f(`<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="%s" stroke="%s" stroke-width="%s"/>`+"\n", n.x, n.y, n.w, n.h, fill, stroke, sw)
-	chars := labelChars
+	// Text starts 10px in and ends 8px before the edge, or 4px before
+	// the PHI badge; a longer name is cut (the <title> above has it whole).
+	room := n.w - 10 - 8
 	if n.phi {
-		chars -= 5 // room for the badge
+		room = n.w - 10 - (38 + 4)
 	}
-	w.f(`<text class="label" x="%d" y="%d">%s</text>`+"\n", n.x+10, n.y+19, esc(truncate(n.label, chars)))
-	w.f(`<text class="sub" x="%d" y="%d">%s</text>`+"\n", n.x+10, n.y+35, esc(truncate(n.sub, labelChars+4)))
+	w.f(`<text class="label" x="%d" y="%d">%s</text>`+"\n", n.x+10, n.y+19, esc(fit(n.label, float64(room), labelSize, true)))
+	w.f(`<text class="sub" x="%d" y="%d">%s</text>`+"\n", n.x+10, n.y+35, esc(fit(n.sub, float64(n.w-10-8), subSize, false)))
 	if n.phi {
 		bx, by := n.x+n.w-38, n.y+7
 		if n.live {
@@ -740,16 +741,34 @@ func (d *diagram) renderEdge(w *svgWriter, e *edge) {
 	w.f("</g>\n")
 }
 
-// legendW is the width the legend needs: its two rows of samples.
-const legendW = 640
+// The legend's samples: boxes and badges in the first row, arrows in the
+// second, each followed by its label.
+var (
+	legendBoxes  = []string{"system", "live PHI", "PHI, test data", "fails a rule (hover for why)", "warning only"}
+	legendArrows = []string{"flow", "PHI flow", "PHI flow, not encrypted"}
+)
+
+// legendAdvance is how far one legend label moves the next sample:
+// its estimated width at 12px and a gap.
+func legendAdvance(label string) int { return int(math.Ceil(textWidth(label, 12, false))) + 26 }
+
+// legendW is the width the legend needs: its wider row of samples.
+var legendW = func() int {
+	row1, row2 := 14, 14
+	for _, l := range legendBoxes {
+		row1 += legendAdvance(l) + 34
+	}
+	for _, l := range legendArrows {
+		row2 += legendAdvance(l) + 44
+	}
+	return max(row1, row2)
+}()
 
 func (d *diagram) renderLegend(w *svgWriter) {
 	y := d.height - margin - legendH + 8
 	w.f(`<g id="legend" transform="translate(%d,%d)">`+"\n", margin, y)
 	w.f(`<rect width="%d" height="%d" rx="8" fill="%s" stroke="%s"/>`+"\n", d.width-2*margin, legendH-8, groupFill, groupStroke)
-	// Text width is estimated at 6.5px a character: close enough for a
-	// legend, and it keeps the output free of font metrics.
-	advance := func(cx *int, label string) { *cx += int(6.5*float64(len([]rune(label)))) + 26 }
+	advance := func(cx *int, label string) { *cx += legendAdvance(label) }
 	cx, row := 14, 0
 	box := func(fill, stroke, sw, label string) {
 		w.f(`<rect x="%d" y="%d" width="26" height="16" rx="5" fill="%s" stroke="%s" stroke-width="%s"/>`+"\n", cx, row+10, fill, stroke, sw)
@@ -773,15 +792,15 @@ func (d *diagram) renderLegend(w *svgWriter) {
 		advance(&cx, label)
 		cx += 44
 	}
-	box(nodeFill, nodeStroke, "1", "system")
-	badge(true, "live PHI")
-	badge(false, "PHI, test data")
-	box(FailFill, FailFill, "1", "fails a rule (hover for why)")
-	box(nodeFill, warnStroke, "2", "warning only")
+	box(nodeFill, nodeStroke, "1", legendBoxes[0])
+	badge(true, legendBoxes[1])
+	badge(false, legendBoxes[2])
+	box(FailFill, FailFill, "1", legendBoxes[3])
+	box(nodeFill, warnStroke, "2", legendBoxes[4])
 	cx, row = 14, 26
-	line(flowColor, "1.25", "", "arrow", "flow")
-	line(phiColor, "2.75", "", "arrow-phi", "PHI flow")
-	line(FailFill, "2.75", ` stroke-dasharray="7 5"`, "arrow-fail", "PHI flow, not encrypted")
+	line(flowColor, "1.25", "", "arrow", legendArrows[0])
+	line(phiColor, "2.75", "", "arrow-phi", legendArrows[1])
+	line(FailFill, "2.75", ` stroke-dasharray="7 5"`, "arrow-fail", legendArrows[2])
 	w.f(`<text class="muted" x="14" y="%d">Boxes are vendors, arrows are flows; the layout is computed from the flows, left to right.</text>`+"\n", row+42)
 	w.f("</g>\n")
 }

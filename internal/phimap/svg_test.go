@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -302,4 +303,99 @@ func golden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file; run go test ./internal/phimap -update and review the diff", name)
 	}
+}
+
+// Long names are cut with an ellipsis so that they end inside their box
+// and clear of the PHI badge, whatever the characters; the box's <title>
+// keeps the full name for hover.
+func TestDataflowSVGLongNames(t *testing.T) {
+	ws := clean()
+	long := map[string]string{
+		"patient-api": "Patient API gateway for every clinic, region and partner integration",
+		"db":          "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWW",
+		"sms-gateway": "予約リマインダー送信サービス（全クリニック向け）",
+		"status-page": `Status <page> & "incident" communications for customers`,
+	}
+	for id, name := range long {
+		ws.System(id).Name = name
+	}
+	ws.Vendors[0].Name = "Amazon Web Services (us-east-1, us-west-2, eu-central-1 and ap-southeast-2)"
+	out := DataflowSVG(ws, nil, Check(ws, asOf), SVGOptions{})
+	golden(t, "dataflow-long-names.svg", out)
+
+	root := parseSVG(t, out)
+	for id, name := range long {
+		g := root.byID("system-" + id)
+		if g == nil {
+			t.Fatalf("no box for %s", id)
+		}
+		if title := g.child("title"); title == nil || !strings.HasPrefix(title.Text, name+" ("+id+")") {
+			t.Errorf("%s: the box's title does not carry the full name %q", id, name)
+		}
+		rect := g.child("rect")
+		var label *element
+		for _, c := range g.Children {
+			if c.Name == "text" && c.Attr["class"] == "label" {
+				label = c
+			}
+		}
+		if rect == nil || label == nil {
+			t.Fatalf("%s: no rect or label", id)
+		}
+		if !strings.HasSuffix(label.Text, "…") || len([]rune(label.Text)) < 4 {
+			t.Errorf("%s: label %q is not the name cut with an ellipsis", id, label.Text)
+		}
+		// The label's estimated end is before the badge (x+w-38-4), or
+		// 8px inside the box when there is none.
+		room := 8
+		for _, c := range g.Children {
+			if c.Name == "rect" && c.Attr["width"] == "30" {
+				room = 42
+			}
+		}
+		x, w := atoi(t, label.Attr["x"]), textWidth(label.Text, labelSize, true)
+		if end, limit := float64(x)+w, float64(atoi(t, rect.Attr["x"])+atoi(t, rect.Attr["width"])-room); end > limit {
+			t.Errorf("%s: label %q ends at %.0f, past %.0f", id, label.Text, end, limit)
+		}
+	}
+	vg := root.byID("vendor-aws")
+	for _, c := range vg.Children {
+		if c.Name == "text" && !strings.HasSuffix(c.Text, "…") {
+			t.Errorf("vendor label %q not cut", c.Text)
+		}
+	}
+}
+
+func TestFit(t *testing.T) {
+	tests := []struct {
+		s     string
+		width float64
+		want  string
+	}{
+		{"Patient API", 200, "Patient API"},
+		{"Patient API", 60, "Patien…"},
+		{"Patient API", 48, "Patie…"},
+		{"ab cd", 34, "ab…"}, // no space before the ellipsis
+		{"WWWW", 40, "W…"},
+		{"iiii", 40, "iiii"},
+		{"診療予約", 30, "診…"},
+	}
+	for _, tt := range tests {
+		got := fit(tt.s, tt.width, labelSize, true)
+		if got != tt.want {
+			t.Errorf("fit(%q, %v) = %q, want %q", tt.s, tt.width, got, tt.want)
+		}
+		if got != tt.s && textWidth(got, labelSize, true) > tt.width {
+			t.Errorf("fit(%q, %v) = %q is %.1fpx wide", tt.s, tt.width, got, textWidth(got, labelSize, true))
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("%q: %v", s, err)
+	}
+	return n
 }

@@ -216,6 +216,10 @@ func recordDetail(k recordKind, ws *workspace.Workspace, i int, slug string, asO
 	}
 	switch rec := rec.(type) {
 	case workspace.System:
+		// The vendor's findings (its missing BAA) are this system's too.
+		if rec.Vendor != "" {
+			d.Findings = append(d.Findings, by[rec.Vendor]...)
+		}
 		g := phimap.Build(ws)
 		d.PHIOrigin = rec.PHI || rec.LivePHI
 		for _, f := range ws.Flows {
