@@ -157,6 +157,22 @@ func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, erro
 	} else if len(errs) > 0 {
 		return workspace.Agreement{}, http.StatusUnprocessableEntity, fmt.Sprintf("the agreement is not valid as stored: %v", errs), nil
 	}
+	// The signed copy is also evidence for the BAA controls the
+	// organization has adopted (the register with signed copies is what
+	// an auditor asks for under baa-management).
+	var controls []string
+	for _, id := range []string{"baa-management", "subcontractor-baa"} {
+		if ws.Control(id) != nil && (id != "subcontractor-baa" || a.Direction == "downstream") {
+			controls = append(controls, id)
+		}
+	}
+	if a.Kind == "baa" && len(controls) > 0 {
+		ev := workspace.Evidence{Controls: controls, Collected: s.today(), File: a.File, SHA256: sha, Size: int64(len(data)),
+			Type: "application/pdf", Note: fmt.Sprintf("Signed %s %s with %s", strings.ToUpper(a.Kind), a.ID, a.Counterparty)}
+		if _, err := s.org(r).AddEvidence(r.Context(), currentUser(r).Email, ev); err != nil {
+			return workspace.Agreement{}, 0, "", err
+		}
+	}
 	return a, 0, "", nil
 }
 

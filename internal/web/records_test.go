@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -346,14 +347,31 @@ func TestAgreementReviewAndSignedCopy(t *testing.T) {
 	if got := e.auditHead().Seq; got != before {
 		t.Errorf("refused changes wrote audit entries %d..%d", before+1, got)
 	}
+	// With baa-management adopted, the signed copy is also its evidence.
+	if _, err := e.st.Org(e.orgA).Put(context.Background(), "test", store.KindControl, "baa-management", workspace.Control{ID: "baa-management", Status: "implemented"}); err != nil {
+		t.Fatal(err)
+	}
 	pdf := []byte("%PDF-1.4\n% signed BAA with AWS\n%%EOF\n")
 	if r := upload(t, e, c, "/orgs/alpha/agreements/baa-aws/file", csrf, "aws-baa-signed.pdf", pdf); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload: %d\n%.1000s", r.StatusCode, r.Body)
 	}
-	e.wantAudit("update", store.KindAgreement, "baa-aws", ed.Email)
+	// Two audited changes: the agreement points at its signed copy, and
+	// the copy becomes evidence.
+	if log, _ := e.st.Org(e.orgA).AuditLog(context.Background(), 2, 0); len(log) != 2 ||
+		log[1].Action != "update" || log[1].Kind != store.KindAgreement || log[1].Key != "baa-aws" || log[1].Actor != ed.Email ||
+		log[0].Action != "create" || log[0].Kind != store.KindEvidence || log[0].Actor != ed.Email {
+		t.Errorf("audit after the upload: %+v", log)
+	}
 	e.st.Org(e.orgA).Get(context.Background(), store.KindAgreement, "baa-aws", &a)
 	if a.File != "agreements/baa-aws.pdf" || !e.st.Blobs().Has(a.SHA256) {
 		t.Errorf("stored agreement file %q sha %q", a.File, a.SHA256)
+	}
+	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	if len(ws.Evidence) != 1 || ws.Evidence[0].SHA256 != a.SHA256 || !slices.Equal(ws.Evidence[0].ControlIDs(), []string{"baa-management"}) || ws.Evidence[0].AddedBy != ed.Email {
+		t.Errorf("evidence after the upload: %+v", ws.Evidence)
+	}
+	if errs := workspace.Validate(ws, validationOptions()); len(errs) > 0 {
+		t.Errorf("the workspace after the upload would not apply: %v", errs)
 	}
 
 	au, _ := e.login(e.users[store.RoleAuditor])
