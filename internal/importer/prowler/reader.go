@@ -519,10 +519,10 @@ func (r *Reader) csv(br *bufio.Reader) (func() (*Finding, error), error) {
 		if err == io.EOF {
 			return nil, io.EOF
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, csvErr(err, line, "")
+			return nil, csvErr(err, 0, "")
 		}
+		line, _ := cr.FieldPos(0) // only valid for a record read without error
 		get := func(i int) string { return rec[idx[i]] }
 		fail := func(i int, err error) error {
 			return &Error{Format: FormatCSV, Line: line, Record: r.n + 1, Offset: -1, Field: "column " + csvColumns[i], Err: err}
