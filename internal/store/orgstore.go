@@ -49,12 +49,11 @@ func (o *OrgStore) rows(ctx context.Context, q interface {
 	var out []row
 	for rs.Next() {
 		var r row
-		var body string
 		var retired sql.NullString
-		if err := rs.Scan(&r.kind, &r.key, &body, &r.pos, &retired); err != nil {
+		if err := rs.Scan(&r.kind, &r.key, &r.body, &r.pos, &retired); err != nil {
 			return nil, err
 		}
-		r.body, r.retired = []byte(body), retired.Valid
+		r.retired = retired.Valid
 		out = append(out, r)
 	}
 	return out, rs.Err()
@@ -68,23 +67,53 @@ func (o *OrgStore) Workspace(ctx context.Context) (*workspace.Workspace, error) 
 		return nil, err
 	}
 	ws := &workspace.Workspace{}
-	for _, k := range Kinds {
-		for _, r := range rows {
-			if r.kind != k {
-				continue
-			}
-			v, err := kinds[k].decode(r.body)
-			if err != nil {
-				return nil, fmt.Errorf("stored %s %q: %w", r.kind, r.key, err)
-			}
-			fill(ws, k, v)
+	preallocate(ws, rows)
+	// Rows come ordered by kind, then position: one pass keeps each
+	// kind's order.
+	for _, r := range rows {
+		k, ok := kinds[r.kind]
+		if !ok {
+			continue
 		}
+		v, err := k.decode(r.body)
+		if err != nil {
+			return nil, fmt.Errorf("stored %s %q: %w", r.kind, r.key, err)
+		}
+		fill(ws, r.kind, v)
 	}
 	ws.Organization.Slug = o.org.Slug
 	if ws.Organization.Name == "" {
 		ws.Organization.Name = o.org.Name
 	}
 	return ws, nil
+}
+
+// preallocate sizes the workspace's lists for the rows about to fill
+// them, so a large organization is not copied as its lists grow.
+func preallocate(ws *workspace.Workspace, rows []row) {
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.kind]++
+	}
+	ws.People = grow(ws.People, n[KindPerson])
+	ws.Systems = grow(ws.Systems, n[KindSystem])
+	ws.Flows = grow(ws.Flows, n[KindFlow])
+	ws.Vendors = grow(ws.Vendors, n[KindVendor])
+	ws.Agreements = grow(ws.Agreements, n[KindAgreement])
+	ws.Customers = grow(ws.Customers, n[KindCustomer])
+	ws.RiskAnalyses = grow(ws.RiskAnalyses, n[KindRiskAnalysis])
+	ws.Risks = grow(ws.Risks, n[KindRisk])
+	ws.Controls = grow(ws.Controls, n[KindControl])
+	ws.Evidence = grow(ws.Evidence, n[KindEvidence])
+	ws.Incidents = grow(ws.Incidents, n[KindIncident])
+}
+
+// grow gives an empty list room for n, and leaves it nil when n is 0.
+func grow[T any](s []T, n int) []T {
+	if n == 0 {
+		return s
+	}
+	return make([]T, 0, n)
 }
 
 // writer is one write transaction on an organization: the head is locked
