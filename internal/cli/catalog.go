@@ -44,7 +44,7 @@ func init() {
 	Register(&Command{
 		Name:    "framework show",
 		Args:    "ID",
-		Summary: "every requirement of a framework (hipaa, soc2, csf, breach, hitrust) with its controls",
+		Summary: "every requirement of a framework (hipaa, hipaa-breach, soc2, csf, hitrust) with its controls",
 		Report:  true,
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 1 {
@@ -112,9 +112,9 @@ func init() {
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			cat := catalog.Default()
-			scope := catalog.AllCategories()
-			if categories != "" {
-				scope = catalog.Scope{SOC2Categories: strings.Split(categories, ",")}
+			scope, scopeFrom, err := crosswalkScope(ctx, env, categories)
+			if err != nil {
+				return err
 			}
 			if reuse {
 				r, err := cat.Reuse(from, to, nil, scope)
@@ -123,6 +123,9 @@ func init() {
 				}
 				if env.Format == "json" {
 					return env.JSON(r)
+				}
+				if from == catalog.SOC2 || to == catalog.SOC2 {
+					fmt.Fprintf(env.Stdout, "SOC 2 in scope: %s (%s)\n", strings.Join(scope.Categories(), ", "), scopeFrom)
 				}
 				fmt.Fprintf(env.Stdout, "The %d controls mapped to %s cover %d of %d %s requirements in scope (%.1f%%).\n",
 					len(r.Have), from, r.Coverage.ToCovered, r.Coverage.ToTotal, to, r.Percent)
@@ -146,6 +149,9 @@ func init() {
 			}
 			tw.Flush()
 			fmt.Fprintf(env.Stdout, "\n%s coverage: %d of %d requirements reached\n", to, cw.Coverage.ToCovered, cw.Coverage.ToTotal)
+			if from == catalog.SOC2 || to == catalog.SOC2 {
+				fmt.Fprintf(env.Stdout, "SOC 2 in scope: %s (%s)\n", strings.Join(scope.Categories(), ", "), scopeFrom)
+			}
 			if len(cw.Coverage.Uncovered) > 0 {
 				fmt.Fprintf(env.Stdout, "uncovered: %s\n", strings.Join(cw.Coverage.Uncovered, ", "))
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"slices"
@@ -8,6 +9,7 @@ import (
 
 	"ward/internal/catalog"
 	"ward/internal/store"
+	"ward/internal/workspace"
 )
 
 func init() {
@@ -45,9 +47,46 @@ type CrosswalkPage struct {
 	// control, where its mapping on either side comes from.
 	Pairs      []CrosswalkPair `json:"pairs"`
 	Provenance Provenance      `json:"provenance"`
+	// Organization is the reuse both ways in the SOC 2 scope the
+	// organization chose (organization.yaml soc2.categories), as `ward
+	// crosswalk --reuse` prints it by default; set when SOC 2 is a side.
+	Organization *OrgReuse `json:"organization,omitempty"`
 
 	Heatmap    template.HTML `json:"-"`
 	Frameworks []string      `json:"-"`
+}
+
+// OrgReuse is the reuse for the organization's own SOC 2 scope.
+type OrgReuse struct {
+	Scope   []string      `json:"scope"`
+	Reuse   catalog.Reuse `json:"reuse"`
+	Reverse catalog.Reuse `json:"reverse"`
+}
+
+// orgReuse fills p.Organization from the organization's settings.
+func (s *Server) orgReuse(r *http.Request, p *CrosswalkPage) error {
+	if p.From != catalog.SOC2 && p.To != catalog.SOC2 {
+		return nil
+	}
+	var o workspace.Organization
+	if err := s.org(r).Get(r.Context(), store.KindOrganization, store.OrganizationKey, &o); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	cat := catalog.Default()
+	scope := catalog.Scope{SOC2Categories: o.SOC2.Categories}
+	or := &OrgReuse{Scope: scope.Categories()}
+	var err error
+	if or.Reuse, err = cat.Reuse(p.From, p.To, nil, scope); err != nil {
+		return err
+	}
+	if or.Reverse, err = cat.Reuse(p.To, p.From, nil, scope); err != nil {
+		return err
+	}
+	p.Organization = or
+	return nil
 }
 
 // CrosswalkPair is one cell of the matrix.
@@ -157,6 +196,10 @@ func (s *Server) crosswalkPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusBadRequest, msg)
 		return
 	}
+	if err := s.orgReuse(r, &p); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
 	s.render(w, r, "crosswalk.html", p)
 }
 
@@ -164,6 +207,10 @@ func (s *Server) crosswalkAPI(w http.ResponseWriter, r *http.Request) {
 	p, msg := crosswalk(r, false)
 	if msg != "" {
 		apiError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if err := s.orgReuse(r, &p); err != nil {
+		s.serverError(w, r, true, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, p)

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"encoding/json"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCrosswalkJSONShape: `ward crosswalk --format json` prints exactly the
+// shape issue 3 fixes: {"from","to","pairs":[{"from","to","via"}],
+// "coverage":{"to_covered","to_total","uncovered"}}.
+func TestCrosswalkJSONShape(t *testing.T) {
+	db := demoDB(t)
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(mustWard(t, db, "crosswalk", "--from", "hipaa", "--to", "soc2", "--format", "json")), &top); err != nil {
+		t.Fatal(err)
+	}
+	if keys := slices.Sorted(maps.Keys(top)); !slices.Equal(keys, []string{"coverage", "from", "pairs", "to"}) {
+		t.Fatalf("keys %v", keys)
+	}
+	var pairs []map[string]json.RawMessage
+	var cov map[string]json.RawMessage
+	if err := json.Unmarshal(top["pairs"], &pairs); err != nil || len(pairs) == 0 {
+		t.Fatalf("pairs: %v (%d)", err, len(pairs))
+	}
+	if keys := slices.Sorted(maps.Keys(pairs[0])); !slices.Equal(keys, []string{"from", "to", "via"}) {
+		t.Errorf("pair keys %v", keys)
+	}
+	if err := json.Unmarshal(top["coverage"], &cov); err != nil {
+		t.Fatal(err)
+	}
+	if keys := slices.Sorted(maps.Keys(cov)); !slices.Equal(keys, []string{"to_covered", "to_total", "uncovered"}) {
+		t.Errorf("coverage keys %v", keys)
+	}
+}
+
+// TestCrosswalkReuseUsesTheOrganizationsScope: issue 3 item 4 asks what
+// share of the SOC 2 criteria *in scope for the organization* its HIPAA
+// controls cover. The demo's organization.yaml puts availability and
+// confidentiality in scope besides security, so the denominator is the
+// 33 common criteria (CC1.1–CC9.2) + A1.1–A1.3 + C1.1–C1.2 = 38 (TSP
+// section 100), not all 61; --categories overrides it, and without a
+// database the catalog-wide view (every category) remains.
+func TestCrosswalkReuseUsesTheOrganizationsScope(t *testing.T) {
+	db := demoDB(t)
+	type reuse struct {
+		Scope    []string `json:"scope"`
+		Coverage struct {
+			ToCovered int      `json:"to_covered"`
+			ToTotal   int      `json:"to_total"`
+			Uncovered []string `json:"uncovered"`
+		} `json:"coverage"`
+		Needed []string `json:"needed"`
+	}
+	missing := filepath.Join(t.TempDir(), "none.db")
+	for _, tt := range []struct {
+		name, db  string
+		args      []string
+		scope     []string
+		total     int
+		textScope string
+	}{
+		{"the organization's scope: security + availability + confidentiality (38 criteria)", db, nil,
+			[]string{"security", "availability", "confidentiality"}, 38, "(organization acme-health)"},
+		{"--categories overrides: all five categories (61 criteria)", db, []string{"--categories", "availability,confidentiality,processing-integrity,privacy"},
+			[]string{"security", "availability", "confidentiality", "processing-integrity", "privacy"}, 61, "(--categories)"},
+		{"--categories security alone (CC1.1–CC9.2: 33 criteria)", db, []string{"--categories", "security"},
+			[]string{"security"}, 33, "(--categories)"},
+		{"no database: every category, and no file created", missing, nil,
+			[]string{"security", "availability", "confidentiality", "processing-integrity", "privacy"}, 61, "(every category: no database)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"crosswalk", "--from", "hipaa", "--to", "soc2", "--reuse"}, tt.args...)
+			var r reuse
+			if err := json.Unmarshal([]byte(mustWard(t, tt.db, append(args, "--format", "json")...)), &r); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(r.Scope, tt.scope) || r.Coverage.ToTotal != tt.total {
+				t.Errorf("scope %v, %d criteria; want %v, %d", r.Scope, r.Coverage.ToTotal, tt.scope, tt.total)
+			}
+			if r.Coverage.ToCovered+len(r.Coverage.Uncovered) != r.Coverage.ToTotal {
+				t.Errorf("covered %d + uncovered %d != %d", r.Coverage.ToCovered, len(r.Coverage.Uncovered), r.Coverage.ToTotal)
+			}
+			text := mustWard(t, tt.db, args...)
+			if !strings.Contains(text, "SOC 2 in scope: "+strings.Join(tt.scope, ", ")+" "+tt.textScope) {
+				t.Errorf("text does not name the scope and its origin:\n%s", text)
+			}
+			// The plain crosswalk uses the same scope.
+			var cw reuse
+			if err := json.Unmarshal([]byte(mustWard(t, tt.db, append(args[:5:5], append(tt.args, "--format", "json")...)...)), &cw); err != nil {
+				t.Fatal(err)
+			}
+			if cw.Coverage.ToTotal != tt.total {
+				t.Errorf("crosswalk: %d criteria, want %d", cw.Coverage.ToTotal, tt.total)
+			}
+		})
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("crosswalk created %s: %v", missing, err)
+	}
+	// The reverse keeps the HIPAA-only obligations visible: in the demo's
+	// scope the BAA controls (164.308(b), 164.314(a)) and six-year
+	// documentation retention (164.316(b)(2)(i)) are what HIPAA adds.
+	var rev reuse
+	if err := json.Unmarshal([]byte(mustWard(t, db, "crosswalk", "--from", "soc2", "--to", "hipaa", "--reuse", "--format", "json")), &rev); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"baa-management", "subcontractor-baa", "documentation-retention"} {
+		if !slices.Contains(rev.Needed, c) {
+			t.Errorf("soc2→hipaa in the organization's scope: %s not among what HIPAA adds %v", c, rev.Needed)
+		}
+	}
+	for _, bad := range [][]string{{"--org", "nope"}, {"--categories", "security,fun"}} {
+		if code, _, _ := ward(t, db, append([]string{"crosswalk", "--reuse"}, bad...)...); code != 2 {
+			t.Errorf("crosswalk %v: exit %d, want 2", bad, code)
+		}
+	}
+}

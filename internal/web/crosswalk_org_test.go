@@ -1,0 +1,69 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"ward/internal/catalog"
+	"ward/internal/store"
+)
+
+// TestCrosswalkOrganizationReuse: issue 3 item 4 asks for the reuse as a
+// number for the organization, over the SOC 2 criteria in its scope. The
+// demo puts availability and confidentiality in scope besides security:
+// CC1.1–CC9.2 (33) + A1.1–A1.3 (3) + C1.1–C1.2 (2) = 38 criteria (TSP
+// section 100). The JSON twin and the page carry it beside the
+// catalog-wide figures; a crosswalk without SOC 2 has no scope to apply.
+func TestCrosswalkOrganizationReuse(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, _ := e.login(e.users[store.RoleViewer])
+	cat := catalog.Default()
+	scope := catalog.Scope{SOC2Categories: []string{"availability", "confidentiality"}}
+	want, _ := cat.Reuse("hipaa", "soc2", nil, scope)
+	wantRev, _ := cat.Reuse("soc2", "hipaa", nil, scope)
+
+	res := e.get(c, "/api/v1/orgs/alpha/crosswalk?from=hipaa&to=soc2")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", res.StatusCode, res.Body)
+	}
+	var p CrosswalkPage
+	if err := json.Unmarshal([]byte(res.Body), &p); err != nil {
+		t.Fatal(err)
+	}
+	o := p.Organization
+	if o == nil {
+		t.Fatal("no organization reuse in the JSON twin")
+	}
+	if !slices.Equal(o.Scope, []string{"security", "availability", "confidentiality"}) || o.Reuse.Coverage.ToTotal != 38 {
+		t.Errorf("organization scope %v, %d criteria; want security, availability, confidentiality and 38", o.Scope, o.Reuse.Coverage.ToTotal)
+	}
+	if o.Reuse.Coverage.ToCovered != want.Coverage.ToCovered || o.Reuse.Percent != want.Percent || !slices.Equal(o.Reuse.Needed, want.Needed) {
+		t.Errorf("organization reuse %+v, want %+v", o.Reuse.Coverage, want.Coverage)
+	}
+	if !slices.Equal(o.Reverse.Needed, wantRev.Needed) || !slices.Contains(o.Reverse.Needed, "baa-management") {
+		t.Errorf("what HIPAA adds in the organization's scope: %v, want %v (with baa-management, 164.308(b))", o.Reverse.Needed, wantRev.Needed)
+	}
+	// The catalog-wide figures stay as they were.
+	if p.Reuse.Coverage.ToTotal != 61 {
+		t.Errorf("catalog-wide reuse over %d criteria, want all 61", p.Reuse.Coverage.ToTotal)
+	}
+
+	page := e.get(c, "/orgs/alpha/crosswalk?from=hipaa&to=soc2")
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("page: %d", page.StatusCode)
+	}
+	for _, s := range []string{"SOC 2 in its scope (security, availability, confidentiality)", "reuse-org"} {
+		if !strings.Contains(page.Body, s) {
+			t.Errorf("page lacks %q", s)
+		}
+	}
+
+	res = e.get(c, "/api/v1/orgs/alpha/crosswalk?from=hipaa&to=csf")
+	if res.StatusCode != http.StatusOK || strings.Contains(res.Body, `"organization"`) {
+		t.Errorf("hipaa→csf: %d, organization block present: %v", res.StatusCode, strings.Contains(res.Body, `"organization"`))
+	}
+}
