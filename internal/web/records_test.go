@@ -333,6 +333,14 @@ func TestAgreementReviewAndSignedCopy(t *testing.T) {
 	if !found || len(dj.Clauses) == 0 {
 		t.Errorf("agreement JSON lacks the review or the baa.clause-missing finding:\n%s", body)
 	}
+	for _, row := range dj.Clauses {
+		// Required and not marked present or n/a: missing (safeguards is
+		// not marked at all); optional clauses never are.
+		want := row.Required && row.ID != "permitted-uses"
+		if row.Missing != want {
+			t.Errorf("clause %s (required %v, %q): missing = %v, want %v", row.ID, row.Required, row.Status, row.Missing, want)
+		}
+	}
 	// A bad status is refused; nothing written.
 	before := e.auditHead().Seq
 	if r := e.postForm(c, "/orgs/alpha/agreements/baa-aws/clauses", url.Values{"csrf": {csrf}, "status.safeguards": {"maybe"}}); r.StatusCode != http.StatusUnprocessableEntity ||
