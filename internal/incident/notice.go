@@ -341,7 +341,7 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 	if a := inc.Assessment; a != nil {
 		if a.Nature != "" || a.UnauthorizedPerson != "" || a.AcquiredOrViewed != "" {
 			fmt.Fprintf(&b, "- Our risk assessment (164.402(2)): nature and extent: %s; unauthorized person: %s; acquired or viewed: %s\n",
-				orDefault(a.Nature, "not yet assessed"), orDefault(a.UnauthorizedPerson, "not yet assessed"), orDefault(a.AcquiredOrViewed, "not yet assessed"))
+				clause(orDefault(a.Nature, "not yet assessed")), clause(orDefault(a.UnauthorizedPerson, "not yet assessed")), clause(orDefault(a.AcquiredOrViewed, "not yet assessed")))
 		}
 	}
 	if a := inc.Assessment; a != nil && strings.TrimSpace(a.Mitigation) != "" {
@@ -356,6 +356,13 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 	}
 	fmt.Fprintf(&b, "\nWe will send further information promptly as it becomes available. Contact: %s, %s, %s.\n", offName, offEmail, ph("telephone"))
 	return b.String()
+}
+
+// clause trims s and the full stop that ends it, so that answers written
+// as sentences can be joined with semicolons ("…data; unauthorized
+// person: …", not "…data.; …").
+func clause(s string) string {
+	return strings.TrimRight(strings.TrimSpace(s), ".")
 }
 
 // sentence trims s and ends it with a full stop.
