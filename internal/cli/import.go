@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -143,7 +144,9 @@ func openSource(path string, blobs *blob.Store) (*source, error) {
 	pr, pw := io.Pipe()
 	s := &source{path: path, f: f, size: st.Size(), pw: pw, done: make(chan blobResult, 1), start: time.Now()}
 	go func() {
-		sha, n, err := blobs.Put(pr)
+		// A large buffer takes each of the parser's reads in one hand-off
+		// instead of io.Copy's 32 KiB pieces.
+		sha, n, err := blobs.Put(bufio.NewReaderSize(pr, 1<<20))
 		pr.CloseWithError(err) // unblock the writer if Put stopped early
 		s.done <- blobResult{sha, n, err}
 	}()
