@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"text/tabwriter"
 
@@ -196,25 +195,6 @@ func parseDateFlag(name, s string) (date.Date, error) {
 	return d, nil
 }
 
-var slugRun = regexp.MustCompile(`[^a-z0-9]+`)
-
-// newRiskID is r-ASSET-THREAT, shortened and made unique.
-func newRiskID(ws *workspace.Workspace, asset, threat string) string {
-	t := strings.Trim(slugRun.ReplaceAllString(strings.ToLower(threat), "-"), "-")
-	if len(t) > 32 {
-		t = strings.TrimRight(t[:32], "-")
-	}
-	base := "r-" + asset
-	if t != "" {
-		base += "-" + t
-	}
-	id := base
-	for n := 2; riskByID(ws, id) != nil; n++ {
-		id = fmt.Sprintf("%s-%d", base, n)
-	}
-	return id
-}
-
 func splitList(s string) []string {
 	var out []string
 	for _, x := range strings.Split(s, ",") {
@@ -247,7 +227,7 @@ func riskAdd(ctx context.Context, env *Env, f *riskFlags) error {
 		r.Analysis = a.ID
 	}
 	if r.ID == "" && r.Asset != "" {
-		r.ID = newRiskID(ws, r.Asset, r.Threat)
+		r.ID = risk.NewID(ws, r.Asset, r.Threat)
 	}
 	if r.Owner, err = person(ws, "--owner", f.owner); err != nil {
 		return err
@@ -318,7 +298,7 @@ func riskShow(ctx context.Context, env *Env, id string) error {
 	if err != nil {
 		return err
 	}
-	r := riskByID(ws, id)
+	r := risk.Find(ws, id)
 	if r == nil {
 		return BadInput("no risk %q (see 'ward risk list')", id)
 	}
@@ -413,7 +393,7 @@ func riskAccept(ctx context.Context, env *Env, id, by, reason string) error {
 	if err != nil {
 		return err
 	}
-	r := riskByID(ws, id)
+	r := risk.Find(ws, id)
 	if r == nil {
 		return BadInput("no risk %q (see 'ward risk list'); nothing was written", id)
 	}
@@ -517,7 +497,7 @@ func (n *newAnalysis) run(ctx context.Context, env *Env) error {
 			}
 		}
 		for _, r := range carried {
-			if riskByID(ws, r.ID) != nil {
+			if risk.Find(ws, r.ID) != nil {
 				return BadInput("risk analysis new: the carried-over id %s is taken; choose another --id; nothing was written", r.ID)
 			}
 			edits = append(edits, store.Edit{Kind: store.KindRisk, Value: r})
@@ -584,15 +564,6 @@ func riskDiff(ctx context.Context, env *Env, from, to string) error {
 	}
 	for _, ch := range d.Changed {
 		fmt.Fprintf(env.Stdout, "  ~ %s  inherent %s → %s, residual %s → %s\n", ch.CurrentID, ch.FromInherent, ch.ToInherent, ch.FromResidual, ch.ToResidual)
-	}
-	return nil
-}
-
-func riskByID(ws *workspace.Workspace, id string) *workspace.Risk {
-	for i := range ws.Risks {
-		if ws.Risks[i].ID == id {
-			return &ws.Risks[i]
-		}
 	}
 	return nil
 }

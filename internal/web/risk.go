@@ -88,15 +88,6 @@ func controlLinks(ws *workspace.Workspace, slug string, ids []string) []ControlL
 	return out
 }
 
-func findRisk(ws *workspace.Workspace, id string) *workspace.Risk {
-	for i := range ws.Risks {
-		if ws.Risks[i].ID == id {
-			return &ws.Risks[i]
-		}
-	}
-	return nil
-}
-
 // loadRisk reads the workspace and the risk named by {id}; it answers
 // the request itself (404, 400, 500) when it returns false.
 func (s *Server) loadRisk(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, *workspace.Risk, date.Date, bool) {
@@ -110,7 +101,7 @@ func (s *Server) loadRisk(w http.ResponseWriter, r *http.Request, api bool) (*wo
 		s.serverError(w, r, api, err)
 		return nil, nil, asOf, false
 	}
-	rk := findRisk(ws, r.PathValue("id"))
+	rk := risk.Find(ws, r.PathValue("id"))
 	if rk == nil {
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no risk %q in %s's register", r.PathValue("id"), currentOrg(r).Name))
 		return nil, nil, asOf, false
@@ -265,25 +256,6 @@ func readRiskForm(r *http.Request, rk *workspace.Risk, isNew bool) map[string]st
 	return bad
 }
 
-var idRun = regexp.MustCompile(`[^a-z0-9]+`)
-
-// newID is r-ASSET-THREAT, shortened and made unique (as `ward risk add`).
-func newID(ws *workspace.Workspace, asset, threat string) string {
-	t := strings.Trim(idRun.ReplaceAllString(strings.ToLower(threat), "-"), "-")
-	if len(t) > 32 {
-		t = strings.TrimRight(t[:32], "-")
-	}
-	base := "r-" + asset
-	if t != "" {
-		base += "-" + t
-	}
-	id := base
-	for n := 2; findRisk(ws, id) != nil; n++ {
-		id = fmt.Sprintf("%s-%d", base, n)
-	}
-	return id
-}
-
 // prepare completes and validates a risk about to be saved: problems by
 // field, or none.
 func prepare(ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk, isNew bool, today date.Date) map[string]string {
@@ -294,7 +266,7 @@ func prepare(ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk
 			}
 		}
 		if rk.ID == "" && rk.Asset != "" {
-			rk.ID = newID(ws, rk.Asset, rk.Threat)
+			rk.ID = risk.NewID(ws, rk.Asset, rk.Threat)
 		}
 	}
 	if rk.Treatment == "accept" && rk.AcceptedOn.IsZero() {

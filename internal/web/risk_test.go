@@ -62,7 +62,7 @@ func TestRiskDetailEditAudited(t *testing.T) {
 	e := newEnv(t, Config{})
 	ws := e.seedDemo()
 	const id = "r-ransomware"
-	orig := *findRisk(ws, id)
+	orig := *risk.Find(ws, id)
 	editor, tok := e.login(e.users[store.RoleEditor])
 	viewer, vtok := e.login(e.users[store.RoleViewer])
 	path := "/orgs/alpha/risks/" + id
