@@ -51,6 +51,8 @@ var funcs = template.FuncMap{
 	"can":       atLeast,
 	"kindLabel": kindLabel,
 	"add":       func(a, b int) int { return a + b },
+	// contains is strings.Contains: {{if not (contains .Reason .Citation)}}.
+	"contains": strings.Contains,
 }
 
 // kindLabel names a record kind for people.
