@@ -46,7 +46,8 @@ func main() {
 		}
 		*dir = d
 		if !*keep {
-			defer os.RemoveAll(d)
+			cleanup = func() { os.RemoveAll(d) }
+			defer cleanup()
 		}
 	}
 	if *ward == "" {
@@ -110,6 +111,7 @@ func main() {
 	fmt.Printf("peak RSS  %.1f MiB (target < 256 MiB)\n", float64(rss)/(1<<20))
 	fmt.Printf("machine   %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	if ratio < 0.5 || rss >= 256<<20 {
+		cleanup() // os.Exit skips the deferred one
 		os.Exit(1)
 	}
 }
@@ -171,7 +173,11 @@ func parseSize(s string) (int64, error) {
 	return 0, errors.New("-size: want a size such as 1GiB, 300MB or 52428800")
 }
 
+// cleanup removes the temporary work folder (when there is one to remove).
+var cleanup = func() {}
+
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "bench/prowler:", err)
+	cleanup()
 	os.Exit(2)
 }
