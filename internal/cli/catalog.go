@@ -121,8 +121,22 @@ func init() {
 				if err != nil {
 					return BadInput("%v", err)
 				}
+				// HIPAA's breach notification duties (164.400-414) are a
+				// framework of their own; what they add is part of what
+				// HIPAA needs beyond the other framework.
+				var breach *catalog.Reuse
+				if to == catalog.HIPAA && from != catalog.HIPAABreach {
+					b, err := cat.Reuse(from, catalog.HIPAABreach, nil, scope)
+					if err != nil {
+						return BadInput("%v", err)
+					}
+					breach = &b
+				}
 				if env.Format == "json" {
-					return env.JSON(r)
+					return env.JSON(struct {
+						catalog.Reuse
+						BreachRule *catalog.Reuse `json:"breach_rule,omitempty"`
+					}{r, breach})
 				}
 				if from == catalog.SOC2 || to == catalog.SOC2 {
 					fmt.Fprintf(env.Stdout, "SOC 2 in scope: %s (%s)\n", strings.Join(scope.Categories(), ", "), scopeFrom)
@@ -132,6 +146,10 @@ func init() {
 				fmt.Fprintf(env.Stdout, "%s adds %d controls: %s\n", to, len(r.Needed), strings.Join(r.Needed, ", "))
 				if len(r.Coverage.Uncovered) > 0 {
 					fmt.Fprintf(env.Stdout, "uncovered: %s\n", strings.Join(r.Coverage.Uncovered, ", "))
+				}
+				if breach != nil {
+					fmt.Fprintf(env.Stdout, "The Breach Notification Rule (%s, 45 CFR 164.400-414): %s covers %d of %d requirements; it adds %d controls: %s\n",
+						catalog.HIPAABreach, from, breach.Coverage.ToCovered, breach.Coverage.ToTotal, len(breach.Needed), strings.Join(breach.Needed, ", "))
 				}
 				return nil
 			}

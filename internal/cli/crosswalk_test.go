@@ -114,6 +114,26 @@ func TestCrosswalkReuseUsesTheOrganizationsScope(t *testing.T) {
 			t.Errorf("soc2→hipaa in the organization's scope: %s not among what HIPAA adds %v", c, rev.Needed)
 		}
 	}
+	// ... and the Breach Notification Rule (164.400-414), which SOC 2 does
+	// not ask for: notice to individuals (164.404) and HHS (164.408).
+	var withBreach struct {
+		BreachRule *struct {
+			To     string   `json:"to"`
+			Needed []string `json:"needed"`
+		} `json:"breach_rule"`
+	}
+	if err := json.Unmarshal([]byte(mustWard(t, db, "crosswalk", "--from", "soc2", "--to", "hipaa", "--reuse", "--format", "json")), &withBreach); err != nil {
+		t.Fatal(err)
+	}
+	if b := withBreach.BreachRule; b == nil || b.To != "hipaa-breach" || !slices.Contains(b.Needed, "breach-notification-procedure") {
+		t.Errorf("soc2→hipaa --reuse: breach rule %+v, want hipaa-breach adding breach-notification-procedure", b)
+	}
+	if text := mustWard(t, db, "crosswalk", "--from", "soc2", "--to", "hipaa", "--reuse"); !strings.Contains(text, "Breach Notification Rule (hipaa-breach, 45 CFR 164.400-414)") {
+		t.Errorf("text lacks the breach rule line:\n%s", text)
+	}
+	if strings.Contains(mustWard(t, db, "crosswalk", "--from", "hipaa", "--to", "soc2", "--reuse", "--format", "json"), "breach_rule") {
+		t.Error("hipaa→soc2 --reuse carries a breach_rule: only HIPAA as the target needs it")
+	}
 	for _, bad := range [][]string{{"--org", "nope"}, {"--categories", "security,fun"}} {
 		if code, _, _ := ward(t, db, append([]string{"crosswalk", "--reuse"}, bad...)...); code != 2 {
 			t.Errorf("crosswalk %v: exit %d, want 2", bad, code)
