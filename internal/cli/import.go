@@ -61,6 +61,11 @@ func init() {
 	})
 }
 
+// errNoFindings rejects a scanner file that holds no finding (an empty
+// JSON array, a header-only CSV): there is nothing to import, and no date
+// to give the scan or its evidence.
+var errNoFindings = errors.New("the file holds no findings: nothing to import")
+
 // withNote appends a sentence to an exit error's message.
 func withNote(err error, note string) error {
 	var ee *ExitError
@@ -355,6 +360,11 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 		})
 		if err != nil {
 			return store.ScanInput{}, err
+		}
+		if tally.Findings == 0 {
+			// An empty scan has no scan time and touches no control:
+			// storing it would only add a scan dated year 1.
+			return store.ScanInput{}, &prowler.Error{Format: format, Offset: -1, Err: errNoFindings}
 		}
 		sha, size, err := src.finish()
 		if err != nil {

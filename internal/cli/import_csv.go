@@ -130,6 +130,9 @@ func importCSV(ctx context.Context, env *Env, b *Backend, m *csvimport.Mapping, 
 			}
 			rows.Add(1)
 		}
+		if rows.Load() == 0 {
+			return store.ScanInput{}, &csvimport.Error{Err: errors.New("the file holds no rows after its header: nothing to import")}
+		}
 		sha, size, err := src.finish()
 		if err != nil {
 			return store.ScanInput{}, fmt.Errorf("keep %s as evidence: %w", path, err)

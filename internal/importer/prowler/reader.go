@@ -162,6 +162,15 @@ func detect(br *bufio.Reader) (string, int64, error) {
 		br.Discard(3)
 		skipped = 3
 	}
+	// A compressed file would otherwise be read as a CSV and fail on
+	// some binary byte with a baffling message.
+	if b, err := br.Peek(4); err == nil {
+		for _, c := range compressed {
+			if bytes.HasPrefix(b, c.magic) {
+				return "", 0, &Error{Offset: 0, Err: fmt.Errorf("the file is %s-compressed: decompress it first (%s) and import the result", c.name, c.tool)}
+			}
+		}
+	}
 	for {
 		b, err := br.Peek(1)
 		if err == io.EOF {
@@ -182,6 +191,16 @@ func detect(br *bufio.Reader) (string, int64, error) {
 		}
 		return FormatCSV, skipped, nil
 	}
+}
+
+// compressed are the archive formats Prowler output is often shipped in.
+var compressed = []struct {
+	name, tool string
+	magic      []byte
+}{
+	{"gzip", "gunzip FILE", []byte{0x1f, 0x8b}},
+	{"zip", "unzip FILE", []byte("PK\x03\x04")},
+	{"zstd", "unzstd FILE", []byte{0x28, 0xb5, 0x2f, 0xfd}},
 }
 
 // ocsfFinding is the part of an OCSF Detection Finding ward reads.
