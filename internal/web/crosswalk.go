@@ -61,6 +61,10 @@ type OrgReuse struct {
 	Scope   []string      `json:"scope"`
 	Reuse   catalog.Reuse `json:"reuse"`
 	Reverse catalog.Reuse `json:"reverse"`
+	// BreachRule is what the Breach Notification Rule (164.400-414), a
+	// framework of its own, adds beyond SOC 2's controls when HIPAA is a
+	// side: part of what HIPAA needs that SOC 2 does not.
+	BreachRule *catalog.Reuse `json:"breach_rule,omitempty"`
 }
 
 // orgReuse fills p.Organization from the organization's settings.
@@ -84,6 +88,13 @@ func (s *Server) orgReuse(r *http.Request, p *CrosswalkPage) error {
 	}
 	if or.Reverse, err = cat.Reuse(p.To, p.From, nil, scope); err != nil {
 		return err
+	}
+	if p.From == catalog.HIPAA || p.To == catalog.HIPAA {
+		b, err := cat.Reuse(catalog.SOC2, catalog.HIPAABreach, nil, scope)
+		if err != nil {
+			return err
+		}
+		or.BreachRule = &b
 	}
 	p.Organization = or
 	return nil

@@ -47,6 +47,11 @@ func TestCrosswalkOrganizationReuse(t *testing.T) {
 	if !slices.Equal(o.Reverse.Needed, wantRev.Needed) || !slices.Contains(o.Reverse.Needed, "baa-management") {
 		t.Errorf("what HIPAA adds in the organization's scope: %v, want %v (with baa-management, 164.308(b))", o.Reverse.Needed, wantRev.Needed)
 	}
+	// What HIPAA needs that SOC 2 does not includes the Breach
+	// Notification Rule (164.400-414: notice to individuals, HHS, media).
+	if b := o.BreachRule; b == nil || b.To != "hipaa-breach" || !slices.Contains(b.Needed, "breach-notification-procedure") {
+		t.Errorf("breach rule %+v, want hipaa-breach adding breach-notification-procedure", b)
+	}
 	// The catalog-wide figures stay as they were.
 	if p.Reuse.Coverage.ToTotal != 61 {
 		t.Errorf("catalog-wide reuse over %d criteria, want all 61", p.Reuse.Coverage.ToTotal)
@@ -56,7 +61,7 @@ func TestCrosswalkOrganizationReuse(t *testing.T) {
 	if page.StatusCode != http.StatusOK {
 		t.Fatalf("page: %d", page.StatusCode)
 	}
-	for _, s := range []string{"SOC 2 in its scope (security, availability, confidentiality)", "reuse-org"} {
+	for _, s := range []string{"SOC 2 in its scope (security, availability, confidentiality)", "reuse-org", "Breach Notification Rule (45 CFR 164.400–414)"} {
 		if !strings.Contains(page.Body, s) {
 			t.Errorf("page lacks %q", s)
 		}
