@@ -51,3 +51,37 @@ func TestCompressedFileIsNamed(t *testing.T) {
 		}
 	}
 }
+
+// Blank lines before the first JSON line still count: the error names
+// the line an editor shows.
+func TestJSONLinesErrorLineCountsLeadingBlankLines(t *testing.T) {
+	raw, err := os.ReadFile("testdata/sample.ocsf.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(raw), "\n")
+	bad := strings.Replace(lines[1], `"class_uid"`, `"class"`, 1)
+	for _, c := range []struct {
+		name, data, want string
+	}{
+		{"none", lines[0] + bad, "line 2, finding 2, class_uid: missing"},
+		{"two blank lines", "\n\r\n" + lines[0] + bad, "line 4, finding 2, class_uid: missing"},
+		{"blank first", "\n  \n" + bad, "line 3, finding 1, class_uid: missing"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rd, err := NewReader(strings.NewReader(c.data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				_, err = rd.Next()
+				if err != nil {
+					break
+				}
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to start with %q", err, c.want)
+			}
+		})
+	}
+}

@@ -111,17 +111,18 @@ type Reader struct {
 	n      int // findings returned so far
 	next   func() (*Finding, error)
 	done   bool
+	lines  int // blank lines detect skipped before the first finding
 }
 
 // NewReader detects the format from the first bytes ('[' OCSF JSON, '{'
 // JSON lines, anything else CSV) and returns a reader over r.
 func NewReader(r io.Reader) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 256<<10)
-	format, skipped, err := detect(br)
+	format, skipped, lines, err := detect(br)
 	if err != nil {
 		return nil, err
 	}
-	rd := &Reader{format: format}
+	rd := &Reader{format: format, lines: lines}
 	switch format {
 	case FormatOCSF:
 		rd.next = rd.ocsf(br, skipped)
@@ -156,8 +157,7 @@ func (r *Reader) Next() (*Finding, error) {
 
 // detect skips a UTF-8 byte order mark and white space and looks at the
 // first byte.
-func detect(br *bufio.Reader) (string, int64, error) {
-	var skipped int64
+func detect(br *bufio.Reader) (format string, skipped int64, lines int, err error) {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		br.Discard(3)
 		skipped = 3
@@ -167,29 +167,32 @@ func detect(br *bufio.Reader) (string, int64, error) {
 	if b, err := br.Peek(4); err == nil {
 		for _, c := range compressed {
 			if bytes.HasPrefix(b, c.magic) {
-				return "", 0, &Error{Offset: 0, Err: fmt.Errorf("the file is %s-compressed: decompress it first (%s) and import the result", c.name, c.tool)}
+				return "", 0, 0, &Error{Offset: 0, Err: fmt.Errorf("the file is %s-compressed: decompress it first (%s) and import the result", c.name, c.tool)}
 			}
 		}
 	}
 	for {
 		b, err := br.Peek(1)
 		if err == io.EOF {
-			return "", 0, &Error{Offset: skipped, Err: errors.New("the file is empty: no findings")}
+			return "", 0, 0, &Error{Offset: skipped, Err: errors.New("the file is empty: no findings")}
 		}
 		if err != nil {
-			return "", 0, err
+			return "", 0, 0, err
 		}
 		switch b[0] {
 		case ' ', '\t', '\r', '\n':
+			if b[0] == '\n' {
+				lines++
+			}
 			br.Discard(1)
 			skipped++
 			continue
 		case '[':
-			return FormatOCSF, skipped, nil
+			return FormatOCSF, skipped, lines, nil
 		case '{':
-			return FormatJSONL, skipped, nil
+			return FormatJSONL, skipped, lines, nil
 		}
-		return FormatCSV, skipped, nil
+		return FormatCSV, skipped, lines, nil
 	}
 }
 
@@ -467,7 +470,7 @@ const MaxLine = 16 << 20
 func (r *Reader) jsonl(br *bufio.Reader) func() (*Finding, error) {
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 64<<10), MaxLine)
-	line := 0
+	line := r.lines // the scanner starts after the blank lines detect skipped
 	return func() (*Finding, error) {
 		for sc.Scan() {
 			line++
