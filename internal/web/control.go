@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -351,6 +352,22 @@ func (s *Server) saveControl(r *http.Request) (workspace.Control, error) {
 	case c.Status == "not-applicable" && len(page.Addressable) > 0 && c.EquivalentMeasure == "":
 		return c, badInput("equivalent_measure: %s answers HIPAA addressable specifications (%s); not implementing it needs the reason and the equivalent alternative measure taken instead, or why none is reasonable (45 CFR 164.306(d)(3))",
 			id, strings.Join(page.Addressable, ", "))
+	}
+	// Then every rule `ward apply` would apply to the record, so that an
+	// edit never stores what the workspace files could not hold.
+	edited := *ws
+	edited.Controls = slices.Clone(ws.Controls)
+	i := slices.IndexFunc(edited.Controls, func(x workspace.Control) bool { return x.ID == id })
+	if i < 0 {
+		i = len(edited.Controls)
+		edited.Controls = append(edited.Controls, c)
+	} else {
+		edited.Controls[i] = c
+	}
+	known := func(id string) bool { return catalog.Default().Control(id) != nil }
+	if fe := workspace.Validate(&edited, workspace.Options{KnownControl: known}).FieldErrors("controls", i); len(fe) > 0 {
+		fields := slices.Sorted(maps.Keys(fe))
+		return c, badInput("%s: %s", fields[0], fe[fields[0]])
 	}
 	if _, err := o.Put(ctx, currentUser(r).Email, store.KindControl, id, c); err != nil {
 		return c, err

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"ward/internal/browsertest"
+	"ward/internal/date"
 	"ward/internal/store"
 	"ward/internal/workspace"
 )
@@ -447,5 +448,26 @@ func TestEvidenceList(t *testing.T) {
 	}
 	if !strings.Contains(page.Body, `<a href="/orgs/alpha/evidence" aria-current="page">Evidence</a>`) {
 		t.Error("the menu does not link the evidence page")
+	}
+
+	// The coverage chart's JSON twin: the same months as the page draws.
+	r := e.get(c, "/api/v1/orgs/alpha/evidence/coverage?as_of="+risksAsOf)
+	var cov struct {
+		Months []CoverageMonthJSON `json:"months"`
+	}
+	if r.StatusCode != 200 || json.Unmarshal([]byte(r.Body), &cov) != nil || len(cov.Months) != 12 {
+		t.Fatalf("coverage: status %d: %.300s", r.StatusCode, r.Body)
+	}
+	want2 := evidenceCoverage(ws, date.MustParse(risksAsOf))
+	for i, m := range cov.Months {
+		w := want2.Months[i]
+		if m.Month != w.Label || m.Covered != w.Covered || m.Total != w.Total || (m.Percent == nil) != w.Empty {
+			t.Errorf("coverage %s: %+v, want %+v", m.Month, m, w)
+		}
+	}
+	// October 2026, the first month of the Type II window, misses the
+	// vulnerability scan.
+	if oct := cov.Months[11]; oct.Month != "2026-10" || oct.Covered >= oct.Total {
+		t.Errorf("October 2026: %+v, want a month with a missed occurrence", oct)
 	}
 }

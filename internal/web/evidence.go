@@ -14,7 +14,39 @@ func init() {
 	register(
 		Route{Method: "GET", Pattern: "/orgs/{org}/evidence", Role: store.RoleViewer, Handler: (*Server).evidencePage},
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence", Role: store.RoleViewer, Handler: (*Server).evidenceAPI},
+		// The readiness page's coverage chart as numbers.
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence/coverage", Role: store.RoleViewer, Handler: (*Server).coverageAPI},
 	)
+}
+
+// CoverageMonthJSON is one month of GET /api/v1/orgs/{org}/evidence/coverage.
+type CoverageMonthJSON struct {
+	Month   string `json:"month"`
+	Covered int    `json:"covered"`
+	Total   int    `json:"total"`
+	Percent *int   `json:"percent"` // null when nothing was due that month
+}
+
+func (s *Server) coverageAPI(w http.ResponseWriter, r *http.Request) {
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	out := []CoverageMonthJSON{}
+	for _, m := range evidenceCoverage(ws, asOf).Months {
+		row := CoverageMonthJSON{Month: m.Label, Covered: m.Covered, Total: m.Total}
+		if !m.Empty {
+			row.Percent = &m.Percent
+		}
+		out = append(out, row)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"as_of": asOf, "months": out})
 }
 
 // EvidenceList is every piece of evidence of an organization, newest
