@@ -5,7 +5,9 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"ward/internal/date"
 	"ward/internal/finding"
@@ -53,6 +55,108 @@ type RiskRegister struct {
 	Heatmap template.HTML `json:"-"`
 	// Added is how many risks the questionnaire just created (?added=N).
 	Added int `json:"-"`
+	// Query is the filters and sort order applied (?level= ?treatment=
+	// ?asset= ?owner= ?overdue=1 ?sort=).
+	Query RegisterQuery `json:"query"`
+	// Assets and Owners are the values the filter form offers: those of
+	// the analysis's risks.
+	Assets []string `json:"-"`
+	Owners []string `json:"-"`
+}
+
+// RegisterQuery is the register's filters (each empty for all) and sort.
+type RegisterQuery struct {
+	Level     string `json:"level,omitempty"`
+	Treatment string `json:"treatment,omitempty"`
+	Asset     string `json:"asset,omitempty"`
+	Owner     string `json:"owner,omitempty"`
+	Overdue   bool   `json:"overdue,omitempty"`
+	Sort      string `json:"sort"`
+}
+
+// RegisterSorts are the register's orders: residual level first (the
+// default), inherent level first, earliest due first, or by asset, owner
+// or id.
+var RegisterSorts = []string{"residual", "inherent", "due", "asset", "owner", "id"}
+
+// Levels, Treatments and Sorts are the filter form's choices.
+func (RegisterQuery) Levels() []string     { return []string{"critical", "high", "medium", "low"} }
+func (RegisterQuery) Treatments() []string { return workspace.RiskTreatments }
+func (RegisterQuery) Sorts() []string      { return RegisterSorts }
+
+// Active says whether any filter other than the heat map cell is set.
+func (q RegisterQuery) Active() bool {
+	return q.Level != "" || q.Treatment != "" || q.Asset != "" || q.Owner != "" || q.Overdue
+}
+
+// registerQuery reads the filters; a value outside its list is an error
+// naming the parameter.
+func registerQuery(r *http.Request) (RegisterQuery, error) {
+	v := r.URL.Query()
+	q := RegisterQuery{Level: v.Get("level"), Treatment: v.Get("treatment"), Asset: v.Get("asset"), Owner: v.Get("owner"), Sort: v.Get("sort")}
+	if q.Level != "" && risk.Level(q.Level).Rank() < 1 {
+		return q, fmt.Errorf("level: %q is not one of low, medium, high, critical", q.Level)
+	}
+	if q.Treatment != "" && !slices.Contains(workspace.RiskTreatments, q.Treatment) {
+		return q, fmt.Errorf("treatment: %q is not one of %s", q.Treatment, strings.Join(workspace.RiskTreatments, ", "))
+	}
+	if q.Sort == "" {
+		q.Sort = "residual"
+	} else if !slices.Contains(RegisterSorts, q.Sort) {
+		return q, fmt.Errorf("sort: %q is not one of %s", q.Sort, strings.Join(RegisterSorts, ", "))
+	}
+	switch o := v.Get("overdue"); o {
+	case "", "0", "false":
+	case "1", "true", "on":
+		q.Overdue = true
+	default:
+		return q, fmt.Errorf("overdue: %q is not 1 or 0", o)
+	}
+	return q, nil
+}
+
+// keep says whether a row passes the query's filters.
+func (q RegisterQuery) keep(row RiskRow) bool {
+	return (q.Level == "" || row.Residual == q.Level) &&
+		(q.Treatment == "" || row.Treatment == q.Treatment) &&
+		(q.Asset == "" || row.Asset == q.Asset) &&
+		(q.Owner == "" || row.Owner == q.Owner) &&
+		(!q.Overdue || row.Overdue)
+}
+
+// sortRows orders rows (already by residual level) by the query's sort;
+// stable, so ties keep the residual order.
+func (q RegisterQuery) sortRows(rows []RiskRow) {
+	rank := func(l string) int { return risk.Level(l).Rank() }
+	switch q.Sort {
+	case "inherent":
+		slices.SortStableFunc(rows, func(a, b RiskRow) int { return rank(b.Inherent) - rank(a.Inherent) })
+	case "due": // earliest first; no due date last
+		slices.SortStableFunc(rows, func(a, b RiskRow) int {
+			switch {
+			case a.Due.IsZero() || b.Due.IsZero():
+				return boolInt(a.Due.IsZero()) - boolInt(b.Due.IsZero())
+			case a.Due.Before(b.Due):
+				return -1
+			case b.Due.Before(a.Due):
+				return 1
+			}
+			return 0
+		})
+	case "asset":
+		slices.SortStableFunc(rows, func(a, b RiskRow) int { return strings.Compare(a.Asset, b.Asset) })
+	case "owner":
+		slices.SortStableFunc(rows, func(a, b RiskRow) int { return strings.Compare(a.Owner, b.Owner) })
+	case "id":
+		slices.SortStableFunc(rows, func(a, b RiskRow) int { return strings.Compare(a.ID, b.ID) })
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // RiskCell is a residual likelihood × impact filter.
@@ -73,8 +177,11 @@ func cellFilter(r *http.Request) *RiskCell {
 
 // riskRegister builds the register; asOfParam is the ?as_of= given, kept
 // in the heat map's links.
-func riskRegister(ws *workspace.Workspace, slug, asOfParam string, asOf date.Date, filter *RiskCell) RiskRegister {
-	reg := RiskRegister{AsOf: asOf, Filter: filter, Risks: []RiskRow{}, Findings: []finding.Finding{}}
+func riskRegister(ws *workspace.Workspace, slug, asOfParam string, asOf date.Date, filter *RiskCell, query RegisterQuery) RiskRegister {
+	if query.Sort == "" {
+		query.Sort = "residual"
+	}
+	reg := RiskRegister{AsOf: asOf, Filter: filter, Query: query, Risks: []RiskRow{}, Findings: []finding.Finding{}}
 	a, err := risk.Analyze(ws, "", phimap.Build(ws).PHISystems(), asOf)
 	if err != nil {
 		reg.Error = err.Error()
@@ -86,17 +193,29 @@ func riskRegister(ws *workspace.Workspace, slug, asOfParam string, asOf date.Dat
 		reg.Findings = a.Findings
 	}
 	for _, sc := range a.Risks { // already by residual level
+		if !slices.Contains(reg.Assets, sc.Risk.Asset) {
+			reg.Assets = append(reg.Assets, sc.Risk.Asset)
+		}
+		if sc.Risk.Owner != "" && !slices.Contains(reg.Owners, sc.Risk.Owner) {
+			reg.Owners = append(reg.Owners, sc.Risk.Owner)
+		}
 		if filter != nil && (sc.ResidualLikelihood != filter.Likelihood || sc.ResidualImpact != filter.Impact) {
 			continue
 		}
-		reg.Risks = append(reg.Risks, RiskRow{
+		row := RiskRow{
 			ID: sc.Risk.ID, Asset: sc.Risk.Asset, Threat: sc.ThreatTitle, Vulnerability: sc.VulnerabilityTitle,
 			Inherent: string(sc.Inherent), Residual: string(sc.Residual),
 			Likelihood: sc.ResidualLikelihood, Impact: sc.ResidualImpact,
 			Treatment: sc.Risk.Treatment, Owner: sc.Risk.Owner, Due: sc.Risk.Due,
 			Overdue: risk.Overdue(sc.Risk, asOf),
-		})
+		}
+		if query.keep(row) {
+			reg.Risks = append(reg.Risks, row)
+		}
 	}
+	query.sortRows(reg.Risks)
+	slices.Sort(reg.Assets)
+	slices.Sort(reg.Owners)
 	q := ""
 	if asOfParam != "" {
 		q = "&as_of=" + url.QueryEscape(asOfParam)
@@ -124,7 +243,12 @@ func (s *Server) riskData(w http.ResponseWriter, r *http.Request, api bool) (Ris
 		s.serverError(w, r, api, err)
 		return RiskRegister{}, false
 	}
-	return riskRegister(ws, currentOrg(r).Slug, r.URL.Query().Get("as_of"), asOf, cellFilter(r)), true
+	query, err := registerQuery(r)
+	if err != nil {
+		s.fail(w, r, api, http.StatusBadRequest, err.Error())
+		return RiskRegister{}, false
+	}
+	return riskRegister(ws, currentOrg(r).Slug, r.URL.Query().Get("as_of"), asOf, cellFilter(r), query), true
 }
 
 func (s *Server) risksPage(w http.ResponseWriter, r *http.Request) {
