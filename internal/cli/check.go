@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"ward/internal/check"
 	"ward/internal/date"
@@ -16,6 +17,12 @@ func init() {
 		Summary: "the gates: exit 0 when none fails, 1 when one does, 2 on bad input (quiet on success; one line per finding)",
 		Report:  true,
 		Run: func(ctx context.Context, env *Env, args []string) error {
+			// Flags after a stray word are not parsed (flag stops at the
+			// first argument), so `ward check x --as-of D` would gate on
+			// today: in CI that is a wrong answer, not a usage slip.
+			if len(args) != 0 {
+				return BadInput("check takes no arguments besides its flags (got %q); put --format, --as-of and --org before anything else", strings.Join(args, " "))
+			}
 			ws, err := env.Workspace(ctx)
 			if err != nil {
 				return err

@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	var out, analysis string
+	var out, analysis, vendor string
 	var phiOnly, collapse bool
 	Register(&Command{
 		Name:    "report",
@@ -30,6 +30,7 @@ func init() {
 			fs.StringVar(&analysis, "analysis", "", "risk-analysis: the analysis id (default: the latest)")
 			fs.BoolVar(&phiOnly, "phi-only", false, "dataflow: only systems that hold or carry PHI")
 			fs.BoolVar(&collapse, "collapse", false, "dataflow: one node per vendor")
+			fs.StringVar(&vendor, "vendor", "", "dataflow: only this vendor's systems (or "+phimap.InHouse+") and the systems they exchange data with")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 1 || out == "" {
@@ -71,7 +72,10 @@ func init() {
 				if ext != "svg" {
 					return BadInput("a dataflow report is .svg, not %q", filepath.Ext(out))
 				}
-				buf.Write(phimap.DataflowSVG(ws, nil, Check(ws, env.AsOf), phimap.SVGOptions{PHIOnly: phiOnly, Collapse: collapse}))
+				if vendor != "" && vendor != phimap.InHouse && ws.Vendor(vendor) == nil {
+					return BadInput("--vendor: %q is not a vendor id in this organization (nor %s)", vendor, phimap.InHouse)
+				}
+				buf.Write(phimap.DataflowSVG(ws, nil, Check(ws, env.AsOf), phimap.SVGOptions{PHIOnly: phiOnly, Collapse: collapse, Vendor: vendor}))
 			default:
 				return BadInput("no report %q (risk-analysis, roadmap, dataflow, readiness, request-list)", args[0])
 			}

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"regexp"
 
 	"ward/internal/finding"
@@ -23,6 +25,13 @@ func init() {
 type FlowsPage struct {
 	Gate    phimap.Result
 	PHIOnly bool
+	// Collapse (?collapse=1) draws one box per vendor; Vendor (?vendor=ID,
+	// or in-house) draws that vendor's systems and their neighbours: how
+	// an inventory of hundreds of systems stays readable (issue 5 item 4).
+	Collapse bool
+	Vendor   string
+	// Views are the links that switch between those views, keeping as_of.
+	Views   []FlowsView
 	Diagram template.HTML
 	// Flows lists every flow, each linking to its page (record_pages.go).
 	Flows RecordList
@@ -49,7 +58,12 @@ func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (Fl
 	// Failing first: errors before warnings, whatever order the gate
 	// found them in.
 	finding.Sort(g.Findings)
-	p := FlowsPage{Gate: g, PHIOnly: r.URL.Query().Get("phi") == "1"}
+	q := r.URL.Query()
+	p := FlowsPage{Gate: g, PHIOnly: q.Get("phi") == "1", Collapse: q.Get("collapse") == "1", Vendor: q.Get("vendor")}
+	if !api && p.Vendor != "" && p.Vendor != phimap.InHouse && ws.Vendor(p.Vendor) == nil {
+		s.fail(w, r, false, http.StatusNotFound, fmt.Sprintf("No vendor %s in this organization: the diagram can focus on a vendor id or %s.", p.Vendor, phimap.InHouse))
+		return p, false
+	}
 	if api {
 		flows := ws.Flows
 		if flows == nil {
@@ -63,8 +77,50 @@ func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (Fl
 		by[f.Subject] = append(by[f.Subject], f)
 	}
 	p.Flows = recordList(flowKind, ws, currentOrg(r).Slug, asOf, by)
-	p.Diagram = template.HTML(inlineSVG(phimap.DataflowSVG(ws, nil, g.Findings, phimap.SVGOptions{PHIOnly: p.PHIOnly})))
+	p.Views = flowsViews(g.AsOf.String(), p.PHIOnly, p.Collapse, p.Vendor)
+	p.Diagram = template.HTML(inlineSVG(phimap.DataflowSVG(ws, nil, g.Findings, phimap.SVGOptions{PHIOnly: p.PHIOnly, Collapse: p.Collapse, Vendor: p.Vendor})))
 	return p, true
+}
+
+// FlowsView is one link above the diagram that changes how it is drawn.
+type FlowsView struct {
+	Label string
+	Href  string
+}
+
+// flowsViews links each toggle of the current view: PHI only or every
+// system, one box per vendor or every system, and back to every vendor
+// when the diagram is focused on one.
+func flowsViews(asOf string, phiOnly, collapse bool, vendor string) []FlowsView {
+	href := func(phi, col bool, v string) string {
+		q := url.Values{}
+		if phi {
+			q.Set("phi", "1")
+		}
+		if col {
+			q.Set("collapse", "1")
+		}
+		if v != "" {
+			q.Set("vendor", v)
+		}
+		q.Set("as_of", asOf)
+		return "?" + q.Encode()
+	}
+	var views []FlowsView
+	if phiOnly {
+		views = append(views, FlowsView{"Show every system", href(false, collapse, vendor)})
+	} else {
+		views = append(views, FlowsView{"Show only PHI", href(true, collapse, vendor)})
+	}
+	if collapse {
+		views = append(views, FlowsView{"Show each system", href(phiOnly, false, vendor)})
+	} else {
+		views = append(views, FlowsView{"One box per vendor", href(phiOnly, true, vendor)})
+	}
+	if vendor != "" {
+		views = append(views, FlowsView{"Show every vendor", href(phiOnly, collapse, "")})
+	}
+	return views
 }
 
 var (

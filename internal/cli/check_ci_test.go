@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// `ward check` as a CI step (issue 5 item 3): a stray word before the flags
+// would make Go's flag parsing stop there and gate on today's date with
+// text output, so it is bad input (exit 2) and nothing is gated.
+func TestCheckRejectsStrayArguments(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	for _, args := range [][]string{
+		{"check", "examples/acme-health"},
+		{"check", "now", "--as-of", "2026-11-23", "--format", "json"},
+	} {
+		code, out, errs := ward(t, db, args...)
+		if code != ExitBadInput {
+			t.Errorf("ward %v: exit %d, want %d", args, code, ExitBadInput)
+		}
+		if out != "" {
+			t.Errorf("ward %v printed findings on bad input:\n%s", args, out)
+		}
+		if !strings.Contains(errs, "no arguments") {
+			t.Errorf("ward %v: stderr %q does not say what was wrong", args, errs)
+		}
+	}
+	// The same flags in the right place gate as usual.
+	if code, _, _ := ward(t, db, "check", "--as-of", "2026-11-23"); code != ExitFindings {
+		t.Errorf("ward check --as-of: exit %d, want %d (the demo fails the gate)", code, ExitFindings)
+	}
+}
+
+// `ward report dataflow --vendor ID` draws one vendor's systems and their
+// neighbours, the document twin of the page's ?vendor= (issue 5 item 4:
+// large inventories stay readable); an unknown vendor is exit 2 and no
+// file.
+func TestReportDataflowVendor(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	ids := regexp.MustCompile(`<g id="((?:system|vendor)-[^"]+)"`)
+	drawn := func(path string) map[string]bool {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]bool{}
+		for _, g := range ids.FindAllSubmatch(b, -1) {
+			m[string(g[1])] = true
+		}
+		return m
+	}
+
+	all := filepath.Join(dir, "all.svg")
+	mustWard(t, db, "report", "dataflow", "--as-of", "2026-11-23", "-o", all)
+	one := filepath.Join(dir, "openai.svg")
+	mustWard(t, db, "report", "dataflow", "--as-of", "2026-11-23", "--vendor", "openai", "-o", one)
+	full, focused := drawn(all), drawn(one)
+	for _, id := range []string{"system-visit-summaries", "system-patient-api", "vendor-openai"} {
+		if !focused[id] {
+			t.Errorf("--vendor openai does not draw %s", id)
+		}
+	}
+	for _, id := range []string{"system-source-code", "system-warehouse"} {
+		if !full[id] {
+			t.Errorf("the full diagram does not draw %s", id)
+		}
+		if focused[id] {
+			t.Errorf("--vendor openai draws %s, which exchanges nothing with openai", id)
+		}
+	}
+
+	bad := filepath.Join(dir, "bad.svg")
+	code, _, errs := ward(t, db, "report", "dataflow", "--vendor", "openia", "-o", bad)
+	if code != ExitBadInput || !strings.Contains(errs, "openia") {
+		t.Errorf("unknown vendor: exit %d, stderr %q; want %d naming it", code, errs, ExitBadInput)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("unknown vendor still wrote %s (%v)", bad, err)
+	}
+}
