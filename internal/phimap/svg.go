@@ -508,11 +508,38 @@ func esc(s string) string {
 
 func titleOf(head string, lines []string, fs []finding.Finding) string {
 	parts := append([]string{head}, lines...)
-	for _, f := range fs {
+	shown := fs
+	if len(fs) > maxTitleFindings {
+		// A vendor of hundreds of systems, collapsed, gathers hundreds of
+		// findings: the hover names the errors first and counts the rest,
+		// so it stays a tooltip (`ward check` lists them all).
+		shown = slices.Clone(fs)
+		finding.Sort(shown)
+		shown = shown[:maxTitleFindings]
+	}
+	for _, f := range shown {
 		parts = append(parts, f.Severity+" "+f.Rule+": "+f.Message)
+	}
+	if rest := len(fs) - len(shown); rest > 0 {
+		errs := 0 // errors among the findings not shown
+		for _, f := range fs {
+			if f.Severity == finding.Error {
+				errs++
+			}
+		}
+		for _, f := range shown {
+			if f.Severity == finding.Error {
+				errs--
+			}
+		}
+		parts = append(parts, fmt.Sprintf("… and %d more findings (%d of them errors): ward check lists them all", rest, errs))
 	}
 	return strings.Join(parts, "\n")
 }
+
+// maxTitleFindings is how many findings a hover names before it counts
+// the rest.
+const maxTitleFindings = 10
 
 func (d *diagram) render() []byte {
 	var w svgWriter

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/finding"
 	"ward/internal/workspace"
 )
 
@@ -398,4 +400,33 @@ func atoi(t *testing.T, s string) int {
 		t.Fatalf("%q: %v", s, err)
 	}
 	return n
+}
+
+// A collapsed vendor of many systems gathers many findings; its hover
+// names the errors first and counts the rest instead of listing hundreds
+// of lines (issue 5 item 4: large inventories stay readable).
+func TestTitleCapsFindings(t *testing.T) {
+	var fs []finding.Finding
+	for i := range 30 {
+		fs = append(fs, finding.Finding{Rule: "risk.coverage", Severity: finding.Warning, Subject: fmt.Sprintf("s%02d", i), Message: "w"})
+	}
+	for i := range 12 {
+		fs = append(fs, finding.Finding{Rule: "storage.unencrypted", Severity: finding.Error, Subject: fmt.Sprintf("e%02d", i), Message: "e"})
+	}
+	lines := strings.Split(titleOf("Vendor x", []string{"42 systems"}, fs), "\n")
+	if got, want := len(lines), 2+maxTitleFindings+1; got != want {
+		t.Fatalf("%d lines, want %d:\n%s", got, want, strings.Join(lines, "\n"))
+	}
+	for _, l := range lines[2 : 2+maxTitleFindings] {
+		if !strings.HasPrefix(l, "error ") {
+			t.Errorf("shown %q before every error", l)
+		}
+	}
+	if last := lines[len(lines)-1]; last != "… and 32 more findings (2 of them errors): ward check lists them all" {
+		t.Errorf("last line %q", last)
+	}
+	// Few findings: all listed, no count.
+	if got := titleOf("h", nil, fs[:3]); strings.Count(got, "\n") != 3 || strings.Contains(got, "more findings") {
+		t.Errorf("three findings: %q", got)
+	}
 }
