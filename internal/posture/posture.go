@@ -105,6 +105,22 @@ type Upcoming struct {
 	Status  string    `json:"status"` // due | upcoming
 }
 
+// TypeI is the point-in-time test of a SOC 2 Type I report on the as-of
+// date: every in-scope control (adopted, not not-applicable) is
+// implemented and has at least one piece of evidence collected by then.
+type TypeI struct {
+	Ready    bool       `json:"ready"`
+	Controls int        `json:"controls"` // in-scope controls tested
+	Gaps     []TypeIGap `json:"gaps"`
+}
+
+// TypeIGap is an in-scope control a Type I report would find short.
+type TypeIGap struct {
+	Control string `json:"control"`
+	Status  string `json:"status"`
+	Reason  string `json:"reason"`
+}
+
 type Window struct {
 	Type  string    `json:"type"` // type1 | type2
 	Start date.Date `json:"start"`
@@ -121,6 +137,7 @@ type Posture struct {
 	Exceptions   []Exception    `json:"exceptions"`
 	Upcoming     []Upcoming     `json:"upcoming,omitempty"`
 	Window       *Window        `json:"window,omitempty"`
+	TypeI        *TypeI         `json:"type1,omitempty"` // SOC 2 Type I: the point-in-time test
 	Controls     []ControlState `json:"controls"`
 	Scope        []string       `json:"scope,omitempty"` // SOC 2 categories in scope
 }
@@ -230,6 +247,9 @@ func (ev *evaluator) evaluate(framework string) (*Posture, error) {
 		p.Window = soc2Window(ws)
 		if p.Window != nil && p.Window.Type == "type2" {
 			p.Exceptions, p.Upcoming = typeII(p.Controls, idx, *p.Window, asOf)
+		}
+		if p.Window != nil && p.Window.Type == "type1" {
+			p.TypeI = typeI(p.Controls, idx, asOf)
 		}
 	}
 	return p, nil
@@ -420,6 +440,36 @@ func covers(items []*workspace.Evidence, from, to date.Date) bool {
 		}
 	}
 	return false
+}
+
+// typeI is the Type I test on asOf over the controls the SOC 2 scope
+// maps to: an adopted control that is not implemented, or has no live
+// evidence collected on or before asOf, is a gap. Not-applicable controls
+// are out of it (their justification is what the auditor reads).
+func typeI(controls []ControlState, idx map[string][]*workspace.Evidence, asOf date.Date) *TypeI {
+	t := &TypeI{Gaps: []TypeIGap{}}
+	for _, c := range controls {
+		if !c.Adopted || c.Status == "not-applicable" {
+			continue
+		}
+		t.Controls++
+		if c.Status != "implemented" {
+			t.Gaps = append(t.Gaps, TypeIGap{Control: c.ID, Status: c.Status, Reason: fmt.Sprintf("%s, not implemented on %s", c.Status, asOf)})
+			continue
+		}
+		held := false
+		for _, e := range idx[c.ID] {
+			if !e.Collected.After(asOf) {
+				held = true
+				break
+			}
+		}
+		if !held {
+			t.Gaps = append(t.Gaps, TypeIGap{Control: c.ID, Status: c.Status, Reason: fmt.Sprintf("implemented, but no evidence collected by %s", asOf)})
+		}
+	}
+	t.Ready = len(t.Gaps) == 0
+	return t
 }
 
 // typeII lists the exceptions and the occurrences still coming in the

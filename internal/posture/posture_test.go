@@ -181,3 +181,70 @@ func TestDemoReadinessCounts(t *testing.T) {
 		}
 	}
 }
+
+// Issue 7 item 3: a SOC 2 Type I report is point in time, every in-scope
+// control implemented with at least one piece of evidence on the date.
+// The demo switched to Type I: its in-progress and planned controls and
+// an implemented one with no evidence yet are the gaps; evidence collected
+// after the date does not count; once all are in place it is ready.
+func TestTypeIPointInTime(t *testing.T) {
+	ws := demo(t)
+	ws.Organization.SOC2.Type = "type1"
+	asOf := date.MustParse("2026-11-23")
+	p, err := Evaluate(ws, catalog.Default(), "soc2", asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TypeI == nil || p.Window == nil || p.Window.Type != "type1" || len(p.Exceptions) != 0 {
+		t.Fatalf("type1: window %+v, typeI %+v, exceptions %+v", p.Window, p.TypeI, p.Exceptions)
+	}
+	gaps := map[string]string{}
+	for _, g := range p.TypeI.Gaps {
+		gaps[g.Control] = g.Status
+	}
+	// mdm is in progress and penetration-test planned in the demo.
+	if gaps["mdm"] != "in-progress" || gaps["penetration-test"] != "planned" || p.TypeI.Ready {
+		t.Fatalf("gaps %v, ready %v", gaps, p.TypeI.Ready)
+	}
+	// Not-applicable controls are out of the test.
+	for _, c := range ws.Controls {
+		if _, ok := gaps[c.ID]; ok && c.Status == "not-applicable" {
+			t.Errorf("not-applicable %s counted as a gap", c.ID)
+		}
+	}
+
+	// Everything implemented; one control's only evidence is dated after
+	// the as-of date, so it is still a gap, and evidence on the date clears it.
+	var sole string
+	for i := range ws.Controls {
+		if ws.Controls[i].Status != "not-applicable" {
+			ws.Controls[i].Status = "implemented"
+		}
+	}
+	ws.Evidence = nil
+	for _, c := range p.Controls {
+		if !c.Adopted || ws.Control(c.ID).Status == "not-applicable" {
+			continue
+		}
+		if sole == "" {
+			sole = c.ID
+			ws.Evidence = append(ws.Evidence, workspace.Evidence{ID: "late", Control: c.ID, Collected: asOf.AddDays(1), Note: "after the date"})
+			continue
+		}
+		ws.Evidence = append(ws.Evidence, workspace.Evidence{ID: "ev-" + c.ID, Control: c.ID, Collected: asOf, Note: "in place"})
+	}
+	p, _ = Evaluate(ws, catalog.Default(), "soc2", asOf)
+	if p.TypeI.Ready || len(p.TypeI.Gaps) != 1 || p.TypeI.Gaps[0].Control != sole {
+		t.Fatalf("only %s (evidence after the date) should be a gap: %+v", sole, p.TypeI)
+	}
+	ws.Evidence = append(ws.Evidence, workspace.Evidence{ID: "on-time", Control: sole, Collected: asOf, Note: "in place"})
+	p, _ = Evaluate(ws, catalog.Default(), "soc2", asOf)
+	if !p.TypeI.Ready || len(p.TypeI.Gaps) != 0 || p.TypeI.Controls == 0 {
+		t.Fatalf("all in place: %+v", p.TypeI)
+	}
+	// Type II has no Type I verdict.
+	ws.Organization.SOC2.Type = "type2"
+	if p, _ = Evaluate(ws, catalog.Default(), "soc2", asOf); p.TypeI != nil {
+		t.Errorf("type2 carries a Type I verdict: %+v", p.TypeI)
+	}
+}

@@ -51,5 +51,15 @@ func WriteText(w io.Writer, p *Posture) error {
 			fmt.Fprintf(w, "  %-9s %-24s %s, due %s\n", u.Status, u.Control, u.Period, u.Due)
 		}
 	}
+	if t := p.TypeI; t != nil {
+		verdict := "ready"
+		if !t.Ready {
+			verdict = fmt.Sprintf("%d of %d in-scope control(s) not ready", len(t.Gaps), t.Controls)
+		}
+		fmt.Fprintf(w, "\nSOC 2 Type I as of %s (every in-scope control implemented, with evidence): %s\n", p.AsOf, verdict)
+		for _, g := range t.Gaps {
+			fmt.Fprintf(w, "  GAP %-24s %s\n", g.Control, g.Reason)
+		}
+	}
 	return nil
 }
