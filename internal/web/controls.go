@@ -33,6 +33,7 @@ type Readiness struct {
 	Window     *posture.Window       `json:"window,omitempty"`
 	Exceptions []posture.Exception   `json:"exceptions"`
 	Upcoming   []posture.Upcoming    `json:"upcoming"`
+	TypeI      *posture.TypeI        `json:"type1,omitempty"` // SOC 2 Type I: the point-in-time test
 	// Charts (charts.go): the chosen framework's sections, the controls'
 	// implementation statuses, evidence coverage month by month.
 	Sections SectionChart `json:"-"`
@@ -135,6 +136,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if fw == "soc2" {
 			rd.Window = p.Window
+			rd.TypeI = p.TypeI
 			rd.Exceptions = append(rd.Exceptions, p.Exceptions...)
 			rd.Upcoming = append(rd.Upcoming, p.Upcoming...)
 		}
