@@ -44,6 +44,14 @@ func TestAuditorRequestListAndBundle(t *testing.T) {
 		}
 	}
 
+	// The evidence page links the downloads for auditors, not for viewers.
+	if page := e.get(auditor, "/orgs/alpha/evidence"); !strings.Contains(page.Body, `href="/orgs/alpha/request-list/xlsx"`) || !strings.Contains(page.Body, `href="/orgs/alpha/evidence-bundle"`) {
+		t.Errorf("the auditor's evidence page does not link the request list and bundle")
+	}
+	if page := e.get(viewer, "/orgs/alpha/evidence"); page.StatusCode != 200 || strings.Contains(page.Body, "request-list") {
+		t.Errorf("the viewer's evidence page: status %d, links the auditor downloads: %v", page.StatusCode, strings.Contains(page.Body, "request-list"))
+	}
+
 	js := e.get(auditor, "/api/v1/orgs/alpha/request-list/json?as_of=2026-11-23")
 	var rl auditpack.RequestList
 	if js.StatusCode != 200 || json.Unmarshal([]byte(js.Body), &rl) != nil || len(rl.Rows) == 0 || rl.Framework != "soc2" {
