@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"strings"
 	"testing"
 
 	"ward/internal/catalog"
@@ -241,6 +242,10 @@ func TestTypeIPointInTime(t *testing.T) {
 	p, _ = Evaluate(ws, catalog.Default(), "soc2", asOf)
 	if !p.TypeI.Ready || len(p.TypeI.Gaps) != 0 || p.TypeI.Controls == 0 {
 		t.Fatalf("all in place: %+v", p.TypeI)
+	}
+	var text strings.Builder
+	if err := WriteText(&text, p); err != nil || !strings.Contains(text.String(), "SOC 2 Type I as of 2026-11-23 (every in-scope control implemented, with evidence): ready") {
+		t.Errorf("text report: %v\n%s", err, text.String())
 	}
 	// Type II has no Type I verdict.
 	ws.Organization.SOC2.Type = "type2"
