@@ -68,7 +68,10 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	st, _ := os.Stat(file)
+	st, err := os.Stat(file)
+	if err != nil {
+		fail(err)
+	}
 	mb := float64(st.Size()) / 1e6
 	fmt.Printf("file      %s: %d findings, %.1f MB, written in %.1fs\n", file, n, mb, time.Since(start).Seconds())
 

@@ -220,6 +220,29 @@ func (c *Catalog) Framework(id string) *Framework { return c.frameworks[id] }
 // Control returns the control with the id, or nil.
 func (c *Catalog) Control(id string) *Control { return c.controls[id] }
 
+// Addressable lists, in regulation order, the HIPAA Security Rule
+// addressable implementation specifications a control answers: those of
+// own (an organization's own mapping of the control) when given, else the
+// catalog's. Not implementing such a control needs a documented reason
+// and an equivalent alternative measure, 45 CFR 164.306(d)(3).
+func (c *Catalog) Addressable(control string, own []string) []string {
+	ids := own
+	if len(ids) == 0 {
+		if ctl := c.Control(control); ctl != nil {
+			ids = ctl.Mappings[HIPAA]
+		}
+	}
+	fw := c.Framework(HIPAA)
+	var out []string
+	for _, id := range ids {
+		if r := fw.Requirement(id); r != nil && r.Kind == KindSpecification && !r.Required && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	fw.Sort(out)
+	return out
+}
+
 // Requirement returns the requirement with the id, or nil.
 func (f *Framework) Requirement(id string) *Requirement { return f.index[id] }
 

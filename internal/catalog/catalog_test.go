@@ -616,3 +616,26 @@ func TestLoadRejects(t *testing.T) {
 		})
 	}
 }
+
+// Addressable picks the HIPAA addressable specifications (45 CFR
+// 164.306(d)(3)) among a control's mappings, its own before the catalog's.
+func TestAddressable(t *testing.T) {
+	c := Default()
+	cases := []struct {
+		name, control string
+		own           []string
+		want          string
+	}{
+		{"catalog mapping", "automatic-logoff", nil, "164.312(a)(2)(iii)"},
+		{"own mapping replaces the catalog's", "automatic-logoff", []string{"164.312(a)(2)(iv)", "164.312(a)(2)(i)"}, "164.312(a)(2)(iv)"},
+		{"required specifications only", "automatic-logoff", []string{"164.312(a)(2)(i)", "164.308(a)(1)(ii)(A)"}, ""},
+		{"unknown control, no mapping", "no-such-control", nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := strings.Join(c.Addressable(tc.control, tc.own), ","); got != tc.want {
+				t.Errorf("Addressable(%s, %v) = %q, want %q", tc.control, tc.own, got, tc.want)
+			}
+		})
+	}
+}

@@ -53,6 +53,9 @@ func WorkspaceOptions() workspace.Options {
 	return workspace.Options{
 		KnownControl: func(id string) bool { return catalog.Default().Control(id) != nil },
 		KnownClause:  func(id string) bool { return catalog.Default().BAA.Clause(id) != nil },
+		Addressable: func(c workspace.Control) []string {
+			return catalog.Default().Addressable(c.ID, c.Mappings[catalog.HIPAA])
+		},
 	}
 }
 

@@ -91,6 +91,10 @@ func TestBadWorkspaceExitsTwoNamingFileLineFieldAndWritesNothing(t *testing.T) {
 			regexp.MustCompile(`flows\.yaml:4: flows\[0\]\.to: .*patient-apii`)},
 		{"likelihood out of range", "risks.yaml", "likelihood: 4", "likelihood: 9",
 			regexp.MustCompile(`risks\.yaml:26: risks\[\d+\]\.likelihood: .*9`)},
+		// 45 CFR 164.306(d)(3): an addressable specification not
+		// implemented needs the equivalent measure taken instead.
+		{"addressable control not applicable without an equivalent measure", "controls.yaml", "    equivalent_measure: Physical access", "    notes: Physical access",
+			regexp.MustCompile(`controls\.yaml:138: controls\[\d+\]\.equivalent_measure: is missing: facility-access answers HIPAA addressable 164\.310\(a\)\(2\)\(iii\).*164\.306\(d\)\(3\)`)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

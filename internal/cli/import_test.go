@@ -332,3 +332,79 @@ func TestImportCSVIdempotentAndBadRowsWriteNothing(t *testing.T) {
 		})
 	}
 }
+
+// The import is evidence and a test result at once: the file's evidence
+// brings controls current, and a control whose checks fail in the scan is
+// not operating, so it and the requirements it is in scope for fall to
+// partly met in both frameworks until a newer scan passes (issue 9: the
+// import updates the demo's SOC 2 and HIPAA posture).
+func TestImportProwlerUpdatesPosture(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	type state struct {
+		ID, State, Reason string
+		Failing           int
+	}
+	type posture struct {
+		Score struct {
+			Met, Partial int
+			Percent      float64
+		}
+		Requirements []struct {
+			ID, Status string
+			InScope    []string `json:"in_scope"`
+			Missing    []string
+		}
+		Controls []state
+	}
+	read := func(fw string) (posture, map[string]state) {
+		t.Helper()
+		var p posture
+		if err := json.Unmarshal([]byte(mustWard(t, db, "posture", "--framework", fw, "--as-of", "2026-11-23", "--format", "json")), &p); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]state{}
+		for _, c := range p.Controls {
+			m[c.ID] = c
+		}
+		return p, m
+	}
+	before := map[string]posture{}
+	for _, fw := range []string{"soc2", "hipaa"} {
+		p, cs := read(fw)
+		before[fw] = p
+		if c := cs["mfa"]; c.State != "met" || c.Failing != 0 {
+			t.Fatalf("%s: mfa before the import: %+v", fw, c)
+		}
+	}
+	mustWard(t, db, "import", "prowler", prowlerSample)
+	for fw, req := range map[string]string{"soc2": "CC6.1", "hipaa": "164.312(d)"} {
+		p, cs := read(fw)
+		// The sample's failing root-MFA check (iam_root_mfa_enabled) lands
+		// on mfa; its passing CloudTrail check leaves audit-logging met.
+		c := cs["mfa"]
+		if c.State != "partial" || c.Failing != 1 || !strings.Contains(c.Reason, "1 failing finding from imported scans is open") {
+			t.Errorf("%s: mfa after the import: %+v", fw, c)
+		}
+		if c := cs["audit-logging"]; c.State != "met" || c.Failing != 0 {
+			t.Errorf("%s: audit-logging after the import: %+v", fw, c)
+		}
+		if p.Score.Percent >= before[fw].Score.Percent || p.Score.Partial <= before[fw].Score.Partial {
+			t.Errorf("%s: score %+v after the import, %+v before: failing findings must lower it", fw, p.Score, before[fw].Score)
+		}
+		found := false
+		for _, r := range p.Requirements {
+			if r.ID != req {
+				continue
+			}
+			found = true
+			if r.Status != "partial" || !slices.ContainsFunc(r.Missing, func(m string) bool { return strings.HasPrefix(m, "mfa: ") && strings.Contains(m, "failing finding") }) {
+				t.Errorf("%s %s after the import: %+v", fw, r.ID, r)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no requirement %s", fw, req)
+		}
+	}
+}

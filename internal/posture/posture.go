@@ -85,6 +85,10 @@ type ControlState struct {
 	State     string `json:"state"` // met | partial | not-met | not-applicable
 	Reason    string `json:"reason"`
 	Evidence  int    `json:"evidence"`
+	// Failing counts the open failing findings of imported scans (Prowler,
+	// CSV) on the control: a control whose automated checks fail is not
+	// operating, whatever its documents say.
+	Failing int `json:"failing,omitempty"`
 }
 
 // Exception is a scheduled occurrence in the Type II window with no
@@ -169,6 +173,12 @@ func EvaluateAll(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []str
 	return out, nil
 }
 
+// Control is one control's standing on asOf, as every framework's
+// evaluation judges it (a control page shows it beside the status).
+func Control(ws *workspace.Workspace, cat *catalog.Catalog, id string, asOf date.Date) ControlState {
+	return *newEvaluator(ws, cat, asOf).state(id)
+}
+
 // evaluator holds what every framework's evaluation of one organization
 // on one date shares: the evidence index and each control's standing.
 type evaluator struct {
@@ -189,6 +199,16 @@ func (ev *evaluator) state(id string) *ControlState {
 		return s
 	}
 	s := evaluateControl(ev.ws, ev.cat, id, ev.idx[id], ev.asOf)
+	// A control whose automated checks fail is not operating, whatever
+	// its documents say: open failing findings of imported scans make
+	// an otherwise met control partly met, and with it every requirement
+	// it is in scope for, until a newer scan passes.
+	if n := ev.ws.ScanFailing[id]; n > 0 && s.Adopted {
+		s.Failing = n
+		if s.State == Met {
+			s.State, s.Reason = Partial, fmt.Sprintf("%s; but %s from imported scans %s open", s.Reason, count(n, "failing finding"), isAre(n))
+		}
+	}
 	ev.states[id] = s
 	return s
 }
@@ -316,6 +336,13 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 // verbS is the "s" of "operates" for a singular subject.

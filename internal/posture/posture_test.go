@@ -253,3 +253,48 @@ func TestTypeIPointInTime(t *testing.T) {
 		t.Errorf("type2 carries a Type I verdict: %+v", p.TypeI)
 	}
 }
+
+// Open failing scan findings lower a control only from met to partly met;
+// a control already short, or not adopted, keeps its own reason.
+func TestScanFailingLowersOnlyOperatingControls(t *testing.T) {
+	asOf := date.MustParse("2026-11-23")
+	cases := []struct {
+		name, control, status string
+		failing               int
+		want                  string
+	}{
+		{"operating control with a failing check", "mfa", "implemented", 2, Partial},
+		{"operating control, checks pass", "mfa", "implemented", 0, Met},
+		{"planned control stays not met", "mfa", "planned", 3, NotMet},
+		{"not applicable stays not applicable", "mfa", "not-applicable", 1, NotApplicable},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ws := demo(t)
+			for i := range ws.Controls {
+				if ws.Controls[i].ID == c.control {
+					ws.Controls[i].Status = c.status
+					ws.Controls[i].Justification = "test"
+				}
+			}
+			ws.ScanFailing = map[string]int{c.control: c.failing, "not-adopted-anywhere": 5}
+			p, err := Evaluate(ws, catalog.Default(), "hipaa", asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range p.Controls {
+				if s.ID != c.control {
+					continue
+				}
+				if s.State != c.want {
+					t.Errorf("state %s (%s), want %s", s.State, s.Reason, c.want)
+				}
+				if c.want == Partial && (s.Failing != c.failing || !strings.Contains(s.Reason, "2 failing findings from imported scans are open")) {
+					t.Errorf("failing %d, reason %q", s.Failing, s.Reason)
+				}
+				return
+			}
+			t.Fatalf("%s not in the HIPAA posture", c.control)
+		})
+	}
+}

@@ -85,6 +85,12 @@ func (o *OrgStore) Workspace(ctx context.Context) (*workspace.Workspace, error) 
 	if ws.Organization.Name == "" {
 		ws.Organization.Name = o.org.Name
 	}
+	if ws.ScanFailing, err = o.OpenFindingCounts(ctx); err != nil {
+		return nil, err
+	}
+	if len(ws.ScanFailing) == 0 {
+		ws.ScanFailing = nil // as a workspace read from files
+	}
 	return ws, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/posture"
 	"ward/internal/store"
 	"ward/internal/workspace"
 )
@@ -41,13 +42,17 @@ type ControlPage struct {
 	// evidence can be attached only then.
 	Adopted bool `json:"adopted"`
 	// Own: the organization's own control, not in the catalog.
-	Own               bool   `json:"own"`
-	Status            string `json:"status"`
-	Owner             string `json:"owner"`
-	Frequency         string `json:"frequency"`
-	Notes             string `json:"notes"`
-	Justification     string `json:"justification"`
-	EquivalentMeasure string `json:"equivalent_measure"`
+	Own    bool   `json:"own"`
+	Status string `json:"status"`
+	// Standing is how the readiness reports judge the control on the
+	// as-of date (met, partial, not-met, not-applicable) and why: current
+	// evidence, and no open failing findings from imported scans.
+	Standing          posture.ControlState `json:"standing"`
+	Owner             string               `json:"owner"`
+	Frequency         string               `json:"frequency"`
+	Notes             string               `json:"notes"`
+	Justification     string               `json:"justification"`
+	EquivalentMeasure string               `json:"equivalent_measure"`
 	// Addressable lists the HIPAA addressable specifications the control
 	// answers: not implementing it needs a reason and an equivalent
 	// measure, 45 CFR 164.306(d)(3).
@@ -208,6 +213,7 @@ func controlPageData(ws *workspace.Workspace, cat *catalog.Catalog, id string, a
 	p.Evidence = evidenceRows(all, mine)
 	live := evidence.Index(all)[id]
 	p.Schedule = controlSchedule(ws, p.Frequency, p.Status, live, asOf)
+	p.Standing = posture.Control(ws, cat, id, asOf)
 	return p, nil
 }
 

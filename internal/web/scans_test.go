@@ -82,6 +82,24 @@ func TestControlPageOpenFindings(t *testing.T) {
 	if f.ResourceUID != "arn:aws:iam::123456789012:root" || f.Check != "iam_root_mfa_enabled" || f.Severity != "critical" || f.EvidenceID != ev {
 		t.Errorf("open finding: %+v", f)
 	}
+	// A failing check means the control does not operate: partly met on
+	// the control page, and in the readiness every page and report shares.
+	if p.Standing.State != "partial" || p.Standing.Failing != 1 || !strings.Contains(p.Standing.Reason, "failing finding") {
+		t.Errorf("standing of mfa with a failing scan: %+v", p.Standing)
+	}
+	for _, fw := range []string{"soc2", "hipaa"} {
+		var pos struct {
+			Controls []struct{ ID, State string }
+		}
+		if err := json.Unmarshal([]byte(e.get(c, "/api/v1/orgs/alpha/posture?framework="+fw).Body), &pos); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range pos.Controls {
+			if s.ID == "mfa" && s.State != "partial" {
+				t.Errorf("%s posture: mfa %s with a failing scan", fw, s.State)
+			}
+		}
+	}
 	// The scan file is evidence on the control too.
 	found := false
 	for _, row := range p.Evidence {
@@ -97,7 +115,7 @@ func TestControlPageOpenFindings(t *testing.T) {
 
 	// The page: the resource, and for an auditor a link to the file.
 	page := e.get(c, "/orgs/alpha/controls/mfa")
-	if !strings.Contains(page.Body, "Open findings from scans") || !strings.Contains(page.Body, "arn:aws:iam::123456789012:root") {
+	if !strings.Contains(page.Body, "Open findings from scans") || !strings.Contains(page.Body, "arn:aws:iam::123456789012:root") || !strings.Contains(page.Body, `class="standing standing-partial"`) {
 		t.Fatalf("page lacks the open finding:\n%s", page.Body)
 	}
 	link := `href="/orgs/alpha/evidence/` + ev + `/file"`

@@ -26,6 +26,11 @@ type Options struct {
 	// checklist, for agreements' clauses and clause_review; nil accepts
 	// every id.
 	KnownClause func(id string) bool
+	// Addressable lists the HIPAA addressable specifications a control
+	// answers (its own mappings, else the catalog's): a control that
+	// answers any and is not applicable needs an equivalent_measure,
+	// 45 CFR 164.306(d)(3). Nil skips the rule.
+	Addressable func(c Control) []string
 }
 
 // Loaded is a validated workspace and where each of its values came from.

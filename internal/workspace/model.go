@@ -27,6 +27,12 @@ type Workspace struct {
 	Controls     []Control      `yaml:"controls,omitempty" json:"controls"`
 	Evidence     []Evidence     `yaml:"evidence,omitempty" json:"evidence"`
 	Incidents    []Incident     `yaml:"incidents,omitempty" json:"incidents"`
+
+	// ScanFailing is derived, never written to files: per control, the
+	// failing findings of imported scans (ward import prowler|csv) that
+	// no newer scan has superseded. The store fills it when it loads an
+	// organization; a workspace read from files has none.
+	ScanFailing map[string]int `yaml:"-" json:"-"`
 }
 
 // Organization roles under HIPAA (45 CFR 160.103).

@@ -421,6 +421,12 @@ func (c *checker) checkControls() {
 		if ct.Status == "not-applicable" && ct.Justification == "" {
 			c.errf(s, i, "justification", "is missing: say why the control does not apply (an auditor will ask)")
 		}
+		if ct.Status == "not-applicable" && ct.EquivalentMeasure == "" && c.opt.Addressable != nil {
+			if specs := c.opt.Addressable(ct); len(specs) > 0 {
+				c.errf(s, i, "equivalent_measure", "is missing: %s answers HIPAA addressable %s; not implementing it needs the equivalent alternative measure taken instead, or why none is reasonable (45 CFR 164.306(d)(3))",
+					ct.ID, strings.Join(specs, ", "))
+			}
+		}
 	}
 }
 
