@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"ward/internal/browsertest"
 
 	"github.com/xuri/excelize/v2"
 
@@ -94,30 +95,27 @@ func TestDemoRiskAnalysisReport(t *testing.T) {
 		t.Errorf("the PDF has %d pages, want at least 4 (cover, scope, register, plan, sign-off)", pages)
 	}
 	pdfPath := filepath.Join(dir, "risk-analysis.pdf")
-	if bin, err := exec.LookPath("pdftotext"); err == nil {
-		b, err := exec.Command(bin, "-layout", pdfPath, "-").Output()
-		if err != nil {
-			t.Fatalf("pdftotext: %v", err)
-		}
-		text := strings.Join(strings.Fields(string(b)), " ")
-		for _, s := range riskreport.Sections {
-			if !strings.Contains(text, s) {
-				t.Errorf("pdf: section %q missing", s)
-			}
-		}
-		for _, id := range ids {
-			if !strings.Contains(text, id) {
-				t.Errorf("pdf: risk %s not listed", id)
-			}
+	b, err := exec.Command(browsertest.Poppler(t, "pdftotext"), "-layout", pdfPath, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	text := strings.Join(strings.Fields(string(b)), " ")
+	for _, s := range riskreport.Sections {
+		if !strings.Contains(text, s) {
+			t.Errorf("pdf: section %q missing", s)
 		}
 	}
-	if ppm, err := exec.LookPath("pdftoppm"); err == nil {
-		if b, err := exec.Command(ppm, "-png", "-r", "30", pdfPath, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
-			t.Fatalf("pdftoppm: %v %s", err, b)
+	for _, id := range ids {
+		if !strings.Contains(text, id) {
+			t.Errorf("pdf: risk %s not listed", id)
 		}
-		if pngs, _ := filepath.Glob(filepath.Join(dir, "p-*.png")); len(pngs) != pages {
-			t.Errorf("%d page images for %d pages", len(pngs), pages)
-		}
+	}
+	// Every page renders to an image.
+	if b, err := exec.Command(browsertest.Poppler(t, "pdftoppm"), "-png", "-r", "30", pdfPath, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, b)
+	}
+	if pngs, _ := filepath.Glob(filepath.Join(dir, "p-*.png")); len(pngs) != pages {
+		t.Errorf("%d page images for %d pages", len(pngs), pages)
 	}
 
 	// The xlsx register: a header and one row per risk, every id present.

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"ward/internal/browsertest"
 
 	"github.com/xuri/excelize/v2"
 
@@ -179,11 +180,8 @@ func TestPDF(t *testing.T) {
 	if pages < 4 || pages > 20 {
 		t.Errorf("%d pages", pages)
 	}
-	// With poppler installed, check the text reads in section order.
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext not installed; structure checked by page count only")
-	}
+	// The text reads in section order.
+	bin := browsertest.Poppler(t, "pdftotext")
 	dir := t.TempDir()
 	in := filepath.Join(dir, "r.pdf")
 	os.WriteFile(in, pdf, 0o644)
@@ -199,14 +197,13 @@ func TestPDF(t *testing.T) {
 		}
 	}
 	// Every page renders to an image (what a reviewer looks at).
-	if ppm, err := exec.LookPath("pdftoppm"); err == nil {
-		if out, err := exec.Command(ppm, "-png", "-r", "30", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
-			t.Fatalf("pdftoppm: %v %s", err, out)
-		}
-		pngs, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
-		if len(pngs) != pages {
-			t.Errorf("%d page images for %d pages", len(pngs), pages)
-		}
+	ppm := browsertest.Poppler(t, "pdftoppm")
+	if out, err := exec.Command(ppm, "-png", "-r", "30", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
+	if len(pngs) != pages {
+		t.Errorf("%d page images for %d pages", len(pngs), pages)
 	}
 }
 
