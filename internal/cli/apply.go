@@ -14,7 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"ward/internal/catalog"
+	"ward/internal/check"
 	"ward/internal/store"
 	"ward/internal/workspace"
 )
@@ -47,17 +47,9 @@ func init() {
 	})
 }
 
-// WorkspaceOptions validates against the embedded catalog: its controls
-// and its BAA checklist clauses. The web app validates edits with the same.
-func WorkspaceOptions() workspace.Options {
-	return workspace.Options{
-		KnownControl: func(id string) bool { return catalog.Default().Control(id) != nil },
-		KnownClause:  func(id string) bool { return catalog.Default().BAA.Clause(id) != nil },
-		Addressable: func(c workspace.Control) []string {
-			return catalog.Default().Addressable(c.ID, c.Mappings[catalog.HIPAA])
-		},
-	}
-}
+// WorkspaceOptions are check.WorkspaceOptions: the rules of the embedded
+// catalog and risk libraries, the same the web app validates edits with.
+func WorkspaceOptions() workspace.Options { return check.WorkspaceOptions() }
 
 // ApplyPath loads, validates and applies a workspace: the one path used
 // by `ward apply`, `ward demo` and the tests. Nothing is written unless

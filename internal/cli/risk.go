@@ -82,6 +82,23 @@ func init() {
 		},
 	})
 
+	var approver string
+	Register(&Command{
+		Name:    "risk analysis approve",
+		Args:    "ID --by PERSON",
+		Summary: "record who approved a risk analysis once it has been reviewed (the approval is on the audit trail with its time)",
+		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&approver, "by", "", "who approves it (a person's email or name)")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 {
+				return BadInput("risk analysis approve needs the analysis id: ward risk analysis approve ra-2026 --by EMAIL")
+			}
+			return approveAnalysis(ctx, env, args[0], approver)
+		},
+	})
+
 	var from, to string
 	Register(&Command{
 		Name:    "risk diff",
@@ -257,7 +274,7 @@ func riskAdd(ctx context.Context, env *Env, f *riskFlags) error {
 	if err != nil {
 		return err
 	}
-	sc := risk.Score(r, m)
+	sc := risk.Score(r, m, risk.LibraryFor(ws))
 	if env.Format == "json" {
 		return env.JSON(sc)
 	}
@@ -310,8 +327,9 @@ func riskShow(ctx context.Context, env *Env, id string) error {
 	if err != nil {
 		return err
 	}
-	d := RiskDetail{Scored: risk.Score(*r, m), Controls: controlRefs(r.Controls),
-		SuggestedControls: controlRefs(risk.SuggestedControls(r.Threat, r.Vulnerability)), Overdue: risk.Overdue(*r, env.AsOf), History: hist}
+	lib := risk.LibraryFor(ws)
+	d := RiskDetail{Scored: risk.Score(*r, m, lib), Controls: controlRefs(r.Controls),
+		SuggestedControls: controlRefs(lib.SuggestedControls(r.Threat, r.Vulnerability)), Overdue: risk.Overdue(*r, env.AsOf), History: hist}
 	if env.Format == "json" {
 		return env.JSON(d)
 	}
@@ -421,6 +439,48 @@ func riskAccept(ctx context.Context, env *Env, id, by, reason string) error {
 		return env.JSON(acc)
 	}
 	fmt.Fprintf(env.Stdout, "accepted %s: by %s on %s\n", acc.ID, acc.AcceptedBy, acc.AcceptedOn)
+	return nil
+}
+
+// approveAnalysis records the approver of analysis id. An analysis already
+// approved by someone else keeps that approval: a second sign-off is a
+// new analysis, or an edit of the workspace files that the audit trail
+// shows.
+func approveAnalysis(ctx context.Context, env *Env, id, by string) error {
+	b, err := env.Backend(ctx)
+	if err != nil {
+		return err
+	}
+	ws, err := b.Workspace(ctx)
+	if err != nil {
+		return err
+	}
+	ra := ws.RiskAnalysis(id)
+	if ra == nil {
+		return BadInput("risk analysis approve: %q is not a risk analysis (ward risk list shows them); nothing was written", id)
+	}
+	if strings.TrimSpace(by) == "" {
+		return BadInput("risk analysis approve: --by: who approves the analysis is required; nothing was written")
+	}
+	email, err := person(ws, "--by", by)
+	if err != nil {
+		return err
+	}
+	if ra.ApprovedBy != "" && ra.ApprovedBy != email {
+		return BadInput("risk analysis approve: %s is already approved by %s; nothing was written", id, ra.ApprovedBy)
+	}
+	if ra.ApprovedBy != email {
+		a := *ra
+		a.ApprovedBy = email
+		if _, err := b.Data.Save(ctx, Actor(), store.Edit{Kind: store.KindRiskAnalysis, Value: a, Update: true}); err != nil {
+			return err
+		}
+		ra = &a
+	}
+	if env.Format == "json" {
+		return env.JSON(ra)
+	}
+	fmt.Fprintf(env.Stdout, "%s (performed %s) approved by %s\n", ra.ID, ra.Performed, ra.ApprovedBy)
 	return nil
 }
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -339,5 +341,85 @@ func TestRiskLibraries(t *testing.T) {
 		if err := json.Unmarshal([]byte(mustWard(t, db, "risk", cmd, "--format", "json")), &lib); err != nil || len(lib) < 10 {
 			t.Errorf("ward risk %s --format json: %v, %d entries", cmd, err, len(lib))
 		}
+	}
+}
+
+// The demo's own threat and vulnerability (examples/acme-health/threats.yaml)
+// sit after the embedded library, marked own; a risk that names them gets
+// their titles and suggested controls, and the report lists them as the
+// organization's.
+func TestOwnRiskLibraryEntries(t *testing.T) {
+	db := demoDB(t)
+	var ts []struct {
+		ID, Title, Category string
+		Controls            []string
+		Own                 bool
+	}
+	if err := json.Unmarshal([]byte(mustWard(t, db, "risk", "threats", "--format", "json")), &ts); err != nil {
+		t.Fatal(err)
+	}
+	last := ts[len(ts)-1]
+	if last.ID != "llm-subprocessor-disclosure" || !last.Own || last.Category != "accidental" || ts[0].Own {
+		t.Errorf("threats: first %+v, last %+v", ts[0], last)
+	}
+	if out := mustWard(t, db, "risk", "vulnerabilities"); !regexp.MustCompile(`(?m)^llm-api-without-baa .* own$`).MatchString(out) {
+		t.Errorf("ward risk vulnerabilities does not list the own entry as own:\n%s", out)
+	}
+	var d struct {
+		ThreatTitle        string                `json:"threat_title"`
+		VulnerabilityTitle string                `json:"vulnerability_title"`
+		SuggestedControls  []struct{ ID string } `json:"suggested_controls"`
+	}
+	if err := json.Unmarshal([]byte(mustWard(t, db, "risk", "show", "r-ai-no-baa", "--format", "json")), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.ThreatTitle != "Impermissible disclosure to an AI subprocessor" || d.VulnerabilityTitle != "Visit transcripts sent to an LLM API without a BAA" {
+		t.Errorf("titles of r-ai-no-baa: %+v", d)
+	}
+	if !slices.ContainsFunc(d.SuggestedControls, func(c struct{ ID string }) bool { return c.ID == "ai-summary-signoff" }) {
+		t.Errorf("suggested controls of r-ai-no-baa lack the own threat's ai-summary-signoff: %+v", d.SuggestedControls)
+	}
+	md := filepath.Join(t.TempDir(), "ra.md")
+	mustWard(t, db, "report", "risk-analysis", "-o", md)
+	b, _ := os.ReadFile(md)
+	if !regexp.MustCompile(`Impermissible disclosure to an AI subprocessor.*organization`).Match(b) {
+		t.Errorf("the report's threats considered lack the own threat as the organization's")
+	}
+}
+
+// The approval of an analysis is recorded after its review, once, by a
+// person listed under people, and audited.
+func TestRiskAnalysisApprove(t *testing.T) {
+	db := demoDB(t)
+	mustWard(t, db, "risk", "analysis", "new", "--as-of", "2027-07-20")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ra-2027"}, "--by"},
+		{[]string{"ra-2099", "--by", "raj@acme-health.example"}, "not a risk analysis"},
+		{[]string{"ra-2027", "--by", "nobody@example.com"}, "--by"},
+	} {
+		before := fileHash(t, db)
+		if code, _, errs := ward(t, db, append([]string{"risk", "analysis", "approve"}, c.args...)...); code != ExitBadInput || !strings.Contains(errs, c.want) {
+			t.Errorf("approve %v: exit %d %s", c.args, code, errs)
+		}
+		if fileHash(t, db) != before {
+			t.Errorf("approve %v changed the database", c.args)
+		}
+	}
+	out := mustWard(t, db, "risk", "analysis", "approve", "ra-2027", "--by", "maria@acme-health.example", "--format", "json")
+	var ra struct {
+		ID         string
+		ApprovedBy string `json:"approved_by"`
+	}
+	if err := json.Unmarshal([]byte(out), &ra); err != nil || ra.ApprovedBy != "maria@acme-health.example" {
+		t.Fatalf("approve: %v %s", err, out)
+	}
+	if code, _, errs := ward(t, db, "risk", "analysis", "approve", "ra-2027", "--by", "raj@acme-health.example"); code != ExitBadInput || !strings.Contains(errs, "already approved by maria@acme-health.example") {
+		t.Errorf("a second approver: exit %d %s", code, errs)
+	}
+	if log := mustWard(t, db, "audit", "log", "--limit", "1"); !strings.Contains(log, "risk_analysis") || !strings.Contains(log, "ra-2027") {
+		t.Errorf("the approval is not the last audit entry:\n%s", log)
 	}
 }

@@ -76,8 +76,9 @@ func Analyze(ws *workspace.Workspace, id string, phiSystems []string, asOf date.
 	slices.Sort(a.Scope)
 	a.Scope = slices.Compact(a.Scope)
 	covered := map[string]bool{}
+	lib := LibraryFor(ws)
 	for _, r := range RisksOf(ws, rec.ID) {
-		a.Risks = append(a.Risks, Score(r, m))
+		a.Risks = append(a.Risks, Score(r, m, lib))
 		covered[r.Asset] = true
 	}
 	SortScored(a.Risks)
@@ -224,6 +225,7 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 		}
 	}
 	var fs []finding.Finding
+	lib := LibraryFor(ws)
 	for _, r := range rs {
 		if !Overdue(r, asOf) {
 			continue
@@ -234,7 +236,7 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 		}
 		fs = append(fs, finding.Finding{
 			Rule: "risk.overdue", Severity: finding.Error, Subject: r.ID,
-			Message: fmt.Sprintf("risk %s (%s on %s): %s treatment was due %s (%d days ago, %s); record completed: when done, or set a new due date", r.ID, ThreatTitle(r.Threat), r.Asset, r.Treatment, r.Due, r.Due.DaysUntil(asOf), owner),
+			Message: fmt.Sprintf("risk %s (%s on %s): %s treatment was due %s (%d days ago, %s); record completed: when done, or set a new due date", r.ID, lib.ThreatTitle(r.Threat), r.Asset, r.Treatment, r.Due, r.Due.DaysUntil(asOf), owner),
 		})
 	}
 	finding.Sort(fs)

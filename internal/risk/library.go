@@ -6,10 +6,12 @@ import (
 	"slices"
 
 	"github.com/goccy/go-yaml"
+
+	"ward/internal/workspace"
 )
 
 // Threat categories of NIST SP 800-30 Rev. 1, Appendix D, Table D-2.
-var ThreatCategories = []string{"adversarial", "accidental", "structural", "environmental"}
+var ThreatCategories = workspace.ThreatCategories
 
 // Threat is a library threat event.
 type Threat struct {
@@ -23,6 +25,9 @@ type Threat struct {
 	Vulnerabilities []string `yaml:"vulnerabilities" json:"vulnerabilities"`
 	// Controls are the unified control ids that mitigate it.
 	Controls []string `yaml:"controls" json:"controls"`
+	// Own: the organization's own entry (workspace threats), not the
+	// embedded library's.
+	Own bool `yaml:"-" json:"own,omitempty"`
 }
 
 // Vulnerability is a library vulnerability or predisposing condition.
@@ -32,6 +37,7 @@ type Vulnerability struct {
 	Description string   `yaml:"description" json:"description"`
 	Sources     []string `yaml:"sources" json:"sources"`
 	Controls    []string `yaml:"controls" json:"controls"`
+	Own         bool     `yaml:"-" json:"own,omitempty"` // the organization's own (workspace vulnerabilities)
 }
 
 // Sources names the documents the libraries cite.
@@ -78,48 +84,76 @@ func Threats() []Threat { return slices.Clone(threats) }
 // Vulnerabilities is the vulnerability library, in file order.
 func Vulnerabilities() []Vulnerability { return slices.Clone(vulnerabilities) }
 
-// ThreatByID is the library threat with that id, or nil.
-func ThreatByID(id string) *Threat {
-	for i := range threats {
-		if threats[i].ID == id {
-			t := threats[i]
+// Library is the embedded threat and vulnerability libraries followed by
+// an organization's own entries (workspace threats and vulnerabilities):
+// what its risks name, its forms offer and its report lists.
+type Library struct {
+	Threats         []Threat        `json:"threats"`
+	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
+}
+
+// Embedded is the library without any organization's entries.
+var Embedded = &Library{Threats: threats, Vulnerabilities: vulnerabilities}
+
+// LibraryFor is the embedded library with ws's own entries after it.
+func LibraryFor(ws *workspace.Workspace) *Library {
+	if ws == nil || len(ws.Threats)+len(ws.Vulnerabilities) == 0 {
+		return Embedded
+	}
+	l := &Library{Threats: slices.Clone(threats), Vulnerabilities: slices.Clone(vulnerabilities)}
+	for _, t := range ws.Threats {
+		l.Threats = append(l.Threats, Threat{ID: t.ID, Title: t.Title, Category: t.Category, Description: t.Description,
+			Vulnerabilities: t.Vulnerabilities, Controls: t.Controls, Own: true})
+	}
+	for _, v := range ws.Vulnerabilities {
+		l.Vulnerabilities = append(l.Vulnerabilities, Vulnerability{ID: v.ID, Title: v.Title, Description: v.Description, Controls: v.Controls, Own: true})
+	}
+	return l
+}
+
+// Threat is the threat with that id, or nil.
+func (l *Library) Threat(id string) *Threat {
+	for i := range l.Threats {
+		if l.Threats[i].ID == id {
+			t := l.Threats[i]
 			return &t
 		}
 	}
 	return nil
 }
 
-// VulnerabilityByID is the library vulnerability with that id, or nil.
-func VulnerabilityByID(id string) *Vulnerability {
-	for i := range vulnerabilities {
-		if vulnerabilities[i].ID == id {
-			v := vulnerabilities[i]
+// Vulnerability is the vulnerability with that id, or nil.
+func (l *Library) Vulnerability(id string) *Vulnerability {
+	for i := range l.Vulnerabilities {
+		if l.Vulnerabilities[i].ID == id {
+			v := l.Vulnerabilities[i]
 			return &v
 		}
 	}
 	return nil
 }
 
-// ThreatTitle is the library title for a threat id; a risk's threat may
-// also be free text (an organization's own threat), returned as is.
-func ThreatTitle(s string) string {
-	if t := ThreatByID(s); t != nil {
+// ThreatTitle is the title for a threat id; a risk's threat may also be
+// free text, returned as is.
+func (l *Library) ThreatTitle(s string) string {
+	if t := l.Threat(s); t != nil {
 		return t.Title
 	}
 	return s
 }
 
 // VulnerabilityTitle is like ThreatTitle for vulnerabilities.
-func VulnerabilityTitle(s string) string {
-	if v := VulnerabilityByID(s); v != nil {
+func (l *Library) VulnerabilityTitle(s string) string {
+	if v := l.Vulnerability(s); v != nil {
 		return v.Title
 	}
 	return s
 }
 
-// SuggestedControls is the union of the controls the library suggests for a
-// risk's threat and vulnerability, in library order; empty for free text.
-func SuggestedControls(threat, vulnerability string) []string {
+// SuggestedControls is the union of the controls the library suggests for
+// a risk's threat and vulnerability, in library order; empty for free
+// text.
+func (l *Library) SuggestedControls(threat, vulnerability string) []string {
 	var out []string
 	add := func(ids []string) {
 		for _, id := range ids {
@@ -128,11 +162,28 @@ func SuggestedControls(threat, vulnerability string) []string {
 			}
 		}
 	}
-	if t := ThreatByID(threat); t != nil {
+	if t := l.Threat(threat); t != nil {
 		add(t.Controls)
 	}
-	if v := VulnerabilityByID(vulnerability); v != nil {
+	if v := l.Vulnerability(vulnerability); v != nil {
 		add(v.Controls)
 	}
 	return out
+}
+
+// ThreatByID is the embedded library's threat with that id, or nil.
+func ThreatByID(id string) *Threat { return Embedded.Threat(id) }
+
+// VulnerabilityByID is the embedded library's vulnerability, or nil.
+func VulnerabilityByID(id string) *Vulnerability { return Embedded.Vulnerability(id) }
+
+// ThreatTitle is Embedded.ThreatTitle.
+func ThreatTitle(s string) string { return Embedded.ThreatTitle(s) }
+
+// VulnerabilityTitle is Embedded.VulnerabilityTitle.
+func VulnerabilityTitle(s string) string { return Embedded.VulnerabilityTitle(s) }
+
+// SuggestedControls is Embedded.SuggestedControls.
+func SuggestedControls(threat, vulnerability string) []string {
+	return Embedded.SuggestedControls(threat, vulnerability)
 }

@@ -148,12 +148,16 @@ type Scored struct {
 	VulnerabilityTitle string `json:"vulnerability_title"`
 }
 
-// Score computes a risk's inherent and residual levels. The score is L×I
+// Score computes a risk's inherent and residual levels, with the titles of
+// its threat and vulnerability in lib (nil: the embedded library). The score is L×I
 // (1..25), used to order risks within a level. A residual likelihood or
 // impact left at zero takes the inherent value: until the treatment has
 // been shown to work, the residual risk is the inherent risk.
-func Score(r workspace.Risk, m Matrix) Scored {
-	s := Scored{Risk: r, ThreatTitle: ThreatTitle(r.Threat), VulnerabilityTitle: VulnerabilityTitle(r.Vulnerability)}
+func Score(r workspace.Risk, m Matrix, lib *Library) Scored {
+	if lib == nil {
+		lib = Embedded
+	}
+	s := Scored{Risk: r, ThreatTitle: lib.ThreatTitle(r.Threat), VulnerabilityTitle: lib.VulnerabilityTitle(r.Vulnerability)}
 	s.Inherent = m.Level(r.Likelihood, r.Impact)
 	s.InherentScore = r.Likelihood * r.Impact
 	s.ResidualLikelihood, s.ResidualImpact = r.ResidualLikelihood, r.ResidualImpact

@@ -97,7 +97,7 @@ func TestScoreResidual(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			s := Score(tc.r, DefaultMatrix)
+			s := Score(tc.r, DefaultMatrix, nil)
 			if s.Inherent != tc.inh || s.Residual != tc.res || s.InherentScore != tc.inhScore || s.ResidualScore != tc.resScore || s.ResidualAssumed != tc.assumed {
 				t.Errorf("got %s/%d → %s/%d assumed=%v, want %s/%d → %s/%d assumed=%v",
 					s.Inherent, s.InherentScore, s.Residual, s.ResidualScore, s.ResidualAssumed,

@@ -107,6 +107,8 @@ func preallocate(ws *workspace.Workspace, rows []row) {
 	ws.Vendors = grow(ws.Vendors, n[KindVendor])
 	ws.Agreements = grow(ws.Agreements, n[KindAgreement])
 	ws.Customers = grow(ws.Customers, n[KindCustomer])
+	ws.Threats = grow(ws.Threats, n[KindThreat])
+	ws.Vulnerabilities = grow(ws.Vulnerabilities, n[KindVuln])
 	ws.RiskAnalyses = grow(ws.RiskAnalyses, n[KindRiskAnalysis])
 	ws.Risks = grow(ws.Risks, n[KindRisk])
 	ws.Controls = grow(ws.Controls, n[KindControl])

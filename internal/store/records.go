@@ -69,6 +69,8 @@ var kinds = map[string]kindOf{
 	KindVendor:       {strict[workspace.Vendor], func(v any) string { return v.(*workspace.Vendor).ID }},
 	KindAgreement:    {strict[workspace.Agreement], func(v any) string { return v.(*workspace.Agreement).ID }},
 	KindCustomer:     {strict[workspace.Customer], func(v any) string { return v.(*workspace.Customer).ID }},
+	KindThreat:       {strict[workspace.Threat], func(v any) string { return v.(*workspace.Threat).ID }},
+	KindVuln:         {strict[workspace.Vulnerability], func(v any) string { return v.(*workspace.Vulnerability).ID }},
 	KindRiskAnalysis: {strict[workspace.RiskAnalysis], func(v any) string { return v.(*workspace.RiskAnalysis).ID }},
 	KindRisk:         {strict[workspace.Risk], func(v any) string { return v.(*workspace.Risk).ID }},
 	KindControl:      {strict[workspace.Control], func(v any) string { return v.(*workspace.Control).ID }},
@@ -228,6 +230,10 @@ func fill(ws *workspace.Workspace, kind string, v any) {
 		ws.Agreements = append(ws.Agreements, *r)
 	case *workspace.Customer:
 		ws.Customers = append(ws.Customers, *r)
+	case *workspace.Threat:
+		ws.Threats = append(ws.Threats, *r)
+	case *workspace.Vulnerability:
+		ws.Vulnerabilities = append(ws.Vulnerabilities, *r)
 	case *workspace.RiskAnalysis:
 		ws.RiskAnalyses = append(ws.RiskAnalyses, *r)
 	case *workspace.Risk:
@@ -290,6 +296,8 @@ func flatten(ws *workspace.Workspace, slug string) ([]desired, error) {
 		{KindVendor, len(ws.Vendors), func(i int) any { return ws.Vendors[i] }},
 		{KindAgreement, len(ws.Agreements), func(i int) any { return ws.Agreements[i] }},
 		{KindCustomer, len(ws.Customers), func(i int) any { return ws.Customers[i] }},
+		{KindThreat, len(ws.Threats), func(i int) any { return ws.Threats[i] }},
+		{KindVuln, len(ws.Vulnerabilities), func(i int) any { return ws.Vulnerabilities[i] }},
 		{KindRiskAnalysis, len(ws.RiskAnalyses), func(i int) any { return ws.RiskAnalyses[i] }},
 		{KindRisk, len(ws.Risks), func(i int) any { return ws.Risks[i] }},
 		{KindControl, len(ws.Controls), func(i int) any { return ws.Controls[i] }},

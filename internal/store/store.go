@@ -38,6 +38,8 @@ const (
 	KindVendor       = "vendor"
 	KindAgreement    = "agreement"
 	KindCustomer     = "customer"
+	KindThreat       = "threat"
+	KindVuln         = "vulnerability"
 	KindRiskAnalysis = "risk_analysis"
 	KindRisk         = "risk"
 	KindControl      = "control"
@@ -48,7 +50,7 @@ const (
 // Kinds lists every workspace record kind in workspace order.
 var Kinds = []string{
 	KindOrganization, KindPerson, KindSystem, KindFlow, KindVendor, KindAgreement,
-	KindCustomer, KindRiskAnalysis, KindRisk, KindControl, KindEvidence, KindIncident,
+	KindCustomer, KindThreat, KindVuln, KindRiskAnalysis, KindRisk, KindControl, KindEvidence, KindIncident,
 }
 
 // Roles an account can hold in an organization, weakest first.

@@ -370,8 +370,7 @@ func (s *Server) saveControl(r *http.Request) (workspace.Control, error) {
 	} else {
 		edited.Controls[i] = c
 	}
-	known := func(id string) bool { return catalog.Default().Control(id) != nil }
-	if fe := workspace.Validate(&edited, workspace.Options{KnownControl: known}).FieldErrors("controls", i); len(fe) > 0 {
+	if fe := workspace.Validate(&edited, validationOptions()).FieldErrors("controls", i); len(fe) > 0 {
 		fields := slices.Sorted(maps.Keys(fe))
 		return c, badInput("%s: %s", fields[0], fe[fields[0]])
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"ward/internal/catalog"
+	"ward/internal/check"
 	"ward/internal/date"
 	"ward/internal/store"
 	"ward/internal/workspace"
@@ -238,17 +238,37 @@ var (
 		key:   func(a workspace.Agreement) string { return a.ID },
 		title: func(a workspace.Agreement) string { return a.ID },
 	}
-	recordKinds = []recordKind{systemKind, flowKind, vendorKind, customerKind, agreementKind}
+	// The organization's own risk-library entries, beside the embedded
+	// ones: a risk names them by id (ward risk threats lists both).
+	threatKind = &records[workspace.Threat]{
+		kindMeta: kindMeta{Kind: store.KindThreat, Section: "threats", Path: "threats", Singular: "threat", Title: "Own threats", Fields: []fieldSpec{
+			{Name: "id", Label: "ID", Type: "text", Key: true, Column: true, Help: "a short unique name, not one of the library's, such as llm-subprocessor-disclosure"},
+			{Name: "title", Label: "Title", Type: "text", Column: true},
+			{Name: "category", Label: "Category", Type: "select", Column: true, Choices: fixed(workspace.ThreatCategories), Help: "NIST SP 800-30 Rev. 1, Table D-2"},
+			{Name: "description", Label: "Description", Type: "textarea"},
+			{Name: "vulnerabilities", Label: "Vulnerabilities it exploits", Type: "list", Help: "comma-separated library or own vulnerability ids"},
+			{Name: "controls", Label: "Controls that mitigate it", Type: "list", Column: true, Help: "comma-separated control ids, suggested on each risk that names the threat"},
+		}},
+		slice: func(ws *workspace.Workspace) *[]workspace.Threat { return &ws.Threats },
+		key:   func(t workspace.Threat) string { return t.ID },
+		title: func(t workspace.Threat) string { return nameOr(t.Title, t.ID) },
+	}
+	vulnerabilityKind = &records[workspace.Vulnerability]{
+		kindMeta: kindMeta{Kind: store.KindVuln, Section: "vulnerabilities", Path: "vulnerabilities", Singular: "vulnerability", Title: "Own vulnerabilities", Fields: []fieldSpec{
+			{Name: "id", Label: "ID", Type: "text", Key: true, Column: true, Help: "a short unique name, not one of the library's, such as llm-api-without-baa"},
+			{Name: "title", Label: "Title", Type: "text", Column: true},
+			{Name: "description", Label: "Description", Type: "textarea"},
+			{Name: "controls", Label: "Controls that close it", Type: "list", Column: true, Help: "comma-separated control ids"},
+		}},
+		slice: func(ws *workspace.Workspace) *[]workspace.Vulnerability { return &ws.Vulnerabilities },
+		key:   func(v workspace.Vulnerability) string { return v.ID },
+		title: func(v workspace.Vulnerability) string { return nameOr(v.Title, v.ID) },
+	}
+	recordKinds = []recordKind{systemKind, flowKind, vendorKind, customerKind, agreementKind, threatKind, vulnerabilityKind}
 )
 
-// validationOptions are the ones `ward apply` uses: the embedded catalog's
-// controls and BAA clauses.
-func validationOptions() workspace.Options {
-	return workspace.Options{
-		KnownControl: func(id string) bool { return catalog.Default().Control(id) != nil },
-		KnownClause:  func(id string) bool { return catalog.Default().BAA.Clause(id) != nil },
-	}
-}
+// validationOptions are the ones `ward apply` uses (check.WorkspaceOptions).
+func validationOptions() workspace.Options { return check.WorkspaceOptions() }
 
 // fromForm reads a record's JSON form from a submitted form: base (the
 // stored record's, for an edit; empty for a new one) with the form's

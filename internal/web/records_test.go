@@ -392,3 +392,35 @@ func TestAgreementReviewAndSignedCopy(t *testing.T) {
 		t.Errorf("viewer download: %d, want 403", r.StatusCode)
 	}
 }
+
+// An organization's own threat goes in through the same record API, is
+// held to the library's rules (no library id, a known category) and is
+// then offered on the risk form beside the embedded threats.
+func TestOwnThreatThroughAPIAndRiskForm(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, csrf := e.login(e.users[store.RoleEditor])
+	th := workspace.Threat{ID: "front-desk-shoulder-surfing", Title: "Front-desk shoulder surfing", Category: "adversarial", Controls: []string{"automatic-logoff"}}
+	if r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/threats", csrf, th); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	e.wantAudit("create", store.KindThreat, th.ID, e.users[store.RoleEditor].Email)
+	var refused recordError
+	r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/threats", csrf, workspace.Threat{ID: "ransomware", Title: "Ours", Category: "weather"})
+	json.Unmarshal([]byte(r.Body), &refused)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(refused.Fields["id"], "embedded library") || !strings.Contains(refused.Fields["category"], `"weather"`) {
+		t.Errorf("a library id and a bad category: %d %s", r.StatusCode, r.Body)
+	}
+	form := e.get(c, "/orgs/alpha/risks/new")
+	if !strings.Contains(form.Body, `value="front-desk-shoulder-surfing"`) || !strings.Contains(form.Body, `value="ransomware"`) {
+		t.Errorf("the risk form does not offer the own threat beside the library's")
+	}
+	if list := e.get(c, "/orgs/alpha/threats"); list.StatusCode != 200 || !strings.Contains(list.Body, "Front-desk shoulder surfing") || !strings.Contains(list.Body, "llm-subprocessor-disclosure") {
+		t.Errorf("own threats page: %d", list.StatusCode)
+	}
+	v, vcsrf := e.login(e.users[store.RoleViewer])
+	if r := e.postJSON(v, "POST", "/api/v1/orgs/alpha/vulnerabilities", vcsrf, workspace.Vulnerability{ID: "x", Title: "x"}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("viewer create: %d", r.StatusCode)
+	}
+}

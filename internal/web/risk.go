@@ -119,9 +119,10 @@ func (s *Server) riskPageData(r *http.Request, ws *workspace.Workspace, rk works
 		return RiskPage{}, err
 	}
 	slug := currentOrg(r).Slug
-	sc := risk.Score(rk, m)
+	lib := risk.LibraryFor(ws)
+	sc := risk.Score(rk, m, lib)
 	p := RiskPage{AsOf: asOf, Scored: sc, Analysis: ws.RiskAnalysis(rk.Analysis), Overdue: risk.Overdue(rk, asOf),
-		Controls: controlLinks(ws, slug, rk.Controls), Suggested: controlLinks(ws, slug, risk.SuggestedControls(rk.Threat, rk.Vulnerability)),
+		Controls: controlLinks(ws, slug, rk.Controls), Suggested: controlLinks(ws, slug, lib.SuggestedControls(rk.Threat, rk.Vulnerability)),
 		History: hist, People: ws.People}
 	if l := risk.Latest(ws, asOf); l != nil && (l.ID == rk.Analysis || (rk.Analysis == "" && len(ws.RiskAnalyses) <= 1)) {
 		p.Latest = true
@@ -184,7 +185,7 @@ type RiskForm struct {
 func riskForm(ws *workspace.Workspace, rk workspace.Risk, isNew bool) RiskForm {
 	return RiskForm{New: isNew, Risk: rk, Controls: strings.Join(rk.Controls, ", "), Errors: map[string]string{},
 		Analyses: ws.RiskAnalyses, Systems: ws.Systems, People: ws.People,
-		Threats: risk.Threats(), Vulnerabilities: risk.Vulnerabilities(), Treatments: workspace.RiskTreatments,
+		Threats: risk.LibraryFor(ws).Threats, Vulnerabilities: risk.LibraryFor(ws).Vulnerabilities, Treatments: workspace.RiskTreatments,
 		Likelihood: risk.LikelihoodScale, Impact: risk.ImpactScale}
 }
 
@@ -434,7 +435,7 @@ func (s *Server) scoredAnswer(w http.ResponseWriter, r *http.Request, ws *worksp
 		s.serverError(w, r, true, err)
 		return
 	}
-	writeJSON(w, status, risk.Score(rk, m))
+	writeJSON(w, status, risk.Score(rk, m, risk.LibraryFor(ws)))
 }
 
 // createRiskAPI: POST a workspace risk as JSON (the workspace file's

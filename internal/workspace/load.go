@@ -31,6 +31,12 @@ type Options struct {
 	// answers any and is not applicable needs an equivalent_measure,
 	// 45 CFR 164.306(d)(3). Nil skips the rule.
 	Addressable func(c Control) []string
+	// LibraryThreat and LibraryVulnerability report whether an id is in
+	// the embedded risk libraries: an organization's own entry may not
+	// reuse one, and its threats may list library vulnerabilities. Nil
+	// knows none.
+	LibraryThreat        func(id string) bool
+	LibraryVulnerability func(id string) bool
 }
 
 // Loaded is a validated workspace and where each of its values came from.

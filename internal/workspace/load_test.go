@@ -690,3 +690,50 @@ func TestLoadEmptyAndCommentOnlyFilesAreFine(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// An organization's own threats and vulnerabilities extend the embedded
+// libraries: they need a title (and a threat a NIST SP 800-30 category),
+// may not take a library id, and what they name must exist.
+func TestLoadOwnRiskLibrary(t *testing.T) {
+	opt := Options{
+		KnownControl:         catalogOf("mfa", "vendor-review"),
+		LibraryThreat:        catalogOf("ransomware"),
+		LibraryVulnerability: catalogOf("no-mfa-remote"),
+	}
+	yaml := head + `threats:
+  - id: llm-leak
+    title: LLM provider keeps prompts
+    category: accidental
+    vulnerabilities: [no-mfa-remote, llm-no-baa]
+    controls: [vendor-review]
+  - id: ransomware
+    title: Our ransomware
+    category: adversarial
+  - id: untitled
+    category: weather
+    vulnerabilities: [nowhere]
+    controls: [not-a-control]
+  - id: llm-leak
+    title: twice
+    category: accidental
+vulnerabilities:
+  - id: llm-no-baa
+    title: Transcripts to an LLM without a BAA
+    controls: [mfa]
+  - id: no-mfa-remote
+    title: ours
+`
+	_, err := loadIn(t, map[string]string{"ws.yaml": yaml}, "ws.yaml", opt)
+	want := []string{
+		`ws.yaml:11: threats[1].id: "ransomware" is already a threat of the embedded library (ward risk threats): risks can name it as it is; give your own threat another id`,
+		`ws.yaml:14: threats[2].title: is missing: a short name for the threat`,
+		`ws.yaml:15: threats[2].category: "weather" is not one of adversarial, accidental, structural, environmental`,
+		`ws.yaml:16: threats[2].vulnerabilities[0]: "nowhere" is neither a vulnerability of the library (ward risk vulnerabilities) nor one listed under vulnerabilities`,
+		`ws.yaml:17: threats[2].controls[0]: "not-a-control" is neither a control in this workspace nor in the catalog`,
+		`ws.yaml:18: threats[3].id: "llm-leak" is already the id of threats[0] (ws.yaml:6); ids must be unique`,
+		`ws.yaml:25: vulnerabilities[1].id: "no-mfa-remote" is already a vulnerability of the embedded library (ward risk vulnerabilities): give your own another id`,
+	}
+	if got := errorLines(t, err); !slices.Equal(got, want) {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -15,18 +15,22 @@ import (
 
 // Workspace is one organization and everything it records.
 type Workspace struct {
-	Organization Organization   `yaml:"organization" json:"organization"`
-	People       []Person       `yaml:"people,omitempty" json:"people"`
-	Systems      []System       `yaml:"systems,omitempty" json:"systems"`
-	Flows        []Flow         `yaml:"flows,omitempty" json:"flows"`
-	Vendors      []Vendor       `yaml:"vendors,omitempty" json:"vendors"`
-	Agreements   []Agreement    `yaml:"agreements,omitempty" json:"agreements"`
-	Customers    []Customer     `yaml:"customers,omitempty" json:"customers"`
-	RiskAnalyses []RiskAnalysis `yaml:"risk_analyses,omitempty" json:"risk_analyses"`
-	Risks        []Risk         `yaml:"risks,omitempty" json:"risks"`
-	Controls     []Control      `yaml:"controls,omitempty" json:"controls"`
-	Evidence     []Evidence     `yaml:"evidence,omitempty" json:"evidence"`
-	Incidents    []Incident     `yaml:"incidents,omitempty" json:"incidents"`
+	Organization Organization `yaml:"organization" json:"organization"`
+	People       []Person     `yaml:"people,omitempty" json:"people"`
+	Systems      []System     `yaml:"systems,omitempty" json:"systems"`
+	Flows        []Flow       `yaml:"flows,omitempty" json:"flows"`
+	Vendors      []Vendor     `yaml:"vendors,omitempty" json:"vendors"`
+	Agreements   []Agreement  `yaml:"agreements,omitempty" json:"agreements"`
+	Customers    []Customer   `yaml:"customers,omitempty" json:"customers"`
+	// Threats and Vulnerabilities are the organization's own entries in
+	// the risk libraries, beside the embedded ones (ward risk threats).
+	Threats         []Threat        `yaml:"threats,omitempty" json:"threats"`
+	Vulnerabilities []Vulnerability `yaml:"vulnerabilities,omitempty" json:"vulnerabilities"`
+	RiskAnalyses    []RiskAnalysis  `yaml:"risk_analyses,omitempty" json:"risk_analyses"`
+	Risks           []Risk          `yaml:"risks,omitempty" json:"risks"`
+	Controls        []Control       `yaml:"controls,omitempty" json:"controls"`
+	Evidence        []Evidence      `yaml:"evidence,omitempty" json:"evidence"`
+	Incidents       []Incident      `yaml:"incidents,omitempty" json:"incidents"`
 
 	// ScanFailing is derived, never written to files: per control, the
 	// failing findings of imported scans (ward import prowler|csv) that
@@ -210,6 +214,33 @@ type Customer struct {
 	CoveredEntity bool   `yaml:"covered_entity" json:"covered_entity"`
 	LivePHI       bool   `yaml:"live_phi" json:"live_phi"`
 	Contact       string `yaml:"contact,omitempty" json:"contact"`
+}
+
+// ThreatCategories are the threat source types of NIST SP 800-30 Rev. 1,
+// Appendix D, Table D-2.
+var ThreatCategories = []string{"adversarial", "accidental", "structural", "environmental"}
+
+// Threat is an organization's own threat event for its risk analyses:
+// one the embedded library lacks (an LLM vendor retaining prompts, a
+// clinic's shared front-desk login). Risks name it by id.
+type Threat struct {
+	ID          string `yaml:"id" json:"id"`
+	Title       string `yaml:"title" json:"title"`
+	Category    string `yaml:"category" json:"category"`
+	Description string `yaml:"description,omitempty" json:"description"`
+	// Vulnerabilities it commonly exploits: library or own ids.
+	Vulnerabilities []string `yaml:"vulnerabilities,omitempty" json:"vulnerabilities"`
+	// Controls are the unified (or own) control ids that mitigate it.
+	Controls []string `yaml:"controls,omitempty" json:"controls"`
+}
+
+// Vulnerability is an organization's own vulnerability or predisposing
+// condition, beside the embedded library's.
+type Vulnerability struct {
+	ID          string   `yaml:"id" json:"id"`
+	Title       string   `yaml:"title" json:"title"`
+	Description string   `yaml:"description,omitempty" json:"description"`
+	Controls    []string `yaml:"controls,omitempty" json:"controls"`
 }
 
 type RiskAnalysis struct {

@@ -32,7 +32,7 @@ type checker struct {
 	errs Errors
 	root *os.Root
 	// ids of each kind, for references
-	people, systems, vendors, customers, controls, analyses, evidence map[string]int
+	people, systems, vendors, customers, controls, analyses, evidence, threats, vulns map[string]int
 }
 
 func (l *Loaded) validate(opt Options) Errors {
@@ -50,6 +50,7 @@ func (l *Loaded) validate(opt Options) Errors {
 	c.checkVendors()
 	c.checkCustomers()
 	c.checkAgreements()
+	c.checkLibrary()
 	c.checkRiskAnalyses()
 	c.checkRisks()
 	c.checkControls()
@@ -105,6 +106,8 @@ func (c *checker) indexes() {
 	c.vendors = ids("vendors", "id", "id", len(ws.Vendors), func(i int) string { return ws.Vendors[i].ID })
 	c.customers = ids("customers", "id", "id", len(ws.Customers), func(i int) string { return ws.Customers[i].ID })
 	c.controls = ids("controls", "id", "id", len(ws.Controls), func(i int) string { return ws.Controls[i].ID })
+	c.threats = ids("threats", "id", "id", len(ws.Threats), func(i int) string { return ws.Threats[i].ID })
+	c.vulns = ids("vulnerabilities", "id", "id", len(ws.Vulnerabilities), func(i int) string { return ws.Vulnerabilities[i].ID })
 	c.analyses = ids("risk_analyses", "id", "id", len(ws.RiskAnalyses), func(i int) string { return ws.RiskAnalyses[i].ID })
 	c.evidence = ids("evidence", "id", "id", len(ws.Evidence), func(i int) string { return ws.Evidence[i].ID })
 	ids("agreements", "id", "id", len(ws.Agreements), func(i int) string { return ws.Agreements[i].ID })
@@ -360,6 +363,46 @@ func (c *checker) clauses(i int, a Agreement) {
 	}
 }
 
+// checkLibrary checks the organization's own threats and vulnerabilities:
+// a title, a category for a threat, ids the embedded library does not
+// already use, and references that resolve.
+func (c *checker) checkLibrary() {
+	lib := func(f func(string) bool, id string) bool { return f != nil && f(id) }
+	for i, t := range c.ws.Threats {
+		const s = "threats"
+		if c.required(s, i, "id", t.ID, "a short unique name such as llm-prompt-retention") && lib(c.opt.LibraryThreat, t.ID) {
+			c.errf(s, i, "id", "%q is already a threat of the embedded library (ward risk threats): risks can name it as it is; give your own threat another id", t.ID)
+		}
+		c.required(s, i, "title", t.Title, "a short name for the threat")
+		c.oneOf(s, i, "category", t.Category, ThreatCategories, true)
+		for j, v := range t.Vulnerabilities {
+			if _, ok := c.vulns[v]; !ok && !lib(c.opt.LibraryVulnerability, v) {
+				c.errf(s, i, fmt.Sprintf("vulnerabilities[%d]", j), "%q is neither a vulnerability of the library (ward risk vulnerabilities) nor one listed under vulnerabilities", v)
+			}
+		}
+		c.controlRefs(s, i, t.Controls)
+	}
+	for i, v := range c.ws.Vulnerabilities {
+		const s = "vulnerabilities"
+		if c.required(s, i, "id", v.ID, "a short unique name such as shared-front-desk-login") && lib(c.opt.LibraryVulnerability, v.ID) {
+			c.errf(s, i, "id", "%q is already a vulnerability of the embedded library (ward risk vulnerabilities): give your own another id", v.ID)
+		}
+		c.required(s, i, "title", v.Title, "a short name for the weakness")
+		c.controlRefs(s, i, v.Controls)
+	}
+}
+
+// controlRefs checks a list of control ids: each adopted in the workspace
+// or in the catalog.
+func (c *checker) controlRefs(s string, i int, ids []string) {
+	for j, id := range ids {
+		if _, ok := c.controls[id]; ok || c.known(id) {
+			continue
+		}
+		c.errf(s, i, fmt.Sprintf("controls[%d]", j), "%q is neither a control in this workspace nor in the catalog", id)
+	}
+}
+
 func (c *checker) checkRiskAnalyses() {
 	const s = "risk_analyses"
 	for i, ra := range c.ws.RiskAnalyses {
@@ -397,12 +440,7 @@ func (c *checker) checkRisks() {
 		if r.Treatment == "accept" && r.AcceptedBy == "" {
 			c.errf(s, i, "accepted_by", "is missing: an accepted risk needs the e-mail of the person who accepted it")
 		}
-		for j, id := range r.Controls {
-			if _, ok := c.controls[id]; ok || c.known(id) {
-				continue
-			}
-			c.errf(s, i, fmt.Sprintf("controls[%d]", j), "%q is neither a control in this workspace nor in the catalog", id)
-		}
+		c.controlRefs(s, i, r.Controls)
 	}
 }
 

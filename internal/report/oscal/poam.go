@@ -102,8 +102,9 @@ func POAM(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*POAMD
 	if err != nil {
 		return nil, err
 	}
+	lib := risk.LibraryFor(ws)
 	for _, r := range openRisks(ws, asOf) {
-		s := risk.Score(r, m)
+		s := risk.Score(r, m, lib)
 		rk := Risk{
 			UUID:        b.id("risk", r.ID),
 			Title:       clean(fmt.Sprintf("%s on %s", s.ThreatTitle, r.Asset)),

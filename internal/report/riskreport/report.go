@@ -149,15 +149,16 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 			ctl[c] = append(ctl[c], s.Risk.ID)
 		}
 	}
-	for _, t := range risk.Threats() {
-		rep.Threats = append(rep.Threats, Considered{ID: t.ID, Title: t.Title, Category: t.Category, Sources: strings.Join(t.Sources, ", "), Risks: tCount[t.ID]})
+	lib := risk.LibraryFor(ws)
+	for _, t := range lib.Threats {
+		rep.Threats = append(rep.Threats, Considered{ID: t.ID, Title: t.Title, Category: t.Category, Sources: sources(t.Sources, t.Own), Risks: tCount[t.ID]})
 		delete(tCount, t.ID)
 	}
 	for _, id := range sortedKeys(tCount) {
 		rep.Threats = append(rep.Threats, Considered{Title: id, Category: "organization", Sources: "organization", Risks: tCount[id]})
 	}
-	for _, v := range risk.Vulnerabilities() {
-		rep.Vulns = append(rep.Vulns, Considered{ID: v.ID, Title: v.Title, Sources: strings.Join(v.Sources, ", "), Risks: vCount[v.ID]})
+	for _, v := range lib.Vulnerabilities {
+		rep.Vulns = append(rep.Vulns, Considered{ID: v.ID, Title: v.Title, Sources: sources(v.Sources, v.Own), Risks: vCount[v.ID]})
 		delete(vCount, v.ID)
 	}
 	for _, id := range sortedKeys(vCount) {
@@ -178,7 +179,7 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 	}
 	for _, s := range a.Risks {
 		r := s.Risk
-		row := PlanRow{RiskID: r.ID, Level: string(s.Residual), Treatment: r.Treatment, Owner: r.Owner, Measure: measure(r)}
+		row := PlanRow{RiskID: r.ID, Level: string(s.Residual), Treatment: r.Treatment, Owner: r.Owner, Measure: measure(r, lib)}
 		if !r.Due.IsZero() {
 			row.Due = r.Due.String()
 		}
@@ -209,7 +210,16 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 	return rep, nil
 }
 
-func measure(r workspace.Risk) string {
+// sources is what the report says a library entry comes from: the
+// documents the embedded library cites, or the organization itself.
+func sources(ids []string, own bool) string {
+	if own {
+		return "organization"
+	}
+	return strings.Join(ids, ", ")
+}
+
+func measure(r workspace.Risk, lib *risk.Library) string {
 	switch r.Treatment {
 	case "accept":
 		return r.AcceptanceReason
@@ -219,7 +229,7 @@ func measure(r workspace.Risk) string {
 	if r.Notes != "" {
 		return r.Notes
 	}
-	if sc := risk.SuggestedControls(r.Threat, r.Vulnerability); len(sc) > 0 {
+	if sc := lib.SuggestedControls(r.Threat, r.Vulnerability); len(sc) > 0 {
 		missing := []string{}
 		for _, c := range sc {
 			if !slices.Contains(r.Controls, c) {
