@@ -179,7 +179,8 @@ var errAlreadyImported = errors.New("already imported")
 // Then the store records the scan (keyed by the file's SHA-256), its
 // checks and the controls they touch, adds the file as an evidence item on
 // those controls, applies supersession (a newer scan of the same account
-// and check supersedes an older one; both kept) and appends one audit
+// and check supersedes an older one, and a later import of a scan of the
+// same time its earlier twin; both kept) and appends one audit
 // entry. An error anywhere writes nothing; a file imported before writes
 // nothing and returns Already.
 func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *ScanWriter) (ScanInput, error)) (ScanResult, error) {
@@ -269,10 +270,13 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 		}
 
 		// Supersession, both ways: older scans' pairs this one covers, and
-		// this one's pairs a newer scan already covers.
+		// this one's pairs a newer scan already covers. A scan of the same
+		// time is the same run in another format (Prowler writes OCSF JSON
+		// and CSV side by side): the later import takes its place, so a
+		// failing check is counted once.
 		n, err := w.execN(`UPDATE scan_checks SET superseded_by = ?
 			WHERE org_id = ? AND superseded_by IS NULL AND scan_id <> ?
-			AND scan_id IN (SELECT id FROM scans WHERE org_id = ? AND sha256 IS NOT NULL AND scanned_at < ?)
+			AND scan_id IN (SELECT id FROM scans WHERE org_id = ? AND sha256 IS NOT NULL AND scanned_at <= ?)
 			AND EXISTS (SELECT 1 FROM scan_checks n WHERE n.org_id = ? AND n.scan_id = ? AND n.account = scan_checks.account AND n.check_id = scan_checks.check_id)`,
 			scanID, o.org.ID, scanID, o.org.ID, scannedAt, o.org.ID, scanID)
 		if err != nil {
