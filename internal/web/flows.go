@@ -28,8 +28,11 @@ type FlowsPage struct {
 	// Collapse (?collapse=1) draws one box per vendor; Vendor (?vendor=ID,
 	// or in-house) draws that vendor's systems and their neighbours: how
 	// an inventory of hundreds of systems stays readable (issue 5 item 4).
-	Collapse bool
-	Vendor   string
+	// An inventory of more than autoCollapse systems opens collapsed
+	// (AutoCollapsed) unless ?collapse=0 asks for every system.
+	Collapse      bool
+	AutoCollapsed bool
+	Vendor        string
 	// Views are the links that switch between those views, keeping as_of.
 	Views   []FlowsView
 	Diagram template.HTML
@@ -60,6 +63,9 @@ func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (Fl
 	finding.Sort(g.Findings)
 	q := r.URL.Query()
 	p := FlowsPage{Gate: g, PHIOnly: q.Get("phi") == "1", Collapse: q.Get("collapse") == "1", Vendor: q.Get("vendor")}
+	if q.Get("collapse") == "" && p.Vendor == "" && len(ws.Systems) > autoCollapse {
+		p.Collapse, p.AutoCollapsed = true, true
+	}
 	if !api && p.Vendor != "" && p.Vendor != phimap.InHouse && ws.Vendor(p.Vendor) == nil {
 		s.fail(w, r, false, http.StatusNotFound, fmt.Sprintf("No vendor %s in this organization: the diagram can focus on a vendor id or %s.", p.Vendor, phimap.InHouse))
 		return p, false
@@ -82,6 +88,11 @@ func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (Fl
 	return p, true
 }
 
+// autoCollapse is the most systems the data-flow page draws one by one
+// when it is opened without a choice: past it, boxes and arrows become
+// too small to read, so it opens with one box per vendor.
+const autoCollapse = 60
+
 // FlowsView is one link above the diagram that changes how it is drawn.
 type FlowsView struct {
 	Label string
@@ -99,6 +110,8 @@ func flowsViews(asOf string, phiOnly, collapse bool, vendor string) []FlowsView 
 		}
 		if col {
 			q.Set("collapse", "1")
+		} else {
+			q.Set("collapse", "0") // explicit: a large inventory opens collapsed
 		}
 		if v != "" {
 			q.Set("vendor", v)

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"html"
 	"regexp"
 	"strings"
 	"testing"
 
 	"ward/internal/store"
+	"ward/internal/workspace"
 )
 
 var svgGroupID = regexp.MustCompile(`<g id="((?:system|vendor)-[^"]+)" class="([^"]*)"`)
@@ -139,5 +142,43 @@ func TestFlowsDiagramViews(t *testing.T) {
 
 	if code, body := get("&vendor=no-such-vendor"); code != 404 || !strings.Contains(body, "no-such-vendor") {
 		t.Errorf("unknown vendor: %d, want 404 naming it", code)
+	}
+}
+
+// An inventory of more systems than a diagram can show one by one opens
+// with one box per vendor; ?collapse=0 draws every system, and the page
+// says why it is collapsed and how to see each.
+func TestFlowsLargeInventoryOpensCollapsed(t *testing.T) {
+	e := newEnv(t, Config{})
+	ws := e.seedDemo()
+	for i := range autoCollapse + 1 {
+		id := fmt.Sprintf("svc-%03d", i)
+		ws.Systems = append(ws.Systems, workspace.System{ID: id, Kind: "service", Vendor: "aws"})
+		ws.Flows = append(ws.Flows, workspace.Flow{From: "patient-api", To: id})
+	}
+	if _, err := e.st.Org(e.orgA).Apply(context.Background(), "test", ws, store.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e.login(e.users[store.RoleViewer])
+	page := e.get(c, "/orgs/alpha/flows?as_of=2026-11-23")
+	got := drawn(page.Body)
+	if _, ok := got["vendor-aws"]; !ok || !strings.Contains(page.Body, "each vendor is one box") {
+		t.Fatalf("a large inventory does not open collapsed; drawn: %d elements", len(got))
+	}
+	for id := range got {
+		if strings.HasPrefix(id, "system-") {
+			t.Fatalf("the collapsed view draws %s", id)
+		}
+	}
+	if !strings.Contains(html.UnescapeString(page.Body), `collapse=0`) {
+		t.Error("no link to show each system")
+	}
+	every := drawn(e.get(c, "/orgs/alpha/flows?as_of=2026-11-23&collapse=0").Body)
+	if _, ok := every["system-svc-060"]; !ok {
+		t.Error("?collapse=0 does not draw every system")
+	}
+	// Focused on a vendor, it draws that vendor's systems.
+	if _, ok := drawn(e.get(c, "/orgs/alpha/flows?as_of=2026-11-23&vendor=openai").Body)["system-visit-summaries"]; !ok {
+		t.Error("the focused view is collapsed too")
 	}
 }
