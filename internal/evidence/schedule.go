@@ -28,6 +28,9 @@ const (
 	Exception = "exception" // the period is over and nothing covers it
 	Due       = "due"       // the period holds the as-of date and is not yet covered
 	Upcoming  = "upcoming"  // the period starts after the as-of date
+	// NotDue: the period runs past the window's end, so its evidence is
+	// due after the window closes; not having it yet is no exception in it.
+	NotDue = "not-due"
 )
 
 // Occurrence is one period in which a control owes evidence.
@@ -96,9 +99,16 @@ func PeriodOf(freq string, d date.Date) (start, end date.Date) {
 }
 
 // Occurrences lists the periods of freq that intersect [from, to], each
-// clipped to the window (a Type II window that opens mid-quarter tests the
-// rest of that quarter only: evidence from before the window does not
-// speak for it), with their status on asOf given the evidence.
+// clipped to the window for display, with their status on asOf given the
+// evidence. A period is judged as a whole, as the control's obligation
+// is: the quarterly review done in October covers the fourth quarter of a
+// window that opens in mid-November (the obligation was met, before the
+// window), and an annual control owes one performance per calendar year,
+// not one per slice of a year the window cuts. A period that runs past
+// the window's end is due after the window closes: without evidence yet
+// it is NotDue, never an exception of that window. So a six-month window
+// across a new year asks an annual control for at most the year that
+// ends inside it.
 //
 // The periods are contiguous and in order, so each item finds the ones it
 // speaks for by binary search: the cost grows with periods + items, not
@@ -118,25 +128,30 @@ func OccurrencesOf(freq string, from, to, asOf date.Date, items []*workspace.Evi
 		return nil
 	}
 	out := make([]Occurrence, 0, estimate(freq, from, to))
+	ends := make([]date.Date, 0, cap(out)) // each whole period's last day
+	first, _ := PeriodOf(freq, from)
 	for d := from; !d.After(to); {
 		ps, pe := PeriodOf(freq, d)
 		out = append(out, Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to)})
+		ends = append(ends, pe)
 		d = pe.AddDays(1)
 	}
-	// at is the index of the period that holds d, for d inside [from, to].
+	last := ends[len(ends)-1]
+	// at is the index of the whole period that holds d, for d inside
+	// [first, last].
 	at := func(d date.Date) int {
-		return sort.Search(len(out), func(i int) bool { return !out[i].End.Before(d) })
+		return sort.Search(len(ends), func(i int) bool { return !ends[i].Before(d) })
 	}
-	inWindow := func(d date.Date) bool { return !d.IsZero() && !d.Before(from) && !d.After(to) }
+	inPeriods := func(d date.Date) bool { return !d.IsZero() && !d.Before(first) && !d.After(last) }
 	for _, e := range items {
 		a, b := 0, -1 // the periods the stated period overlaps
-		if !e.PeriodStart.IsZero() && !e.PeriodEnd.IsZero() && !e.PeriodEnd.Before(from) && !e.PeriodStart.After(to) {
-			a, b = at(date.Max(e.PeriodStart, from)), at(date.Min(e.PeriodEnd, to))
+		if !e.PeriodStart.IsZero() && !e.PeriodEnd.IsZero() && !e.PeriodEnd.Before(first) && !e.PeriodStart.After(last) {
+			a, b = at(date.Max(e.PeriodStart, first)), at(date.Min(e.PeriodEnd, last))
 		}
 		for i := a; i <= b; i++ {
 			out[i].Evidence = append(out[i].Evidence, e.ID)
 		}
-		if inWindow(e.Collected) {
+		if inPeriods(e.Collected) {
 			if c := at(e.Collected); c < a || c > b {
 				out[c].Evidence = append(out[c].Evidence, e.ID)
 			}
@@ -147,6 +162,8 @@ func OccurrencesOf(freq string, from, to, asOf date.Date, items []*workspace.Evi
 		switch {
 		case len(o.Evidence) > 0:
 			o.Status = Covered
+		case ends[i].After(to):
+			o.Status = NotDue
 		case o.End.Before(asOf):
 			o.Status = Exception
 		case o.Start.After(asOf):

@@ -40,18 +40,51 @@ func TestPeriodOf(t *testing.T) {
 }
 
 func TestOccurrencesWindowStartingMidQuarter(t *testing.T) {
-	// A six-month Type II window from 2026-11-15: the first quarter is
-	// clipped to the window, so evidence from early November does not
-	// count for it.
+	// A six-month Type II window from 2026-11-15. The fourth quarter is
+	// shown from the window's start but judged whole: the review done on
+	// 2026-11-02 met that quarter's obligation. The second quarter of 2027
+	// ends after the window does, so it is not due in it.
 	items := []workspace.Evidence{ev("q4-early", "2026-11-02"), ev("q1", "2027-02-10")}
 	got := Occurrences("quarterly", d("2026-11-15"), d("2027-05-14"), d("2027-04-20"), items)
 	want := []Occurrence{
-		{Start: d("2026-11-15"), End: d("2026-12-31"), Status: Exception},
+		{Start: d("2026-11-15"), End: d("2026-12-31"), Status: Covered, Evidence: []string{"q4-early"}},
 		{Start: d("2027-01-01"), End: d("2027-03-31"), Status: Covered, Evidence: []string{"q1"}},
-		{Start: d("2027-04-01"), End: d("2027-05-14"), Status: Due},
+		{Start: d("2027-04-01"), End: d("2027-05-14"), Status: NotDue},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+	// Without the November review the fourth quarter is an exception: its
+	// obligation fell inside the window and nothing met it.
+	got = Occurrences("quarterly", d("2026-11-15"), d("2027-05-14"), d("2027-04-20"), items[1:])
+	if got[0].Status != Exception {
+		t.Errorf("Q4 without evidence: %s, want exception", got[0].Status)
+	}
+}
+
+// An annual control in a six-month window across a new year owes the
+// year that ends inside the window, met by evidence from earlier in that
+// year; the next year ends after the window and is not due in it. (The
+// window of the demo: 2026-10-01 to 2027-03-31.)
+func TestOccurrencesAnnualAcrossNewYear(t *testing.T) {
+	from, to := d("2026-10-01"), d("2027-03-31")
+	for _, c := range []struct {
+		name  string
+		items []workspace.Evidence
+		want  []string
+	}{
+		{"done in July", []workspace.Evidence{ev("ra-2026", "2026-07-10")}, []string{Covered, NotDue}},
+		{"never done", nil, []string{Exception, NotDue}},
+		{"done in the window, in 2027", []workspace.Evidence{ev("ra-2027", "2027-02-01")}, []string{Exception, Covered}},
+	} {
+		got := Occurrences("annual", from, to, d("2027-06-01"), c.items)
+		var st []string
+		for _, o := range got {
+			st = append(st, o.Status)
+		}
+		if !reflect.DeepEqual(st, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, st, c.want)
+		}
 	}
 }
 
@@ -118,13 +151,15 @@ func naiveOccurrences(freq string, from, to, asOf date.Date, items []workspace.E
 		ps, pe := PeriodOf(freq, d)
 		o := Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to)}
 		for _, e := range items {
-			if e.Covers(o.Start, o.End) {
+			if e.Covers(ps, pe) {
 				o.Evidence = append(o.Evidence, e.ID)
 			}
 		}
 		switch {
 		case len(o.Evidence) > 0:
 			o.Status = Covered
+		case pe.After(to):
+			o.Status = NotDue
 		case o.End.Before(asOf):
 			o.Status = Exception
 		case o.Start.After(asOf):
