@@ -70,12 +70,15 @@ func (t *Tally) Add(f *Finding) {
 }
 
 // Controls is check id -> the controls its failing findings are open
-// items on: of the controls mapped to the check's requirements, those two
-// or more of them share (all of them when the check lists one; the most
-// shared when none is shared). A broad requirement (SOC 2 CC6.1 maps to
-// twenty controls) beside specific ones (164.312(a)(2)(iv) encryption)
-// would otherwise make an S3 encryption failure an open item on
-// multi-factor authentication. Checks that touch no control are left out.
+// items on. When the check's id says what it tests (hints.yaml: an MFA
+// check, an encryption check), those of the hinted controls that its
+// requirements map to. Otherwise, of the controls mapped to the check's
+// requirements, those two or more of them share (all of them when the
+// check lists one; the most shared when none is shared). A broad
+// requirement (SOC 2 CC6.1 maps to twenty controls) beside specific ones
+// (164.312(a)(2)(iv) encryption) would otherwise make an S3 encryption
+// failure an open item on multi-factor authentication. Checks that touch
+// no control are left out.
 func (t *Tally) Controls() map[string][]string {
 	out := map[string][]string{}
 	for check, rs := range t.checks {
@@ -86,6 +89,17 @@ func (t *Tally) Controls() map[string][]string {
 				n[c]++
 				most = max(most, n[c])
 			}
+		}
+		var hinted []string
+		for _, c := range CheckHints(check) {
+			if n[c] > 0 {
+				hinted = append(hinted, c)
+			}
+		}
+		if len(hinted) > 0 {
+			slices.Sort(hinted)
+			out[check] = hinted
+			continue
 		}
 		need := min(2, len(rs), most)
 		var l []string
