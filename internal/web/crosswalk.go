@@ -131,7 +131,10 @@ type Provenance struct {
 }
 
 // crosswalkScope is ?categories=availability,privacy (SOC 2 categories
-// besides security), every category when absent, as the CLI does.
+// besides security), every category when absent: the catalog-wide view,
+// what `ward crosswalk` shows without a database. The organization's own
+// scope, what `ward crosswalk` uses by default when its database holds one
+// organization, is the page's Organization block beside it.
 func crosswalkScope(r *http.Request) catalog.Scope {
 	if v := r.URL.Query().Get("categories"); v != "" {
 		return catalog.Scope{SOC2Categories: strings.Split(v, ",")}
