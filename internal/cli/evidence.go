@@ -124,6 +124,18 @@ func init() {
 				fmt.Fprintf(env.Stdout, "%s: added %s for %s, collected %s: %s\n", b.Org.Slug, e.ID, strings.Join(e.ControlIDs(), ", "), e.Collected, what)
 				if e.Supersedes != "" {
 					fmt.Fprintf(env.Stdout, "  supersedes %s (kept on record)\n", e.Supersedes)
+					if old := findEvidence(ws, e.Supersedes); old != nil {
+						var dropped []string
+						for _, c := range old.ControlIDs() {
+							if !slices.Contains(e.ControlIDs(), c) {
+								dropped = append(dropped, c)
+							}
+						}
+						if len(dropped) > 0 {
+							fmt.Fprintf(env.Stderr, "ward: note: %s was also evidence for %s, which this correction is not; add evidence for %s if still needed\n",
+								e.Supersedes, strings.Join(dropped, ", "), strings.Join(dropped, ", "))
+						}
+					}
 				}
 			}
 			return nil

@@ -205,3 +205,32 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// A correction for fewer controls than the item it supersedes says which
+// controls lose that item; without --control it keeps them all.
+func TestEvidenceCorrectionNamesControlsItDrops(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	fixed := filepath.Join(dir, "q3-review-v3.md")
+	os.WriteFile(fixed, []byte("Q3 access review, third version\n"), 0o644)
+	// The demo's corrected Q3 review is evidence for access-review and
+	// unique-user-ids.
+	code, _, errs := ward(t, db, "evidence", "add", fixed, "--supersedes", "ev-access-review-2026-q3-corrected", "--control", "access-review", "--collected", "2026-09-30")
+	if code != 0 || !strings.Contains(errs, "ev-access-review-2026-q3-corrected was also evidence for unique-user-ids") {
+		t.Errorf("exit %d, stderr %q: want a note that unique-user-ids loses the item", code, errs)
+	}
+	db2 := filepath.Join(dir, "ward2.db")
+	mustWard(t, db2, "apply", "-f", demoDir)
+	code, _, errs = ward(t, db2, "evidence", "add", fixed, "--supersedes", "ev-access-review-2026-q3-corrected", "--collected", "2026-09-30")
+	if code != 0 || errs != "" {
+		t.Errorf("a correction without --control: exit %d, stderr %q", code, errs)
+	}
+	for _, e := range evidenceList(t, db2, "--control", "unique-user-ids") {
+		if e.Supersedes == "ev-access-review-2026-q3-corrected" {
+			return
+		}
+	}
+	t.Error("the correction without --control is not evidence for unique-user-ids")
+}

@@ -471,3 +471,39 @@ func TestEvidenceList(t *testing.T) {
 		t.Errorf("October 2026: %+v, want a month with a missed occurrence", oct)
 	}
 }
+
+// A correction uploaded from one control's page stands for everything the
+// item it supersedes was evidence for: the demo's corrected Q3 access
+// review also speaks for unique-user-ids, and its correction must too.
+func TestUploadCorrectionKeepsTheOldItemsControls(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, csrf := e.login(e.users[store.RoleEditor])
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	mw.WriteField("csrf", csrf)
+	mw.WriteField("collected", "2026-09-30")
+	mw.WriteField("supersedes", "ev-access-review-2026-q3-corrected")
+	fw, _ := mw.CreateFormFile("file", "q3-review-v3.md")
+	fw.Write([]byte("Q3 access review, third version\n"))
+	mw.Close()
+	req, _ := http.NewRequest("POST", e.srv.URL+"/orgs/alpha/controls/access-review/evidence", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if r := e.send(c, req); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.500s", r.StatusCode, r.Body)
+	}
+	ws, err := e.st.Org(e.orgA).Workspace(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range ws.Evidence {
+		if ev.Supersedes == "ev-access-review-2026-q3-corrected" {
+			if got := ev.ControlIDs(); !slices.Equal(got, []string{"access-review", "unique-user-ids"}) {
+				t.Errorf("the correction is evidence for %v, want access-review and unique-user-ids", got)
+			}
+			return
+		}
+	}
+	t.Fatal("no correction stored")
+}

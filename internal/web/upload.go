@@ -182,6 +182,16 @@ func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
 	actor := currentUser(r).Email
 	base := workspace.Evidence{Control: id, Collected: collected, PeriodStart: ps, PeriodEnd: pe, Note: note,
 		Supersedes: supersedes, Source: workspace.SourceUpload, AddedBy: actor}
+	if supersedes != "" {
+		// A correction stands for what it corrects: every control the old
+		// item was evidence for, not only the page's, or the others would
+		// lose their evidence without a word.
+		for i := range ws.Evidence {
+			if cs := ws.Evidence[i].ControlIDs(); ws.Evidence[i].ID == supersedes && len(cs) > 1 {
+				base.Control, base.Controls = "", cs
+			}
+		}
+	}
 	var items []workspace.Evidence
 	for _, fh := range files {
 		f, err := fh.Open()
