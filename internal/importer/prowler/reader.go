@@ -533,6 +533,11 @@ func (r *Reader) csv(br *bufio.Reader) (func() (*Finding, error), error) {
 		}
 		idx[i] = j
 	}
+	if len(missing) == len(csvColumns) {
+		// Nothing of a Prowler CSV header: most likely not Prowler output
+		// at all (a report, a log, a damaged JSON file).
+		return nil, &Error{Format: FormatCSV, Line: 1, Offset: -1, Err: errors.New("not Prowler output: OCSF JSON starts with '[' (or is one '{...}' object per line), and Prowler's CSV with a ';'-separated header naming FINDING_UID, CHECK_ID, STATUS and the rest; the first line is neither")}
+	}
 	if len(missing) > 0 {
 		return nil, &Error{Format: FormatCSV, Line: 1, Offset: -1, Err: fmt.Errorf("not a Prowler CSV (';'-separated with a header): the header has no %s", strings.Join(missing, ", "))}
 	}

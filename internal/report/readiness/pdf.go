@@ -162,7 +162,7 @@ func writePDF(w io.Writer, rep Report) error {
 	d := &pdfDoc{Fpdf: f, tr: f.UnicodeTranslatorFromDescriptor("")}
 	f.SetMargins(margin, 16, margin)
 	f.SetAutoPageBreak(true, 18)
-	f.SetTitle(d.t("Compliance readiness — "+rep.Organization), false)
+	f.SetTitle("Compliance readiness — "+rep.Organization, true)
 	f.SetCreator("ward", false)
 	f.AliasNbPages("{nb}")
 	f.SetFooterFunc(func() {

@@ -189,8 +189,8 @@ func writePDF(w io.Writer, rep Report) error {
 	a := rep.Analysis
 	f.SetMargins(margin, 16, margin)
 	f.SetAutoPageBreak(true, 18)
-	f.SetTitle(d.t("HIPAA Security Rule Risk Analysis — "+rep.Organization), false)
-	f.SetAuthor(d.t(rep.PerformedBy), false)
+	f.SetTitle("HIPAA Security Rule Risk Analysis — "+rep.Organization, true)
+	f.SetAuthor(rep.PerformedBy, true)
 	f.SetCreator("ward", false)
 	f.AliasNbPages("{nb}")
 	f.SetFooterFunc(func() {

@@ -197,6 +197,15 @@ func TestPDF(t *testing.T) {
 		}
 	}
 	// Every page renders to an image (what a reviewer looks at).
+	// The document's title (what a viewer's title bar and a search index
+	// show) is the same UTF-8 text as the cover, not cp1252 bytes.
+	info, err := exec.Command(browsertest.Poppler(t, "pdfinfo"), in).Output()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v", err)
+	}
+	if !strings.Contains(string(info), "HIPAA Security Rule Risk Analysis — "+rep.Organization) {
+		t.Errorf("pdfinfo title:\n%s", info)
+	}
 	ppm := browsertest.Poppler(t, "pdftoppm")
 	if out, err := exec.Command(ppm, "-png", "-r", "30", in, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v %s", err, out)
