@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,5 +87,50 @@ func TestReportDataflowVendor(t *testing.T) {
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Errorf("unknown vendor still wrote %s (%v)", bad, err)
+	}
+}
+
+// In CI: --quiet prints the errors only, with the same exit code; the
+// text run names on stderr what the errors block from going live, and the
+// JSON carries each blocked subject with its rules.
+func TestCheckQuietAndBlocked(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	code, out, errs := ward(t, db, "check", "--as-of", "2026-11-23", "--quiet")
+	if code != ExitFindings {
+		t.Errorf("--quiet: exit %d, want %d", code, ExitFindings)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "error ") {
+			t.Errorf("--quiet printed a warning: %s", l)
+		}
+	}
+	if len(lines) < 3 {
+		t.Errorf("--quiet printed %d errors", len(lines))
+	}
+	if !strings.Contains(errs, "go-live blocked for") || !strings.Contains(errs, "valley-endo") {
+		t.Errorf("stderr does not name what is blocked: %q", errs)
+	}
+	var res struct {
+		OK      bool
+		Blocked []struct {
+			Subject, Kind string
+			Rules         []string
+		}
+	}
+	_, jout, _ := ward(t, db, "check", "--as-of", "2026-11-23", "--format", "json")
+	if err := json.Unmarshal([]byte(jout), &res); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, b := range res.Blocked {
+		if b.Subject == "valley-endo" && b.Kind == "customer" && slices.Contains(b.Rules, "baa.upstream.missing") {
+			found = true
+		}
+	}
+	if res.OK || !found {
+		t.Errorf("json: ok %v, blocked %+v; want valley-endo blocked by baa.upstream.missing (45 CFR 164.502(e))", res.OK, res.Blocked)
 	}
 }
