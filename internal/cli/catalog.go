@@ -112,6 +112,9 @@ func init() {
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			cat := catalog.Default()
+			if from == to {
+				return BadInput("crosswalk: --from and --to are both %s: name two different frameworks (ward frameworks lists them)", from)
+			}
 			scope, scopeFrom, err := crosswalkScope(ctx, env, categories)
 			if err != nil {
 				return err

@@ -134,3 +134,19 @@ func TestCheckQuietAndBlocked(t *testing.T) {
 		t.Errorf("json: ok %v, blocked %+v; want valley-endo blocked by baa.upstream.missing (45 CFR 164.502(e))", res.OK, res.Blocked)
 	}
 }
+
+// Usage slips a person makes get a clear answer: `ward help CMD` is the
+// command's own help, a crosswalk of a framework onto itself and a
+// penalty without a tier are bad input.
+func TestHelpAndBadInputOfCatalogCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "ward.db")
+	if code, out, _ := ward(t, db, "help", "import", "csv"); code != 0 || !strings.HasPrefix(out, "usage: ward import csv FILE --map") {
+		t.Errorf("ward help import csv: exit %d\n%s", code, out)
+	}
+	if code, _, errs := ward(t, db, "crosswalk", "--from", "hipaa", "--to", "hipaa"); code != ExitBadInput || !strings.Contains(errs, "two different frameworks") {
+		t.Errorf("crosswalk hipaa→hipaa: exit %d %s", code, errs)
+	}
+	if code, _, errs := ward(t, db, "penalty", "--violations", "3"); code != ExitBadInput || !strings.Contains(errs, "needs --tier 1..4") {
+		t.Errorf("penalty without --tier: exit %d %s", code, errs)
+	}
+}

@@ -114,6 +114,12 @@ func run(ctx context.Context, env *Env, args []string) error {
 	}
 	rest := global.Args()
 	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+		// `ward help import csv` is `ward import csv -h`.
+		if len(rest) > 1 && rest[0] == "help" {
+			if cmd, n := lookup(rest[1:]); cmd != nil && n == len(rest)-1 {
+				return run(ctx, env, append(slices.Clone(rest[1:]), "-h"))
+			}
+		}
 		usage(env.Stdout)
 		return nil
 	}

@@ -28,6 +28,8 @@ func init() {
 			var r penalty.Result
 			var err error
 			switch {
+			case tier == 0:
+				return BadInput("penalty needs --tier 1..4 (1: did not know; 2: reasonable cause; 3: willful neglect, corrected within 30 days; 4: willful neglect, not corrected)")
 			case year != 0 && on != "":
 				return BadInput("give --year or --date, not both")
 			case year != 0:

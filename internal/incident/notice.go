@@ -97,12 +97,25 @@ func hasType(inc workspace.Incident, words ...string) bool {
 	return false
 }
 
-// dueFor finds the due date of the first notification of a kind.
-func dueFor(r Result, to, customer string) string {
+// dueFor finds the due date of the first notification of a kind, or
+// says why there is none: no breach to notify, or a notice that is the
+// covered entity's to give, not a business associate's.
+func dueFor(ws *workspace.Workspace, r Result, to, customer string) string {
 	for _, n := range r.Notifications {
 		if n.To == to && (customer == "" || n.Customer == customer) {
-			return fmt.Sprintf("%s (%s)", n.Due, n.Citation)
+			return fmt.Sprintf("%s (%s), without unreasonable delay.", n.Due, n.Citation)
 		}
+	}
+	return notOwed(ws, r, to) + "."
+}
+
+// notOwed says why the organization owes no notice of kind to.
+func notOwed(ws *workspace.Workspace, r Result, to string) string {
+	switch {
+	case !r.Breach:
+		return "not required: ward's determination finds no breach of unsecured PHI to notify"
+	case to != ToCoveredEntity && !ws.Organization.HasRole(workspace.RoleCoveredEntity):
+		return "not this organization's to give: as a business associate it notifies the covered entity (164.410), whose duty this notice is (164.404-164.408)"
 	}
 	return "not required by ward's determination"
 }
@@ -134,7 +147,7 @@ func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det 
 	r := Deadlines(ws, inc, inc.Discovered)
 	lines := []string{
 		"Required content: 45 CFR 164.404(c)(1)(A)–(E); plain language: 164.404(c)(2).",
-		"Send by: " + dueFor(r, ToIndividuals, "") + ", without unreasonable delay.",
+		"Send by: " + dueFor(ws, r, ToIndividuals, ""),
 		"Method (164.404(d)): first-class mail to the last known address, or e-mail if the individual agreed to it; next of kin or personal representative for a deceased individual when the address is known. With insufficient contact details: substitute notice (fewer than 10 people: another written form, telephone or other means; 10 or more: a conspicuous web posting for 90 days or major print or broadcast media, plus a toll-free number active for at least 90 days).",
 	}
 	if !ws.Organization.HasRole(workspace.RoleCoveredEntity) {
@@ -186,7 +199,7 @@ func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det 
 func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determination) string {
 	var b strings.Builder
 	r := Deadlines(ws, inc, inc.Discovered)
-	report := "not required by ward's determination"
+	report := notOwed(ws, r, ToHHS)
 	for _, n := range r.Notifications {
 		switch n.To {
 		case ToHHS:
@@ -306,7 +319,7 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 	r := Deadlines(ws, inc, inc.Discovered)
 	lines := []string{
 		"Required content: 45 CFR 164.410(c)(1)–(2).",
-		"Send by: " + dueFor(r, ToCoveredEntity, customer) + ", without unreasonable delay.",
+		"Send by: " + dueFor(ws, r, ToCoveredEntity, customer),
 	}
 	if days, id := baaTerm(ws, customer, inc.Discovered); days > 0 {
 		lines = append(lines, fmt.Sprintf("BAA %s sets a breach-notice term of %d days; follow any form or address for notices it names.", id, days))

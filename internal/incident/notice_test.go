@@ -123,3 +123,27 @@ func TestWriteText(t *testing.T) {
 	}
 	golden(t, "deadlines.txt", b.String())
 }
+
+// A business associate's drafts for individuals and HHS say the notice is
+// the covered entity's to give (164.404-164.408 bind covered entities; a
+// business associate notifies the covered entity, 164.410), and a
+// determination of no breach says that instead.
+func TestDraftsSayWhoseNoticeItIs(t *testing.T) {
+	ws, inc := stolenLaptop()
+	ws.Organization.Roles = []string{workspace.RoleBusinessAssociate}
+	det := Determine(ws, inc)
+	for name, text := range map[string]string{"individuals": DraftIndividualLetter(ws, inc, det), "hhs": DraftHHSSummary(ws, inc, det)} {
+		if !strings.Contains(text, "not this organization's to give: as a business associate it notifies the covered entity (164.410)") {
+			t.Errorf("%s draft of a business associate does not say whose notice it is", name)
+		}
+	}
+	if text := DraftCoveredEntityNotice(ws, inc, det, "st-marys"); !strings.Contains(text, "without unreasonable delay") || strings.Contains(text, "not this organization's") {
+		t.Error("the business associate's own notice to the covered entity lost its due date")
+	}
+	ws.Organization.Roles = []string{workspace.RoleCoveredEntity}
+	inc.Encrypted = true // secured PHI: the safe harbor, no notification
+	det = Determine(ws, inc)
+	if text := DraftIndividualLetter(ws, inc, det); !strings.Contains(text, "Send by: not required: ward's determination finds no breach") {
+		t.Error("the draft for secured PHI does not say no notice is required")
+	}
+}
