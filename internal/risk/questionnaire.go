@@ -35,12 +35,12 @@ var Sections = []string{"Policies and risk management", "Workforce", "Data and s
 
 var questions = []Question{
 	// Policies and risk management.
-	{"pol-risk-analysis", "Policies and risk management", "Have you assessed the risks to all ePHI you create, receive, keep or send in the last 12 months?", "164.308(a)(1)(ii)(A)", "ransomware", "unpatched-software", 4, 5},
-	{"pol-risk-plan", "Policies and risk management", "Is every risk above low assigned an owner, a measure and a due date?", "164.308(a)(1)(ii)(B)", "unpatched-exploitation", "no-vulnerability-scanning", 3, 4},
+	{"pol-risk-analysis", "Policies and risk management", "Have you assessed the risks to all ePHI you create, receive, keep or send in the last 12 months?", "164.308(a)(1)(ii)(A)", "ransomware", "no-risk-analysis", 4, 5},
+	{"pol-risk-plan", "Policies and risk management", "Is every risk above low assigned an owner, a measure and a due date?", "164.308(a)(1)(ii)(B)", "unpatched-exploitation", "no-risk-management", 3, 4},
 	{"pol-sanctions", "Policies and risk management", "Do you apply a written sanctions policy to workforce members who violate security policies?", "164.308(a)(1)(ii)(C)", "insider-snooping", "no-sanctions", 3, 3},
 	{"pol-activity-review", "Policies and risk management", "Do you regularly review audit logs, access reports and security incident reports?", "164.308(a)(1)(ii)(D)", "insider-snooping", "no-log-review", 4, 3},
-	{"pol-security-official", "Policies and risk management", "Have you named one security official responsible for the security policies?", "164.308(a)(2)", "credential-phishing", "untrained-workforce", 3, 3},
-	{"pol-incident", "Policies and risk management", "Do you have written procedures to identify, respond to, mitigate and document security incidents?", "164.308(a)(6)", "ransomware", "no-log-review", 3, 5},
+	{"pol-security-official", "Policies and risk management", "Have you named one security official responsible for the security policies?", "164.308(a)(2)", "credential-phishing", "no-security-ownership", 3, 3},
+	{"pol-incident", "Policies and risk management", "Do you have written procedures to identify, respond to, mitigate and document security incidents?", "164.308(a)(6)", "ransomware", "no-incident-response", 3, 5},
 	{"pol-evaluation", "Policies and risk management", "Do you evaluate your safeguards after changes in environment or operations, at least yearly?", "164.308(a)(8)", "misconfigured-cloud-storage", "no-change-control", 3, 4},
 	{"pol-documentation", "Policies and risk management", "Are policies and procedures written, available to those who use them, and kept for six years?", "164.316(b)", "misdirected-communication", "untrained-workforce", 2, 3},
 	// Workforce.
@@ -53,7 +53,7 @@ var questions = []Question{
 	{"wf-clearance", "Workforce", "Do you check that a person's access is appropriate before granting it?", "164.308(a)(3)(ii)(B)", "malicious-insider-exfiltration", "excess-access", 2, 4},
 	{"wf-termination", "Workforce", "Is access removed the day a workforce member or contractor leaves?", "164.308(a)(3)(ii)(C)", "malicious-insider-exfiltration", "no-offboarding", 3, 4},
 	// Data and systems.
-	{"data-inventory", "Data and systems", "Do you keep an inventory of every system and flow that holds or carries ePHI?", "164.308(a)(1)(ii)(A)", "misconfigured-cloud-storage", "no-vulnerability-scanning", 3, 4},
+	{"data-inventory", "Data and systems", "Do you keep an inventory of every system and flow that holds or carries ePHI?", "164.308(a)(1)(ii)(A)", "misconfigured-cloud-storage", "no-asset-inventory", 3, 4},
 	{"data-unique-ids", "Data and systems", "Does every user have a unique user id (no shared accounts) on systems with ePHI?", "164.312(a)(2)(i)", "insider-snooping", "excess-access", 3, 3},
 	{"data-emergency-access", "Data and systems", "Is there a documented way to reach ePHI in an emergency?", "164.312(a)(2)(ii)", "cloud-region-outage", "single-region", 2, 4},
 	{"data-logoff", "Data and systems", "Do sessions with ePHI log off automatically after inactivity?", "164.312(a)(2)(iii)", "unauthorized-physical-access", "no-facility-controls", 3, 3},
