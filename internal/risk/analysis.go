@@ -172,7 +172,7 @@ func Key(r workspace.Risk) string {
 // Diff compares two analyses: risks added, removed, and those whose
 // inherent or residual level changed.
 func Diff(prev, cur Analysis) Changes {
-	var c Changes
+	c := Changes{Added: []Scored{}, Removed: []Scored{}, Changed: []Change{}} // empty lists, not null, in JSON
 	old := map[string]Scored{}
 	for _, s := range prev.Risks {
 		old[Key(s.Risk)] = s
