@@ -526,6 +526,15 @@ func (o *OrgStore) OpenFindingCounts(ctx context.Context) (map[string]int, error
 	return out, rs.Err()
 }
 
+// OpenFindingTotal counts the failing findings of the current scans (no
+// newer scan of their account and check): each finding once, however
+// many controls it lands on.
+func (o *OrgStore) OpenFindingTotal(ctx context.Context) (int, error) {
+	var n int
+	err := o.s.db.QueryRowContext(ctx, o.s.q(`SELECT COALESCE(SUM(failing), 0) FROM scan_checks WHERE org_id = ? AND superseded_by IS NULL`), o.org.ID).Scan(&n)
+	return n, err
+}
+
 // OpenFinding is a failing finding open on a control, with the scan and
 // the evidence item (the imported file) it came from.
 type OpenFinding struct {

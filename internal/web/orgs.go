@@ -55,6 +55,9 @@ type OrgRow struct {
 	// Warnings the rest.
 	Failing  int `json:"failing"`
 	Warnings int `json:"warnings"`
+	// OpenFindings counts the failing findings of imported scans (Prowler,
+	// CSV) that no newer scan has superseded.
+	OpenFindings int `json:"open_findings"`
 	// Exceptions are the SOC 2 Type II occurrences in the observation
 	// window that have no evidence.
 	Exceptions int       `json:"type2_exceptions"`
@@ -213,6 +216,9 @@ func (s *Server) orgRow(ctx context.Context, org store.Org, cat *catalog.Catalog
 		return OrgRow{}, err
 	}
 	row := orgSummary(ws, cat, asOf)
+	if row.OpenFindings, err = o.OpenFindingTotal(ctx); err != nil {
+		return OrgRow{}, err
+	}
 	s.rows.put(org.ID, head, asOf, row)
 	return row, nil
 }
@@ -268,6 +274,7 @@ var orgColumns = []struct {
 	{"soc2", "SOC 2", false, true},
 	{"csf", "CSF", false, true},
 	{"failing", "Failing checks", true, true},
+	{"findings", "Open scan findings", true, true},
 	{"exceptions", "Type II exceptions", true, true},
 	{"deadline", "Next deadline", false, false},
 }
@@ -324,6 +331,8 @@ func sortOrgs(rows []OrgRow, key string, desc bool) {
 			c = dir(cmp.Compare(*pa, *pb))
 		case "failing":
 			c = dir(cmp.Compare(a.Failing, b.Failing))
+		case "findings":
+			c = dir(cmp.Compare(a.OpenFindings, b.OpenFindings))
 		case "exceptions":
 			c = dir(cmp.Compare(a.Exceptions, b.Exceptions))
 		case "deadline":

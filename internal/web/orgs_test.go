@@ -97,7 +97,7 @@ func TestOrgsOverviewSorts(t *testing.T) {
 		t.Errorf("client-001 (the demo): %+v", byName["client-001"])
 	}
 
-	for _, key := range []string{"name", "hipaa", "soc2", "csf", "failing", "exceptions", "deadline"} {
+	for _, key := range []string{"name", "hipaa", "soc2", "csf", "failing", "findings", "exceptions", "deadline"} {
 		for _, desc := range []bool{false, true} {
 			q := key
 			if desc {
@@ -113,6 +113,8 @@ func TestOrgsOverviewSorts(t *testing.T) {
 					return 0, false
 				case "failing":
 					return float64(r.Failing), true
+				case "findings":
+					return float64(r.OpenFindings), true
 				case "exceptions":
 					return float64(r.Exceptions), true
 				case "deadline":
@@ -263,5 +265,39 @@ func BenchmarkOrgsOverview300(b *testing.B) {
 				sortOrgs(rows, "failing", true)
 			}
 		})
+	}
+}
+
+// The overview counts each organization's open failing findings of
+// imported scans, once each (the sample's three FAILs), and refreshes the
+// cached row when an import moves the audit trail.
+func TestOrgsOverviewOpenScanFindings(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, _ := e.login(e.users[store.RoleViewer])
+	open := func() int {
+		t.Helper()
+		var ov OrgsOverview
+		if err := json.Unmarshal([]byte(e.get(c, "/api/v1/overview?as_of="+risksAsOf).Body), &ov); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range ov.Orgs {
+			if r.Slug == "alpha" {
+				return r.OpenFindings
+			}
+		}
+		t.Fatal("no alpha row")
+		return 0
+	}
+	if n := open(); n != 0 {
+		t.Fatalf("open scan findings before any import: %d", n)
+	}
+	e.importSample()
+	if n := open(); n != 3 {
+		t.Errorf("open scan findings after the sample: %d, want its 3 FAILs", n)
+	}
+	if page := e.get(c, "/orgs?as_of="+risksAsOf); !strings.Contains(page.Body, "Open scan findings") {
+		t.Error("the page has no open scan findings column")
 	}
 }
