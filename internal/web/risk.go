@@ -35,6 +35,9 @@ func init() {
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/risks/{id}", Role: store.RoleViewer, Handler: (*Server).riskAPI},
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/risks", Role: store.RoleEditor, Handler: (*Server).createRiskAPI},
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/risks/{id}", Role: store.RoleEditor, Handler: (*Server).updateRiskAPI},
+		// PUT as for the inventory records: the whole risk, as in the
+		// workspace file.
+		Route{Method: "PUT", Pattern: "/api/v1/orgs/{org}/risks/{id}", Role: store.RoleEditor, Handler: (*Server).updateRiskAPI},
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/risks/{id}/accept", Role: store.RoleEditor, Handler: (*Server).acceptRiskAPI},
 	)
 }

@@ -224,6 +224,16 @@ func TestRiskNewFormAndAPI(t *testing.T) {
 	if got, _ := e.storedRisk("r-email-misdirect"); got.AcceptedBy != "dana@acme-health.example" {
 		t.Errorf("API accept stored %+v", got)
 	}
+	// PUT replaces the risk, as for the inventory records.
+	req, _ := http.NewRequest("PUT", e.srv.URL+"/api/v1/orgs/alpha/risks/r-email-misdirect", strings.NewReader(`{"id": "r-email-misdirect", "asset": "email-notifications", "threat": "misdirected-communication", "vulnerability": "untrained-workforce", "likelihood": 2, "impact": 3, "treatment": "mitigate", "due": "2027-01-31"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-CSRF-Token", tok)
+	if resp := e.send(editor, req); resp.StatusCode != 200 {
+		t.Errorf("API PUT: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got, _ := e.storedRisk("r-email-misdirect"); got.Likelihood != 2 || got.Treatment != "mitigate" {
+		t.Errorf("API PUT stored %+v", got)
+	}
 }
 
 // questionnaireAnswers is "yes" to every question except give.
