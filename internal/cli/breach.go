@@ -33,11 +33,12 @@ func init() {
 			}
 			if draft != "" {
 				det := incident.Determine(ws, *inc)
+				var text string
 				switch draft {
 				case "individuals":
-					fmt.Fprint(env.Stdout, incident.DraftIndividualLetter(ws, *inc, det))
+					text = incident.DraftIndividualLetter(ws, *inc, det)
 				case "hhs":
-					fmt.Fprint(env.Stdout, incident.DraftHHSSummary(ws, *inc, det))
+					text = incident.DraftHHSSummary(ws, *inc, det)
 				case "covered-entity":
 					if customer == "" && len(inc.Customers) == 1 {
 						customer = inc.Customers[0]
@@ -45,10 +46,18 @@ func init() {
 					if customer == "" {
 						return BadInput("--draft covered-entity needs --customer (one of %v)", inc.Customers)
 					}
-					fmt.Fprint(env.Stdout, incident.DraftCoveredEntityNotice(ws, *inc, det, customer))
+					text = incident.DraftCoveredEntityNotice(ws, *inc, det, customer)
 				default:
 					return BadInput("--draft %q is not one of individuals, hhs, covered-entity", draft)
 				}
+				if env.Format == "json" {
+					out := map[string]any{"incident": inc.ID, "draft": draft, "format": "markdown", "text": text}
+					if draft == "covered-entity" {
+						out["customer"] = customer
+					}
+					return env.JSON(out)
+				}
+				fmt.Fprint(env.Stdout, text)
 				return nil
 			}
 			r := incident.Deadlines(ws, *inc, env.AsOf)

@@ -401,6 +401,12 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 	if res.Already {
 		fi.Already = tally.Findings
 	}
+	// A scan from the future is a wrong clock or a hand-edited file; its
+	// date decides supersession and the evidence's collected date, so say so.
+	if now := time.Now().UTC(); tally.Newest.After(now.Add(24 * time.Hour)) {
+		fmt.Fprintf(env.Stderr, "ward: note: %s: its newest finding is dated %s, after today (%s); check the scanner's clock: the scan date decides which scan is current\n",
+			path, tally.Newest.Format("2006-01-02 15:04 UTC"), now.Format("2006-01-02"))
+	}
 	return fi, nil
 }
 

@@ -417,3 +417,21 @@ func TestImportProwlerUpdatesPosture(t *testing.T) {
 		}
 	}
 }
+
+// A scan dated in the future (a wrong clock, an edited file) is imported
+// with a note: its date decides which scan is current.
+func TestImportProwlerNotesAFutureScan(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	sample, _ := os.ReadFile(prowlerSample)
+	future := bytes.ReplaceAll(sample, []byte("1795608000"), []byte("4102444800")) // 2100-01-01
+	future = bytes.ReplaceAll(future, []byte("2026-11-25T12:00:00"), []byte("2100-01-01T00:00:00"))
+	p := filepath.Join(dir, "future.json")
+	os.WriteFile(p, future, 0o644)
+	code, _, errs := ward(t, db, "import", "prowler", p)
+	if code != 0 || !strings.Contains(errs, "after today") || !strings.Contains(errs, "2100-01-01") {
+		t.Errorf("exit %d, stderr %q: want a note on the future date", code, errs)
+	}
+}

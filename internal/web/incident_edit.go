@@ -54,10 +54,7 @@ func (fe FieldErrors) Summary() string {
 	return strings.Join(parts, "; ")
 }
 
-var (
-	incidentID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	stateCode  = regexp.MustCompile(`^[A-Z]{2}$`)
-)
+var incidentID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // validateIncident applies the workspace's rules for an incident (the
 // same as `ward apply`) and the assessment wizard's own: a conclusion of
@@ -105,8 +102,8 @@ func validateIncident(ws *workspace.Workspace, inc workspace.Incident) FieldErro
 	for _, st := range slices.Sorted(maps.Keys(inc.States)) {
 		n := inc.States[st]
 		switch {
-		case !stateCode.MatchString(st):
-			fe.add("states", "%q is not a two-letter state or jurisdiction code (CA, DC, PR)", st)
+		case !slices.Contains(workspace.Jurisdictions, st):
+			fe.add("states", "%q is not a US state or jurisdiction code (CA, DC, PR)", st)
 		case n < 0:
 			fe.add("states", "%s: %d is negative", st, n)
 		}

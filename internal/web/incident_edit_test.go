@@ -65,7 +65,9 @@ func TestValidateIncident(t *testing.T) {
 		{"id with a slash", func(i *workspace.Incident) { i.ID = "a/b" }, "id", "letters, digits"},
 		{"unknown system", func(i *workspace.Incident) { i.Systems = []string{"nope"} }, "systems", "not a system"},
 		{"states add up to more than individuals", func(i *workspace.Incident) { i.States["NY"] = 1 }, "states", "add up to 601"},
-		{"state code", func(i *workspace.Incident) { i.States = map[string]int{"California": 600} }, "states", "two-letter"},
+		{"state code", func(i *workspace.Incident) { i.States = map[string]int{"California": 600} }, "states", "not a US state or jurisdiction code"},
+		// 45 CFR 164.406: media notice is per state or jurisdiction.
+		{"no such state", func(i *workspace.Incident) { i.States = map[string]int{"ZZ": 600} }, "states", `"ZZ" is not a US state or jurisdiction code`},
 		{"written delay needs its date, 164.412(a)", func(i *workspace.Incident) {
 			i.LawEnforcementDelay = &workspace.Delay{Kind: "written", Requested: d("2026-11-11")}
 		}, "law_enforcement_delay.until", "164.412(a)"},

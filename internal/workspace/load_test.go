@@ -737,3 +737,21 @@ vulnerabilities:
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// An incident counts residents per US state or jurisdiction, the unit of
+// media notice (45 CFR 164.406): a code that is none is an error naming
+// the field.
+func TestLoadIncidentStateCodes(t *testing.T) {
+	yaml := head + `incidents:
+  - id: inc-1
+    summary: laptop stolen
+    discovered: 2026-11-01
+    phi_involved: true
+    states: {CA: 600, PR: 10, ZZ: 3}
+`
+	_, err := loadIn(t, map[string]string{"ws.yaml": yaml}, "ws.yaml", Options{})
+	got := errorLines(t, err)
+	if len(got) != 1 || !strings.Contains(got[0], `incidents[0].states.ZZ: "ZZ" is not a US state or jurisdiction code`) {
+		t.Errorf("errors: %v", got)
+	}
+}

@@ -385,6 +385,17 @@ type Incident struct {
 	Timeline            []TimelineEntry `yaml:"timeline,omitempty" json:"timeline"`
 }
 
+// Jurisdictions are the USPS codes an incident may count residents by:
+// the 50 states, the District of Columbia and the five inhabited
+// territories. Media notice is owed per "State or jurisdiction" with more
+// than 500 residents affected (45 CFR 164.406), so every place with its
+// own media market is accepted.
+var Jurisdictions = []string{
+	"AK", "AL", "AR", "AS", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "GU", "HI", "IA", "ID", "IL", "IN", "KS", "KY",
+	"LA", "MA", "MD", "ME", "MI", "MN", "MO", "MP", "MS", "MT", "NC", "ND", "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK",
+	"OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX", "UT", "VA", "VI", "VT", "WA", "WI", "WV", "WY",
+}
+
 // Delay is a law-enforcement delay of notification (164.412).
 type Delay struct {
 	Kind      string    `yaml:"kind" json:"kind"` // written | oral

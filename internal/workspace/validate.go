@@ -526,6 +526,9 @@ func (c *checker) checkIncidents() {
 		c.notNegative(s, i, "individuals", int64(in.Individuals))
 		for _, st := range slices.Sorted(maps.Keys(in.States)) {
 			c.notNegative(s, i, "states."+st, int64(in.States[st]))
+			if !slices.Contains(Jurisdictions, st) {
+				c.errf(s, i, "states."+st, "%q is not a US state or jurisdiction code (two capital letters, such as CA, DC or PR): media notice is counted per state or jurisdiction (45 CFR 164.406)", st)
+			}
 		}
 		if d := in.LawEnforcementDelay; d != nil {
 			c.oneOf(s, i, "law_enforcement_delay.kind", d.Kind, DelayKinds, true)
