@@ -249,10 +249,46 @@ func (s *Server) recordAt(k recordKind, w http.ResponseWriter, r *http.Request, 
 	id := r.PathValue("id")
 	i := find(k, ws, id)
 	if i < 0 {
+		if s.retiredRecord(k, w, r, api, id) {
+			return nil, date.Date{}, nil, 0, false
+		}
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("No %s %s in this organization.", k.meta().Singular, id))
 		return nil, date.Date{}, nil, 0, false
 	}
 	return ws, asOf, by, i, true
+}
+
+// retiredRecord answers for a record that was retired: nothing is
+// deleted (45 CFR 164.316(b)(2) keeps documentation six years), so its
+// URL says 410 Gone with when, and the API gives its last version and its
+// history. It reports whether id was such a record.
+func (s *Server) retiredRecord(k recordKind, w http.ResponseWriter, r *http.Request, api bool, id string) bool {
+	m := k.meta()
+	o := s.org(r)
+	rs, err := o.Retired(r.Context(), m.Kind)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return true
+	}
+	for _, rr := range rs {
+		if rr.Key != id {
+			continue
+		}
+		msg := fmt.Sprintf("%s %s was retired on %s. It is kept on record, not deleted; its history is in the audit trail.",
+			m.Singular, id, rr.RetiredAt.UTC().Format("2006-01-02 15:04 UTC"))
+		if !api {
+			s.fail(w, r, false, http.StatusGone, msg)
+			return true
+		}
+		hist, err := o.History(r.Context(), m.Kind, id)
+		if err != nil {
+			s.serverError(w, r, true, err)
+			return true
+		}
+		writeJSON(w, http.StatusGone, map[string]any{"error": msg, "retired": rr, "history": hist})
+		return true
+	}
+	return false
 }
 
 func (s *Server) recordPage(k recordKind, w http.ResponseWriter, r *http.Request) {

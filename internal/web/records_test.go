@@ -114,8 +114,8 @@ func TestRecordPagesCreateEditRetire(t *testing.T) {
 		t.Fatalf("retire system: %d\n%.800s", r.StatusCode, r.Body)
 	}
 	e.wantAudit("retire", store.KindSystem, "sms-gateway", ed.Email)
-	if r := e.get(c, "/orgs/alpha/systems/sms-gateway"); r.StatusCode != http.StatusNotFound {
-		t.Errorf("retired system's page: %d, want 404", r.StatusCode)
+	if r := e.get(c, "/orgs/alpha/systems/sms-gateway"); r.StatusCode != http.StatusGone {
+		t.Errorf("retired system's page: %d, want 410 Gone", r.StatusCode)
 	}
 	retired, _ := e.st.Org(e.orgA).Retired(context.Background(), store.KindSystem)
 	if len(retired) != 1 || retired[0].Key != "sms-gateway" {
@@ -269,6 +269,27 @@ func TestRecordAPI(t *testing.T) {
 		t.Errorf("retire: %d %s", r.StatusCode, r.Body)
 	}
 	e.wantAudit("retire", store.KindCustomer, "st-marys", e.users[store.RoleEditor].Email)
+	// Nothing is deleted: the retired record answers 410 Gone, with its
+	// last version and its history (45 CFR 164.316(b)(2)).
+	gone := e.get(c, "/api/v1/orgs/alpha/customers/st-marys")
+	var g struct {
+		Error   string
+		Retired struct {
+			Key  string
+			Body workspace.Customer
+		}
+		History []struct{ Action string }
+	}
+	json.Unmarshal([]byte(gone.Body), &g)
+	if gone.StatusCode != http.StatusGone || g.Retired.Key != "st-marys" || g.Retired.Body.Name != "St. Mary's Clinic" || len(g.History) != 3 || g.History[2].Action != "retire" || !strings.Contains(g.Error, "retired on") {
+		t.Errorf("a retired record: %d %s", gone.StatusCode, gone.Body)
+	}
+	if page := e.get(c, "/orgs/alpha/customers/st-marys"); page.StatusCode != http.StatusGone || !strings.Contains(page.Body, "kept on record") {
+		t.Errorf("a retired record's page: %d", page.StatusCode)
+	}
+	if r := e.get(c, "/api/v1/orgs/alpha/customers/never-was"); r.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown record: %d, want 404", r.StatusCode)
+	}
 
 	v, vcsrf := e.login(e.users[store.RoleViewer])
 	if r := e.postJSON(v, "POST", "/api/v1/orgs/alpha/vendors", vcsrf, workspace.Vendor{ID: "twilio"}); r.StatusCode != http.StatusForbidden {
