@@ -117,7 +117,7 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 	for _, s := range a.Risks {
 		perAsset[s.Risk.Asset]++
 	}
-	for _, id := range a.Scope {
+	scopeRow := func(id string) ScopeSystem {
 		row := ScopeSystem{ID: id, Risks: perAsset[id]}
 		if s := ws.System(id); s != nil {
 			row.Name, row.Kind, row.EncryptedAtRest = s.Name, s.Kind, s.EncryptedAtRest
@@ -126,16 +126,15 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 				row.Vendor = v.Name
 			}
 		}
-		rep.Scope = append(rep.Scope, row)
+		return row
+	}
+	for _, id := range a.Scope {
+		rep.Scope = append(rep.Scope, scopeRow(id))
 	}
 	// Assets with risks but outside the PHI scope are still listed.
 	for asset := range perAsset {
 		if !slices.Contains(a.Scope, asset) {
-			row := ScopeSystem{ID: asset, Risks: perAsset[asset]}
-			if s := ws.System(asset); s != nil {
-				row.Name, row.Kind, row.Vendor, row.EncryptedAtRest = s.Name, s.Kind, s.Vendor, s.EncryptedAtRest
-			}
-			rep.Scope = append(rep.Scope, row)
+			rep.Scope = append(rep.Scope, scopeRow(asset))
 		}
 	}
 	slices.SortFunc(rep.Scope, func(x, y ScopeSystem) int { return strings.Compare(x.ID, y.ID) })
