@@ -77,10 +77,11 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string, fill 
 		}
 		d.SetFont("Helvetica", style, 8)
 		lines := 1
+		wrapped := make([]string, len(cells))
 		for i, c := range cells {
-			if n := len(d.SplitLines([]byte(d.t(c)), w[i]-2*pad)); n > lines {
-				lines = n
-			}
+			ls := d.wrap(d.t(c), w[i]-2*pad)
+			wrapped[i] = strings.Join(ls, "\n")
+			lines = max(lines, len(ls))
 		}
 		h := float64(lines)*lh + 2*pad
 		if d.GetY()+h > 297-18 {
@@ -91,7 +92,7 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string, fill 
 			}
 		}
 		x, y := margin, d.GetY()
-		for i, c := range cells {
+		for i := range cells {
 			col := colour(i)
 			if col != "" {
 				d.SetFillColor(rgb(col))
@@ -100,7 +101,7 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string, fill 
 				d.Rect(x, y, w[i], h, "D")
 			}
 			d.SetXY(x+pad, y+pad)
-			d.MultiCell(w[i]-2*pad, lh, d.t(c), "", "L", false)
+			d.MultiCell(w[i]-2*pad, lh, wrapped[i], "", "L", false)
 			x += w[i]
 		}
 		d.SetXY(margin, y+h)
@@ -116,6 +117,62 @@ func (d *pdfDoc) table(widths []float64, header []string, rows [][]string, fill 
 		})
 	}
 	d.Ln(3)
+}
+
+// wrap breaks s into lines no wider than width: at spaces, and inside a
+// word too long for the column after a hyphen, dot or @ (an id such as
+// r-analytics-reidentification, an address), cutting letters only when a
+// piece has no such place.
+func (d *pdfDoc) wrap(s string, width float64) []string {
+	width -= 2 * d.GetCellMargin() // what MultiCell leaves for text
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		put := func(piece string) {
+			switch {
+			case line == "":
+				line = piece
+			case d.GetStringWidth(line+piece) <= width:
+				line += piece
+			default:
+				out = append(out, strings.TrimRight(line, " "))
+				line = strings.TrimLeft(piece, " ")
+			}
+		}
+		for i, word := range strings.Split(para, " ") {
+			if i > 0 {
+				word = " " + word
+			}
+			for _, piece := range breakable(word) {
+				for d.GetStringWidth(strings.TrimLeft(piece, " ")) > width && len(piece) > 1 {
+					// No place to break: cut where the column ends.
+					n := len(piece) - 1
+					for n > 1 && d.GetStringWidth(piece[:n]) > width {
+						n--
+					}
+					put(piece[:n])
+					piece = piece[n:]
+				}
+				put(piece)
+			}
+		}
+		out = append(out, strings.TrimRight(line, " "))
+	}
+	return out
+}
+
+// breakable splits a word after each hyphen, dot and @, the places a long
+// identifier or address can break.
+func breakable(word string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(word); i++ {
+		if c := word[i]; (c == '-' || c == '.' || c == '@') && i > start && i < len(word)-1 {
+			out = append(out, word[start:i+1])
+			start = i + 1
+		}
+	}
+	return append(out, word[start:])
 }
 
 func drawHeader(d *pdfDoc, w []float64, header []string) {
@@ -327,9 +384,9 @@ func writePDF(w io.Writer, rep Report) error {
 		if s.ResidualAssumed {
 			res += "*"
 		}
-		tr = append(tr, []string{r.ID, r.Asset, s.ThreatTitle, s.VulnerabilityTitle, fmt.Sprintf("%s %d×%d", s.Inherent, r.Likelihood, r.Impact), res, r.Treatment, orDash(r.Owner)})
+		tr = append(tr, []string{r.ID, r.Asset, s.ThreatTitle, s.VulnerabilityTitle, fmt.Sprintf("%s %d×%d", s.Inherent, r.Likelihood, r.Impact), res, r.Treatment, orDash(rep.Name(r.Owner))})
 	}
-	d.table([]float64{22, 17, 32, 36, 21, 21, 17, 30}, []string{"ID", "Asset", "Threat", "Vulnerability", "Inherent", "Residual", "Treatment", "Owner"}, tr, func(r, c int) string {
+	d.table([]float64{26, 22, 31, 34, 18, 18, 16, 21}, []string{"ID", "Asset", "Threat", "Vulnerability", "Inherent", "Residual", "Treatment", "Owner"}, tr, func(r, c int) string {
 		switch c {
 		case 4:
 			return risk.LevelColor(rep.Register[r].Inherent)
@@ -363,9 +420,9 @@ func writePDF(w io.Writer, rep Report) error {
 	d.heading(6)
 	tr = nil
 	for _, p := range rep.Plan {
-		tr = append(tr, []string{p.RiskID, p.Level, p.Treatment, orDash(p.Measure), orDash(p.Owner), orDash(p.Due), p.Status})
+		tr = append(tr, []string{p.RiskID, p.Level, p.Treatment, orDash(p.Measure), orDash(rep.Name(p.Owner)), orDash(p.Due), p.Status})
 	}
-	d.table([]float64{20, 16, 17, 54, 30, 22, 26}, []string{"Risk", "Residual", "Treatment", "Measure", "Owner", "Due", "Status"}, tr, nil)
+	d.table([]float64{27, 16, 17, 52, 22, 20, 26}, []string{"Risk", "Residual", "Treatment", "Measure", "Owner", "Due", "Status"}, tr, nil)
 
 	// 8. Changes.
 	d.heading(7)

@@ -51,6 +51,17 @@ type Report struct {
 	Findings     []finding.Finding      `json:"findings"`
 	PerformedBy  string                 `json:"performed_by"`
 	ApprovedBy   string                 `json:"approved_by"`
+	// Names are the people of the workspace by email, for documents that
+	// name an owner rather than print an address.
+	Names map[string]string `json:"-"`
+}
+
+// Name is the person's name for an email, or the email.
+func (r Report) Name(email string) string {
+	if n := r.Names[email]; n != "" {
+		return n
+	}
+	return email
 }
 
 // ScopeSystem is one system in scope.
@@ -107,6 +118,10 @@ func BuildReport(ws *workspace.Workspace, analysisID string, phiSystems []string
 		Organization: ws.Organization.Name, Analysis: a.Record, AsOf: asOf, Matrix: a.Matrix,
 		Methodology: a.Record.Methodology, Register: a.Risks, Findings: a.Findings,
 		PerformedBy: person(ws, a.Record.PerformedBy), ApprovedBy: person(ws, a.Record.ApprovedBy),
+		Names: map[string]string{},
+	}
+	for _, p := range ws.People {
+		rep.Names[p.Email] = p.Name
 	}
 	// The workspace names the method in a word ("NIST SP 800-30 Rev. 1",
 	// "nist-800-30"); the report spells it out.
