@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
+	"strings"
 
 	"ward/internal/incident"
 )
@@ -30,6 +32,12 @@ func init() {
 			inc := ws.Incident(args[0])
 			if inc == nil {
 				return BadInput("no incident %q", args[0])
+			}
+			if customer != "" && draft != "covered-entity" {
+				return BadInput("--customer goes with --draft covered-entity (the notice to one covered-entity customer)")
+			}
+			if customer != "" && !slices.Contains(inc.Customers, customer) {
+				return BadInput("--customer %q is not a customer incident %s involves (%s)", customer, inc.ID, strings.Join(inc.Customers, ", "))
 			}
 			if draft != "" {
 				det := incident.Determine(ws, *inc)

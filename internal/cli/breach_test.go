@@ -45,4 +45,13 @@ func TestBreachDeadlinesAndDrafts(t *testing.T) {
 	if code, _, errs := ward(t, db, "breach", "deadlines", "inc-2026-001", "--draft", "press"); code != ExitBadInput || !strings.Contains(errs, "not one of individuals, hhs, covered-entity") {
 		t.Errorf("bad --draft: exit %d %s", code, errs)
 	}
+	for _, args := range [][]string{
+		{"--draft", "covered-entity", "--customer", "nope"},     // not a customer of the incident
+		{"--draft", "covered-entity", "--customer", "st-marys"}, // a customer, not this incident's
+		{"--draft", "hhs", "--customer", "lakeside-cardiology"}, // --customer with another draft
+	} {
+		if code, out, errs := ward(t, db, append([]string{"breach", "deadlines", "inc-2026-001"}, args...)...); code != ExitBadInput || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q: want exit 2 and no draft", args, code, out, errs)
+		}
+	}
 }

@@ -394,7 +394,7 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 		File: path, Source: "prowler", Format: format, SHA256: res.Scan.SHA256, Size: res.Scan.Size, ScanID: res.Scan.ID,
 		ScannedAt: res.Scan.ScannedAt, AlreadyImported: res.Already, Findings: tally.Findings,
 		New: res.New, Duplicates: res.Duplicates, ByStatus: tally.ByStatus, BySeverity: tally.BySeverity,
-		Requirements: tally.Requirements(), Unmapped: tally.Unmapped(), Controls: tally.AllControls(),
+		Requirements: tally.Requirements(), Unmapped: tally.Unmapped(), Controls: evidenceControls(res.Evidence),
 		EvidenceID: res.Scan.EvidenceID, Superseded: res.Superseded, Outdated: res.Outdated,
 		Seconds: time.Since(src.start).Seconds(),
 	}
@@ -408,6 +408,16 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 			path, tally.Newest.Format("2006-01-02 15:04 UTC"), now.Format("2006-01-02"))
 	}
 	return fi, nil
+}
+
+// evidenceControls are the controls the stored file is evidence for (the
+// adopted ones among those its checks touch), none when no evidence was
+// kept.
+func evidenceControls(e *workspace.Evidence) []string {
+	if e == nil {
+		return []string{}
+	}
+	return e.ControlIDs()
 }
 
 func mediaType(format string) string {

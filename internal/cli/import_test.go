@@ -123,8 +123,13 @@ func TestImportProwlerTwiceAddsNothing(t *testing.T) {
 	if out := mustWard(t, db, "posture", "--framework", "hipaa"); !regexp.MustCompile(`Open failing findings from imported scans:\n(.*\n)*  mfa +1\n`).MatchString(out) {
 		t.Errorf("posture text has no open findings section:\n%s", out)
 	}
-	ws := mustWard(t, db, "export", "-o", filepath.Join(t.TempDir(), "exp"))
-	_ = ws
+	// The scan's evidence lands only on adopted controls, so an export
+	// applies back without a change.
+	exp := filepath.Join(t.TempDir(), "exp")
+	mustWard(t, db, "export", "-o", exp)
+	if out := mustWard(t, db, "apply", "-f", exp); !strings.Contains(out, "no changes") {
+		t.Errorf("apply of the export after an import:\n%s", out)
+	}
 
 	before := fileHash(t, db)
 	again := importProwlerJSON(t, db, prowlerSample).Files[0]

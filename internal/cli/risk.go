@@ -457,7 +457,7 @@ func approveAnalysis(ctx context.Context, env *Env, id, by string) error {
 	}
 	ra := ws.RiskAnalysis(id)
 	if ra == nil {
-		return BadInput("risk analysis approve: %q is not a risk analysis (ward risk list shows them); nothing was written", id)
+		return BadInput("risk analysis approve: %q is not a risk analysis id (the workspace's risk_analyses); nothing was written", id)
 	}
 	if strings.TrimSpace(by) == "" {
 		return BadInput("risk analysis approve: --by: who approves the analysis is required; nothing was written")

@@ -297,14 +297,23 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 		}
 		res.Outdated = int(n)
 
-		// The file itself, as evidence on every control it touches.
-		if len(controls) > 0 || len(in.Evidence.Controls) > 0 {
-			e := in.Evidence
-			for c := range controls {
-				if !slices.Contains(e.Controls, c) {
-					e.Controls = append(e.Controls, c)
-				}
+		// The file itself, as evidence on every control it touches that the
+		// organization has adopted: evidence speaks for a control the
+		// organization runs (as an upload does), and the workspace holds
+		// no evidence for controls it does not list. Open findings stay on
+		// every control the checks touch.
+		adopted, err := w.liveKeys(KindControl)
+		if err != nil {
+			return err
+		}
+		e := in.Evidence
+		for c := range controls {
+			if !slices.Contains(e.Controls, c) {
+				e.Controls = append(e.Controls, c)
 			}
+		}
+		e.Controls = slices.DeleteFunc(e.Controls, func(c string) bool { return !adopted[c] })
+		if len(e.Controls) > 0 {
 			slices.Sort(e.Controls)
 			e.SHA256, e.Size = in.SHA256, in.Size
 			if e.Source == "" {
@@ -522,6 +531,25 @@ func (o *OrgStore) OpenFindingCounts(ctx context.Context) (map[string]int, error
 			return nil, err
 		}
 		out[c] = n
+	}
+	return out, rs.Err()
+}
+
+// liveKeys is the set of keys of kind's records that are not retired, as
+// this transaction sees them.
+func (w *writer) liveKeys(kind string) (map[string]bool, error) {
+	rs, err := w.tx.QueryContext(w.ctx, w.o.s.q("SELECT key FROM records WHERE org_id = ? AND kind = ? AND retired_at IS NULL"), w.o.org.ID, kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := map[string]bool{}
+	for rs.Next() {
+		var k string
+		if err := rs.Scan(&k); err != nil {
+			return nil, err
+		}
+		out[k] = true
 	}
 	return out, rs.Err()
 }

@@ -49,6 +49,10 @@ type kindMeta struct {
 	// NoListPage: the kind's list is part of another page (flows: the
 	// data-flow page), so /orgs/{org}/<Path> is not this kind's.
 	NoListPage bool
+	// InUse names the records that refer to key in ways validation cannot
+	// see (a risk's threat is an id or free text): retiring it is refused
+	// while any does.
+	InUse func(ws *workspace.Workspace, key string) []string
 }
 
 // recordKind is one kind's records in a workspace; records[T] implements
@@ -248,7 +252,7 @@ var (
 			{Name: "description", Label: "Description", Type: "textarea"},
 			{Name: "vulnerabilities", Label: "Vulnerabilities it exploits", Type: "list", Help: "comma-separated library or own vulnerability ids"},
 			{Name: "controls", Label: "Controls that mitigate it", Type: "list", Column: true, Help: "comma-separated control ids, suggested on each risk that names the threat"},
-		}},
+		}, InUse: libraryUsers},
 		slice: func(ws *workspace.Workspace) *[]workspace.Threat { return &ws.Threats },
 		key:   func(t workspace.Threat) string { return t.ID },
 		title: func(t workspace.Threat) string { return nameOr(t.Title, t.ID) },
@@ -259,13 +263,30 @@ var (
 			{Name: "title", Label: "Title", Type: "text", Column: true},
 			{Name: "description", Label: "Description", Type: "textarea"},
 			{Name: "controls", Label: "Controls that close it", Type: "list", Column: true, Help: "comma-separated control ids"},
-		}},
+		}, InUse: libraryUsers},
 		slice: func(ws *workspace.Workspace) *[]workspace.Vulnerability { return &ws.Vulnerabilities },
 		key:   func(v workspace.Vulnerability) string { return v.ID },
 		title: func(v workspace.Vulnerability) string { return nameOr(v.Title, v.ID) },
 	}
 	recordKinds = []recordKind{systemKind, flowKind, vendorKind, customerKind, agreementKind, threatKind, vulnerabilityKind}
 )
+
+// libraryUsers are the risks (and own threats) that name a threat or
+// vulnerability id.
+func libraryUsers(ws *workspace.Workspace, id string) []string {
+	var out []string
+	for _, r := range ws.Risks {
+		if r.Threat == id || r.Vulnerability == id {
+			out = append(out, "risk "+r.ID)
+		}
+	}
+	for _, t := range ws.Threats {
+		if slices.Contains(t.Vulnerabilities, id) {
+			out = append(out, "threat "+t.ID)
+		}
+	}
+	return out
+}
 
 // validationOptions are the ones `ward apply` uses (check.WorkspaceOptions).
 func validationOptions() workspace.Options { return check.WorkspaceOptions() }
@@ -410,6 +431,11 @@ func fieldOf(path string) string {
 // (a retired system that flows still name) under "". Errors the
 // workspace had before the edit are not the edit's.
 func checkEdit(k recordKind, ws *workspace.Workspace, i int, rec any) map[string]string {
+	if m := k.meta(); rec == nil && m.InUse != nil {
+		if users := m.InUse(ws, k.keyAt(ws, i)); len(users) > 0 {
+			return map[string]string{"": "named by " + strings.Join(users, ", ")}
+		}
+	}
 	opt := validationOptions()
 	before := map[string]bool{}
 	for _, e := range workspace.Validate(ws, opt) {

@@ -440,6 +440,16 @@ func TestOwnThreatThroughAPIAndRiskForm(t *testing.T) {
 	if list := e.get(c, "/orgs/alpha/threats"); list.StatusCode != 200 || !strings.Contains(list.Body, "Front-desk shoulder surfing") || !strings.Contains(list.Body, "llm-subprocessor-disclosure") {
 		t.Errorf("own threats page: %d", list.StatusCode)
 	}
+	// A threat or vulnerability a risk names is not retired (the risk
+	// would lose its title and suggested controls); an unused one is.
+	for _, p := range []string{"/api/v1/orgs/alpha/threats/llm-subprocessor-disclosure/retire", "/api/v1/orgs/alpha/vulnerabilities/llm-api-without-baa/retire"} {
+		if r := e.postJSON(c, "POST", p, csrf, nil); r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "risk r-ai-no-baa") {
+			t.Errorf("%s: %d %s, want 409 naming risk r-ai-no-baa", p, r.StatusCode, r.Body)
+		}
+	}
+	if r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/threats/front-desk-shoulder-surfing/retire", csrf, nil); r.StatusCode != http.StatusOK {
+		t.Errorf("retire an unused own threat: %d %s", r.StatusCode, r.Body)
+	}
 	v, vcsrf := e.login(e.users[store.RoleViewer])
 	if r := e.postJSON(v, "POST", "/api/v1/orgs/alpha/vulnerabilities", vcsrf, workspace.Vulnerability{ID: "x", Title: "x"}); r.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer create: %d", r.StatusCode)

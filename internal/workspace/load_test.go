@@ -722,6 +722,8 @@ vulnerabilities:
     controls: [mfa]
   - id: no-mfa-remote
     title: ours
+  - id: Bad ID
+    title: spaces in the id
 `
 	_, err := loadIn(t, map[string]string{"ws.yaml": yaml}, "ws.yaml", opt)
 	want := []string{
@@ -732,6 +734,7 @@ vulnerabilities:
 		`ws.yaml:17: threats[2].controls[0]: "not-a-control" is neither a control in this workspace nor in the catalog`,
 		`ws.yaml:18: threats[3].id: "llm-leak" is already the id of threats[0] (ws.yaml:6); ids must be unique`,
 		`ws.yaml:25: vulnerabilities[1].id: "no-mfa-remote" is already a vulnerability of the embedded library (ward risk vulnerabilities): give your own another id`,
+		`ws.yaml:27: vulnerabilities[2].id: "Bad ID" is not an id: lower-case letters, digits and - . _ only, such as shared-front-desk-login (risks name it)`,
 	}
 	if got := errorLines(t, err); !slices.Equal(got, want) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -752,6 +755,25 @@ func TestLoadIncidentStateCodes(t *testing.T) {
 	_, err := loadIn(t, map[string]string{"ws.yaml": yaml}, "ws.yaml", Options{})
 	got := errorLines(t, err)
 	if len(got) != 1 || !strings.Contains(got[0], `incidents[0].states.ZZ: "ZZ" is not a US state or jurisdiction code`) {
+		t.Errorf("errors: %v", got)
+	}
+}
+
+// Residents per state cannot add up to more than the individuals
+// affected: the per-state counts decide media notice (45 CFR 164.406,
+// more than 500 residents of a state), the total the HHS report (164.408).
+func TestLoadIncidentStatesWithinTotal(t *testing.T) {
+	yaml := head + `incidents:
+  - id: inc-1
+    summary: laptop stolen
+    discovered: 2026-11-01
+    phi_involved: true
+    individuals: 812
+    states: {CA: 900}
+`
+	_, err := loadIn(t, map[string]string{"ws.yaml": yaml}, "ws.yaml", Options{})
+	got := errorLines(t, err)
+	if len(got) != 1 || !strings.Contains(got[0], "incidents[0].states: the residents per state add up to 900, more than the 812 individuals affected") {
 		t.Errorf("errors: %v", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -370,7 +371,11 @@ func (c *checker) checkLibrary() {
 	lib := func(f func(string) bool, id string) bool { return f != nil && f(id) }
 	for i, t := range c.ws.Threats {
 		const s = "threats"
-		if c.required(s, i, "id", t.ID, "a short unique name such as llm-prompt-retention") && lib(c.opt.LibraryThreat, t.ID) {
+		switch {
+		case !c.required(s, i, "id", t.ID, "a short unique name such as llm-prompt-retention"):
+		case !libraryID.MatchString(t.ID):
+			c.errf(s, i, "id", "%q is not an id: lower-case letters, digits and - . _ only, such as llm-prompt-retention (risks name it)", t.ID)
+		case lib(c.opt.LibraryThreat, t.ID):
 			c.errf(s, i, "id", "%q is already a threat of the embedded library (ward risk threats): risks can name it as it is; give your own threat another id", t.ID)
 		}
 		c.required(s, i, "title", t.Title, "a short name for the threat")
@@ -384,13 +389,21 @@ func (c *checker) checkLibrary() {
 	}
 	for i, v := range c.ws.Vulnerabilities {
 		const s = "vulnerabilities"
-		if c.required(s, i, "id", v.ID, "a short unique name such as shared-front-desk-login") && lib(c.opt.LibraryVulnerability, v.ID) {
+		switch {
+		case !c.required(s, i, "id", v.ID, "a short unique name such as shared-front-desk-login"):
+		case !libraryID.MatchString(v.ID):
+			c.errf(s, i, "id", "%q is not an id: lower-case letters, digits and - . _ only, such as shared-front-desk-login (risks name it)", v.ID)
+		case lib(c.opt.LibraryVulnerability, v.ID):
 			c.errf(s, i, "id", "%q is already a vulnerability of the embedded library (ward risk vulnerabilities): give your own another id", v.ID)
 		}
 		c.required(s, i, "title", v.Title, "a short name for the weakness")
 		c.controlRefs(s, i, v.Controls)
 	}
 }
+
+// libraryID is the form of an own threat's or vulnerability's id: a risk
+// names it as its threat or vulnerability, beside free text.
+var libraryID = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // controlRefs checks a list of control ids: each adopted in the workspace
 // or in the catalog.
@@ -524,6 +537,13 @@ func (c *checker) checkIncidents() {
 			c.ref(s, i, fmt.Sprintf("customers[%d]", j), id, c.customers, "a customer id in this workspace")
 		}
 		c.notNegative(s, i, "individuals", int64(in.Individuals))
+		sum := 0
+		for _, n := range in.States {
+			sum += n
+		}
+		if in.Individuals > 0 && sum > in.Individuals {
+			c.errf(s, i, "states", "the residents per state add up to %d, more than the %d individuals affected", sum, in.Individuals)
+		}
 		for _, st := range slices.Sorted(maps.Keys(in.States)) {
 			c.notNegative(s, i, "states."+st, int64(in.States[st]))
 			if !slices.Contains(Jurisdictions, st) {
