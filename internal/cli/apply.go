@@ -82,7 +82,11 @@ func ApplyPath(ctx context.Context, env *Env, path, actor string, dryRun bool) (
 	org, err := s.OrgBySlug(ctx, slug)
 	if errors.Is(err, store.ErrNotFound) {
 		if dryRun {
-			return []store.Change{{Kind: "organization", Key: slug, Action: "create"}}, store.Org{Slug: slug, Name: ws.Organization.Name}, nil
+			changes, err := store.CreateChanges(ws, slug)
+			if err != nil {
+				return nil, store.Org{}, BadInput("%v", err)
+			}
+			return changes, store.Org{Slug: slug, Name: ws.Organization.Name}, nil
 		}
 		org, err = s.CreateOrg(ctx, actor, slug, ws.Organization.Name)
 	}

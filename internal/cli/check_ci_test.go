@@ -150,3 +150,22 @@ func TestHelpAndBadInputOfCatalogCommands(t *testing.T) {
 		t.Errorf("penalty without --tier: exit %d %s", code, errs)
 	}
 }
+
+// `ward apply --dry-run` into a database without the organization says
+// what the real apply then does: every record created, nothing written.
+func TestApplyDryRunOnEmptyDatabase(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	dry := mustWard(t, db, "apply", "--dry-run", "-f", demoDir)
+	real := mustWard(t, db, "apply", "-f", demoDir)
+	n := regexp.MustCompile(`(\d+) would create, 0 would change`).FindStringSubmatch(dry)
+	m := regexp.MustCompile(`(\d+) created, 0 changed`).FindStringSubmatch(real)
+	if n == nil || m == nil || n[1] != m[1] {
+		t.Errorf("dry run %q, then apply %q: the counts differ", strings.TrimSpace(lastLine(dry)), strings.TrimSpace(lastLine(real)))
+	}
+}
+
+func lastLine(s string) string {
+	s = strings.TrimRight(s, "\n")
+	return s[strings.LastIndex(s, "\n")+1:]
+}

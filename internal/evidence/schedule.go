@@ -33,10 +33,15 @@ const (
 	NotDue = "not-due"
 )
 
-// Occurrence is one period in which a control owes evidence.
+// Occurrence is one period in which a control owes evidence: Start and
+// End are its part inside the window asked for, PeriodStart and PeriodEnd
+// the whole calendar period it is judged on (evidence anywhere in it
+// covers it).
 type Occurrence struct {
-	Start    date.Date `json:"start"`
-	End      date.Date `json:"end"`
+	Start       date.Date `json:"start"`
+	End         date.Date `json:"end"`
+	PeriodStart date.Date `json:"period_start"`
+	PeriodEnd   date.Date `json:"period_end"`
 	Status   string    `json:"status"`
 	Evidence []string  `json:"evidence,omitempty"` // ids of the items that cover it
 }
@@ -132,7 +137,7 @@ func OccurrencesOf(freq string, from, to, asOf date.Date, items []*workspace.Evi
 	first, _ := PeriodOf(freq, from)
 	for d := from; !d.After(to); {
 		ps, pe := PeriodOf(freq, d)
-		out = append(out, Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to)})
+		out = append(out, Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to), PeriodStart: ps, PeriodEnd: pe})
 		ends = append(ends, pe)
 		d = pe.AddDays(1)
 	}

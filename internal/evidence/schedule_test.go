@@ -47,9 +47,9 @@ func TestOccurrencesWindowStartingMidQuarter(t *testing.T) {
 	items := []workspace.Evidence{ev("q4-early", "2026-11-02"), ev("q1", "2027-02-10")}
 	got := Occurrences("quarterly", d("2026-11-15"), d("2027-05-14"), d("2027-04-20"), items)
 	want := []Occurrence{
-		{Start: d("2026-11-15"), End: d("2026-12-31"), Status: Covered, Evidence: []string{"q4-early"}},
-		{Start: d("2027-01-01"), End: d("2027-03-31"), Status: Covered, Evidence: []string{"q1"}},
-		{Start: d("2027-04-01"), End: d("2027-05-14"), Status: NotDue},
+		{Start: d("2026-11-15"), End: d("2026-12-31"), PeriodStart: d("2026-10-01"), PeriodEnd: d("2026-12-31"), Status: Covered, Evidence: []string{"q4-early"}},
+		{Start: d("2027-01-01"), End: d("2027-03-31"), PeriodStart: d("2027-01-01"), PeriodEnd: d("2027-03-31"), Status: Covered, Evidence: []string{"q1"}},
+		{Start: d("2027-04-01"), End: d("2027-05-14"), PeriodStart: d("2027-04-01"), PeriodEnd: d("2027-06-30"), Status: NotDue},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got  %+v\nwant %+v", got, want)
@@ -149,7 +149,7 @@ func naiveOccurrences(freq string, from, to, asOf date.Date, items []workspace.E
 	var out []Occurrence
 	for d := from; !d.After(to); {
 		ps, pe := PeriodOf(freq, d)
-		o := Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to)}
+		o := Occurrence{Start: date.Max(ps, from), End: date.Min(pe, to), PeriodStart: ps, PeriodEnd: pe}
 		for _, e := range items {
 			if e.Covers(ps, pe) {
 				o.Evidence = append(o.Evidence, e.ID)

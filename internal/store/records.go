@@ -255,6 +255,21 @@ type desired struct {
 	v         any
 }
 
+// CreateChanges is what applying ws to a new, empty organization would
+// do: create each of its records, in workspace order. `ward apply
+// --dry-run` reports it for an organization the database does not hold.
+func CreateChanges(ws *workspace.Workspace, slug string) ([]Change, error) {
+	ds, err := flatten(ws, slug)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Change, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, Change{Kind: d.kind, Key: d.key, Action: "create"})
+	}
+	return out, nil
+}
+
 // flatten lists a workspace's records in workspace order, normalized as
 // they are stored.
 func flatten(ws *workspace.Workspace, slug string) ([]desired, error) {

@@ -29,20 +29,28 @@ type Schedule struct {
 
 // Cell is one occurrence and where the strip draws it.
 type Cell struct {
-	Label    string    `json:"period"`
-	Start    date.Date `json:"start"`
-	End      date.Date `json:"end"`
-	Status   string    `json:"status"`
-	Evidence []string  `json:"evidence,omitempty"`
-	X        int       `json:"-"`
-	W        int       `json:"-"`
-	TextX    int       `json:"-"`
-	ShowText bool      `json:"-"`
+	Label string    `json:"period"`
+	Start date.Date `json:"start"`
+	End   date.Date `json:"end"`
+	// PeriodStart and PeriodEnd are the whole calendar period the
+	// occurrence is judged on; Start and End its part in the window.
+	PeriodStart date.Date `json:"period_start"`
+	PeriodEnd   date.Date `json:"period_end"`
+	Status      string    `json:"status"`
+	Evidence    []string  `json:"evidence,omitempty"`
+	X           int       `json:"-"`
+	W           int       `json:"-"`
+	TextX       int       `json:"-"`
+	ShowText    bool      `json:"-"`
 }
 
 // Title is the cell's tooltip.
 func (c Cell) Title() string {
-	t := fmt.Sprintf("%s · %s · %s to %s", c.Label, c.Status, c.Start, c.End)
+	status := c.Status
+	if status == evidence.NotDue {
+		status = "due after the window closes"
+	}
+	t := fmt.Sprintf("%s · %s · %s to %s", c.Label, status, c.PeriodStart, c.PeriodEnd)
 	if len(c.Evidence) > 0 {
 		t += " · " + strings.Join(c.Evidence, ", ")
 	}
@@ -114,7 +122,7 @@ func controlSchedule(ws *workspace.Workspace, freq, status string, live []worksp
 	}
 	for i, o := range occ {
 		x0, x1 := i*stripWidth/n, (i+1)*stripWidth/n
-		c := Cell{Label: evidence.Label(freq, o.Start), Start: o.Start, End: o.End, Status: o.Status, Evidence: o.Evidence,
+		c := Cell{Label: evidence.Label(freq, o.Start), Start: o.Start, End: o.End, PeriodStart: o.PeriodStart, PeriodEnd: o.PeriodEnd, Status: o.Status, Evidence: o.Evidence,
 			X: x0, W: max(1, x1-x0-gap), ShowText: labels}
 		c.TextX = x0 + c.W/2
 		sc.Cells = append(sc.Cells, c)
