@@ -42,8 +42,8 @@ type Occurrence struct {
 	End         date.Date `json:"end"`
 	PeriodStart date.Date `json:"period_start"`
 	PeriodEnd   date.Date `json:"period_end"`
-	Status   string    `json:"status"`
-	Evidence []string  `json:"evidence,omitempty"` // ids of the items that cover it
+	Status      string    `json:"status"`
+	Evidence    []string  `json:"evidence,omitempty"` // ids of the items that cover it
 }
 
 // Label names the period the way a person says it: "2026-Q4", "2026-10",
