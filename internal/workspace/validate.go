@@ -371,13 +371,7 @@ func (c *checker) checkLibrary() {
 	lib := func(f func(string) bool, id string) bool { return f != nil && f(id) }
 	for i, t := range c.ws.Threats {
 		const s = "threats"
-		switch {
-		case !c.required(s, i, "id", t.ID, "a short unique name such as llm-prompt-retention"):
-		case !libraryID.MatchString(t.ID):
-			c.errf(s, i, "id", "%q is not an id: lower-case letters, digits and - . _ only, such as llm-prompt-retention (risks name it)", t.ID)
-		case lib(c.opt.LibraryThreat, t.ID):
-			c.errf(s, i, "id", "%q is already a threat of the embedded library (ward risk threats): risks can name it as it is; give your own threat another id", t.ID)
-		}
+		c.ownLibraryID(s, i, t.ID, "threat", "llm-prompt-retention", lib(c.opt.LibraryThreat, t.ID))
 		c.required(s, i, "title", t.Title, "a short name for the threat")
 		c.oneOf(s, i, "category", t.Category, ThreatCategories, true)
 		for j, v := range t.Vulnerabilities {
@@ -389,15 +383,23 @@ func (c *checker) checkLibrary() {
 	}
 	for i, v := range c.ws.Vulnerabilities {
 		const s = "vulnerabilities"
-		switch {
-		case !c.required(s, i, "id", v.ID, "a short unique name such as shared-front-desk-login"):
-		case !libraryID.MatchString(v.ID):
-			c.errf(s, i, "id", "%q is not an id: lower-case letters, digits and - . _ only, such as shared-front-desk-login (risks name it)", v.ID)
-		case lib(c.opt.LibraryVulnerability, v.ID):
-			c.errf(s, i, "id", "%q is already a vulnerability of the embedded library (ward risk vulnerabilities): give your own another id", v.ID)
-		}
+		c.ownLibraryID(s, i, v.ID, "vulnerability", "shared-front-desk-login", lib(c.opt.LibraryVulnerability, v.ID))
 		c.required(s, i, "title", v.Title, "a short name for the weakness")
 		c.controlRefs(s, i, v.Controls)
+	}
+}
+
+// ownLibraryID checks the id of an own threat or vulnerability: present,
+// an id a risk can name, and not one of the embedded library's (taken).
+func (c *checker) ownLibraryID(s string, i int, id, what, example string, taken bool) {
+	switch {
+	case !c.required(s, i, "id", id, "a short unique name such as "+example):
+	case !libraryID.MatchString(id):
+		c.errf(s, i, "id", "%q is not an id: lower-case letters, digits and - . _ only, such as %s (risks name it)", id, example)
+	case taken && what == "threat":
+		c.errf(s, i, "id", "%q is already a threat of the embedded library (ward risk threats): risks can name it as it is; give your own threat another id", id)
+	case taken:
+		c.errf(s, i, "id", "%q is already a %s of the embedded library (ward risk %s): give your own another id", id, what, s)
 	}
 }
 
