@@ -358,28 +358,11 @@ func (f AssessmentForm) apply(ws *workspace.Workspace, inc workspace.Incident) (
 // incident, or, when an answer is wrong, the form again with the errors
 // next to the fields and nothing written.
 func (s *Server) saveAssessmentPage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	asOf, err := s.requestAsOf(r)
-	if err != nil {
-		s.fail(w, r, false, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
+	ws, stored, asOf, ok := s.incidentFormPost(w, r)
+	if !ok {
 		return
 	}
-	o := s.org(r)
-	ws, err := o.Workspace(ctx)
-	if err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	id := r.PathValue("id")
-	stored := ws.Incident(id)
-	if stored == nil {
-		s.fail(w, r, false, http.StatusNotFound, "No incident "+id+" in this organization.")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, false, http.StatusBadRequest, "the form could not be read")
-		return
-	}
+	id := stored.ID
 	form := readAssessmentForm(r)
 	inc, fe := form.apply(ws, *stored)
 	if fe != nil {
@@ -395,11 +378,38 @@ func (s *Server) saveAssessmentPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "incident.html", d)
 		return
 	}
-	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, id, inc); err != nil {
+	if _, err := s.org(r).Put(r.Context(), currentUser(r).Email, store.KindIncident, id, inc); err != nil {
 		s.serverError(w, r, false, err)
 		return
 	}
 	http.Redirect(w, r, incidentURL(r, id, "assessment")+"#determination", http.StatusSeeOther)
+}
+
+// incidentFormPost is what the incident page's forms start from: the as-of
+// date, the workspace, the incident of the path and the parsed form. It
+// answers the request itself when any of them is wrong.
+func (s *Server) incidentFormPost(w http.ResponseWriter, r *http.Request) (*workspace.Workspace, *workspace.Incident, date.Date, bool) {
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
+		return nil, nil, date.Date{}, false
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return nil, nil, date.Date{}, false
+	}
+	id := r.PathValue("id")
+	stored := ws.Incident(id)
+	if stored == nil {
+		s.fail(w, r, false, http.StatusNotFound, "No incident "+id+" in this organization.")
+		return nil, nil, date.Date{}, false
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "the form could not be read")
+		return nil, nil, date.Date{}, false
+	}
+	return ws, stored, asOf, true
 }
 
 // incidentURL is the incident's page, keeping ?as_of= and saying what was
@@ -429,28 +439,11 @@ type TimelineForm struct {
 // incident's timeline. "notified:hhs" and the like record a notice as
 // given (see package incident).
 func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	asOf, err := s.requestAsOf(r)
-	if err != nil {
-		s.fail(w, r, false, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
+	ws, stored, asOf, ok := s.incidentFormPost(w, r)
+	if !ok {
 		return
 	}
-	o := s.org(r)
-	ws, err := o.Workspace(ctx)
-	if err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	id := r.PathValue("id")
-	stored := ws.Incident(id)
-	if stored == nil {
-		s.fail(w, r, false, http.StatusNotFound, "No incident "+id+" in this organization.")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, false, http.StatusBadRequest, "the form could not be read")
-		return
-	}
+	id := stored.ID
 	tf := TimelineForm{Date: strings.TrimSpace(r.PostForm.Get("date")), Note: strings.TrimSpace(r.PostForm.Get("note")), Errors: FieldErrors{}}
 	d, err := date.Parse(tf.Date)
 	switch {
@@ -477,7 +470,7 @@ func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "incident.html", det)
 		return
 	}
-	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, id, inc); err != nil {
+	if _, err := s.org(r).Put(r.Context(), currentUser(r).Email, store.KindIncident, id, inc); err != nil {
 		s.serverError(w, r, false, err)
 		return
 	}

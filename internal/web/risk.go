@@ -454,16 +454,7 @@ func (s *Server) createRiskAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	problems, err := s.saveRisk(r, ws, &rk, nil)
-	if err != nil {
-		s.serverError(w, r, true, err)
-		return
-	}
-	if len(problems) > 0 {
-		writeProblems(w, problems)
-		return
-	}
-	s.scoredAnswer(w, r, ws, rk, http.StatusCreated)
+	s.saveRiskAnswer(w, r, ws, rk, nil, http.StatusCreated)
 }
 
 // updateRiskAPI: POST the whole risk as JSON; its id must be the path's.
@@ -487,6 +478,12 @@ func (s *Server) updateRiskAPI(w http.ResponseWriter, r *http.Request) {
 	if rk.Analysis == "" {
 		rk.Analysis = old.Analysis
 	}
+	s.saveRiskAnswer(w, r, ws, rk, old, http.StatusOK)
+}
+
+// saveRiskAnswer saves rk (over old, nil for a new risk) and answers the
+// API call: its scores with status, or 422 with the problems by field.
+func (s *Server) saveRiskAnswer(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rk workspace.Risk, old *workspace.Risk, status int) {
 	problems, err := s.saveRisk(r, ws, &rk, old)
 	if err != nil {
 		s.serverError(w, r, true, err)
@@ -496,7 +493,7 @@ func (s *Server) updateRiskAPI(w http.ResponseWriter, r *http.Request) {
 		writeProblems(w, problems)
 		return
 	}
-	s.scoredAnswer(w, r, ws, rk, http.StatusOK)
+	s.scoredAnswer(w, r, ws, rk, status)
 }
 
 // acceptRiskAPI: POST {"by": EMAIL, "reason": TEXT}.
