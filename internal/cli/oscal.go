@@ -38,9 +38,6 @@ func init() {
 			if err != nil {
 				return err
 			}
-			if ws.Organization.Slug == "" {
-				ws.Organization.Slug = b.Org.Slug
-			}
 			doc, err := oscal.Build(kind, ws, catalog.Default(), env.AsOf)
 			if err != nil {
 				return err

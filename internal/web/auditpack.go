@@ -64,9 +64,6 @@ func (s *Server) requestList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org := currentOrg(r)
-	if ws.Organization.Slug == "" {
-		ws.Organization.Slug = org.Slug
-	}
 	rl, err := auditpack.BuildRequestList(ws, catalog.Default(), framework, asOf)
 	if err != nil {
 		s.serverError(w, r, api, err)
@@ -124,9 +121,6 @@ func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org := currentOrg(r)
-	if ws.Organization.Slug == "" {
-		ws.Organization.Slug = org.Slug
-	}
 	today := date.Of(s.now().UTC())
 	m := auditpack.BuildManifest(ws, catalog.Default(), auditpack.Filter{Framework: framework}, today)
 	tmp, err := os.CreateTemp("", "ward-bundle-*.zip")

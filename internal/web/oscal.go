@@ -46,9 +46,6 @@ func (s *Server) oscalDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org := currentOrg(r)
-	if ws.Organization.Slug == "" {
-		ws.Organization.Slug = org.Slug
-	}
 	doc, err := oscal.Build(kind, ws, catalog.Default(), asOf)
 	if err != nil {
 		s.serverError(w, r, api, err)
