@@ -53,6 +53,21 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	// contains is strings.Contains: {{if not (contains .Reason .Citation)}}.
 	"contains": strings.Contains,
+	// evidenceTable is the data of the "_evidence_table" partial, shared by
+	// a control's page and the evidence page.
+	"evidenceTable": func(slug string, download, withControls bool, rows []EvidenceRow) EvidenceTable {
+		return EvidenceTable{Slug: slug, Download: download, WithControls: withControls, Rows: rows}
+	},
+}
+
+// EvidenceTable is a list of evidence items as a table: download links
+// for those who may download evidence (auditors and above), and the
+// controls column where the items are of several controls.
+type EvidenceTable struct {
+	Slug         string
+	Download     bool
+	WithControls bool
+	Rows         []EvidenceRow
 }
 
 // kindLabel names a record kind for people.
