@@ -90,11 +90,7 @@ func init() {
 			if f.PeriodStart, f.PeriodEnd, err = periodFlags(periodStart, periodEnd); err != nil {
 				return err
 			}
-			b, err := env.Backend(ctx)
-			if err != nil {
-				return err
-			}
-			ws, err := b.Workspace(ctx)
+			b, ws, err := env.Loaded(ctx)
 			if err != nil {
 				return err
 			}

@@ -237,6 +237,20 @@ func (e *Env) Workspace(ctx context.Context) (*workspace.Workspace, error) {
 	return b.Workspace(ctx)
 }
 
+// Loaded is the backend and its organization's workspace, for commands
+// that read the workspace and then write through the store.
+func (e *Env) Loaded(ctx context.Context) (*Backend, *workspace.Workspace, error) {
+	b, err := e.Backend(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ws, err := b.Workspace(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, ws, nil
+}
+
 // JSON writes v as indented JSON to stdout: the stable output of
 // --format json.
 func (e *Env) JSON(v any) error { return writeJSON(e.Stdout, v) }

@@ -56,11 +56,7 @@ func init() {
 			if actor == "" {
 				actor = Actor()
 			}
-			b, err := env.Backend(ctx)
-			if err != nil {
-				return err
-			}
-			ws, err := b.Workspace(ctx)
+			b, ws, err := env.Loaded(ctx)
 			if err != nil {
 				return err
 			}

@@ -21,11 +21,7 @@ func init() {
 			if out == "" {
 				return BadInput("export needs -o DIR")
 			}
-			b, err := env.Backend(ctx)
-			if err != nil {
-				return err
-			}
-			ws, err := b.Workspace(ctx)
+			b, ws, err := env.Loaded(ctx)
 			if err != nil {
 				return err
 			}

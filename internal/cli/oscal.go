@@ -30,11 +30,7 @@ func init() {
 				return BadInput("export oscal needs a document (%s) and -o FILE", strings.Join(oscal.Kinds, ", "))
 			}
 			kind := args[0]
-			b, err := env.Backend(ctx)
-			if err != nil {
-				return err
-			}
-			ws, err := b.Workspace(ctx)
+			b, ws, err := env.Loaded(ctx)
 			if err != nil {
 				return err
 			}

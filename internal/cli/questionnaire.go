@@ -73,11 +73,7 @@ func defaultAsset(ws *workspace.Workspace) (string, error) {
 }
 
 func (q *questionnaireFlags) run(ctx context.Context, env *Env) error {
-	b, err := env.Backend(ctx)
-	if err != nil {
-		return err
-	}
-	ws, err := b.Workspace(ctx)
+	b, ws, err := env.Loaded(ctx)
 	if err != nil {
 		return err
 	}

@@ -223,11 +223,7 @@ func splitList(s string) []string {
 }
 
 func riskAdd(ctx context.Context, env *Env, f *riskFlags) error {
-	b, err := env.Backend(ctx)
-	if err != nil {
-		return err
-	}
-	ws, err := b.Workspace(ctx)
+	b, ws, err := env.Loaded(ctx)
 	if err != nil {
 		return err
 	}
@@ -307,11 +303,7 @@ func controlRefs(ids []string) []ControlRef {
 }
 
 func riskShow(ctx context.Context, env *Env, id string) error {
-	b, err := env.Backend(ctx)
-	if err != nil {
-		return err
-	}
-	ws, err := b.Workspace(ctx)
+	b, ws, err := env.Loaded(ctx)
 	if err != nil {
 		return err
 	}
@@ -403,11 +395,7 @@ func idNote(id, title string) string {
 }
 
 func riskAccept(ctx context.Context, env *Env, id, by, reason string) error {
-	b, err := env.Backend(ctx)
-	if err != nil {
-		return err
-	}
-	ws, err := b.Workspace(ctx)
+	b, ws, err := env.Loaded(ctx)
 	if err != nil {
 		return err
 	}
@@ -447,11 +435,7 @@ func riskAccept(ctx context.Context, env *Env, id, by, reason string) error {
 // new analysis, or an edit of the workspace files that the audit trail
 // shows.
 func approveAnalysis(ctx context.Context, env *Env, id, by string) error {
-	b, err := env.Backend(ctx)
-	if err != nil {
-		return err
-	}
-	ws, err := b.Workspace(ctx)
+	b, ws, err := env.Loaded(ctx)
 	if err != nil {
 		return err
 	}
@@ -499,11 +483,7 @@ func (n *newAnalysis) bind(fs *flag.FlagSet) {
 }
 
 func (n *newAnalysis) run(ctx context.Context, env *Env) error {
-	b, err := env.Backend(ctx)
-	if err != nil {
-		return err
-	}
-	ws, err := b.Workspace(ctx)
+	b, ws, err := env.Loaded(ctx)
 	if err != nil {
 		return err
 	}
