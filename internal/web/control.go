@@ -244,12 +244,7 @@ func (s *Server) controlData(w http.ResponseWriter, r *http.Request, api bool) (
 	if p.OpenFindings == nil {
 		p.OpenFindings = []store.OpenFinding{}
 	}
-	open, err := s.org(r).OpenFindingCounts(r.Context())
-	if err != nil {
-		s.serverError(w, r, api, err)
-		return ControlPage{}, false
-	}
-	p.OpenTotal = open[p.ID]
+	p.OpenTotal = ws.ScanFailing[p.ID] // the store loads the counts with the workspace
 	p.MaxUpload = humanBytes(s.maxUpload())
 	if v := r.URL.Query().Get("as_of"); v != "" {
 		p.Query = "?" + url.Values{"as_of": {v}}.Encode()
