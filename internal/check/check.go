@@ -17,14 +17,22 @@ import (
 // Run evaluates the PHI map and BAAs, risk treatment and coverage,
 // evidence schedules and breach deadlines as of asOf.
 func Run(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
+	fs, _ := Gate(ws, asOf)
+	return fs
+}
+
+// Gate is Run with the systems and customers whose live PHI the PHI-path
+// errors block (phimap's gate), computed once for both.
+func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.Blocked) {
+	g := phimap.Gate(ws, asOf)
 	var fs []finding.Finding
-	fs = append(fs, phimap.Gate(ws, asOf).Findings...)
+	fs = append(fs, g.Findings...)
 	fs = append(fs, risk.Check(ws, asOf)...)
 	fs = append(fs, coverage(ws, asOf)...)
 	fs = append(fs, evidence.Check(ws, asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
 	finding.Sort(fs)
-	return fs
+	return fs, g.Blocked
 }
 
 // coverage is risk.coverage: a system that holds or carries PHI with no

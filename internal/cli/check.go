@@ -35,14 +35,14 @@ func init() {
 			if err != nil {
 				return err
 			}
-			fs := Check(ws, env.AsOf)
+			fs, blocked := check.Gate(ws, env.AsOf)
 			ok := !finding.HasError(fs)
 			if quiet {
 				fs = slices.DeleteFunc(fs, func(f finding.Finding) bool { return f.Severity != finding.Error })
 			}
-			// What the errors hold back: each system or customer with live
-			// PHI that an error fires on the path of (DESIGN.md's gate).
-			blocked := phimap.Gate(ws, env.AsOf).Blocked
+			// blocked is what the errors hold back: each system or customer
+			// with live PHI that an error fires on the path of (DESIGN.md's
+			// gate).
 			if env.Format == "json" {
 				if fs == nil {
 					fs = []finding.Finding{}
