@@ -186,9 +186,10 @@ type RiskForm struct {
 }
 
 func riskForm(ws *workspace.Workspace, rk workspace.Risk, isNew bool) RiskForm {
+	lib := risk.LibraryFor(ws)
 	return RiskForm{New: isNew, Risk: rk, Controls: strings.Join(rk.Controls, ", "), Errors: map[string]string{},
 		Analyses: ws.RiskAnalyses, Systems: ws.Systems, People: ws.People,
-		Threats: risk.LibraryFor(ws).Threats, Vulnerabilities: risk.LibraryFor(ws).Vulnerabilities, Treatments: workspace.RiskTreatments,
+		Threats: lib.Threats, Vulnerabilities: lib.Vulnerabilities, Treatments: workspace.RiskTreatments,
 		Likelihood: risk.LikelihoodScale, Impact: risk.ImpactScale}
 }
 
