@@ -6,11 +6,25 @@ import (
 	"ward/internal/date"
 )
 
-// DiscretionCap is the 2019 enforcement-discretion cap for the tier,
-// marked as policy by its note.
+// DiscretionCap is the annual cap for the tier under HHS's 2019
+// enforcement discretion, marked as policy by its note. Unadjusted says
+// the amount is the 2019 figure, not adjusted for inflation (tiers 1–3);
+// tier 4, which the notice did not lower, carries the 102.3 cap in
+// effect, adjusted (Unadjusted false).
 type DiscretionCap struct {
-	Amount int64  `json:"amount"`
-	Note   string `json:"note"`
+	Amount     int64  `json:"amount"`
+	Unadjusted bool   `json:"unadjusted"`
+	Source     string `json:"source"`
+	Note       string `json:"note"`
+}
+
+// discretionCap is the tier's cap under the 2019 notice, from the row in
+// effect for tier 4.
+func discretionCap(tier int, row Row) DiscretionCap {
+	if tier == 4 {
+		return DiscretionCap{Amount: row.Cap, Source: Discretion.Source + "; 45 CFR 102.3 (" + row.Source + ")", Note: Discretion.Tier4Note}
+	}
+	return DiscretionCap{Amount: Discretion.Caps[tier-1], Unadjusted: true, Source: Discretion.Source, Note: Discretion.Note}
 }
 
 // Result is the answer of `ward penalty`. Its JSON is a contract
@@ -59,7 +73,7 @@ func Compute(tier, violations int, on date.Date) (Result, error) {
 		PerViolation:    per,
 		CalendarYearCap: row.Cap,
 		Range:           Amounts{Min: capped(per.Min, violations, row.Cap), Max: capped(per.Max, violations, row.Cap)},
-		DiscretionCap:   DiscretionCap{Amount: Discretion.Caps[tier-1], Note: Discretion.Note},
+		DiscretionCap:   discretionCap(tier, row),
 		TierName:        TierNames[tier-1],
 		Violations:      violations,
 		On:              on,

@@ -106,8 +106,9 @@ func TestRange(t *testing.T) {
 		{"91 FR 3665 tier 1, 100 violations: 160.404(b)(2) cap binds the maximum", 1, 100, "2026-02-01", 14_500, 2_190_294, 25_000},
 		{"91 FR 3665 tier 2, 1000 violations: cap binds the minimum too", 2, 1_000, "2026-02-01", 1_461_000, 2_190_294, 100_000},
 		{"91 FR 3665 tier 3, 150 violations: min 2,190,300 is over the cap", 3, 150, "2026-02-01", 2_190_294, 2_190_294, 250_000},
-		{"91 FR 3665 tier 4, 40 violations: cap at both ends", 4, 40, "2026-02-01", 2_190_294, 2_190_294, 1_500_000},
-		{"89 FR 64815 tier 4, 1 violation: per-violation max equals the cap", 4, 1, "2025-06-30", 71_162, 2_134_831, 1_500_000},
+		// 84 FR 18151 lowered tiers 1–3 only: tier 4 keeps the 102.3 cap in effect.
+		{"91 FR 3665 tier 4, 40 violations: cap at both ends", 4, 40, "2026-02-01", 2_190_294, 2_190_294, 2_190_294},
+		{"89 FR 64815 tier 4, 1 violation: per-violation max equals the cap", 4, 1, "2025-06-30", 71_162, 2_134_831, 2_134_831},
 		{"89 FR 64815 tier 3, 5 violations", 3, 5, "2025-06-30", 71_160, 355_810, 250_000},
 		{"88 FR 69531 tier 2, many violations cannot overflow", 2, math.MaxInt, "2024-01-01", 2_067_813, 2_067_813, 100_000},
 	}
@@ -121,10 +122,55 @@ func TestRange(t *testing.T) {
 				t.Errorf("range %+v, want %d–%d", r.Range, c.min, c.max)
 			}
 			// 84 FR 18151: the discretion cap is shown apart, marked as policy.
-			if r.DiscretionCap.Amount != c.discretion || !strings.Contains(r.DiscretionCap.Note, "not codified") || !strings.Contains(r.DiscretionCap.Note, "adjusted for inflation") {
+			if r.DiscretionCap.Amount != c.discretion || !strings.Contains(r.DiscretionCap.Note, "adjusted for inflation") {
 				t.Errorf("discretion cap %+v", r.DiscretionCap)
 			}
+			if c.tier < 4 && (!r.DiscretionCap.Unadjusted || !strings.Contains(r.DiscretionCap.Note, "not codified")) {
+				t.Errorf("tier %d discretion cap must be marked the unadjusted 2019 figure: %+v", c.tier, r.DiscretionCap)
+			}
 		})
+	}
+}
+
+// TestCFR160_404b2iv_Tier4KeepsThe102_3Cap: the 2019 Notification of
+// Enforcement Discretion (84 FR 18151) lowered the annual caps of tiers
+// 1–3 only. Tier 4 (willful neglect, not corrected, 45 CFR
+// 160.404(b)(2)(iv)) keeps the calendar-year cap of 45 CFR 102.3:
+// $2,190,294 from January 28, 2026 (91 FR 3665), adjusted, not the 2019
+// notice's unadjusted $1,500,000. The JSON marks which figures are the
+// unadjusted 2019 ones.
+func TestCFR160_404b2iv_Tier4KeepsThe102_3Cap(t *testing.T) {
+	r, err := Compute(4, 1, d("2026-01-28"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.DiscretionCap.Amount != 2_190_294 || r.DiscretionCap.Unadjusted {
+		t.Errorf("tier 4 discretion cap %+v, want the 102.3 cap $2,190,294, adjusted", r.DiscretionCap)
+	}
+	if !strings.Contains(r.DiscretionCap.Note, "tiers 1–3 only") || !strings.Contains(r.DiscretionCap.Source, "91 FR 3665") {
+		t.Errorf("tier 4 note and source: %+v", r.DiscretionCap)
+	}
+	js, _ := json.Marshal(r)
+	if !strings.Contains(string(js), `"unadjusted":false`) {
+		t.Errorf("JSON does not mark tier 4 adjusted: %s", js)
+	}
+	// Tiers 1–3: the lowered 2019 caps, marked unadjusted (84 FR 18151).
+	for tier, want := range map[int]int64{1: 25_000, 2: 100_000, 3: 250_000} {
+		r, err := Compute(tier, 1, d("2026-01-28"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, _ := json.Marshal(r.DiscretionCap)
+		if r.DiscretionCap.Amount != want || !strings.Contains(string(js), `"unadjusted":true`) {
+			t.Errorf("tier %d: %s, want %d marked unadjusted", tier, js, want)
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "$2,190,294 per year for this tier") || !strings.Contains(b.String(), "not lowered by the notice") {
+		t.Errorf("text:\n%s", b.String())
 	}
 }
 
@@ -216,7 +262,7 @@ func TestJSONContract(t *testing.T) {
 	if got := slices.Sorted(maps.Keys(m)); !slices.Equal(got, want) {
 		t.Errorf("keys %v, want %v", got, want)
 	}
-	wantJSON := `{"tier":4,"effective":"2026-01-28","source":"91 FR 3665","per_violation":{"min":73011,"max":2190294},"calendar_year_cap":2190294,"range":{"min":219033,"max":2190294},"discretion_cap":{"amount":1500000,"note":`
+	wantJSON := `{"tier":4,"effective":"2026-01-28","source":"91 FR 3665","per_violation":{"min":73011,"max":2190294},"calendar_year_cap":2190294,"range":{"min":219033,"max":2190294},"discretion_cap":{"amount":2190294,"unadjusted":false,"source":"84 FR 18151; 45 CFR 102.3 (91 FR 3665)","note":`
 	if !strings.HasPrefix(string(b), wantJSON) {
 		t.Errorf("json %s\nwant prefix %s", b, wantJSON)
 	}

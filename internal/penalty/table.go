@@ -116,17 +116,24 @@ var TierNames = [4]string{
 	"willful neglect, not corrected within 30 days",
 }
 
-// Discretion is the annual cap per tier HHS announced in its 2019
-// Notification of Enforcement Discretion (84 FR 18151, April 30, 2019; FR
-// Doc 2019-08530), unadjusted. It is enforcement policy, not codified law:
-// the regulation's cap is the one in Table.
+// Discretion is HHS's 2019 Notification of Enforcement Discretion (84 FR
+// 18151, April 30, 2019; FR Doc 2019-08530): it lowered the annual cap of
+// tiers 1–3 to the amounts below (unadjusted 2019 figures) and left tier
+// 4 at the regulation's calendar-year cap, which 45 CFR 102.3 adjusts
+// each year (the 2019 notice's $1,500,000 for tier 4 was the unadjusted
+// statutory cap, not a lowered one). It is enforcement policy, not
+// codified law: the regulation's cap is the one in Table.
 var Discretion = struct {
 	Source string
-	Caps   [4]int64
-	Note   string
+	// Caps are the lowered annual caps of tiers 1, 2 and 3.
+	Caps [3]int64
+	Note string
+	// Tier4Note explains why tier 4 shows the 102.3 cap.
+	Tier4Note string
 }{
 	Source: "84 FR 18151",
-	Caps:   [4]int64{25_000, 100_000, 250_000, 1_500_000},
-	Note: "Enforcement policy, not codified law: HHS's 2019 Notification of Enforcement Discretion (84 FR 18151) caps the annual total per tier below the regulation's cap, pending further rulemaking. " +
+	Caps:   [3]int64{25_000, 100_000, 250_000},
+	Note: "Enforcement policy, not codified law: HHS's 2019 Notification of Enforcement Discretion (84 FR 18151) caps the annual total of tiers 1–3 below the regulation's cap, pending further rulemaking. " +
 		"HHS said it applies these caps as adjusted for inflation, but the adjusted figures are not published in 45 CFR 102.3; ward shows the unadjusted 2019 amount and does not derive an adjusted one.",
+	Tier4Note: "The 2019 Notification of Enforcement Discretion (84 FR 18151) lowered the annual caps of tiers 1–3 only: tier 4 keeps the calendar-year cap of 45 CFR 102.3 (160.404(b)(2)), shown here as adjusted for inflation by the row in effect.",
 }

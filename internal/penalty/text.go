@@ -18,7 +18,11 @@ func WriteText(w io.Writer, r Result) error {
 	fmt.Fprintf(w, "  per violation:          %s to %s\n", Dollars(r.PerViolation.Min), Dollars(r.PerViolation.Max))
 	fmt.Fprintf(w, "  calendar-year cap:      %s for identical violations (45 CFR 160.404(b)(2))\n", Dollars(r.CalendarYearCap))
 	fmt.Fprintf(w, "  %d violation%s in one year: %s to %s\n\n", r.Violations, plural, Dollars(r.Range.Min), Dollars(r.Range.Max))
-	fmt.Fprintf(w, "Enforcement discretion (policy, not law): %s per year for this tier (%s, unadjusted).\n", Dollars(r.DiscretionCap.Amount), Discretion.Source)
+	adj := "unadjusted 2019 figure"
+	if !r.DiscretionCap.Unadjusted {
+		adj = "not lowered by the notice: the 102.3 cap, adjusted"
+	}
+	fmt.Fprintf(w, "Enforcement discretion (policy, not law): %s per year for this tier (%s, %s).\n", Dollars(r.DiscretionCap.Amount), r.DiscretionCap.Source, adj)
 	fmt.Fprintf(w, "  %s\n\n", r.DiscretionCap.Note)
 	s := Statutory.Tiers[r.Tier-1]
 	fmt.Fprintf(w, "Statutory base before inflation adjustment (%s): %s to %s per violation, %s per year.\n", Statutory.Source, Dollars(s.Min), Dollars(s.Max), Dollars(Statutory.Cap))

@@ -32,6 +32,19 @@ func TestPenaltiesAPI(t *testing.T) {
 	if p.Result.DiscretionCap.Amount != 100_000 { // 84 FR 18151, tier 2
 		t.Errorf("discretion cap %d", p.Result.DiscretionCap.Amount)
 	}
+	if !p.Result.DiscretionCap.Unadjusted {
+		t.Errorf("tier 2's discretion cap is the unadjusted 2019 figure: %+v", p.Result.DiscretionCap)
+	}
+	// 84 FR 18151 lowered tiers 1–3 only: tier 4 keeps the 102.3 cap
+	// ($2,190,294 from 2026-01-28, 91 FR 3665), adjusted.
+	res4 := e.get(c, "/api/v1/orgs/alpha/penalties?tier=4&violations=1&year=2026")
+	var p4 PenaltyWhatIf
+	if err := json.Unmarshal([]byte(res4.Body), &p4); err != nil || p4.Result == nil {
+		t.Fatalf("tier 4: %v %s", err, res4.Body)
+	}
+	if dc := p4.Result.DiscretionCap; dc.Amount != 2_190_294 || dc.Unadjusted || !strings.Contains(res4.Body, `"unadjusted": false`) {
+		t.Errorf("tier 4, 2026: %+v", dc)
+	}
 	if len(p.Criminal) != 3 || len(p.Enforcement) == 0 {
 		t.Errorf("criminal %d, enforcement %d", len(p.Criminal), len(p.Enforcement))
 	}
