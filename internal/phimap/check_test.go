@@ -628,3 +628,39 @@ func TestRulesSorted(t *testing.T) {
 		t.Errorf("issue 5 names 12 rules and the clause review one more, Rules has %d", len(Rules))
 	}
 }
+
+// TestCFR164_306d3_EncryptionFindingsSayAddressable: encryption at rest
+// (164.312(a)(2)(iv)) and in transit (164.312(e)(2)(ii)) are addressable
+// specifications (164.306(d)(3)). storage.unencrypted and
+// flow.unencrypted still fail the gate, and say why: it is ward's policy,
+// because only encrypted PHI keeps the breach safe harbor (164.402), not
+// a requirement of the rule.
+func TestCFR164_306d3_EncryptionFindingsSayAddressable(t *testing.T) {
+	ws := clean()
+	ws.Systems[1].EncryptedAtRest = false // db
+	flow(ws, "patient-api", "db").EncryptedInTransit = false
+	fs := Check(ws, asOf)
+	got := map[string]finding.Finding{}
+	for _, f := range fs {
+		got[f.Rule] = f
+	}
+	for rule, spec := range map[string]string{RuleStorageUnencrypted: "164.312(a)(2)(iv)", RuleFlowUnencrypted: "164.312(e)(2)(ii)"} {
+		f, ok := got[rule]
+		if !ok {
+			t.Fatalf("no %s in %v", rule, fs)
+		}
+		if f.Severity != finding.Error {
+			t.Errorf("%s is %s: ward's policy still fails the gate", rule, f.Severity)
+		}
+		for _, want := range []string{"addressable", spec, "164.306(d)(3)", "ward's policy, not the rule's", "safe harbor"} {
+			if !strings.Contains(f.Message, want) {
+				t.Errorf("%s message lacks %q: %s", rule, want, f.Message)
+			}
+		}
+		for _, wrong := range []string{"required", "must encrypt"} {
+			if strings.Contains(strings.ToLower(f.Message), wrong) {
+				t.Errorf("%s reads as if the rule required encryption (%q): %s", rule, wrong, f.Message)
+			}
+		}
+	}
+}

@@ -33,8 +33,8 @@
 //	baa.expiring              warning   agreement     in force today; ends within 60 days (issue 5) with no successor
 //	baa.flowdown              warning   agreement     PHI is covered, but we could not meet a breach-notice term we promised
 //	baa.clause-missing        warning   agreement     a reviewed BAA lacks a clause 164.504(e)(2) or 164.314(a)(2) requires
-//	flow.unencrypted          error     flow key      unencrypted PHI in transit, 164.312(e)(2)(ii); loses the breach safe harbor
-//	storage.unencrypted       error     system        unencrypted PHI at rest, 164.312(a)(2)(iv); loses the breach safe harbor
+//	flow.unencrypted          error     flow key      ward's policy, not the rule's: encryption in transit is addressable (164.312(e)(2)(ii)); unencrypted PHI loses the breach safe harbor
+//	storage.unencrypted       error     system        ward's policy, not the rule's: encryption at rest is addressable (164.312(a)(2)(iv)); unencrypted PHI loses the breach safe harbor
 //	inventory.phi-unmarked    warning   system        phi: false but PHI reaches it; the other rules already treat it as PHI
 //
 // The officer and risk-analysis rules apply only when the organization
