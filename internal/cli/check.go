@@ -74,7 +74,11 @@ func init() {
 func blockedSummary(bs []phimap.Blocked) string {
 	by := map[string][]string{}
 	for _, b := range bs {
-		by[b.Kind] = append(by[b.Kind], b.Subject)
+		s := b.Subject
+		if !b.GoLive.IsZero() {
+			s += " going live " + b.GoLive.String()
+		}
+		by[b.Kind] = append(by[b.Kind], s)
 	}
 	var parts []string
 	for _, kind := range []string{phimap.KindCustomer, phimap.KindSystem} {

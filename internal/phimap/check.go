@@ -40,6 +40,15 @@ var Rules = []string{
 // to renegotiate a contract before PHI has to stop.
 const ExpiringDays = 60
 
+// GoLiveSoonDays is how far ahead of a customer's go-live date
+// (customers go_live) a missing upstream BAA becomes an error. Before
+// that, a covered-entity customer without a BAA is a warning: it is
+// signed up, none of its PHI has reached us, and no law is broken yet;
+// but the plan's live-PHI gate stays closed either way. Thirty days is
+// ward's line: long enough to get a BAA through a clinic's counsel before
+// the first real patient record arrives.
+const GoLiveSoonDays = 30
+
 // DefaultBreachNoticeDays is the term that applies when a BAA sets none:
 // a business associate must notify no later than 60 calendar days after
 // discovery (45 CFR 164.410(b)).
@@ -63,12 +72,15 @@ type Result struct {
 	Blocked  []Blocked         `json:"blocked"`
 }
 
-// Blocked is a system or customer with live PHI and at least one
-// error-level rule firing on its PHI path.
+// Blocked is a system or customer with live PHI (or a customer about to
+// go live) and at least one error-level rule firing on its PHI path.
 type Blocked struct {
 	Subject string   `json:"subject"`
 	Kind    string   `json:"kind"`  // system | customer
 	Rules   []string `json:"rules"` // sorted, distinct
+	// GoLive is set for a customer that has no live PHI yet and is about
+	// to go live (customers go_live): what is blocked is its go-live.
+	GoLive date.Date `json:"go_live,omitzero"`
 }
 
 // OK reports whether the gate passes: no error-level finding.
@@ -117,18 +129,19 @@ type anchored struct {
 }
 
 type evaluation struct {
-	ws    *workspace.Workspace
-	g     *Graph
-	asOf  date.Date
-	found []anchored
+	ws         *workspace.Workspace
+	g          *Graph
+	asOf       date.Date
+	handlesPHI bool
+	found      []anchored
 }
 
 func (e *evaluation) add(a anchored) { e.found = append(e.found, a) }
 
 func (e *evaluation) run() {
-	handlesPHI := e.ws.Organization.Answers.HandlesPHI || len(e.g.PHISystems()) > 0 ||
-		slices.ContainsFunc(e.ws.Customers, func(c workspace.Customer) bool { return c.LivePHI })
-	if handlesPHI {
+	e.handlesPHI = e.ws.Organization.Answers.HandlesPHI || len(e.g.PHISystems()) > 0 ||
+		slices.ContainsFunc(e.ws.Customers, func(c workspace.Customer) bool { return c.LivePHI || c.GoingLive(e.asOf, GoLiveSoonDays) })
+	if e.handlesPHI {
 		e.officers()
 		e.riskAnalysis()
 	}
@@ -235,13 +248,37 @@ func addressable(where, spec string) string {
 	return fmt.Sprintf("Encryption %s is an addressable specification (45 CFR %s, 164.306(d)(3)): the Security Rule lets you document an equivalent measure instead, so this error is ward's policy, not the rule's; ward holds the gate because only encrypted PHI keeps the breach safe harbor (164.402).", where, spec)
 }
 
-// party is a counterparty that must be under a BAA because it has PHI.
+// party is a counterparty that must be under a BAA because it has PHI,
+// or, for a customer, because it will.
 type party struct {
 	id        string
 	direction string // the direction of the BAA it needs
 	systems   []int  // a vendor's PHI systems
 	customer  string // a customer's id
 	what      string // for messages: "vendor twilio (sms-gateway)"
+	// stage is a customer's: live, going live, or merely signed up.
+	stage string
+	// ba: the customer is a business associate we serve as its
+	// subcontractor, not a covered entity.
+	ba bool
+}
+
+// Customer stages for the upstream BAA rule.
+const (
+	stageLive     = "live"
+	stageGoLive   = "going-live"
+	stageSignedUp = "signed-up"
+)
+
+// customerStage is how far a customer is from live PHI on asOf.
+func customerStage(c workspace.Customer, asOf date.Date) string {
+	switch {
+	case c.LivePHI:
+		return stageLive
+	case c.GoingLive(asOf, GoLiveSoonDays):
+		return stageGoLive
+	}
+	return stageSignedUp
 }
 
 func (e *evaluation) agreements() {
@@ -256,15 +293,29 @@ func (e *evaluation) agreements() {
 		parties = append(parties, party{id: v, direction: "downstream", systems: idx,
 			what: fmt.Sprintf("vendor %s (%s)", v, listIDs(ids))})
 	}
-	// A subcontractor's customers are business associates, and they too
-	// must have a BAA with it before PHI flows (164.502(e)(1)(ii),
-	// 164.308(b)(2)).
+	// Every covered-entity customer needs an upstream BAA before its first
+	// live PHI, whatever live_phi says today (164.502(e)(1)-(2),
+	// 164.504(e)): the gate must hold the first record back, not report
+	// it afterwards. A subcontractor's customers are business associates,
+	// and they too must have a BAA with it before PHI flows
+	// (164.502(e)(1)(ii), 164.504(e)(5), 164.308(b)(2)). A customer merely
+	// signed up is judged only when the organization handles PHI at all: a
+	// company that never touches PHI owes its customers no BAA.
 	sub := e.ws.Organization.HasRole(workspace.RoleSubcontractor)
 	for _, c := range e.ws.Customers {
-		if c.LivePHI && (c.CoveredEntity || sub) {
-			parties = append(parties, party{id: c.ID, direction: "upstream", customer: c.ID,
-				what: "customer " + c.ID})
+		if !c.CoveredEntity && !sub {
+			continue
 		}
+		st := customerStage(c, e.asOf)
+		if st == stageSignedUp && !e.handlesPHI {
+			continue
+		}
+		what := "customer " + c.ID
+		if !c.CoveredEntity {
+			what = "business associate " + c.ID
+		}
+		parties = append(parties, party{id: c.ID, direction: "upstream", customer: c.ID,
+			what: what, stage: st, ba: !c.CoveredEntity})
 	}
 	for _, p := range parties {
 		e.coverage(p)
@@ -316,6 +367,13 @@ func (e *evaluation) coverage(p party) {
 		}
 		at.Finding = finding.Finding{Rule: RuleExpired, Severity: finding.Error, Subject: a.ID,
 			Message: fmt.Sprintf("BAA %s %s while %s still has PHI; execute a renewal or stop PHI from reaching them.", a.ID, when, p.what)}
+		switch p.stage {
+		case stageGoLive:
+			at.Message = fmt.Sprintf("BAA %s %s and %s goes live on %s; execute a renewal before their first live PHI (45 CFR 164.502(e), 164.504(e)).", a.ID, when, p.what, p.goLive(e.ws))
+		case stageSignedUp:
+			at.Severity = finding.Warning
+			at.Message = fmt.Sprintf("BAA %s %s; %s has no live PHI yet, but the live-PHI gate stays closed until a renewal is executed (45 CFR 164.502(e), 164.504(e)). %s", a.ID, when, p.what, signedUpLine)
+		}
 		e.add(at)
 		return
 	}
@@ -335,13 +393,46 @@ func (e *evaluation) coverage(p party) {
 		note = " (" + strings.Join(state, "; ") + ")"
 	}
 	if p.direction == "upstream" {
-		at.Finding = finding.Finding{Rule: RuleUpstreamMissing, Severity: finding.Error, Subject: p.id,
-			Message: fmt.Sprintf("Customer %s has live PHI but no upstream BAA in force on %s%s; execute a BAA with them before handling their PHI (45 CFR 164.502(e), 164.504(e)).", p.id, e.asOf, note)}
+		cite := "45 CFR 164.502(e), 164.504(e)"
+		if p.ba {
+			cite = "45 CFR 164.502(e)(1)(ii), 164.504(e)(5)"
+		}
+		who := "Customer " + p.id
+		if p.ba {
+			who = "Business associate " + p.id + " (a customer you serve as its subcontractor)"
+		}
+		at.Finding = finding.Finding{Rule: RuleUpstreamMissing, Severity: finding.Error, Subject: p.id}
+		switch p.stage {
+		case stageLive:
+			at.Message = fmt.Sprintf("%s has live PHI but no upstream BAA in force on %s%s; execute a BAA with them before handling their PHI (%s).", who, e.asOf, note, cite)
+		case stageGoLive:
+			c := e.ws.Customer(p.id)
+			when := fmt.Sprintf("goes live on %s, in %d days", c.GoLive, e.asOf.DaysUntil(c.GoLive))
+			if !c.GoLive.After(e.asOf) {
+				when = fmt.Sprintf("was to go live on %s", c.GoLive)
+			}
+			at.Message = fmt.Sprintf("%s %s (go_live) and has no upstream BAA in force on %s%s; execute the BAA before their first live PHI (%s). ward makes a missing BAA an error from %d days before go-live.", who, when, e.asOf, note, cite, GoLiveSoonDays)
+		default:
+			at.Severity = finding.Warning
+			at.Message = fmt.Sprintf("%s has no upstream BAA in force on %s%s; execute one before any of their PHI reaches you (%s). %s", who, e.asOf, note, cite, signedUpLine)
+		}
 	} else {
 		at.Finding = finding.Finding{Rule: RuleDownstreamMissing, Severity: finding.Error, Subject: p.id,
 			Message: fmt.Sprintf("PHI reaches %s with no downstream BAA in force on %s%s; execute a BAA with them or stop sending them PHI (45 CFR 164.308(b), 164.314(a)).", p.what, e.asOf, note)}
 	}
 	e.add(at)
+}
+
+// signedUpLine explains the severity of a missing upstream BAA for a
+// customer that is merely signed up.
+var signedUpLine = fmt.Sprintf("A warning while they have no live PHI and no go-live date within %d days (go_live), an error from then on; the plan's live-PHI gate stays closed until the BAA is executed.", GoLiveSoonDays)
+
+// goLive is a customer party's go-live date, as text.
+func (p party) goLive(ws *workspace.Workspace) string {
+	if c := ws.Customer(p.customer); c != nil {
+		return c.GoLive.String()
+	}
+	return ""
 }
 
 // expiring warns about BAAs in force that end within ExpiringDays, unless
@@ -526,12 +617,17 @@ func (e *evaluation) blocked() []Blocked {
 		}
 	}
 	for _, c := range e.ws.Customers {
-		if !c.LivePHI {
+		going := c.GoingLive(e.asOf, GoLiveSoonDays)
+		if !c.LivePHI && !going {
 			continue
 		}
 		rs := tidy(slices.Concat(orgRules, liveRules, custRules[c.ID]))
 		if len(rs) > 0 {
-			out = append(out, Blocked{Subject: c.ID, Kind: KindCustomer, Rules: rs})
+			b := Blocked{Subject: c.ID, Kind: KindCustomer, Rules: rs}
+			if going {
+				b.GoLive = c.GoLive
+			}
+			out = append(out, b)
 		}
 	}
 	slices.SortFunc(out, func(a, b Blocked) int {

@@ -333,10 +333,58 @@ func TestGate(t *testing.T) {
 			blocked: []string{"customer st-marys: baa.upstream.missing"},
 		},
 		{
-			name: "covered-entity customer without live PHI yet needs no BAA yet",
+			// 164.502(e), 164.504(e): the BAA comes before the first PHI;
+			// merely signed up is a warning (the plan's gate stays closed).
+			name: "covered-entity customer signed up, no live PHI, no BAA: a warning",
 			edit: func(ws *workspace.Workspace) {
 				dropAgreement(ws, "baa-st-marys")
 				ws.Customers[0].LivePHI = false
+			},
+			want: []string{"warning baa.upstream.missing st-marys"},
+		},
+		{
+			name: "covered-entity customer going live in 30 days without a BAA: an error that blocks its go-live",
+			edit: func(ws *workspace.Workspace) {
+				dropAgreement(ws, "baa-st-marys")
+				ws.Customers[0].LivePHI = false
+				ws.Customers[0].GoLive = asOf.AddDays(GoLiveSoonDays)
+			},
+			want:    []string{"error baa.upstream.missing st-marys"},
+			blocked: []string{"customer st-marys: baa.upstream.missing"},
+		},
+		{
+			name: "go-live date 31 days away: still a warning",
+			edit: func(ws *workspace.Workspace) {
+				dropAgreement(ws, "baa-st-marys")
+				ws.Customers[0].LivePHI = false
+				ws.Customers[0].GoLive = asOf.AddDays(GoLiveSoonDays + 1)
+			},
+			want: []string{"warning baa.upstream.missing st-marys"},
+		},
+		{
+			name: "go-live date passed without live_phi and without a BAA: an error",
+			edit: func(ws *workspace.Workspace) {
+				dropAgreement(ws, "baa-st-marys")
+				ws.Customers[0].LivePHI = false
+				ws.Customers[0].GoLive = asOf.AddDays(-3)
+			},
+			want:    []string{"error baa.upstream.missing st-marys"},
+			blocked: []string{"customer st-marys: baa.upstream.missing"},
+		},
+		{
+			name: "a customer that is not a covered entity needs no upstream BAA from a business associate",
+			edit: func(ws *workspace.Workspace) {
+				dropAgreement(ws, "baa-st-marys")
+				ws.Customers[0].CoveredEntity = false
+			},
+		},
+		{
+			name: "a company that handles no PHI owes a signed-up covered entity no BAA",
+			edit: func(ws *workspace.Workspace) {
+				*ws = workspace.Workspace{
+					Organization: workspace.Organization{Name: "Dashboards Inc", Answers: workspace.Answers{BuyersAskSOC2: true}},
+					Customers:    []workspace.Customer{{ID: "st-marys", CoveredEntity: true}},
+				}
 			},
 		},
 		{

@@ -27,9 +27,12 @@
 //	                          warning                 for a business associate: its privacy duties come through its BAAs
 //	risk-analysis.missing     error     organization  required before and while handling ePHI, 164.308(a)(1)(ii)(A)
 //	risk-analysis.stale       warning   analysis id   an analysis exists; yearly review is policy (and proposed rule), not yet law
-//	baa.upstream.missing      error     customer      a BA may not handle a covered entity's PHI without a BAA, 164.502(e), 164.504(e)
+//	baa.upstream.missing      error     customer      a BA may not handle a covered entity's PHI without a BAA, 164.502(e), 164.504(e):
+//	                                                  for a customer with live PHI, or about to go live (go_live within 30 days, or past)
+//	                          warning                 for a customer merely signed up (no live PHI, no go-live date near); the plan's gate stays closed
 //	baa.downstream.missing    error     vendor        nor let a subcontractor handle it without one, 164.308(b)(2), 164.314(a)
 //	baa.expired               error     agreement     an expired BAA is no BAA; reported instead of *.missing when renewal is the fix
+//	                          warning                 for an upstream BAA with a customer merely signed up, as above
 //	baa.expiring              warning   agreement     in force today; ends within 60 days (issue 5) with no successor
 //	baa.flowdown              warning   agreement     PHI is covered, but we could not meet a breach-notice term we promised
 //	baa.clause-missing        warning   agreement     a reviewed BAA lacks a clause 164.504(e)(2) or 164.314(a)(2) requires
@@ -38,8 +41,20 @@
 //	inventory.phi-unmarked    warning   system        phi: false but PHI reaches it; the other rules already treat it as PHI
 //
 // The officer and risk-analysis rules apply only when the organization
-// handles PHI (the decision-tree answer, a PHI system, or a live-PHI
-// customer). An agreement counts only while Agreement.InForce(asOf):
+// handles PHI (the decision-tree answer, a PHI system, or a customer with
+// live PHI or about to go live).
+//
+// # The upstream BAA and the first live PHI
+//
+// Every covered-entity customer (for a subcontractor: every customer, the
+// business associates it serves) needs an upstream BAA in force before
+// its first PHI arrives (164.502(e)(1)-(2), 164.504(e)), so the rule does
+// not wait for live_phi: true, which is after the fact. The line ward
+// draws: with live PHI, or a go-live date (customers go_live) within
+// GoLiveSoonDays (30) days or past, it is an error; a customer merely
+// signed up is a warning, judged only when the organization handles PHI
+// at all. Either way the plan's execute-baas milestone stays open and its
+// live-PHI gate closed. An agreement counts only while Agreement.InForce(asOf):
 // executed, effective on or before asOf, and not past its expiry.
 //
 // baa.clause-missing judges only BAAs someone reviewed (Agreement.clauses

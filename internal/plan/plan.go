@@ -157,11 +157,19 @@ func Checked(findings []finding.Finding) Status {
 	return Status{Checked: true, Findings: findings}
 }
 
-// baaErrors are the error-level BAA findings, which hold execute-baas open.
+// baaErrors are the BAA findings that hold execute-baas open: every
+// error-level baa.* finding, and a missing or expired upstream BAA at any
+// severity. ward check only warns about a covered-entity customer that is
+// merely signed up, but its BAA must still be in force before its first
+// PHI (45 CFR 164.502(e)(1)-(2), 164.504(e)), so the milestone, and the
+// live-PHI gate with it, stay closed until it is.
 func (s Status) baaErrors() []finding.Finding {
 	var out []finding.Finding
 	for _, f := range s.Findings {
-		if f.Severity == finding.Error && strings.HasPrefix(f.Rule, "baa.") {
+		if !strings.HasPrefix(f.Rule, "baa.") {
+			continue
+		}
+		if f.Severity == finding.Error || f.Rule == "baa.upstream.missing" || f.Rule == "baa.expired" {
 			out = append(out, f)
 		}
 	}
@@ -539,15 +547,19 @@ func (s schedule) hipaaMilestones() []Milestone {
 	done = date.Date{}
 	switch errs := s.st.baaErrors(); {
 	case !s.st.Checked:
-		m.Reason += " Done when ward check finds no BAA errors; it has not been run for this plan."
+		m.Reason += " Done when ward check finds no BAA missing, expired or unsigned; it has not been run for this plan."
 	case len(errs) > 0:
 		subj := make([]string, 0, len(errs))
 		for _, f := range errs {
-			subj = append(subj, f.Rule+" "+f.Subject)
+			x := f.Rule + " " + f.Subject
+			if f.Severity != finding.Error {
+				x += " (a warning in ward check: no live PHI yet, but the BAA comes first)"
+			}
+			subj = append(subj, x)
 		}
-		m.Reason += fmt.Sprintf(" ward check finds %d BAA error(s): %s.", len(errs), strings.Join(subj, "; "))
+		m.Reason += fmt.Sprintf(" Not done: ward check finds %d BAA gap(s): %s.", len(errs), strings.Join(subj, "; "))
 	default:
-		m.Reason += " ward check finds no BAA errors."
+		m.Reason += " ward check finds no BAA missing, expired or unsigned."
 		done = asOf
 		// The latest executed BAA dates the milestone when there is one.
 		for _, a := range ws.Agreements {
@@ -732,7 +744,7 @@ func livePHIGate(ms []Milestone, asOf date.Date) Gate {
 		}
 		g.Reason = "No system may hold real PHI until " + strings.Join(pending, " and ") + verb + " done (ward check's go-live gate); SOC 2 never holds it back."
 	} else {
-		g.Reason = "The risk analysis is documented and ward check finds no BAA errors: real PHI may go live. SOC 2 never held it back."
+		g.Reason = "The risk analysis is documented and ward check finds no BAA missing, expired or unsigned: real PHI may go live. SOC 2 never held it back."
 	}
 	return g
 }

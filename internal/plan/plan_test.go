@@ -408,7 +408,14 @@ func TestStatuses(t *testing.T) {
 		{Rule: "baa.upstream.missing", Severity: finding.Error, Subject: "st-marys"},
 		{Rule: "flow.unencrypted", Severity: finding.Error, Subject: "patient-api->sms-gateway"},
 	})
-	warnOnly := Checked([]finding.Finding{{Rule: "baa.expired", Severity: finding.Warning, Subject: "baa-twilio"}})
+	warnOnly := Checked([]finding.Finding{
+		{Rule: "baa.expiring", Severity: finding.Warning, Subject: "baa-twilio"},
+		{Rule: "baa.flowdown", Severity: finding.Warning, Subject: "baa-twilio"},
+		{Rule: "baa.clause-missing", Severity: finding.Warning, Subject: "baa-twilio"},
+	})
+	// 164.502(e), 164.504(e): a signed-up covered-entity customer without a
+	// BAA is only a warning in ward check, but the BAA comes first.
+	signedUp := Checked([]finding.Finding{{Rule: "baa.upstream.missing", Severity: finding.Warning, Subject: "st-marys"}})
 
 	empty := func() *workspace.Workspace {
 		ws := acme()
@@ -441,6 +448,7 @@ func TestStatuses(t *testing.T) {
 			RiskAnalysis: StatusDone, ExecuteBAAs: StatusInProgress,
 		}, false},
 		{"BAA warnings do not", acme(), "2027-01-05", warnOnly, map[string]string{ExecuteBAAs: StatusDone}, true},
+		{"but a missing upstream BAA does, even as a warning", acme(), "2027-01-05", signedUp, map[string]string{ExecuteBAAs: StatusInProgress}, false},
 		{"an unrun check is not a clean one", acme(), "2027-01-05", Status{}, map[string]string{ExecuteBAAs: StatusInProgress}, false},
 		{"risk analysis performed after as-of does not count", acme(), "2026-12-19", clean, map[string]string{
 			RiskAnalysis: StatusInProgress,

@@ -220,6 +220,7 @@ var (
 			{Name: "name", Label: "Name", Type: "text", Column: true},
 			{Name: "covered_entity", Label: "Covered entity", Type: "checkbox", Column: true},
 			{Name: "live_phi", Label: "Live PHI on our platform", Type: "checkbox", Column: true},
+			{Name: "go_live", Label: "Go-live date", Type: "date", Column: true, Help: "optional: when their real PHI starts flowing; without a BAA in force, ward check fails from 30 days before it"},
 			{Name: "contact", Label: "Contact", Type: "text"},
 		}},
 		slice: func(ws *workspace.Workspace) *[]workspace.Customer { return &ws.Customers },

@@ -213,7 +213,18 @@ type Customer struct {
 	Name          string `yaml:"name,omitempty" json:"name"`
 	CoveredEntity bool   `yaml:"covered_entity" json:"covered_entity"`
 	LivePHI       bool   `yaml:"live_phi" json:"live_phi"`
-	Contact       string `yaml:"contact,omitempty" json:"contact"`
+	// GoLive is the date the customer's real PHI starts (or started)
+	// flowing: the go-live gate treats a customer whose go-live date is
+	// near or past as about to go live (phimap.GoLiveSoonDays).
+	GoLive  date.Date `yaml:"go_live,omitempty" json:"go_live"`
+	Contact string    `yaml:"contact,omitempty" json:"contact"`
+}
+
+// GoingLive reports whether a customer without live PHI yet is about to
+// go live on asOf: its go-live date is within the next `within` days or
+// has already come.
+func (c Customer) GoingLive(asOf date.Date, within int) bool {
+	return !c.LivePHI && !c.GoLive.IsZero() && !c.GoLive.After(asOf.AddDays(within))
 }
 
 // ThreatCategories are the threat source types of NIST SP 800-30 Rev. 1,

@@ -1,0 +1,222 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The organizations and incidents of issue 14's regulatory audit, each
+// written from the CFR text, run through the command line as a user
+// would: ward apply, then the report commands in text and JSON.
+
+// writeWorkspace writes one workspace file and returns its folder.
+func writeWorkspace(t *testing.T, yaml string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "workspace.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// applied applies the workspace into a fresh database and returns it.
+func applied(t *testing.T, yaml string) string {
+	t.Helper()
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", writeWorkspace(t, yaml))
+	return db
+}
+
+// baWithoutAgreement is a business associate with a documented risk
+// analysis, its officers, one encrypted PHI system under a downstream
+// BAA, and one covered-entity customer with no agreement of any kind.
+// goLive is the customer's extra lines (live_phi, go_live).
+func baWithoutAgreement(goLive string) string {
+	return `organization:
+  name: Brightside Telehealth
+  roles: [business-associate]
+  program_start: 2026-09-01
+  answers: {handles_phi: true, sells_to_covered_entities: true, enterprise_health_systems: false, buyers_ask_soc2: false}
+  officers: {privacy: ana@brightside.example, security: ana@brightside.example}
+people:
+  - email: ana@brightside.example
+systems:
+  - {id: visit-api, kind: service, vendor: aws, phi: true, live_phi: false, encrypted_at_rest: true, owner: ana@brightside.example}
+  - {id: visit-db, kind: datastore, vendor: aws, phi: true, live_phi: false, encrypted_at_rest: true, owner: ana@brightside.example}
+flows:
+  - {from: visit-api, to: visit-db, phi: true, encrypted_in_transit: true}
+vendors:
+  - {id: aws, name: Amazon Web Services}
+agreements:
+  - {id: baa-aws, kind: baa, counterparty: aws, direction: downstream, status: executed, effective: 2026-09-10}
+customers:
+  - id: harbor-clinic
+    name: Harbor Family Clinic
+    covered_entity: true
+` + goLive + `risk_analyses:
+  - {id: ra-2026, performed: 2026-10-01}
+risks:
+  - {id: r-api, analysis: ra-2026, asset: visit-api, threat: ransomware, vulnerability: unpatched-software, likelihood: 3, impact: 4, treatment: mitigate}
+  - {id: r-db, analysis: ra-2026, asset: visit-db, threat: ransomware, vulnerability: unpatched-software, likelihood: 3, impact: 4, treatment: mitigate}
+`
+}
+
+type checkJSON struct {
+	OK       bool `json:"ok"`
+	Findings []struct {
+		Rule, Severity, Subject, Message string
+	} `json:"findings"`
+	Blocked []struct {
+		Subject, Kind string
+		Rules         []string
+		GoLive        string `json:"go_live"`
+	} `json:"blocked"`
+}
+
+type planJSON struct {
+	Milestones []struct {
+		ID, Status, Reason, Title string
+	} `json:"milestones"`
+	Gates []struct {
+		ID     string
+		Open   bool
+		Reason string
+	} `json:"gates"`
+	Frameworks []struct {
+		ID      string
+		Applies bool
+		Reason  string
+	} `json:"frameworks"`
+}
+
+func (p planJSON) milestone(id string) (status, reason string, ok bool) {
+	for _, m := range p.Milestones {
+		if m.ID == id {
+			return m.Status, m.Reason, true
+		}
+	}
+	return "", "", false
+}
+
+func runPlan(t *testing.T, db, asOf string) planJSON {
+	t.Helper()
+	var p planJSON
+	out := mustWard(t, db, "plan", "--as-of", asOf, "--format", "json")
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestCFR164_502e_GateClosedWithoutBAA: a business associate may not
+// receive a covered entity's PHI before a BAA is in force
+// (45 CFR 164.502(e)(1)-(2), 164.504(e)). Brightside has its risk
+// analysis and one covered-entity customer, Harbor Family Clinic, with no
+// agreement of any kind. Whatever live_phi says, execute-baas stays open
+// and the plan's live-PHI gate closed. ward check warns while the clinic
+// is merely signed up, and fails (exit 1) once it is about to go live
+// (go_live within 30 days, or past) or live.
+func TestCFR164_502e_GateClosedWithoutBAA(t *testing.T) {
+	const asOf = "2026-11-20"
+	cases := []struct {
+		name     string
+		customer string
+		exit     int
+		severity string
+		blocked  bool
+	}{
+		{"signed up: a warning", "    live_phi: false\n", 0, "warning", false},
+		{"go-live in 45 days: still a warning", "    live_phi: false\n    go_live: 2027-01-04\n", 0, "warning", false},
+		{"about to go live (in 12 days): an error", "    live_phi: false\n    go_live: 2026-12-02\n", ExitFindings, "error", true},
+		{"live: an error", "    live_phi: true\n", ExitFindings, "error", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := applied(t, baWithoutAgreement(c.customer))
+			code, out, errs := ward(t, db, "check", "--as-of", asOf, "--format", "json")
+			if code != c.exit {
+				t.Fatalf("ward check exit %d, want %d\n%s%s", code, c.exit, out, errs)
+			}
+			var res checkJSON
+			if err := json.Unmarshal([]byte(out), &res); err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.Findings {
+				got = append(got, f.Severity+" "+f.Rule+" "+f.Subject)
+				if f.Rule == "baa.upstream.missing" && !strings.Contains(f.Message, "164.502(e)") {
+					t.Errorf("message does not cite 164.502(e): %s", f.Message)
+				}
+			}
+			if want := c.severity + " baa.upstream.missing harbor-clinic"; len(got) != 1 || got[0] != want {
+				t.Errorf("findings %q, want [%s]", got, want)
+			}
+			if res.OK != (c.exit == 0) {
+				t.Errorf("ok %v", res.OK)
+			}
+			if blocked := len(res.Blocked) == 1 && res.Blocked[0].Subject == "harbor-clinic"; blocked != c.blocked {
+				t.Errorf("blocked %+v, want harbor-clinic blocked: %v", res.Blocked, c.blocked)
+			}
+
+			p := runPlan(t, db, asOf)
+			st, reason, ok := p.milestone("execute-baas")
+			if !ok || st == "done" {
+				t.Errorf("execute-baas is %q, want not done: %s", st, reason)
+			}
+			if !strings.Contains(reason, "baa.upstream.missing harbor-clinic") {
+				t.Errorf("execute-baas does not name the missing BAA: %s", reason)
+			}
+			if len(p.Gates) != 1 || p.Gates[0].Open {
+				t.Errorf("live-PHI gate %+v, want closed", p.Gates)
+			}
+			text := mustWard(t, db, "plan", "--as-of", asOf)
+			if !strings.Contains(text, "Live PHI: closed") || strings.Contains(text, "real PHI may go live") {
+				t.Errorf("ward plan text does not show the gate closed:\n%s", text)
+			}
+		})
+	}
+
+	// With the BAA executed the same organization passes and the gate opens.
+	db := applied(t, strings.Replace(baWithoutAgreement("    live_phi: false\n    go_live: 2026-12-02\n"),
+		"agreements:\n", "agreements:\n  - {id: baa-harbor, kind: baa, counterparty: harbor-clinic, direction: upstream, status: executed, effective: 2026-11-15}\n", 1))
+	if code, out, errs := ward(t, db, "check", "--as-of", asOf); code != 0 {
+		t.Fatalf("with the BAA executed: exit %d\n%s%s", code, out, errs)
+	}
+	p := runPlan(t, db, asOf)
+	if st, reason, _ := p.milestone("execute-baas"); st != "done" {
+		t.Errorf("execute-baas %s with the BAA executed: %s", st, reason)
+	}
+	if len(p.Gates) != 1 || !p.Gates[0].Open {
+		t.Errorf("gate %+v, want open", p.Gates)
+	}
+}
+
+// customers go_live is validated like every date (file:line:field, exit
+// 2, nothing written) and survives export and apply.
+func TestCustomerGoLiveValidatesAndRoundTrips(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	bad := writeWorkspace(t, baWithoutAgreement("    go_live: 2026-02-30\n"))
+	code, _, errs := ward(t, db, "apply", "-f", bad)
+	if code != ExitBadInput || !strings.Contains(errs, "workspace.yaml:22: customers[0].go_live") || !strings.Contains(errs, "no such day") {
+		t.Fatalf("bad go_live: exit %d\n%s", code, errs)
+	}
+	good := writeWorkspace(t, baWithoutAgreement("    go_live: 2026-12-02\n"))
+	mustWard(t, db, "apply", "-f", good)
+	out := t.TempDir()
+	mustWard(t, db, "export", "-o", out)
+	b, err := os.ReadFile(filepath.Join(out, "customers.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "go_live: 2026-12-02") {
+		t.Errorf("export lost go_live:\n%s", b)
+	}
+	if got := mustWard(t, db, "apply", "-f", out); !strings.Contains(got, "no changes") {
+		t.Errorf("apply of the export changed something:\n%s", got)
+	}
+}
