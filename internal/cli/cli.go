@@ -107,8 +107,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 func run(ctx context.Context, env *Env, args []string) error {
 	global := flag.NewFlagSet("ward", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
-	global.StringVar(&env.DB, "db", envOr("WARD_DB", "sqlite:ward.db"), "database: sqlite:PATH or postgres://...")
-	global.StringVar(&env.OrgSlug, "org", os.Getenv("WARD_ORG"), "organization slug, when the database holds several")
+	env.DB, env.OrgSlug = envOr("WARD_DB", "sqlite:ward.db"), os.Getenv("WARD_ORG")
+	globalFlags(global, env)
 	if err := global.Parse(args); err != nil {
 		return BadInput("%v (see 'ward help')", err)
 	}
@@ -130,12 +130,10 @@ func run(ctx context.Context, env *Env, args []string) error {
 	fs := flag.NewFlagSet("ward "+cmd.Name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	// The global flags are accepted after the command too.
-	fs.StringVar(&env.DB, "db", env.DB, "database")
-	fs.StringVar(&env.OrgSlug, "org", env.OrgSlug, "organization slug")
+	globalFlags(fs, env)
 	var asOf string
 	if cmd.Report {
-		fs.StringVar(&env.Format, "format", "text", "text or json")
-		fs.StringVar(&asOf, "as-of", "", "evaluate as of this date (YYYY-MM-DD; default today)")
+		reportFlags(fs, env, &asOf)
 	}
 	if cmd.Flags != nil {
 		cmd.Flags(fs)
@@ -159,6 +157,19 @@ func run(ctx context.Context, env *Env, args []string) error {
 		env.AsOf, env.AsOfSet = d, true
 	}
 	return cmd.Run(ctx, env, fs.Args())
+}
+
+// globalFlags are the flags every command takes, before or after its
+// name; their defaults are what env holds ($WARD_DB, $WARD_ORG).
+func globalFlags(fs *flag.FlagSet, env *Env) {
+	fs.StringVar(&env.DB, "db", env.DB, "database: sqlite:PATH or postgres://...")
+	fs.StringVar(&env.OrgSlug, "org", env.OrgSlug, "organization slug, when the database holds several")
+}
+
+// reportFlags are the flags of every report command (Command.Report).
+func reportFlags(fs *flag.FlagSet, env *Env, asOf *string) {
+	fs.StringVar(&env.Format, "format", "text", "text or json")
+	fs.StringVar(asOf, "as-of", "", "evaluate as of this date (YYYY-MM-DD; default today)")
 }
 
 // parseInterleaved lets flags follow positional arguments

@@ -59,7 +59,7 @@
 //
 // baa.clause-missing judges only BAAs someone reviewed (Agreement.clauses
 // or clause_review set), against the required clauses of the catalog's
-// BAA checklist (ward catalog baa): a required clause the review marks
+// BAA checklist (internal/catalog/data/baa.yaml): a required clause the review marks
 // missing, or does not mark present or n/a, is missing. It is a warning:
 // an executed BAA counts whatever its wording; the gap is for counsel.
 //

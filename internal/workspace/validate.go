@@ -344,7 +344,7 @@ func (c *checker) clauses(i int, a Agreement) {
 	const s = "agreements"
 	known := func(field, id string) {
 		if c.opt.KnownClause != nil && !c.opt.KnownClause(id) {
-			c.errf(s, i, field, "%q is not a clause of the BAA checklist (ward catalog baa lists them)", id)
+			c.errf(s, i, field, "%q is not a clause of the BAA checklist (docs/workspace.md lists them, under agreements)", id)
 		}
 	}
 	for j, id := range a.Clauses {
