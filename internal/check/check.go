@@ -10,12 +10,14 @@ import (
 	"ward/internal/finding"
 	"ward/internal/incident"
 	"ward/internal/phimap"
+	"ward/internal/plan"
 	"ward/internal/risk"
 	"ward/internal/workspace"
 )
 
 // Run evaluates the PHI map and BAAs, risk treatment and coverage,
-// evidence schedules and breach deadlines as of asOf.
+// evidence schedules, breach deadlines and the SOC 2 observation window
+// as of asOf.
 func Run(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 	fs, _ := Gate(ws, asOf)
 	return fs
@@ -31,6 +33,7 @@ func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.
 	fs = append(fs, coverage(ws, asOf)...)
 	fs = append(fs, evidence.Check(ws, asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
+	fs = append(fs, plan.Check(ws)...)
 	finding.Sort(fs)
 	return fs, g.Blocked
 }

@@ -263,8 +263,12 @@ func (p Plan) Prerequisites(id string) []string {
 
 // decision is the decision tree evaluated once.
 type decision struct {
-	in                     Inputs
-	ce, ba, sub            bool // roles as the rules read them
+	in          Inputs
+	ce, ba, sub bool // roles as the rules read them
+	// baDeclared: a business associate of covered entities (declared or
+	// inferred), as opposed to only a subcontractor, which serves
+	// business associates.
+	baDeclared             bool
 	hipaa, soc2, hitrust   bool
 	hipaaR, soc2R, hitrstR string
 }
@@ -294,8 +298,9 @@ func decide(ws *workspace.Workspace) decision {
 	// A subcontractor is a business associate of a business associate
 	// (45 CFR 160.103, "business associate" (3)(iii)).
 	d.ba = o.HasRole(workspace.RoleBusinessAssociate) || d.sub
+	d.baDeclared = o.HasRole(workspace.RoleBusinessAssociate)
 	if len(o.Roles) == 0 && d.in.HandlesPHI && d.in.SellsToCoveredEntities {
-		d.ba = true
+		d.ba, d.baDeclared = true, true
 		d.in.InferredRole = workspace.RoleBusinessAssociate
 	}
 	ceOnly := d.ce && !d.ba
@@ -340,12 +345,18 @@ func decide(ws *workspace.Workspace) decision {
 		d.soc2R = "Rule 4: buyers ask for SOC 2, so SOC 2 readiness starts in parallel with HIPAA, from week 4; a BAA is never delayed to wait for SOC 2 (no HIPAA milestone depends on a SOC 2 one)."
 	case in.BuyersAskSOC2:
 		d.soc2 = true
-		d.soc2R = "Rules 1 and 4: without PHI HIPAA does not apply, and buyers ask for SOC 2, so SOC 2 is your first framework."
-	case in.EnterpriseHealthSystems && d.hipaa && d.ba:
-		d.soc2 = true
-		d.soc2R = "Rule 5: a business associate that handles PHI and sells to large health systems usually needs both HIPAA and SOC 2: their security reviews ask for a SOC 2 report even where buyers have not asked yet. Readiness runs in parallel and never delays a BAA."
+		d.soc2R = "Rules 1 and 4: without PHI HIPAA does not apply, and buyers ask for SOC 2, so SOC 2 is your first framework and its readiness starts at once."
 	default:
+		// Rule 4 decides SOC 2: buyers ask, or they do not. Selling to
+		// large health systems (rule 3) does not by itself put SOC 2 in
+		// the plan; what ward adds about it is advice, labelled as such.
 		d.soc2R = "Rule 4: buyers do not ask for SOC 2, so it is not planned; answer again when they do."
+		if in.EnterpriseHealthSystems {
+			d.soc2R += " ward's own advice, not one of the rules: large health systems' vendor security reviews often ask for a SOC 2 report, so expect the question; when a buyer asks, set answers.buyers_ask_soc2: true and the plan adds SOC 2."
+		}
+	}
+	if d.soc2 && o.SOC2.Type == "none" {
+		d.soc2R += " But organization.soc2.type is none, so ward schedules no SOC 2 milestone while buyers ask for a report. Choose the report: set soc2.type: type1 (control design as of one date, 8–12 weeks after readiness starts) or type2 (operating effectiveness over an observation window, what buyers usually ask for next), then run ward plan again; or answer buyers_ask_soc2: false if they no longer ask."
 	}
 
 	// Rule 3.
@@ -412,6 +423,33 @@ const (
 	// validated assessment, HITRUST's quality review).
 	hitrustMonths = 12
 )
+
+// MinObservationMonths is the shortest Type II observation window common
+// practice accepts for a first report. It is practice, not a rule: the
+// AICPA sets no minimum period.
+const MinObservationMonths = 3
+
+// ShortObservationNote says why a window under MinObservationMonths is a
+// risk, labelled as common practice (plan and ward check share it).
+func ShortObservationNote(months int) string {
+	return fmt.Sprintf("A %d-month window is shorter than common practice: not a rule (the AICPA sets no minimum period), but first SOC 2 Type II reports usually cover 3 to 6 months and later ones 12, and an auditor or buyer may not accept less than 3; lengthen organization.soc2.observation_months, or plan a Type I first.", months)
+}
+
+// RuleObservationShort is the rule id of Check.
+const RuleObservationShort = "soc2.observation-short"
+
+// Check is the plan's own ward check rule, soc2.observation-short: a
+// SOC 2 Type II observation window the organization set shorter than
+// MinObservationMonths is a warning that cites common practice, never
+// law. It needs no date: the window's length does not change with it.
+func Check(ws *workspace.Workspace) []finding.Finding {
+	o := ws.Organization.SOC2
+	if o.ObservationMonths <= 0 || o.ObservationMonths >= MinObservationMonths || o.Type == "none" || o.Type == "type1" {
+		return nil
+	}
+	return []finding.Finding{{Rule: RuleObservationShort, Severity: finding.Warning, Subject: "organization",
+		Message: fmt.Sprintf("organization.soc2.observation_months is %d. %s", o.ObservationMonths, ShortObservationNote(o.ObservationMonths))}}
+}
 
 type schedule struct {
 	ws          *workspace.Workspace
@@ -505,23 +543,38 @@ func (s schedule) hipaaMilestones() []Milestone {
 	s.finishMap(&m, done)
 	out = append(out, m)
 
-	// appoint-officers, weeks 1–2.
+	// appoint-officers, weeks 1–2. A Privacy Officer is required of a
+	// covered entity (164.530(a)(1)) and not of a business associate,
+	// whose direct liability does not include 164.530(a) (HHS fact sheet
+	// on business associates' direct liability, May 2019): ward check
+	// warns (officer.privacy.missing), and the plan says the same.
 	m = Milestone{ID: AppointOfficers, Title: "Appoint Privacy and Security Officers", Framework: HIPAA}
 	m.Start, m.Due = weeks(s.start, 1, 2)
-	m.Reason = "Weeks 1–2: a Security Officer (164.308(a)(2)) and a Privacy Officer (164.530(a)); one person may be both. Done when both are named people in people"
 	off := ws.Organization.Officers
+	privacyMissing := off.Privacy == "" || ws.Person(off.Privacy) == nil
+	securityMissing := off.Security == "" || ws.Person(off.Security) == nil
 	var missing []string
-	if off.Privacy == "" || ws.Person(off.Privacy) == nil {
-		missing = append(missing, "privacy")
+	if s.d.ce {
+		m.Reason = "Weeks 1–2: a Security Officer (164.308(a)(2)) and, as a covered entity, a Privacy Officer (164.530(a)(1)); one person may be both. Done when both are named people in people"
+		if privacyMissing {
+			missing = append(missing, "privacy")
+		}
+	} else {
+		m.Title = "Appoint a Security Officer (Privacy Officer recommended)"
+		m.Reason = "Weeks 1–2: a Security Officer (164.308(a)(2)). A Privacy Officer is required of covered entities (164.530(a)); a business associate is not required to name one, but its BAAs pass Privacy Rule duties to it, so ward recommends one (ward check warns, officer.privacy.missing); one person may be both. Done when the Security Officer is a named person in people"
 	}
-	if off.Security == "" || ws.Person(off.Security) == nil {
+	if securityMissing {
 		missing = append(missing, "security")
 	}
 	if len(missing) > 0 {
 		m.Reason += "; missing or not in people: " + strings.Join(missing, ", ") + "."
 		s.finish(&m, date.Date{})
 	} else {
-		m.Reason += "."
+		if !s.d.ce && privacyMissing {
+			m.Reason += "; no Privacy Officer is named yet (recommended, not required)."
+		} else {
+			m.Reason += "."
+		}
 		s.finishMap(&m, s.start)
 	}
 	out = append(out, m)
@@ -595,7 +648,7 @@ func (s schedule) finishMap(m *Milestone, done date.Date) {
 func (s schedule) baaScope() string {
 	d := s.d
 	var parts []string
-	if d.in.SellsToCoveredEntities && d.ba {
+	if d.in.SellsToCoveredEntities && d.baDeclared {
 		who := "each covered-entity customer"
 		if n := len(d.in.CoveredEntityCustomers); n > 0 {
 			who += " (" + strings.Join(d.in.CoveredEntityCustomers, ", ") + ")"
@@ -603,7 +656,24 @@ func (s schedule) baaScope() string {
 		parts = append(parts, "rule 2: a BAA with "+who+" before live PHI (164.502(e), 164.504(e))")
 	}
 	if d.sub {
-		parts = append(parts, "a BAA with the business associate you serve (164.502(e)(1)(ii))")
+		// A subcontractor signs with the business associate it serves,
+		// not with that business associate's covered entities
+		// (164.502(e)(1)(ii), 164.504(e)(5)).
+		who := "the business associate you serve"
+		var bas []string
+		for _, c := range s.ws.Customers {
+			if !c.CoveredEntity {
+				bas = append(bas, c.ID)
+			}
+		}
+		if len(bas) > 0 {
+			who = "each business associate you serve (" + strings.Join(bas, ", ") + ")"
+		}
+		p := "a BAA with " + who + " before its PHI reaches you (164.502(e)(1)(ii), 164.504(e)(5)), not with the covered entities it serves"
+		if !d.baDeclared && len(d.in.CoveredEntityCustomers) > 0 {
+			p += "; " + strings.Join(d.in.CoveredEntityCustomers, ", ") + " are recorded as covered entities: serving a covered entity directly makes you its business associate, so declare that role too"
+		}
+		parts = append(parts, p)
 	}
 	if d.ba {
 		parts = append(parts, "flow-down BAAs with every subprocessor that holds or carries PHI (164.502(e)(1)(ii), 164.314(a)(2)(iii))")
@@ -627,11 +697,17 @@ func (s schedule) soc2Milestones() []Milestone {
 	}
 
 	// soc2-readiness: from week 4, in parallel with the BAAs, for the eight
-	// weeks before a Type I can be attempted.
+	// weeks before a Type I can be attempted; from week 1 when HIPAA does
+	// not apply, since nothing comes before it.
 	rs, _ := weeks(s.start, 4, 4)
+	reason := "From week 4, in parallel with HIPAA (rule 4): scope, policies and controls on the platform, for eight weeks before a Type I can be attempted. Nothing on the HIPAA side waits for it."
+	if !s.d.hipaa {
+		rs = s.start
+		reason = "From week 1: without PHI, SOC 2 is your first framework (rules 1 and 4), so readiness starts at once: scope, policies and controls on the platform, for eight weeks before a Type I can be attempted."
+	}
 	r := Milestone{ID: SOC2Readiness, Title: "SOC 2 readiness", Framework: SOC2,
 		Start: rs, Due: rs.AddDays(8*7 - 1)}
-	r.Reason = "From week 4, in parallel with HIPAA (rule 4): scope, policies and controls on the platform, for eight weeks before a Type I can be attempted. Nothing on the HIPAA side waits for it."
+	r.Reason = reason
 	var rDone date.Date
 	if !o.ObservationStart.IsZero() && !o.ObservationStart.After(asOf) {
 		rDone = o.ObservationStart
@@ -641,11 +717,16 @@ func (s schedule) soc2Milestones() []Milestone {
 	out = append(out, r)
 
 	// soc2-type1: 8–12 weeks after readiness starts; Start is the earliest
-	// (8 weeks), Due the latest (12 weeks).
-	if o.Type != "type2" {
+	// (8 weeks), Due the latest (12 weeks). A Type II target keeps it (the
+	// seeds' plan: Type I in 8–12 weeks, then the Type II window) unless
+	// the organization records that it skips the Type I.
+	if !o.SkipType1 {
 		m := Milestone{ID: SOC2Type1, Title: "SOC 2 Type I report", Framework: SOC2,
 			Start: rs.AddDays(8 * 7), Due: rs.AddDays(12 * 7), DependsOn: []string{SOC2Readiness}}
 		m.Reason = "8–12 weeks after readiness starts: the start date is the earliest (8 weeks), the due date the latest (12 weeks). A Type I reports on control design as of one date."
+		if o.Type == "type2" {
+			m.Reason += " Your target is a Type II: the Type I comes first and gives buyers a report while the observation window runs; if you go straight to the Type II, record organization.soc2.skip_type1: true."
+		}
 		s.finish(&m, date.Date{})
 		out = append(out, m)
 	}
@@ -665,9 +746,12 @@ func (s schedule) soc2Milestones() []Milestone {
 		obs.Reason = fmt.Sprintf("From organization.soc2.observation_start for %d months", n)
 	}
 	obs.Due = obs.Start.AddMonths(n).AddDays(-1)
-	if o.ObservationMonths <= 0 {
+	switch {
+	case o.ObservationMonths <= 0:
 		obs.Reason += " (3 typical for a first cycle; set organization.soc2.observation_months: 6, increasingly asked by health systems)."
-	} else {
+	case o.ObservationMonths < MinObservationMonths:
+		obs.Reason += " (organization.soc2.observation_months). " + ShortObservationNote(o.ObservationMonths)
+	default:
 		obs.Reason += " (organization.soc2.observation_months)."
 	}
 	var oDone date.Date

@@ -53,9 +53,10 @@ func answersName(a workspace.Answers) string {
 // entity is under HIPAA by definition, 45 CFR 160.103 and 164.104).
 // Business associate and subcontractor (a subcontractor is a business
 // associate, 160.103): HIPAA iff PHI (rule 1); SOC 2 iff buyers ask
-// (rule 4) or, with PHI, enterprise health-system sales (rule 5, "usually
-// needs both"); HITRUST iff enterprise health-system sales (rule 3);
-// selling to covered entities changes the BAAs, not the frameworks.
+// (rule 4: enterprise health-system sales alone do not add it, issue 14
+// item 8; ward's advice about them is labelled as its own); HITRUST iff
+// enterprise health-system sales (rule 3); selling to covered entities
+// changes the BAAs, not the frameworks.
 // Covered entity that is also a business associate: HIPAA always, and the
 // business-associate side follows the business-associate rules.
 var expectedFrameworks = map[string][16]string{
@@ -65,19 +66,19 @@ var expectedFrameworks = map[string][16]string{
 	},
 	"business-associate": {
 		"", "soc2", "hitrust", "soc2,hitrust", "", "soc2", "hitrust", "soc2,hitrust",
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
 	},
 	"subcontractor": {
 		"", "soc2", "hitrust", "soc2,hitrust", "", "soc2", "hitrust", "soc2,hitrust",
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
 	},
 	"covered-entity+business-associate": {
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
-		"hipaa", "hipaa,soc2", "hipaa,soc2,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
+		"hipaa", "hipaa,soc2", "hipaa,hitrust", "hipaa,soc2,hitrust",
 	},
 }
 
@@ -358,12 +359,16 @@ func TestSOC2Types(t *testing.T) {
 	}{
 		{"", milestonesOf[SOC2]},
 		{"type1", milestonesOf[SOC2]},
-		{"type2", []string{SOC2Readiness, SOC2Type2Observation, SOC2Type2Report}},
+		// A Type II target keeps the Type I milestone 8–12 weeks after
+		// readiness starts unless the organization skips it (issue 14).
+		{"type2", milestonesOf[SOC2]},
+		{"type2 skip_type1", []string{SOC2Readiness, SOC2Type2Observation, SOC2Type2Report}},
 		{"none", nil},
 	}
 	for _, c := range cases {
 		ws := orgWS([]string{workspace.RoleBusinessAssociate}, a)
-		ws.Organization.SOC2.Type = c.typ
+		typ, skip := strings.CutSuffix(c.typ, " skip_type1")
+		ws.Organization.SOC2.Type, ws.Organization.SOC2.SkipType1 = typ, skip
 		p := Build(ws, date.Date{}, d("2027-01-04"), Status{})
 		var got []string
 		for _, m := range p.Milestones {

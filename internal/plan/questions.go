@@ -42,7 +42,7 @@ func Questions() []Question {
 		{
 			ID: "buyers_ask_soc2", Rule: 4,
 			Text: "Do buyers ask you for a SOC 2 report?",
-			Help: "If yes, SOC 2 readiness starts in parallel with HIPAA; a BAA is never delayed to wait for SOC 2.",
+			Help: "If yes, SOC 2 readiness is planned: in parallel with HIPAA when you touch PHI, first when you do not; a BAA is never delayed to wait for SOC 2.",
 		},
 	}
 	// Field is derived from ID so that the two cannot drift apart.

@@ -85,6 +85,10 @@ type SOC2 struct {
 	// Categories beyond Security (always in scope): availability,
 	// confidentiality, processing-integrity, privacy.
 	Categories []string `yaml:"categories,omitempty" json:"categories"`
+	// SkipType1 records that a Type II target goes straight to the Type II
+	// observation window without a Type I report first; without it the
+	// plan keeps the Type I milestone 8–12 weeks after readiness starts.
+	SkipType1 bool `yaml:"skip_type1,omitempty" json:"skip_type1"`
 }
 
 type Person struct {

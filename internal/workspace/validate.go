@@ -255,6 +255,9 @@ func (c *checker) organization() {
 		c.oneOf(s, 0, fmt.Sprintf("soc2.categories[%d]", j), cat, SOC2Categories, true)
 	}
 	c.notNegative(s, 0, "soc2.observation_months", int64(o.SOC2.ObservationMonths))
+	if o.SOC2.SkipType1 && (o.SOC2.Type == "type1" || o.SOC2.Type == "none") {
+		c.errf(s, 0, "soc2.skip_type1", "skips the Type I report, but soc2.type is %s: skip_type1 is for a Type II target (type: type2)", o.SOC2.Type)
+	}
 	if len(o.RiskMatrix) > 0 {
 		ok := len(o.RiskMatrix) == 5
 		for _, row := range o.RiskMatrix {
