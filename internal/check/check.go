@@ -11,13 +11,14 @@ import (
 	"ward/internal/incident"
 	"ward/internal/phimap"
 	"ward/internal/plan"
+	"ward/internal/privacy"
 	"ward/internal/risk"
 	"ward/internal/workspace"
 )
 
 // Run evaluates the PHI map and BAAs, risk treatment and coverage,
-// evidence schedules, breach deadlines and the SOC 2 observation window
-// as of asOf.
+// evidence schedules, breach deadlines, the SOC 2 observation window and
+// the Privacy Rule clocks as of asOf.
 func Run(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 	fs, _ := Gate(ws, asOf)
 	return fs
@@ -34,6 +35,7 @@ func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.
 	fs = append(fs, evidence.Check(ws, asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
 	fs = append(fs, plan.Check(ws)...)
+	fs = append(fs, privacy.Check(ws, asOf)...)
 	finding.Sort(fs)
 	return fs, g.Blocked
 }

@@ -114,6 +114,9 @@ func preallocate(ws *workspace.Workspace, rows []row) {
 	ws.Controls = grow(ws.Controls, n[KindControl])
 	ws.Evidence = grow(ws.Evidence, n[KindEvidence])
 	ws.Incidents = grow(ws.Incidents, n[KindIncident])
+	ws.PrivacyRequests = grow(ws.PrivacyRequests, n[KindPrivacyRequest])
+	ws.Complaints = grow(ws.Complaints, n[KindComplaint])
+	ws.PrivacyNotices = grow(ws.PrivacyNotices, n[KindPrivacyNotice])
 }
 
 // grow gives an empty list room for n, and leaves it nil when n is 0.

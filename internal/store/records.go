@@ -76,6 +76,11 @@ var kinds = map[string]kindOf{
 	KindControl:      {strict[workspace.Control], func(v any) string { return v.(*workspace.Control).ID }},
 	KindEvidence:     {strict[workspace.Evidence], func(v any) string { return v.(*workspace.Evidence).ID }},
 	KindIncident:     {strict[workspace.Incident], func(v any) string { return v.(*workspace.Incident).ID }},
+
+	// The Privacy Rule records (a notice is keyed by its version).
+	KindPrivacyRequest: {strict[workspace.PrivacyRequest], func(v any) string { return v.(*workspace.PrivacyRequest).ID }},
+	KindComplaint:      {strict[workspace.Complaint], func(v any) string { return v.(*workspace.Complaint).ID }},
+	KindPrivacyNotice:  {strict[workspace.PrivacyNotice], func(v any) string { return v.(*workspace.PrivacyNotice).Version }},
 }
 
 // canonical turns a record (a workspace struct, a map, or JSON) into the
@@ -244,6 +249,12 @@ func fill(ws *workspace.Workspace, kind string, v any) {
 		ws.Evidence = append(ws.Evidence, *r)
 	case *workspace.Incident:
 		ws.Incidents = append(ws.Incidents, *r)
+	case *workspace.PrivacyRequest:
+		ws.PrivacyRequests = append(ws.PrivacyRequests, *r)
+	case *workspace.Complaint:
+		ws.Complaints = append(ws.Complaints, *r)
+	case *workspace.PrivacyNotice:
+		ws.PrivacyNotices = append(ws.PrivacyNotices, *r)
 	}
 }
 
@@ -318,6 +329,9 @@ func flatten(ws *workspace.Workspace, slug string) ([]desired, error) {
 		{KindControl, len(ws.Controls), func(i int) any { return ws.Controls[i] }},
 		{KindEvidence, len(ws.Evidence), func(i int) any { return workspaceEvidence(ws.Evidence[i]) }},
 		{KindIncident, len(ws.Incidents), func(i int) any { return ws.Incidents[i] }},
+		{KindPrivacyRequest, len(ws.PrivacyRequests), func(i int) any { return ws.PrivacyRequests[i] }},
+		{KindComplaint, len(ws.Complaints), func(i int) any { return ws.Complaints[i] }},
+		{KindPrivacyNotice, len(ws.PrivacyNotices), func(i int) any { return ws.PrivacyNotices[i] }},
 	} {
 		if err := each(step.kind, step.n, step.at); err != nil {
 			return nil, err

@@ -45,12 +45,17 @@ const (
 	KindControl      = "control"
 	KindEvidence     = "evidence"
 	KindIncident     = "incident"
+	// The Privacy Rule records of a covered entity.
+	KindPrivacyRequest = "privacy_request"
+	KindComplaint      = "complaint"
+	KindPrivacyNotice  = "privacy_notice"
 )
 
 // Kinds lists every workspace record kind in workspace order.
 var Kinds = []string{
 	KindOrganization, KindPerson, KindSystem, KindFlow, KindVendor, KindAgreement,
 	KindCustomer, KindThreat, KindVuln, KindRiskAnalysis, KindRisk, KindControl, KindEvidence, KindIncident,
+	KindPrivacyRequest, KindComplaint, KindPrivacyNotice,
 }
 
 // Roles an account can hold in an organization, weakest first.

@@ -31,6 +31,10 @@ type Workspace struct {
 	Controls        []Control       `yaml:"controls,omitempty" json:"controls"`
 	Evidence        []Evidence      `yaml:"evidence,omitempty" json:"evidence"`
 	Incidents       []Incident      `yaml:"incidents,omitempty" json:"incidents"`
+	// The Privacy Rule records of a covered entity (privacy.go).
+	PrivacyRequests []PrivacyRequest `yaml:"privacy_requests,omitempty" json:"privacy_requests"`
+	Complaints      []Complaint      `yaml:"complaints,omitempty" json:"complaints"`
+	PrivacyNotices  []PrivacyNotice  `yaml:"privacy_notices,omitempty" json:"privacy_notices"`
 
 	// ScanFailing is derived, never written to files: per control, the
 	// failing findings of imported scans (ward import prowler|csv) that

@@ -57,6 +57,7 @@ func (l *Loaded) validate(opt Options) Errors {
 	c.checkControls()
 	c.checkEvidence()
 	c.checkIncidents()
+	c.checkPrivacy()
 	return c.errs
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ScanImport", testScanImport},
 		{"ScanImportAtomicAndIdempotent", testScanImportAtomic},
 		{"ScanSupersession", testScanSupersession},
+		{"PrivacyRecords", testPrivacyRecords},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
