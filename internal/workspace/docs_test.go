@@ -204,6 +204,18 @@ var allowedValues = map[string][]string{
 	"incidents.states":                     Jurisdictions,
 	"incidents.law_enforcement_delay.kind": DelayKinds,
 	"incidents.assessment.exclusion":       BreachExclusions,
+	"privacy_requests.kind":                PrivacyRequestKinds,
+	"privacy_requests.outcome":             RequestOutcomes,
+	"privacy_requests.denial.ground":       groundIDs(),
+	"complaints.outcome":                   ComplaintOutcomes,
+}
+
+func groundIDs() []string {
+	var out []string
+	for _, g := range DenialGrounds {
+		out = append(out, g.ID)
+	}
+	return out
 }
 
 func TestReferenceListsEveryAllowedValue(t *testing.T) {
