@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"ward/internal/store"
@@ -77,7 +76,7 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
-		fmt.Fprintln(os.Stderr, "ward: stopped")
+		fmt.Fprintln(env.Stderr, "ward: stopped")
 		return err
 	}
 }

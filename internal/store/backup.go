@@ -75,7 +75,7 @@ type BackupOrgHead struct {
 
 // tableOrder lists the tables whose rows others reference, parents first.
 // Tables not listed are restored after these, by name.
-var tableOrder = []string{"orgs", "users", "records", "audit", "audit_head", "memberships", "sessions", "api_tokens"}
+var tableOrder = []string{"orgs", "users", "records", "audit", "audit_head", "memberships", "sessions", "api_tokens", "scans"}
 
 func (s *Store) tables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	var q string
