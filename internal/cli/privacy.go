@@ -285,7 +285,7 @@ func retiredKeys(ctx context.Context, b *Backend, kind string) ([]string, error)
 
 type requestFlags struct {
 	id, kind, received, onBehalfOf, reference, summary, handledBy string
-	formatRequested, since, notes                                string
+	formatRequested, since, notes                                 string
 }
 
 func (f *requestFlags) bind(fs *flag.FlagSet) {
