@@ -127,6 +127,11 @@ type Requirement struct {
 	// Controls is the reverse index: the catalog controls mapped to this
 	// requirement, sorted.
 	Controls []string `json:"controls"`
+	// ServedBy, for a HIPAA standard with implementation specifications,
+	// lists the controls that carry the standard's own duty beyond its
+	// specifications (Control.Serves), sorted. Readiness is computed over
+	// the specifications, so these move no posture through the standard.
+	ServedBy []string `json:"served_by,omitempty"`
 }
 
 // Assessable reports whether posture is computed over the requirement: a
@@ -147,6 +152,16 @@ type Control struct {
 	References []string `json:"references,omitempty"`
 	// Mappings: framework id -> requirement ids, in regulation order.
 	Mappings map[string][]string `json:"mappings"`
+	// Serves: "hipaa" -> HIPAA standards with implementation
+	// specifications whose own duty the control carries beyond them
+	// (164.312(a)(1) asks that systems allow access only to those granted
+	// it, which network restrictions do, while none of its four
+	// specifications is about networks). Scanner findings use it to place
+	// a check Prowler files under the standard; readiness does not.
+	Serves map[string][]string `json:"serves,omitempty"`
+	// Rationale: requirement id -> why the control maps to (or serves)
+	// it, where ward's judgement needs saying.
+	Rationale map[string]string `json:"rationale,omitempty"`
 	// Judgement is ["csf"] when some of the control's CSF mappings are our
 	// own judgement rather than NIST-sourced (the loader enforces it). CSF
 	// is the only framework with a public source to differ from; HIPAA and

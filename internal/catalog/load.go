@@ -67,7 +67,9 @@ type controlDoc struct {
 	Evidence    string              `yaml:"evidence"`
 	References  []string            `yaml:"references"`
 	Mappings    map[string][]string `yaml:"mappings"`
+	Serves      map[string][]string `yaml:"serves"`
 	Judgement   []string            `yaml:"judgement"`
+	Rationale   map[string]string   `yaml:"rationale"`
 }
 
 // kinds lists the requirement kinds each framework may use, parent kind
@@ -365,6 +367,47 @@ func (c *Catalog) loadControls(docs []controlDoc) error {
 		if len(ctl.Mappings) == 0 {
 			return fmt.Errorf("%s: maps to nothing", where)
 		}
+		// serves: HIPAA standards whose own duty the control carries
+		// beyond the standard's implementation specifications.
+		for fid, ids := range d.Serves {
+			if fid != HIPAA {
+				return fmt.Errorf("%s: serves.%s: only HIPAA standards with implementation specifications are served", where, fid)
+			}
+			for _, id := range ids {
+				if r := hipaa.Requirement(id); r == nil || r.Kind != KindStandard || r.Assessable() {
+					return fmt.Errorf("%s: serves.hipaa: %q is not a HIPAA standard with implementation specifications (map to a specification or a standard without any)", where, id)
+				}
+			}
+			sorted := slices.Clone(ids)
+			hipaa.Sort(sorted)
+			if ctl.Serves == nil {
+				ctl.Serves = map[string][]string{}
+			}
+			ctl.Serves[fid] = slices.Compact(sorted)
+		}
+		// rationale: why, for a mapping that needs saying (ward's
+		// judgement where a reader might expect otherwise).
+		for id, why := range d.Rationale {
+			found := false
+			for _, ids := range ctl.Mappings {
+				found = found || slices.Contains(ids, id)
+			}
+			found = found || slices.Contains(ctl.Serves[HIPAA], id)
+			if !found {
+				return fmt.Errorf("%s: rationale.%s: the control neither maps to nor serves %s", where, id, id)
+			}
+			if strings.TrimSpace(why) == "" {
+				return fmt.Errorf("%s: rationale.%s: empty", where, id)
+			}
+		}
+		if len(d.Rationale) > 0 {
+			ctl.Rationale = d.Rationale
+		}
+		for _, id := range ctl.Serves[HIPAA] {
+			if _, ok := ctl.Rationale[id]; !ok {
+				return fmt.Errorf("%s: serves.hipaa: %s: give the rationale", where, id)
+			}
+		}
 		// Provenance of CSF mappings: NIST-sourced when NIST SP 800-66r2
 		// maps one of the control's HIPAA standards to the subcategory.
 		nistSet := map[string]bool{}
@@ -414,10 +457,15 @@ func (c *Catalog) loadControls(docs []controlDoc) error {
 				r.Controls = append(r.Controls, ctl.ID)
 			}
 		}
+		for _, id := range ctl.Serves[HIPAA] {
+			r := hipaa.Requirement(id)
+			r.ServedBy = append(r.ServedBy, ctl.ID)
+		}
 	}
 	for _, f := range c.Frameworks {
 		for _, r := range f.Requirements {
 			slices.Sort(r.Controls)
+			slices.Sort(r.ServedBy)
 		}
 	}
 	return nil

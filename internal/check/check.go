@@ -11,14 +11,16 @@ import (
 	"ward/internal/incident"
 	"ward/internal/phimap"
 	"ward/internal/plan"
+	"ward/internal/posture"
 	"ward/internal/privacy"
 	"ward/internal/risk"
 	"ward/internal/workspace"
 )
 
 // Run evaluates the PHI map and BAAs, risk treatment and coverage,
-// evidence schedules, breach deadlines, the SOC 2 observation window and
-// the Privacy Rule clocks as of asOf.
+// evidence schedules, breach deadlines, the SOC 2 observation window,
+// the Privacy Rule clocks and scanner checks that count in no readiness
+// (posture.Untracked) as of asOf.
 func Run(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 	fs, _ := Gate(ws, asOf)
 	return fs
@@ -36,6 +38,7 @@ func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.
 	fs = append(fs, incident.Check(ws, asOf)...)
 	fs = append(fs, plan.Check(ws)...)
 	fs = append(fs, privacy.Check(ws, asOf)...)
+	fs = append(fs, posture.CheckUntracked(ws)...)
 	finding.Sort(fs)
 	return fs, g.Blocked
 }

@@ -39,9 +39,13 @@ func init() {
 				return err
 			}
 			mapper := prowler.MustMapper()
+			adopted, err := adoptedControls(ctx, b)
+			if err != nil {
+				return err
+			}
 			var out []*FileImport
 			for i, path := range args {
-				fi, err := importProwler(ctx, env, b, mapper, path)
+				fi, err := importProwler(ctx, env, b, mapper, adopted, path)
 				if err != nil {
 					if i > 0 {
 						return withNote(err, fmt.Sprintf("the %d file(s) before it were imported", i))
@@ -94,10 +98,50 @@ type FileImport struct {
 	Requirements    map[string][]string `json:"requirements"`
 	Unmapped        []prowler.Unmapped  `json:"unmapped"`
 	Controls        []string            `json:"controls"`
-	EvidenceID      string              `json:"evidence_id,omitempty"`
-	Superseded      int                 `json:"superseded"`
-	Outdated        int                 `json:"outdated"`
-	Seconds         float64             `json:"seconds"`
+	// Checks says where each check of the file landed and why, so that a
+	// user can audit every placement.
+	Checks     []CheckImport `json:"checks,omitempty"`
+	EvidenceID string        `json:"evidence_id,omitempty"`
+	Superseded int           `json:"superseded"`
+	Outdated   int           `json:"outdated"`
+	Seconds    float64       `json:"seconds"`
+}
+
+// CheckImport is one check of an imported file: prowler.Check (status,
+// controls, requirements per framework, each placement explained) and the
+// controls it lands on that the organization has not adopted.
+type CheckImport struct {
+	prowler.Check
+	// NotAdopted are the controls it lands on that the workspace does not
+	// list: its failures count nowhere until one is adopted.
+	NotAdopted []string `json:"not_adopted"`
+}
+
+// adoptedControls is the set of controls the organization lists.
+func adoptedControls(ctx context.Context, b *Backend) (map[string]bool, error) {
+	ws, err := b.Data.Workspace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, c := range ws.Controls {
+		out[c.ID] = true
+	}
+	return out, nil
+}
+
+func checkImports(t *prowler.Tally, adopted map[string]bool) []CheckImport {
+	cs := t.Checks()
+	out := make([]CheckImport, len(cs))
+	for i, c := range cs {
+		out[i] = CheckImport{Check: c, NotAdopted: []string{}}
+		for _, id := range c.Controls {
+			if !adopted[id] {
+				out[i].NotAdopted = append(out[i].NotAdopted, id)
+			}
+		}
+	}
+	return out
 }
 
 // source reads an input file once: the parser reads it, and the same
@@ -339,7 +383,7 @@ func readFindings(ctx context.Context, r io.Reader, tally *prowler.Tally, save f
 }
 
 // importProwler imports one Prowler file in one transaction.
-func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Mapper, path string) (*FileImport, error) {
+func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Mapper, adopted map[string]bool, path string) (*FileImport, error) {
 	src, err := openSource(path, b.Store.Blobs())
 	if err != nil {
 		return nil, err
@@ -372,7 +416,7 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 		}
 		return store.ScanInput{
 			Source: "prowler", Format: format, FileName: filepath.Base(path), SHA256: sha, Size: size,
-			ScannedAt: tally.Newest, Controls: tally.Controls(), Summary: tallySummary(tally),
+			ScannedAt: tally.Newest, Placements: tally.Placements(), Summary: tallySummary(tally),
 			Evidence: workspace.Evidence{
 				Controls:  tally.AllControls(),
 				Collected: date.Of(tally.Newest), File: filepath.Base(path), Type: mediaType(format),
@@ -396,7 +440,7 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 		New: res.New, Duplicates: res.Duplicates, ByStatus: tally.ByStatus, BySeverity: tally.BySeverity,
 		Requirements: tally.Requirements(), Unmapped: tally.Unmapped(), Controls: evidenceControls(res.Evidence),
 		EvidenceID: res.Scan.EvidenceID, Superseded: res.Superseded, Outdated: res.Outdated,
-		Seconds: time.Since(src.start).Seconds(),
+		Seconds: time.Since(src.start).Seconds(), Checks: checkImports(tally, adopted),
 	}
 	if res.Already {
 		fi.Already = tally.Findings
@@ -508,10 +552,56 @@ func (fi *FileImport) writeText(w io.Writer, org string) {
 	if fi.Superseded > 0 || fi.Outdated > 0 {
 		fmt.Fprintf(w, "  supersedes:   %d account/check pair(s) of older scans; %d of this scan's already superseded by newer ones\n", fi.Superseded, fi.Outdated)
 	}
+	fi.writeChecks(w)
 	if len(fi.Unmapped) > 0 {
 		fmt.Fprintf(w, "  unmapped:     %d id(s) name nothing in ward's catalog (kept in the scan, attached to no control):\n", len(fi.Unmapped))
 		for _, u := range fi.Unmapped {
 			fmt.Fprintf(w, "                %s %s (%d finding(s))\n", u.Framework, u.ID, u.Findings)
 		}
+	}
+}
+
+// writeChecks prints where the failing checks landed: a count per
+// framework, then each failing check that counts nowhere, either because
+// it lands only on controls the organization has not adopted or because
+// it lands on none (with ward's reason). --format json has every check
+// with every placement explained.
+func (fi *FileImport) writeChecks(w io.Writer) {
+	failing, placed := 0, 0
+	var untracked, nowhere []string
+	for _, c := range fi.Checks {
+		if c.Status != prowler.StatusFail {
+			continue
+		}
+		failing++
+		n := c.Findings[prowler.StatusFail]
+		switch {
+		case len(c.Controls) == 0:
+			var why []string
+			for _, p := range c.Placements {
+				if p.Unplaced != "" {
+					why = append(why, p.Unplaced)
+				}
+			}
+			if len(why) == 0 {
+				why = append(why, "it names no HIPAA or SOC 2 requirement")
+			}
+			nowhere = append(nowhere, fmt.Sprintf("%s (%d failing): %s", c.Check.Check, n, strings.Join(why, "; ")))
+		case len(c.NotAdopted) == len(c.Controls):
+			untracked = append(untracked, fmt.Sprintf("%s (%d failing) lands on %s, not adopted: adopt %s to track it", c.Check.Check, n, strings.Join(c.Controls, ", "), c.Controls[0]))
+		default:
+			placed++
+		}
+	}
+	if failing == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  checks:       %d failing check(s): %d on adopted controls, %d only on controls not adopted, %d on no control (--format json explains each placement)\n",
+		failing, placed, len(untracked), len(nowhere))
+	for _, u := range untracked {
+		fmt.Fprintf(w, "                not tracked: %s\n", u)
+	}
+	for _, u := range nowhere {
+		fmt.Fprintf(w, "                on no control: %s\n", u)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"ward/internal/catalog"
 	"ward/internal/posture"
+	"ward/internal/workspace"
 )
 
 func init() {
@@ -28,17 +29,27 @@ func init() {
 			if err != nil {
 				return BadInput("%v", err)
 			}
-			open := openFindings(ws.ScanFailing, p)
+			open := openFindings(ws, p)
+			untracked := posture.Untracked(ws)
 			if env.Format == "json" {
 				return env.JSON(struct {
 					*posture.Posture
 					OpenFindings []ControlOpenFindings `json:"open_findings"`
-				}{p, open})
+					// UntrackedChecks fail on controls not adopted: they
+					// count in no readiness until one is.
+					UntrackedChecks []workspace.ScanCheck `json:"untracked_checks"`
+				}{p, open, untracked})
 			}
 			if err := posture.WriteText(env.Stdout, p); err != nil {
 				return err
 			}
 			writeOpenFindings(env.Stdout, open)
+			if len(untracked) > 0 {
+				fmt.Fprintln(env.Stdout, "\nFailing scanner checks on controls not adopted (they count in no readiness):")
+				for _, c := range untracked {
+					fmt.Fprintf(env.Stdout, "  %s\n", posture.UntrackedMessage(c))
+				}
+			}
 			return nil
 		},
 	})
@@ -51,10 +62,11 @@ type ControlOpenFindings struct {
 	Failing int    `json:"failing"`
 }
 
-// openFindings lists the open failing findings (counts per control, as
-// the store loads them with the workspace) on the controls of the
-// framework's posture, most first.
-func openFindings(counts map[string]int, p *posture.Posture) []ControlOpenFindings {
+// openFindings lists the open failing findings on the controls of the
+// framework's posture (counts per control, as the store loads them with
+// the workspace, placed by the framework's own requirement ids), most
+// first.
+func openFindings(ws *workspace.Workspace, p *posture.Posture) []ControlOpenFindings {
 	inPosture := map[string]bool{}
 	for _, r := range p.Requirements {
 		for _, c := range r.Controls {
@@ -62,8 +74,8 @@ func openFindings(counts map[string]int, p *posture.Posture) []ControlOpenFindin
 		}
 	}
 	out := []ControlOpenFindings{}
-	for c, n := range counts {
-		if inPosture[c] {
+	for c := range inPosture {
+		if n := ws.ScanFailingFor(p.Framework, c); n > 0 {
 			out = append(out, ControlOpenFindings{c, n})
 		}
 	}

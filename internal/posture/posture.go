@@ -176,7 +176,7 @@ func EvaluateAll(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []str
 // Control is one control's standing on asOf, as every framework's
 // evaluation judges it (a control page shows it beside the status).
 func Control(ws *workspace.Workspace, cat *catalog.Catalog, id string, asOf date.Date) ControlState {
-	return *newEvaluator(ws, cat, asOf).state(id)
+	return *newEvaluator(ws, cat, asOf).state("", id)
 }
 
 // evaluator holds what every framework's evaluation of one organization
@@ -194,22 +194,37 @@ func newEvaluator(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date)
 	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefs(ws.Evidence), own: ownMappings(ws), states: map[string]*ControlState{}}
 }
 
-func (ev *evaluator) state(id string) *ControlState {
-	if s, ok := ev.states[id]; ok {
+// state is the control's standing for a framework ("" for every
+// framework at once, as a control's page shows it).
+func (ev *evaluator) state(framework, id string) *ControlState {
+	key := framework + "\x00" + id
+	if s, ok := ev.states[key]; ok {
 		return s
 	}
-	s := evaluateControl(ev.ws, ev.cat, id, ev.idx[id], ev.asOf)
+	base, ok := ev.states["\x01"+id]
+	if !ok {
+		base = evaluateControl(ev.ws, ev.cat, id, ev.idx[id], ev.asOf)
+		ev.states["\x01"+id] = base
+	}
+	s := new(ControlState)
+	*s = *base
 	// A control whose automated checks fail is not operating, whatever
 	// its documents say: open failing findings of imported scans make
 	// an otherwise met control partly met, and with it every requirement
-	// it is in scope for, until a newer scan passes.
-	if n := ev.ws.ScanFailing[id]; n > 0 && s.Adopted {
+	// it is in scope for, until a newer scan passes. Which findings count
+	// depends on the framework: a Prowler check moves HIPAA through its
+	// HIPAA requirement ids and SOC 2 through its SOC 2 ids.
+	n := ev.ws.ScanFailing[id]
+	if framework != "" {
+		n = ev.ws.ScanFailingFor(framework, id)
+	}
+	if n > 0 && s.Adopted {
 		s.Failing = n
 		if s.State == Met {
 			s.State, s.Reason = Partial, fmt.Sprintf("%s; but %s from imported scans %s open", s.Reason, count(n, "failing finding"), isAre(n))
 		}
 	}
-	ev.states[id] = s
+	ev.states[key] = s
 	return s
 }
 
@@ -224,7 +239,7 @@ func (ev *evaluator) evaluate(framework string) (*Posture, error) {
 	// states are the controls this framework looks at (p.Controls).
 	states := map[string]*ControlState{}
 	state := func(id string) *ControlState {
-		s := ev.state(id)
+		s := ev.state(framework, id)
 		states[id] = s
 		return s
 	}

@@ -90,6 +90,15 @@ func (o *OrgStore) Workspace(ctx context.Context) (*workspace.Workspace, error) 
 	}
 	if len(ws.ScanFailing) == 0 {
 		ws.ScanFailing = nil // as a workspace read from files
+	} else {
+		// Only with open findings: most organizations have none, and an
+		// MSP overview loads hundreds.
+		if ws.ScanFailingBy, err = o.OpenFindingCountsBy(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if ws.ScanChecks, err = o.OpenChecks(ctx); err != nil {
+		return nil, err
 	}
 	return ws, nil
 }

@@ -60,8 +60,13 @@ type ScanInput struct {
 	// ScannedAt is when the scan ran (its newest finding); it orders scans
 	// for supersession.
 	ScannedAt time.Time
-	// Controls: check id -> the catalog controls its findings speak to.
+	// Controls: check id -> the catalog controls its findings speak to,
+	// whatever the framework (a mapped CSV names controls directly).
 	Controls map[string][]string
+	// Placements: framework ("hipaa", "soc2") -> check id -> the controls
+	// its findings land on for that framework, judged by the framework's
+	// own requirement ids (a Prowler finding names both).
+	Placements map[string]map[string][]string
 	// Summary is kept with the scan and in the audit entry.
 	Summary any
 	// Evidence is the evidence item the file becomes; the store adds every
@@ -253,18 +258,28 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 			WHERE org_id = ? AND scan_id = ?`, o.org.ID, scanID, o.org.ID, scanID); err != nil {
 			return fmt.Errorf("count failing findings: %w", err)
 		}
-		var cc [][2]string
+		var cc [][3]string // check, framework, control
 		controls := map[string]bool{}
 		for check, cs := range in.Controls {
 			for _, c := range cs {
-				cc = append(cc, [2]string{check, c})
+				cc = append(cc, [3]string{check, "", c})
 				controls[c] = true
 			}
 		}
-		slices.SortFunc(cc, func(a, b [2]string) int { return strings.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1]) })
+		for fw, byCheck := range in.Placements {
+			for check, cs := range byCheck {
+				for _, c := range cs {
+					cc = append(cc, [3]string{check, fw, c})
+					controls[c] = true
+				}
+			}
+		}
+		slices.SortFunc(cc, func(a, b [3]string) int {
+			return strings.Compare(a[0]+"\x00"+a[1]+"\x00"+a[2], b[0]+"\x00"+b[1]+"\x00"+b[2])
+		})
 		cc = slices.Compact(cc)
-		if err := batchInsert(w, "INSERT INTO scan_controls (org_id, scan_id, check_id, control) VALUES ", 4, len(cc), func(i int) []any {
-			return []any{o.org.ID, scanID, cc[i][0], cc[i][1]}
+		if err := batchInsert(w, "INSERT INTO scan_controls (org_id, scan_id, check_id, framework, control) VALUES ", 5, len(cc), func(i int) []any {
+			return []any{o.org.ID, scanID, cc[i][0], cc[i][1], cc[i][2]}
 		}); err != nil {
 			return err
 		}
@@ -501,10 +516,13 @@ func scanFinding(rs *sql.Rows, extra ...any) (ScanFinding, error) {
 // controls of the check. CROSS JOIN fixes the order for SQLite (the few
 // current scan_checks rows first, then their failing findings through the
 // partial index); for PostgreSQL it is a plain join.
+//
+// A check lands on a control once per framework whose ids put it there;
+// the open items of a control count each finding once.
 const (
 	openFrom = ` FROM scan_checks k
 	CROSS JOIN scan_findings f
-	CROSS JOIN scan_controls c
+	CROSS JOIN (SELECT DISTINCT org_id, scan_id, check_id, control FROM scan_controls) c
 	CROSS JOIN scans s`
 	openWhere = ` WHERE k.org_id = ? AND k.superseded_by IS NULL AND k.failing > 0
 	AND f.org_id = k.org_id AND f.scan_id = k.scan_id AND f.account = k.account AND f.check_id = k.check_id AND f.status = 'FAIL'
@@ -516,9 +534,10 @@ const (
 // the current scans (not superseded) speak to it: the control's open
 // items. Controls without any are absent.
 func (o *OrgStore) OpenFindingCounts(ctx context.Context) (map[string]int, error) {
-	rs, err := o.s.db.QueryContext(ctx, o.s.q(`SELECT c.control, SUM(k.failing) FROM scan_checks k CROSS JOIN scan_controls c
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(`SELECT c.control, SUM(k.failing) FROM scan_checks k
+		CROSS JOIN (SELECT DISTINCT org_id, scan_id, check_id, control FROM scan_controls WHERE org_id = ?) c
 		WHERE k.org_id = ? AND k.superseded_by IS NULL AND k.failing > 0
-		AND c.org_id = k.org_id AND c.scan_id = k.scan_id AND c.check_id = k.check_id GROUP BY c.control`), o.org.ID)
+		AND c.org_id = k.org_id AND c.scan_id = k.scan_id AND c.check_id = k.check_id GROUP BY c.control`), o.org.ID, o.org.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -531,6 +550,76 @@ func (o *OrgStore) OpenFindingCounts(ctx context.Context) (map[string]int, error
 			return nil, err
 		}
 		out[c] = n
+	}
+	return out, rs.Err()
+}
+
+// OpenFindingCountsBy returns, per framework and control, how many
+// failing findings of the current scans land on the control for that
+// framework ("hipaa", "soc2": placed by the framework's own requirement
+// ids; "": placements that name no framework, as a mapped CSV's).
+func (o *OrgStore) OpenFindingCountsBy(ctx context.Context) (map[string]map[string]int, error) {
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(`SELECT c.framework, c.control, SUM(k.failing) FROM scan_checks k CROSS JOIN scan_controls c
+		WHERE k.org_id = ? AND k.superseded_by IS NULL AND k.failing > 0
+		AND c.org_id = k.org_id AND c.scan_id = k.scan_id AND c.check_id = k.check_id GROUP BY c.framework, c.control`), o.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := map[string]map[string]int{}
+	for rs.Next() {
+		var fw, c string
+		var n int
+		if err := rs.Scan(&fw, &c, &n); err != nil {
+			return nil, err
+		}
+		if out[fw] == nil {
+			out[fw] = map[string]int{}
+		}
+		out[fw][c] = n
+	}
+	return out, rs.Err()
+}
+
+// OpenChecks lists the checks with failing findings in the current scans
+// (each once, however many accounts), with the controls they land on in
+// any framework, by check id.
+func (o *OrgStore) OpenChecks(ctx context.Context) ([]workspace.ScanCheck, error) {
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(`SELECT k.check_id, SUM(k.failing) FROM scan_checks k
+		WHERE k.org_id = ? AND k.superseded_by IS NULL AND k.failing > 0 GROUP BY k.check_id ORDER BY k.check_id`), o.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []workspace.ScanCheck
+	index := map[string]int{}
+	for rs.Next() {
+		var c workspace.ScanCheck
+		if err := rs.Scan(&c.Check, &c.Failing); err != nil {
+			rs.Close()
+			return nil, err
+		}
+		index[c.Check] = len(out)
+		out = append(out, c)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	rs, err = o.s.db.QueryContext(ctx, o.s.q(`SELECT DISTINCT k.check_id, c.control FROM scan_checks k CROSS JOIN scan_controls c
+		WHERE k.org_id = ? AND k.superseded_by IS NULL AND k.failing > 0
+		AND c.org_id = k.org_id AND c.scan_id = k.scan_id AND c.check_id = k.check_id ORDER BY k.check_id, c.control`), o.org.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var check, control string
+		if err := rs.Scan(&check, &control); err != nil {
+			return nil, err
+		}
+		if i, ok := index[check]; ok {
+			out[i].Controls = append(out[i].Controls, control)
+		}
 	}
 	return out, rs.Err()
 }

@@ -49,7 +49,7 @@ func (e *testEnv) importSample() string {
 			}
 		}
 		return store.ScanInput{Source: "prowler", Format: rd.Format(), FileName: "prowler-output.ocsf.json", SHA256: sha, Size: size,
-			ScannedAt: tally.Newest, Controls: tally.Controls(),
+			ScannedAt: tally.Newest, Placements: tally.Placements(),
 			Evidence: workspace.Evidence{Controls: tally.AllControls(), Collected: date.Of(tally.Newest), File: "prowler-output.ocsf.json", Type: "application/json", Note: "Prowler scan"}}, nil
 	})
 	if err != nil {

@@ -41,6 +41,37 @@ type Workspace struct {
 	// no newer scan has superseded. The store fills it when it loads an
 	// organization; a workspace read from files has none.
 	ScanFailing map[string]int `yaml:"-" json:"-"`
+	// ScanFailingBy is ScanFailing per framework whose requirement ids
+	// placed the findings ("hipaa", "soc2"; "" for placements that name
+	// no framework, as a mapped CSV's): a Prowler check's HIPAA impact is
+	// judged by its HIPAA ids alone (ScanFailingFor).
+	ScanFailingBy map[string]map[string]int `yaml:"-" json:"-"`
+	// ScanChecks are the checks with open failing findings and the
+	// controls they land on, so that one landing only on controls the
+	// organization has not adopted is shown, not lost.
+	ScanChecks []ScanCheck `yaml:"-" json:"-"`
+}
+
+// ScanCheck is a scanner check with open failing findings (derived).
+type ScanCheck struct {
+	Check    string   `json:"check"`
+	Failing  int      `json:"failing"`
+	Controls []string `json:"controls"` // in any framework, sorted
+}
+
+// ScanFrameworks are the frameworks whose own requirement ids place a
+// scanner finding (Prowler writes HIPAA and SOC 2 ids).
+var ScanFrameworks = []string{"hipaa", "soc2"}
+
+// ScanFailingFor is how many open failing findings land on the control
+// for a framework: for HIPAA and SOC 2, those its own requirement ids
+// placed there (and placements that name no framework); for any other
+// framework, every open finding on the control.
+func (ws *Workspace) ScanFailingFor(framework, control string) int {
+	if ws.ScanFailingBy == nil || !slices.Contains(ScanFrameworks, framework) {
+		return ws.ScanFailing[control]
+	}
+	return ws.ScanFailingBy[framework][control] + ws.ScanFailingBy[""][control]
 }
 
 // Organization roles under HIPAA (45 CFR 160.103).

@@ -75,7 +75,7 @@ func TestSyntheticIsReadable(t *testing.T) {
 	for _, f := range fs {
 		tl.Add(f)
 	}
-	if len(tl.Unmapped()) != 0 || tl.ByStatus[StatusFail] == 0 || len(tl.Controls()) == 0 {
+	if len(tl.Unmapped()) != 0 || tl.ByStatus[StatusFail] == 0 || len(tl.Placements()) == 0 {
 		t.Errorf("synthetic tally: %+v %v", tl.ByStatus, tl.Unmapped())
 	}
 }

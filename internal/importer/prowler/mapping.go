@@ -115,7 +115,8 @@ func (m *Mapper) Map(r Requirement) (ts []Target, ok bool) {
 }
 
 // Controls lists the catalog controls mapped to a requirement; for a
-// standard mapped to no control directly, those of its specifications.
+// standard mapped to no control directly, those of its specifications and
+// those that serve the standard itself (catalog Control.Serves).
 func (m *Mapper) Controls(t Target) []string {
 	f := m.cat.Framework(t.Framework)
 	r := f.Requirement(t.ID)
@@ -129,6 +130,8 @@ func (m *Mapper) Controls(t Target) []string {
 				out = append(out, cr.Controls...)
 			}
 		}
+		// and the controls that carry the standard's own duty
+		out = append(out, r.ServedBy...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

@@ -35,10 +35,14 @@ const (
 	StatusPass   = "PASS"
 	StatusFail   = "FAIL"
 	StatusManual = "MANUAL"
+	// StatusMuted is a finding Prowler's mutelist mutes (OCSF status
+	// "Suppressed", CSV MUTED=True): a risk the organization accepted in
+	// Prowler, kept and shown, never an open failure.
+	StatusMuted = "MUTED"
 )
 
 // Statuses lists them in report order.
-var Statuses = []string{StatusFail, StatusManual, StatusPass}
+var Statuses = []string{StatusFail, StatusMuted, StatusManual, StatusPass}
 
 // Severities in report order, as ward spells them (lower case).
 var Severities = []string{"critical", "high", "medium", "low", "informational"}

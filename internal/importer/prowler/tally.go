@@ -22,8 +22,14 @@ type Tally struct {
 	accounts   map[string]bool
 	reqs       map[Target]bool
 	unmapped   map[Requirement]int
-	checks     map[string]map[Target]bool // check -> requirements
+	checks     map[string]*checkTally
 	cache      map[Requirement]mapped
+	placed     []Check // Checks, once computed
+}
+
+type checkTally struct {
+	status map[string]int
+	reqs   map[Target]bool
 }
 
 type mapped struct {
@@ -33,7 +39,7 @@ type mapped struct {
 
 func NewTally(m *Mapper) *Tally {
 	return &Tally{m: m, ByStatus: map[string]int{}, BySeverity: map[string]int{}, accounts: map[string]bool{},
-		reqs: map[Target]bool{}, unmapped: map[Requirement]int{}, checks: map[string]map[Target]bool{}, cache: map[Requirement]mapped{}}
+		reqs: map[Target]bool{}, unmapped: map[Requirement]int{}, checks: map[string]*checkTally{}, cache: map[Requirement]mapped{}}
 }
 
 // Add counts one finding.
@@ -47,11 +53,13 @@ func (t *Tally) Add(f *Finding) {
 	if len(t.accounts) < 1000 {
 		t.accounts[f.Account] = true
 	}
-	rs := t.checks[f.Check]
-	if rs == nil {
-		rs = map[Target]bool{}
-		t.checks[f.Check] = rs
+	t.placed = nil
+	ct := t.checks[f.Check]
+	if ct == nil {
+		ct = &checkTally{status: map[string]int{}, reqs: map[Target]bool{}}
+		t.checks[f.Check] = ct
 	}
+	ct.status[f.Status]++
 	for _, r := range f.Requirements {
 		mp, ok := t.cache[r]
 		if !ok {
@@ -64,69 +72,108 @@ func (t *Tally) Add(f *Finding) {
 		}
 		for _, tg := range mp.ts {
 			t.reqs[tg] = true
-			rs[tg] = true
+			ct.reqs[tg] = true
 		}
 	}
 }
 
-// Controls is check id -> the controls its failing findings are open
-// items on. When the check's id says what it tests (hints.yaml: an MFA
-// check, an encryption check), those of the hinted controls that its
-// requirements map to. Otherwise, of the controls mapped to the check's
-// requirements, those two or more of them share (all of them when the
-// check lists one; the most shared when none is shared). A broad
-// requirement (SOC 2 CC6.1 maps to twenty controls) beside specific ones
-// (164.312(a)(2)(iv) encryption) would otherwise make an S3 encryption
-// failure an open item on multi-factor authentication. Checks that touch
-// no control are left out.
-func (t *Tally) Controls() map[string][]string {
-	out := map[string][]string{}
-	for check, rs := range t.checks {
-		n := map[string]int{}
-		most := 0
-		for tg := range rs {
-			for _, c := range t.m.Controls(tg) {
-				n[c]++
-				most = max(most, n[c])
+// Check is what one check did in the file and where its findings land.
+type Check struct {
+	Check string `json:"check"`
+	// Status is the check's worst: FAIL when any finding fails, else
+	// MUTED, MANUAL, PASS.
+	Status   string         `json:"status"`
+	Findings map[string]int `json:"findings"` // by status
+	// Controls is every control the check lands on, in any framework.
+	Controls []string `json:"controls"`
+	// Requirements: catalog framework -> the check's requirement ids.
+	Requirements map[string][]string `json:"requirements"`
+	// Placements explain, per framework, each control it lands on.
+	Placements []Placement `json:"placements"`
+}
+
+// Checks lists every check of the file with its placement, by check id.
+func (t *Tally) Checks() []Check {
+	if t.placed != nil {
+		return t.placed
+	}
+	ids := make([]string, 0, len(t.checks))
+	for id := range t.checks {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]Check, 0, len(ids))
+	for _, id := range ids {
+		cs := t.checks[id]
+		c := Check{Check: id, Findings: cs.status, Requirements: map[string][]string{}, Controls: []string{}, Placements: []Placement{}}
+		for _, s := range []string{StatusFail, StatusMuted, StatusManual, StatusPass} {
+			if cs.status[s] > 0 {
+				c.Status = s
+				break
 			}
 		}
-		var hinted []string
-		for _, c := range CheckHints(check) {
-			if n[c] > 0 {
-				hinted = append(hinted, c)
+		for _, fw := range placeFrameworks {
+			var reqs []string
+			for tg := range cs.reqs {
+				if tg.Framework == fw {
+					reqs = append(reqs, tg.ID)
+				}
+			}
+			t.m.cat.Framework(fw).Sort(reqs)
+			c.Requirements[fw] = nonNil(reqs)
+			if len(reqs) == 0 {
+				continue
+			}
+			p := t.m.Place(id, fw, reqs)
+			c.Placements = append(c.Placements, p)
+			for _, l := range p.Controls {
+				if !slices.Contains(c.Controls, l.Control) {
+					c.Controls = append(c.Controls, l.Control)
+				}
 			}
 		}
-		if len(hinted) > 0 {
-			slices.Sort(hinted)
-			out[check] = hinted
-			continue
-		}
-		need := min(2, len(rs), most)
-		var l []string
-		for c, k := range n {
-			if k >= need {
-				l = append(l, c)
+		slices.Sort(c.Controls)
+		out = append(out, c)
+	}
+	t.placed = out
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Placements is framework -> check id -> the controls its findings land
+// on in that framework (Checks). Checks that land on nothing are left
+// out.
+func (t *Tally) Placements() map[string]map[string][]string {
+	out := map[string]map[string][]string{}
+	for _, c := range t.Checks() {
+		for _, p := range c.Placements {
+			if len(p.Controls) == 0 {
+				continue
 			}
+			if out[p.Framework] == nil {
+				out[p.Framework] = map[string][]string{}
+			}
+			out[p.Framework][c.Check] = p.IDs()
 		}
-		if len(l) == 0 {
-			continue
-		}
-		slices.Sort(l)
-		out[check] = l
 	}
 	return out
 }
 
-// AllControls is every control of Controls, sorted: the controls the
-// imported file is evidence for. A control that only a broad requirement
-// links to the file (the scan of S3 encryption and "onboarding", through
-// risk management) does not get the scan as its evidence: it would count
-// as that control operating.
+// AllControls is every control some check lands on, sorted: the controls
+// the imported file is evidence for. Placement keeps to technical
+// controls, so a passing S3 check is never evidence that risk management
+// or onboarding operates.
 func (t *Tally) AllControls() []string {
 	set := map[string]bool{}
-	for _, cs := range t.Controls() {
-		for _, c := range cs {
-			set[c] = true
+	for _, c := range t.Checks() {
+		for _, id := range c.Controls {
+			set[id] = true
 		}
 	}
 	out := make([]string, 0, len(set))

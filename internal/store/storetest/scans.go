@@ -14,11 +14,12 @@ import (
 // scanFile is a synthetic scanner file for the contract: findings and the
 // controls of each check.
 type scanFile struct {
-	sha      string
-	at       time.Time
-	findings []store.ScanFinding
-	controls map[string][]string
-	failAt   int // feed fails after this many findings (0: never)
+	sha        string
+	at         time.Time
+	findings   []store.ScanFinding
+	controls   map[string][]string
+	placements map[string]map[string][]string
+	failAt     int // feed fails after this many findings (0: never)
 }
 
 func finding(uid, account, check, status string, at time.Time) store.ScanFinding {
@@ -37,7 +38,7 @@ func (f scanFile) feed(sw *store.ScanWriter) (store.ScanInput, error) {
 	}
 	return store.ScanInput{
 		Source: "prowler", Format: "ocsf", FileName: "scan-" + f.sha[:6] + ".json", SHA256: f.sha, Size: 4096,
-		ScannedAt: f.at, Controls: f.controls, Summary: map[string]int{"findings": len(f.findings)},
+		ScannedAt: f.at, Controls: f.controls, Placements: f.placements, Summary: map[string]int{"findings": len(f.findings)},
 		Evidence: workspace.Evidence{Collected: d(f.at.Format("2006-01-02")), File: "scan-" + f.sha[:6] + ".json", Type: "application/json", Note: "Prowler scan"},
 	}, nil
 }
@@ -210,4 +211,58 @@ func testScanSupersession(t *testing.T, s *store.Store) {
 		t.Errorf("open after a late old scan: %v, want %v", c, counts)
 	}
 	mustVerify(t, o)
+}
+
+// A check lands on controls per framework (a Prowler finding's HIPAA ids
+// place it for HIPAA, its SOC 2 ids for SOC 2): the counts per framework
+// keep them apart, the counts per control and the open items of a control
+// count each finding once, and the open checks name every control.
+func testScanPlacementByFramework(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	mustApply(t, o, Acme())
+	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+	f := scanFile{sha: sha(40), at: at, placements: map[string]map[string][]string{
+		"hipaa": {"s3_public": {"network-segmentation", "role-based-access"}, "kms_rotation": {"key-management"}},
+		"soc2":  {"s3_public": {"network-segmentation"}, "vpc_flow_logs": {"audit-logging"}},
+	}}
+	for i := range 3 {
+		f.findings = append(f.findings, finding(fmt.Sprintf("pub-%d", i), "111", "s3_public", store.FindingFail, at))
+	}
+	f.findings = append(f.findings, finding("kms", "111", "kms_rotation", store.FindingFail, at),
+		finding("flow", "111", "vpc_flow_logs", store.FindingFail, at), finding("flow-ok", "111", "vpc_flow_logs", store.FindingPass, at),
+		finding("nowhere", "111", "account_contact", store.FindingFail, at))
+	mustImport(t, o, f)
+	by, err := o.OpenFindingCountsBy(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]map[string]int{
+		"hipaa": {"network-segmentation": 3, "role-based-access": 3, "key-management": 1},
+		"soc2":  {"network-segmentation": 3, "audit-logging": 1},
+	}
+	if fmt.Sprint(by) != fmt.Sprint(want) {
+		t.Errorf("counts by framework %v, want %v", by, want)
+	}
+	counts, _ := o.OpenFindingCounts(ctx)
+	if counts["network-segmentation"] != 3 {
+		t.Errorf("network-segmentation counted %d times for 3 findings (once per framework?)", counts["network-segmentation"])
+	}
+	if open, _ := o.OpenFindings(ctx, "network-segmentation", 0); len(open) != 3 {
+		t.Errorf("open items on network-segmentation: %d, want 3", len(open))
+	}
+	checks, err := o.OpenChecks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(checks)
+	if w := "[{account_contact 1 []} {kms_rotation 1 [key-management]} {s3_public 3 [network-segmentation role-based-access]} {vpc_flow_logs 1 [audit-logging]}]"; got != w {
+		t.Errorf("open checks %s, want %s", got, w)
+	}
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ws.ScanFailingFor("hipaa", "audit-logging") != 0 || ws.ScanFailingFor("soc2", "audit-logging") != 1 || ws.ScanFailingFor("csf", "audit-logging") != 1 || len(ws.ScanChecks) != 4 {
+		t.Errorf("workspace: by %v, checks %v", ws.ScanFailingBy, ws.ScanChecks)
+	}
 }

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ScanImportAtomicAndIdempotent", testScanImportAtomic},
 		{"ScanSupersession", testScanSupersession},
 		{"PrivacyRecords", testPrivacyRecords},
+		{"ScanPlacementByFramework", testScanPlacementByFramework},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
