@@ -51,8 +51,9 @@ func sampleWith(t *testing.T, dir, name string, keep func(key string) bool) stri
 
 type postureScore struct {
 	Score struct {
-		Met, Partial, NotMet int `json:"not_met"`
-		Percent              float64
+		Met, Partial int
+		NotMet       int `json:"not_met"`
+		Percent      float64
 	}
 	Requirements []struct{ ID, Status string }
 	Untracked    []struct {
