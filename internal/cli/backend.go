@@ -69,7 +69,7 @@ func (e *Env) selectOrg(ctx context.Context, s *store.Store) (store.Org, error) 
 	}
 	switch len(orgs) {
 	case 0:
-		return store.Org{}, BadInput("%s holds no organization yet: run 'ward apply -f DIR' first", redactURL(e.DB))
+		return store.Org{}, BadInput("%s holds no organization yet. To start one, run 'ward init': it asks a few questions (what applies, your officers, your SOC 2 target, your first systems) and sets it up; or apply workspace files you already have with 'ward apply -f DIR' (try 'ward apply -f examples/acme-health' for the demo)", redactURL(e.DB))
 	case 1:
 		return orgs[0], nil
 	}

@@ -25,6 +25,8 @@ type WriteOptions struct {
 	// SHA-256, so that Write copies the file back out at its recorded path
 	// and the exported folder applies again. Nil writes the YAML only.
 	Blob func(sha string) (io.ReadCloser, error)
+	// Header opens every written file, a YAML comment; empty: the export's.
+	Header string
 }
 
 // header opens every written file.
@@ -67,6 +69,10 @@ func Write(dir string, ws *Workspace, opt WriteOptions) error {
 		return err
 	}
 	defer root.Close()
+	head := header
+	if opt.Header != "" {
+		head = opt.Header
+	}
 	for _, name := range names {
 		fv := v.Field(sections[name])
 		var body any
@@ -84,7 +90,7 @@ func Write(dir string, ws *Workspace, opt WriteOptions) error {
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", name, err)
 		}
-		if err := root.WriteFile(SectionFile(name), append([]byte(header), out...), 0o644); err != nil {
+		if err := root.WriteFile(SectionFile(name), append([]byte(head), out...), 0o644); err != nil {
 			return err
 		}
 	}

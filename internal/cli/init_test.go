@@ -1,0 +1,160 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// initAnswers are the answers a newcomer types, one a line, in the order
+// ward init asks: a business associate selling to clinics, SOC 2 Type II,
+// one officer for both roles, two systems.
+var initAnswers = strings.Join([]string{
+	"Brightline Health", // name
+	"2027-01-04",        // program start
+	"y", "y", "n", "y",  // the four applicability questions
+	"",                                      // role: the default, business-associate
+	"Ana Ruiz",                              // privacy officer
+	"maybe",                                 // not an e-mail: asked again
+	"ana@brightline.example",                // privacy officer's e-mail
+	"",                                      // security officer: the same person
+	"",                                      // and the same address
+	"",                                      // SOC 2: the default, type2
+	"2027-04-01",                            // observation start
+	"",                                      // months: the default
+	"Patient API", "", "AWS", "y", "y", "y", // service (default kind), vendor, PHI, live, encrypted
+	"Reminders", "saas", "Twilio", "y", "n", "n",
+	"", // done
+}, "\n") + "\n"
+
+func runWard(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestInitWithPipedAnswersMakesAWorkspaceCheckAndPlanAccept(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "ward.db")
+	ws := filepath.Join(dir, "workspace")
+
+	// An empty database says how to begin.
+	for _, cmd := range [][]string{{"plan"}, {"user", "add", "ana@brightline.example", "--role", "admin"}} {
+		code, _, errs := runWard(t, "", append([]string{"--db", db}, cmd...)...)
+		if code != ExitBadInput || !strings.Contains(errs, "run 'ward init'") || !strings.Contains(errs, "ward apply -f") {
+			t.Errorf("ward %s on an empty database: exit %d, %s", cmd[0], code, errs)
+		}
+	}
+
+	code, out, errs := runWard(t, initAnswers, "--db", db, "init", "-o", ws)
+	if code != 0 {
+		t.Fatalf("init: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(out, "please give an e-mail address") {
+		t.Errorf("an answer that is not an e-mail address is asked again:\n%s", out)
+	}
+	if !strings.Contains(out, "organization brightline-health") {
+		t.Errorf("init says what it created:\n%s", out)
+	}
+	raw, err := os.ReadFile(filepath.Join(ws, "organization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# Written by `ward init`", "name: Brightline Health", "roles:\n    - business-associate", "handles_phi: true", "enterprise_health_systems: false",
+		"privacy: ana@brightline.example", "security: ana@brightline.example", "type: type2", "observation_start: 2027-04-01", "observation_months: 3"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("organization.yaml lacks %q:\n%s", want, raw)
+		}
+	}
+
+	// The database holds what the files say: apply changes nothing.
+	if code, out, errs := runWard(t, "", "--db", db, "apply", "-f", ws); code != 0 || !strings.Contains(out, "no changes") {
+		t.Errorf("apply of the written workspace: exit %d %s %s", code, out, errs)
+	}
+
+	// ward check accepts it: findings (exit 1), not bad input (exit 2).
+	code, out, errs = runWard(t, "", "--db", db, "check", "--as-of", "2027-01-04", "--format", "json")
+	if code != ExitFindings {
+		t.Fatalf("check: exit %d, want 1 (a new program has gaps)\n%s\n%s", code, out, errs)
+	}
+	var res struct {
+		Findings []struct{ Rule, Subject string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Rule+" "+f.Subject)
+	}
+	for _, want := range []string{
+		"baa.downstream.missing aws",    // PHI reaches AWS with no BAA, 164.308(b)
+		"baa.downstream.missing twilio", // and Twilio
+		"risk-analysis.missing organization",
+		"storage.unencrypted reminders",
+	} {
+		if !strings.Contains(strings.Join(got, "\n"), want) {
+			t.Errorf("check: want %q among\n%s", want, strings.Join(got, "\n"))
+		}
+	}
+
+	// ward plan accepts it and plans from the answers.
+	code, out, errs = runWard(t, "", "--db", db, "plan", "--as-of", "2027-01-04", "--format", "json")
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, errs)
+	}
+	var p struct {
+		Start      string `json:"start"`
+		Milestones []struct {
+			ID string `json:"id"`
+		} `json:"milestones"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("plan json: %v\n%s", err, out)
+	}
+	var ids []string
+	for _, m := range p.Milestones {
+		ids = append(ids, m.ID)
+	}
+	for _, want := range []string{"risk-analysis", "execute-baas", "soc2-type2-observation"} {
+		if !strings.Contains(strings.Join(ids, " "), want) {
+			t.Errorf("plan milestones %v lack %s", ids, want)
+		}
+	}
+
+	// Now a user can be added, and init does not run twice over a folder
+	// or an organization.
+	if code, _, errs := runWard(t, "", "--db", db, "user", "add", "ana@brightline.example", "--role", "admin"); code != 0 {
+		t.Errorf("user add after init: %d %s", code, errs)
+	}
+	if code, _, errs := runWard(t, initAnswers, "--db", db, "init", "-o", ws); code != ExitBadInput || !strings.Contains(errs, "already holds workspace files") {
+		t.Errorf("init over an existing workspace: exit %d %s", code, errs)
+	}
+	if code, _, errs := runWard(t, initAnswers, "--db", db, "init", "-o", filepath.Join(dir, "again")); code != ExitBadInput || !strings.Contains(errs, "already holds the organization brightline-health") {
+		t.Errorf("init of an organization the database holds: exit %d %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "again")); !os.IsNotExist(err) {
+		t.Errorf("a refused init wrote %s", filepath.Join(dir, "again"))
+	}
+}
+
+func TestInitStopsAtTheEndOfInputWritingNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "ward.db")
+	ws := filepath.Join(dir, "workspace")
+	code, _, errs := runWard(t, "Brightline Health\n2027-01-04\ny\n", "--db", db, "init", "-o", ws)
+	if code != ExitBadInput || !strings.Contains(errs, "nothing was written") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(ws); !os.IsNotExist(err) {
+		t.Errorf("%s was written", ws)
+	}
+	if code, _, errs := runWard(t, "", "--db", db, "plan"); code != ExitBadInput || !strings.Contains(errs, "holds no organization yet") {
+		t.Errorf("the database holds an organization after a stopped init: %d %s", code, errs)
+	}
+}
