@@ -161,3 +161,44 @@ func TestNewPassword(t *testing.T) {
 		t.Errorf("generated password %d characters, the CLI requires at least 12", len(p))
 	}
 }
+
+// TestPolicy: the policy of NIST SP 800-63B 5.1.1.2 as ward applies it;
+// "aaaaaaaaaaaa" is issue 20's finding 9.
+func TestPolicy(t *testing.T) {
+	gen, _ := NewPassword()
+	tests := []struct {
+		pw, email string
+		ok        bool
+		says      string
+	}{
+		{"aaaaaaaaaaaa", "dana@acme.example", false, "different characters"},
+		{"abababababab", "dana@acme.example", false, "different characters"},
+		{"short1!", "dana@acme.example", false, "at least 12"},
+		{"password1234", "dana@acme.example", false, "commonly used"},
+		{"P@ssw0rd1234", "dana@acme.example", false, "commonly used"},
+		{"Welcome12345", "dana@acme.example", false, "commonly used"},
+		{"HOSPITAL2026", "dana@acme.example", false, "commonly used"},
+		{"Password2026!", "dana@acme.example", false, "commonly used"},
+		{"qwertyuiopas", "dana@acme.example", false, "commonly used"},
+		{"123456789012", "dana@acme.example", false, "commonly used"},
+		{"dana.kim.2026", "dana.kim@acme.example", false, "e-mail"},
+		{"acmehealth12", "dana@acmehealth.example", false, "organization"},
+		{strings.Repeat("xy1!", 300), "dana@acme.example", false, "at most"},
+		{"correct horse battery staple", "dana@acme.example", true, ""},
+		{"Tide-Lantern-Okra-91", "dana@acme.example", true, ""},
+		{gen, "dana@acme.example", true, ""},
+	}
+	for _, tt := range tests {
+		err := CheckPolicy(tt.pw, tt.email)
+		if tt.ok != (err == nil) {
+			t.Errorf("CheckPolicy(%q) = %v, want ok=%v", tt.pw, err, tt.ok)
+			continue
+		}
+		if err != nil && !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("CheckPolicy(%q) = %q, want it to say %q", tt.pw, err, tt.says)
+		}
+	}
+	if len(common()) < 3000 {
+		t.Errorf("the common list has %d entries, want a few thousand", len(common()))
+	}
+}

@@ -87,11 +87,39 @@ func init() {
 				}
 				results = append(results, r)
 			}
+			// The accounts' own trail (logins, account changes) is checked
+			// with every organization's, unless one was chosen.
+			var accounts *result
+			if env.OrgSlug == "" && checkpoint == "" {
+				r := result{Org: "accounts", OK: true}
+				err := s.VerifyAccountAudit(ctx)
+				head, herr := s.AccountHead(ctx)
+				if herr != nil {
+					return herr
+				}
+				r.Entries, r.Head = head.Seq, head.Hash
+				if err != nil {
+					var bad *audit.BadEntry
+					if !errors.As(err, &bad) {
+						return err
+					}
+					r.OK, r.Error, r.BadSeq = false, bad.Error(), bad.Seq
+					failed = true
+				}
+				accounts = &r
+			}
 			if env.Format == "json" {
-				if err := env.JSON(map[string]any{"ok": !failed, "organizations": results}); err != nil {
+				out := map[string]any{"ok": !failed, "organizations": results}
+				if accounts != nil {
+					out["accounts"] = accounts
+				}
+				if err := env.JSON(out); err != nil {
 					return err
 				}
 			} else {
+				if accounts != nil {
+					results = append(results, *accounts)
+				}
 				for _, r := range results {
 					if r.OK {
 						fmt.Fprintf(env.Stdout, "%s: ok, %d entries, head %s\n", r.Org, r.Entries, short(r.Head))
@@ -108,29 +136,47 @@ func init() {
 	})
 
 	var limit, offset int
+	var accounts bool
 	Register(&Command{
 		Name:    "audit log",
-		Args:    "[--limit N] [--offset N]",
-		Summary: "list audit trail entries, newest first",
+		Args:    "[--limit N] [--offset N] [--accounts]",
+		Summary: "list audit trail entries, newest first (--accounts: the accounts' trail: logins, account changes)",
 		Report:  true,
 		Flags: func(fs *flag.FlagSet) {
 			fs.IntVar(&limit, "limit", 50, "entries to show")
 			fs.IntVar(&offset, "offset", 0, "entries to skip")
+			fs.BoolVar(&accounts, "accounts", false, "the accounts' trail instead of an organization's")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
-			b, err := env.Backend(ctx)
-			if err != nil {
-				return err
-			}
-			entries, err := b.Data.AuditLog(ctx, limit, offset)
-			if err != nil {
-				return err
+			var entries []store.AuditEntry
+			var whose string
+			if accounts {
+				s, err := env.Store(ctx)
+				if err != nil {
+					return err
+				}
+				if entries, err = s.AccountLog(ctx, "", limit, offset); err != nil {
+					return err
+				}
+				whose = "accounts"
+			} else {
+				b, err := env.Backend(ctx)
+				if err != nil {
+					return err
+				}
+				if entries, err = b.Data.AuditLog(ctx, limit, offset); err != nil {
+					return err
+				}
+				whose = b.Org.Slug
 			}
 			if env.Format == "json" {
 				if entries == nil {
 					entries = []store.AuditEntry{}
 				}
-				return env.JSON(map[string]any{"org": b.Org.Slug, "entries": entries})
+				if accounts {
+					return env.JSON(map[string]any{"trail": whose, "entries": entries})
+				}
+				return env.JSON(map[string]any{"org": whose, "entries": entries})
 			}
 			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "SEQ\tWHEN (UTC)\tWHO\tACTION\tRECORD\tHASH")

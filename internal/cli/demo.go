@@ -101,7 +101,7 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 		if err != nil {
 			return demoSeed{}, err
 		}
-		u, err := b.Store.CreateUser(ctx, l.email, l.name, hash)
+		u, err := b.Store.CreateUser(ctx, "demo", l.email, l.name, hash)
 		if err != nil {
 			return demoSeed{}, err
 		}

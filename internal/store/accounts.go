@@ -8,35 +8,69 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"ward/internal/bounds"
 )
 
 // Accounts are global: one person may hold roles in several organizations
 // (an MSP's staff across client practices). A role change is audited in
-// the chain of the organization it grants access to.
+// the chain of the organization it grants access to; everything else that
+// happens to an account (created, disabled, enabled, password changed,
+// token issued or revoked, session ended, logins and failed logins) is
+// audited in the accounts' own chain (account_audit.go).
+
+// ErrNoChange reports a lifecycle step that is already in effect (an
+// account already disabled, a token already revoked): nothing was
+// written and nothing recorded.
+var ErrNoChange = errors.New("already so: nothing changed")
 
 func normEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// CreateUser adds an account. E-mail addresses are compared without case.
-// ErrConflict when the address is taken.
-func (s *Store) CreateUser(ctx context.Context, email, name, passwordHash string) (User, error) {
+// Why a session ended, kept on its row.
+const (
+	EndLogout   = "logout"
+	EndIdle     = "idle"
+	EndExpired  = "expired"
+	EndRevoked  = "revoked"
+	EndPassword = "password changed"
+	EndDisabled = "account disabled"
+	EndReplaced = "new login"
+)
+
+// CreateUser adds an account, on the accounts' trail as created by actor.
+// E-mail addresses are compared without case. ErrConflict when the
+// address is taken.
+func (s *Store) CreateUser(ctx context.Context, actor, email, name, passwordHash string) (User, error) {
 	email = normEmail(email)
-	if email == "" || !strings.Contains(email, "@") {
-		return User{}, fmt.Errorf("user e-mail %q: an e-mail address is required", email)
+	if err := bounds.Email(email); err != nil {
+		return User{}, fmt.Errorf("user e-mail: %w", err)
+	}
+	if err := bounds.Line(name, bounds.MaxName); err != nil {
+		return User{}, fmt.Errorf("user %s: name %w", email, err)
 	}
 	now := s.now()
 	u := User{Email: email, Name: name, PasswordHash: passwordHash}
-	err := s.db.QueryRowContext(ctx, s.q("INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id"),
-		email, name, passwordHash, fmtTime(now)).Scan(&u.ID)
-	if err != nil {
-		if s.eng.IsConflict(err) {
-			return User{}, fmt.Errorf("user %s: %w", email, ErrConflict)
+	err := s.accountWrite(ctx, actor, func(w *accountWriter) error {
+		err := w.tx.QueryRowContext(ctx, s.q("INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, ?, ?) RETURNING id"),
+			email, name, passwordHash, fmtTime(now)).Scan(&u.ID)
+		if err != nil {
+			if s.eng.IsConflict(err) {
+				return fmt.Errorf("user %s: %w", email, ErrConflict)
+			}
+			return err
 		}
+		return w.audit("user.create", email, map[string]string{"name": name})
+	})
+	if err != nil {
 		return User{}, err
 	}
 	u.Created, _ = parseTime(fmtTime(now))
 	return u, nil
 }
 
+// SetPassword stores a new hash of the same password (the login upgrades
+// an old hash with today's parameters). It is not a password change and
+// is not audited: ChangePassword is.
 func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash string) error {
 	res, err := s.db.ExecContext(ctx, s.q("UPDATE users SET password_hash = ? WHERE id = ?"), passwordHash, userID)
 	if err != nil {
@@ -45,14 +79,70 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, passwordHash stri
 	return mustAffect(res, fmt.Sprintf("user %d", userID))
 }
 
-// DisableUser stops an account from logging in or using its tokens; it is
-// kept (with its history), never deleted.
-func (s *Store) DisableUser(ctx context.Context, userID int64, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q("UPDATE users SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL"), fmtTime(at), userID)
-	if err != nil {
-		return err
-	}
-	return mustAffect(res, fmt.Sprintf("user %d", userID))
+// ChangePassword sets a new password and ends every live session of the
+// account except keepSession (the token hash of the session that made the
+// change, or "" to end them all): whoever knew the old password is out.
+func (s *Store) ChangePassword(ctx context.Context, actor string, userID int64, passwordHash, keepSession string) error {
+	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
+		u, err := w.user(userID)
+		if err != nil {
+			return err
+		}
+		if err := w.exec("UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, userID); err != nil {
+			return err
+		}
+		n, err := w.endSessions(userID, keepSession, EndPassword)
+		if err != nil {
+			return err
+		}
+		return w.audit("password.change", u.Email, map[string]any{"sessions_ended": n})
+	})
+}
+
+// DisableUser stops an account at once: it can no longer log in, every
+// live session ends and every token is revoked. The account is kept, with
+// its history, never deleted. ErrNoChange when it is already disabled.
+func (s *Store) DisableUser(ctx context.Context, actor string, userID int64) error {
+	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
+		u, err := w.user(userID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("account %s is disabled: %w", u.Email, ErrNoChange)
+		}
+		if err := w.exec("UPDATE users SET disabled_at = ? WHERE id = ?", w.now, userID); err != nil {
+			return err
+		}
+		sessions, err := w.endSessions(userID, "", EndDisabled)
+		if err != nil {
+			return err
+		}
+		res, err := w.tx.ExecContext(ctx, s.q("UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE user_id = ? AND revoked_at IS NULL"), w.now, actor, userID)
+		if err != nil {
+			return err
+		}
+		tokens, _ := res.RowsAffected()
+		return w.audit("user.disable", u.Email, map[string]any{"sessions_ended": sessions, "tokens_revoked": tokens})
+	})
+}
+
+// EnableUser lets a disabled account log in again. Its old sessions and
+// tokens stay ended: it starts afresh. ErrNoChange when it is enabled.
+func (s *Store) EnableUser(ctx context.Context, actor string, userID int64) error {
+	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
+		u, err := w.user(userID)
+		if err != nil {
+			return err
+		}
+		if !u.Disabled {
+			return fmt.Errorf("account %s is enabled: %w", u.Email, ErrNoChange)
+		}
+		if err := w.exec("UPDATE users SET disabled_at = NULL WHERE id = ?", userID); err != nil {
+			return err
+		}
+		return w.audit("user.enable", u.Email, nil)
+	})
 }
 
 func mustAffect(res sql.Result, what string) error {
@@ -183,6 +273,52 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, er
 	return out, rs.Err()
 }
 
+// Member is an account holding a role in an organization, for the
+// organization's accounts page.
+type Member struct {
+	User User   `json:"user"`
+	Role string `json:"role"`
+	// Since is when the role was last set.
+	Since time.Time `json:"since"`
+	// LastLogin is the account's last successful login (zero if never).
+	LastLogin time.Time `json:"last_login,omitzero"`
+}
+
+// Members lists the accounts with a live role in org, by e-mail.
+func (s *Store) Members(ctx context.Context, org Org) ([]Member, error) {
+	rs, err := s.db.QueryContext(ctx, s.q(`SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.disabled_at, m.role, m.updated_at,
+		(SELECT MAX(a.at) FROM account_audit a WHERE a.key = u.email AND a.action = 'login')
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.org_id = ? AND m.revoked_at IS NULL ORDER BY u.email`), org.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Member
+	for rs.Next() {
+		var m Member
+		var created, since string
+		var disabled, login sql.NullString
+		if err := rs.Scan(&m.User.ID, &m.User.Email, &m.User.Name, &m.User.PasswordHash, &created, &disabled, &m.Role, &since, &login); err != nil {
+			return nil, err
+		}
+		m.User.Disabled = disabled.Valid
+		if m.User.Created, err = parseTime(created); err != nil {
+			return nil, err
+		}
+		if m.Since, err = parseTime(since); err != nil {
+			return nil, err
+		}
+		if login.Valid {
+			if m.LastLogin, err = parseTime(login.String); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, m)
+	}
+	return out, rs.Err()
+}
+
 // RoleIn is userID's role in orgID, "" when none.
 func (s *Store) RoleIn(ctx context.Context, userID int64, orgID int64) (string, error) {
 	var role string
@@ -195,6 +331,19 @@ func (s *Store) RoleIn(ctx context.Context, userID int64, orgID int64) (string, 
 
 // Sessions
 
+// SessionIDLen is how many hex digits of a session's token hash name it
+// on the account pages: enough to tell sessions apart, and nothing a
+// browser could log in with (the cookie is the hash's preimage).
+const SessionIDLen = 16
+
+// ID names the session on the account pages.
+func (s Session) ID() string {
+	if len(s.TokenHash) < SessionIDLen {
+		return s.TokenHash
+	}
+	return s.TokenHash[:SessionIDLen]
+}
+
 func (s *Store) CreateSession(ctx context.Context, sess Session) error {
 	if sess.TokenHash == "" || sess.UserID == 0 {
 		return errors.New("a session needs a token hash and a user")
@@ -205,31 +354,62 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) error {
 	if sess.LastSeen.IsZero() {
 		sess.LastSeen = sess.Created
 	}
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES (?, ?, ?, ?, ?)"),
-		sess.TokenHash, sess.UserID, sess.CSRF, fmtTime(sess.Created), fmtTime(sess.LastSeen))
+	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip, agent) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+		sess.TokenHash, sess.UserID, sess.CSRF, fmtTime(sess.Created), fmtTime(sess.LastSeen), bounds.Clip(sess.IP, 64), bounds.Clip(sess.Agent, 200))
 	if s.eng.IsConflict(err) {
 		return fmt.Errorf("session: %w", ErrConflict)
 	}
 	return err
 }
 
-// SessionByHash finds a live session; ErrNotFound when unknown or ended.
-func (s *Store) SessionByHash(ctx context.Context, tokenHash string) (Session, error) {
+const sessionCols = "token_hash, user_id, csrf, created_at, last_seen, ip, agent, ended_at, ended_why"
+
+func scanSession(r scanner) (Session, error) {
 	var sess Session
 	var created, seen string
-	err := s.db.QueryRowContext(ctx, s.q("SELECT token_hash, user_id, csrf, created_at, last_seen FROM sessions WHERE token_hash = ? AND ended_at IS NULL"),
-		tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &created, &seen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, fmt.Errorf("session: %w", ErrNotFound)
-	}
-	if err != nil {
+	var ended sql.NullString
+	if err := r.Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &created, &seen, &sess.IP, &sess.Agent, &ended, &sess.EndedWhy); err != nil {
 		return Session{}, err
 	}
+	var err error
 	if sess.Created, err = parseTime(created); err != nil {
 		return Session{}, err
 	}
-	sess.LastSeen, err = parseTime(seen)
+	if sess.LastSeen, err = parseTime(seen); err != nil {
+		return Session{}, err
+	}
+	if ended.Valid {
+		sess.Ended, err = parseTime(ended.String)
+	}
 	return sess, err
+}
+
+// SessionByHash finds a live session; ErrNotFound when unknown or ended.
+func (s *Store) SessionByHash(ctx context.Context, tokenHash string) (Session, error) {
+	sess, err := scanSession(s.db.QueryRowContext(ctx, s.q("SELECT "+sessionCols+" FROM sessions WHERE token_hash = ? AND ended_at IS NULL"), tokenHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, fmt.Errorf("session: %w", ErrNotFound)
+	}
+	return sess, err
+}
+
+// Sessions lists an account's sessions that have not ended, newest
+// first. (Whether one has gone idle is the web app's to judge.)
+func (s *Store) Sessions(ctx context.Context, userID int64) ([]Session, error) {
+	rs, err := s.db.QueryContext(ctx, s.q("SELECT "+sessionCols+" FROM sessions WHERE user_id = ? AND ended_at IS NULL ORDER BY created_at DESC"), userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Session
+	for rs.Next() {
+		sess, err := scanSession(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sess)
+	}
+	return out, rs.Err()
 }
 
 // TouchSession records activity on a live session; ErrNotFound when it is
@@ -242,43 +422,209 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time
 	return mustAffect(res, "session")
 }
 
-// EndSession ends a session (logout, idle log-off). The row is kept;
-// ending an ended or unknown session is not an error.
-func (s *Store) EndSession(ctx context.Context, tokenHash string, at time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q("UPDATE sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL"), fmtTime(at), tokenHash)
+// EndSession ends a session (logout, idle log-off) and says why. The row
+// is kept; ending an ended or unknown session is not an error.
+func (s *Store) EndSession(ctx context.Context, tokenHash string, at time.Time, why string) error {
+	_, err := s.db.ExecContext(ctx, s.q("UPDATE sessions SET ended_at = ?, ended_why = ? WHERE token_hash = ? AND ended_at IS NULL"), fmtTime(at), why, tokenHash)
 	return err
+}
+
+// RevokeSession ends one of userID's live sessions, named by its ID (the
+// start of its token hash), on the accounts' trail. ErrNotFound when the
+// account has no such live session.
+func (s *Store) RevokeSession(ctx context.Context, actor string, userID int64, id string) error {
+	if len(id) != SessionIDLen || strings.Trim(id, "0123456789abcdef") != "" {
+		return fmt.Errorf("session %q: %w", id, ErrNotFound)
+	}
+	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
+		u, err := w.user(userID)
+		if err != nil {
+			return err
+		}
+		res, err := w.tx.ExecContext(ctx, s.q("UPDATE sessions SET ended_at = ?, ended_why = ? WHERE user_id = ? AND token_hash LIKE ? AND ended_at IS NULL"),
+			w.now, EndRevoked, userID, id+"%")
+		if err != nil {
+			return err
+		}
+		if err := mustAffect(res, "session "+id); err != nil {
+			return err
+		}
+		return w.audit("session.revoke", u.Email, map[string]string{"session": id})
+	})
 }
 
 // API tokens
 
-func (s *Store) CreateToken(ctx context.Context, userID int64, name, tokenHash string) error {
-	if tokenHash == "" {
-		return errors.New("an API token needs its hash")
-	}
-	if _, err := s.UserByID(ctx, userID); err != nil {
-		return err
-	}
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)"),
-		userID, name, tokenHash, fmtTime(s.now()))
-	if s.eng.IsConflict(err) {
-		return fmt.Errorf("API token: %w", ErrConflict)
-	}
-	return err
+// Token is an API token's record (never the token itself, which is shown
+// once when it is made).
+type Token struct {
+	ID       int64     `json:"id"`
+	UserID   int64     `json:"user_id"`
+	Name     string    `json:"name"`
+	Created  time.Time `json:"created"`
+	Expires  time.Time `json:"expires"`
+	LastUsed time.Time `json:"last_used,omitzero"`
+	Revoked  time.Time `json:"revoked,omitzero"`
 }
 
-// RevokeToken stops a token from working; the row is kept.
-func (s *Store) RevokeToken(ctx context.Context, tokenHash string, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q("UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL"), fmtTime(at), tokenHash)
-	if err != nil {
-		return err
+// LegacyTokenLifetime is how long a token made before tokens carried an
+// expiry date stays good, counted from when it was made: the default of
+// ward user token.
+const LegacyTokenLifetime = 90 * 24 * time.Hour
+
+// Live reports whether the token works at now: not revoked, not expired.
+func (t Token) Live(now time.Time) bool { return t.Revoked.IsZero() && now.Before(t.Expires) }
+
+// Status is "live", "revoked" or "expired" at now.
+func (t Token) Status(now time.Time) string {
+	switch {
+	case !t.Revoked.IsZero():
+		return "revoked"
+	case !now.Before(t.Expires):
+		return "expired"
 	}
-	return mustAffect(res, "API token")
+	return "live"
 }
+
+// CreateToken stores a new API token's hash for userID, good until
+// expires, on the accounts' trail.
+func (s *Store) CreateToken(ctx context.Context, actor string, userID int64, name, tokenHash string, expires time.Time) (Token, error) {
+	if tokenHash == "" {
+		return Token{}, errors.New("an API token needs its hash")
+	}
+	if expires.IsZero() {
+		return Token{}, errors.New("an API token needs an expiry date")
+	}
+	if err := bounds.Line(name, bounds.MaxName); err != nil {
+		return Token{}, fmt.Errorf("token name %w", err)
+	}
+	t := Token{UserID: userID, Name: name, Expires: expires.UTC()}
+	err := s.accountWrite(ctx, actor, func(w *accountWriter) error {
+		u, err := w.user(userID)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("account %s is disabled: enable it before giving it a token", u.Email)
+		}
+		err = w.tx.QueryRowContext(ctx, s.q("INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+			userID, name, tokenHash, w.now, fmtTime(expires)).Scan(&t.ID)
+		if s.eng.IsConflict(err) {
+			return fmt.Errorf("API token: %w", ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+		return w.audit("token.create", u.Email, map[string]any{"token": t.ID, "name": name, "expires": fmtTime(expires)})
+	})
+	if err != nil {
+		return Token{}, err
+	}
+	t.Created, _ = parseTime(fmtTime(s.now()))
+	t.Expires, _ = parseTime(fmtTime(expires))
+	return t, nil
+}
+
+const tokenCols = "id, user_id, name, created_at, expires_at, last_used_at, revoked_at"
+
+func scanToken(r scanner) (Token, error) {
+	var t Token
+	var created string
+	var expires, used, revoked sql.NullString
+	if err := r.Scan(&t.ID, &t.UserID, &t.Name, &created, &expires, &used, &revoked); err != nil {
+		return Token{}, err
+	}
+	var err error
+	if t.Created, err = parseTime(created); err != nil {
+		return Token{}, err
+	}
+	if expires.Valid {
+		t.Expires, err = parseTime(expires.String)
+	} else {
+		t.Expires = t.Created.Add(LegacyTokenLifetime)
+	}
+	if err == nil && used.Valid {
+		t.LastUsed, err = parseTime(used.String)
+	}
+	if err == nil && revoked.Valid {
+		t.Revoked, err = parseTime(revoked.String)
+	}
+	return t, err
+}
+
+// Tokens lists every token of userID, live or not, newest first.
+func (s *Store) Tokens(ctx context.Context, userID int64) ([]Token, error) {
+	rs, err := s.db.QueryContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE user_id = ? ORDER BY id DESC"), userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	var out []Token
+	for rs.Next() {
+		t, err := scanToken(rs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rs.Err()
+}
+
+// RevokeToken stops one of userID's tokens at once; the row is kept.
+// ErrNotFound when userID has no such token, ErrNoChange when it is
+// already revoked.
+func (s *Store) RevokeToken(ctx context.Context, actor string, userID, tokenID int64) error {
+	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
+		u, err := w.user(userID)
+		if err != nil {
+			return err
+		}
+		t, err := scanToken(w.tx.QueryRowContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE id = ? AND user_id = ?"), tokenID, userID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("API token %d of %s: %w", tokenID, u.Email, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if !t.Revoked.IsZero() {
+			return fmt.Errorf("API token %d is revoked: %w", tokenID, ErrNoChange)
+		}
+		if err := w.exec("UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE id = ?", w.now, actor, tokenID); err != nil {
+			return err
+		}
+		return w.audit("token.revoke", u.Email, map[string]any{"token": tokenID, "name": t.Name})
+	})
+}
+
+// tokenTouchEvery bounds the writes that keep last_used_at: at most one
+// per token per minute, however many requests it makes.
+const tokenTouchEvery = time.Minute
 
 // UserByToken is the owner of a live API token; ErrNotFound when the
-// token is unknown or revoked, or its account disabled.
+// token is unknown, revoked or expired, or its account disabled. It notes
+// when the token was last used.
 func (s *Store) UserByToken(ctx context.Context, tokenHash string) (User, error) {
-	return s.userWhere(ctx, "API token", `SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.disabled_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`, tokenHash)
+	t, err := scanToken(s.db.QueryRowContext(ctx, s.q("SELECT "+tokenCols+" FROM api_tokens WHERE token_hash = ?"), tokenHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return User{}, fmt.Errorf("API token: %w", ErrNotFound)
+	}
+	if err != nil {
+		return User{}, err
+	}
+	now := s.now()
+	if !t.Live(now) {
+		return User{}, fmt.Errorf("API token: %w", ErrNotFound)
+	}
+	u, err := s.UserByID(ctx, t.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled {
+		return User{}, fmt.Errorf("API token: %w", ErrNotFound)
+	}
+	if t.LastUsed.IsZero() || now.Sub(t.LastUsed) >= tokenTouchEvery {
+		// Best effort: a request is not refused because this write failed.
+		s.db.ExecContext(ctx, s.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"), fmtTime(now), t.ID)
+	}
+	return u, nil
 }

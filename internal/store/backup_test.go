@@ -44,7 +44,7 @@ func seedForBackup(t *testing.T, s *store.Store) {
 			t.Fatal(err)
 		}
 	}
-	u, err := s.CreateUser(ctx, "dana@acme.example", "Dana", "$argon2id$fake")
+	u, err := s.CreateUser(ctx, "test", "dana@acme.example", "Dana", "$argon2id$fake")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func TestBackupRestoreAcrossEngines(t *testing.T) {
 				if err := dst.Org(acme).VerifyAudit(ctx); err != nil {
 					t.Errorf("audit after a write on the restored database: %v", err)
 				}
-				if _, err := dst.CreateUser(ctx, "raj@acme.example", "Raj", "$argon2id$fake"); err != nil {
+				if _, err := dst.CreateUser(ctx, "test", "raj@acme.example", "Raj", "$argon2id$fake"); err != nil {
 					t.Errorf("create a user after restore: %v", err)
 				}
 			})

@@ -110,4 +110,9 @@ type Session struct {
 	Created   time.Time
 	LastSeen  time.Time
 	Ended     time.Time
+	EndedWhy  string
+	// IP and Agent are the client's address and browser when the session
+	// began, so a person can tell their sessions apart.
+	IP    string
+	Agent string
 }

@@ -107,7 +107,7 @@ func (e *testEnv) addUser(email, name string, org store.Org, role string) testUs
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	u, err := e.st.CreateUser(ctx, email, name, hash)
+	u, err := e.st.CreateUser(ctx, "test", email, name, hash)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -99,24 +100,37 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ip := clientIP(r)
+	ip := s.clientIP(r)
 	now := s.now()
-	if blocked, wait := s.limiter.blocked(now, emailKey(email), ipKey(ip)); blocked {
+	device := s.deviceFor(r, email, now)
+	keys := []limitKey{emailKey(email)}
+	if device == "" {
+		// A browser that logged in to this account before carries a device
+		// cookie, and is counted on its own: a failing neighbour behind
+		// the same address (one NAT, one proxy) does not lock it out.
+		keys = append(keys, ipKey(ip))
+	} else {
+		keys = []limitKey{deviceKey(device)}
+	}
+	if blocked, wait := s.limiter.blocked(now, keys...); blocked {
 		secs := int(wait.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
-		s.log.Warn("login throttled", "email", email, "ip", ip, "retry_after_s", secs)
+		// What was typed as the e-mail is not logged: it is sometimes a
+		// password typed in the wrong field.
+		s.log.Warn("login throttled", "ip", ip, "retry_after_s", secs)
 		p.Error = "Too many failed logins. Try again in " + waitText(wait) + "."
 		s.showLogin(w, r, http.StatusTooManyRequests, p)
 		return
 	}
 
 	u, err := s.st.UserByEmail(r.Context(), email)
-	ok := false
+	ok, reason := false, ""
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		// Spend the same time as a real check, so response times do not
 		// tell which addresses have accounts.
 		auth.CheckDummy(password)
+		reason = "no such account"
 	case err != nil:
 		s.serverError(w, r, false, err)
 		return
@@ -126,20 +140,40 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		if cerr != nil {
 			s.log.Error("stored password hash unreadable", "user_id", u.ID, "err", cerr)
 		}
-		ok = ok && !u.Disabled
+		reason = "wrong password"
+		if ok && u.Disabled {
+			ok, reason = false, "account disabled"
+		}
 	}
 	if !ok {
-		s.limiter.fail(now, emailKey(email), ipKey(ip))
-		s.log.Warn("login failed", "email", email, "ip", ip, "known_account", err == nil)
+		s.limiter.fail(now, keys...)
+		// The accounts' trail names the account only when there is one:
+		// text that matches no account is never kept.
+		key := ""
+		if err == nil {
+			key = u.Email
+		}
+		if rerr := s.st.RecordAccount(r.Context(), "anonymous", store.EventLoginFailed, key, map[string]string{"ip": ip, "reason": reason}); rerr != nil && !isCanceled(rerr) {
+			s.log.Error("record failed login", "err", rerr)
+		}
+		s.log.Warn("login failed", "ip", ip, "known_account", err == nil, "user_id", u.ID)
 		p.Error = "That e-mail address and password do not match an account."
 		s.showLogin(w, r, http.StatusUnauthorized, p)
 		return
 	}
 	s.limiter.succeed(emailKey(email))
+	if device != "" {
+		s.limiter.succeed(deviceKey(device))
+	}
+	if err := s.st.RecordAccount(r.Context(), u.Email, store.EventLogin, u.Email, map[string]string{"ip": ip}); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
 	if err := s.startSession(w, r, u); err != nil {
 		s.serverError(w, r, false, err)
 		return
 	}
+	s.setDeviceCookie(w, u.Email, now)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure})
 	if auth.NeedsRehash(u.PasswordHash) {
 		// The password is at hand only now: store it with today's
@@ -150,7 +184,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	s.log.Info("login", "user_id", u.ID, "email", u.Email, "ip", ip)
+	s.log.Info("login", "user_id", u.ID, "ip", ip)
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 }
 
@@ -165,23 +199,53 @@ func waitText(d time.Duration) string {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if sess := info(r).session; sess != nil {
-		if err := s.st.EndSession(r.Context(), sess.TokenHash, s.now()); err != nil {
+		if err := s.st.EndSession(r.Context(), sess.TokenHash, s.now(), store.EndLogout); err != nil {
 			s.serverError(w, r, false, err)
 			return
 		}
-		s.log.Info("logout", "user_id", currentUser(r).ID)
+		u := currentUser(r)
+		if err := s.st.RecordAccount(r.Context(), u.Email, store.EventLogout, u.Email, map[string]string{"ip": s.clientIP(r)}); err != nil && !isCanceled(err) {
+			s.log.Error("record logout", "err", err)
+		}
+		s.log.Info("logout", "user_id", u.ID)
 	}
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/login?reason=loggedout", http.StatusSeeOther)
 }
 
-// clientIP is the connection's address. ward does not trust
-// X-Forwarded-For: behind a proxy every login shares the proxy's address
-// and only the per-account limit distinguishes people.
-func clientIP(r *http.Request) string {
+// clientIP is the address of the person's browser: the connection's
+// address, unless that is one of the trusted proxies (--trusted-proxy),
+// in which case X-Forwarded-For is read from the right, past every
+// trusted proxy, to the first address none of them is. A header from an
+// untrusted connection is ignored: anyone can write one.
+func (s *Server) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // garbage: the last trusted hop is as far as we know
+		}
+		addr = a.Unmap()
+		if !s.trusted(addr) {
+			break
+		}
+	}
+	return addr.String()
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
 }

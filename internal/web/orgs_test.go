@@ -235,7 +235,7 @@ func BenchmarkOrgsOverview300(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	u, err := st.CreateUser(ctx, "msp@example.com", "MSP", "x")
+	u, err := st.CreateUser(ctx, "test", "msp@example.com", "MSP", "x")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -93,3 +93,8 @@ type limitKey struct {
 
 func emailKey(email string) limitKey { return limitKey{"email:" + email, maxFailuresPerEmail} }
 func ipKey(ip string) limitKey       { return limitKey{"ip:" + ip, maxFailuresPerIP} }
+
+// deviceKey counts the failures of one browser that logged in to the
+// account before (device.go): the account's and the address's counters
+// do not apply to it, so a guesser elsewhere cannot lock its owner out.
+func deviceKey(id string) limitKey { return limitKey{"device:" + id, maxFailuresPerEmail} }

@@ -51,6 +51,21 @@ var funcs = template.FuncMap{
 	"can":       atLeast,
 	"kindLabel": kindLabel,
 	"add":       func(a, b int) int { return a + b },
+	// dict passes several values to a partial: {{template "x" (dict "A" 1 "B" 2)}}.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("dict needs key, value pairs")
+		}
+		m := map[string]any{}
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
 	// contains is strings.Contains: {{if not (contains .Reason .Citation)}}.
 	"contains": strings.Contains,
 	// evidenceTable is the data of the "_evidence_table" partial, shared by
@@ -111,6 +126,7 @@ type navItem struct {
 	label  string
 	suffix string // after /orgs/{slug}
 	exists bool
+	role   string // the page's declared role: shown to those who hold it
 }
 
 // The organization's sections, in the order a program runs. Pages appear
@@ -127,6 +143,7 @@ var sections = []struct{ label, suffix string }{
 	{"Incidents", "/incidents"},
 	{"Penalties", "/penalties"},
 	{"Audit trail", "/audit"},
+	{"Accounts", "/accounts"},
 }
 
 func buildNav(routes []Route) []navItem {
@@ -135,7 +152,7 @@ func buildNav(routes []Route) []navItem {
 		it := navItem{label: sec.label, suffix: sec.suffix}
 		for _, rt := range routes {
 			if rt.Method == http.MethodGet && rt.Pattern == "/orgs/{org}"+sec.suffix && rt.Problem() == "" {
-				it.exists = true
+				it.exists, it.role = true, rt.Role
 			}
 		}
 		nav = append(nav, it)
@@ -159,6 +176,9 @@ func (s *Server) view(r *http.Request, data any) View {
 	if ri.org.ID != 0 {
 		base := "/orgs/" + ri.org.Slug
 		for _, it := range s.nav {
+			if it.exists && !atLeast(ri.role, it.role) {
+				continue // a page the caller may not open (Accounts, for admins)
+			}
 			l := NavLink{Label: it.label}
 			if it.exists {
 				l.Href = base + it.suffix

@@ -94,7 +94,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 		why = reasonNone
 	}
 	if why != "" {
-		if err := s.st.EndSession(ctx, hash, now); err != nil && !isCanceled(err) {
+		end := map[string]string{reasonIdle: store.EndIdle, reasonExpired: store.EndExpired, reasonNone: store.EndDisabled}[why]
+		if err := s.st.EndSession(ctx, hash, now, end); err != nil && !isCanceled(err) {
 			s.log.Error("end session", "err", err)
 		}
 		s.clearSessionCookie(w)
@@ -115,7 +116,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 // own CSRF token.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
 	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
-		_ = s.st.EndSession(r.Context(), auth.TokenHash(c.Value), s.now())
+		_ = s.st.EndSession(r.Context(), auth.TokenHash(c.Value), s.now(), store.EndReplaced)
 	}
 	tok, err := auth.NewToken()
 	if err != nil {
@@ -128,6 +129,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	now := s.now()
 	if err := s.st.CreateSession(r.Context(), store.Session{
 		TokenHash: auth.TokenHash(tok), UserID: u.ID, CSRF: csrf, Created: now, LastSeen: now,
+		IP: s.clientIP(r), Agent: r.UserAgent(),
 	}); err != nil {
 		return err
 	}

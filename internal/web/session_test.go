@@ -170,7 +170,7 @@ func TestCSRF(t *testing.T) {
 	admin := e.users[store.RoleAdmin].User
 	_, otherCSRF := e.session(e.users[store.RoleEditor].User)
 	tok, _ := auth.NewToken()
-	if err := e.st.CreateToken(context.Background(), admin.ID, "test", auth.TokenHash(tok)); err != nil {
+	if _, err := e.st.CreateToken(context.Background(), "test", admin.ID, "test", auth.TokenHash(tok), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
@@ -247,7 +247,7 @@ func TestBearerToken(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{})
 	tok, _ := auth.NewToken()
-	if err := e.st.CreateToken(context.Background(), e.users[store.RoleAuditor].ID, "ci", auth.TokenHash(tok)); err != nil {
+	if _, err := e.st.CreateToken(context.Background(), "test", e.users[store.RoleAuditor].ID, "ci", auth.TokenHash(tok), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -501,7 +501,8 @@ func TestHumanDuration(t *testing.T) {
 
 // TestLoginLogsNoSecrets: logins, failures and logouts are logged for
 // review (164.308(a)(5)(ii)(C), log-in monitoring), never with the
-// password, the session cookie or the CSRF token.
+// password, the session cookie or the CSRF token, nor what was typed as
+// the e-mail address, which is sometimes a password (issue 20).
 func TestLoginLogsNoSecrets(t *testing.T) {
 	t.Parallel()
 	var buf syncBuffer
@@ -510,16 +511,21 @@ func TestLoginLogsNoSecrets(t *testing.T) {
 	c := e.client()
 	tok := formToken(t, e.get(c, "/login").Body)
 	e.postForm(c, "/login", url.Values{"csrf": {tok}, "email": {u.Email}, "password": {"not-" + u.Password}})
+	// A password typed into the e-mail field.
+	typed := "Tr0ub4dor-and-3-more"
+	tok = formToken(t, e.get(c, "/login").Body)
+	e.postForm(c, "/login", url.Values{"csrf": {tok}, "email": {typed}, "password": {"x"}})
 	c, csrf := e.login(u)
 	cookie := sessionCookie(t, e, c)
 	e.postForm(c, "/logout", url.Values{"csrf": {csrf}})
 	logs := buf.String()
-	for _, want := range []string{"login failed", "msg=login", "msg=logout", u.Email} {
+	for _, want := range []string{"login failed", "msg=login", "msg=logout", "user_id=" + strconv.FormatInt(u.ID, 10)} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
 	}
-	for name, secret := range map[string]string{"password": u.Password, "session cookie": cookie, "session hash": auth.TokenHash(cookie), "CSRF token": csrf} {
+	for name, secret := range map[string]string{"password": u.Password, "session cookie": cookie, "session hash": auth.TokenHash(cookie), "CSRF token": csrf,
+		"typed e-mail": typed, "lower-cased typed e-mail": strings.ToLower(typed)} {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains the %s", name)
 		}
@@ -573,7 +579,7 @@ func TestDisabledAccount(t *testing.T) {
 	e := newEnv(t, Config{})
 	u := e.users[store.RoleViewer]
 	cookie, _ := e.session(u.User)
-	if err := e.st.DisableUser(context.Background(), u.ID, time.Now()); err != nil {
+	if err := e.st.DisableUser(context.Background(), "test", u.ID); err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/orgs", nil)

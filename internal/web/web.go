@@ -2,11 +2,13 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"ward/internal/store"
@@ -24,6 +26,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for sessions and login rate limits; tests move it.
 	Now func() time.Time
+	// TrustedProxies are the addresses of reverse proxies in front of
+	// ward: from them, and only from them, X-Forwarded-For names the
+	// client (for login rate limits and the audit trail).
+	TrustedProxies []netip.Prefix
 	// MaxUpload caps the body of one request that changes something (an
 	// evidence upload with all its files). Zero means DefaultMaxUpload.
 	MaxUpload int64
@@ -51,6 +57,8 @@ type Server struct {
 	routes  []Route
 	pages   map[string]*pageTemplate
 	limiter *loginLimiter
+	// deviceKey signs device cookies (device.go); made at start.
+	deviceKey []byte
 	// nav is the organization's left-hand menu; an entry is a link only
 	// when its page is registered.
 	nav []navItem
@@ -92,6 +100,10 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
 		limiter: newLoginLimiter(),
+	}
+	s.deviceKey = make([]byte, 32)
+	if _, err := rand.Read(s.deviceKey); err != nil {
+		panic(err)
 	}
 	s.routes = routes
 	for _, rt := range s.routes {

@@ -56,6 +56,13 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"PrivacyRecords", testPrivacyRecords},
 		{"ScanPlacementByFramework", testScanPlacementByFramework},
 	}
+	// The security contract (accounts.go, security.go) keeps its own list.
+	for _, st := range securityTests {
+		tests = append(tests, struct {
+			name string
+			f    func(t *testing.T, s *store.Store)
+		}{st.name, st.f})
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
 	}
@@ -664,14 +671,14 @@ func testIsolation(t *testing.T, s *store.Store) {
 }
 
 func testAccounts(t *testing.T, s *store.Store) {
-	u, err := s.CreateUser(ctx, "Dana@Acme.example", "Dana Kim", "$argon2id$x")
+	u, err := s.CreateUser(ctx, "test", "Dana@Acme.example", "Dana Kim", "$argon2id$x")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.ID == 0 || u.Email != "dana@acme.example" || u.Created.IsZero() {
 		t.Errorf("CreateUser = %+v", u)
 	}
-	if _, err := s.CreateUser(ctx, "dana@acme.EXAMPLE", "Dana again", "h"); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateUser(ctx, "test", "dana@acme.EXAMPLE", "Dana again", "h"); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("duplicate e-mail (other case) = %v, want ErrConflict", err)
 	}
 	got, err := s.UserByEmail(ctx, "DANA@acme.example")
@@ -693,7 +700,7 @@ func testAccounts(t *testing.T, s *store.Store) {
 	if err := s.SetPassword(ctx, u.ID+1000, "h"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetPassword(unknown) = %v", err)
 	}
-	s.CreateUser(ctx, "alex@acme.example", "Alex", "h")
+	s.CreateUser(ctx, "test", "alex@acme.example", "Alex", "h")
 	users, err := s.Users(ctx)
 	if err != nil || len(users) != 2 || users[0].Email != "alex@acme.example" {
 		t.Errorf("Users = %+v, %v", users, err)
@@ -707,7 +714,7 @@ func testAccounts(t *testing.T, s *store.Store) {
 func testRoles(t *testing.T, s *store.Store) {
 	a := mustOrg(t, s, "alpha")
 	b := mustOrg(t, s, "bravo")
-	u, _ := s.CreateUser(ctx, "lee@msp.example", "Lee", "h")
+	u, _ := s.CreateUser(ctx, "test", "lee@msp.example", "Lee", "h")
 	if role, err := s.RoleIn(ctx, u.ID, a.Info().ID); err != nil || role != "" {
 		t.Errorf("RoleIn before any = %q, %v", role, err)
 	}
@@ -762,7 +769,7 @@ func testRoles(t *testing.T, s *store.Store) {
 }
 
 func testSessions(t *testing.T, s *store.Store) {
-	u, _ := s.CreateUser(ctx, "dana@acme.example", "Dana", "h")
+	u, _ := s.CreateUser(ctx, "test", "dana@acme.example", "Dana", "h")
 	t0 := time.Date(2027, 5, 1, 9, 0, 0, 0, time.UTC)
 	sess := store.Session{TokenHash: strings.Repeat("a", 64), UserID: u.ID, CSRF: "csrf-1", Created: t0, LastSeen: t0}
 	if err := s.CreateSession(ctx, sess); err != nil {
@@ -782,7 +789,7 @@ func testSessions(t *testing.T, s *store.Store) {
 	if got, _ := s.SessionByHash(ctx, sess.TokenHash); !got.LastSeen.Equal(t1) {
 		t.Errorf("LastSeen after touch = %v, want %v", got.LastSeen, t1)
 	}
-	if err := s.EndSession(ctx, sess.TokenHash, t1); err != nil {
+	if err := s.EndSession(ctx, sess.TokenHash, t1, store.EndLogout); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.SessionByHash(ctx, sess.TokenHash); !errors.Is(err, store.ErrNotFound) {
@@ -798,9 +805,11 @@ func testSessions(t *testing.T, s *store.Store) {
 }
 
 func testTokens(t *testing.T, s *store.Store) {
-	u, _ := s.CreateUser(ctx, "ci@acme.example", "CI", "h")
+	u, _ := s.CreateUser(ctx, "test", "ci@acme.example", "CI", "h")
 	hash := strings.Repeat("c", 64)
-	if err := s.CreateToken(ctx, u.ID, "ci", hash); err != nil {
+	later := time.Now().Add(24 * time.Hour)
+	tok, err := s.CreateToken(ctx, "test", u.ID, "ci", hash, later)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got, err := s.UserByToken(ctx, hash); err != nil || got.ID != u.ID {
@@ -809,10 +818,10 @@ func testTokens(t *testing.T, s *store.Store) {
 	if _, err := s.UserByToken(ctx, strings.Repeat("d", 64)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown token = %v", err)
 	}
-	if err := s.CreateToken(ctx, u.ID, "again", hash); !errors.Is(err, store.ErrConflict) {
+	if _, err := s.CreateToken(ctx, "test", u.ID, "again", hash, later); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("duplicate token hash = %v, want ErrConflict", err)
 	}
-	if err := s.RevokeToken(ctx, hash, time.Now()); err != nil {
+	if err := s.RevokeToken(ctx, "test", u.ID, tok.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UserByToken(ctx, hash); !errors.Is(err, store.ErrNotFound) {
@@ -820,8 +829,8 @@ func testTokens(t *testing.T, s *store.Store) {
 	}
 	// A disabled account's tokens stop working.
 	hash2 := strings.Repeat("e", 64)
-	s.CreateToken(ctx, u.ID, "ci-2", hash2)
-	if err := s.DisableUser(ctx, u.ID, time.Now()); err != nil {
+	s.CreateToken(ctx, "test", u.ID, "ci-2", hash2, later)
+	if err := s.DisableUser(ctx, "test", u.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UserByToken(ctx, hash2); !errors.Is(err, store.ErrNotFound) {
