@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"ward/examples"
 	"ward/internal/auth"
@@ -109,6 +110,42 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 			return demoSeed{}, err
 		}
 		d.logins = append(d.logins, [3]string{l.email, l.role, pw})
+	}
+	// The accounts page shows more than the two logins: an editor, a
+	// compliance lead who left (disabled), and the CI pipeline's token.
+	for _, a := range []struct{ email, name, role string }{
+		{"maria@acme-health.example", "Maria Lopez", store.RoleEditor},
+		{"sam@acme-health.example", "Sam Okafor", store.RoleViewer},
+	} {
+		pw, err := auth.NewPassword()
+		if err != nil {
+			return demoSeed{}, err
+		}
+		hash, err := auth.HashPassword(pw)
+		if err != nil {
+			return demoSeed{}, err
+		}
+		u, err := b.Store.CreateUser(ctx, "demo", a.email, a.name, hash)
+		if err != nil {
+			return demoSeed{}, err
+		}
+		if err := b.Store.SetRole(ctx, "demo", u.ID, b.Org, a.role); err != nil {
+			return demoSeed{}, err
+		}
+		if a.role == store.RoleViewer {
+			if err := b.Store.DisableUser(ctx, "admin@acme-health.example", u.ID); err != nil {
+				return demoSeed{}, err
+			}
+		}
+	}
+	if admin, err := b.Store.UserByEmail(ctx, "admin@acme-health.example"); err == nil {
+		tok, err := auth.NewToken()
+		if err != nil {
+			return demoSeed{}, err
+		}
+		if _, err := b.Store.CreateToken(ctx, "demo", admin.ID, "ci-pipeline (ward check)", auth.TokenHash(tok), time.Now().Add(DefaultTokenDays*24*time.Hour)); err != nil {
+			return demoSeed{}, err
+		}
 	}
 	return d, nil
 }
