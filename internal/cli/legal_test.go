@@ -220,3 +220,105 @@ func TestCustomerGoLiveValidatesAndRoundTrips(t *testing.T) {
 		t.Errorf("apply of the export changed something:\n%s", got)
 	}
 }
+
+// harborview is a covered entity that also runs another practice's patient
+// portal as its business associate, with an incident in each capacity.
+const harborview = `organization:
+  name: Harborview Medical Group
+  roles: [covered-entity, business-associate]
+  officers: {privacy: lee@harborview.example, security: lee@harborview.example}
+people:
+  - {email: lee@harborview.example, name: Lee Okafor}
+customers:
+  - {id: northside, name: Northside Pediatrics, covered_entity: true, live_phi: true}
+agreements:
+  - {id: baa-northside, kind: baa, counterparty: northside, direction: upstream, status: executed, effective: 2026-01-01, breach_notice_days: 15}
+incidents:
+  - id: inc-portal
+    discovered: 2027-03-01
+    summary: portal session bug exposed other patients' records
+    customers: [northside]
+    phi_involved: true
+    individuals: 1200
+    states: {WA: 1200}
+  - id: inc-own
+    discovered: 2027-03-01
+    summary: our own clinic's appointment list e-mailed to the wrong list
+    held_as: covered-entity
+    phi_involved: true
+    individuals: 40
+`
+
+// TestCFR164_410_DualRoleThroughTheCommandLine: ward breach deadlines, in
+// text and JSON, answers the clinic's PHI with the notice to the clinic
+// only (164.410), and the group's own patients' PHI with its own notices
+// (164.404, 164.408); the drafts follow.
+func TestCFR164_410_DualRoleThroughTheCommandLine(t *testing.T) {
+	db := applied(t, harborview)
+	var r struct {
+		HeldAs        string `json:"held_as"`
+		Notifications []struct {
+			To, Due, Customer string
+		} `json:"notifications"`
+	}
+	out := mustWard(t, db, "breach", "deadlines", "inc-portal", "--as-of", "2027-03-01", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.HeldAs != "business-associate" || len(r.Notifications) != 1 || r.Notifications[0].To != "covered-entity" || r.Notifications[0].Customer != "northside" || r.Notifications[0].Due != "2027-03-16" {
+		t.Errorf("the client's PHI: %+v, want only the notice to northside by 2027-03-16 (BAA: 15 days)", r)
+	}
+	text := mustWard(t, db, "breach", "deadlines", "inc-portal", "--as-of", "2027-03-01")
+	if !strings.Contains(text, "PHI held as: business associate") || strings.Contains(text, "affected individuals") {
+		t.Errorf("text:\n%s", text)
+	}
+	if draft := mustWard(t, db, "breach", "deadlines", "inc-portal", "--draft", "individuals"); !strings.Contains(draft, "not this organization's to give") {
+		t.Errorf("the individuals draft of the client's breach:\n%s", draft)
+	}
+	out = mustWard(t, db, "breach", "deadlines", "inc-own", "--as-of", "2027-03-01", "--format", "json")
+	r.Notifications = nil
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range r.Notifications {
+		got = append(got, n.To)
+	}
+	if r.HeldAs != "covered-entity" || strings.Join(got, ",") != "individuals,hhs-annual-log" {
+		t.Errorf("own patients: held as %s, notices %v", r.HeldAs, got)
+	}
+}
+
+// The new fields are validated like the others: FILE:LINE: FIELD, exit 2,
+// nothing written.
+func TestIncidentCapacityAndAgencyFieldsValidate(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	cases := []struct {
+		name, edit, want string
+	}{
+		{"held_as must match a declared role",
+			strings.Replace(harborview, "roles: [covered-entity, business-associate]", "roles: [business-associate]", 1),
+			"workspace.yaml:22: incidents[1].held_as: covered-entity: the organization does not declare the covered-entity role"},
+		{"held_as is one of two capacities",
+			strings.Replace(harborview, "held_as: covered-entity", "held_as: clinic", 1),
+			`workspace.yaml:22: incidents[1].held_as: "clinic" is not one of covered-entity, business-associate`},
+		{"key_compromised goes with encrypted",
+			strings.Replace(harborview, "    individuals: 40\n", "    individuals: 40\n    key_compromised: false\n", 1),
+			"workspace.yaml:25: incidents[1].key_compromised: is about the encryption key, but encrypted is false"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "ward.db")
+			code, out, errs := ward(t, db, "apply", "-f", writeWorkspace(t, c.edit))
+			if code != ExitBadInput || !strings.Contains(errs, c.want) {
+				t.Errorf("exit %d, want 2 and %q\n%s%s", code, c.want, out, errs)
+			}
+		})
+	}
+	// notifies_on_behalf on a downstream BAA.
+	ws := strings.Replace(harborview, "agreements:\n", "vendors:\n  - {id: aws}\nagreements:\n  - {id: baa-aws, kind: baa, counterparty: aws, direction: downstream, status: executed, effective: 2026-01-01, notifies_on_behalf: true}\n", 1)
+	code, _, errs := ward(t, filepath.Join(t.TempDir(), "ward.db"), "apply", "-f", writeWorkspace(t, ws))
+	if code != ExitBadInput || !strings.Contains(errs, "agreements[0].notifies_on_behalf: is read on an upstream BAA only") {
+		t.Errorf("downstream notifies_on_behalf: exit %d\n%s", code, errs)
+	}
+}

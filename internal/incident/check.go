@@ -22,15 +22,29 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 	for _, inc := range ws.Incidents {
 		r := Deadlines(ws, inc, asOf)
 		for _, n := range r.Notifications {
-			if !n.Sent.IsZero() || n.DaysLeft > DeadlineAlertDays {
+			if !n.Sent.IsZero() {
 				continue
 			}
-			out = append(out, finding.Finding{
-				Rule:     "breach.deadline",
-				Severity: finding.Error,
-				Subject:  inc.ID,
-				Message:  deadlineMessage(n),
-			})
+			if n.DaysLeft <= DeadlineAlertDays {
+				out = append(out, finding.Finding{
+					Rule:     "breach.deadline",
+					Severity: finding.Error,
+					Subject:  inc.ID,
+					Message:  deadlineMessage(n),
+				})
+				continue
+			}
+			// ward's date rests on tolling the clock for a law-enforcement
+			// delay (an assumption); when the stricter reading's date is
+			// near or past, warn.
+			if !n.StrictDue.IsZero() && asOf.DaysUntil(n.StrictDue) <= DeadlineAlertDays {
+				out = append(out, finding.Finding{
+					Rule:     "breach.deadline",
+					Severity: finding.Warning,
+					Subject:  inc.ID,
+					Message:  strictMessage(n, asOf),
+				})
+			}
 		}
 	}
 	finding.Sort(out)
@@ -47,11 +61,27 @@ func deadlineMessage(n Notification) string {
 	default:
 		when = fmt.Sprintf("is due by %s, %d day%s left", n.Due, n.DaysLeft, plural(n.DaysLeft))
 	}
-	return fmt.Sprintf("Notice to %s %s (%s). Once given, record it on the timeline as %q.", Recipient(n), when, n.Citation, notedAs(n))
+	msg := fmt.Sprintf("Notice to %s %s (%s). Once given, record it on the timeline as %q.", Recipient(n), when, n.Citation, notedAs(n))
+	if !n.StrictDue.IsZero() {
+		msg += fmt.Sprintf(" The date assumes the law-enforcement delay tolls the clock (ward's reading of 164.412); on the stricter reading it is due %s.", n.StrictDue)
+	}
+	return msg
 }
 
-// Recipient names who is told, in words.
-func Recipient(n Notification) string {
+// strictMessage is the warning for a notice whose tolled date is still
+// far off while the stricter reading's date is near or past.
+func strictMessage(n Notification, asOf date.Date) string {
+	left := asOf.DaysUntil(n.StrictDue)
+	when := fmt.Sprintf("due by %s, %d day%s left", n.StrictDue, left, plural(left))
+	if left < 0 {
+		when = fmt.Sprintf("was due %s, %d day%s ago", n.StrictDue, -left, plural(-left))
+	}
+	return fmt.Sprintf("Notice to %s is due %s on ward's reading (the %d-day law-enforcement delay tolls the clock, an assumption), but on the stricter reading of 164.412 it is %s (%s). Once given, record it on the timeline as %q.",
+		Recipient(n), n.Due, n.DelayedBy, when, n.Citation, notedAs(n))
+}
+
+// recipient names who is told, in words.
+func recipient(n Notification) string {
 	switch n.To {
 	case ToIndividuals:
 		return "the affected individuals"
@@ -66,8 +96,23 @@ func Recipient(n Notification) string {
 			return "each affected covered entity"
 		}
 		return "covered entity " + n.Customer
+	case ToBusinessAssociate:
+		if n.Customer == "" {
+			return "the business associate you serve"
+		}
+		return "business associate " + n.Customer
 	}
 	return n.To
+}
+
+// Recipient names who is told, in words, and for whom when the notice is
+// given on a covered entity's behalf.
+func Recipient(n Notification) string {
+	r := recipient(n)
+	if n.OnBehalfOf != "" {
+		r += " (for " + n.OnBehalfOf + ", under its BAA)"
+	}
+	return r
 }
 
 func notedAs(n Notification) string {
@@ -75,8 +120,11 @@ func notedAs(n Notification) string {
 	if n.State != "" {
 		s += ":" + n.State
 	}
-	if n.Customer != "" {
+	switch {
+	case n.Customer != "":
 		s += ":" + n.Customer
+	case n.OnBehalfOf != "" && n.State == "":
+		s += ":" + n.OnBehalfOf
 	}
 	return s
 }

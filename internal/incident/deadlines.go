@@ -17,6 +17,17 @@ const (
 	ToHHS           = "hhs"
 	ToHHSAnnualLog  = "hhs-annual-log"
 	ToCoveredEntity = "covered-entity"
+	// ToBusinessAssociate is a subcontractor's notice to the business
+	// associate it serves: 164.410 read with the definition of business
+	// associate in 160.103 and 164.504(e)(5), for a customer recorded
+	// without covered_entity: true.
+	ToBusinessAssociate = "business-associate"
+)
+
+// Capacities in which PHI was held (Result.HeldAs, incident.held_as).
+const (
+	HeldAsCoveredEntity     = workspace.RoleCoveredEntity
+	HeldAsBusinessAssociate = workspace.RoleBusinessAssociate
 )
 
 // Thresholds of the Breach Notification Rule. The asymmetry is the point:
@@ -37,54 +48,124 @@ type Notification struct {
 	To       string    `json:"to"`
 	Due      date.Date `json:"due"`
 	State    string    `json:"state,omitempty"`    // media only
-	Customer string    `json:"customer,omitempty"` // covered-entity only
-	Citation string    `json:"citation"`
+	Customer string    `json:"customer,omitempty"` // covered-entity and business-associate only
+	// OnBehalfOf is the covered entity whose notice this is, when its BAA
+	// delegates its notices to individuals, the media and HHS to us
+	// (notifies_on_behalf): we give it, on that covered entity's clock.
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
+	Citation   string `json:"citation"`
 	// DaysLeft counts calendar days from the as-of date to Due; negative
 	// when overdue.
 	DaysLeft int `json:"days_left"`
 	// DelayedBy is how many days a law-enforcement delay (164.412) pushed
 	// the due date.
 	DelayedBy int `json:"delayed_by,omitempty"`
+	// StrictDue is the due date on the stricter reading of 164.412, when
+	// a law-enforcement delay moved Due: the delay only postpones the
+	// notice, which is then due at once, and never later than the 60 days
+	// would have run. Due is ward's reading (the delay tolls the clock).
+	StrictDue date.Date `json:"strict_due,omitzero"`
+	// Assumption says what ward assumed to compute this notice, when it
+	// assumed anything (a tolling reading of 164.412, an unknown head
+	// count, a covered entity's discovery date).
+	Assumption string `json:"assumption,omitempty"`
 	// Sent is the date a timeline entry "notified:..." records; absent
 	// when the notice has not been recorded as given.
 	Sent date.Date `json:"sent,omitzero"`
 }
 
 // Result is the answer of `ward breach deadlines INCIDENT`. Its JSON is a
-// contract (issue 8): incident, breach, reason, notifications. The other
-// fields serve the text and page views.
+// contract (issue 8): incident, breach, reason, notifications; issue 14
+// adds held_as, clock_start and warnings. The other fields serve the
+// text and page views.
 type Result struct {
 	Incident      string         `json:"incident"`
 	Breach        bool           `json:"breach"`
 	Reason        string         `json:"reason"`
 	Notifications []Notification `json:"notifications"`
+	// HeldAs is the capacity in which the organization held the PHI, and
+	// so whose duties these are: covered-entity or business-associate.
+	HeldAs string `json:"held_as,omitempty"`
+	// ClockStart is the discovery date the clocks run from: discovered,
+	// or an earlier timeline entry that records knowledge (knew: true) by
+	// a workforce member or agent (164.404(a)(2), 164.410(a)(2)).
+	ClockStart date.Date `json:"clock_start,omitzero"`
+	// Warnings are what the organization must know about its clocks:
+	// knowledge earlier than discovered, an agency that started a covered
+	// entity's clock.
+	Warnings []string `json:"warnings,omitempty"`
 
 	AsOf          date.Date     `json:"-"`
 	Discovered    date.Date     `json:"-"`
 	Determination Determination `json:"-"`
 }
 
+// HeldAs is the capacity in which the organization held the incident's
+// PHI, and a note when ward derived it from more than one role:
+// incident.held_as when set; else the organization's one role (a
+// subcontractor is a business associate); else, for a covered entity that
+// is also a business associate, business-associate when the incident
+// names the customers whose PHI it was, covered-entity when it names
+// none (its own patients' or members'). "" when no role is declared.
+//
+// An incident that involves both the organization's own patients and a
+// client covered entity's is, for notification, two breaches with
+// different notifying parties: record them as two incidents.
+func HeldAs(ws *workspace.Workspace, inc workspace.Incident) (string, string) {
+	if inc.HeldAs != "" {
+		return inc.HeldAs, ""
+	}
+	o := ws.Organization
+	ce := o.HasRole(workspace.RoleCoveredEntity)
+	ba := o.HasRole(workspace.RoleBusinessAssociate) || o.HasRole(workspace.RoleSubcontractor)
+	switch {
+	case ce && ba && len(inc.Customers) > 0:
+		return HeldAsBusinessAssociate, "The organization is both a covered entity and a business associate; the incident names customers (" + strings.Join(inc.Customers, ", ") + "), so ward reads the PHI as held for them, as their business associate. Set held_as: covered-entity if it was your own patients' (and record a client's PHI as a separate incident)."
+	case ce && ba:
+		return HeldAsCoveredEntity, "The organization is both a covered entity and a business associate; the incident names no customer, so ward reads the PHI as your own patients' or members', held as a covered entity. Set held_as: business-associate and list incident.customers if it was a client's."
+	case ce:
+		return HeldAsCoveredEntity, ""
+	case ba:
+		return HeldAsBusinessAssociate, ""
+	}
+	return "", ""
+}
+
 // Deadlines computes who must be told about inc, by when, from the
-// organization's roles:
+// capacity in which the organization held the PHI (HeldAs):
 //
 //   - as a covered entity: individuals (164.404(b)), the media of each
 //     State or jurisdiction with more than 500 residents affected
 //     (164.406), and HHS — contemporaneously with the individual notice
 //     when 500 or more individuals are affected (164.408(b)), otherwise in
 //     the annual log due 60 days after the end of the calendar year of
-//     discovery (164.408(c));
+//     discovery (164.408(c)). While the head count is not known, ward
+//     takes the protective route: HHS with the individuals;
 //   - as a business associate (or a subcontractor, which is one): each
 //     affected customer in incident.customers within 60 days (164.410(b)),
-//     or within the upstream BAA's breach_notice_days when shorter;
-//   - both roles: both sets.
+//     or within the upstream BAA's breach_notice_days when shorter; a
+//     subcontractor's customer that is not a covered entity is the
+//     business associate it serves (ToBusinessAssociate). Individuals,
+//     media and HHS are the covered entity's duties, unless its BAA
+//     delegates them to us (notifies_on_behalf): then they are listed
+//     too, on the covered entity's behalf and clock.
 //
-// All clocks run in calendar days from discovery. A law-enforcement delay
-// (164.412) is applied as a pause: the notice may not be given while the
-// delay lasts, and the time that remained on the 60-day clock when the
-// delay began runs again once it ends, so the due date moves by the length
-// of the delay. A written statement delays until the date it states; an
-// oral one at most 30 days from the statement. The annual log is not a
-// clock from discovery: a delay only moves it when the delay outlasts it.
+// All clocks run in calendar days from discovery: the first day the
+// breach is known to a workforce member or agent (164.404(a)(2),
+// 164.410(a)(2)), which is discovered unless the timeline records earlier
+// knowledge (knew: true). A covered entity's clock starts at our discovery
+// when we are its agent (an upstream BAA with agent: true), otherwise when
+// we notify it.
+//
+// A law-enforcement delay (164.412) is applied as a pause, ward's reading:
+// the notice may not be given while the delay lasts, and the time that
+// remained on the 60-day clock when the delay began runs again once it
+// ends, so the due date moves by the length of the delay. HHS has not
+// said so; each delayed notice carries the stricter reading's date
+// (StrictDue) and says which is which. A written statement delays until
+// the date it states; an oral one at most 30 days from the statement. The
+// annual log is not a clock from discovery: a delay only moves it when
+// the delay outlasts it.
 func Deadlines(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) Result {
 	det := Determine(ws, inc)
 	r := Result{Incident: inc.ID, Breach: det.Breach, AsOf: asOf, Discovered: inc.Discovered, Determination: det, Notifications: []Notification{}}
@@ -97,70 +178,23 @@ func Deadlines(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) 
 		r.Reason = det.Reason + " The incident has no discovered date: record it (the first day the breach was known or by reasonable diligence would have been known, 164.404(a)(2)); every clock runs from it."
 		return r
 	}
-	org := ws.Organization
-	ce := org.HasRole(workspace.RoleCoveredEntity)
-	ba := org.HasRole(workspace.RoleBusinessAssociate) || org.HasRole(workspace.RoleSubcontractor)
-	disc := inc.Discovered
-	due60 := disc.AddDays(NoticeDays)
+	held, heldNote := HeldAs(ws, inc)
+	r.HeldAs = held
+	if heldNote != "" {
+		notes = append(notes, heldNote)
+	}
+	start, warns := clockStart(ws, inc)
+	r.ClockStart = start
+	r.Warnings = append(r.Warnings, warns...)
 
-	if ce {
-		total := inc.Individuals
-		sum := 0
-		for _, n := range inc.States {
-			sum += n
-		}
-		if sum > total {
-			if total > 0 {
-				notes = append(notes, fmt.Sprintf("The residents per state add up to %d, more than individuals (%d): ward counts %d; correct the record.", sum, total, sum))
-			}
-			total = sum
-		}
-		r.Notifications = append(r.Notifications, Notification{To: ToIndividuals, Due: due60, Citation: "164.404(b)"})
-		var media []string
-		for _, st := range slices.Sorted(maps.Keys(inc.States)) {
-			if inc.States[st] > MediaMoreThan {
-				media = append(media, fmt.Sprintf("%s (%d)", st, inc.States[st]))
-				r.Notifications = append(r.Notifications, Notification{To: ToMedia, Due: due60, State: st, Citation: "164.406(b)"})
-			}
-		}
-		if total >= HHSAtLeast {
-			r.Notifications = append(r.Notifications, Notification{To: ToHHS, Due: due60, Citation: "164.408(b)"})
-			notes = append(notes, fmt.Sprintf("%d individuals: 500 or more, so HHS is told at the same time as the individuals (164.408(b)).", total))
-		} else {
-			yearEnd := date.New(disc.Year(), 12, 31)
-			r.Notifications = append(r.Notifications, Notification{To: ToHHSAnnualLog, Due: yearEnd.AddDays(AnnualLogDays), Citation: "164.408(c)"})
-			if total == 0 {
-				notes = append(notes, "The number of individuals is not recorded (individuals, states): ward assumes fewer than 500 (annual log to HHS); if it reaches 500, HHS must be told with the individuals (164.408(b)).")
-			} else {
-				notes = append(notes, fmt.Sprintf("%d individuals: fewer than 500, so the breach goes in the log submitted to HHS within 60 days after the end of %d (164.408(c)).", total, disc.Year()))
-			}
-		}
-		if len(media) > 0 {
-			notes = append(notes, "More than 500 residents of "+strings.Join(media, ", ")+": notify prominent media outlets serving each (164.406).")
-		}
-	}
-	if ba {
-		custs := uniq(inc.Customers)
-		if len(custs) == 0 {
-			r.Notifications = append(r.Notifications, Notification{To: ToCoveredEntity, Due: due60, Citation: "164.410(b)"})
-			notes = append(notes, "No affected customer is recorded: list whose PHI it was in incident.customers so each covered entity's clock and BAA term can be computed.")
-		}
-		for _, c := range custs {
-			n := Notification{To: ToCoveredEntity, Due: due60, Customer: c, Citation: "164.410(b)"}
-			if days, id := baaTerm(ws, c, disc); days > 0 && days < NoticeDays {
-				n.Due = disc.AddDays(days)
-				n.Citation = fmt.Sprintf("164.410(b); BAA %s: %d days", id, days)
-			}
-			if ws.Customer(c) == nil {
-				notes = append(notes, fmt.Sprintf("Customer %q is not in customers: add it so its BAA term can be found.", c))
-			}
-			r.Notifications = append(r.Notifications, n)
-		}
-		if !ce {
-			notes = append(notes, "As a business associate, you notify each covered entity (164.410); the covered entity notifies individuals, the media and HHS (164.404–164.408) unless your BAA delegates that to you. Give it what 164.410(c) asks for.")
-		}
-	}
-	if !ce && !ba {
+	switch held {
+	case HeldAsCoveredEntity:
+		ns, more := coveredEntityNotices(inc, start, "")
+		r.Notifications = append(r.Notifications, ns...)
+		notes = append(notes, more...)
+	case HeldAsBusinessAssociate:
+		notes = append(notes, r.businessAssociate(ws, inc, start)...)
+	default:
 		notes = append(notes, "organization.roles declares neither covered-entity nor business-associate: ward cannot tell who must be told. Declare the role.")
 	}
 	if note := applyDelay(inc, r.Notifications); note != "" {
@@ -173,6 +207,207 @@ func Deadlines(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) 
 	}
 	r.Reason = strings.Join(notes, " ")
 	return r
+}
+
+// coveredEntityNotices are a covered entity's notices, from its discovery
+// date: individuals, the media per state, and HHS now or in the annual
+// log. onBehalf names the covered entity when we give them for it.
+func coveredEntityNotices(inc workspace.Incident, disc date.Date, onBehalf string) ([]Notification, []string) {
+	var ns []Notification
+	var notes []string
+	due60 := disc.AddDays(NoticeDays)
+	total := inc.Individuals
+	sum := 0
+	for _, n := range inc.States {
+		sum += n
+	}
+	if sum > total {
+		if total > 0 {
+			notes = append(notes, fmt.Sprintf("The residents per state add up to %d, more than individuals (%d): ward counts %d; correct the record.", sum, total, sum))
+		}
+		total = sum
+	}
+	ns = append(ns, Notification{To: ToIndividuals, Due: due60, Citation: "164.404(b)", OnBehalfOf: onBehalf})
+	var media []string
+	for _, st := range slices.Sorted(maps.Keys(inc.States)) {
+		if inc.States[st] > MediaMoreThan {
+			media = append(media, fmt.Sprintf("%s (%d)", st, inc.States[st]))
+			ns = append(ns, Notification{To: ToMedia, Due: due60, State: st, Citation: "164.406(b)", OnBehalfOf: onBehalf})
+		}
+	}
+	switch {
+	case total == 0:
+		// Not known yet: the protective route, until the count is known.
+		ns = append(ns, Notification{To: ToHHS, Due: due60, Citation: "164.408(b)", OnBehalfOf: onBehalf,
+			Assumption: "The number of individuals is not known yet (individuals, states): ward takes the protective route and dates the HHS notice with the individuals' (164.408(b)), as for 500 or more. Once the count is known and under 500, it moves to the annual log (164.408(c))."})
+		notes = append(notes, "The number of individuals is not recorded (individuals, states): until it is, ward assumes HHS must be told with the individuals (164.408(b)); fewer than 500 would go in the annual log instead (164.408(c)).")
+	case total >= HHSAtLeast:
+		ns = append(ns, Notification{To: ToHHS, Due: due60, Citation: "164.408(b)", OnBehalfOf: onBehalf})
+		notes = append(notes, fmt.Sprintf("%d individuals: 500 or more, so HHS is told at the same time as the individuals (164.408(b)).", total))
+	default:
+		yearEnd := date.New(disc.Year(), 12, 31)
+		ns = append(ns, Notification{To: ToHHSAnnualLog, Due: yearEnd.AddDays(AnnualLogDays), Citation: "164.408(c)", OnBehalfOf: onBehalf})
+		notes = append(notes, fmt.Sprintf("%d individuals: fewer than 500, so the breach goes in the log submitted to HHS within 60 days after the end of %d (164.408(c)).", total, disc.Year()))
+	}
+	if len(media) > 0 {
+		notes = append(notes, "More than 500 residents of "+strings.Join(media, ", ")+": notify prominent media outlets serving each (164.406).")
+	}
+	return ns, notes
+}
+
+// businessAssociate adds a business associate's notices: one to each
+// customer (164.410), and a covered entity's own notices where its BAA
+// delegates them to us. It returns the notes that explain them.
+func (r *Result) businessAssociate(ws *workspace.Workspace, inc workspace.Incident, start date.Date) []string {
+	var notes []string
+	due60 := start.AddDays(NoticeDays)
+	custs := uniq(inc.Customers)
+	sub := ws.Organization.HasRole(workspace.RoleSubcontractor)
+	if len(custs) == 0 {
+		to := ToCoveredEntity
+		if sub && !ws.Organization.HasRole(workspace.RoleBusinessAssociate) {
+			to = ToBusinessAssociate
+		}
+		r.Notifications = append(r.Notifications, Notification{To: to, Due: due60, Citation: "164.410(b)"})
+		notes = append(notes, "No affected customer is recorded: list whose PHI it was in incident.customers so each one's clock and BAA term can be computed.")
+	}
+	delegated := 0
+	for _, c := range custs {
+		cu := ws.Customer(c)
+		to := ToCoveredEntity
+		if cu != nil && !cu.CoveredEntity && sub {
+			to = ToBusinessAssociate
+		}
+		n := Notification{To: to, Due: due60, Customer: c, Citation: "164.410(b)"}
+		if days, id := baaTerm(ws, c, start); days > 0 && days < NoticeDays {
+			n.Due = start.AddDays(days)
+			n.Citation = fmt.Sprintf("164.410(b); BAA %s: %d days", id, days)
+		}
+		if cu == nil {
+			notes = append(notes, fmt.Sprintf("Customer %q is not in customers: add it so its BAA term can be found.", c))
+		}
+		r.Notifications = append(r.Notifications, n)
+
+		agent := upstreamBAA(ws, c, start, func(a workspace.Agreement) bool { return a.Agent })
+		if agent != nil {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("Under BAA %s you act as %s's agent (federal common law of agency): your discovery on %s is its discovery too (164.404(a)(2)), so its notices to individuals, the media and HHS are due by %s at the latest, and your own notice to it is what lets it meet them. Tell it at once.",
+				agent.ID, c, start, start.AddDays(NoticeDays)))
+		}
+		deleg := upstreamBAA(ws, c, start, func(a workspace.Agreement) bool { return a.NotifiesOnBehalf })
+		if deleg == nil || to != ToCoveredEntity {
+			continue
+		}
+		delegated++
+		// The covered entity's discovery: ours when we are its agent;
+		// otherwise the day we notify it, and until that is recorded,
+		// our own discovery (the earliest it can be).
+		ceStart, assumption := start, ""
+		switch sent := sentOn(inc, n); {
+		case agent != nil:
+		case !sent.IsZero():
+			ceStart = sent
+		default:
+			assumption = fmt.Sprintf("You are not %s's agent, so its clock runs from the day you notify it (164.404(a)(2)); that notice is not recorded as sent yet, so ward dates its clock from your own discovery (%s), the earliest it can start. Record notified:covered-entity:%s to move it.", c, start, c)
+		}
+		ns, more := coveredEntityNotices(inc, ceStart, c)
+		for i := range ns {
+			ns[i].Citation += "; BAA " + deleg.ID + " delegates it"
+			if assumption != "" && ns[i].Assumption == "" {
+				ns[i].Assumption = assumption
+			} else if assumption != "" {
+				ns[i].Assumption += " " + assumption
+			}
+		}
+		r.Notifications = append(r.Notifications, ns...)
+		notes = append(notes, fmt.Sprintf("BAA %s delegates %s's notices to individuals, the media and HHS to you (notifies_on_behalf): ward lists them as given on its behalf, from its discovery on %s.", deleg.ID, c, ceStart))
+		notes = append(notes, more...)
+	}
+	if delegated > 1 {
+		notes = append(notes, "Several covered entities delegated their notices: the incident records one head count, and each covered entity's thresholds count only its own individuals; record each customer's PHI as its own incident to get each one's figures right.")
+	}
+	if delegated == 0 {
+		who := "each covered entity"
+		if sub && !ws.Organization.HasRole(workspace.RoleBusinessAssociate) {
+			who = "the business associate you serve"
+		}
+		notes = append(notes, "As a business associate, you notify "+who+" (164.410); the covered entity notifies individuals, the media and HHS (164.404–164.408) unless your BAA delegates that to you (notifies_on_behalf). Give it what 164.410(c) asks for.")
+	}
+	return notes
+}
+
+// upstreamBAA is the upstream BAA with the customer in force on the date
+// that satisfies ok, or nil.
+func upstreamBAA(ws *workspace.Workspace, customer string, on date.Date, ok func(workspace.Agreement) bool) *workspace.Agreement {
+	for i, a := range ws.Agreements {
+		if a.Kind == "baa" && a.Direction == "upstream" && a.Counterparty == customer && a.InForce(on) && ok(a) {
+			return &ws.Agreements[i]
+		}
+	}
+	return nil
+}
+
+// downstreamAgent is the downstream BAA in force on the date that makes
+// the vendor our agent, or nil.
+func downstreamAgent(ws *workspace.Workspace, vendor string, on date.Date) *workspace.Agreement {
+	for i, a := range ws.Agreements {
+		if a.Kind == "baa" && a.Direction == "downstream" && a.Counterparty == vendor && a.Agent && a.InForce(on) {
+			return &ws.Agreements[i]
+		}
+	}
+	return nil
+}
+
+// clockStart is the discovery date the clocks run from, and what to warn
+// about it. Discovery is the first day the breach is known to any
+// workforce member or agent other than the person who committed it
+// (164.404(a)(2), 164.410(a)(2)): a timeline entry marked knew: true that
+// is dated before discovered starts the clocks then, when its by is a
+// workforce member (a person, or anyone not a vendor) or a vendor that is
+// our agent (a downstream BAA with agent: true). A vendor that is not our
+// agent knowing first starts its own 164.410 clock, not ours. An
+// unmarked entry before discovered only draws a warning.
+func clockStart(ws *workspace.Workspace, inc workspace.Incident) (date.Date, []string) {
+	start := inc.Discovered
+	var warns []string
+	first := -1
+	unmarked := -1
+	for i, e := range inc.Timeline {
+		if e.Date.IsZero() || !e.Date.Before(inc.Discovered) {
+			continue
+		}
+		if !e.Knew {
+			if unmarked < 0 || e.Date.Before(inc.Timeline[unmarked].Date) {
+				unmarked = i
+			}
+			continue
+		}
+		if ws.Vendor(e.By) != nil && ws.Person(e.By) == nil {
+			if downstreamAgent(ws, e.By, e.Date) == nil {
+				warns = append(warns, fmt.Sprintf("timeline[%d] (%s) records that vendor %s knew of the breach; it is not recorded as your agent (agent: true on its BAA), so its knowledge does not start your clock: its notice to you under 164.410 does.", i, e.Date, e.By))
+				continue
+			}
+		}
+		if e.Date.Before(start) {
+			start, first = e.Date, i
+		}
+	}
+	if first >= 0 {
+		e := inc.Timeline[first]
+		who := "a workforce member"
+		if e.By != "" {
+			who = e.By
+		}
+		if a := downstreamAgent(ws, e.By, e.Date); a != nil && ws.Person(e.By) == nil {
+			who = fmt.Sprintf("vendor %s, your agent under BAA %s", e.By, a.ID)
+		}
+		warns = append(warns, fmt.Sprintf("timeline[%d] (%s, %q) records that %s knew of the breach on %s, %d days before discovered (%s): discovery is the first day a workforce member or agent knows (164.404(a)(2), 164.410(a)(2)), so every clock runs from %s. Correct discovered.",
+			first, e.Date, e.Note, who, e.Date, e.Date.DaysUntil(inc.Discovered), inc.Discovered, e.Date))
+	}
+	if unmarked >= 0 && (first < 0 || inc.Timeline[unmarked].Date.Before(start)) {
+		e := inc.Timeline[unmarked]
+		warns = append(warns, fmt.Sprintf("timeline[%d] (%s, %q) is dated before discovered (%s): if a workforce member or agent knew of the breach that day, mark the entry knew: true, because every clock runs from the first day the breach is known (164.404(a)(2)).", unmarked, e.Date, e.Note, inc.Discovered))
+	}
+	return start, warns
 }
 
 // baaTerm is the shortest breach-notice term among the upstream BAAs with
@@ -249,8 +484,21 @@ func applyDelay(inc workspace.Incident, ns []Notification) string {
 		if from.After(n.Due) || !end.After(from) {
 			continue // the delay came after this clock ran out: it cannot revive it
 		}
+		orig := n.Due
 		n.DelayedBy = from.DaysUntil(end)
 		n.Due = n.Due.AddDays(n.DelayedBy)
+		// The stricter reading: the delay postpones the notice, it does
+		// not give the days back; due when the delay ends, or when the 60
+		// days run out if that is later.
+		n.StrictDue = date.Max(orig, end)
+		a := fmt.Sprintf("ward's assumption: the %d-day law-enforcement delay tolls the clock (164.412), so the notice is due %s; HHS has not said so, and on the stricter reading it is due %s.", n.DelayedBy, n.Due, n.StrictDue)
+		if n.Assumption != "" {
+			a = n.Assumption + " " + a
+		}
+		n.Assumption = a
+	}
+	if note != "" {
+		note += " ward reads 164.412 as tolling the 60 days by the length of the delay: an assumption, not settled law; each delayed notice shows the stricter reading's date beside it."
 	}
 	return note
 }
@@ -261,10 +509,10 @@ func sentOn(inc workspace.Incident, n Notification) date.Date {
 	var sent date.Date
 	for _, e := range inc.Timeline {
 		to, qual, ok := parseNotified(e.Note)
-		if !ok || to != n.To {
+		if !ok || (to != n.To && !(to == ToCoveredEntity && n.To == ToBusinessAssociate)) {
 			continue
 		}
-		if qual != "" && qual != n.State && qual != n.Customer {
+		if qual != "" && qual != n.State && qual != n.Customer && qual != n.OnBehalfOf {
 			continue
 		}
 		sent = date.Min(sent, e.Date)

@@ -12,10 +12,18 @@
 //
 //   - A notification counts as sent when the incident's timeline has an
 //     entry whose note begins with "notified:<to>", optionally followed by
-//     ":<state>" for media or ":<customer>" for a covered entity, e.g.
-//     "notified:hhs", "notified:media:CA", "notified:covered-entity:st-marys".
-//     The entry's date is the date it was sent. An entry without the
-//     qualifier covers every notification of that kind.
+//     ":<state>" for media, ":<customer>" for a covered entity or a
+//     business associate, or the covered entity a notice is given for
+//     under a delegating BAA, e.g. "notified:hhs", "notified:media:CA",
+//     "notified:covered-entity:st-marys",
+//     "notified:business-associate:brightside",
+//     "notified:individuals:st-marys". The entry's date is the date it
+//     was sent. An entry without the qualifier covers every notification
+//     of that kind.
+//   - A timeline entry marked knew: true records the day its by (a
+//     workforce member, or a vendor that is our agent) knew of the
+//     breach; dated before discovered, it starts the clocks
+//     (164.404(a)(2)).
 //   - Dates are calendar dates; the rule counts calendar days, so no due
 //     date is moved off a weekend or holiday.
 package incident
@@ -79,9 +87,14 @@ var exclusions = map[string]struct{ cite, what string }{
 //
 //  1. no PHI involved: not a breach (the rule is about PHI);
 //  2. a statutory exclusion recorded (164.402(1)(i)–(iii)): not a breach;
-//  3. the PHI was secured per HHS guidance (encrypted with keys not
-//     compromised, or destroyed): not "unsecured PHI", so the notification
-//     duties of 164.404–164.410 do not arise (the safe harbor);
+//  3. the PHI was secured per HHS guidance: encrypted (encrypted: true)
+//     with a key that was not compromised with it (key_compromised:
+//     false), or destroyed: not "unsecured PHI", so the notification
+//     duties of 164.404–164.410 do not arise (the safe harbor). Encrypted
+//     with the key compromised is unsecured; encrypted with the key's
+//     fate not recorded does not establish the safe harbor (164.414(b)
+//     puts the burden of proof on the organization), and the
+//     determination goes on as for unsecured PHI, saying so;
 //  4. a documented four-factor assessment concluding a low probability of
 //     compromise, with all four factors filled in (164.402(2)): not a breach;
 //  5. otherwise presumed a breach (164.402(2)). A low-probability
@@ -108,12 +121,20 @@ func Determine(ws *workspace.Workspace, inc workspace.Incident) Determination {
 		}
 		d.Warnings = append(d.Warnings, fmt.Sprintf("assessment.exclusion %q is not one of %s; it was ignored", a.Exclusion, strings.Join(workspace.BreachExclusions, ", ")))
 	}
-	if inc.Encrypted {
+	// keyNote says why encrypted PHI is not secured, when it is not.
+	keyNote := ""
+	switch {
+	case inc.Encrypted && inc.KeyCompromised != nil && !*inc.KeyCompromised:
 		d.Basis = BasisSafeHarbor
 		d.Citation = "164.402 (unsecured protected health information)"
-		d.Reason = "Safe harbor: the PHI was secured per HHS guidance (encrypted with keys not compromised, or destroyed), so it is not unsecured PHI and 164.404–164.410 require no notification. Keep the evidence that the encryption met the guidance and that the keys were not exposed."
+		d.Reason = "Safe harbor: the PHI was encrypted per HHS guidance and the key was not compromised with it (key_compromised: false), so it is not unsecured PHI and 164.404–164.410 require no notification. Keep the evidence that the encryption met the guidance (NIST SP 800-111 at rest, 800-52/800-77/800-113 in transit) and that the key was kept apart from the data and not exposed."
 		return d
+	case inc.Encrypted && inc.KeyCompromised != nil:
+		keyNote = "The PHI was encrypted, but the key was compromised with it (key_compromised: true): HHS guidance secures encrypted PHI only if the key was not breached, so it is unsecured PHI and there is no safe harbor. "
+	case inc.Encrypted:
+		keyNote = "The PHI is recorded as encrypted, but not whether the key was compromised with it: HHS guidance secures encrypted PHI only if the key was not breached, so the safe harbor is not established. Record key_compromised: false, with the evidence that the key was kept apart and not exposed, to claim it; until then the PHI is treated as unsecured. "
 	}
+
 	if a != nil && a.LowProbability {
 		for _, f := range factors {
 			if strings.TrimSpace(f.get(a)) == "" {
@@ -124,6 +145,9 @@ func Determine(ws *workspace.Workspace, inc workspace.Incident) Determination {
 			d.Basis = BasisLowProbability
 			d.Citation = "164.402(2)"
 			d.Reason = "Not a breach: the documented four-factor assessment demonstrates a low probability that the PHI has been compromised (164.402(2))" + decidedBy(a) + "."
+			if keyNote != "" {
+				d.Warnings = append(d.Warnings, strings.TrimSpace(keyNote))
+			}
 			d.Warnings = append(d.Warnings, missingDecider(a)...)
 			return d
 		}
@@ -134,16 +158,16 @@ func Determine(ws *workspace.Workspace, inc workspace.Incident) Determination {
 			}
 		}
 		d.Breach, d.Basis, d.Citation = true, BasisPresumed, "164.402(2)"
-		d.Reason = "Presumed a breach: the assessment concludes a low probability of compromise but does not document " +
+		d.Reason = keyNote + "Presumed a breach: the assessment concludes a low probability of compromise but does not document " +
 			strings.Join(labels, "; ") + ". 164.402(2) requires at least all four factors; fill them in or notify."
 		return d
 	}
 	d.Breach, d.Basis, d.Citation = true, BasisPresumed, "164.402(2)"
-	d.Reason = "Presumed a breach of unsecured PHI: no exclusion applies, the PHI was not secured, and no assessment documents a low probability of compromise (164.402(2))."
+	d.Reason = keyNote + "Presumed a breach of unsecured PHI: no exclusion applies, the PHI was not secured, and no assessment documents a low probability of compromise (164.402(2))."
 	if a != nil {
-		d.Reason = "Presumed a breach of unsecured PHI: no exclusion applies, the PHI was not secured, and the four-factor assessment does not conclude a low probability of compromise (164.402(2))."
+		d.Reason = keyNote + "Presumed a breach of unsecured PHI: no exclusion applies, the PHI was not secured, and the four-factor assessment does not conclude a low probability of compromise (164.402(2))."
 	}
-	if hint := encryptedSystems(ws, inc); hint != "" {
+	if hint := encryptedSystems(ws, inc); hint != "" && !inc.Encrypted {
 		d.Warnings = append(d.Warnings, hint)
 	}
 	return d
@@ -180,5 +204,5 @@ func encryptedSystems(ws *workspace.Workspace, inc workspace.Incident) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("every system involved (%s) is recorded as encrypted at rest: if the PHI taken was still encrypted per HHS guidance and the keys were not compromised, record encrypted: true (safe harbor)", strings.Join(inc.Systems, ", "))
+	return fmt.Sprintf("every system involved (%s) is recorded as encrypted at rest: if the PHI taken was still encrypted per HHS guidance and the key was not compromised with it, record encrypted: true and key_compromised: false (safe harbor)", strings.Join(inc.Systems, ", "))
 }

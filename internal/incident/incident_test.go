@@ -70,7 +70,11 @@ func TestDetermine(t *testing.T) {
 		{name: "164.402(1)(ii) inadvertent disclosure between authorized persons", inc: withAssessment(workspace.Assessment{Exclusion: "inadvertent-authorized"}), basis: BasisExclusion, citation: "164.402(1)(ii)", hasWarning: true},
 		{name: "164.402(1)(iii) recipient unable to retain", inc: withAssessment(workspace.Assessment{Exclusion: "unable-to-retain"}), basis: BasisExclusion, citation: "164.402(1)(iii)", hasWarning: true},
 		{name: "164.402(1): an unknown exclusion is ignored, presumption stands", inc: withAssessment(workspace.Assessment{Exclusion: "felt-fine"}), breach: true, basis: BasisPresumed, citation: "164.402(2)", hasWarning: true},
-		{name: "164.402 unsecured PHI: encrypted per HHS guidance is the safe harbor", inc: func() workspace.Incident { i := breach("i", "2027-05-02", 812, nil); i.Encrypted = true; return i }(), basis: BasisSafeHarbor, reasonHas: "Safe harbor"},
+		{name: "164.402 unsecured PHI: encrypted per HHS guidance is the safe harbor", inc: func() workspace.Incident {
+			i := breach("i", "2027-05-02", 812, nil)
+			i.Encrypted, i.KeyCompromised = true, ptr(false)
+			return i
+		}(), basis: BasisSafeHarbor, reasonHas: "Safe harbor"},
 		{name: "164.402(2): complete four-factor assessment, low probability", inc: withAssessment(full), basis: BasisLowProbability, citation: "164.402(2)", reasonHas: "low probability"},
 		{name: "164.402(2): low probability without who decided is a warning only", inc: withAssessment(undecided), basis: BasisLowProbability, citation: "164.402(2)", hasWarning: true},
 		{name: "164.402(2)(iv): mitigation factor missing, presumed breach", inc: withAssessment(missingMitigation), breach: true, basis: BasisPresumed, citation: "164.402(2)", reasonHas: "(iv) the extent to which the risk", missing: []string{"mitigation"}},
@@ -184,7 +188,7 @@ func TestDeadlinesSafeHarborNotifiesNobody(t *testing.T) {
 	// unsecured PHI, whatever the role and the count.
 	ws := orgWith(workspace.RoleCoveredEntity, workspace.RoleBusinessAssociate)
 	inc := breach("inc-enc", "2027-05-02", 5000, map[string]int{"CA": 5000})
-	inc.Encrypted = true
+	inc.Encrypted, inc.KeyCompromised = true, ptr(false)
 	inc.Customers = []string{"st-marys"}
 	r := Deadlines(ws, inc, d("2027-05-02"))
 	if r.Breach || len(r.Notifications) != 0 {
@@ -215,8 +219,10 @@ func TestDeadlinesBusinessAssociate(t *testing.T) {
 			[]string{"covered-entity:st-marys 2027-05-12 164.410(b); BAA baa-st-marys: 10 days", "covered-entity:valley-ortho 2027-07-01 164.410(b)"}, ""},
 		{"164.410(b): no customer recorded still starts the clock", []string{workspace.RoleBusinessAssociate}, nil,
 			[]string{"covered-entity 2027-07-01 164.410(b)"}, "incident.customers"},
-		{"164.404-164.410: both roles owe both sets", []string{workspace.RoleCoveredEntity, workspace.RoleBusinessAssociate}, []string{"st-marys"},
-			[]string{"individuals 2027-07-01 164.404(b)", "media:CA 2027-07-01 164.406(b)", "hhs 2027-07-01 164.408(b)", "covered-entity:st-marys 2027-05-12 164.410(b); BAA baa-st-marys: 10 days"}, ""},
+		{"164.410: a covered entity that is also a business associate, holding a client's PHI, owes only the notice to the client", []string{workspace.RoleCoveredEntity, workspace.RoleBusinessAssociate}, []string{"st-marys"},
+			[]string{"covered-entity:st-marys 2027-05-12 164.410(b); BAA baa-st-marys: 10 days"}, "ward reads the PHI as held for them"},
+		{"164.404-164.408: the same organization's own patients' breach is its own to notify", []string{workspace.RoleCoveredEntity, workspace.RoleBusinessAssociate}, nil,
+			[]string{"individuals 2027-07-01 164.404(b)", "media:CA 2027-07-01 164.406(b)", "hhs 2027-07-01 164.408(b)"}, "held as a covered entity"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -324,7 +330,9 @@ func TestDeadlinesJSONContract(t *testing.T) {
 	}
 	var top map[string]any
 	json.Unmarshal(b, &top)
-	if keys := slices.Sorted(maps.Keys(top)); !slices.Equal(keys, []string{"breach", "incident", "notifications", "reason"}) {
+	// The contract's keys (issue 8) and those issue 14 added: held_as,
+	// clock_start, and warnings when there are any.
+	if keys := slices.Sorted(maps.Keys(top)); !slices.Equal(keys, []string{"breach", "clock_start", "held_as", "incident", "notifications", "reason"}) {
 		t.Errorf("top-level keys %v", keys)
 	}
 	if got.Incident != "inc-2027-001" || !got.Breach || got.Reason == "" {
@@ -418,7 +426,7 @@ func TestCheckBusinessAssociateTermAtTenDays(t *testing.T) {
 func TestCheckIgnoresNonBreaches(t *testing.T) {
 	ws := orgWith(workspace.RoleCoveredEntity)
 	enc := breach("inc-enc", "2027-01-02", 900, nil)
-	enc.Encrypted = true
+	enc.Encrypted, enc.KeyCompromised = true, ptr(false)
 	nophi := breach("inc-nophi", "2027-01-02", 0, nil)
 	nophi.PHIInvolved = false
 	ws.Incidents = []workspace.Incident{enc, nophi}
@@ -442,3 +450,5 @@ func TestParseNotified(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

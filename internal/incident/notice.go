@@ -111,13 +111,49 @@ func dueFor(ws *workspace.Workspace, r Result, to, customer string) string {
 
 // notOwed says why the organization owes no notice of kind to.
 func notOwed(ws *workspace.Workspace, r Result, to string) string {
+	held := r.HeldAs
+	if held == "" {
+		held, _ = HeldAs(ws, workspace.Incident{})
+	}
 	switch {
 	case !r.Breach:
 		return "not required: ward's determination finds no breach of unsecured PHI to notify"
-	case to != ToCoveredEntity && !ws.Organization.HasRole(workspace.RoleCoveredEntity):
-		return "not this organization's to give: as a business associate it notifies the covered entity (164.410), whose duty this notice is (164.404-164.408)"
+	case to != ToCoveredEntity && to != ToBusinessAssociate && held == HeldAsBusinessAssociate:
+		return "not this organization's to give: it held the PHI as a business associate, so it notifies the covered entity (164.410), whose duty this notice is (164.404-164.408), unless the BAA delegates it (notifies_on_behalf)"
+	case (to == ToCoveredEntity || to == ToBusinessAssociate) && held == HeldAsCoveredEntity:
+		return "not owed: the organization held this PHI as a covered entity, for its own patients or members; it gives the notices itself (164.404-164.408)"
 	}
 	return "not required by ward's determination"
+}
+
+// CustomerRecipient is who a business associate's notice to a customer
+// goes to: a covered entity, or, for a subcontractor, the business
+// associate it serves (a customer recorded without covered_entity: true).
+func CustomerRecipient(ws *workspace.Workspace, customer string) string {
+	if c := ws.Customer(customer); c != nil && !c.CoveredEntity && ws.Organization.HasRole(workspace.RoleSubcontractor) {
+		return ToBusinessAssociate
+	}
+	return ToCoveredEntity
+}
+
+// onBehalf lists the covered entities a kind of notice is given for
+// under a delegating BAA.
+func onBehalf(r Result, to string) []string {
+	var out []string
+	for _, n := range r.Notifications {
+		if n.To == to && n.OnBehalfOf != "" && !slices.Contains(out, n.OnBehalfOf) {
+			out = append(out, n.OnBehalfOf)
+		}
+	}
+	return out
+}
+
+// customerName is a customer's name, or its id.
+func customerName(ws *workspace.Workspace, id string) string {
+	if c := ws.Customer(id); c != nil && c.Name != "" {
+		return c.Name
+	}
+	return id
 }
 
 func notesHeader(b *strings.Builder, title string, det Determination, lines ...string) {
@@ -148,17 +184,31 @@ func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det 
 	lines := []string{
 		"Required content: 45 CFR 164.404(c)(1)(A)–(E); plain language: 164.404(c)(2).",
 		"Send by: " + dueFor(ws, r, ToIndividuals, ""),
-		"Method (164.404(d)): first-class mail to the last known address, or e-mail if the individual agreed to it; next of kin or personal representative for a deceased individual when the address is known. With insufficient contact details: substitute notice (fewer than 10 people: another written form, telephone or other means; 10 or more: a conspicuous web posting for 90 days or major print or broadcast media, plus a toll-free number active for at least 90 days).",
+		"Method (164.404(d)(1)): written notice by first-class mail to the individual's last known address, or by e-mail if the individual agreed to electronic notice; for a deceased individual, to the next of kin or personal representative when their address is known.",
+		"Minors and others with a personal representative (164.502(g)): address the letter to the parent, guardian or other person who acts for the individual, as their personal representative.",
+		"Substitute notice (164.404(d)(2)), when contact details are insufficient or out of date: for fewer than 10 individuals, an alternative written notice, telephone or other means; for 10 or more, a conspicuous posting for 90 days on the home page of your web site, or conspicuous notice in major print or broadcast media in geographic areas where the individuals affected likely reside, and in either case a toll-free number active for at least 90 days where people can learn whether their information was involved.",
+		"Urgent cases (164.404(d)(3)): where possible imminent misuse of the PHI makes it urgent, you may also tell individuals by telephone or other means, in addition to this written notice, never instead of it.",
 	}
-	if !ws.Organization.HasRole(workspace.RoleCoveredEntity) {
-		lines = append(lines, "The organization is not a covered entity: individuals are notified by the covered entity (164.404) unless a BAA delegates the letter to you; this draft is for the covered entity to adapt.")
+	forCE := onBehalf(r, ToIndividuals)
+	switch {
+	case len(forCE) > 0:
+		lines = append(lines, "Given on behalf of "+strings.Join(forCE, ", ")+": the BAA delegates the covered entity's notice to you (notifies_on_behalf); the letter says whose patients' information it was.")
+	case r.HeldAs == HeldAsBusinessAssociate:
+		lines = append(lines, "The organization held this PHI as a business associate: individuals are notified by the covered entity (164.404) unless a BAA delegates the letter to you (notifies_on_behalf); this draft is for the covered entity to adapt.")
 	}
 	notesHeader(&b, "notice to individuals, 45 CFR 164.404(c)", det, lines...)
 
 	name := orgName(ws)
 	offName, offEmail := officer(ws)
-	fmt.Fprintf(&b, "# Notice of a data breach\n\n%s\n\n%s\n\nDear %s,\n\n", ph("date of the letter"), ph("recipient name and address"), ph("recipient name"))
-	fmt.Fprintf(&b, "We are writing to tell you about an incident at %s that involved some of your health information, what we are doing about it, and what you can do.\n\n", name)
+	fmt.Fprintf(&b, "# Notice of a data breach\n\n%s\n\n%s\n\nDear %s,\n\n", ph("date of the letter"), ph("recipient name and address; for a minor or an individual with a personal representative, the parent, guardian or representative (164.502(g))"), ph("recipient name"))
+	switch {
+	case len(forCE) == 1:
+		fmt.Fprintf(&b, "We are writing on behalf of %s to tell you about an incident at %s, which provides services to %s, that involved some of your health information, what we are doing about it, and what you can do.\n\n", customerName(ws, forCE[0]), name, customerName(ws, forCE[0]))
+	case len(forCE) > 1:
+		fmt.Fprintf(&b, "We are writing on behalf of %s to tell you about an incident at %s, which provides services to it, that involved some of your health information, what we are doing about it, and what you can do.\n\n", ph("the covered entity: one of "+strings.Join(forCE, ", ")), name)
+	default:
+		fmt.Fprintf(&b, "We are writing to tell you about an incident at %s that involved some of your health information, what we are doing about it, and what you can do.\n\n", name)
+	}
 
 	b.WriteString("## What happened\n\n")
 	fmt.Fprintf(&b, "%s The breach occurred on %s and we discovered it on %s.\n\n", orDefault(sentence(inc.Summary), "a plain description of what happened"), occurred(inc), discovered(inc))
@@ -201,22 +251,37 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 	r := Deadlines(ws, inc, inc.Discovered)
 	report := notOwed(ws, r, ToHHS)
 	for _, n := range r.Notifications {
-		switch n.To {
-		case ToHHS:
+		switch {
+		case n.To == ToHHS && n.Assumption != "" && strings.Contains(n.Assumption, "not known yet"):
+			report = fmt.Sprintf("the number of individuals is not known yet, so ward takes the protective route: submit by %s, with the notice to individuals, as for 500 or more (164.408(b)); if the count turns out under 500, it goes in the annual log instead (164.408(c))", n.Due)
+		case n.To == ToHHS:
 			report = fmt.Sprintf("breach affecting 500 or more individuals, submit by %s, at the same time as the notice to individuals (164.408(b))", n.Due)
-		case ToHHSAnnualLog:
+		case n.To == ToHHSAnnualLog:
 			report = fmt.Sprintf("breach affecting fewer than 500 individuals, submit with the annual log by %s (164.408(c))", n.Due)
 		}
 	}
-	notesHeader(&b, "HHS breach report summary, 45 CFR 164.408", det,
-		"Report: "+report+".",
-		"Submit through the HHS OCR breach portal; keep a copy and record the submission on the timeline as \"notified:hhs\" (or \"notified:hhs-annual-log\").")
+	hhsLines := []string{"Report: " + report + ".",
+		"Submit through the HHS OCR breach portal; keep a copy and record the submission on the timeline as \"notified:hhs\" (or \"notified:hhs-annual-log\")."}
+	forCE := append(onBehalf(r, ToHHS), onBehalf(r, ToHHSAnnualLog)...)
+	if len(forCE) > 0 {
+		hhsLines = append(hhsLines, "Submitted on behalf of "+strings.Join(forCE, ", ")+", whose BAA delegates its notices to you (notifies_on_behalf): the covered entity is the reporting entity, and you are its business associate.")
+	}
+	notesHeader(&b, "HHS breach report summary, 45 CFR 164.408", det, hhsLines...)
 
 	offName, offEmail := officer(ws)
 	fmt.Fprintf(&b, "# Breach report: %s\n\n", inc.ID)
 	b.WriteString("## Reporting entity\n\n")
-	fmt.Fprintf(&b, "- Name: %s\n", orgName(ws))
-	fmt.Fprintf(&b, "- Type: %s\n", orDefault(strings.Join(ws.Organization.Roles, ", "), "covered entity type: health plan, health care provider, clearinghouse, or business associate"))
+	switch {
+	case len(forCE) == 1:
+		fmt.Fprintf(&b, "- Name: %s (covered entity), reported by %s, its business associate, under their BAA\n", customerName(ws, forCE[0]), orgName(ws))
+		fmt.Fprintf(&b, "- Type: %s\n", ph("covered entity type: health plan, health care provider or clearinghouse"))
+	case len(forCE) > 1:
+		fmt.Fprintf(&b, "- Name: %s (covered entity), reported by %s, its business associate, under their BAA\n", ph("one report per covered entity: "+strings.Join(forCE, ", ")), orgName(ws))
+		fmt.Fprintf(&b, "- Type: %s\n", ph("covered entity type: health plan, health care provider or clearinghouse"))
+	default:
+		fmt.Fprintf(&b, "- Name: %s\n", orgName(ws))
+		fmt.Fprintf(&b, "- Type: %s\n", orDefault(strings.Join(ws.Organization.Roles, ", "), "covered entity type: health plan, health care provider, clearinghouse, or business associate"))
+	}
 	fmt.Fprintf(&b, "- Address: %s\n", ph("street, city, state, ZIP"))
 	fmt.Fprintf(&b, "- Contact: %s, %s, %s\n", offName, offEmail, ph("telephone"))
 	if len(inc.Vendors) > 0 {
@@ -282,7 +347,7 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 
 	b.WriteString("\n## Notice given\n\n")
 	for _, n := range r.Notifications {
-		if n.To == ToHHS || n.To == ToHHSAnnualLog || n.To == ToCoveredEntity {
+		if n.To == ToHHS || n.To == ToHHSAnnualLog || n.To == ToCoveredEntity || n.To == ToBusinessAssociate {
 			continue // HHS is this report; a business associate's notice is not asked for
 		}
 		sent := ph("date sent")
@@ -317,15 +382,33 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, det Determination, customer string) string {
 	var b strings.Builder
 	r := Deadlines(ws, inc, inc.Discovered)
+	kind := CustomerRecipient(ws, customer)
 	lines := []string{
 		"Required content: 45 CFR 164.410(c)(1)–(2).",
-		"Send by: " + dueFor(ws, r, ToCoveredEntity, customer),
+		"Send by: " + dueFor(ws, r, kind, customer),
+	}
+	if kind == ToBusinessAssociate {
+		lines = append(lines, "You are a subcontractor: a business associate of the business associate you serve (45 CFR 160.103), so your 164.410 notice goes to it, not to the covered entities it serves (164.504(e)(5)); it notifies them.")
 	}
 	if days, id := baaTerm(ws, customer, inc.Discovered); days > 0 {
 		lines = append(lines, fmt.Sprintf("BAA %s sets a breach-notice term of %d days; follow any form or address for notices it names.", id, days))
 	}
-	notesHeader(&b, "business associate notice to a covered entity, 45 CFR 164.410(c)", det, lines...)
+	if a := upstreamBAA(ws, customer, inc.Discovered, func(a workspace.Agreement) bool { return a.Agent }); a != nil {
+		lines = append(lines, fmt.Sprintf("BAA %s makes you %s's agent: your discovery on %s started its own clock (164.404(a)(2)), so send this at once.", a.ID, customer, r.ClockStart))
+	}
+	if a := upstreamBAA(ws, customer, inc.Discovered, func(a workspace.Agreement) bool { return a.NotifiesOnBehalf }); a != nil && kind == ToCoveredEntity {
+		lines = append(lines, fmt.Sprintf("BAA %s delegates %s's notices to individuals, the media and HHS to you: see those drafts too.", a.ID, customer))
+	}
+	title := "business associate notice to a covered entity, 45 CFR 164.410(c)"
+	if kind == ToBusinessAssociate {
+		title = "subcontractor notice to a business associate, 45 CFR 164.410(c)"
+	}
+	notesHeader(&b, title, det, lines...)
 
+	placeholder := "covered entity"
+	if kind == ToBusinessAssociate {
+		placeholder = "business associate"
+	}
 	to := customer
 	if c := ws.Customer(customer); c != nil {
 		to = orDefault(c.Name, customer)
@@ -333,17 +416,25 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 			to += " (" + c.Contact + ")"
 		}
 	}
-	to = orDefault(to, "covered entity")
+	to = orDefault(to, placeholder)
 	name := orgName(ws)
 	offName, offEmail := officer(ws)
 	fmt.Fprintf(&b, "# Notice of a breach of unsecured protected health information\n\nTo: %s\nFrom: %s, %s (%s)\nDate: %s\nOur reference: %s\n\n", to, name, offName, offEmail, ph("date of this notice"), inc.ID)
-	fmt.Fprintf(&b, "As your business associate, %s is notifying you under 45 CFR 164.410 and our business associate agreement of a breach of unsecured protected health information we hold on your behalf.\n\n", name)
+	if kind == ToBusinessAssociate {
+		fmt.Fprintf(&b, "As your subcontractor, a business associate of yours (45 CFR 160.103), %s is notifying you under 45 CFR 164.410 and our business associate agreement of a breach of unsecured protected health information we hold on your behalf, so that you can notify the covered entities it belongs to.\n\n", name)
+	} else {
+		fmt.Fprintf(&b, "As your business associate, %s is notifying you under 45 CFR 164.410 and our business associate agreement of a breach of unsecured protected health information we hold on your behalf.\n\n", name)
+	}
 
 	b.WriteString("## 1. Individuals affected (164.410(c)(1))\n\n")
 	fmt.Fprintf(&b, "Number of individuals: %s. Residents per state or jurisdiction: %s.\n\n", individualsLine(inc), statesLine(inc))
 	fmt.Fprintf(&b, "The individuals are identified in the attached list: %s. %s\n\n", ph("attach the list: each individual's name and the identifiers and contact details you hold, sent by a secure channel"), ph("if some individuals cannot yet be identified, say so and when the list will be completed"))
 
-	b.WriteString("## 2. Information for your notice to individuals (164.410(c)(2), 164.404(c))\n\n")
+	if kind == ToBusinessAssociate {
+		b.WriteString("## 2. Information for the covered entities' notices to individuals (164.410(c)(2), 164.404(c))\n\n")
+	} else {
+		b.WriteString("## 2. Information for your notice to individuals (164.410(c)(2), 164.404(c))\n\n")
+	}
 	fmt.Fprintf(&b, "- What happened: %s\n", orDefault(sentence(inc.Summary), "what happened"))
 	fmt.Fprintf(&b, "- Date of the breach: %s\n", occurred(inc))
 	fmt.Fprintf(&b, "- Date we discovered it: %s\n", discovered(inc))

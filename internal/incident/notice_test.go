@@ -60,12 +60,16 @@ func stolenLaptop() (*workspace.Workspace, workspace.Incident) {
 func TestDrafts(t *testing.T) {
 	ws, inc := stolenLaptop()
 	det := Determine(ws, inc)
+	// The organization is both a covered entity and a business associate:
+	// its own patients' breach is its to notify; the one it held for St.
+	// Mary's is St. Mary's, and its own notice is the one to the clinic.
+	own := ownPatients(inc)
 	cases := []struct {
 		file string
 		text string
 		must []string // content the rule requires, checked independently of the golden file
 	}{
-		{"letter-individuals.md", DraftIndividualLetter(ws, inc, det), []string{
+		{"letter-individuals.md", DraftIndividualLetter(ws, own, det), []string{
 			"2027-04-30", "2027-05-02", // 164.404(c)(1)(A): date of breach and of discovery
 			"Social Security numbers", // 164.404(c)(1)(B): types of PHI
 			"## What you can do",      // 164.404(c)(1)(C)
@@ -74,7 +78,7 @@ func TestDrafts(t *testing.T) {
 			"dana@acme.example",       // ... and an e-mail address
 			"2027-08-06",              // due after the 164.412(a) delay
 		}},
-		{"hhs-summary.md", DraftHHSSummary(ws, inc, det), []string{
+		{"hhs-summary.md", DraftHHSSummary(ws, own, det), []string{
 			"Breach start date: 2027-04-30", "Discovery date: 2027-05-02", "Type of breach:", "Location of breached information:",
 			"individuals affected: 812", "Safeguards in place", "Actions taken", "164.408(b)", "Amazon Web Services",
 		}},
@@ -115,10 +119,18 @@ func TestDraftsMarkWhatWardDoesNotKnow(t *testing.T) {
 	}
 }
 
+// ownPatients is the stolen laptop as a breach of the organization's own
+// patients' PHI, held as a covered entity.
+func ownPatients(inc workspace.Incident) workspace.Incident {
+	inc.Customers = nil
+	inc.Timeline = inc.Timeline[:2]
+	return inc
+}
+
 func TestWriteText(t *testing.T) {
 	ws, inc := stolenLaptop()
 	var b bytes.Buffer
-	if err := WriteText(&b, Deadlines(ws, inc, d("2027-07-30"))); err != nil {
+	if err := WriteText(&b, Deadlines(ws, ownPatients(inc), d("2027-07-30"))); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "deadlines.txt", b.String())
@@ -133,7 +145,7 @@ func TestDraftsSayWhoseNoticeItIs(t *testing.T) {
 	ws.Organization.Roles = []string{workspace.RoleBusinessAssociate}
 	det := Determine(ws, inc)
 	for name, text := range map[string]string{"individuals": DraftIndividualLetter(ws, inc, det), "hhs": DraftHHSSummary(ws, inc, det)} {
-		if !strings.Contains(text, "not this organization's to give: as a business associate it notifies the covered entity (164.410)") {
+		if !strings.Contains(text, "not this organization's to give: it held the PHI as a business associate, so it notifies the covered entity (164.410)") {
 			t.Errorf("%s draft of a business associate does not say whose notice it is", name)
 		}
 	}
@@ -141,7 +153,7 @@ func TestDraftsSayWhoseNoticeItIs(t *testing.T) {
 		t.Error("the business associate's own notice to the covered entity lost its due date")
 	}
 	ws.Organization.Roles = []string{workspace.RoleCoveredEntity}
-	inc.Encrypted = true // secured PHI: the safe harbor, no notification
+	inc.Encrypted, inc.KeyCompromised = true, ptr(false) // secured PHI: the safe harbor, no notification
 	det = Determine(ws, inc)
 	if text := DraftIndividualLetter(ws, inc, det); !strings.Contains(text, "Send by: not required: ward's determination finds no breach") {
 		t.Error("the draft for secured PHI does not say no notice is required")

@@ -3,6 +3,7 @@ package incident
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 )
 
@@ -14,7 +15,17 @@ func WriteText(w io.Writer, r Result) error {
 		verdict = "breach of unsecured PHI"
 	}
 	fmt.Fprintf(w, "Incident %s (discovered %s): %s\n", r.Incident, r.Discovered, verdict)
+	if r.HeldAs != "" && r.Breach {
+		fmt.Fprintf(w, "PHI held as: %s", strings.ReplaceAll(r.HeldAs, "-", " "))
+		if !r.ClockStart.IsZero() && !r.ClockStart.Equal(r.Discovered) {
+			fmt.Fprintf(w, "; clocks run from %s (earlier knowledge on the timeline)", r.ClockStart)
+		}
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintf(w, "%s\n", r.Reason)
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "WARNING: %s\n", warn)
+	}
 	for _, warn := range r.Determination.Warnings {
 		fmt.Fprintf(w, "note: %s\n", warn)
 	}
@@ -38,9 +49,30 @@ func WriteText(w io.Writer, r Result) error {
 			status = fmt.Sprintf("%d day%s left", n.DaysLeft, plural(n.DaysLeft))
 		}
 		if n.DelayedBy > 0 {
-			status += fmt.Sprintf(" (delayed %d days, 164.412)", n.DelayedBy)
+			status += fmt.Sprintf(" (delayed %d days, 164.412; stricter reading: due %s)", n.DelayedBy, n.StrictDue)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", Recipient(n), n.Due, status, n.Citation)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// Each assumption once, with the notices it applies to.
+	var order []string
+	who := map[string][]string{}
+	for _, n := range r.Notifications {
+		if n.Assumption == "" {
+			continue
+		}
+		if _, ok := who[n.Assumption]; !ok {
+			order = append(order, n.Assumption)
+		}
+		who[n.Assumption] = append(who[n.Assumption], Recipient(n))
+	}
+	if len(order) > 0 {
+		fmt.Fprintln(w, "\nAssumptions:")
+	}
+	for _, a := range order {
+		fmt.Fprintf(w, "  %s: %s\n", strings.Join(who[a], "; "), a)
+	}
+	return nil
 }

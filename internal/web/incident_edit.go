@@ -95,6 +95,20 @@ func validateIncident(ws *workspace.Workspace, inc workspace.Incident) FieldErro
 			fe.add("customers", "%q is not a customer in this organization", id)
 		}
 	}
+	if inc.HeldAs != "" {
+		o := ws.Organization
+		switch {
+		case !slices.Contains(workspace.Capacities, inc.HeldAs):
+			fe.add("held_as", "%q is not one of %s", inc.HeldAs, strings.Join(workspace.Capacities, ", "))
+		case inc.HeldAs == workspace.RoleCoveredEntity && !o.HasRole(workspace.RoleCoveredEntity):
+			fe.add("held_as", "covered-entity: the organization does not declare the covered-entity role")
+		case inc.HeldAs == workspace.RoleBusinessAssociate && !o.HasRole(workspace.RoleBusinessAssociate) && !o.HasRole(workspace.RoleSubcontractor):
+			fe.add("held_as", "business-associate: the organization declares neither the business-associate nor the subcontractor role")
+		}
+	}
+	if inc.KeyCompromised != nil && !inc.Encrypted {
+		fe.add("key_compromised", "is about the encryption key, but the PHI is not recorded as encrypted")
+	}
 	if inc.Individuals < 0 {
 		fe.add("individuals", "%d is negative", inc.Individuals)
 	}
@@ -185,6 +199,7 @@ type AssessmentForm struct {
 	Individuals    string
 	States         string // one "CA 600" or "CA=600" a line
 	Secured        string // "secured" or "unsecured"
+	KeyCompromised string // with secured: "no", "yes" or "" (not known)
 	Exclusion      string
 	Nature         string
 	Unauthorized   string
@@ -205,6 +220,9 @@ func assessmentFormOf(inc workspace.Incident, today date.Date) AssessmentForm {
 	f := AssessmentForm{PHIInvolved: inc.PHIInvolved, PHITypes: strings.Join(inc.PHITypes, ", "), Secured: "unsecured", LowProbability: "no", DecidedOn: today.String()}
 	if inc.Encrypted {
 		f.Secured = "secured"
+	}
+	if k := inc.KeyCompromised; k != nil {
+		f.KeyCompromised = map[bool]string{true: "yes", false: "no"}[*k]
 	}
 	if inc.Individuals > 0 {
 		f.Individuals = strconv.Itoa(inc.Individuals)
@@ -244,7 +262,7 @@ func readAssessmentForm(r *http.Request) AssessmentForm {
 	v := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
 	return AssessmentForm{
 		PHIInvolved: v("phi_involved") == "yes", PHITypes: v("phi_types"), Individuals: v("individuals"), States: v("states"),
-		Secured: v("encrypted"), Exclusion: v("assessment.exclusion"),
+		Secured: v("encrypted"), KeyCompromised: v("key_compromised"), Exclusion: v("assessment.exclusion"),
 		Nature: v("assessment.nature"), Unauthorized: v("assessment.unauthorized_person"), Acquired: v("assessment.acquired_or_viewed"), Mitigation: v("assessment.mitigation"),
 		LowProbability: v("assessment.low_probability"),
 		DelayKind:      v("law_enforcement_delay.kind"), DelayRequested: v("law_enforcement_delay.requested"), DelayUntil: v("law_enforcement_delay.until"),
@@ -303,13 +321,25 @@ func (f AssessmentForm) apply(ws *workspace.Workspace, inc workspace.Incident) (
 			inc.Individuals += n
 		}
 	}
+	inc.KeyCompromised = nil
 	switch f.Secured {
 	case "secured":
 		inc.Encrypted = true
+		// HHS guidance: encrypted PHI is secured only if the key was not
+		// breached; not known leaves the safe harbor unestablished.
+		switch f.KeyCompromised {
+		case "no":
+			inc.KeyCompromised = ptrBool(false)
+		case "yes":
+			inc.KeyCompromised = ptrBool(true)
+		case "":
+		default:
+			fe.add("key_compromised", "%q is not no, yes or not known", f.KeyCompromised)
+		}
 	case "unsecured":
 		inc.Encrypted = false
 	default:
-		fe.add("encrypted", "choose whether the PHI was secured per HHS guidance (encrypted, keys safe, or destroyed)")
+		fe.add("encrypted", "choose whether the PHI was encrypted or destroyed per HHS guidance")
 	}
 	parseDate := func(field, s string) date.Date {
 		if s == "" {
@@ -429,9 +459,13 @@ func incidentURL(r *http.Request, id, saved string) string {
 	return u
 }
 
-// TimelineForm is a timeline entry as typed.
+func ptrBool(b bool) *bool { return &b }
+
+// TimelineForm is a timeline entry as typed. Knew marks the day the
+// breach was known to a workforce member or agent (164.404(a)(2)).
 type TimelineForm struct {
 	Date, Note string
+	Knew       bool
 	Errors     FieldErrors
 }
 
@@ -444,7 +478,7 @@ func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := stored.ID
-	tf := TimelineForm{Date: strings.TrimSpace(r.PostForm.Get("date")), Note: strings.TrimSpace(r.PostForm.Get("note")), Errors: FieldErrors{}}
+	tf := TimelineForm{Date: strings.TrimSpace(r.PostForm.Get("date")), Note: strings.TrimSpace(r.PostForm.Get("note")), Knew: r.PostForm.Get("knew") != "", Errors: FieldErrors{}}
 	d, err := date.Parse(tf.Date)
 	switch {
 	case tf.Date == "":
@@ -458,7 +492,7 @@ func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
 		tf.Errors.add("note", "is missing: what happened, or notified:hhs (notified:media:CA, notified:covered-entity:ID) to record a notice as given")
 	}
 	inc := *stored
-	inc.Timeline = append(slices.Clone(stored.Timeline), workspace.TimelineEntry{Date: d, By: currentUser(r).Email, Note: tf.Note})
+	inc.Timeline = append(slices.Clone(stored.Timeline), workspace.TimelineEntry{Date: d, By: currentUser(r).Email, Note: tf.Note, Knew: tf.Knew})
 	if len(tf.Errors) == 0 {
 		if fe := validateIncident(ws, inc); fe != nil {
 			tf.Errors.add("note", "%s", fe.Summary())

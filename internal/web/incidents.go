@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"ward/internal/date"
 	"ward/internal/incident"
@@ -30,6 +31,15 @@ type IncidentRow struct {
 	Determination incident.Determination `json:"determination"`
 	Notifications []NoticeDue            `json:"notifications"`
 	DeadlineNote  string                 `json:"deadline_note"`
+	// HeldAs, ClockStart and Warnings are the deadlines' (issue 14): the
+	// capacity the PHI was held in, the discovery date the clocks run
+	// from, and what to know about them.
+	HeldAs     string    `json:"held_as,omitempty"`
+	ClockStart date.Date `json:"clock_start,omitzero"`
+	Warnings   []string  `json:"warnings"`
+	// Assumptions are the notices' assumptions, each once with the
+	// notices it applies to, for the page.
+	Assumptions []string `json:"-"`
 }
 
 // IncidentLog is GET /orgs/{org}/incidents and its JSON twin.
@@ -130,9 +140,25 @@ func incidentRow(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date
 	row := IncidentRow{
 		ID: inc.ID, Discovered: inc.Discovered, Summary: inc.Summary, Status: inc.Status,
 		Determination: res.Determination, Notifications: []NoticeDue{}, DeadlineNote: res.Reason,
+		HeldAs: res.HeldAs, ClockStart: res.ClockStart, Warnings: res.Warnings,
 	}
+	if row.Warnings == nil {
+		row.Warnings = []string{}
+	}
+	var order []string
+	who := map[string][]string{}
 	for _, n := range res.Notifications {
 		row.Notifications = append(row.Notifications, noticeDue(n))
+		if n.Assumption == "" {
+			continue
+		}
+		if _, ok := who[n.Assumption]; !ok {
+			order = append(order, n.Assumption)
+		}
+		who[n.Assumption] = append(who[n.Assumption], incident.Recipient(n))
+	}
+	for _, a := range order {
+		row.Assumptions = append(row.Assumptions, strings.Join(who[a], "; ")+": "+a)
 	}
 	return row
 }
@@ -199,7 +225,11 @@ func incidentDetailOf(ws *workspace.Workspace, inc workspace.Incident, asOf date
 		{Title: "Summary for HHS (164.408)", Text: incident.DraftHHSSummary(ws, inc, d.Det)},
 	}
 	for _, c := range inc.Customers {
-		d.Drafts = append(d.Drafts, NoticeDraft{Title: "Notice to covered entity " + c + " (164.410)", Customer: c, Text: incident.DraftCoveredEntityNotice(ws, inc, d.Det, c)})
+		who := "covered entity "
+		if incident.CustomerRecipient(ws, c) == incident.ToBusinessAssociate {
+			who = "business associate "
+		}
+		d.Drafts = append(d.Drafts, NoticeDraft{Title: "Notice to " + who + c + " (164.410)", Customer: c, Text: incident.DraftCoveredEntityNotice(ws, inc, d.Det, c)})
 	}
 	for _, p := range ws.People {
 		d.People = append(d.People, PersonOption{Email: p.Email, Name: p.Name})

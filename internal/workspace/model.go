@@ -195,6 +195,18 @@ type Agreement struct {
 	SHA256 string `yaml:"sha256,omitempty" json:"sha256"`
 	// Clauses are the 164.504(e) checklist items a reviewer found present.
 	Clauses []string `yaml:"clauses,omitempty" json:"clauses"`
+	// Agent records that the business associate acts as the covered
+	// entity's agent under the federal common law of agency: on an
+	// upstream BAA, we are the customer's agent; on a downstream one, the
+	// vendor is ours. An agent's knowledge of a breach is its principal's
+	// (164.404(a)(2)), so the principal's clocks start at the agent's
+	// discovery.
+	Agent bool `yaml:"agent,omitempty" json:"agent"`
+	// NotifiesOnBehalf, on an upstream BAA, records that the agreement
+	// delegates the covered entity's notices (to individuals, the media
+	// and HHS, 164.404-164.408) to us: ward then answers those deadlines
+	// too, as given on the covered entity's behalf.
+	NotifiesOnBehalf bool `yaml:"notifies_on_behalf,omitempty" json:"notifies_on_behalf"`
 	// ClauseReview is the clause-by-clause review of the BAA checklist:
 	// each clause present, missing or not applicable, with a note. It
 	// says more than Clauses (which lists only what was found present);
@@ -428,11 +440,26 @@ type Incident struct {
 	PHITypes    []string       `yaml:"phi_types,omitempty" json:"phi_types"`
 	Individuals int            `yaml:"individuals,omitempty" json:"individuals"`
 	States      map[string]int `yaml:"states,omitempty" json:"states"`
-	// Encrypted: the PHI was secured per HHS guidance (the safe harbor).
+	// Encrypted: the PHI was encrypted (or destroyed) per HHS guidance;
+	// the safe harbor also needs key_compromised: false (KeyCompromised).
 	Encrypted           bool            `yaml:"encrypted" json:"encrypted"`
 	LawEnforcementDelay *Delay          `yaml:"law_enforcement_delay,omitempty" json:"law_enforcement_delay,omitempty"`
 	Assessment          *Assessment     `yaml:"assessment,omitempty" json:"assessment,omitempty"`
 	Timeline            []TimelineEntry `yaml:"timeline,omitempty" json:"timeline"`
+
+	// HeldAs is the capacity in which the organization held the PHI:
+	// covered-entity (its own patients' or members') or
+	// business-associate (a customer's, incident.customers). Optional:
+	// an organization with one role held it in that role, and one with
+	// both held it as a business associate when incident.customers is
+	// set, else as a covered entity.
+	HeldAs string `yaml:"held_as,omitempty" json:"held_as"`
+	// KeyCompromised says whether the key (or the credential that unlocks
+	// it) was compromised with the device or data. HHS guidance secures
+	// encrypted PHI only if the key was not breached, so the safe harbor
+	// needs encrypted: true and key_compromised: false; left out, the
+	// safe harbor is not established.
+	KeyCompromised *bool `yaml:"key_compromised,omitempty" json:"key_compromised,omitempty"`
 }
 
 // Jurisdictions are the USPS codes an incident may count residents by:
@@ -470,7 +497,17 @@ type TimelineEntry struct {
 	Date date.Date `yaml:"date" json:"date"`
 	By   string    `yaml:"by,omitempty" json:"by"`
 	Note string    `yaml:"note" json:"note"`
+
+	// Knew marks the entry as the day By (a workforce member, or a vendor
+	// that is our agent) knew of the breach. Discovery is the first day
+	// the breach is known to any workforce member or agent
+	// (164.404(a)(2), 164.410(a)(2)), so a knew entry before discovered
+	// starts the clocks.
+	Knew bool `yaml:"knew,omitempty" json:"knew,omitempty"`
 }
+
+// Capacities in which an incident's PHI was held (Incident.HeldAs).
+var Capacities = []string{RoleCoveredEntity, RoleBusinessAssociate}
 
 // Lookups used by rules; linear scans are fine at an organization's size,
 // and callers that loop build their own maps.

@@ -339,6 +339,12 @@ func (c *checker) checkAgreements() {
 		}
 		c.file(s, i, "file", a.File)
 		c.clauses(i, a)
+		if a.Agent && a.Kind != "" && a.Kind != "baa" {
+			c.errf(s, i, "agent", "an agency relationship is recorded on the BAA (kind: baa), not on a %s", a.Kind)
+		}
+		if a.NotifiesOnBehalf && (a.Kind != "baa" || a.Direction != "upstream") {
+			c.errf(s, i, "notifies_on_behalf", "is read on an upstream BAA only (kind: baa, direction: upstream): it records that a covered entity delegated its breach notices to you")
+		}
 	}
 }
 
@@ -541,6 +547,20 @@ func (c *checker) checkIncidents() {
 		}
 		for j, id := range in.Customers {
 			c.ref(s, i, fmt.Sprintf("customers[%d]", j), id, c.customers, "a customer id in this workspace")
+		}
+		if in.HeldAs != "" {
+			o := c.ws.Organization
+			switch {
+			case !slices.Contains(Capacities, in.HeldAs):
+				c.errf(s, i, "held_as", "%q is not one of %s", in.HeldAs, strings.Join(Capacities, ", "))
+			case in.HeldAs == RoleCoveredEntity && !o.HasRole(RoleCoveredEntity):
+				c.errf(s, i, "held_as", "covered-entity: the organization does not declare the covered-entity role (organization.roles)")
+			case in.HeldAs == RoleBusinessAssociate && !o.HasRole(RoleBusinessAssociate) && !o.HasRole(RoleSubcontractor):
+				c.errf(s, i, "held_as", "business-associate: the organization declares neither the business-associate nor the subcontractor role (organization.roles)")
+			}
+		}
+		if in.KeyCompromised != nil && !in.Encrypted {
+			c.errf(s, i, "key_compromised", "is about the encryption key, but encrypted is false: set encrypted: true, or leave key_compromised out")
 		}
 		c.notNegative(s, i, "individuals", int64(in.Individuals))
 		sum := 0

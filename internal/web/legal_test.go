@@ -1,0 +1,157 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"net/url"
+	"strings"
+	"testing"
+
+	"ward/internal/date"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// Issue 14's answers on the pages and their JSON twins: the incident page
+// and API show the capacity the PHI was held in, the notices given on a
+// covered entity's behalf, the assumptions (tolling, unknown counts), the
+// stricter reading's date and the warnings about the clocks.
+
+// dualRole makes alpha a covered entity that is also Northside
+// Pediatrics' business associate, under a BAA that delegates Northside's
+// notices to it.
+func (e *testEnv) dualRole() {
+	e.t.Helper()
+	ctx := context.Background()
+	a := e.st.Org(e.orgA)
+	for _, rec := range []struct {
+		kind, key string
+		v         any
+	}{
+		{store.KindOrganization, "", workspace.Organization{Name: "Alpha Health", Roles: []string{workspace.RoleCoveredEntity, workspace.RoleBusinessAssociate}}},
+		{store.KindCustomer, "northside", workspace.Customer{ID: "northside", Name: "Northside Pediatrics", CoveredEntity: true, LivePHI: true}},
+		{store.KindAgreement, "baa-northside", workspace.Agreement{ID: "baa-northside", Kind: "baa", Counterparty: "northside", Direction: "upstream", Status: "executed",
+			Effective: date.MustParse("2026-01-01"), BreachNoticeDays: 15, NotifiesOnBehalf: true}},
+	} {
+		if _, err := a.Put(ctx, "test", rec.kind, rec.key, rec.v); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+}
+
+func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.dualRole()
+	c, csrf := e.login(e.users[store.RoleEditor])
+	d := date.MustParse
+	inc := workspace.Incident{ID: "inc-portal", Discovered: d("2027-03-01"), Summary: "portal bug exposed other patients' records",
+		Customers: []string{"northside"}, PHIInvolved: true,
+		LawEnforcementDelay: &workspace.Delay{Kind: "written", Requested: d("2027-03-03"), Until: d("2027-04-12")}}
+	if r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/incidents?as_of=2027-03-01", csrf, inc); r.StatusCode != 201 {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+
+	res := e.get(c, "/api/v1/orgs/alpha/incidents/inc-portal?as_of=2027-03-01")
+	var api struct {
+		Summary struct {
+			HeldAs        string `json:"held_as"`
+			Notifications []struct {
+				To, Due, Customer, Assumption string
+				OnBehalfOf                    string `json:"on_behalf_of"`
+				StrictDue                     string `json:"strict_due"`
+			} `json:"notifications"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(res.Body), &api); err != nil {
+		t.Fatal(err)
+	}
+	s := api.Summary
+	// 164.410: the notice to the clinic (BAA: 15 days), then the clinic's
+	// delegated notices: individuals and HHS (count unknown: the
+	// protective route, 164.408(b)); a 40-day written delay (164.412)
+	// tolls each, with the stricter reading's date beside it.
+	if s.HeldAs != "business-associate" || len(s.Notifications) != 3 {
+		t.Fatalf("API summary %+v", s)
+	}
+	ce, ind, hhs := s.Notifications[0], s.Notifications[1], s.Notifications[2]
+	if ce.To != "covered-entity" || ce.Customer != "northside" || ce.Due != "2027-04-25" || ce.StrictDue != "2027-04-12" {
+		t.Errorf("notice to the clinic %+v", ce)
+	}
+	if ind.To != "individuals" || ind.OnBehalfOf != "northside" || ind.Due != "2027-06-09" || ind.StrictDue != "2027-04-30" || !strings.Contains(ind.Assumption, "tolls the clock") {
+		t.Errorf("individuals on behalf %+v", ind)
+	}
+	if hhs.To != "hhs" || !strings.Contains(hhs.Assumption, "not known yet") {
+		t.Errorf("HHS %+v", hhs)
+	}
+
+	page := e.get(c, "/orgs/alpha/incidents/inc-portal?as_of=2027-03-01")
+	body := html.UnescapeString(page.Body)
+	for _, want := range []string{
+		"PHI held as: <strong>business associate</strong>",
+		"(for northside, under its BAA)",
+		"stricter reading: due <span class=\"strict-due\">2027-04-30</span>",
+		"<h3>Assumptions</h3>",
+		"protective route",
+		"Notice to covered entity northside (164.410)",
+		"We are writing on behalf of Northside Pediatrics",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("incident page lacks %q", want)
+		}
+	}
+
+	// A timeline entry that records earlier knowledge, through the page's
+	// form: the clocks move and the page warns, naming the entry.
+	form := url.Values{"csrf": {formToken(t, page.Body)}, "date": {"2027-02-25"}, "note": {"support lead saw the bug report"}, "knew": {"1"}}
+	if r := e.postForm(c, "/orgs/alpha/incidents/inc-portal/timeline?as_of=2027-03-01", form); r.StatusCode != 303 {
+		t.Fatalf("timeline: %d %s", r.StatusCode, r.Body)
+	}
+	if !e.storedIncident("inc-portal").Timeline[0].Knew {
+		t.Error("knew was not stored")
+	}
+	body = html.UnescapeString(e.get(c, "/orgs/alpha/incidents/inc-portal?as_of=2027-03-01").Body)
+	for _, want := range []string{"clocks run from <strong>2027-02-25</strong>", `class="alert deadline-warning"`, "timeline[0] (2027-02-25", `class="badge knew"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after the knew entry the page lacks %q", want)
+		}
+	}
+}
+
+// The wizard records whether the key was compromised: encrypted with the
+// key safe is the safe harbor; key not known is not (HHS guidance).
+func TestWizardRecordsTheKey(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.coveredEntity()
+	c, csrf := e.login(e.users[store.RoleEditor])
+	inc := workspace.Incident{ID: "inc-laptop", Discovered: date.MustParse("2027-03-01"), Summary: "laptop stolen", PHIInvolved: true, Individuals: 30}
+	if r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/incidents", csrf, inc); r.StatusCode != 201 {
+		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
+	}
+	page := e.get(c, "/orgs/alpha/incidents/inc-laptop?as_of=2027-03-01")
+	base := url.Values{"csrf": {formToken(t, page.Body)}, "phi_involved": {"yes"}, "individuals": {"30"}, "encrypted": {"secured"},
+		"assessment.low_probability": {"no"}, "assessment.decided_by": {"dana@alpha.example"}, "assessment.decided_on": {"2027-03-02"}, "action": {"save"}}
+	for _, c2 := range []struct {
+		key    string
+		breach bool
+	}{{"no", false}, {"", true}, {"yes", true}} {
+		f := url.Values{}
+		for k, v := range base {
+			f[k] = v
+		}
+		f.Set("key_compromised", c2.key)
+		if r := e.postForm(c, "/orgs/alpha/incidents/inc-laptop/assessment?as_of=2027-03-01", f); r.StatusCode != 303 {
+			t.Fatalf("key %q: %d %s", c2.key, r.StatusCode, r.Body)
+		}
+		stored := e.storedIncident("inc-laptop")
+		var det struct {
+			Summary struct {
+				Determination struct{ Breach bool } `json:"determination"`
+			} `json:"summary"`
+		}
+		json.Unmarshal([]byte(e.get(c, "/api/v1/orgs/alpha/incidents/inc-laptop").Body), &det)
+		if det.Summary.Determination.Breach != c2.breach {
+			t.Errorf("key_compromised %q (stored %v): breach %v, want %v", c2.key, stored.KeyCompromised, det.Summary.Determination.Breach, c2.breach)
+		}
+	}
+}
