@@ -237,6 +237,8 @@ var (
 			{Name: "effective", Label: "Effective", Type: "date", Column: true},
 			{Name: "expires", Label: "Expires", Type: "date", Column: true, Help: "optional"},
 			{Name: "breach_notice_days", Label: "Breach notice (days)", Type: "number", Column: true, Help: "optional: how fast the other side must tell us, or we them"},
+			{Name: "agent", Label: "Business associate acts as the covered entity's agent", Type: "checkbox", Help: "federal common law of agency: the agent's discovery of a breach is the principal's (164.404(a)(2)); upstream, we are the customer's agent; downstream, the vendor is ours"},
+			{Name: "notifies_on_behalf", Label: "We give the covered entity's breach notices", Type: "checkbox", Help: "upstream BAA only: it delegates the notices to individuals, the media and HHS to us (164.404-164.408)"},
 			{Name: "notes", Label: "Notes", Type: "textarea"},
 		}},
 		slice: func(ws *workspace.Workspace) *[]workspace.Agreement { return &ws.Agreements },
