@@ -477,6 +477,9 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(what str
 				return fmt.Errorf("restore: evidence file %s is in the manifest but missing or of the wrong size in the archive", b.SHA256)
 			}
 		}
+		if err := s.migrateRestored(ctx, tx, here, m.Migrations); err != nil {
+			return err
+		}
 		return s.afterRestore(ctx, tx, restored)
 	})
 	if err != nil {
@@ -574,6 +577,31 @@ func isIdent(s string) bool {
 
 // afterRestore moves PostgreSQL's identity sequences past the restored
 // ids, so the next insert does not collide. SQLite needs nothing.
+// migrateRestored brings the rows of a backup taken before some of this
+// database's migrations up to date: the data statements (UPDATE) of each
+// migration the backup's schema had not run, in order. The schema is
+// this database's already; loading fills new columns with defaults.
+func (s *Store) migrateRestored(ctx context.Context, tx *sql.Tx, here, had []string) error {
+	for _, name := range here {
+		if slices.Contains(had, name) {
+			continue
+		}
+		body, err := fs.ReadFile(s.eng.Migrations(), name)
+		if err != nil {
+			return fmt.Errorf("restore: migration %s: %w", name, err)
+		}
+		for _, stmt := range splitSQL(string(body)) {
+			if !strings.HasPrefix(strings.ToUpper(stmt), "UPDATE ") {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("restore: migration %s/%s on the backup's rows: %w", s.eng.Name(), name, err)
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Store) afterRestore(ctx context.Context, tx *sql.Tx, tables []string) error {
 	if s.eng.Name() != "postgres" {
 		return nil

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -39,6 +40,8 @@ type Engine interface {
 	ReadTx() *sql.TxOptions
 	// IsConflict reports a unique-constraint violation.
 	IsConflict(err error) bool
+	// IsBusy reports a write that gave up waiting for a lock.
+	IsBusy(err error) bool
 }
 
 // backuper is an engine that can copy a live database.
@@ -267,6 +270,15 @@ func (s *Store) inReadTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	return f(tx)
+}
+
+// busy marks an engine's lock-wait failure as ErrBusy (keeping the
+// engine's error in the message); other errors pass unchanged.
+func (s *Store) busy(err error) error {
+	if err != nil && !errors.Is(err, ErrBusy) && s.eng.IsBusy(err) {
+		return fmt.Errorf("%w (%v)", ErrBusy, err)
+	}
+	return err
 }
 
 // q rebinds a query for the engine.

@@ -32,12 +32,37 @@ type row struct {
 	body      []byte
 	pos       int
 	retired   bool
+	// origin says where the record is managed (OriginFiles, OriginWeb,
+	// OriginImport); version counts its changes; synced is the version
+	// the workspace files last agreed with; adopted is the SHA-256 of the
+	// files' body an apply --adopt kept this version over.
+	origin          string
+	version, synced int64
+	adopted         string
+}
+
+// drifted: a record the files manage was changed outside them (the web,
+// the API, another ward command) since the last apply.
+func (r row) drifted() bool { return r.origin == OriginFiles && r.version != r.synced }
+
+const rowCols = "kind, key, body, position, retired_at, origin, version, synced, COALESCE(adopted, '')"
+
+func scanRow(sc interface{ Scan(...any) error }) (row, error) {
+	var r row
+	var body string
+	var retired sql.NullString
+	if err := sc.Scan(&r.kind, &r.key, &body, &r.pos, &retired, &r.origin, &r.version, &r.synced, &r.adopted); err != nil {
+		return row{}, err
+	}
+	r.body = []byte(body)
+	r.retired = retired.Valid
+	return r, nil
 }
 
 func (o *OrgStore) rows(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, live bool) ([]row, error) {
-	query := "SELECT kind, key, body, position, retired_at FROM records WHERE org_id = ?"
+	query := "SELECT " + rowCols + " FROM records WHERE org_id = ?"
 	if live {
 		query += " AND retired_at IS NULL"
 	}
@@ -48,12 +73,10 @@ func (o *OrgStore) rows(ctx context.Context, q interface {
 	defer rs.Close()
 	var out []row
 	for rs.Next() {
-		var r row
-		var retired sql.NullString
-		if err := rs.Scan(&r.kind, &r.key, &r.body, &r.pos, &retired); err != nil {
+		r, err := scanRow(rs)
+		if err != nil {
 			return nil, err
 		}
-		r.retired = retired.Valid
 		out = append(out, r)
 	}
 	return out, rs.Err()
@@ -66,24 +89,11 @@ func (o *OrgStore) Workspace(ctx context.Context) (*workspace.Workspace, error) 
 	if err != nil {
 		return nil, err
 	}
-	ws := &workspace.Workspace{}
-	preallocate(ws, rows)
 	// Rows come ordered by kind, then position: one pass keeps each
 	// kind's order.
-	for _, r := range rows {
-		k, ok := kinds[r.kind]
-		if !ok {
-			continue
-		}
-		v, err := k.decode(r.body)
-		if err != nil {
-			return nil, fmt.Errorf("stored %s %q: %w", r.kind, r.key, err)
-		}
-		fill(ws, r.kind, v)
-	}
-	ws.Organization.Slug = o.org.Slug
-	if ws.Organization.Name == "" {
-		ws.Organization.Name = o.org.Name
+	ws, err := decodeRows(rows, o.org)
+	if err != nil {
+		return nil, err
 	}
 	if ws.ScanFailing, err = o.OpenFindingCounts(ctx); err != nil {
 		return nil, err
@@ -136,6 +146,18 @@ func grow[T any](s []T, n int) []T {
 	return make([]T, 0, n)
 }
 
+// Where a record is managed. The names are stored: never rename one.
+const (
+	// OriginFiles: the workspace files; ward apply creates, changes and
+	// retires it.
+	OriginFiles = "files"
+	// OriginWeb: the web app, the API or a ward command other than
+	// apply; ward apply leaves it alone until the files name it.
+	OriginWeb = "web"
+	// OriginImport: a scanner import (its evidence item).
+	OriginImport = "import"
+)
+
 // writer is one write transaction on an organization: the head is locked
 // first, and every change appends to the chain before commit.
 type writer struct {
@@ -145,6 +167,8 @@ type writer struct {
 	head  audit.Head
 	actor string
 	now   string
+	// origin is who writes: a record this writer creates is managed there.
+	origin string
 }
 
 func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(w *writer) error) error {
@@ -153,24 +177,24 @@ func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(
 	}
 	tx, err := o.s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return o.s.busy(err)
 	}
 	defer tx.Rollback()
 	head, err := o.s.lockHead(ctx, tx, o.org.ID)
 	if err != nil {
-		return err
+		return o.s.busy(err)
 	}
-	w := &writer{o: o, ctx: ctx, tx: tx, head: head, actor: actor, now: fmtTime(o.s.now())}
+	w := &writer{o: o, ctx: ctx, tx: tx, head: head, actor: actor, now: fmtTime(o.s.now()), origin: OriginWeb}
 	if err := f(w); err != nil {
-		return err
+		return o.s.busy(err)
 	}
 	if dryRun {
 		return nil // the deferred rollback discards everything
 	}
 	if err := o.s.saveHead(ctx, tx, o.org.ID, w.head); err != nil {
-		return err
+		return o.s.busy(err)
 	}
-	return tx.Commit()
+	return o.s.busy(tx.Commit())
 }
 
 func (w *writer) audit(action, kind, key string, data any) error {
@@ -184,28 +208,35 @@ func (w *writer) exec(query string, args ...any) error {
 
 // load reads one record, live or retired; ok is false when there is none.
 func (w *writer) load(kind, key string) (r row, ok bool, err error) {
-	var body string
-	var retired sql.NullString
-	err = w.tx.QueryRowContext(w.ctx, w.o.s.q("SELECT body, position, retired_at FROM records WHERE org_id = ? AND kind = ? AND key = ?"),
-		w.o.org.ID, kind, key).Scan(&body, &r.pos, &retired)
+	r, err = scanRow(w.tx.QueryRowContext(w.ctx, w.o.s.q("SELECT "+rowCols+" FROM records WHERE org_id = ? AND kind = ? AND key = ?"),
+		w.o.org.ID, kind, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return row{}, false, nil
 	}
 	if err != nil {
 		return row{}, false, err
 	}
-	return row{kind: kind, key: key, body: []byte(body), pos: r.pos, retired: retired.Valid}, true, nil
+	return r, true, nil
 }
 
 // put makes one record match d and returns the change (Action "" when
-// none). old is the stored row, if any.
+// none). old is the stored row, if any. A record the files write is
+// theirs from then on (origin files, in sync); a change from elsewhere
+// keeps the record's origin, so a files record edited in the web has
+// drifted until the next apply settles it. A retired record added again
+// is managed by whoever adds it.
 func (w *writer) put(d desired, old row, exists bool) (Change, error) {
 	c := Change{Kind: d.kind, Key: d.key}
+	files := w.origin == OriginFiles
 	switch {
 	case !exists:
-		c.Action = "create"
-		if err := w.exec(`INSERT INTO records (org_id, kind, key, body, position, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, w.o.org.ID, d.kind, d.key, string(d.body), d.pos, w.now, w.now); err != nil {
+		c.Action, c.Version = "create", 1
+		var synced int64
+		if files {
+			synced = 1
+		}
+		if err := w.exec(`INSERT INTO records (org_id, kind, key, body, position, created_at, updated_at, origin, version, synced)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`, w.o.org.ID, d.kind, d.key, string(d.body), d.pos, w.now, w.now, w.origin, synced); err != nil {
 			return c, err
 		}
 		if err := w.audit("create", d.kind, d.key, changeData(nil, d.body)); err != nil {
@@ -215,6 +246,14 @@ func (w *writer) put(d desired, old row, exists bool) (Change, error) {
 		if old.pos != d.pos {
 			// Order is presentation, not content: kept without an audit entry.
 			if err := w.exec("UPDATE records SET position = ? WHERE org_id = ? AND kind = ? AND key = ?", d.pos, w.o.org.ID, d.kind, d.key); err != nil {
+				return c, err
+			}
+		}
+		if files && (old.origin != OriginFiles || old.synced != old.version || old.adopted != "") {
+			// The files say what the record already holds: they manage it
+			// now, in sync. Provenance, not content: no audit entry.
+			if err := w.exec("UPDATE records SET origin = ?, synced = version, adopted = NULL WHERE org_id = ? AND kind = ? AND key = ?",
+				OriginFiles, w.o.org.ID, d.kind, d.key); err != nil {
 				return c, err
 			}
 		}
@@ -230,8 +269,17 @@ func (w *writer) put(d desired, old row, exists bool) (Change, error) {
 		} else {
 			c.Fields = changedFields(old.body, d.body)
 		}
-		if err := w.exec("UPDATE records SET body = ?, position = ?, updated_at = ?, retired_at = NULL WHERE org_id = ? AND kind = ? AND key = ?",
-			string(d.body), d.pos, w.now, w.o.org.ID, d.kind, d.key); err != nil {
+		c.Version = old.version + 1
+		origin, synced := old.origin, old.synced
+		switch {
+		case files:
+			origin, synced = OriginFiles, c.Version
+		case old.retired:
+			origin, synced = w.origin, 0
+		}
+		adopted := sql.NullString{String: old.adopted, Valid: old.adopted != "" && !files}
+		if err := w.exec("UPDATE records SET body = ?, position = ?, updated_at = ?, retired_at = NULL, origin = ?, version = ?, synced = ?, adopted = ? WHERE org_id = ? AND kind = ? AND key = ?",
+			string(d.body), d.pos, w.now, origin, c.Version, synced, adopted, w.o.org.ID, d.kind, d.key); err != nil {
 			return c, err
 		}
 		if err := w.audit(c.Action, d.kind, d.key, changeData(old.body, d.body)); err != nil {
@@ -250,68 +298,19 @@ func (w *writer) put(d desired, old row, exists bool) (Change, error) {
 }
 
 func (w *writer) retire(r row) (Change, error) {
-	if err := w.exec("UPDATE records SET retired_at = ? WHERE org_id = ? AND kind = ? AND key = ? AND retired_at IS NULL",
-		w.now, w.o.org.ID, r.kind, r.key); err != nil {
+	v := r.version + 1
+	synced := r.synced
+	if w.origin == OriginFiles {
+		synced = v
+	}
+	if err := w.exec("UPDATE records SET retired_at = ?, version = ?, synced = ? WHERE org_id = ? AND kind = ? AND key = ? AND retired_at IS NULL",
+		w.now, v, synced, w.o.org.ID, r.kind, r.key); err != nil {
 		return Change{}, err
 	}
 	if err := w.audit("retire", r.kind, r.key, changeData(r.body, nil)); err != nil {
 		return Change{}, err
 	}
-	return Change{Kind: r.kind, Key: r.key, Action: "retire"}, nil
-}
-
-// Apply makes the organization's records match ws in one transaction:
-// records absent from ws are retired (except uploaded and imported
-// evidence, which never came from the files), new ones created, changed
-// ones updated, and each change is one audit entry. Unchanged records are
-// not touched, so a re-apply returns no changes. On any error nothing is
-// written.
-func (o *OrgStore) Apply(ctx context.Context, actor string, ws *workspace.Workspace, opt ApplyOptions) ([]Change, error) {
-	want, err := flatten(ws, o.org.Slug)
-	if err != nil {
-		return nil, err
-	}
-	changes := []Change{}
-	err = o.write(ctx, actor, opt.DryRun, func(w *writer) error {
-		stored, err := o.rows(ctx, w.tx, false)
-		if err != nil {
-			return err
-		}
-		byKey := map[string]row{}
-		for _, r := range stored {
-			byKey[r.kind+"\x00"+r.key] = r
-		}
-		wanted := map[string]bool{}
-		for _, d := range want {
-			id := d.kind + "\x00" + d.key
-			wanted[id] = true
-			old, exists := byKey[id]
-			c, err := w.put(d, old, exists)
-			if err != nil {
-				return err
-			}
-			if c.Action != "" {
-				changes = append(changes, c)
-			}
-		}
-		for _, k := range Kinds {
-			for _, r := range stored {
-				if r.kind != k || r.retired || wanted[r.kind+"\x00"+r.key] || keptOnApply(r.kind, r.body) || r.kind == KindOrganization {
-					continue
-				}
-				c, err := w.retire(r)
-				if err != nil {
-					return err
-				}
-				changes = append(changes, c)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("apply to %s: %w", o.org.Slug, err)
-	}
-	return changes, nil
+	return Change{Kind: r.kind, Key: r.key, Action: "retire", Version: v}, nil
 }
 
 // Put creates or updates one record (an edit from the web or the API).
@@ -347,6 +346,9 @@ func (o *OrgStore) Put(ctx context.Context, actor, kind, key string, rec any) (C
 	}
 	var c Change
 	err = o.write(ctx, actor, false, func(w *writer) error {
+		if evidenceSource(kind, body) == workspace.SourceImporter {
+			w.origin = OriginImport
+		}
 		old, exists, err := w.load(kind, key)
 		if err != nil {
 			return err

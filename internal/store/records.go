@@ -23,12 +23,6 @@ type RetiredRecord struct {
 	Body      json.RawMessage `json:"body"`
 }
 
-// ApplyOptions tune Apply.
-type ApplyOptions struct {
-	// DryRun computes the changes and writes nothing.
-	DryRun bool
-}
-
 // EvidenceID is the stable id given to evidence that has none: it is
 // derived from what the evidence is (its controls, its date, and its file
 // hash, link or note), so applying the same workspace twice names the same
@@ -208,14 +202,21 @@ func changeData(before, after []byte) json.RawMessage {
 // stays live: uploads (web or `ward evidence add`) and imported findings
 // never came from the files.
 func keptOnApply(kind string, body []byte) bool {
+	return slices.Contains([]string{workspace.SourceUpload, workspace.SourceImporter, workspace.SourceCLI}, evidenceSource(kind, body))
+}
+
+// evidenceSource is an evidence record's source, "" for other kinds.
+func evidenceSource(kind string, body []byte) string {
 	if kind != KindEvidence {
-		return false
+		return ""
 	}
-	var e workspace.Evidence
+	var e struct {
+		Source string `json:"source"`
+	}
 	if json.Unmarshal(body, &e) != nil {
-		return false
+		return ""
 	}
-	return slices.Contains([]string{workspace.SourceUpload, workspace.SourceImporter, workspace.SourceCLI}, e.Source)
+	return e.Source
 }
 
 // fill appends a stored record to the workspace.

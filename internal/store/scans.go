@@ -191,6 +191,7 @@ var errAlreadyImported = errors.New("already imported")
 func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *ScanWriter) (ScanInput, error)) (ScanResult, error) {
 	var res ScanResult
 	err := o.write(ctx, actor, false, func(w *writer) error {
+		w.origin = OriginImport
 		if o.s.eng.Name() == "sqlite" {
 			// A bulk insert keyed by random uids touches pages all over
 			// the index; the default 2 MiB page cache spills them to the

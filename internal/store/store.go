@@ -26,6 +26,10 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("already exists")
+	// ErrBusy: the database is locked by another writer for longer than
+	// the wait allows (SQLite's write lock during a large import). The
+	// write was not made; it can be retried.
+	ErrBusy = errors.New("the database is busy with another write; try again shortly")
 )
 
 // Record kinds, in the order a workspace lists them. The kind names are
@@ -79,8 +83,10 @@ type Org struct {
 type Change struct {
 	Kind   string   `json:"kind"`
 	Key    string   `json:"key"`
-	Action string   `json:"action"`           // create | update | retire
+	Action string   `json:"action"`           // create | update | retire | adopt (apply --adopt)
 	Fields []string `json:"fields,omitempty"` // for update: the top-level fields that changed
+	// Version is the record's version after the change (its ETag).
+	Version int64 `json:"version,omitempty"`
 }
 
 // AuditEntry is one link of an organization's audit chain; its Data is

@@ -231,7 +231,9 @@ func (e *testEnv) seedDemo() *workspace.Workspace {
 		e.t.Fatal(err)
 	}
 	o := e.st.Org(e.orgA)
-	if _, err := o.Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{}); err != nil {
+	// The demo's files take over the seeded records they name (the
+	// seed's are replaced); the seed's others stay, the web's.
+	if _, err := o.Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
 		e.t.Fatalf("apply the demo: %v", err)
 	}
 	ws, err := o.Workspace(context.Background())

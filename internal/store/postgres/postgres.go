@@ -93,3 +93,11 @@ func (Engine) IsConflict(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
 }
+
+// IsBusy reports a lock that could not be had: lock_not_available
+// (55P03, lock_timeout), a deadlock (40P01) or a serialization failure
+// (40001). Each leaves nothing written and can be retried.
+func (Engine) IsBusy(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "55P03" || e.Code == "40P01" || e.Code == "40001")
+}

@@ -98,6 +98,17 @@ func (Engine) IsConflict(err error) bool {
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
 
+// IsBusy reports SQLITE_BUSY or SQLITE_LOCKED (any extended code): the
+// busy timeout ran out while another connection held the lock.
+func (Engine) IsBusy(err error) bool {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	c := e.Code() & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
 // Backup writes a consistent copy of the live database to w: VACUUM INTO
 // a temporary file (a snapshot taken inside one read transaction, while
 // writers carry on), then copies it.

@@ -37,6 +37,9 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ApplyDryRunWritesNothing", testApplyDryRun},
 		{"ApplyFailingMidwayWritesNothing", testApplyAtomic},
 		{"ApplyRejectsDuplicateKeys", testApplyDuplicates},
+		{"ApplyKeepsWebRecords", testApplyKeepsWebRecords},
+		{"ApplyDrift", testApplyDrift},
+		{"ApplyKeepsOpenAndChecks", testApplyKeepsOpenAndChecks},
 		{"Evidence", testEvidence},
 		{"EvidenceItemsAllOrNothing", testEvidenceItems},
 		{"PutGetRetire", testPutGetRetire},
@@ -641,6 +644,11 @@ func testIsolation(t *testing.T, s *store.Store) {
 		t.Errorf("bravo Retire(alpha's system) = %v, want ErrNotFound", err)
 	}
 	if _, err := b.Put(ctx, "mallory", store.KindSystem, "patient-api", workspace.System{ID: "patient-api", Name: "Bravo's own", Kind: "other"}); err != nil {
+		t.Fatal(err)
+	}
+	// Bravo's files take the system over, then leave it out: retired.
+	bravoFiles := &workspace.Workspace{Organization: workspace.Organization{Name: "Bravo"}, Systems: []workspace.System{{ID: "patient-api", Name: "Bravo's own", Kind: "other"}}}
+	if _, err := b.Apply(ctx, "mallory", bravoFiles, store.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Apply(ctx, "mallory", &workspace.Workspace{Organization: workspace.Organization{Name: "Bravo"}}, store.ApplyOptions{}); err != nil {
