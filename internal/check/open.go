@@ -5,6 +5,7 @@ import (
 
 	"ward/internal/date"
 	"ward/internal/incident"
+	"ward/internal/privacy"
 	"ward/internal/workspace"
 )
 
@@ -18,7 +19,9 @@ type OpenRule func(ws *workspace.Workspace, key string, asOf date.Date) string
 // openRules holds the rule of each record kind (the store's kind names)
 // that has one. A kind without a rule is never open.
 var openRules = map[string]OpenRule{
-	"incident": openIncident,
+	"incident":        openIncident,
+	"privacy_request": openPrivacyRequest,
+	"complaint":       openComplaint,
 }
 
 // StillOpen says why the record kind/key of ws is still open as of asOf,
@@ -59,6 +62,34 @@ func openIncident(ws *workspace.Workspace, key string, asOf date.Date) string {
 		}
 		return fmt.Sprintf("a breach notice to %s is due %s (%s) and not recorded as given (timeline %q)",
 			incident.Recipient(n), n.Due, state, noted)
+	}
+	return ""
+}
+
+// openPrivacyRequest: a Privacy Rule request (access, amendment,
+// accounting) not yet acted on; its time limit is running or past.
+func openPrivacyRequest(ws *workspace.Workspace, key string, asOf date.Date) string {
+	for _, r := range ws.PrivacyRequests {
+		if r.ID != key || r.Closed() {
+			continue
+		}
+		c := privacy.RequestClock(r, asOf)
+		state := "running"
+		if c.DaysLeft < 0 {
+			state = "overdue"
+		}
+		return fmt.Sprintf("the %s request is not acted on; it is due %s (%s, %s): record completed and outcome first", r.Kind, c.Deadline, state, c.Citation)
+	}
+	return ""
+}
+
+// openComplaint: a complaint without a resolution; 164.530(d)(2) has the
+// covered entity document each complaint and its disposition.
+func openComplaint(ws *workspace.Workspace, key string, _ date.Date) string {
+	for _, c := range ws.Complaints {
+		if c.ID == key && c.Resolved.IsZero() {
+			return "the complaint is not resolved: record resolved, outcome and disposition first (164.530(d)(2))"
+		}
 	}
 	return ""
 }

@@ -38,6 +38,12 @@ func TestStillOpen(t *testing.T) {
 		{"closed, safe harbor: no breach", with(encrypted), "incident", "inc-1", ""},
 		{"unknown incident", with(breach), "incident", "inc-2", ""},
 		{"a kind without a rule", with(breach), "vendor", "inc-1", ""},
+		// 164.524(b)(2): act on a request for access within 30 days of receipt.
+		{"privacy request not acted on", &workspace.Workspace{PrivacyRequests: []workspace.PrivacyRequest{{ID: "pr-1", Kind: "access", Received: date.MustParse("2027-05-20")}}}, "privacy_request", "pr-1", "due 2027-06-19 (running"},
+		{"privacy request past its time limit", &workspace.Workspace{PrivacyRequests: []workspace.PrivacyRequest{{ID: "pr-1", Kind: "access", Received: date.MustParse("2027-03-01")}}}, "privacy_request", "pr-1", "(overdue"},
+		{"privacy request acted on", &workspace.Workspace{PrivacyRequests: []workspace.PrivacyRequest{{ID: "pr-1", Kind: "access", Received: date.MustParse("2027-05-20"), Completed: date.MustParse("2027-05-28"), Outcome: "granted"}}}, "privacy_request", "pr-1", ""},
+		{"complaint unresolved", &workspace.Workspace{Complaints: []workspace.Complaint{{ID: "c-1", Received: date.MustParse("2027-05-20"), Summary: "x"}}}, "complaint", "c-1", "not resolved"},
+		{"complaint resolved", &workspace.Workspace{Complaints: []workspace.Complaint{{ID: "c-1", Received: date.MustParse("2027-05-20"), Summary: "x", Resolved: date.MustParse("2027-05-30")}}}, "complaint", "c-1", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -227,11 +227,22 @@ func recordField(ws *workspace.Workspace, field string) string {
 		at(len(ws.Evidence), func(i int) string { return ws.Evidence[i].ID })
 	case "incidents":
 		at(len(ws.Incidents), func(i int) string { return ws.Incidents[i].ID })
+	case "privacy_requests":
+		at(len(ws.PrivacyRequests), func(i int) string { return ws.PrivacyRequests[i].ID })
+	case "complaints":
+		at(len(ws.Complaints), func(i int) string { return ws.Complaints[i].ID })
+	case "privacy_notices":
+		at(len(ws.PrivacyNotices), func(i int) string { return ws.PrivacyNotices[i].Version })
 	}
 	if key == "" {
 		return field
 	}
-	return strings.TrimSuffix(section, "s") + " " + key + strings.Replace(tail, ".", ": ", 1)
+	name := map[string]string{"people": "person", "vulnerabilities": "vulnerability", "risk_analyses": "risk analysis",
+		"evidence": "evidence", "privacy_requests": "privacy request", "privacy_notices": "privacy notice"}[section]
+	if name == "" {
+		name = strings.TrimSuffix(section, "s")
+	}
+	return name + " " + key + strings.Replace(tail, ".", ": ", 1)
 }
 
 // attachFiles hashes every file the workspace names into the

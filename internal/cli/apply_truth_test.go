@@ -161,3 +161,44 @@ func TestApplyKeepsTheWebsRecordsAndStopsOnDrift(t *testing.T) {
 		t.Errorf("apply of files without the open incident:\n%s", out)
 	}
 }
+
+// A record made in the web that names one the files drop would dangle:
+// apply checks the organization as it would be, names the record and the
+// field, exits 2 and writes nothing.
+func TestApplyRefusesToStrandTheWebsRecords(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "cli:raj@laptop")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	ws := filepath.Join(dir, "ws")
+	os.MkdirAll(ws, 0o755)
+	files := `organization:
+  name: Tiny Clinic
+  slug: tiny
+  roles: [covered-entity]
+systems:
+  - id: ehr
+    kind: saas
+  - id: fax
+    kind: other
+`
+	os.WriteFile(filepath.Join(ws, "tiny.yaml"), []byte(files), 0o644)
+	mustWard(t, db, "apply", "-f", ws)
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org, _ := st.OrgBySlug(ctx, "tiny")
+	if _, err := st.Org(org).Put(ctx, "dana@tiny.example", store.KindFlow, "ehr->fax", map[string]any{"from": "ehr", "to": "fax"}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	os.WriteFile(filepath.Join(ws, "tiny.yaml"), []byte(strings.Replace(files, "  - id: fax\n    kind: other\n", "", 1)), 0o644)
+	code, out, errs := ward(t, db, "apply", "-f", ws)
+	if code != ExitBadInput || !strings.Contains(errs, "flow ehr->fax: to:") || !strings.Contains(errs, "nothing was written") {
+		t.Errorf("apply dropping a system a web flow names: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := ward(t, db, "apply", "-f", ws, "--dry-run"); code != ExitBadInput || !strings.Contains(errs, "flow ehr->fax: to:") {
+		t.Errorf("dry run: exit %d\n%s", code, errs)
+	}
+}
