@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"ward/internal/auth"
 	"ward/internal/store"
@@ -56,7 +57,7 @@ func TestApplyKeepsTheWebsRecordsAndStopsOnDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := st.CreateUser(ctx, "dana@acme-health.example", "Dana", "unused")
+	u, err := st.CreateUser(ctx, "test", "dana@acme-health.example", "Dana", "unused")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestApplyKeepsTheWebsRecordsAndStopsOnDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	token, _ := auth.NewToken()
-	if err := st.CreateToken(ctx, u.ID, "test", auth.TokenHash(token)); err != nil {
+	if _, err := st.CreateToken(ctx, "test", u.ID, "test", auth.TokenHash(token), time.Now().Add(24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(web.New(st, web.Config{}))

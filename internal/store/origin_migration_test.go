@@ -34,7 +34,7 @@ func TestOriginMigration(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.CreateUser(ctx, "dana@acme.example", "Dana", "x"); err != nil {
+			if _, err := s.CreateUser(ctx, "test", "dana@acme.example", "Dana", "x"); err != nil {
 				t.Fatal(err)
 			}
 			org, err := s.CreateOrg(ctx, "cli:raj@laptop", "acme", "Acme")
