@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,32 +26,44 @@ import (
 )
 
 func init() {
+	var csvTZ string
 	Register(&Command{
 		Name:    "import prowler",
-		Args:    "FILE...",
+		Args:    "[--csv-tz ZONE] FILE...",
 		Summary: "Prowler findings (OCSF JSON, JSON lines or CSV) as evidence, streamed: failing checks become open items on the controls they map to",
 		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&csvTZ, "csv-tz", "", "the time zone of times written without one (Prowler's CSV TIMESTAMP is the scanning machine's local time): an IANA name such as America/New_York, or UTC; default the zone of this machine")
+		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) == 0 {
 				return BadInput("import prowler: name at least one file (Prowler's OCSF JSON, JSON lines or CSV output)")
+			}
+			zone, zoneName, err := csvZone(csvTZ)
+			if err != nil {
+				return err
 			}
 			b, err := env.Backend(ctx)
 			if err != nil {
 				return err
 			}
 			mapper := prowler.MustMapper()
+			opt := prowler.Options{Zone: zone}
 			adopted, err := adoptedControls(ctx, b)
 			if err != nil {
 				return err
 			}
 			var out []*FileImport
 			for i, path := range args {
-				fi, err := importProwler(ctx, env, b, mapper, adopted, path)
+				fi, err := importProwler(ctx, env, b, mapper, opt, adopted, path)
 				if err != nil {
 					if i > 0 {
 						return withNote(err, fmt.Sprintf("the %d file(s) before it were imported", i))
 					}
 					return err
+				}
+				if fi.NaiveTimes > 0 {
+					fi.TimeZone = zoneName
 				}
 				out = append(out, fi)
 			}
@@ -63,6 +76,27 @@ func init() {
 			return nil
 		},
 	})
+}
+
+// csvZone is --csv-tz as a location and a name to print: an IANA zone,
+// or by default the machine's zone (named by $TZ when set).
+func csvZone(name string) (*time.Location, string, error) {
+	if name != "" {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			return nil, "", BadInput("--csv-tz %q: not a time zone (an IANA name such as America/New_York, Europe/Berlin, or UTC): %v", name, err)
+		}
+		return loc, name + " (--csv-tz)", nil
+	}
+	local := "this machine's zone"
+	if tz := os.Getenv("TZ"); tz != "" {
+		local += " (" + strings.TrimPrefix(tz, ":") + ")"
+	} else if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, after, ok := strings.Cut(target, "zoneinfo/"); ok {
+			local += " (" + after + ")"
+		}
+	}
+	return time.Local, local + "; set --csv-tz to the zone of the machine that ran Prowler", nil
 }
 
 // errNoFindings rejects a scanner file that holds no finding (an empty
@@ -98,6 +132,10 @@ type FileImport struct {
 	Requirements    map[string][]string `json:"requirements"`
 	Unmapped        []prowler.Unmapped  `json:"unmapped"`
 	Controls        []string            `json:"controls"`
+	// NaiveTimes counts the findings whose time had no zone (Prowler's CSV
+	// TIMESTAMP), read as local time in TimeZone.
+	NaiveTimes int    `json:"naive_times,omitempty"`
+	TimeZone   string `json:"time_zone,omitempty"`
 	// Checks says where each check of the file landed and why, so that a
 	// user can audit every placement.
 	Checks     []CheckImport `json:"checks,omitempty"`
@@ -315,10 +353,10 @@ func humanBytes(n int64) string {
 // hands them to store in batches on the caller's: decoding and writing
 // overlap, so the import runs at the speed of the slower of the two, not
 // their sum. Memory holds a few batches, whatever the file's size.
-func readFindings(ctx context.Context, r io.Reader, tally *prowler.Tally, save func([]store.ScanFinding) error) (format string, err error) {
-	rd, err := prowler.NewReader(r)
+func readFindings(ctx context.Context, r io.Reader, opt prowler.Options, tally *prowler.Tally, save func([]store.ScanFinding) error) (format string, naive int, err error) {
+	rd, err := prowler.NewReaderOptions(r, opt)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	const size = 256
 	batches := make(chan []store.ScanFinding, 4)
@@ -339,7 +377,7 @@ func readFindings(ctx context.Context, r io.Reader, tally *prowler.Tally, save f
 			}
 			tally.Add(f)
 			batch = append(batch, store.ScanFinding{UID: f.UID, Check: f.Check, Status: f.Status, Severity: f.Severity,
-				ResourceUID: f.ResourceUID, ResourceType: f.ResourceType, Region: f.Region, Account: f.Account, Time: f.Time})
+				ResourceUID: f.ResourceUID, ResourceType: f.ResourceType, Region: f.Region, Account: f.Account, Time: f.Time, Note: f.Note})
 			if len(batch) == size {
 				select {
 				case batches <- batch:
@@ -377,13 +415,13 @@ func readFindings(ctx context.Context, r io.Reader, tally *prowler.Tally, save f
 		}
 	}
 	if err != nil {
-		return rd.Format(), err
+		return rd.Format(), rd.Naive(), err
 	}
-	return rd.Format(), readErr
+	return rd.Format(), rd.Naive(), readErr
 }
 
 // importProwler imports one Prowler file in one transaction.
-func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Mapper, adopted map[string]bool, path string) (*FileImport, error) {
+func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Mapper, opt prowler.Options, adopted map[string]bool, path string) (*FileImport, error) {
 	src, err := openSource(path, b.Store.Blobs())
 	if err != nil {
 		return nil, err
@@ -392,8 +430,9 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 	prog := startProgress(env, src, &findings, "findings")
 	tally := prowler.NewTally(mapper)
 	var format string
+	var naive int
 	res, err := b.Data.ImportScan(ctx, Actor(), func(sw *store.ScanWriter) (store.ScanInput, error) {
-		format, err = readFindings(ctx, src.r, tally, func(batch []store.ScanFinding) error {
+		format, naive, err = readFindings(ctx, src.r, opt, tally, func(batch []store.ScanFinding) error {
 			for _, f := range batch {
 				if err := sw.Add(f); err != nil {
 					return err
@@ -440,7 +479,7 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 		New: res.New, Duplicates: res.Duplicates, ByStatus: tally.ByStatus, BySeverity: tally.BySeverity,
 		Requirements: tally.Requirements(), Unmapped: tally.Unmapped(), Controls: evidenceControls(res.Evidence),
 		EvidenceID: res.Scan.EvidenceID, Superseded: res.Superseded, Outdated: res.Outdated,
-		Seconds: time.Since(src.start).Seconds(), Checks: checkImports(tally, adopted),
+		Seconds: time.Since(src.start).Seconds(), Checks: checkImports(tally, adopted), NaiveTimes: naive,
 	}
 	if res.Already {
 		fi.Already = tally.Findings
@@ -487,8 +526,8 @@ func prowlerNote(t *prowler.Tally) string {
 	if len(accounts) > 3 {
 		acc = strings.Join(accounts[:3], ", ") + fmt.Sprintf(" and %d more", len(accounts)-3)
 	}
-	note := fmt.Sprintf("Prowler scan: %d findings (%d failing, %d manual, %d passing)", t.Findings,
-		t.ByStatus[prowler.StatusFail], t.ByStatus[prowler.StatusManual], t.ByStatus[prowler.StatusPass])
+	note := fmt.Sprintf("Prowler scan: %d findings (%d failing, %d muted, %d manual, %d passing)", t.Findings,
+		t.ByStatus[prowler.StatusFail], t.ByStatus[prowler.StatusMuted], t.ByStatus[prowler.StatusManual], t.ByStatus[prowler.StatusPass])
 	if acc != "" {
 		note += " of account " + acc
 	}
@@ -532,8 +571,14 @@ func (fi *FileImport) writeText(w io.Writer, org string) {
 		return
 	}
 	fmt.Fprintf(w, "%s: imported %s (%s, %s, sha256 %s…) as scan %d of %s\n", org, fi.File, fi.Format, humanBytes(fi.Size), short, fi.ScanID, fi.ScannedAt.Format("2006-01-02 15:04 UTC"))
-	fmt.Fprintf(w, "  findings:     %d (%d new, %d already imported, %d duplicate uids in the file)\n", fi.Findings, fi.New, fi.Already, fi.Duplicates)
+	fmt.Fprintf(w, "  findings:     %d (%d new, %d already imported, %d repeated in the file)\n", fi.Findings, fi.New, fi.Already, fi.Duplicates)
 	fmt.Fprintf(w, "  status:       %s\n", counts(fi.ByStatus, prowler.Statuses))
+	if n := fi.ByStatus[prowler.StatusMuted]; n > 0 {
+		fmt.Fprintf(w, "  muted:        %d finding(s) muted in Prowler's mutelist: risks accepted there, kept and shown, not open failures\n", n)
+	}
+	if fi.NaiveTimes > 0 {
+		fmt.Fprintf(w, "  times:        %d finding time(s) written without a zone (Prowler's CSV TIMESTAMP) read as local time in %s\n", fi.NaiveTimes, fi.TimeZone)
+	}
 	fmt.Fprintf(w, "  severity:     %s\n", counts(fi.BySeverity, prowler.Severities))
 	cat := catalog.Default()
 	for _, fw := range []string{catalog.HIPAA, catalog.SOC2} {

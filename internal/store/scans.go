@@ -34,7 +34,7 @@ type Scan struct {
 type ScanFinding struct {
 	UID          string    `json:"uid"`
 	Check        string    `json:"check"`
-	Status       string    `json:"status"` // PASS | FAIL | MANUAL
+	Status       string    `json:"status"` // PASS | FAIL | MANUAL | MUTED
 	Severity     string    `json:"severity"`
 	ResourceUID  string    `json:"resource_uid"`
 	ResourceType string    `json:"resource_type"`
@@ -49,6 +49,9 @@ const (
 	FindingPass   = "PASS"
 	FindingFail   = "FAIL"
 	FindingManual = "MANUAL"
+	// FindingMuted is muted in the scanner (Prowler's mutelist): a risk
+	// accepted there, kept and shown, never an open failure.
+	FindingMuted = "MUTED"
 )
 
 // ScanInput is what an importer tells the store about a file once it has
@@ -81,7 +84,8 @@ type ScanResult struct {
 	// Already: the same file (by SHA-256) was imported before; nothing was
 	// written and Scan is the earlier import.
 	Already bool `json:"already_imported"`
-	// New findings stored; Duplicates repeated a uid within the file.
+	// New findings stored; Duplicates repeated a uid and resource within
+	// the file (the failing one is kept).
 	New        int `json:"new"`
 	Duplicates int `json:"duplicates"`
 	// Superseded is how many account+check pairs of older scans this scan
@@ -94,13 +98,13 @@ type ScanResult struct {
 // ScanWriter takes a scan's findings, in batches, inside the import's
 // transaction.
 type ScanWriter struct {
-	w        *writer
-	scanID   int64
-	batch    []ScanFinding
-	full     *sql.Stmt
-	pairs    map[string]struct{} // account \x00 check
-	inserted int
-	seen     int
+	w      *writer
+	scanID int64
+	batch  []ScanFinding
+	inBat  map[[3]string]int // uid, check, resource -> index in batch
+	full   *sql.Stmt
+	pairs  map[string]struct{} // account \x00 check
+	seen   int
 }
 
 // scanBatch rows go into one INSERT: 12 columns × 100 rows stays well
@@ -118,22 +122,36 @@ func insertFindings(n int) string {
 		}
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
-	b.WriteString(" ON CONFLICT (org_id, scan_id, uid) DO NOTHING")
+	// The same uid and resource twice in a file: a FAIL is never hidden
+	// by a PASS (or anything else) read before it.
+	b.WriteString(" ON CONFLICT (org_id, scan_id, uid, check_id, resource_uid) DO UPDATE SET status = excluded.status, severity = excluded.severity, note = excluded.note" +
+		" WHERE excluded.status = 'FAIL' AND scan_findings.status <> 'FAIL'")
 	return b.String()
 }
 
 // Add queues one finding; it is written with the next full batch.
 func (sw *ScanWriter) Add(f ScanFinding) error {
 	switch f.Status {
-	case FindingPass, FindingFail, FindingManual:
+	case FindingPass, FindingFail, FindingManual, FindingMuted:
 	default:
-		return fmt.Errorf("finding %q: status %q is not PASS, FAIL or MANUAL", f.UID, f.Status)
+		return fmt.Errorf("finding %q: status %q is not PASS, FAIL, MANUAL or MUTED", f.UID, f.Status)
 	}
 	if f.UID == "" || f.Check == "" {
 		return errors.New("a finding needs a uid and a check")
 	}
 	sw.seen++
 	sw.pairs[f.Account+"\x00"+f.Check] = struct{}{}
+	// One INSERT may not touch a row twice (PostgreSQL refuses): the same
+	// uid, check and resource within a batch is merged here, the FAIL
+	// kept.
+	key := [3]string{f.UID, f.Check, f.ResourceUID}
+	if i, ok := sw.inBat[key]; ok {
+		if f.Status == FindingFail && sw.batch[i].Status != FindingFail {
+			sw.batch[i].Status, sw.batch[i].Severity, sw.batch[i].Note = f.Status, f.Severity, f.Note
+		}
+		return nil
+	}
+	sw.inBat[key] = len(sw.batch)
 	sw.batch = append(sw.batch, f)
 	if len(sw.batch) == scanBatch {
 		return sw.flush()
@@ -153,7 +171,6 @@ func (sw *ScanWriter) flush() error {
 	for _, f := range sw.batch {
 		args = append(args, org, sw.scanID, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, fmtTime(f.Time), f.Note)
 	}
-	var res sql.Result
 	var err error
 	if len(sw.batch) == scanBatch {
 		if sw.full == nil {
@@ -161,19 +178,15 @@ func (sw *ScanWriter) flush() error {
 				return err
 			}
 		}
-		res, err = sw.full.ExecContext(sw.w.ctx, args...)
+		_, err = sw.full.ExecContext(sw.w.ctx, args...)
 	} else {
-		res, err = sw.w.tx.ExecContext(sw.w.ctx, sw.w.o.s.q(insertFindings(len(sw.batch))), args...)
+		_, err = sw.w.tx.ExecContext(sw.w.ctx, sw.w.o.s.q(insertFindings(len(sw.batch))), args...)
 	}
 	if err != nil {
 		return fmt.Errorf("store findings: %w", err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	sw.inserted += int(n)
 	sw.batch = sw.batch[:0]
+	clear(sw.inBat)
 	return nil
 }
 
@@ -206,7 +219,7 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 			VALUES (?, '', '', '', '', ?, ?) RETURNING id`), o.org.ID, w.now, actor).Scan(&scanID); err != nil {
 			return err
 		}
-		sw := &ScanWriter{w: w, scanID: scanID, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch)}
+		sw := &ScanWriter{w: w, scanID: scanID, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{}}
 		defer func() {
 			if sw.full != nil {
 				sw.full.Close()
@@ -230,7 +243,11 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
-		res.New, res.Duplicates = sw.inserted, sw.seen-sw.inserted
+		var inserted int
+		if err := w.tx.QueryRowContext(ctx, o.s.q("SELECT COUNT(*) FROM scan_findings WHERE org_id = ? AND scan_id = ?"), o.org.ID, scanID).Scan(&inserted); err != nil {
+			return err
+		}
+		res.New, res.Duplicates = inserted, sw.seen-inserted
 
 		summary, err := json.Marshal(in.Summary)
 		if err != nil {
@@ -238,7 +255,7 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 		}
 		scannedAt := fmtTime(in.ScannedAt)
 		if err := w.exec(`UPDATE scans SET source = ?, format = ?, file_name = ?, sha256 = ?, size = ?, scanned_at = ?, findings = ?, summary = ?
-			WHERE org_id = ? AND id = ?`, in.Source, in.Format, in.FileName, in.SHA256, in.Size, scannedAt, sw.inserted, string(summary), o.org.ID, scanID); err != nil {
+			WHERE org_id = ? AND id = ?`, in.Source, in.Format, in.FileName, in.SHA256, in.Size, scannedAt, inserted, string(summary), o.org.ID, scanID); err != nil {
 			return err
 		}
 
@@ -366,7 +383,7 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 			}
 		}
 		if err := w.audit("import", "scan", strconv.FormatInt(scanID, 10), map[string]any{
-			"source": in.Source, "file": in.FileName, "sha256": in.SHA256, "size": in.Size, "findings": sw.inserted,
+			"source": in.Source, "file": in.FileName, "sha256": in.SHA256, "size": in.Size, "findings": inserted,
 			"superseded": res.Superseded, "summary": json.RawMessage(summary),
 		}); err != nil {
 			return err
@@ -479,7 +496,7 @@ func (o *OrgStore) Scan(ctx context.Context, id int64) (Scan, error) {
 // ScanFindings lists a scan's findings in uid order (all of them, current
 // or superseded); limit <= 0 means all.
 func (o *OrgStore) ScanFindings(ctx context.Context, scanID int64, limit int) ([]ScanFinding, error) {
-	query := "SELECT uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note FROM scan_findings WHERE org_id = ? AND scan_id = ? ORDER BY uid"
+	query := "SELECT uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note FROM scan_findings WHERE org_id = ? AND scan_id = ? ORDER BY uid, resource_uid"
 	args := []any{o.org.ID, scanID}
 	if limit > 0 {
 		query += " LIMIT ?"

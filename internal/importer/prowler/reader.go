@@ -57,7 +57,10 @@ type Finding struct {
 	ResourceType string    `json:"resource_type"`
 	Region       string    `json:"region"`
 	Account      string    `json:"account"`
-	Time         time.Time `json:"time"`
+	Time         time.Time `json:"time"` // to the second: CSV and OCSF of one run agree
+	// Note says what ward's status does not: a muted finding's own
+	// status in Prowler.
+	Note string `json:"note,omitempty"`
 	// Requirements are the HIPAA and SOC 2 requirement ids the finding
 	// lists, as Prowler spells them; other frameworks are not kept.
 	Requirements []Requirement `json:"requirements,omitempty"`
@@ -116,17 +119,35 @@ type Reader struct {
 	next   func() (*Finding, error)
 	done   bool
 	lines  int // blank lines detect skipped before the first finding
+	zone   *time.Location
+	naive  int // times read without a zone, in zone
+}
+
+// Options change how a file is read.
+type Options struct {
+	// Zone is the time zone of times written without one: Prowler writes
+	// the CSV TIMESTAMP (and Prowler 4.0-4.4 the OCSF event_time) as the
+	// scanning machine's local time, datetime.today(). Nil is UTC.
+	Zone *time.Location
 }
 
 // NewReader detects the format from the first bytes ('[' OCSF JSON, '{'
-// JSON lines, anything else CSV) and returns a reader over r.
-func NewReader(r io.Reader) (*Reader, error) {
+// JSON lines, anything else CSV) and returns a reader over r; times
+// without a zone are UTC.
+func NewReader(r io.Reader) (*Reader, error) { return NewReaderOptions(r, Options{}) }
+
+// NewReaderOptions is NewReader with options.
+func NewReaderOptions(r io.Reader, opt Options) (*Reader, error) {
 	br := bufio.NewReaderSize(r, 256<<10)
 	format, skipped, lines, err := detect(br)
 	if err != nil {
 		return nil, err
 	}
-	rd := &Reader{format: format, lines: lines}
+	zone := opt.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	rd := &Reader{format: format, lines: lines, zone: zone}
 	switch format {
 	case FormatOCSF:
 		rd.next = rd.ocsf(br, skipped)
@@ -144,6 +165,10 @@ func NewReader(r io.Reader) (*Reader, error) {
 
 // Format is FormatOCSF, FormatJSONL or FormatCSV.
 func (r *Reader) Format() string { return r.format }
+
+// Naive is how many findings so far had a time without a zone, read in
+// Options.Zone.
+func (r *Reader) Naive() int { return r.naive }
 
 // Next returns the next finding, or io.EOF after the last one.
 func (r *Reader) Next() (*Finding, error) {
@@ -210,17 +235,23 @@ var compressed = []struct {
 	{"zstd", "unzstd FILE", []byte{0x28, 0xb5, 0x2f, 0xfd}},
 }
 
-// ocsfFinding is the part of an OCSF Detection Finding ward reads.
+// ocsfFinding is the part of an OCSF Detection Finding ward reads, and the
+// keys that tell other formats apart.
 type ocsfFinding struct {
 	ClassUID *int64 `json:"class_uid"`
 	Metadata *struct {
 		EventCode string `json:"event_code"`
 	} `json:"metadata"`
-	StatusCode  string `json:"status_code"`
-	Severity    string `json:"severity"`
+	StatusCode string `json:"status_code"`
+	Status     string `json:"status"` // "Suppressed": muted in Prowler's mutelist
+	// Severity is raw: JSON keys match without regard to case, and ASFF's
+	// "Severity" is an object (it is told apart before the severity is
+	// read).
+	Severity    json.RawMessage `json:"severity"`
 	FindingInfo *struct {
-		UID         string      `json:"uid"`
-		CreatedTime json.Number `json:"created_time"`
+		UID           string          `json:"uid"`
+		CreatedTime   json.RawMessage `json:"created_time"` // epoch seconds (Prowler 4.5+), ISO text (4.0-4.4)
+		CreatedTimeDt string          `json:"created_time_dt"`
 	} `json:"finding_info"`
 	Resources []struct {
 		UID    string `json:"uid"`
@@ -233,23 +264,52 @@ type ocsfFinding struct {
 		} `json:"account"`
 		Region string `json:"region"`
 	} `json:"cloud"`
-	Time     json.Number `json:"time"`
-	TimeDt   string      `json:"time_dt"`
-	Unmapped *struct {
-		Compliance map[string][]string `json:"compliance"`
+	Time      json.RawMessage `json:"time"`
+	TimeDt    string          `json:"time_dt"`
+	EventTime json.RawMessage `json:"event_time"` // Prowler 4.0-4.4
+	Unmapped  *struct {
+		// Only HIPAA and SOC 2 values are decoded: another framework's
+		// value in an unexpected shape is none of ward's business.
+		Compliance  map[string]json.RawMessage `json:"compliance"`
+		ProviderUID string                     `json:"provider_uid"` // Kubernetes: the cluster
 	} `json:"unmapped"`
+
+	// Keys of formats ward does not read, to name them.
+	SchemaVersion   string `json:"SchemaVersion"`   // ASFF
+	ProductArn      string `json:"ProductArn"`      // ASFF
+	FindingUniqueID string `json:"FindingUniqueId"` // Prowler 3 JSON
+	AssessmentStart string `json:"AssessmentStartTime"`
 }
 
 // DetectionFindingClass is OCSF's class_uid of a Detection Finding.
 const DetectionFindingClass = 2004
 
+// Supported names the outputs ward reads, for error messages.
+const Supported = "the OCSF JSON (-M json-ocsf) or CSV (-M csv) of Prowler 4.0 or later"
+
+// ErrASFF and ErrProwler3 are wrapped by the errors for outputs ward does
+// not read.
+var (
+	ErrASFF     = errors.New("this is AWS Security Finding Format (ASFF), the output Prowler writes for AWS Security Hub (-M json-asff), not OCSF: ward reads " + Supported + "; run Prowler again with --output-formats json-ocsf csv and import that")
+	ErrProwler3 = errors.New("this is the JSON output of Prowler 3 (FindingUniqueId, CheckID, AssessmentStartTime): ward reads " + Supported + "; upgrade Prowler (pip install -U prowler) and scan again with --output-formats json-ocsf")
+)
+
 // finding checks an OCSF object and converts it; the error names the
 // field that is missing or wrong.
-func (o *ocsfFinding) finding() (*Finding, string, error) {
+func (r *Reader) finding(o *ocsfFinding) (*Finding, string, error) {
 	if o.ClassUID == nil {
-		return nil, "class_uid", errors.New("missing: not an OCSF finding")
+		switch {
+		case o.SchemaVersion != "" || o.ProductArn != "":
+			return nil, "", ErrASFF
+		case o.FindingUniqueID != "" || o.AssessmentStart != "":
+			return nil, "", ErrProwler3
+		}
+		return nil, "class_uid", errors.New("missing: not an OCSF finding (ward reads " + Supported + ")")
 	}
 	if *o.ClassUID != DetectionFindingClass {
+		if *o.ClassUID == 2001 {
+			return nil, "class_uid", fmt.Errorf("2001 is an OCSF Security Finding, as Prowler 3's experimental OCSF output wrote it: ward reads %s (Detection Findings, class %d)", Supported, DetectionFindingClass)
+		}
 		return nil, "class_uid", fmt.Errorf("%d is not %d (Detection Finding)", *o.ClassUID, DetectionFindingClass)
 	}
 	if o.FindingInfo == nil || o.FindingInfo.UID == "" {
@@ -258,19 +318,28 @@ func (o *ocsfFinding) finding() (*Finding, string, error) {
 	if o.Metadata == nil || o.Metadata.EventCode == "" {
 		return nil, "metadata.event_code", errors.New("missing: the Prowler check id")
 	}
-	status, err := status(o.StatusCode)
+	st, err := status(o.StatusCode)
 	if err != nil {
 		return nil, "status_code", err
+	}
+	var sev string
+	if len(o.Severity) > 0 && string(o.Severity) != "null" {
+		if err := json.Unmarshal(o.Severity, &sev); err != nil {
+			return nil, "severity", fmt.Errorf("%s is not a severity (want a string such as \"High\")", o.Severity)
+		}
 	}
 	f := &Finding{
 		UID:      o.FindingInfo.UID,
 		Check:    o.Metadata.EventCode,
-		Status:   status,
-		Severity: severity(o.Severity),
+		Status:   st,
+		Severity: severity(sev),
+	}
+	if strings.EqualFold(strings.TrimSpace(o.Status), "Suppressed") {
+		mute(f)
 	}
 	if len(o.Resources) > 0 {
-		r := o.Resources[0]
-		f.ResourceUID, f.ResourceType, f.Region = r.UID, r.Type, r.Region
+		res := o.Resources[0]
+		f.ResourceUID, f.ResourceType, f.Region = res.UID, res.Type, res.Region
 	}
 	if o.Cloud != nil {
 		if o.Cloud.Account != nil {
@@ -280,58 +349,96 @@ func (o *ocsfFinding) finding() (*Finding, string, error) {
 			f.Region = o.Cloud.Region
 		}
 	}
-	t, field, err := ocsfTime(o.Time, o.TimeDt, o.FindingInfo.CreatedTime)
+	if f.Account == "" && o.Unmapped != nil {
+		// Kubernetes findings have no cloud account; Prowler 5 names the
+		// cluster here, as the CSV's ACCOUNT_UID does.
+		f.Account = o.Unmapped.ProviderUID
+	}
+	t, field, err := r.ocsfTime(o)
 	if err != nil {
 		return nil, field, err
 	}
 	f.Time = t
 	if o.Unmapped != nil {
-		f.Requirements = keep(o.Unmapped.Compliance)
+		if f.Requirements, field, err = keepRaw(o.Unmapped.Compliance); err != nil {
+			return nil, field, err
+		}
 	}
 	return f, "", nil
 }
 
-// ocsfTime reads OCSF's time (epoch seconds as Prowler writes it, or
-// milliseconds as the OCSF schema defines timestamp_t), else time_dt,
-// else finding_info.created_time.
-func ocsfTime(epoch json.Number, dt string, created json.Number) (time.Time, string, error) {
+// mute makes a finding muted, keeping Prowler's own status in its note.
+func mute(f *Finding) {
+	f.Note = "muted in Prowler's mutelist (risk accepted); Prowler's status: " + f.Status
+	f.Status = StatusMuted
+}
+
+// ocsfTime reads a finding's time: OCSF time (epoch seconds as Prowler
+// writes it, or milliseconds as the OCSF schema defines timestamp_t),
+// else Prowler 4.0-4.4's event_time, else time_dt, else
+// finding_info.created_time and created_time_dt. A time written without
+// a zone is in the reader's zone.
+func (r *Reader) ocsfTime(o *ocsfFinding) (time.Time, string, error) {
+	var created json.RawMessage
+	var createdDt string
+	if o.FindingInfo != nil {
+		created, createdDt = o.FindingInfo.CreatedTime, o.FindingInfo.CreatedTimeDt
+	}
 	for _, c := range []struct {
 		field string
-		n     json.Number
-	}{{"time", epoch}, {"finding_info.created_time", created}} {
-		if c.n == "" {
+		raw   json.RawMessage
+		text  string
+	}{
+		{"time", o.Time, ""}, {"event_time", o.EventTime, ""}, {"time_dt", nil, o.TimeDt},
+		{"finding_info.created_time", created, ""}, {"finding_info.created_time_dt", nil, createdDt},
+	} {
+		text := c.text
+		if len(c.raw) > 0 && string(c.raw) != "null" {
+			if c.raw[0] == '"' {
+				if err := json.Unmarshal(c.raw, &text); err != nil {
+					return time.Time{}, c.field, fmt.Errorf("%s is not a time", c.raw)
+				}
+			} else {
+				text = string(c.raw)
+			}
+		}
+		if text == "" {
 			continue
 		}
-		v, err := strconv.ParseFloat(string(c.n), 64)
-		if err != nil || v < 0 {
-			return time.Time{}, c.field, fmt.Errorf("%q is not a time in seconds since 1970", c.n)
-		}
-		if v > 1e11 { // milliseconds: 1e11 s is the year 5138
-			v /= 1000
-		}
-		sec := int64(v)
-		return time.Unix(sec, int64((v-float64(sec))*1e9)).UTC(), "", nil
-	}
-	if dt != "" {
-		t, err := parseTimestamp(dt)
+		t, err := r.parseTime(text)
 		if err != nil {
-			return time.Time{}, "time_dt", err
+			return time.Time{}, c.field, err
 		}
 		return t, "", nil
 	}
-	return time.Time{}, "time", errors.New("missing: the finding has no time (time, time_dt or finding_info.created_time)")
+	return time.Time{}, "time", errors.New("missing: the finding has no time (time, event_time, time_dt or finding_info.created_time)")
 }
 
-// parseTimestamp reads the time layouts Prowler writes (ISO 8601 with or
-// without a zone; CSV's "2006-01-02 15:04:05.999999"), as UTC when no
-// zone is given.
-func parseTimestamp(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"} {
+// parseTime reads a time as Prowler writes one: seconds since 1970 (OCSF
+// time; the CSV with --unix-timestamp), milliseconds, or ISO 8601 with or
+// without a zone (CSV "2006-01-02 15:04:05.999999"), a time without a zone
+// in the reader's zone. It is cut to the second: OCSF keeps whole
+// seconds, the CSV microseconds, and one run in both formats must agree.
+func (r *Reader) parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if v, err := strconv.ParseFloat(s, 64); err == nil && strings.Trim(s, "0123456789.") == "" {
+		if v > 1e11 { // milliseconds: 1e11 s is the year 5138
+			v /= 1000
+		}
+		return time.Unix(int64(v), 0).UTC(), nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+			return t.UTC().Truncate(time.Second), nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%q is not a date and time (want 2006-01-02T15:04:05)", s)
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999"} {
+		if t, err := time.ParseInLocation(layout, s, r.zone); err == nil {
+			r.naive++
+			return t.UTC().Truncate(time.Second), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a date and time (want 2006-01-02T15:04:05, or seconds since 1970)", s)
 }
 
 func status(s string) (string, error) {
@@ -372,6 +479,29 @@ func keep(compliance map[string][]string) []Requirement {
 		}
 	}
 	return out
+}
+
+// keepRaw is keep over OCSF's unmapped.compliance, decoding only the
+// HIPAA and SOC 2 values: another framework's value in an unexpected
+// shape is skipped, a HIPAA or SOC 2 one is an error naming its key.
+func keepRaw(compliance map[string]json.RawMessage) ([]Requirement, string, error) {
+	var m map[string][]string
+	for fw, raw := range compliance {
+		if Framework(fw) == "" {
+			continue
+		}
+		var ids []string
+		if string(raw) != "null" {
+			if err := json.Unmarshal(raw, &ids); err != nil {
+				return nil, "unmapped.compliance." + fw, fmt.Errorf("%s is not a list of requirement ids", raw)
+			}
+		}
+		if m == nil {
+			m = map[string][]string{}
+		}
+		m[fw] = ids
+	}
+	return keep(m), "", nil
 }
 
 // Framework returns "HIPAA" or "SOC2" for a Prowler compliance key naming
@@ -432,7 +562,7 @@ func (r *Reader) ocsf(br *bufio.Reader, base int64) func() (*Finding, error) {
 			}
 			return nil, e
 		}
-		f, field, err := o.finding()
+		f, field, err := r.finding(&o)
 		if err != nil {
 			return nil, &Error{Format: FormatOCSF, Record: r.n + 1, Offset: start, Field: field, Err: err}
 		}
@@ -496,7 +626,7 @@ func (r *Reader) jsonl(br *bufio.Reader) func() (*Finding, error) {
 			if d.More() {
 				return nil, &Error{Format: FormatJSONL, Line: line, Record: r.n + 1, Offset: -1, Err: errors.New("more than one JSON value on the line")}
 			}
-			f, field, err := o.finding()
+			f, field, err := r.finding(&o)
 			if err != nil {
 				return nil, &Error{Format: FormatJSONL, Line: line, Record: r.n + 1, Offset: -1, Field: field, Err: err}
 			}
@@ -537,6 +667,10 @@ func (r *Reader) csv(br *bufio.Reader) (func() (*Finding, error), error) {
 		}
 		idx[i] = j
 	}
+	if _, ok := col["FINDING_UNIQUE_ID"]; ok && len(missing) > 0 {
+		return nil, &Error{Format: FormatCSV, Line: 1, Offset: -1, Err: errors.New("this is the CSV of Prowler 3 (FINDING_UNIQUE_ID, ASSESSMENT_START_TIME): ward reads " + Supported + "; upgrade Prowler (pip install -U prowler) and scan again")}
+	}
+	muted, hasMuted := col["MUTED"]
 	if len(missing) == len(csvColumns) {
 		// Nothing of a Prowler CSV header: most likely not Prowler output
 		// at all (a report, a log, a damaged JSON file).
@@ -571,10 +705,13 @@ func (r *Reader) csv(br *bufio.Reader) (func() (*Finding, error), error) {
 		if f.Status, err = status(get(2)); err != nil {
 			return nil, fail(2, err)
 		}
-		if f.Time, err = parseTimestamp(strings.TrimSpace(get(8))); err != nil {
+		if f.Time, err = r.parseTime(get(8)); err != nil {
 			return nil, fail(8, err)
 		}
 		f.Requirements = keep(parseCompliance(get(9)))
+		if hasMuted && muted < len(rec) && strings.EqualFold(strings.TrimSpace(rec[muted]), "true") {
+			mute(f)
+		}
 		return f, nil
 	}, nil
 }

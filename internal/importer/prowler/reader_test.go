@@ -170,19 +170,26 @@ func TestTruncationOffset(t *testing.T) {
 
 func TestTimes(t *testing.T) {
 	want := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	for _, c := range []struct{ time, dt, created string }{
-		{"1795608000", "", ""},
-		{"1795608000000", "", ""}, // OCSF milliseconds
-		{"", "2026-11-25T12:00:00.000000", ""},
-		{"", "2026-11-25T12:00:00Z", ""},
-		{"", "", "1795608000"},
+	r := &Reader{zone: time.UTC}
+	for _, s := range []string{
+		"1795608000",
+		"1795608000.75", // cut to the second
+		"1795608000000", // OCSF milliseconds
+		"2026-11-25T12:00:00.000000",
+		"2026-11-25T12:00:00Z",
+		"2026-11-25 12:00:00.999999", // CSV
+		"2026-11-25T13:00:00+01:00",
 	} {
-		got, _, err := ocsfTime(jsonNumber(c.time), c.dt, jsonNumber(c.created))
+		got, err := r.parseTime(s)
 		if err != nil || !got.Equal(want) {
-			t.Errorf("%+v: %v %v", c, got, err)
+			t.Errorf("%s: %v %v", s, got, err)
 		}
 	}
-	if _, field, err := ocsfTime("", "", ""); err == nil || field != "time" {
+	if _, err := r.parseTime("25/11/2026"); err == nil {
+		t.Error("25/11/2026 read as a time")
+	}
+	var o ocsfFinding
+	if _, field, err := r.ocsfTime(&o); err == nil || field != "time" {
 		t.Errorf("no time: %q %v", field, err)
 	}
 }

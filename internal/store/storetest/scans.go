@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -264,5 +265,59 @@ func testScanPlacementByFramework(t *testing.T, s *store.Store) {
 	}
 	if ws.ScanFailingFor("hipaa", "audit-logging") != 0 || ws.ScanFailingFor("soc2", "audit-logging") != 1 || ws.ScanFailingFor("csf", "audit-logging") != 1 || len(ws.ScanChecks) != 4 {
 		t.Errorf("workspace: by %v, checks %v", ws.ScanFailingBy, ws.ScanChecks)
+	}
+}
+
+// A finding is keyed by its uid and its resource: two resources that
+// share a uid are both kept, and the same uid and resource twice keeps
+// the failing one, whether the two meet within one batch or across
+// batches. A muted finding is kept and counts as no open failure.
+func testScanFindingKey(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	mustApply(t, o, Acme())
+	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+	f := scanFile{sha: sha(41), at: at, controls: map[string][]string{"storage_public": {"network-segmentation"}}}
+	twin := func(rg, status string) store.ScanFinding {
+		fd := finding("prowler-azure-storage_public-sub-eastus-exports", "sub", "storage_public", status, at)
+		fd.ResourceUID = "/subscriptions/sub/resourcegroups/" + rg + "/providers/Microsoft.Storage/storageAccounts/exports"
+		return fd
+	}
+	// Within one batch: PASS then FAIL for rg-a; another resource group.
+	f.findings = append(f.findings, twin("rg-a", store.FindingPass), twin("rg-b", store.FindingPass), twin("rg-a", store.FindingFail))
+	// Across batches: a FAIL first, a PASS for the same key 200 rows later.
+	f.findings = append(f.findings, twin("rg-c", store.FindingFail))
+	for i := range 200 {
+		f.findings = append(f.findings, finding(fmt.Sprintf("pad-%03d", i), "sub", "storage_public", store.FindingPass, at))
+	}
+	f.findings = append(f.findings, twin("rg-c", store.FindingPass), twin("rg-d", store.FindingPass))
+	for i := range 200 {
+		f.findings = append(f.findings, finding(fmt.Sprintf("pad2-%03d", i), "sub", "storage_public", store.FindingPass, at))
+	}
+	f.findings = append(f.findings, twin("rg-d", store.FindingFail))
+	muted := twin("rg-e", store.FindingMuted)
+	muted.Note = "muted in Prowler's mutelist (risk accepted); Prowler's status: FAIL"
+	f.findings = append(f.findings, muted)
+	r := mustImport(t, o, f)
+	if r.New != 405 || r.Duplicates != 3 {
+		t.Errorf("new %d duplicates %d, want 405 and 3", r.New, r.Duplicates)
+	}
+	fs, err := o.ScanFindings(ctx, r.Scan.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]string{}
+	for _, fd := range fs {
+		if strings.HasPrefix(fd.UID, "prowler-azure") {
+			status[fd.ResourceUID[strings.Index(fd.ResourceUID, "resourcegroups/")+15:][:4]] = fd.Status
+			if fd.Status == store.FindingMuted && !strings.Contains(fd.Note, "Prowler's status: FAIL") {
+				t.Errorf("muted note lost: %+v", fd)
+			}
+		}
+	}
+	if want := "map[rg-a:FAIL rg-b:PASS rg-c:FAIL rg-d:FAIL rg-e:MUTED]"; fmt.Sprint(status) != want {
+		t.Errorf("statuses %v, want %s", status, want)
+	}
+	if c, _ := o.OpenFindingCounts(ctx); c["network-segmentation"] != 3 {
+		t.Errorf("open on network-segmentation: %v, want 3 (the muted one is not open)", c)
 	}
 }

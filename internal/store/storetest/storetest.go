@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ScanSupersession", testScanSupersession},
 		{"PrivacyRecords", testPrivacyRecords},
 		{"ScanPlacementByFramework", testScanPlacementByFramework},
+		{"ScanFindingKey", testScanFindingKey},
 	}
 	// The security contract (accounts.go, security.go) keeps its own list.
 	for _, st := range securityTests {
