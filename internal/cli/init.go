@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ward/internal/bounds"
 	"ward/internal/date"
 	"ward/internal/onboard"
 	"ward/internal/plan"
@@ -184,7 +185,7 @@ func required(what string) func(string) string {
 }
 
 func email(s string) string {
-	if at := strings.Index(s, "@"); at <= 0 || at == len(s)-1 || strings.ContainsAny(s, " \t") {
+	if bounds.Email(s) != nil {
 		return "please give an e-mail address, such as dana@example.com"
 	}
 	return ""

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // initAnswers are the answers a newcomer types, one a line, in the order
@@ -156,5 +159,51 @@ func TestInitStopsAtTheEndOfInputWritingNothing(t *testing.T) {
 	}
 	if code, _, errs := runWard(t, "", "--db", db, "plan"); code != ExitBadInput || !strings.Contains(errs, "holds no organization yet") {
 		t.Errorf("the database holds an organization after a stopped init: %d %s", code, errs)
+	}
+}
+
+// ward serve on a database without any account prints a one-time setup
+// link; only that link opens the first-run page.
+func TestServeOnAnEmptyDatabasePrintsTheSetupLink(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errs := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"--db", "sqlite:" + filepath.Join(dir, "ward.db"), "serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), out, errs)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	link := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/setup\?token=([A-Za-z0-9_-]+)`)
+	var m []string
+	for deadline := time.Now().Add(30 * time.Second); m == nil; {
+		if m = link.FindStringSubmatch(out.String()); m == nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("no setup link printed:\n%s\n%s", out.String(), errs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	if !strings.Contains(out.String(), "set up your organization") {
+		t.Errorf("on a database without an organization, the link sets one up:\n%s", out.String())
+	}
+	get := func(u string) int {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get(m[0]); code != http.StatusOK {
+		t.Errorf("GET the printed link: %d", code)
+	}
+	if code := get(m[1] + "/setup"); code != http.StatusForbidden {
+		t.Errorf("GET /setup without the token: %d, want 403", code)
+	}
+	if strings.Contains(errs.String(), m[2]) {
+		t.Errorf("the setup token reached the log:\n%s", errs.String())
 	}
 }

@@ -123,6 +123,8 @@ func TestReadmeUsingWardRunsAsWritten(t *testing.T) {
 var readmeExit = map[string]int{
 	// The demo's deliberate gaps fail the gate (DESIGN.md: exit 1).
 	"./ward check --as-of 2026-11-23": ExitFindings,
+	// So do a new organization's: no BAAs, no risk analysis yet.
+	"./ward --db sqlite:brightline.db check --as-of 2027-01-04": ExitFindings,
 }
 
 // readmePlaceholders fill a README placeholder (a word in CAPITALS) with

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"ward/internal/auth"
 	"ward/internal/store"
 	"ward/internal/web"
 )
@@ -47,7 +48,20 @@ func init() {
 // the URL once the listener is open.
 func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready func(url string)) error {
 	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: f.secure, Logger: logger})
+	// A database without any account opens on the first-run page, which
+	// only the holder of this one-time token, printed here and never
+	// logged, may use: whoever reaches a fresh server first must not own it.
+	users, err := s.Users(ctx)
+	if err != nil {
+		return err
+	}
+	var setupToken string
+	if len(users) == 0 {
+		if setupToken, err = auth.NewToken(); err != nil {
+			return err
+		}
+	}
+	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: f.secure, Logger: logger, SetupToken: setupToken})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return BadInput("cannot listen on %s: %v", f.addr, err)
@@ -64,6 +78,13 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	} else {
 		fmt.Fprintf(env.Stdout, "ward serving %s on %s\n", s.EngineName(), url)
 	}
+	if setupToken != "" {
+		what := "the first administrator"
+		if noOrgs(ctx, s) {
+			what += " and set up your organization"
+		}
+		fmt.Fprintf(env.Stdout, "\nThis database has no account yet. To create %s, open\n\n    %s/setup?token=%s\n\nThe link works until the first account exists; restarting ward serve makes a new one.\n", what, url, setupToken)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -79,4 +100,10 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 		fmt.Fprintln(env.Stderr, "ward: stopped")
 		return err
 	}
+}
+
+// noOrgs reports whether the database holds no organization yet.
+func noOrgs(ctx context.Context, s *store.Store) bool {
+	orgs, err := s.Orgs(ctx)
+	return err == nil && len(orgs) == 0
 }

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ward/internal/bounds"
 	"ward/internal/date"
 	"ward/internal/workspace"
 )
@@ -158,6 +159,8 @@ func (a Answers) Check() Errors {
 	}
 	if strings.TrimSpace(a.Name) == "" {
 		bad("name", "is missing: the organization's name")
+	} else if err := bounds.Line(a.Name, bounds.MaxName); err != nil {
+		bad("name", "%v", err)
 	} else if workspace.Slug(a.Name) == "" {
 		bad("name", "%q has no letters or digits to name the organization by", a.Name)
 	}
@@ -171,11 +174,14 @@ func (a Answers) Check() Errors {
 		bad("role", "%q is not one of %s", a.Role, strings.Join(workspace.Roles, ", "))
 	}
 	officer := func(prefix, title string, o Officer) {
-		switch {
-		case strings.TrimSpace(o.Email) == "":
+		if err := bounds.Line(o.Name, bounds.MaxName); err != nil {
+			bad(prefix+".name", "%v", err)
+		}
+		switch email := strings.TrimSpace(o.Email); {
+		case email == "":
 			bad(prefix+".email", "is missing: the %s's e-mail address", title)
-		case !validEmail(o.Email):
-			bad(prefix+".email", "%q is not an e-mail address", o.Email)
+		case bounds.Email(email) != nil:
+			bad(prefix+".email", "%v", bounds.Email(email))
 		}
 	}
 	officer("privacy", "Privacy Officer", a.Privacy)
@@ -186,8 +192,8 @@ func (a Answers) Check() Errors {
 	if !slices.Contains(workspace.SOC2Types, a.SOC2Type) {
 		bad("soc2_type", "%q is not one of %s", a.SOC2Type, strings.Join(workspace.SOC2Types, ", "))
 	}
-	if a.SOC2Type == "type2" && (a.ObservationMonths < 1 || a.ObservationMonths > 24) {
-		bad("observation_months", "%d is not a number of months from 1 to 24", a.ObservationMonths)
+	if a.SOC2Type == "type2" && (a.ObservationMonths < bounds.MinObservationMonths || a.ObservationMonths > bounds.MaxObservationMonths) {
+		bad("observation_months", "%d is not a number of months from %d to %d", a.ObservationMonths, bounds.MinObservationMonths, bounds.MaxObservationMonths)
 	}
 	if a.SOC2Type == "type2" && !a.ObservationStart.IsZero() && !a.ProgramStart.IsZero() && a.ObservationStart.Before(a.ProgramStart) {
 		bad("observation_start", "%s is before the program starts (%s)", a.ObservationStart, a.ProgramStart)
@@ -199,6 +205,8 @@ func (a Answers) Check() Errors {
 		switch {
 		case strings.TrimSpace(s.Name) == "":
 			bad(f+"name", "is missing: the system's name")
+		case bounds.Line(s.Name, bounds.MaxName) != nil:
+			bad(f+"name", "%v", bounds.Line(s.Name, bounds.MaxName))
 		case id == "":
 			bad(f+"name", "%q has no letters or digits to name the system by", s.Name)
 		default:
@@ -210,7 +218,9 @@ func (a Answers) Check() Errors {
 		if !slices.Contains(workspace.SystemKinds, s.Kind) {
 			bad(f+"kind", "%q is not one of %s", s.Kind, strings.Join(workspace.SystemKinds, ", "))
 		}
-		if s.Vendor != "" && workspace.Slug(s.Vendor) == "" {
+		if err := bounds.Line(s.Vendor, bounds.MaxName); err != nil {
+			bad(f+"vendor", "%v", err)
+		} else if s.Vendor != "" && workspace.Slug(s.Vendor) == "" {
 			bad(f+"vendor", "%q has no letters or digits to name the vendor by", s.Vendor)
 		}
 		if s.LivePHI && !s.PHI {
@@ -218,12 +228,6 @@ func (a Answers) Check() Errors {
 		}
 	}
 	return es
-}
-
-func validEmail(s string) bool {
-	s = strings.TrimSpace(s)
-	at := strings.Index(s, "@")
-	return at > 0 && at < len(s)-1 && !strings.ContainsAny(s, " \t<>,;") && strings.Count(s, "@") == 1
 }
 
 func same(a, b string) bool {

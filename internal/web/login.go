@@ -52,6 +52,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	case "loggedout":
 		p.Notice = "You have logged out."
 	}
+	if open, err := s.setupOpen(r); err == nil && open {
+		p.Notice = "This ward has no account yet. Open the setup link that ward serve printed on its terminal when it started: it creates the first administrator."
+	}
 	s.showLogin(w, r, http.StatusOK, p)
 }
 

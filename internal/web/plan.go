@@ -25,6 +25,8 @@ type PlanPage struct {
 	Plan  plan.Plan
 	Gantt template.HTML
 	Tree  template.HTML
+	// Welcome: the page is where the first-run onboarding ends.
+	Welcome bool
 }
 
 // planAsOf is the date the rules run for: today by the server's clock, or
@@ -57,9 +59,10 @@ func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, "plan.html", PlanPage{
-		Plan:  p,
-		Gantt: template.HTML(plan.GanttSVG(p, plan.GanttOptions{})),
-		Tree:  template.HTML(plan.DecisionTreeSVG(ws, p)),
+		Plan:    p,
+		Gantt:   template.HTML(plan.GanttSVG(p, plan.GanttOptions{})),
+		Tree:    template.HTML(plan.DecisionTreeSVG(ws, p)),
+		Welcome: r.URL.Query().Get("welcome") == "1",
 	})
 }
 

@@ -30,6 +30,10 @@ type Config struct {
 	// ward: from them, and only from them, X-Forwarded-For names the
 	// client (for login rate limits and the audit trail).
 	TrustedProxies []netip.Prefix
+	// SetupToken opens the first-run page (/setup) while the database
+	// holds no account: `ward serve` makes one at random and prints the
+	// link on its terminal. Empty: no first run over the web.
+	SetupToken string
 	// MaxUpload caps the body of one request that changes something (an
 	// evidence upload with all its files). Zero means DefaultMaxUpload.
 	MaxUpload int64
