@@ -129,6 +129,26 @@ func (a *Answerer) Approved(id string) (Approved, bool) {
 	return ap, ok
 }
 
+// Own lists the organization's own entries, by id.
+func (a *Answerer) Own() []Approved {
+	var out []Approved
+	for _, id := range keysOf(a.approved) {
+		if ap := a.approved[id]; ap.Own() {
+			out = append(out, ap)
+		}
+	}
+	return out
+}
+
+func keysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Aliases are the phrasings and own entries the approved answers teach
 // the matcher.
 func (a *Answerer) Aliases() []Alias {
@@ -395,8 +415,20 @@ func narrative(q *Question, v Verdict, bases []Basis, facts []string) string {
 			parts = append(parts, q.Answer)
 			break
 		}
+		// Everything is in place but something is short of current (the
+		// period's evidence, an open scan finding): say what is done,
+		// then what is short. Otherwise, where each control stands.
+		inPlace := true
 		for _, b := range bases {
-			parts = append(parts, standing(b))
+			inPlace = inPlace && b.Adopted && (b.Status == "implemented" || b.Status == "not-applicable")
+		}
+		if inPlace {
+			parts = append(parts, q.Answer)
+		}
+		for _, b := range bases {
+			if !inPlace || b.State != posture.Met {
+				parts = append(parts, standing(b))
+			}
 		}
 	}
 	parts = append(parts, facts...)
@@ -435,7 +467,13 @@ func standing(b Basis) string {
 	case b.State == posture.NotApplicable:
 		return fmt.Sprintf("%s: not applicable.", b.Title)
 	}
-	return fmt.Sprintf("%s: in place, %s.", b.Title, strings.TrimPrefix(b.Reason, "implemented, "))
+	switch {
+	case strings.Contains(b.Reason, "failing finding"):
+		return fmt.Sprintf("%s: in place, with findings from automated scans being remediated.", b.Title)
+	case b.LastEvidence.IsZero():
+		return fmt.Sprintf("%s: in place; its evidence is not yet recorded.", b.Title)
+	}
+	return fmt.Sprintf("%s: in place; the evidence for the current period is not yet recorded.", b.Title)
 }
 
 func lastEvidence(bases []Basis) date.Date {
@@ -472,4 +510,15 @@ func sources(b *Bank, id string, bases []Basis) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// Index is the matcher over the bank and what the approved answers teach
+// it (their aliases and own entries).
+func (a *Answerer) Index() *Index { return NewIndex(a.bank, a.Aliases()) }
+
+// WorkspacePolicies is where the narratives find the policies covering a
+// control. The workspace does not record policies yet, so it finds none;
+// when it does, this is the one place to read them from.
+func WorkspacePolicies(ws *workspace.Workspace) func(control string) []PolicyRef {
+	return nil
 }

@@ -90,7 +90,7 @@ func TestAnswerFromControls(t *testing.T) {
 		// MFA met, remote access being put in place.
 		{"acc-mfa-remote", Partial, true, []string{"Partial.", "Multi-factor authentication: in place.", "Secure remote administrative access: being put in place."}},
 		// Encryption at rest implemented without evidence; one PHI system unencrypted.
-		{"enc-at-rest", Partial, true, []string{"Partial.", "no evidence is attached", "1 of 2 systems that hold PHI are encrypted at rest; not yet: sms."}},
+		{"enc-at-rest", Partial, true, []string{"Partial. Databases, object storage", "Encryption of data at rest: in place; its evidence is not yet recorded.", "1 of 2 systems that hold PHI are encrypted at rest; not yet: sms."}},
 		// Not adopted at all.
 		{"hr-phishing", No, true, []string{"No.", "Phishing simulations: not yet in place."}},
 		// Not applicable, with the justification.

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ScanImportAtomicAndIdempotent", testScanImportAtomic},
 		{"ScanSupersession", testScanSupersession},
 		{"PrivacyRecords", testPrivacyRecords},
+		{"Answers", testAnswers},
 		{"ScanPlacementByFramework", testScanPlacementByFramework},
 		{"ScanFindingKey", testScanFindingKey},
 	}
