@@ -272,6 +272,9 @@ func (a *Answerer) reviewReasons(ans *Answer, manual, negative bool, bases []Bas
 		add("ward keeps no record that decides this: the text is a draft to complete")
 		return
 	}
+	if negative && ans.Verdict == Undecided {
+		add("the controls that would rule this out are not all in place: ward cannot answer no")
+	}
 	var none []string
 	for _, b := range bases {
 		if !b.Adopted {
@@ -381,12 +384,16 @@ func verdictOf(logic string, bases []Basis) Verdict {
 	return No
 }
 
+// invert answers a negative question ("Is real PHI used in testing?")
+// from the controls that rule it out: when they operate, no. When they do
+// not, ward cannot say that it happens, only that nothing rules it out:
+// undecided, for a person.
 func invert(v Verdict) Verdict {
 	switch v {
 	case Yes:
 		return No
-	case No:
-		return Yes
+	case No, Partial:
+		return Undecided
 	}
 	return v
 }
@@ -403,10 +410,14 @@ func withVerdict(v Verdict, narrative string) string {
 // the policies and the last evidence.
 func narrative(q *Question, v Verdict, bases []Basis, facts []string) string {
 	var parts []string
-	switch v {
-	case Yes, Undecided:
+	switch {
+	case v == Undecided && q.Polarity == PolarityNegative && !q.Manual:
+		for _, b := range bases {
+			parts = append(parts, standing(b))
+		}
+	case v == Yes || v == Undecided:
 		parts = append(parts, q.Answer)
-	case NotApplicable:
+	case v == NotApplicable:
 		for _, b := range bases {
 			parts = append(parts, fmt.Sprintf("%s: %s.", b.Title, strings.TrimPrefix(b.Reason, "not applicable: ")))
 		}

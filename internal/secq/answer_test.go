@@ -242,3 +242,14 @@ func TestAnswerRowsLeavesLowConfidenceForReview(t *testing.T) {
 		t.Errorf("fill 7: %+v", f)
 	}
 }
+
+// A negative question is answered "no" only when the controls that rule
+// it out operate; otherwise ward does not claim the opposite.
+func TestNegativeQuestionWithoutItsControls(t *testing.T) {
+	ws := org()
+	ws.Controls = ws.Controls[:4] // no environment-separation
+	ans, _ := answerer(ws).Answer("dev-test-data")
+	if ans.Verdict != Undecided || !ans.Review || !strings.Contains(ans.Text, "Production separated from development: not yet in place.") {
+		t.Fatalf("%q %v %q %v", ans.Verdict, ans.Review, ans.Text, ans.Reasons)
+	}
+}

@@ -209,7 +209,7 @@ func (b *Book) layout(t table, spec Spec, fail func(at, format string, a ...any)
 	// Columns not given are looked for by their usual headers.
 	guess := map[string][]string{
 		"question": {"question", "questions", "control question", "requirement"},
-		"answer":   {"response", "answer", "vendor response", "supplier response", "answers", "responses", "yes/no", "yes / no"},
+		"answer":   {"response", "answer", "vendor response", "supplier response", "vendor answer", "supplier answer", "your answer", "your response", "answers", "responses", "yes/no", "yes / no"},
 	}
 	for _, c := range cols[:2] {
 		if c.n != 0 {
