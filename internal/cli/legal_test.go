@@ -19,8 +19,21 @@ func writeWorkspace(t *testing.T, yaml string) string {
 	if err := os.WriteFile(filepath.Join(dir, "workspace.yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The signed copies the workspaces keep (signed/ID.txt).
+	if err := os.MkdirAll(filepath.Join(dir, "signed"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"baa-aws", "baa-harbor"} {
+		if err := os.WriteFile(filepath.Join(dir, "signed", id+".txt"), []byte("signed "+id+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return dir
 }
+
+// reviewed is the short form of a clause review that finds every clause
+// of the BAA checklist present.
+const reviewed = "[permitted-uses, no-further-disclosure, safeguards, security-rule-compliance, report-improper-disclosures, report-security-incidents, subcontractor-flow-down, subcontractor-security-flow-down, individual-access, amendment, accounting-of-disclosures, covered-entity-obligations, hhs-access-to-books, return-or-destroy, termination-for-breach]"
 
 // applied applies the workspace into a fresh database and returns it.
 func applied(t *testing.T, yaml string) string {
@@ -52,7 +65,7 @@ flows:
 vendors:
   - {id: aws, name: Amazon Web Services}
 agreements:
-  - {id: baa-aws, kind: baa, counterparty: aws, direction: downstream, status: executed, effective: 2026-09-10}
+  - {id: baa-aws, kind: baa, counterparty: aws, direction: downstream, status: executed, effective: 2026-09-10, file: signed/baa-aws.txt, clauses: ` + reviewed + `}
 customers:
   - id: harbor-clinic
     name: Harbor Family Clinic
@@ -182,7 +195,7 @@ func TestCFR164_502e_GateClosedWithoutBAA(t *testing.T) {
 
 	// With the BAA executed the same organization passes and the gate opens.
 	db := applied(t, strings.Replace(baWithoutAgreement("    live_phi: false\n    go_live: 2026-12-02\n"),
-		"agreements:\n", "agreements:\n  - {id: baa-harbor, kind: baa, counterparty: harbor-clinic, direction: upstream, status: executed, effective: 2026-11-15}\n", 1))
+		"agreements:\n", "agreements:\n  - {id: baa-harbor, kind: baa, counterparty: harbor-clinic, direction: upstream, status: executed, effective: 2026-11-15, file: signed/baa-harbor.txt, clauses: "+reviewed+"}\n", 1))
 	if code, out, errs := ward(t, db, "check", "--as-of", asOf); code != 0 {
 		t.Fatalf("with the BAA executed: exit %d\n%s%s", code, out, errs)
 	}

@@ -27,11 +27,13 @@ const (
 	RuleStorageUnencrypted = "storage.unencrypted"
 	RulePHIUnmarked        = "inventory.phi-unmarked"
 	RuleClauseMissing      = "baa.clause-missing"
+	RuleNoSignedCopy       = "baa.no-signed-copy"
+	RuleUnreviewed         = "baa.unreviewed"
 )
 
 // Rules lists every rule id this package evaluates, sorted.
 var Rules = []string{
-	RuleClauseMissing, RuleDownstreamMissing, RuleExpired, RuleExpiring, RuleFlowdown, RuleUpstreamMissing,
+	RuleClauseMissing, RuleDownstreamMissing, RuleExpired, RuleExpiring, RuleFlowdown, RuleNoSignedCopy, RuleUnreviewed, RuleUpstreamMissing,
 	RuleFlowUnencrypted, RulePHIUnmarked, RuleOfficerPrivacy, RuleOfficerSecurity,
 	RuleRiskAnalysisGone, RuleRiskAnalysisStale, RuleStorageUnencrypted,
 }
@@ -81,6 +83,30 @@ type Blocked struct {
 	// GoLive is set for a customer that has no live PHI yet and is about
 	// to go live (customers go_live): what is blocked is its go-live.
 	GoLive date.Date `json:"go_live,omitzero"`
+	// Reasons say, per rule, what blocks it and along which path: the
+	// real cause, which may be hops away (issue 19).
+	Reasons []Reason `json:"reasons"`
+}
+
+// Reason is why one rule blocks a system or customer: the finding that
+// fires (its subject: a flow key, a system, a vendor, an agreement, a
+// customer or the organization), the systems PHI passes through between
+// the cause and the blocked subject, in the direction PHI flows, and the
+// sentence that says it ("PHI reaches this system through rpm-ingest →
+// patient-api → visit-summaries, and the flow rpm-ingest → patient-api is
+// not encrypted in transit").
+type Reason struct {
+	Rule    string `json:"rule"`
+	Subject string `json:"subject"`
+	// SubjectKind is what Subject names: flow, system, vendor, agreement,
+	// customer or organization.
+	SubjectKind string   `json:"subject_kind"`
+	Path        []string `json:"path,omitempty"`
+	// Lead, Path and Cause make the sentence Text: the page links each
+	// system of the path and the subject.
+	Lead  string `json:"-"`
+	Cause string `json:"-"`
+	Text  string `json:"text"`
 }
 
 // OK reports whether the gate passes: no error-level finding.
@@ -126,6 +152,10 @@ type anchored struct {
 	systems  []int // the PHI is at these systems (forward and backward)
 	flowFrom []int // the PHI passes from these systems...
 	flowTo   []int // ...to these (flows: backward from From, forward from To)
+	// cause says what is wrong at an anchor system, with %s for its id
+	// ("%s is not encrypted at rest"), for the block reasons.
+	cause       string
+	subjectKind string
 }
 
 type evaluation struct {
@@ -204,7 +234,7 @@ func (e *evaluation) inventory() {
 			continue
 		}
 		if !s.EncryptedAtRest {
-			e.add(anchored{systems: []int{i}, Finding: finding.Finding{
+			e.add(anchored{systems: []int{i}, cause: "%s is not encrypted at rest", subjectKind: KindSystem, Finding: finding.Finding{
 				Rule: RuleStorageUnencrypted, Severity: finding.Error, Subject: id,
 				Message: fmt.Sprintf("System %s holds PHI but is not encrypted at rest. %s Encrypt its storage and set encrypted_at_rest: true.", id, addressable("at rest", "164.312(a)(2)(iv)")),
 			}})
@@ -229,7 +259,8 @@ func (e *evaluation) inventory() {
 		if !g.CarriesPHI(f) || f.EncryptedInTransit {
 			continue
 		}
-		e.add(anchored{flowFrom: []int{g.index[f.From]}, flowTo: []int{g.index[f.To]}, Finding: finding.Finding{
+		e.add(anchored{flowFrom: []int{g.index[f.From]}, flowTo: []int{g.index[f.To]}, subjectKind: "flow",
+			cause: "the flow " + f.From + " → " + f.To + " is not encrypted in transit", Finding: finding.Finding{
 			Rule: RuleFlowUnencrypted, Severity: finding.Error, Subject: f.Key(),
 			Message: fmt.Sprintf("PHI flow %s is not encrypted in transit. %s Encrypt it (for example TLS 1.2 or later) and set encrypted_in_transit: true.", f.Key(), addressable("in transit", "164.312(e)(2)(ii)")),
 		}})
@@ -323,6 +354,34 @@ func (e *evaluation) agreements() {
 	e.expiring()
 	e.flowdown()
 	e.clauses()
+	e.paperwork()
+}
+
+// paperwork warns about an executed BAA that ward holds no signed copy of
+// (baa.no-signed-copy) or that nobody reviewed against the checklist
+// (baa.unreviewed). Both are warnings and never hold the gate: the law
+// counts an executed BAA whatever ward holds of it (164.502(e),
+// 164.504(e)), and clause review stays optional. But a signed copy is the
+// documentation 164.316(b) asks you to keep for six years and the proof
+// 164.414(b) and an auditor will ask for, and an unreviewed BAA may lack a
+// clause 164.504(e)(2) requires: without these warnings an executed BAA
+// with neither would pass silently while a carefully reviewed one with
+// gaps gets baa.clause-missing. Expired and terminated agreements are not
+// judged; their successors are.
+func (e *evaluation) paperwork() {
+	for _, a := range e.ws.Agreements {
+		if a.Kind != "baa" || a.Status != "executed" || expired(a, e.asOf) {
+			continue
+		}
+		if a.File == "" && a.SHA256 == "" {
+			e.add(anchored{Finding: finding.Finding{Rule: RuleNoSignedCopy, Severity: finding.Warning, Subject: a.ID,
+				Message: fmt.Sprintf("BAA %s with %s is executed, but ward holds no signed copy; attach the signed agreement (its file, or upload it on the agreement's page). The gate counts it as executed; the copy is the documentation you keep for six years (45 CFR 164.316(b)(2)) and the proof an auditor or OCR asks for (164.414(b)).", a.ID, a.Counterparty)}})
+		}
+		if !a.Reviewed() {
+			e.add(anchored{Finding: finding.Finding{Rule: RuleUnreviewed, Severity: finding.Warning, Subject: a.ID,
+				Message: fmt.Sprintf("BAA %s with %s is executed, but nobody has reviewed its clauses against the BAA checklist (45 CFR 164.504(e)(2), 164.314(a)(2)); mark each clause present, missing or n/a (clause_review, or the agreement's page). Review is optional and the gate counts the BAA as executed, but an unreviewed BAA may lack a clause the rule requires.", a.ID, a.Counterparty)}})
+		}
+	}
 }
 
 // baas lists the BAAs with a counterparty in a direction.
@@ -350,7 +409,10 @@ func (e *evaluation) coverage(p party) {
 	if slices.ContainsFunc(all, func(a workspace.Agreement) bool { return a.InForce(e.asOf) }) {
 		return
 	}
-	at := anchored{systems: p.systems, customer: p.customer}
+	at := anchored{systems: p.systems, customer: p.customer, subjectKind: "vendor"}
+	if p.customer != "" {
+		at.subjectKind = KindCustomer
+	}
 	var lapsed []workspace.Agreement
 	for _, a := range all {
 		if expired(a, e.asOf) {
@@ -367,6 +429,8 @@ func (e *evaluation) coverage(p party) {
 		}
 		at.Finding = finding.Finding{Rule: RuleExpired, Severity: finding.Error, Subject: a.ID,
 			Message: fmt.Sprintf("BAA %s %s while %s still has PHI; execute a renewal or stop PHI from reaching them.", a.ID, when, p.what)}
+		at.subjectKind = "agreement"
+		at.cause = "%s is run by " + p.id + ", whose BAA " + a.ID + " " + when
 		switch p.stage {
 		case stageGoLive:
 			at.Message = fmt.Sprintf("BAA %s %s and %s goes live on %s; execute a renewal before their first live PHI (45 CFR 164.502(e), 164.504(e)).", a.ID, when, p.what, p.goLive(e.ws))
@@ -417,6 +481,7 @@ func (e *evaluation) coverage(p party) {
 			at.Message = fmt.Sprintf("%s has no upstream BAA in force on %s%s; execute one before any of their PHI reaches you (%s). %s", who, e.asOf, note, cite, signedUpLine)
 		}
 	} else {
+		at.cause = "%s is run by vendor " + p.id + ", which has no BAA in force"
 		at.Finding = finding.Finding{Rule: RuleDownstreamMissing, Severity: finding.Error, Subject: p.id,
 			Message: fmt.Sprintf("PHI reaches %s with no downstream BAA in force on %s%s; execute a BAA with them or stop sending them PHI (45 CFR 164.308(b), 164.314(a)).", p.what, e.asOf, note)}
 	}
@@ -561,8 +626,11 @@ func (e *evaluation) blocked() []Blocked {
 	g := e.g
 	n := len(g.ids)
 	sysRules := make([][]string, n)
+	sysReasons := make([][]Reason, n)
 	custRules := map[string][]string{}
+	custReasons := map[string][]Reason{}
 	var orgRules []string
+	var orgReasons []Reason
 
 	byRule := map[string][]anchored{}
 	var rules []string
@@ -577,34 +645,49 @@ func (e *evaluation) blocked() []Blocked {
 	}
 	slices.Sort(rules)
 	for _, rule := range rules {
-		var back, fwd []int
-		for _, a := range byRule[rule] {
+		var back, fwd []start
+		for k, a := range byRule[rule] {
 			switch {
 			case a.org:
-				orgRules = append(orgRules, rule)
+				if !slices.Contains(orgRules, rule) {
+					orgRules = append(orgRules, rule)
+					orgReasons = append(orgReasons, Reason{Rule: rule, Subject: a.Subject, SubjectKind: "organization", Cause: a.Message, Text: a.Message})
+				}
 			case a.customer != "":
 				custRules[a.customer] = append(custRules[a.customer], rule)
+				custReasons[a.customer] = append(custReasons[a.customer], Reason{Rule: rule, Subject: a.Subject, SubjectKind: a.subjectKind, Cause: a.Message, Text: a.Message})
 			}
-			back = append(back, a.systems...)
-			back = append(back, a.flowFrom...)
-			fwd = append(fwd, a.systems...)
-			fwd = append(fwd, a.flowTo...)
+			for _, i := range a.systems {
+				back = append(back, start{i, k, false})
+				fwd = append(fwd, start{i, k, false})
+			}
+			for _, i := range a.flowFrom {
+				back = append(back, start{i, k, true})
+			}
+			for _, i := range a.flowTo {
+				fwd = append(fwd, start{i, k, true})
+			}
 		}
 		if len(back) == 0 && len(fwd) == 0 {
 			continue
 		}
-		mark := make([]bool, n)
-		g.reach(back, false, mark)
-		g.reach(fwd, true, mark)
-		for i, m := range mark {
-			if m && g.live[i] {
-				sysRules[i] = append(sysRules[i], rule)
+		// Two searches per rule from all its anchors together, each
+		// keeping the first parent it met (so every marked system knows
+		// one shortest way back to the finding that reaches it).
+		bw := g.walk(back, false)
+		fw := g.walk(fwd, true)
+		for i := range n {
+			if !g.live[i] || (bw.from[i] < 0 && fw.from[i] < 0) {
+				continue
 			}
+			sysRules[i] = append(sysRules[i], rule)
+			sysReasons[i] = append(sysReasons[i], e.reason(rule, i, byRule[rule], back, fwd, bw, fw))
 		}
 	}
 
 	var out []Blocked
 	var liveRules []string
+	liveBy := map[string][]string{}
 	for _, id := range g.sorted {
 		i := g.index[id]
 		if !g.live[i] {
@@ -612,8 +695,11 @@ func (e *evaluation) blocked() []Blocked {
 		}
 		rs := tidy(append(slices.Clone(orgRules), sysRules[i]...))
 		liveRules = append(liveRules, sysRules[i]...)
+		for _, r := range sysRules[i] {
+			liveBy[r] = append(liveBy[r], id)
+		}
 		if len(rs) > 0 {
-			out = append(out, Blocked{Subject: id, Kind: KindSystem, Rules: rs})
+			out = append(out, Blocked{Subject: id, Kind: KindSystem, Rules: rs, Reasons: slices.Concat(orgReasons, sysReasons[i])})
 		}
 	}
 	for _, c := range e.ws.Customers {
@@ -622,18 +708,144 @@ func (e *evaluation) blocked() []Blocked {
 			continue
 		}
 		rs := tidy(slices.Concat(orgRules, liveRules, custRules[c.ID]))
-		if len(rs) > 0 {
-			b := Blocked{Subject: c.ID, Kind: KindCustomer, Rules: rs}
-			if going {
-				b.GoLive = c.GoLive
-			}
-			out = append(out, b)
+		if len(rs) == 0 {
+			continue
 		}
+		b := Blocked{Subject: c.ID, Kind: KindCustomer, Rules: rs, Reasons: slices.Concat(orgReasons, custReasons[c.ID])}
+		// The workspace does not say which customer's PHI is in which
+		// system: each live system is assumed to hold every live
+		// customer's PHI, so what blocks one blocks every customer.
+		for _, r := range tidy(slices.Clone(liveRules)) {
+			ids := liveBy[r]
+			b.Reasons = append(b.Reasons, Reason{Rule: r, Subject: ids[0], SubjectKind: KindSystem, Path: ids,
+				Lead:  "The live-PHI systems",
+				Cause: "are blocked by " + r + ", and the workspace does not record which customer's PHI is in which system, so each is taken to hold this customer's",
+				Text:  "The live-PHI systems " + strings.Join(ids, ", ") + " are blocked by " + r + ", and the workspace does not record which customer's PHI is in which system, so each is taken to hold this customer's."})
+		}
+		if going {
+			b.GoLive = c.GoLive
+		}
+		out = append(out, b)
 	}
 	slices.SortFunc(out, func(a, b Blocked) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Subject, b.Subject))
 	})
 	return out
+}
+
+// start is where a search of the blocked computation starts: a system,
+// the finding (its index among the rule's findings) that anchors it there,
+// and whether it is an end of a failing flow rather than a failing system.
+type start struct {
+	node, finding int
+	flow          bool
+}
+
+// search is a breadth-first search's record: for each system, the start
+// it was reached from (-1: not reached) and the system it was reached
+// through (-1: it is a start).
+type search struct {
+	from, parent []int
+}
+
+// walk searches the graph from the starts over PHI flows, forward (where
+// their PHI goes) or backward (where it came from).
+func (g *Graph) walk(starts []start, forward bool) search {
+	n := len(g.ids)
+	s := search{from: make([]int, n), parent: make([]int, n)}
+	for i := range n {
+		s.from[i], s.parent[i] = -1, -1
+	}
+	var queue []int
+	for k, st := range starts {
+		if s.from[st.node] < 0 {
+			s.from[st.node] = k
+			queue = append(queue, st.node)
+		}
+	}
+	for len(queue) > 0 {
+		i := queue[0]
+		queue = queue[1:]
+		edges := g.in[i]
+		if forward {
+			edges = g.out[i]
+		}
+		for _, fi := range edges {
+			f := g.ws.Flows[fi]
+			j := g.index[f.From]
+			if forward {
+				j = g.index[f.To]
+			}
+			if s.from[j] < 0 {
+				s.from[j], s.parent[j] = s.from[i], i
+				queue = append(queue, j)
+			}
+		}
+	}
+	return s
+}
+
+// chain is the systems from i back to its search's start, i first.
+func (g *Graph) chain(s search, i int) []string {
+	var out []string
+	for ; i >= 0; i = s.parent[i] {
+		out = append(out, g.ids[i])
+	}
+	return out
+}
+
+// reason says why rule blocks system i: the system itself is where the
+// finding sits, or PHI reaches it from there (the forward search), or it
+// sends PHI on to there (the backward search).
+func (e *evaluation) reason(rule string, i int, found []anchored, back, fwd []start, bw, fw search) Reason {
+	g := e.g
+	var st start
+	var path []string
+	var lead string
+	switch {
+	case fw.from[i] >= 0 && !fwd[fw.from[i]].flow && fw.parent[i] < 0:
+		// The finding sits on this system.
+		st = fwd[fw.from[i]]
+		a := found[st.finding]
+		cause := fmt.Sprintf(a.cause, "this system")
+		r := Reason{Rule: rule, Subject: a.Subject, SubjectKind: a.subjectKind, Cause: cause}
+		r.Text = strings.ToUpper(cause[:1]) + cause[1:] + "."
+		return r
+	case fw.from[i] >= 0:
+		st = fwd[fw.from[i]]
+		path = g.chain(fw, i)
+		slices.Reverse(path) // from the cause to this system
+		if st.flow {
+			// The failing flow's source comes first.
+			path = append([]string{g.ws.Flows[e.flowAt(found[st.finding])].From}, path...)
+		}
+		lead = "PHI reaches this system through"
+	default:
+		st = back[bw.from[i]]
+		path = g.chain(bw, i) // from this system to the cause
+		if st.flow {
+			path = append(path, g.ws.Flows[e.flowAt(found[st.finding])].To)
+		}
+		lead = "This system sends PHI on through"
+	}
+	a := found[st.finding]
+	cause := a.cause
+	if strings.Contains(cause, "%s") {
+		cause = fmt.Sprintf(cause, g.ids[st.node])
+	}
+	return Reason{Rule: rule, Subject: a.Subject, SubjectKind: a.subjectKind, Path: path, Lead: lead, Cause: "and " + cause,
+		Text: lead + " " + strings.Join(path, " → ") + ", and " + cause + "."}
+}
+
+// flowAt is the index in the workspace's flows of a flow finding's flow.
+func (e *evaluation) flowAt(a anchored) int {
+	from, to := e.g.ids[a.flowFrom[0]], e.g.ids[a.flowTo[0]]
+	for fi, f := range e.ws.Flows {
+		if f.From == from && f.To == to && f.Key() == a.Subject {
+			return fi
+		}
+	}
+	return 0
 }
 
 func tidy(rs []string) []string {

@@ -20,7 +20,7 @@ var asOf = d("2027-01-10")
 // systems and an SMS gateway, all marked, encrypted and under BAAs, one
 // covered-entity customer under an upstream BAA, a current risk analysis.
 func clean() *workspace.Workspace {
-	return &workspace.Workspace{
+	ws := &workspace.Workspace{
 		Organization: workspace.Organization{
 			Name:     "Acme Health",
 			Roles:    []string{workspace.RoleBusinessAssociate},
@@ -48,6 +48,25 @@ func clean() *workspace.Workspace {
 		Customers:    []workspace.Customer{{ID: "st-marys", CoveredEntity: true, LivePHI: true}},
 		RiskAnalyses: []workspace.RiskAnalysis{{ID: "ra-2026", Performed: d("2026-11-20")}},
 	}
+	// Every paper in order: a signed copy on file and a clause review of
+	// each BAA (baa.no-signed-copy, baa.unreviewed).
+	for i := range ws.Agreements {
+		paperwork(&ws.Agreements[i])
+	}
+	return ws
+}
+
+// papered is the agreement with its paperwork in order.
+func papered(a workspace.Agreement) workspace.Agreement {
+	paperwork(&a)
+	return a
+}
+
+// paperwork gives an agreement a signed copy and a review that finds
+// every required clause present.
+func paperwork(a *workspace.Agreement) {
+	a.File, a.SHA256 = "agreements/"+a.ID+".pdf", strings.Repeat("ab", 32)
+	a.ClauseReview = review(nil)
 }
 
 func requiredClauses() []string {
@@ -149,6 +168,7 @@ func TestGate(t *testing.T) {
 			name: "BAA review as a clauses list: required clauses not listed are missing; optional ones are not",
 			edit: func(ws *workspace.Workspace) {
 				a := agreement(ws, "baa-aws")
+				a.ClauseReview = nil
 				for _, c := range requiredClauses() {
 					if c != "hhs-access-to-books" {
 						a.Clauses = append(a.Clauses, c)
@@ -158,7 +178,30 @@ func TestGate(t *testing.T) {
 			want: []string{"warning baa.clause-missing baa-aws"},
 		},
 		{
-			name: "unreviewed and terminated BAAs are not judged",
+			// Issue 19 item 4: an executed BAA with no signed copy, or
+			// nobody's review, is a warning; the gate still counts it.
+			name: "an executed BAA with no signed copy: a warning, and the gate still counts it",
+			edit: func(ws *workspace.Workspace) {
+				a := agreement(ws, "baa-twilio")
+				a.File, a.SHA256 = "", ""
+			},
+			want: []string{"warning baa.no-signed-copy baa-twilio"},
+		},
+		{
+			name: "an executed BAA nobody reviewed: a warning, and the gate still counts it",
+			edit: func(ws *workspace.Workspace) { agreement(ws, "baa-st-marys").ClauseReview = nil },
+			want: []string{"warning baa.unreviewed baa-st-marys"},
+		},
+		{
+			name: "a BAA only sent, or expired, is not judged for its paperwork",
+			edit: func(ws *workspace.Workspace) {
+				ws.Agreements = append(ws.Agreements,
+					workspace.Agreement{ID: "baa-twilio-draft", Kind: "baa", Counterparty: "twilio", Direction: "downstream", Status: "sent"},
+					workspace.Agreement{ID: "baa-twilio-2024", Kind: "baa", Counterparty: "twilio", Direction: "downstream", Status: "executed", Effective: d("2024-01-15"), Expires: d("2025-01-15")})
+			},
+		},
+		{
+			name: "terminated BAAs are not judged",
 			edit: func(ws *workspace.Workspace) {
 				ws.Agreements = append(ws.Agreements, workspace.Agreement{ID: "baa-old", Kind: "baa", Counterparty: "aws", Direction: "downstream", Status: "terminated",
 					Effective: d("2025-01-01"), ClauseReview: []workspace.ClauseMark{{Clause: "safeguards", Status: "missing"}}})
@@ -193,7 +236,7 @@ func TestGate(t *testing.T) {
 					workspace.Flow{From: "patient-api", To: "logs", PHI: true, EncryptedInTransit: true},
 					workspace.Flow{From: "logs", To: "warehouse", PHI: true, EncryptedInTransit: true})
 				ws.Vendors = append(ws.Vendors, workspace.Vendor{ID: "datadog"}, workspace.Vendor{ID: "snowflake"})
-				ws.Agreements = append(ws.Agreements, workspace.Agreement{ID: "baa-datadog", Kind: "baa", Counterparty: "datadog", Direction: "downstream", Status: "executed", Effective: d("2026-06-01"), BreachNoticeDays: 10})
+				ws.Agreements = append(ws.Agreements, papered(workspace.Agreement{ID: "baa-datadog", Kind: "baa", Counterparty: "datadog", Direction: "downstream", Status: "executed", Effective: d("2026-06-01"), BreachNoticeDays: 10}))
 			},
 			want: []string{
 				"error baa.downstream.missing snowflake",
@@ -283,7 +326,7 @@ func TestGate(t *testing.T) {
 			name: "expired BAA replaced by one in force: nothing to report",
 			edit: func(ws *workspace.Workspace) {
 				agreement(ws, "baa-twilio").Expires = d("2026-12-31")
-				ws.Agreements = append(ws.Agreements, workspace.Agreement{ID: "baa-twilio-2027", Kind: "baa", Counterparty: "twilio", Direction: "downstream", Status: "executed", Effective: d("2027-01-01"), BreachNoticeDays: 5})
+				ws.Agreements = append(ws.Agreements, papered(workspace.Agreement{ID: "baa-twilio-2027", Kind: "baa", Counterparty: "twilio", Direction: "downstream", Status: "executed", Effective: d("2027-01-01"), BreachNoticeDays: 5}))
 			},
 		},
 		{
@@ -427,7 +470,7 @@ func TestGate(t *testing.T) {
 			name: "flow-down: the shortest of several promises counts",
 			edit: func(ws *workspace.Workspace) {
 				ws.Customers = append(ws.Customers, workspace.Customer{ID: "county-hospital", CoveredEntity: true, LivePHI: true})
-				ws.Agreements = append(ws.Agreements, workspace.Agreement{ID: "baa-county", Kind: "baa", Counterparty: "county-hospital", Direction: "upstream", Status: "executed", Effective: d("2026-03-01"), BreachNoticeDays: 7})
+				ws.Agreements = append(ws.Agreements, papered(workspace.Agreement{ID: "baa-county", Kind: "baa", Counterparty: "county-hospital", Direction: "upstream", Status: "executed", Effective: d("2026-03-01"), BreachNoticeDays: 7}))
 			},
 			want: []string{"warning baa.flowdown baa-aws"},
 		},
@@ -449,7 +492,7 @@ func TestGate(t *testing.T) {
 			name: "expiring in 30 days with a signed renewal starting the next day",
 			edit: func(ws *workspace.Workspace) {
 				agreement(ws, "baa-twilio").Expires = asOf.AddDays(30)
-				ws.Agreements = append(ws.Agreements, workspace.Agreement{ID: "baa-twilio-2", Kind: "baa", Counterparty: "twilio", Direction: "downstream", Status: "executed", Effective: asOf.AddDays(31), BreachNoticeDays: 5})
+				ws.Agreements = append(ws.Agreements, papered(workspace.Agreement{ID: "baa-twilio-2", Kind: "baa", Counterparty: "twilio", Direction: "downstream", Status: "executed", Effective: asOf.AddDays(31), BreachNoticeDays: 5}))
 			},
 		},
 		{
@@ -671,9 +714,10 @@ func TestRulesSorted(t *testing.T) {
 			t.Errorf("bad rule id %q", r)
 		}
 	}
-	// Issue 5 names 12 rules; baa.clause-missing is the BAA content review.
-	if len(Rules) != 13 {
-		t.Errorf("issue 5 names 12 rules and the clause review one more, Rules has %d", len(Rules))
+	// Issue 5 names 12 rules; baa.clause-missing is the BAA content
+	// review; issue 19 adds baa.no-signed-copy and baa.unreviewed.
+	if len(Rules) != 15 {
+		t.Errorf("issue 5 names 12 rules, the clause review one more and issue 19 two, Rules has %d", len(Rules))
 	}
 }
 
@@ -710,5 +754,94 @@ func TestCFR164_306d3_EncryptionFindingsSayAddressable(t *testing.T) {
 				t.Errorf("%s reads as if the rule required encryption (%q): %s", rule, wrong, f.Message)
 			}
 		}
+	}
+}
+
+// Issue 19 item 5: a block reason names the real cause and the path PHI
+// takes between it and the blocked system, however many hops away: a
+// system whose own inbound flow is encrypted, two hops downstream of an
+// unencrypted one, is told which flow, and through which systems.
+func TestBlockReasonsNameTheCauseAndPath(t *testing.T) {
+	ws := clean()
+	// rpm-ingest -> patient-api in plain HTTP; patient-api -> sms-gateway
+	// and patient-api -> db are encrypted.
+	ws.Systems = append(ws.Systems, workspace.System{ID: "rpm-ingest", Kind: "service", Vendor: "aws", PHI: true, LivePHI: true, EncryptedAtRest: true})
+	ws.Flows = append(ws.Flows, workspace.Flow{From: "rpm-ingest", To: "patient-api", PHI: true})
+	ws.Systems[1].EncryptedAtRest = false // db
+	r := Gate(ws, asOf)
+	reasons := map[string]map[string]string{}
+	paths := map[string][]string{}
+	for _, b := range r.Blocked {
+		reasons[b.Subject] = map[string]string{}
+		for _, x := range b.Reasons {
+			reasons[b.Subject][x.Rule] = x.Text
+			if x.Rule == RuleFlowUnencrypted {
+				paths[b.Subject] = x.Path
+			}
+		}
+	}
+	want := map[string]map[string]string{
+		"sms-gateway": {
+			RuleFlowUnencrypted: "PHI reaches this system through rpm-ingest → patient-api → sms-gateway, and the flow rpm-ingest → patient-api is not encrypted in transit.",
+		},
+		"db": {
+			RuleFlowUnencrypted:    "PHI reaches this system through rpm-ingest → patient-api → db, and the flow rpm-ingest → patient-api is not encrypted in transit.",
+			RuleStorageUnencrypted: "This system is not encrypted at rest.",
+		},
+		"rpm-ingest": {
+			RuleFlowUnencrypted:    "This system sends PHI on through rpm-ingest → patient-api, and the flow rpm-ingest → patient-api is not encrypted in transit.",
+			RuleStorageUnencrypted: "This system sends PHI on through rpm-ingest → patient-api → db, and db is not encrypted at rest.",
+		},
+	}
+	for sys, rules := range want {
+		for rule, text := range rules {
+			if got := reasons[sys][rule]; got != text {
+				t.Errorf("%s, %s:\n got %q\nwant %q", sys, rule, got, text)
+			}
+		}
+	}
+	// sms-gateway shares patient-api with db but exchanges no PHI with
+	// it: db's storage does not block it.
+	if got, ok := reasons["sms-gateway"][RuleStorageUnencrypted]; ok {
+		t.Errorf("sms-gateway blocked by db's storage: %q", got)
+	}
+	if p := paths["sms-gateway"]; !slices.Equal(p, []string{"rpm-ingest", "patient-api", "sms-gateway"}) {
+		t.Errorf("path %v", p)
+	}
+	// A vendor without a BAA: the system it runs says so of itself.
+	dropAgreement(ws, "baa-twilio")
+	for _, b := range Gate(ws, asOf).Blocked {
+		for _, x := range b.Reasons {
+			if b.Subject == "sms-gateway" && x.Rule == RuleDownstreamMissing && x.Text != "This system is run by vendor twilio, which has no BAA in force." {
+				t.Errorf("sms-gateway: %q", x.Text)
+			}
+			if b.Kind == KindCustomer && x.Rule == RuleDownstreamMissing && !strings.Contains(x.Text, "does not record which customer's PHI is in which system") {
+				t.Errorf("customer reason: %q", x.Text)
+			}
+		}
+	}
+}
+
+// A cycle does not hide a system downstream of a failing flow: a -> b is
+// unencrypted, b -> j, j -> a (a cycle back), j -> k. PHI from a reaches
+// k through b and j, so k is blocked.
+func TestBlockedThroughACycle(t *testing.T) {
+	ws := clean()
+	for _, id := range []string{"a", "b", "j", "k"} {
+		ws.Systems = append(ws.Systems, workspace.System{ID: id, Kind: "service", PHI: true, LivePHI: true, EncryptedAtRest: true})
+	}
+	ws.Flows = append(ws.Flows,
+		workspace.Flow{From: "a", To: "b", PHI: true},
+		workspace.Flow{From: "b", To: "j", PHI: true, EncryptedInTransit: true},
+		workspace.Flow{From: "j", To: "a", PHI: true, EncryptedInTransit: true},
+		workspace.Flow{From: "j", To: "k", PHI: true, EncryptedInTransit: true})
+	var blocked []string
+	for _, b := range Gate(ws, asOf).Blocked {
+		if b.Kind == KindSystem {
+			blocked = append(blocked, b.Subject)
+		}
+	}
+	if !slices.Equal(blocked, []string{"a", "b", "j", "k"}) {
+		t.Errorf("blocked %v, want a, b, j and k", blocked)
 	}
 }

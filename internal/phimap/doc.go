@@ -36,6 +36,8 @@
 //	baa.expiring              warning   agreement     in force today; ends within 60 days (issue 5) with no successor
 //	baa.flowdown              warning   agreement     PHI is covered, but we could not meet a breach-notice term we promised
 //	baa.clause-missing        warning   agreement     a reviewed BAA lacks a clause 164.504(e)(2) or 164.314(a)(2) requires
+//	baa.no-signed-copy        warning   agreement     an executed BAA with no signed copy on file (164.316(b)(2), 164.414(b))
+//	baa.unreviewed            warning   agreement     an executed BAA nobody reviewed against the checklist (review stays optional)
 //	flow.unencrypted          error     flow key      ward's policy, not the rule's: encryption in transit is addressable (164.312(e)(2)(ii)); unencrypted PHI loses the breach safe harbor
 //	storage.unencrypted       error     system        ward's policy, not the rule's: encryption at rest is addressable (164.312(a)(2)(iv)); unencrypted PHI loses the breach safe harbor
 //	inventory.phi-unmarked    warning   system        phi: false but PHI reaches it; the other rules already treat it as PHI

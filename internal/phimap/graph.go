@@ -258,32 +258,3 @@ func (g *Graph) CarriesPHI(f workspace.Flow) bool {
 	_, okB := g.lookup(f.To)
 	return okA && okB
 }
-
-// reach marks every system reachable from the start systems over PHI
-// flows, forward (where their PHI goes) or backward (where it came from).
-// The starts themselves are marked.
-func (g *Graph) reach(starts []int, forward bool, mark []bool) {
-	queue := slices.Clone(starts)
-	for _, i := range starts {
-		mark[i] = true
-	}
-	for len(queue) > 0 {
-		i := queue[0]
-		queue = queue[1:]
-		edges := g.in[i]
-		if forward {
-			edges = g.out[i]
-		}
-		for _, fi := range edges {
-			f := g.ws.Flows[fi]
-			j := g.index[f.From]
-			if forward {
-				j = g.index[f.To]
-			}
-			if !mark[j] {
-				mark[j] = true
-				queue = append(queue, j)
-			}
-		}
-	}
-}

@@ -155,3 +155,42 @@ func TestWizardRecordsTheKey(t *testing.T) {
 		}
 	}
 }
+
+// Issue 19 item 5: a system's page names the real cause of its block and
+// the path, with links: the demo's visit-summaries receives PHI over an
+// encrypted flow from patient-api, which gets it from rpm-ingest in plain
+// HTTP. Its JSON twin carries the same reasons.
+func TestSystemPageNamesTheBlockCauseAndPath(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, _ := e.login(e.users[store.RoleViewer])
+	page := e.get(c, "/orgs/alpha/systems/visit-summaries?as_of=2026-11-25")
+	body := html.UnescapeString(page.Body)
+	for _, want := range []string{
+		`PHI reaches this system through <a href="/orgs/alpha/systems/rpm-ingest">rpm-ingest</a> → <a href="/orgs/alpha/systems/patient-api">patient-api</a> → <a href="/orgs/alpha/systems/visit-summaries">visit-summaries</a>, and the flow rpm-ingest → patient-api is not encrypted in transit.`,
+		`<a class="fix" href="/orgs/alpha/flows/rpm-ingest-%3Epatient-api">open the cause</a>`,
+		"This system is run by vendor openai, which has no BAA in force.",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("visit-summaries page lacks %q", want)
+		}
+	}
+	var api struct {
+		Reasons []struct {
+			Rule, Subject, Text string
+			Path                []string
+		} `json:"blocked_reasons"`
+	}
+	if err := json.Unmarshal([]byte(e.get(c, "/api/v1/orgs/alpha/systems/visit-summaries?as_of=2026-11-25").Body), &api); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range api.Reasons {
+		if r.Rule == "flow.unencrypted" && r.Subject == "rpm-ingest->patient-api" && strings.Join(r.Path, ",") == "rpm-ingest,patient-api,visit-summaries" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("API reasons %+v", api.Reasons)
+	}
+}

@@ -184,6 +184,10 @@ type RecordDetail struct {
 	PHIFrom   [][]string `json:"phi_from,omitempty"`
 	PHIOrigin bool       `json:"phi_origin,omitempty"`
 	BlockedBy []string   `json:"blocked_by,omitempty"`
+	// BlockReasons say, per rule, the real cause and the path PHI takes
+	// between it and this system or customer (issue 19).
+	BlockReasons []phimap.Reason `json:"blocked_reasons,omitempty"`
+	Reasons      []ReasonView    `json:"-"`
 	// For an agreement: the BAA clause review and the signed copy.
 	Clauses []ClauseRow `json:"clause_review,omitempty"`
 	File    *FileInfo   `json:"file,omitempty"`
@@ -227,11 +231,9 @@ func recordDetail(k recordKind, ws *workspace.Workspace, i int, slug string, asO
 				d.PHIFrom = append(d.PHIFrom, append(g.Path(f.From), rec.ID))
 			}
 		}
-		for _, b := range phimap.Gate(ws, asOf).Blocked {
-			if b.Kind == phimap.KindSystem && b.Subject == rec.ID {
-				d.BlockedBy = b.Rules
-			}
-		}
+		d.blocked(ws, asOf, slug, phimap.KindSystem, rec.ID)
+	case workspace.Customer:
+		d.blocked(ws, asOf, slug, phimap.KindCustomer, rec.ID)
 	case workspace.Agreement:
 		d.Clauses = clauseRows(rec)
 		if rec.File != "" {
@@ -239,6 +241,48 @@ func recordDetail(k recordKind, ws *workspace.Workspace, i int, slug string, asO
 		}
 	}
 	return d
+}
+
+// ReasonView is a block reason with the links the page draws: each
+// system of the path, and the finding's subject.
+type ReasonView struct {
+	phimap.Reason
+	Steps       []ReasonStep
+	SubjectHref string
+}
+
+// ReasonStep is one system of a reason's path.
+type ReasonStep struct{ ID, Href string }
+
+// blocked fills the rules that block the subject's live PHI and why.
+func (d *RecordDetail) blocked(ws *workspace.Workspace, asOf date.Date, slug, kind, id string) {
+	for _, b := range phimap.Gate(ws, asOf).Blocked {
+		if b.Kind != kind || b.Subject != id {
+			continue
+		}
+		d.BlockedBy, d.BlockReasons = b.Rules, b.Reasons
+		for _, r := range b.Reasons {
+			v := ReasonView{Reason: r}
+			for _, s := range r.Path {
+				v.Steps = append(v.Steps, ReasonStep{ID: s, Href: recordHref(slug, systemKind.meta(), s)})
+			}
+			switch r.SubjectKind {
+			case "flow":
+				v.SubjectHref = recordHref(slug, flowKind.meta(), r.Subject)
+			case phimap.KindSystem:
+				v.SubjectHref = recordHref(slug, systemKind.meta(), r.Subject)
+			case "vendor":
+				v.SubjectHref = recordHref(slug, vendorKind.meta(), r.Subject)
+			case "agreement":
+				v.SubjectHref = recordHref(slug, agreementKind.meta(), r.Subject)
+			case phimap.KindCustomer:
+				v.SubjectHref = recordHref(slug, customerKind.meta(), r.Subject)
+			case "organization":
+				v.SubjectHref = "/orgs/" + slug + "/plan"
+			}
+			d.Reasons = append(d.Reasons, v)
+		}
+	}
 }
 
 func (s *Server) recordAt(k recordKind, w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, date.Date, map[string][]finding.Finding, int, bool) {

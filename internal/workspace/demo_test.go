@@ -110,6 +110,14 @@ func TestDemoDeliberateGaps(t *testing.T) {
 			len(ws.AgreementsWith("openai")) == 0 && ws.System("visit-summaries").Vendor == "openai" && ws.System("visit-summaries").LivePHI},
 		{"baa.flowdown: zendesk may take 30 days while the clinics were promised 10",
 			agreement("baa-zendesk").BreachNoticeDays == 30 && agreement("baa-st-marys").BreachNoticeDays == 10},
+		{"baa.no-signed-copy and baa.unreviewed: aws's BAA, accepted in AWS Artifact, has neither a copy nor a review",
+			agreement("baa-aws").File == "" && !agreement("baa-aws").Reviewed()},
+		{"baa.unreviewed: zendesk's signed BAA was never reviewed",
+			agreement("baa-zendesk").File != "" && !agreement("baa-zendesk").Reviewed()},
+		{"the clinics' BAAs, on our template, are signed and reviewed",
+			agreement("baa-st-marys").File != "" && agreement("baa-st-marys").Reviewed() &&
+				agreement("baa-lakeside-cardiology").File != "" && agreement("baa-lakeside-cardiology").Reviewed() &&
+				agreement("baa-northside-pediatrics").File != "" && agreement("baa-northside-pediatrics").Reviewed()},
 		{"baa.upstream.missing: 3 of 4 clinics have an executed BAA; valley-endo has live PHI without one",
 			len(ws.Customers) == 4 && inForceBAA("st-marys") && inForceBAA("lakeside-cardiology") && inForceBAA("northside-pediatrics") &&
 				!inForceBAA("valley-endo") && ws.Customer("valley-endo").LivePHI},
