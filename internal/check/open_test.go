@@ -19,7 +19,10 @@ func TestStillOpen(t *testing.T) {
 	notified := closed(breach)
 	notified.Timeline = []workspace.TimelineEntry{{Date: date.MustParse("2027-05-25"), Note: "notified:covered-entity:st-marys by e-mail"}}
 	encrypted := closed(breach)
-	encrypted.Encrypted = true
+	// The safe harbor: encrypted, and the key not compromised with it
+	// (HHS guidance; issue 14 item 10).
+	notCompromised := false
+	encrypted.Encrypted, encrypted.KeyCompromised = true, &notCompromised
 	late := closed(breach)
 	late.Discovered = date.MustParse("2027-01-02")
 	tests := []struct {
