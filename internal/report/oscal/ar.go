@@ -114,12 +114,6 @@ func AssessmentResults(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.
 	if err != nil {
 		return nil, err
 	}
-	method := Resource{
-		UUID:  b.id("resource", "assessment-method"),
-		Title: "ward readiness evaluation",
-		Description: "No separate OSCAL assessment plan exists: ward evaluates each requirement from the controls mapped to it, each control from its status and its dated evidence " +
-			"(current for its frequency), and for a SOC 2 Type II window every scheduled occurrence.",
-	}
 	res := Result{
 		UUID:  b.id("result", asOf.String()),
 		Title: "Readiness as of " + asOf.String(),
@@ -134,18 +128,10 @@ func AssessmentResults(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.
 	}
 	res.Description = "Readiness computed by ward from the organization's controls and evidence: " + strings.Join(parts, "; ") + "."
 
-	var ids []SelectControl
-	for _, id := range sc.controls {
-		ids = append(ids, SelectControl{ControlID: token(id)})
-	}
-	if len(ids) > 0 {
-		res.ReviewedControls = ReviewedControls{ControlSelections: []ControlSelection{{Description: "The unified controls in scope.", IncludeControls: ids}}}
-	} else {
-		res.ReviewedControls = ReviewedControls{ControlSelections: []ControlSelection{{IncludeAll: &struct{}{}}}}
-	}
+	res.ReviewedControls = b.reviewedControls(sc)
 
 	// Observations: the live evidence collected on or before the date.
-	resources := []Resource{method, b.catalogResource()}
+	resources := []Resource{b.catalogResource()}
 	start := asOf
 	byControl := map[string][]string{}
 	seen := map[string]int{}
@@ -181,7 +167,7 @@ func AssessmentResults(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.
 				UUID:        b.id("finding", fw, r.ID),
 				Title:       fmt.Sprintf("%s %s %s: %s", p.Name, r.ID, r.Title, r.Status),
 				Description: requirementDescription(r),
-				Target: FindingTarget{Type: "objective-id", TargetID: requirementToken(fw, r.ID), Title: clean(r.ID + " " + r.Title),
+				Target: FindingTarget{Type: "objective-id", TargetID: requirementObjective(fw, r.ID), Title: clean(r.ID + " " + r.Title),
 					Status: ObjectiveStatus{State: "not-satisfied", Reason: "fail"}},
 			}
 			f.Props = append(f.Props, prop("framework", fw)...)
@@ -207,7 +193,7 @@ func AssessmentResults(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.
 	return &ARDocument{AR: AssessmentResultsModel{
 		UUID:       b.id("assessment-results", asOf.String()),
 		Metadata:   b.metadata(b.orgName() + " assessment results, as of " + asOf.String()),
-		ImportAP:   ImportAP{Href: "#" + method.UUID, Remarks: "ward's evaluation method; see back-matter."},
+		ImportAP:   ImportAP{Href: FileAssessmentPlan, Remarks: "The assessment plan: ward's readiness evaluation of the controls the system security plan implements."},
 		Results:    []Result{res},
 		BackMatter: &BackMatter{Resources: resources},
 	}}, nil
@@ -227,7 +213,7 @@ func (b *builder) exceptionFinding(w *posture.Window, x posture.Exception) Findi
 		Title: fmt.Sprintf("SOC 2 Type II exception: %s, %s", x.Control, x.Period),
 		Description: fmt.Sprintf("No evidence of %s for %s (%s to %s), inside the observation window %s to %s.",
 			x.Control, x.Period, x.Start, x.End, w.Start, w.End),
-		Target: FindingTarget{Type: "statement-id", TargetID: token(x.Control) + "_smt",
+		Target: FindingTarget{Type: "statement-id", TargetID: statementID(x.Control),
 			Status: ObjectiveStatus{State: "not-satisfied", Reason: "fail"}},
 	}
 	f.Props = append(f.Props, prop("framework", catalog.SOC2)...)
@@ -290,11 +276,11 @@ func (b *builder) observation(e workspace.Evidence, key string) (Observation, *R
 	var file *Resource
 	if e.File != "" {
 		r := Resource{UUID: b.id("resource", "evidence", key), Title: clean(e.File), Description: "Evidence file " + clean(e.File) + "."}
-		link := RLink{Href: href(e.File), MediaType: clean(e.Type)}
-		if e.SHA256 != "" {
-			link.Hashes = []Hash{{Algorithm: "SHA-256", Value: e.SHA256}}
+		// The file itself, when ward holds it (by its SHA-256): ward
+		// export oscal all writes it to this path beside the documents.
+		if p := EvidencePath(e); p != "" {
+			r.RLinks = []RLink{{Href: p, MediaType: clean(e.Type), Hashes: []Hash{{Algorithm: "SHA-256", Value: e.SHA256}}}}
 		}
-		r.RLinks = []RLink{link}
 		file = &r
 		o.RelevantEvidence = append(o.RelevantEvidence, RelevantEvidence{Href: "#" + r.UUID, Description: "File " + clean(e.File) + shaNote(e.SHA256) + ".", Props: prop("sha256", e.SHA256)})
 	}
@@ -313,4 +299,45 @@ func shaNote(sha string) string {
 		return ""
 	}
 	return ", SHA-256 " + sha
+}
+
+// EvidencePath is where an evidence file sits beside the documents of a
+// set (ward export oscal all writes it there): evidence/, the first 12
+// hex digits of its SHA-256, and its base name made safe for a path. ""
+// when ward holds no file for the item (no SHA-256).
+func EvidencePath(e workspace.Evidence) string {
+	if len(e.SHA256) < 12 || e.File == "" {
+		return ""
+	}
+	base := e.File
+	if i := strings.LastIndexAny(base, "/\\"); i >= 0 {
+		base = base[i+1:]
+	}
+	var sb strings.Builder
+	for _, r := range base {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			sb.WriteRune(r)
+		default:
+			sb.WriteByte('-')
+		}
+	}
+	name := strings.Trim(sb.String(), ".-")
+	if name == "" {
+		name = "file"
+	}
+	return "evidence/" + e.SHA256[:12] + "-" + name
+}
+
+// EvidenceFiles lists the evidence files the assessment results link to
+// (EvidencePath -> SHA-256), for writing them beside the documents.
+func EvidenceFiles(ws *workspace.Workspace, asOf date.Date) map[string]string {
+	out := map[string]string{}
+	b := &builder{ws: ws, asOf: asOf}
+	for _, e := range b.evidence() {
+		if p := EvidencePath(e); p != "" {
+			out[p] = e.SHA256
+		}
+	}
+	return out
 }

@@ -1,7 +1,13 @@
-// Package oscal writes an organization's program as NIST OSCAL JSON: the
-// system security plan (SSP), the assessment results and the plan of
-// action and milestones (POA&M), so that an auditor's or a customer's own
-// tooling can read what ward knows.
+// Package oscal writes an organization's program as NIST OSCAL JSON
+// (release 1.1.3): ward's unified control set as a catalog, a profile per
+// framework in scope and the baseline profile that joins them, the system
+// security plan (SSP), an assessment plan, the assessment results and the
+// plan of action and milestones (POA&M), so that an auditor's or a
+// customer's own tooling can load what ward knows. Set writes them as one
+// set whose references resolve inside it: the SSP imports profile.json,
+// which imports the framework profiles, which import catalog.json; the
+// assessment plan imports ssp.json, the results import
+// assessment-plan.json, the POA&M imports ssp.json.
 //
 // The documents are built by pure functions over the workspace, the
 // catalog and an as-of date, and are deterministic: every UUID is a
@@ -11,8 +17,9 @@
 //
 // The package depends on the workspace model and the domain packages
 // (catalog, posture, evidence, risk, check); never on storage or HTTP.
-// The JSON shapes follow NIST's published schemas, which the tests validate
-// every document against (testdata/schema).
+// The JSON shapes follow NIST's published schema of OSCAL 1.1.3, which the
+// tests validate every document against (testdata/schema), and which they
+// load in types generated from that schema (oscalmodel).
 package oscal
 
 import (
@@ -32,38 +39,102 @@ import (
 )
 
 // Version is the OSCAL version the documents are written against: the
-// version of the NIST schemas in testdata/schema.
-const Version = "1.0.4"
+// release of the NIST schema in testdata/schema.
+const Version = "1.1.3"
 
 // NS qualifies ward's own property names (OSCAL props without a namespace
-// are OSCAL's own vocabulary).
-const NS = "urn:ward:oscal"
+// are OSCAL's own vocabulary). OSCAL wants an http(s) URI there; it names
+// ward's vocabulary and is never fetched. The domain is under .example,
+// which RFC 2606 reserves, so no one else can ever own it.
+const NS = "https://ward.example/ns/oscal"
 
-// CatalogURI names ward's unified control set, the baseline every
-// document refers to.
-const CatalogURI = "urn:ward:catalog:unified-controls"
-
-// The three document kinds, as `ward export oscal KIND` names them.
+// The document kinds, as `ward export oscal KIND` names them.
 const (
+	KindCatalog           = "catalog"
+	KindProfile           = "profile"
 	KindSSP               = "ssp"
+	KindAssessmentPlan    = "assessment-plan"
 	KindAssessmentResults = "assessment-results"
 	KindPOAM              = "poam"
 )
 
 // Kinds lists the document kinds in the order the command line shows them.
-var Kinds = []string{KindSSP, KindAssessmentResults, KindPOAM}
+var Kinds = []string{KindCatalog, KindProfile, KindSSP, KindAssessmentPlan, KindAssessmentResults, KindPOAM}
 
-// Build returns the document of the kind for the workspace as of asOf.
+// File names of the set (Set): each document refers to the others by
+// these names, relative to the folder that holds them.
+const (
+	FileCatalog           = "catalog.json"
+	FileProfile           = "profile.json"
+	FileSSP               = "ssp.json"
+	FileAssessmentPlan    = "assessment-plan.json"
+	FileAssessmentResults = "assessment-results.json"
+	FilePOAM              = "poam.json"
+)
+
+// FrameworkProfile is the file of a framework's profile: profile-hipaa.json.
+func FrameworkProfile(framework string) string { return "profile-" + framework + ".json" }
+
+// Build returns the document of the kind for the workspace as of asOf
+// (for KindProfile, the baseline profile.json).
 func Build(kind string, ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (any, error) {
 	switch kind {
+	case KindCatalog:
+		return Catalog(ws, cat, asOf)
+	case KindProfile:
+		return Baseline(ws, cat, asOf)
 	case KindSSP:
 		return SSP(ws, cat, asOf)
+	case KindAssessmentPlan:
+		return AssessmentPlan(ws, cat, asOf)
 	case KindAssessmentResults:
 		return AssessmentResults(ws, cat, asOf)
 	case KindPOAM:
 		return POAM(ws, cat, asOf)
 	}
 	return nil, fmt.Errorf("no OSCAL document %q (%s)", kind, strings.Join(Kinds, ", "))
+}
+
+// File is one document of a set and the name it is written under.
+type File struct {
+	Name string
+	Kind string
+	Doc  any
+}
+
+// Set is every document, as `ward export oscal all` writes them to one
+// folder: the catalog, a profile per framework in scope, the baseline
+// profile, the SSP, the assessment plan, the assessment results and the
+// POA&M. Every reference between them is a file name of the set.
+func Set(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) ([]File, error) {
+	b, err := newBuilder(ws, cat, asOf)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := b.scope()
+	if err != nil {
+		return nil, err
+	}
+	var out []File
+	c, err := Catalog(ws, cat, asOf)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, File{FileCatalog, KindCatalog, c})
+	for _, fw := range sc.frameworks {
+		out = append(out, File{FrameworkProfile(fw), KindProfile, b.frameworkProfile(sc, fw)})
+	}
+	out = append(out, File{FileProfile, KindProfile, b.baseline(sc)})
+	for _, f := range []struct {
+		name, kind string
+	}{{FileSSP, KindSSP}, {FileAssessmentPlan, KindAssessmentPlan}, {FileAssessmentResults, KindAssessmentResults}, {FilePOAM, KindPOAM}} {
+		doc, err := Build(f.kind, ws, cat, asOf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, File{f.name, f.kind, doc})
+	}
+	return out, nil
 }
 
 // Marshal writes a document as indented JSON with a final newline.
@@ -84,13 +155,15 @@ type Property struct {
 	Name    string `json:"name"`
 	NS      string `json:"ns,omitempty"`
 	Value   string `json:"value"`
+	Class   string `json:"class,omitempty"`
 	Remarks string `json:"remarks,omitempty"`
 }
 
 type Link struct {
-	Href string `json:"href"`
-	Rel  string `json:"rel,omitempty"`
-	Text string `json:"text,omitempty"`
+	Href      string `json:"href"`
+	Rel       string `json:"rel,omitempty"`
+	MediaType string `json:"media-type,omitempty"`
+	Text      string `json:"text,omitempty"`
 }
 
 type Role struct {
@@ -300,14 +373,15 @@ func (b *builder) metadata(title string) Metadata {
 	return m
 }
 
-// catalogResource describes ward's unified control set, the baseline the
-// SSP imports and the control ids every document uses.
+// catalogResource describes ward's unified control set, the catalog the
+// baseline profile resolves to and the control ids every document uses.
 func (b *builder) catalogResource() Resource {
 	r := Resource{
-		UUID:        b.id("resource", "catalog"),
-		Title:       "ward unified control set",
-		Description: "One set of controls, each mapped to the HIPAA Security Rule implementation specifications, the SOC 2 Trust Services Criteria (by identifier) and NIST CSF 2.0 subcategories. Control ids in this document are the set's ids; `ward catalog` lists them.",
-		RLinks:      []RLink{{Href: CatalogURI}},
+		UUID:  b.id("resource", "catalog"),
+		Title: "ward unified control set",
+		Description: "One set of controls, each mapped to the HIPAA Security Rule implementation specifications, the SOC 2 Trust Services Criteria (by identifier) and NIST CSF 2.0 subcategories. " +
+			"Control ids in this document are the set's ids: catalog.json beside it holds them with their mappings (`ward export oscal catalog` writes it; `ward controls` lists them).",
+		RLinks: []RLink{{Href: FileCatalog, MediaType: "application/json"}},
 	}
 	for _, fw := range []string{catalog.HIPAA, catalog.SOC2, catalog.CSF} {
 		if f := b.cat.Framework(fw); f != nil {
@@ -320,8 +394,10 @@ func (b *builder) catalogResource() Resource {
 // --- identifiers and values the schemas constrain ---
 
 // wardNamespace is the UUID namespace of ward's documents: the version-5
-// UUID of the URL namespace (RFC 4122 appendix C) and the name NS.
-var wardNamespace = uuid5("6ba7b811-9dad-11d1-80b4-00c04fd430c8", NS)
+// UUID of the URL namespace (RFC 4122 appendix C) and the name
+// "urn:ward:oscal", ward's first property namespace, kept so that the
+// UUIDs of every record stay what earlier exports said.
+var wardNamespace = uuid5("6ba7b811-9dad-11d1-80b4-00c04fd430c8", "urn:ward:oscal")
 
 // uuid5 is RFC 4122 section 4.3: SHA-1 of the namespace bytes and the
 // name, with the version (5) and variant (10xx) bits set.

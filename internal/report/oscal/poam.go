@@ -19,12 +19,14 @@ type POAMDocument struct {
 }
 
 type PlanOfActionAndMilestones struct {
-	UUID       string      `json:"uuid"`
-	Metadata   Metadata    `json:"metadata"`
-	SystemID   *SystemID   `json:"system-id,omitempty"`
-	Risks      []Risk      `json:"risks,omitempty"`
-	POAMItems  []POAMItem  `json:"poam-items"`
-	BackMatter *BackMatter `json:"back-matter,omitempty"`
+	UUID         string        `json:"uuid"`
+	Metadata     Metadata      `json:"metadata"`
+	ImportSSP    *ImportSSP    `json:"import-ssp,omitempty"`
+	SystemID     *SystemID     `json:"system-id,omitempty"`
+	Observations []Observation `json:"observations,omitempty"`
+	Risks        []Risk        `json:"risks,omitempty"`
+	POAMItems    []POAMItem    `json:"poam-items"`
+	BackMatter   *BackMatter   `json:"back-matter,omitempty"`
 }
 
 type Risk struct {
@@ -47,12 +49,13 @@ type Remediation struct {
 }
 
 type POAMItem struct {
-	UUID         string        `json:"uuid"`
-	Title        string        `json:"title"`
-	Description  string        `json:"description"`
-	Props        []Property    `json:"props,omitempty"`
-	RelatedRisks []RelatedRisk `json:"related-risks,omitempty"`
-	Remarks      string        `json:"remarks,omitempty"`
+	UUID                string               `json:"uuid"`
+	Title               string               `json:"title"`
+	Description         string               `json:"description"`
+	Props               []Property           `json:"props,omitempty"`
+	RelatedObservations []RelatedObservation `json:"related-observations,omitempty"`
+	RelatedRisks        []RelatedRisk        `json:"related-risks,omitempty"`
+	Remarks             string               `json:"remarks,omitempty"`
 }
 
 type RelatedRisk struct {
@@ -62,6 +65,9 @@ type RelatedRisk struct {
 // POAM builds the plan of action and milestones: the gates `ward check`
 // fails, the risks whose mitigation is not done (with owner and due
 // date), the requirements not yet met, and the SOC 2 Type II exceptions.
+// Each item links to what it stands on: a risk of the register, or the
+// observation ward made (the gate's finding, the requirement's standing,
+// the missing occurrence).
 func POAM(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*POAMDocument, error) {
 	b, err := newBuilder(ws, cat, asOf)
 	if err != nil {
@@ -74,10 +80,25 @@ func POAM(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*POAMD
 	doc := &POAMDocument{POAM: PlanOfActionAndMilestones{
 		UUID:       b.id("poam"),
 		Metadata:   b.metadata(b.orgName() + " plan of action and milestones, as of " + asOf.String()),
+		ImportSSP:  &ImportSSP{Href: FileSSP, Remarks: "The system security plan whose gaps these are."},
 		SystemID:   &SystemID{ID: b.slug},
 		BackMatter: &BackMatter{Resources: []Resource{b.catalogResource()}},
 	}}
 	p := &doc.POAM
+	// observe records what ward saw for an item and links the item to it.
+	// A gate that reports the same thing twice is still one UUID per item
+	// (and per observation).
+	seen := map[string]int{}
+	observe := func(item *POAMItem, title, description string, props []Property) {
+		seen[item.UUID]++
+		if n := seen[item.UUID]; n > 1 {
+			item.UUID = b.id("poam-item", item.UUID, fmt.Sprint(n))
+		}
+		o := Observation{UUID: b.id("observation", item.UUID), Title: clean(title), Description: clean(description),
+			Props: props, Methods: []string{"EXAMINE"}, Collected: b.timestamp(asOf)}
+		p.Observations = append(p.Observations, o)
+		item.RelatedObservations = append(item.RelatedObservations, RelatedObservation{ObservationUUID: o.UUID})
+	}
 
 	// Failing gates. An overdue risk is carried by its risk item below,
 	// with its deadline, so risk.overdue is not listed twice.
@@ -94,6 +115,7 @@ func POAM(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*POAMD
 		item.Props = append(item.Props, prop("rule", f.Rule)...)
 		item.Props = append(item.Props, prop("severity", f.Severity)...)
 		item.Props = append(item.Props, prop("subject", f.Subject)...)
+		observe(&item, "ward check: "+f.Rule+" "+f.Subject, f.Message, prop("rule", f.Rule))
 		p.POAMItems = append(p.POAMItems, item)
 	}
 
@@ -163,6 +185,7 @@ func POAM(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*POAMD
 					item.Props = append(item.Props, prop("control", c)...)
 				}
 			}
+			observe(&item, fmt.Sprintf("%s %s: %s", ps.Name, r.ID, r.Status), requirementDescription(r), prop("readiness", r.Status))
 			p.POAMItems = append(p.POAMItems, item)
 		}
 		if ps.Window != nil && ps.Window.Type == "type2" {
@@ -172,17 +195,9 @@ func POAM(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*POAMD
 				if st, ok := sc.state[x.Control]; ok {
 					item.Props = append(item.Props, prop("owner", st.Owner)...)
 				}
+				observe(&item, f.Title, f.Description, prop("type2-exception", "yes"))
 				p.POAMItems = append(p.POAMItems, item)
 			}
-		}
-	}
-	// A gate that reports the same thing twice is still one UUID per item.
-	seen := map[string]int{}
-	for i := range p.POAMItems {
-		u := p.POAMItems[i].UUID
-		seen[u]++
-		if n := seen[u]; n > 1 {
-			p.POAMItems[i].UUID = b.id("poam-item", u, fmt.Sprint(n))
 		}
 	}
 	if len(p.POAMItems) == 0 {

@@ -181,8 +181,8 @@ func SSP(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) (*SSPDoc
 		UUID:     b.id("ssp"),
 		Metadata: b.metadata(b.orgName() + " system security plan"),
 		ImportProfile: ImportProfile{
-			Href:    "#" + b.catalogResource().UUID,
-			Remarks: "The baseline is ward's unified control set, described in back-matter; for HIPAA it covers every Security Rule standard and implementation specification (45 CFR 164.308-164.316).",
+			Href:    FileProfile,
+			Remarks: "The baseline: the profile of each framework in scope over ward's unified control set (catalog.json); for HIPAA it covers every Security Rule standard and implementation specification (45 CFR 164.308-164.316).",
 		},
 		SystemCharacteristics: b.characteristics(),
 		SystemImplementation:  b.implementation(thisSystem),
