@@ -11,6 +11,7 @@ import (
 	"ward/internal/incident"
 	"ward/internal/phimap"
 	"ward/internal/plan"
+	"ward/internal/policy"
 	"ward/internal/posture"
 	"ward/internal/privacy"
 	"ward/internal/risk"
@@ -19,8 +20,9 @@ import (
 
 // Run evaluates the PHI map and BAAs, risk treatment and coverage,
 // evidence schedules, breach deadlines, the SOC 2 observation window,
-// the Privacy Rule clocks and scanner checks that count in no readiness
-// (posture.Untracked) as of asOf.
+// the Privacy Rule clocks, scanner checks that count in no readiness
+// (posture.Untracked), and the policies, trainings and leavers of the
+// workforce (policy.*, training.*, workforce.*) as of asOf.
 func Run(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 	fs, _ := Gate(ws, asOf)
 	return fs
@@ -34,11 +36,14 @@ func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.
 	fs = append(fs, g.Findings...)
 	fs = append(fs, risk.Check(ws, asOf)...)
 	fs = append(fs, coverage(ws, asOf)...)
-	fs = append(fs, evidence.Check(ws, asOf)...)
+	// Evidence the workforce records derive (approved policies,
+	// acknowledgements, completions) counts as any other evidence.
+	fs = append(fs, evidence.Check(policy.WithDerived(ws), asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
 	fs = append(fs, plan.Check(ws)...)
 	fs = append(fs, privacy.Check(ws, asOf)...)
 	fs = append(fs, posture.CheckUntracked(ws)...)
+	fs = append(fs, policy.Check(ws, asOf)...)
 	finding.Sort(fs)
 	return fs, g.Blocked
 }

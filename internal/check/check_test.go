@@ -25,6 +25,8 @@ func TestRunCarriesEveryDomainsRules(t *testing.T) {
 		"risk.overdue",           // risk
 		"evidence.missing",       // evidence
 		"breach.deadline",        // incident
+		// the workforce (policy)
+		"policy.review-overdue", "policy.ack-overdue", "training.overdue", "workforce.termination-open",
 	} {
 		if !seen[rule] {
 			t.Errorf("no %s finding; got %v", rule, seen)

@@ -104,7 +104,9 @@ func ApplyPath(ctx context.Context, env *Env, path, actor string, dryRun bool) (
 // rules, so a record the web keeps cannot be left naming one the files
 // retire.
 func ApplyFiles(ctx context.Context, env *Env, path, actor string, opt ApplyFlags) (store.ApplyResult, store.Org, error) {
-	loaded, err := workspace.Load(path, WorkspaceOptions())
+	wopt := WorkspaceOptions()
+	wopt.Today = env.AsOf // today: nothing recorded can have happened later
+	loaded, err := workspace.Load(path, wopt)
 	if err != nil {
 		var verrs workspace.Errors
 		if errors.As(err, &verrs) {
@@ -286,16 +288,27 @@ func attachFiles(s *store.Store, l *workspace.Loaded, dryRun bool) error {
 			e.Type = typ
 		}
 	}
-	for i := range ws.Agreements {
-		a := &ws.Agreements[i]
-		if a.File == "" {
+	// Signed agreements, policy texts and training certificates: hashed
+	// and kept the same way.
+	for _, f := range ws.Files() {
+		if f.Section == "evidence" {
 			continue
 		}
-		sha, _, _, err := put(a.File)
+		sha, _, _, err := put(f.Path)
 		if err != nil {
 			return err
 		}
-		a.SHA256 = sha
+		if f.Fixed && *f.SHA256 != "" && *f.SHA256 != sha {
+			field := strings.TrimSuffix(f.Field, "file") + "sha256"
+			file, line := l.Pos(f.Section, f.Index, field)
+			why := "a certificate is evidence and does not change: record the new file instead"
+			if f.Section == "policies" {
+				why = "an approved version's text does not change: write the new text as a new version"
+			}
+			return BadInput("%s:%d: %s: the file %s has SHA-256 %s, not the recorded %s; %s; nothing was written",
+				file, line, l.Field(f.Section, f.Index, field), f.Path, sha, *f.SHA256, why)
+		}
+		*f.SHA256 = sha
 	}
 	return nil
 }

@@ -94,7 +94,16 @@ func TestBadWorkspaceExitsTwoNamingFileLineFieldAndWritesNothing(t *testing.T) {
 		// 45 CFR 164.306(d)(3): an addressable specification not
 		// implemented needs the equivalent measure taken instead.
 		{"addressable control not applicable without an equivalent measure", "controls.yaml", "    equivalent_measure: Physical access", "    notes: Physical access",
-			regexp.MustCompile(`controls\.yaml:138: controls\[\d+\]\.equivalent_measure: is missing: facility-access answers HIPAA addressable 164\.310\(a\)\(2\)\(iii\).*164\.306\(d\)\(3\)`)},
+			regexp.MustCompile(`controls\.yaml:172: controls\[\d+\]\.equivalent_measure: is missing: facility-access answers HIPAA addressable 164\.310\(a\)\(2\)\(iii\).*164\.306\(d\)\(3\)`)},
+		// The workforce records (issue 18): an acknowledgement of a version
+		// the policy does not have, a completion that has not happened yet,
+		// a last day before the first.
+		{"acknowledgement of an unknown policy version", "acknowledgements.yaml", "policy: sanctions, version: 2, on: 2026-11-02}", "policy: sanctions, version: 3, on: 2026-11-02}",
+			regexp.MustCompile(`acknowledgements\.yaml:126: acknowledgements\[116\]\.version: policy sanctions has no version 3 \(its versions: 1, 2\)`)},
+		{"training completion dated in the future", "training_records.yaml", "completed: 2026-08-20}", "completed: 2099-08-20}",
+			regexp.MustCompile(`training_records\.yaml:15: training_records\[10\]\.completed: 2099-08-20 is in the future`)},
+		{"end before start", "people.yaml", "end: 2026-11-06", "end: 2024-11-06",
+			regexp.MustCompile(`people\.yaml:64: people\[8\]\.end: 2024-11-06 is before start 2025-03-03`)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -195,7 +204,8 @@ func TestCheckOnDemo(t *testing.T) {
 	for _, f := range res.Findings {
 		rules[f.Rule] = true
 	}
-	for _, r := range []string{"baa.downstream.missing", "baa.expired", "baa.upstream.missing", "flow.unencrypted", "inventory.phi-unmarked", "breach.deadline"} {
+	for _, r := range []string{"baa.downstream.missing", "baa.expired", "baa.upstream.missing", "flow.unencrypted", "inventory.phi-unmarked", "breach.deadline",
+		"policy.review-overdue", "policy.ack-overdue", "training.overdue", "workforce.termination-open"} {
 		if !rules[r] {
 			t.Errorf("the demo should show %s; got %v", r, rules)
 		}

@@ -204,6 +204,10 @@ func Build(ws *workspace.Workspace, start, asOf date.Date, st Status) Plan {
 	return p
 }
 
+// Frameworks is the decision tree's answer alone: the frameworks that
+// apply and why, without the roadmap (for rules that depend on them).
+func Frameworks(ws *workspace.Workspace) []Framework { return decide(ws).frameworks() }
+
 // Framework returns the framework entry for id, or nil.
 func (p Plan) Framework(id string) *Framework {
 	for i := range p.Frameworks {

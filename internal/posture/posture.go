@@ -20,6 +20,7 @@ import (
 	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/policy"
 	"ward/internal/workspace"
 )
 
@@ -89,6 +90,11 @@ type ControlState struct {
 	// CSV) on the control: a control whose automated checks fail is not
 	// operating, whatever its documents say.
 	Failing int `json:"failing,omitempty"`
+	// Workforce are the workforce rules the control fails (people overdue
+	// on a policy or training it relies on, a policy overdue for review, a
+	// leaver with access): its records say it operates, its people say
+	// it does not.
+	Workforce []string `json:"workforce,omitempty"`
 }
 
 // Exception is a scheduled occurrence in the Type II window with no
@@ -188,10 +194,17 @@ type evaluator struct {
 	idx    map[string][]*workspace.Evidence
 	own    map[string][]string // the organization's own mappings (ownMappings)
 	states map[string]*ControlState
+	gaps   map[string][]string // policy.Gaps
 }
 
+// newEvaluator indexes the evidence, the derived items of the workforce
+// records included (approved policies, acknowledgements, completions:
+// policy.Derived), so that they count without an upload and lapse with
+// the records.
 func newEvaluator(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) *evaluator {
-	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefs(ws.Evidence), own: ownMappings(ws), states: map[string]*ControlState{}}
+	ws = policy.WithDerived(ws)
+	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefs(ws.Evidence), own: ownMappings(ws),
+		states: map[string]*ControlState{}, gaps: policy.Gaps(ws, asOf)}
 }
 
 // state is the control's standing for a framework ("" for every
@@ -222,6 +235,12 @@ func (ev *evaluator) state(framework, id string) *ControlState {
 		s.Failing = n
 		if s.State == Met {
 			s.State, s.Reason = Partial, fmt.Sprintf("%s; but %s from imported scans %s open", s.Reason, count(n, "failing finding"), isAre(n))
+		}
+	}
+	if g := ev.gaps[id]; len(g) > 0 && s.Adopted {
+		s.Workforce = g
+		if s.State == Met {
+			s.State, s.Reason = Partial, fmt.Sprintf("%s; but %s", s.Reason, strings.Join(g, "; "))
 		}
 	}
 	ev.states[key] = s

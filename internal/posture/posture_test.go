@@ -1,6 +1,7 @@
 package posture
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -223,6 +224,12 @@ func TestTypeIPointInTime(t *testing.T) {
 		}
 	}
 	ws.Evidence = nil
+	// The workforce records are evidence too (policy.Derived); this test
+	// is about dated uploads, so they go as well.
+	ws.Policies, ws.Acknowledgements, ws.TrainingRecords, ws.SecurityReminders = nil, nil, nil, nil
+	for i := range ws.People {
+		ws.People[i].Clearance = date.Date{}
+	}
 	for _, c := range p.Controls {
 		if !c.Adopted || ws.Control(c.ID).Status == "not-applicable" {
 			continue
@@ -296,5 +303,56 @@ func TestScanFailingLowersOnlyOperatingControls(t *testing.T) {
 			}
 			t.Fatalf("%s not in the HIPAA posture", c.control)
 		})
+	}
+}
+
+// Readiness moves by itself: an approved sanctions policy is evidence for
+// sanctions-policy (164.308(a)(1)(ii)(C)) without an upload, training
+// completions for security-training (164.308(a)(5)(i)), and both lapse:
+// the policy when its review is overdue (164.316(b)(2)(iii)), the
+// training when people fall behind on it.
+func TestWorkforceRecordsMoveReadiness(t *testing.T) {
+	d := date.MustParse
+	cat := catalog.Default()
+	ws := &workspace.Workspace{
+		Organization: workspace.Organization{Name: "Acme", Roles: []string{workspace.RoleBusinessAssociate}, Answers: workspace.Answers{HandlesPHI: true},
+			SOC2: workspace.SOC2{Type: "type2", ObservationStart: d("2026-07-01"), ObservationMonths: 6}},
+		People: []workspace.Person{{Email: "dana@acme.example", Start: d("2020-01-01")}, {Email: "tom@acme.example", Start: d("2026-01-05")}},
+		Controls: []workspace.Control{
+			{ID: "sanctions-policy", Status: "implemented"},
+			{ID: "security-training", Status: "implemented", Frequency: "annual"},
+			{ID: "policy-acknowledgment", Status: "implemented", Frequency: "annual"},
+		},
+		Policies: []workspace.Policy{{ID: "sanctions", Title: "Sanctions policy", Template: "sanctions", Controls: []string{"sanctions-policy"},
+			Versions: []workspace.PolicyVersion{{Version: 1, File: "s.md", ApprovedBy: "dana@acme.example", ApprovedOn: d("2026-02-01")}}}},
+		Trainings:        []workspace.Training{{ID: "hipaa", Title: "HIPAA awareness", Controls: []string{"security-training"}}},
+		Acknowledgements: []workspace.Acknowledgement{{Person: "dana@acme.example", Policy: "sanctions", Version: 1, On: d("2026-02-03")}, {Person: "tom@acme.example", Policy: "sanctions", Version: 1, On: d("2026-02-10")}},
+		TrainingRecords:  []workspace.TrainingRecord{{Person: "dana@acme.example", Training: "hipaa", Completed: d("2026-01-20")}, {Person: "tom@acme.example", Training: "hipaa", Completed: d("2026-01-30")}},
+	}
+	state := func(asOf, id string) ControlState { return Control(ws, cat, id, d(asOf)) }
+	for _, id := range []string{"sanctions-policy", "security-training", "policy-acknowledgment"} {
+		if s := state("2026-11-23", id); s.State != Met || s.Evidence == 0 {
+			t.Errorf("%s on 2026-11-23: %s (%s), %d items; want met from the workforce records alone", id, s.State, s.Reason, s.Evidence)
+		}
+	}
+	// The Type II window counts them: no exception for 2026.
+	p, err := Evaluate(ws, cat, "soc2", d("2026-12-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range p.Exceptions {
+		if e.Control == "security-training" || e.Control == "policy-acknowledgment" {
+			t.Errorf("Type II exception %+v despite completions and acknowledgements in 2026", e)
+		}
+	}
+	// The policy's review was due 2027-02-01: after that it lapses.
+	if s := state("2027-02-02", "sanctions-policy"); s.State != Partial || !strings.Contains(s.Reason, "overdue for review") {
+		t.Errorf("sanctions-policy after the missed review: %s (%s), want partial", s.State, s.Reason)
+	}
+	// Tom's completion of 2026-01-30 runs out on 2027-01-30: security
+	// training is then only partly met, naming why.
+	s := state("2027-01-31", "security-training")
+	if s.State != Partial || !slices.ContainsFunc(s.Workforce, func(g string) bool { return strings.Contains(g, "overdue on training hipaa") }) {
+		t.Errorf("security-training with tom overdue: %s (%s) %v, want partial", s.State, s.Reason, s.Workforce)
 	}
 }

@@ -136,6 +136,11 @@ func preallocate(ws *workspace.Workspace, rows []row) {
 	ws.PrivacyRequests = grow(ws.PrivacyRequests, n[KindPrivacyRequest])
 	ws.Complaints = grow(ws.Complaints, n[KindComplaint])
 	ws.PrivacyNotices = grow(ws.PrivacyNotices, n[KindPrivacyNotice])
+	ws.Policies = grow(ws.Policies, n[KindPolicy])
+	ws.Trainings = grow(ws.Trainings, n[KindTraining])
+	ws.Acknowledgements = grow(ws.Acknowledgements, n[KindAcknowledgement])
+	ws.TrainingRecords = grow(ws.TrainingRecords, n[KindTrainingRecord])
+	ws.SecurityReminders = grow(ws.SecurityReminders, n[KindReminder])
 }
 
 // grow gives an empty list room for n, and leaves it nil when n is 0.
@@ -262,6 +267,11 @@ func (w *writer) put(d desired, old row, exists bool) (Change, error) {
 		if d.kind == KindEvidence && !bytes.Equal(old.body, d.body) {
 			return c, fmt.Errorf("evidence %q is immutable and already stored with other content (%s differ): add a new item that supersedes it instead of changing it",
 				d.key, strings.Join(changedFields(old.body, d.body), ", "))
+		}
+		if d.kind == KindPolicy && !old.retired {
+			if err := approvedUnchanged(d.key, old.body, d.body); err != nil {
+				return c, err
+			}
 		}
 		c.Action = "update"
 		if old.retired {

@@ -75,6 +75,26 @@ var kinds = map[string]kindOf{
 	KindPrivacyRequest: {strict[workspace.PrivacyRequest], func(v any) string { return v.(*workspace.PrivacyRequest).ID }},
 	KindComplaint:      {strict[workspace.Complaint], func(v any) string { return v.(*workspace.Complaint).ID }},
 	KindPrivacyNotice:  {strict[workspace.PrivacyNotice], func(v any) string { return v.(*workspace.PrivacyNotice).Version }},
+	KindPolicy:         {strict[workspace.Policy], func(v any) string { return v.(*workspace.Policy).ID }},
+	KindTraining:       {strict[workspace.Training], func(v any) string { return v.(*workspace.Training).ID }},
+	KindAcknowledgement: {strict[workspace.Acknowledgement], func(v any) string {
+		if a := v.(*workspace.Acknowledgement); a.Person != "" && a.Policy != "" {
+			return a.Key()
+		}
+		return ""
+	}},
+	KindTrainingRecord: {strict[workspace.TrainingRecord], func(v any) string {
+		if r := v.(*workspace.TrainingRecord); r.Person != "" && r.Training != "" && !r.Completed.IsZero() {
+			return r.Key()
+		}
+		return ""
+	}},
+	KindReminder: {strict[workspace.Reminder], func(v any) string {
+		if r := v.(*workspace.Reminder); !r.On.IsZero() && r.Title != "" {
+			return r.Key()
+		}
+		return ""
+	}},
 }
 
 // canonical turns a record (a workspace struct, a map, or JSON) into the
@@ -198,10 +218,22 @@ func changeData(before, after []byte) json.RawMessage {
 	return raw
 }
 
-// keptOnApply reports whether evidence missing from an applied workspace
-// stays live: uploads (web or `ward evidence add`) and imported findings
-// never came from the files.
+// keptOnApply reports whether a record missing from an applied workspace
+// stays live: evidence uploaded (web or `ward evidence add`) or imported,
+// and acknowledgements and training completions recorded in the web app,
+// with `ward policy ack` or `ward training record`, or imported, never
+// came from the files.
 func keptOnApply(kind string, body []byte) bool {
+	switch kind {
+	case KindAcknowledgement, KindTrainingRecord:
+		var rec struct {
+			Source string `json:"source"`
+		}
+		if json.Unmarshal(body, &rec) != nil {
+			return false
+		}
+		return slices.Contains(workspace.RecordSources, rec.Source)
+	}
 	return slices.Contains([]string{workspace.SourceUpload, workspace.SourceImporter, workspace.SourceCLI}, evidenceSource(kind, body))
 }
 
@@ -256,6 +288,16 @@ func fill(ws *workspace.Workspace, kind string, v any) {
 		ws.Complaints = append(ws.Complaints, *r)
 	case *workspace.PrivacyNotice:
 		ws.PrivacyNotices = append(ws.PrivacyNotices, *r)
+	case *workspace.Policy:
+		ws.Policies = append(ws.Policies, *r)
+	case *workspace.Training:
+		ws.Trainings = append(ws.Trainings, *r)
+	case *workspace.Acknowledgement:
+		ws.Acknowledgements = append(ws.Acknowledgements, *r)
+	case *workspace.TrainingRecord:
+		ws.TrainingRecords = append(ws.TrainingRecords, *r)
+	case *workspace.Reminder:
+		ws.SecurityReminders = append(ws.SecurityReminders, *r)
 	}
 }
 
@@ -333,6 +375,11 @@ func flatten(ws *workspace.Workspace, slug string) ([]desired, error) {
 		{KindPrivacyRequest, len(ws.PrivacyRequests), func(i int) any { return ws.PrivacyRequests[i] }},
 		{KindComplaint, len(ws.Complaints), func(i int) any { return ws.Complaints[i] }},
 		{KindPrivacyNotice, len(ws.PrivacyNotices), func(i int) any { return ws.PrivacyNotices[i] }},
+		{KindPolicy, len(ws.Policies), func(i int) any { return ws.Policies[i] }},
+		{KindTraining, len(ws.Trainings), func(i int) any { return ws.Trainings[i] }},
+		{KindAcknowledgement, len(ws.Acknowledgements), func(i int) any { return ws.Acknowledgements[i] }},
+		{KindTrainingRecord, len(ws.TrainingRecords), func(i int) any { return ws.TrainingRecords[i] }},
+		{KindReminder, len(ws.SecurityReminders), func(i int) any { return ws.SecurityReminders[i] }},
 	} {
 		if err := each(step.kind, step.n, step.at); err != nil {
 			return nil, err
@@ -351,4 +398,38 @@ func workspaceEvidence(e workspace.Evidence) workspace.Evidence {
 		e.AddedBy = "apply"
 	}
 	return e
+}
+
+// approvedUnchanged refuses a policy change that alters an approved
+// version: its text (the file's hash), its approval or its effective
+// date, or drops it. What was approved is documentation kept six years
+// (164.316(b)(2)(i)); a change is a new version.
+func approvedUnchanged(key string, before, after []byte) error {
+	var old, cur workspace.Policy
+	if json.Unmarshal(before, &old) != nil || json.Unmarshal(after, &cur) != nil {
+		return nil
+	}
+	for _, v := range old.Versions {
+		if !v.Approved() {
+			continue
+		}
+		n := cur.Version(v.Version)
+		switch {
+		case n == nil:
+			return fmt.Errorf("policy %q: version %d was approved on %s and cannot be removed: approved versions are kept (45 CFR 164.316(b)(2)(i)); retire the policy or add a new version", key, v.Version, v.ApprovedOn)
+		case n.SHA256 != v.SHA256 && n.SHA256 != "" && v.SHA256 != "":
+			return fmt.Errorf("policy %q: version %d was approved on %s and its text cannot change (the file's SHA-256 differs): add version %d with the new text", key, v.Version, v.ApprovedOn, maxVersion(cur)+1)
+		case !n.ApprovedOn.Equal(v.ApprovedOn) || n.ApprovedBy != v.ApprovedBy || !n.EffectiveOn().Equal(v.EffectiveOn()):
+			return fmt.Errorf("policy %q: version %d was approved by %s on %s, effective %s; an approval cannot be changed: add a new version", key, v.Version, v.ApprovedBy, v.ApprovedOn, v.EffectiveOn())
+		}
+	}
+	return nil
+}
+
+func maxVersion(p workspace.Policy) int {
+	n := 0
+	for _, v := range p.Versions {
+		n = max(n, v.Version)
+	}
+	return n
 }

@@ -53,6 +53,13 @@ const (
 	KindPrivacyRequest = "privacy_request"
 	KindComplaint      = "complaint"
 	KindPrivacyNotice  = "privacy_notice"
+	KindPolicy         = "policy"
+	KindTraining       = "training"
+	// An acknowledgement's key is person|policy|version; a training
+	// record's person|training|completed; a reminder's "DATE TITLE".
+	KindAcknowledgement = "acknowledgement"
+	KindTrainingRecord  = "training_record"
+	KindReminder        = "security_reminder"
 )
 
 // Kinds lists every workspace record kind in workspace order.
@@ -60,6 +67,7 @@ var Kinds = []string{
 	KindOrganization, KindPerson, KindSystem, KindFlow, KindVendor, KindAgreement,
 	KindCustomer, KindThreat, KindVuln, KindRiskAnalysis, KindRisk, KindControl, KindEvidence, KindIncident,
 	KindPrivacyRequest, KindComplaint, KindPrivacyNotice,
+	KindPolicy, KindTraining, KindAcknowledgement, KindTrainingRecord, KindReminder,
 }
 
 // Roles an account can hold in an organization, weakest first.

@@ -57,7 +57,10 @@ const valueBudget = 1_000_000
 
 const aliasBudget = 10_000
 
-var dateType = reflect.TypeFor[date.Date]()
+var (
+	dateType     = reflect.TypeFor[date.Date]()
+	audienceType = reflect.TypeFor[Audience]()
+)
 
 // display is the user-facing path of a field of the current record.
 func (d *decoder) display(rel string) string {
@@ -312,6 +315,13 @@ func (d *decoder) value(n ast.Node, v reflect.Value, line int, rel string) bool 
 		}
 		v.Set(reflect.ValueOf(dt))
 		return true
+	}
+	if v.Type() == audienceType {
+		// audience: all — a single word stands for a list of one.
+		if s, ok := scalarText(n); ok {
+			v.Set(reflect.ValueOf(Audience{s}))
+			return true
+		}
 	}
 	switch v.Kind() {
 	case reflect.String:

@@ -16,7 +16,8 @@ var catalogIDs = []string{
 	"change-management", "vulnerability-scanning", "risk-analysis", "risk-management", "sanctions-policy",
 	"contingency-plan", "media-disposal", "facility-access", "automatic-logoff", "unique-user-ids",
 	"endpoint-protection", "mdm", "patch-management", "penetration-test", "security-officer", "privacy-officer",
-	"asset-inventory", "data-flow-map",
+	"asset-inventory", "data-flow-map", "information-security-policy", "policy-review", "policy-acknowledgment",
+	"acceptable-use", "security-reminders", "background-checks", "offboarding", "role-based-training",
 }
 
 // The demo must load cleanly: `ward demo` applies it, and a demo that
@@ -67,6 +68,14 @@ func TestDemoDeliberateGaps(t *testing.T) {
 		}
 		return false
 	}
+	acked := func(person, policy string, version int) bool {
+		return slices.ContainsFunc(ws.Acknowledgements, func(a Acknowledgement) bool {
+			return a.Person == person && a.Policy == policy && a.Version == version
+		})
+	}
+	trained := func(person, training string) bool {
+		return slices.ContainsFunc(ws.TrainingRecords, func(r TrainingRecord) bool { return r.Person == person && r.Training == training })
+	}
 	flow := func(from, to string) *Flow {
 		for i := range ws.Flows {
 			if ws.Flows[i].From == from && ws.Flows[i].To == to {
@@ -94,10 +103,10 @@ func TestDemoDeliberateGaps(t *testing.T) {
 			ws.Organization.SOC2.Type == "type2" && ws.Organization.SOC2.ObservationStart.Equal(d("2026-10-01")) &&
 				ws.Organization.SOC2.ObservationMonths == 6 &&
 				slices.Equal(ws.Organization.SOC2.Categories, []string{"availability", "confidentiality"})},
-		{"6 to 8 people, both officers among them",
-			len(ws.People) >= 6 && len(ws.People) <= 8 && ws.Person(ws.Organization.Officers.Privacy) != nil && ws.Person(ws.Organization.Officers.Security) != nil},
+		{"9 people (seven named by the program, a new hire and a leaver), both officers among them",
+			len(ws.People) == 9 && ws.Person(ws.Organization.Officers.Privacy) != nil && ws.Person(ws.Organization.Officers.Security) != nil},
 		{"about 14 systems", len(ws.Systems) >= 12 && len(ws.Systems) <= 16},
-		{"about 30 controls", len(ws.Controls) >= 28 && len(ws.Controls) <= 32},
+		{"about 37 controls (30, and 7 the workforce records evidence)", len(ws.Controls) >= 35 && len(ws.Controls) <= 39},
 		{"about 25 evidence items", len(ws.Evidence) >= 22 && len(ws.Evidence) <= 32},
 		{"about 15 risks", len(ws.Risks) >= 12 && len(ws.Risks) <= 16},
 		{"ra-2026 carries risks over from ra-2025 (the yearly review is a diff)", sharedRisks(ws, "ra-2025", "ra-2026") >= 2},
@@ -148,6 +157,29 @@ func TestDemoDeliberateGaps(t *testing.T) {
 			ws.Control("vulnerability-scanning").Frequency == "monthly" && covered("vulnerability-scanning", "2026-09-01", "2026-09-30") &&
 				!covered("vulnerability-scanning", "2026-10-01", "2026-10-31") && covered("vulnerability-scanning", "2026-11-01", "2026-11-30")},
 		{"the Type II window has covered occurrences", covered("mfa", "2026-10-01", "2026-10-31") && covered("backup", "2026-11-01", "2026-11-30")},
+
+		{"the policy set: the 16 templates of a business associate, each with an approved version",
+			len(ws.Policies) == 16 && func() bool {
+				for i := range ws.Policies {
+					if ws.Policies[i].Template == "" || ws.Policies[i].InForce(asOf) == nil {
+						return false
+					}
+				}
+				return true
+			}()},
+		{"sanctions version 2 approved 2026-11-02: its acknowledgements fall due 2026-12-02, a few given",
+			ws.Policy("sanctions").InForce(asOf).Version == 2 && ws.Policy("sanctions").InForce(asOf).ApprovedOn.Equal(d("2026-11-02")) &&
+				acked("dana@acme-health.example", "sanctions", 2) && !acked("lena@acme-health.example", "sanctions", 2)},
+		{"a draft in review: data-retention version 2", ws.Policy("data-retention").Version(2) != nil && !ws.Policy("data-retention").Version(2).Approved()},
+		{"policy.review-overdue: acceptable-use, approved 2025-08-04 and never reviewed",
+			ws.Policy("acceptable-use").LastReview(asOf).Equal(d("2025-08-04")) && ws.Policy("acceptable-use").ReviewDue(asOf).Before(asOf)},
+		{"policy.ack-overdue: priya never acknowledged access-control version 1 (approved 2026-06-29)",
+			!acked("priya@acme-health.example", "access-control", 1) && acked("lena@acme-health.example", "access-control", 1)},
+		{"training.overdue: noah started 2026-10-12 and has no HIPAA awareness completion",
+			ws.Person("noah@acme-health.example").Start.Equal(d("2026-10-12")) && !trained("noah@acme-health.example", "hipaa-awareness")},
+		{"workforce.termination-open: kevin's last day was 2026-11-06 and he still reaches PHI systems",
+			ws.Person("kevin@acme-health.example").End.Equal(d("2026-11-06")) && slices.Contains(ws.Person("kevin@acme-health.example").Access, "patient-api") &&
+				ws.System("patient-api").PHI},
 
 		{"inc-2026-001: lost unencrypted laptop, 812 individuals = CA 640 + NV 172, a clinic's PHI",
 			ws.Incident("inc-2026-001").Discovered.Equal(d("2026-11-10")) && ws.Incident("inc-2026-001").Individuals == 812 &&

@@ -14,6 +14,8 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"ward/internal/date"
 )
 
 // Options tune validation.
@@ -37,6 +39,13 @@ type Options struct {
 	// knows none.
 	LibraryThreat        func(id string) bool
 	LibraryVulnerability func(id string) bool
+	// KnownTemplate reports whether an id is a built-in policy template
+	// (ward policy templates); nil accepts every id.
+	KnownTemplate func(id string) bool
+	// Today is the date records are checked against: an acknowledgement,
+	// a training completion or a reminder cannot be dated after it. The
+	// zero date skips those checks.
+	Today date.Date
 }
 
 // Loaded is a validated workspace and where each of its values came from.

@@ -9,6 +9,8 @@ package workspace
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 
 	"ward/internal/date"
 )
@@ -35,6 +37,15 @@ type Workspace struct {
 	PrivacyRequests []PrivacyRequest `yaml:"privacy_requests,omitempty" json:"privacy_requests"`
 	Complaints      []Complaint      `yaml:"complaints,omitempty" json:"complaints"`
 	PrivacyNotices  []PrivacyNotice  `yaml:"privacy_notices,omitempty" json:"privacy_notices"`
+	// The documentation of the workforce program (45 CFR 164.316,
+	// 164.308(a)(3), (a)(5)): written policies with their versions, the
+	// trainings, who acknowledged and completed what, and the security
+	// reminders sent.
+	Policies          []Policy          `yaml:"policies,omitempty" json:"policies"`
+	Trainings         []Training        `yaml:"trainings,omitempty" json:"trainings"`
+	Acknowledgements  []Acknowledgement `yaml:"acknowledgements,omitempty" json:"acknowledgements"`
+	TrainingRecords   []TrainingRecord  `yaml:"training_records,omitempty" json:"training_records"`
+	SecurityReminders []Reminder        `yaml:"security_reminders,omitempty" json:"security_reminders"`
 
 	// ScanFailing is derived, never written to files: per control, the
 	// failing findings of imported scans (ward import prowler|csv) that
@@ -94,6 +105,9 @@ type Organization struct {
 	// RiskMatrix overrides the default 5×5 level matrix: five rows for
 	// likelihood 1..5, each five levels for impact 1..5.
 	RiskMatrix [][]string `yaml:"risk_matrix,omitempty" json:"risk_matrix,omitempty"`
+	// Workforce sets the organization's own deadlines for policy
+	// acknowledgements and for removing a leaver's access.
+	Workforce Workforce `yaml:"workforce,omitempty" json:"workforce"`
 }
 
 // HasRole reports whether the organization declares role.
@@ -130,6 +144,26 @@ type Person struct {
 	Email string `yaml:"email" json:"email"`
 	Name  string `yaml:"name,omitempty" json:"name"`
 	Role  string `yaml:"role,omitempty" json:"role"` // job title, free text
+	// Start is the first day of work and End the last; a person without
+	// a start has been there since before the records began.
+	Start date.Date `yaml:"start,omitempty" json:"start"`
+	End   date.Date `yaml:"end,omitempty" json:"end"`
+	// Access lists the system ids the person can reach. A leaver who
+	// still reaches a PHI system is a termination finding.
+	Access []string `yaml:"access,omitempty" json:"access"`
+	// Clearance is the date a background check or other clearance was
+	// completed, where the organization requires one (164.308(a)(3)(ii)(B)).
+	Clearance date.Date `yaml:"clearance,omitempty" json:"clearance"`
+}
+
+// Employed reports whether the person works for the organization on d:
+// started on or before it (or with no start recorded) and not past the
+// last day.
+func (p Person) Employed(d date.Date) bool {
+	if !p.Start.IsZero() && p.Start.After(d) {
+		return false
+	}
+	return p.End.IsZero() || !p.End.Before(d)
 }
 
 // System kinds.
@@ -374,6 +408,11 @@ const (
 	SourceUpload    = "upload"
 	SourceImporter  = "importer"
 	SourceCLI       = "cli" // `ward evidence add`
+	// SourceDerived marks evidence ward derives from the workforce records
+	// (approved policies, acknowledgements, training completions,
+	// reminders, clearances). It is never stored or written to files: it
+	// is computed from the records it names, and lapses with them.
+	SourceDerived = "derived"
 )
 
 // Evidence is a dated artifact attached to one or more controls. It is
@@ -509,6 +548,365 @@ type TimelineEntry struct {
 // Capacities in which an incident's PHI was held (Incident.HeldAs).
 var Capacities = []string{RoleCoveredEntity, RoleBusinessAssociate}
 
+// Workforce defaults (organization.workforce).
+const (
+	// DefaultAckWithinDays: a workforce member acknowledges an approved
+	// policy version within this many days of its approval, or of their
+	// start date when they join later. ward's default; an organization
+	// sets its own.
+	DefaultAckWithinDays = 30
+	// DefaultTerminationWithinDays: a leaver's access to PHI systems is
+	// removed within this many days after the last day of work (the
+	// catalog's offboarding control says one business day; ward counts
+	// calendar days).
+	DefaultTerminationWithinDays = 1
+	// DefaultReviewMonths: a policy is reviewed at least this often
+	// (164.316(b)(2)(iii) asks for periodic review; a year is the usual
+	// reading and SOC 2 auditors expect it).
+	DefaultReviewMonths = 12
+	// DefaultTrainingWithinDays and DefaultTrainingEveryMonths: a training
+	// is completed within 30 days of hire and again every 12 months.
+	DefaultTrainingWithinDays  = 30
+	DefaultTrainingEveryMonths = 12
+	// RetentionYears: documentation is kept six years from its creation
+	// or from when it was last in effect, whichever is later,
+	// 45 CFR 164.316(b)(2)(i).
+	RetentionYears = 6
+)
+
+// Workforce holds the organization's deadlines; nil fields take the
+// defaults above.
+type Workforce struct {
+	AckWithinDays         *int `yaml:"ack_within_days,omitempty" json:"ack_within_days,omitempty"`
+	TerminationWithinDays *int `yaml:"termination_within_days,omitempty" json:"termination_within_days,omitempty"`
+}
+
+// AckDays is the number of days allowed to acknowledge a policy version.
+func (w Workforce) AckDays() int {
+	if w.AckWithinDays != nil {
+		return *w.AckWithinDays
+	}
+	return DefaultAckWithinDays
+}
+
+// TerminationDays is the number of days after the last day by which a
+// leaver's access must be gone.
+func (w Workforce) TerminationDays() int {
+	if w.TerminationWithinDays != nil {
+		return *w.TerminationWithinDays
+	}
+	return DefaultTerminationWithinDays
+}
+
+// Policy statuses, derived from the versions.
+const (
+	PolicyDraft    = "draft"
+	PolicyApproved = "approved"
+	PolicyRetired  = "retired"
+)
+
+// Policy is one written policy and every version of it. Versions are
+// listed oldest first; the newest approved one whose effective date has
+// come is in force. A new version supersedes the old one, and both are
+// kept (164.316(b)(2)(i)).
+type Policy struct {
+	ID    string `yaml:"id" json:"id"`
+	Title string `yaml:"title" json:"title"`
+	// Template is the built-in template the policy answers (ward policy
+	// templates), or empty for the organization's own policy.
+	Template string `yaml:"template,omitempty" json:"template"`
+	Owner    string `yaml:"owner,omitempty" json:"owner"`
+	// Audience is who must acknowledge it: all (the default), or a list
+	// of people's job roles.
+	Audience     Audience `yaml:"audience,omitempty" json:"audience"`
+	ReviewMonths int      `yaml:"review_months,omitempty" json:"review_months"`
+	// Controls are the controls the approved policy is evidence for.
+	Controls []string        `yaml:"controls,omitempty" json:"controls"`
+	Versions []PolicyVersion `yaml:"versions,omitempty" json:"versions"`
+	// Reviews are reviews that kept the text as it is; an approval of a
+	// new version is a review too.
+	Reviews   []PolicyReview `yaml:"reviews,omitempty" json:"reviews"`
+	RetiredOn date.Date      `yaml:"retired_on,omitempty" json:"retired_on"`
+	Notes     string         `yaml:"notes,omitempty" json:"notes"`
+}
+
+// PolicyVersion is one version's text (a Markdown file in the workspace
+// folder, hashed on apply) and its approval.
+type PolicyVersion struct {
+	Version int    `yaml:"version" json:"version"`
+	File    string `yaml:"file" json:"file"`
+	SHA256  string `yaml:"sha256,omitempty" json:"sha256"`
+	// ApprovedBy and ApprovedOn record the approval; a version without
+	// them is a draft.
+	ApprovedBy string    `yaml:"approved_by,omitempty" json:"approved_by"`
+	ApprovedOn date.Date `yaml:"approved_on,omitempty" json:"approved_on"`
+	// Effective is the day the version takes effect; the approval date
+	// when not given.
+	Effective date.Date `yaml:"effective,omitempty" json:"effective"`
+	// Changes says what changed from the previous version.
+	Changes string `yaml:"changes,omitempty" json:"changes"`
+}
+
+// PolicyReview is a periodic review that found the text still right.
+type PolicyReview struct {
+	On   date.Date `yaml:"on" json:"on"`
+	By   string    `yaml:"by" json:"by"`
+	Note string    `yaml:"note,omitempty" json:"note"`
+}
+
+// Approved reports whether the version was approved.
+func (v PolicyVersion) Approved() bool { return !v.ApprovedOn.IsZero() }
+
+// EffectiveOn is the day the version takes effect: its effective date, or
+// its approval date.
+func (v PolicyVersion) EffectiveOn() date.Date {
+	if !v.Effective.IsZero() {
+		return v.Effective
+	}
+	return v.ApprovedOn
+}
+
+// Months is the review interval in months.
+func (p Policy) Months() int {
+	if p.ReviewMonths > 0 {
+		return p.ReviewMonths
+	}
+	return DefaultReviewMonths
+}
+
+// Version returns version n, or nil.
+func (p *Policy) Version(n int) *PolicyVersion {
+	for i := range p.Versions {
+		if p.Versions[i].Version == n {
+			return &p.Versions[i]
+		}
+	}
+	return nil
+}
+
+// InForce is the version in effect on d: the approved version with the
+// latest effective date on or before d (the highest version number on a
+// tie), or nil when none is, or the policy was retired by then.
+func (p *Policy) InForce(d date.Date) *PolicyVersion {
+	if !p.RetiredOn.IsZero() && !p.RetiredOn.After(d) {
+		return nil
+	}
+	var best *PolicyVersion
+	for i := range p.Versions {
+		v := &p.Versions[i]
+		if !v.Approved() || v.EffectiveOn().After(d) {
+			continue
+		}
+		if best == nil || v.EffectiveOn().After(best.EffectiveOn()) ||
+			(v.EffectiveOn().Equal(best.EffectiveOn()) && v.Version > best.Version) {
+			best = v
+		}
+	}
+	return best
+}
+
+// Status is draft, approved or retired on d.
+func (p *Policy) Status(d date.Date) string {
+	switch {
+	case !p.RetiredOn.IsZero() && !p.RetiredOn.After(d):
+		return PolicyRetired
+	case p.InForce(d) != nil:
+		return PolicyApproved
+	}
+	return PolicyDraft
+}
+
+// EndOf is the last day version n was in effect: the day before a later
+// approved version took its place, or the day before the policy was
+// retired; zero while it is still in effect (or was never). A version
+// superseded before it took effect ends the day before it would have.
+func (p *Policy) EndOf(n int) date.Date {
+	v := p.Version(n)
+	if v == nil || !v.Approved() {
+		return date.Date{}
+	}
+	var end date.Date
+	for i := range p.Versions {
+		w := &p.Versions[i]
+		if w.Version == n || !w.Approved() {
+			continue
+		}
+		newer := w.EffectiveOn().After(v.EffectiveOn()) ||
+			(w.EffectiveOn().Equal(v.EffectiveOn()) && w.Version > v.Version)
+		if !newer {
+			continue
+		}
+		if e := w.EffectiveOn().AddDays(-1); end.IsZero() || e.Before(end) {
+			end = e
+		}
+	}
+	if !p.RetiredOn.IsZero() {
+		if e := p.RetiredOn.AddDays(-1); end.IsZero() || e.Before(end) {
+			end = e
+		}
+	}
+	return end
+}
+
+// RetainUntil is the date version n must be kept until: six years from
+// its creation or from when it was last in effect, whichever is later
+// (45 CFR 164.316(b)(2)(i)). A version's record is created when it is
+// approved (a draft is not yet documentation of the program). A version
+// still in effect on asOf is kept at least six years from asOf: the date
+// moves on while it stays in effect. Zero for a draft.
+func (p *Policy) RetainUntil(n int, asOf date.Date) date.Date {
+	v := p.Version(n)
+	if v == nil || !v.Approved() {
+		return date.Date{}
+	}
+	last := v.ApprovedOn
+	switch end := p.EndOf(n); {
+	case !end.IsZero():
+		last = date.Max(last, end)
+	case !v.EffectiveOn().After(asOf):
+		last = date.Max(last, asOf) // in effect now
+	default:
+		last = date.Max(last, v.EffectiveOn()) // takes effect later
+	}
+	return last.AddMonths(12 * RetentionYears)
+}
+
+// LastReview is the latest review of the policy on or before d: the
+// approval of any version or a recorded review.
+func (p *Policy) LastReview(d date.Date) date.Date {
+	var last date.Date
+	for _, v := range p.Versions {
+		if v.Approved() && !v.ApprovedOn.After(d) && v.ApprovedOn.After(last) {
+			last = v.ApprovedOn
+		}
+	}
+	for _, r := range p.Reviews {
+		if !r.On.After(d) && r.On.After(last) {
+			last = r.On
+		}
+	}
+	return last
+}
+
+// ReviewDue is the day the next review is due, counted from the last
+// review on or before d; zero when the policy was never approved.
+func (p *Policy) ReviewDue(d date.Date) date.Date {
+	last := p.LastReview(d)
+	if last.IsZero() {
+		return last
+	}
+	return last.AddMonths(p.Months())
+}
+
+// Audience is who a policy or training is for: "all" (the default, also
+// when empty), or a list of people's job roles. In the files it is the
+// word all or a list.
+type Audience []string
+
+// AudienceAll is everyone in the workforce.
+const AudienceAll = "all"
+
+// Everyone reports whether the audience is the whole workforce.
+func (a Audience) Everyone() bool {
+	return len(a) == 0 || slices.Contains(a, AudienceAll)
+}
+
+// Includes reports whether a person belongs to the audience: everyone, or
+// a person whose job role is listed (case-insensitively).
+func (a Audience) Includes(p Person) bool {
+	if a.Everyone() {
+		return true
+	}
+	for _, r := range a {
+		if strings.EqualFold(strings.TrimSpace(r), strings.TrimSpace(p.Role)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Training is a course the workforce (or part of it) completes after
+// hire and again on a recurrence (164.308(a)(5)(i)).
+type Training struct {
+	ID       string   `yaml:"id" json:"id"`
+	Title    string   `yaml:"title" json:"title"`
+	Audience Audience `yaml:"audience,omitempty" json:"audience"`
+	// WithinDaysOfHire and EveryMonths take the defaults (30 days, 12
+	// months) when not given; every_months: 0 is a training done once.
+	WithinDaysOfHire *int     `yaml:"within_days_of_hire,omitempty" json:"within_days_of_hire,omitempty"`
+	EveryMonths      *int     `yaml:"every_months,omitempty" json:"every_months,omitempty"`
+	Controls         []string `yaml:"controls,omitempty" json:"controls"`
+	Description      string   `yaml:"description,omitempty" json:"description"`
+}
+
+// HireDays is the number of days after a start date to complete it.
+func (t Training) HireDays() int {
+	if t.WithinDaysOfHire != nil {
+		return *t.WithinDaysOfHire
+	}
+	return DefaultTrainingWithinDays
+}
+
+// Recurrence is the number of months after a completion that it is due
+// again; 0 for a training done once.
+func (t Training) Recurrence() int {
+	if t.EveryMonths != nil {
+		return *t.EveryMonths
+	}
+	return DefaultTrainingEveryMonths
+}
+
+// Acknowledgement is a person's statement that they read one version of
+// a policy.
+type Acknowledgement struct {
+	Person  string    `yaml:"person" json:"person"`
+	Policy  string    `yaml:"policy" json:"policy"`
+	Version int       `yaml:"version" json:"version"`
+	On      date.Date `yaml:"on" json:"on"`
+	// Source is how it was recorded: workspace (the files), web, cli or
+	// import; set by ward.
+	Source string `yaml:"source,omitempty" json:"source"`
+}
+
+// Key identifies an acknowledgement: one per person, policy and version.
+func (a Acknowledgement) Key() string {
+	return a.Person + "|" + a.Policy + "|" + strconv.Itoa(a.Version)
+}
+
+// TrainingRecord is one completion of a training by one person, with an
+// optional certificate file (hashed on apply, like evidence).
+type TrainingRecord struct {
+	Person    string    `yaml:"person" json:"person"`
+	Training  string    `yaml:"training" json:"training"`
+	Completed date.Date `yaml:"completed" json:"completed"`
+	File      string    `yaml:"file,omitempty" json:"file"`
+	SHA256    string    `yaml:"sha256,omitempty" json:"sha256"`
+	Source    string    `yaml:"source,omitempty" json:"source"`
+}
+
+// Key identifies a completion: one per person, training and date.
+func (r TrainingRecord) Key() string {
+	return r.Person + "|" + r.Training + "|" + r.Completed.String()
+}
+
+// Reminder is a security reminder sent to the workforce on a date
+// (164.308(a)(5)(ii)(A)).
+type Reminder struct {
+	On    date.Date `yaml:"on" json:"on"`
+	Title string    `yaml:"title" json:"title"`
+	Link  string    `yaml:"link,omitempty" json:"link"`
+	Note  string    `yaml:"note,omitempty" json:"note"`
+}
+
+// Key identifies a reminder: its date and title.
+func (r Reminder) Key() string { return r.On.String() + " " + r.Title }
+
+// Sources of acknowledgements and training records besides the files.
+const (
+	RecordWeb    = "web"
+	RecordImport = "import"
+)
+
 // Lookups used by rules; linear scans are fine at an organization's size,
 // and callers that loop build their own maps.
 
@@ -600,4 +998,22 @@ func (w *Workspace) AgreementsWith(id string) []Agreement {
 		}
 	}
 	return out
+}
+
+func (w *Workspace) Policy(id string) *Policy {
+	for i := range w.Policies {
+		if w.Policies[i].ID == id {
+			return &w.Policies[i]
+		}
+	}
+	return nil
+}
+
+func (w *Workspace) Training(id string) *Training {
+	for i := range w.Trainings {
+		if w.Trainings[i].ID == id {
+			return &w.Trainings[i]
+		}
+	}
+	return nil
 }

@@ -9,7 +9,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+
+	"ward/internal/date"
 )
 
 // Enumerations that model.go keeps as comments.
@@ -34,6 +37,7 @@ type checker struct {
 	root *os.Root
 	// ids of each kind, for references
 	people, systems, vendors, customers, controls, analyses, evidence, threats, vulns map[string]int
+	policies, trainings                                                               map[string]int
 }
 
 func (l *Loaded) validate(opt Options) Errors {
@@ -58,6 +62,11 @@ func (l *Loaded) validate(opt Options) Errors {
 	c.checkEvidence()
 	c.checkIncidents()
 	c.checkPrivacy()
+	c.checkPolicies()
+	c.checkTrainings()
+	c.checkAcknowledgements()
+	c.checkTrainingRecords()
+	c.checkReminders()
 	return c.errs
 }
 
@@ -115,6 +124,8 @@ func (c *checker) indexes() {
 	ids("agreements", "id", "id", len(ws.Agreements), func(i int) string { return ws.Agreements[i].ID })
 	ids("risks", "id", "id", len(ws.Risks), func(i int) string { return ws.Risks[i].ID })
 	ids("incidents", "id", "id", len(ws.Incidents), func(i int) string { return ws.Incidents[i].ID })
+	c.policies = ids("policies", "id", "id", len(ws.Policies), func(i int) string { return ws.Policies[i].ID })
+	c.trainings = ids("trainings", "id", "id", len(ws.Trainings), func(i int) string { return ws.Trainings[i].ID })
 	flows := map[string]int{}
 	for i, f := range ws.Flows {
 		if f.From == "" || f.To == "" {
@@ -259,6 +270,12 @@ func (c *checker) organization() {
 	if o.SOC2.SkipType1 && (o.SOC2.Type == "type1" || o.SOC2.Type == "none") {
 		c.errf(s, 0, "soc2.skip_type1", "skips the Type I report, but soc2.type is %s: skip_type1 is for a Type II target (type: type2)", o.SOC2.Type)
 	}
+	if n := o.Workforce.AckWithinDays; n != nil {
+		c.notNegative(s, 0, "workforce.ack_within_days", int64(*n))
+	}
+	if n := o.Workforce.TerminationWithinDays; n != nil {
+		c.notNegative(s, 0, "workforce.termination_within_days", int64(*n))
+	}
 	if len(o.RiskMatrix) > 0 {
 		ok := len(o.RiskMatrix) == 5
 		for _, row := range o.RiskMatrix {
@@ -274,6 +291,12 @@ func (c *checker) checkPeople() {
 	for i, p := range c.ws.People {
 		if c.required("people", i, "email", p.Email, "every person is known by an e-mail address") && !strings.Contains(p.Email, "@") {
 			c.errf("people", i, "email", "%q is not an e-mail address", p.Email)
+		}
+		if !p.Start.IsZero() && !p.End.IsZero() && p.End.Before(p.Start) {
+			c.errf("people", i, "end", "%s is before start %s: end is the last day of work", p.End, p.Start)
+		}
+		for j, id := range p.Access {
+			c.ref("people", i, fmt.Sprintf("access[%d]", j), id, c.systems, "a system id in this workspace")
 		}
 	}
 }
@@ -604,6 +627,201 @@ func (c *checker) checkIncidents() {
 				c.errf(s, i, f+".date", "is missing: the date of this entry (YYYY-MM-DD)")
 			}
 			c.required(s, i, f+".note", t.Note, "what happened on that date")
+		}
+	}
+}
+
+// notAfterToday reports a date after Options.Today: what it records has
+// not happened yet.
+func (c *checker) notAfterToday(section string, i int, field string, d date.Date, what string) {
+	if c.opt.Today.IsZero() || d.IsZero() || !d.After(c.opt.Today) {
+		return
+	}
+	c.errf(section, i, field, "%s is in the future (today is %s): record %s once it has happened", d, c.opt.Today, what)
+}
+
+func (c *checker) audience(section string, i int, a Audience) {
+	for j, r := range a {
+		if strings.TrimSpace(r) == "" {
+			c.errf(section, i, fmt.Sprintf("audience[%d]", j), "is empty: write all, or people's job roles")
+		}
+	}
+}
+
+// RecordSources are how an acknowledgement or a training
+// completion was recorded besides the files (set by ward).
+var RecordSources = []string{RecordWeb, SourceCLI, RecordImport}
+
+func (c *checker) checkPolicies() {
+	const s = "policies"
+	for i, p := range c.ws.Policies {
+		switch {
+		case !c.required(s, i, "id", p.ID, "a short unique name such as sanctions"):
+		case !libraryID.MatchString(p.ID):
+			c.errf(s, i, "id", "%q is not an id: lower-case letters, digits and - . _ only, such as sanctions", p.ID)
+		}
+		c.required(s, i, "title", p.Title, "the policy's name, such as Sanctions policy")
+		if p.Template != "" && c.opt.KnownTemplate != nil && !c.opt.KnownTemplate(p.Template) {
+			c.errf(s, i, "template", "%q is not a built-in policy template (ward policy templates lists them); leave it out for the organization's own policy", p.Template)
+		}
+		c.person(s, i, "owner", p.Owner)
+		c.audience(s, i, p.Audience)
+		c.notNegative(s, i, "review_months", int64(p.ReviewMonths))
+		c.controlRefs(s, i, p.Controls)
+		if len(p.Versions) == 0 && !c.l.bad[posKey{s, i, "versions"}] {
+			c.errf(s, i, "versions", "is missing: a policy needs at least one version, with the file that holds its text")
+		}
+		prev := 0
+		for j, v := range p.Versions {
+			f := fmt.Sprintf("versions[%d]", j)
+			switch {
+			case v.Version < 1:
+				c.errf(s, i, f+".version", "is missing: versions are numbered 1, 2, 3, ... oldest first")
+			case v.Version <= prev:
+				c.errf(s, i, f+".version", "%d does not follow version %d: list the versions oldest first, each number once", v.Version, prev)
+			}
+			prev = max(prev, v.Version)
+			if c.required(s, i, f+".file", v.File, "the Markdown file with this version's text, such as policies/"+p.ID+"-v1.md") {
+				c.file(s, i, f+".file", v.File)
+			}
+			switch {
+			case v.ApprovedBy != "" && v.ApprovedOn.IsZero():
+				c.errf(s, i, f+".approved_on", "is missing: an approval has a date (approved_by and approved_on go together)")
+			case v.ApprovedBy == "" && !v.ApprovedOn.IsZero():
+				c.errf(s, i, f+".approved_by", "is missing: an approval names the person who approved (approved_by and approved_on go together)")
+			}
+			c.person(s, i, f+".approved_by", v.ApprovedBy)
+			c.notAfterToday(s, i, f+".approved_on", v.ApprovedOn, "the approval")
+			if !v.Effective.IsZero() && v.ApprovedOn.IsZero() {
+				c.errf(s, i, f+".effective", "a draft has no effective date: approve the version first")
+			} else if !v.Effective.IsZero() && v.Effective.Before(v.ApprovedOn) {
+				c.errf(s, i, f+".effective", "%s is before approved_on %s: a version takes effect on or after its approval", v.Effective, v.ApprovedOn)
+			}
+		}
+		for j, r := range p.Reviews {
+			f := fmt.Sprintf("reviews[%d]", j)
+			if r.On.IsZero() {
+				c.errf(s, i, f+".on", "is missing: the date of the review (YYYY-MM-DD)")
+			}
+			c.notAfterToday(s, i, f+".on", r.On, "the review")
+			if c.required(s, i, f+".by", r.By, "the e-mail of the person who reviewed the policy") {
+				c.person(s, i, f+".by", r.By)
+			}
+		}
+	}
+}
+
+func (c *checker) checkTrainings() {
+	const s = "trainings"
+	for i, t := range c.ws.Trainings {
+		switch {
+		case !c.required(s, i, "id", t.ID, "a short unique name such as hipaa-awareness"):
+		case !libraryID.MatchString(t.ID):
+			c.errf(s, i, "id", "%q is not an id: lower-case letters, digits and - . _ only, such as hipaa-awareness", t.ID)
+		}
+		c.required(s, i, "title", t.Title, "the training's name")
+		c.audience(s, i, t.Audience)
+		if t.WithinDaysOfHire != nil {
+			c.notNegative(s, i, "within_days_of_hire", int64(*t.WithinDaysOfHire))
+		}
+		if t.EveryMonths != nil {
+			c.notNegative(s, i, "every_months", int64(*t.EveryMonths))
+		}
+		c.controlRefs(s, i, t.Controls)
+	}
+}
+
+func (c *checker) checkAcknowledgements() {
+	const s = "acknowledgements"
+	seen := map[string]int{}
+	for i, a := range c.ws.Acknowledgements {
+		if c.required(s, i, "person", a.Person, "the e-mail of the person who acknowledged") {
+			c.person(s, i, "person", a.Person)
+		}
+		if c.required(s, i, "policy", a.Policy, "the id of the policy acknowledged") &&
+			c.ref(s, i, "policy", a.Policy, c.policies, "a policy id in this workspace") {
+			p := &c.ws.Policies[c.policies[a.Policy]]
+			v := p.Version(a.Version)
+			switch {
+			case a.Version == 0 && !c.present(s, i, "version"):
+				c.errf(s, i, "version", "is missing: the version of %s that was acknowledged", a.Policy)
+			case v == nil:
+				c.errf(s, i, "version", "policy %s has no version %d (its versions: %s)", a.Policy, a.Version, versionList(p))
+			case !v.Approved():
+				c.errf(s, i, "version", "version %d of %s is a draft: only an approved version can be acknowledged", a.Version, a.Policy)
+			case !a.On.IsZero() && a.On.Before(v.ApprovedOn):
+				c.errf(s, i, "on", "%s is before version %d of %s was approved (%s)", a.On, a.Version, a.Policy, v.ApprovedOn)
+			}
+		}
+		if a.On.IsZero() {
+			c.errf(s, i, "on", "is missing: the date of the acknowledgement (YYYY-MM-DD)")
+		}
+		c.notAfterToday(s, i, "on", a.On, "the acknowledgement")
+		c.oneOf(s, i, "source", a.Source, RecordSources, false)
+		if a.Person != "" && a.Policy != "" && a.Version > 0 {
+			if first, dup := seen[a.Key()]; dup {
+				file, line := c.l.Pos(s, first, "")
+				c.errf(s, i, "", "%s acknowledged version %d of %s already (%s, %s:%d): keep one", a.Person, a.Version, a.Policy, c.l.Field(s, first, ""), file, line)
+			} else {
+				seen[a.Key()] = i
+			}
+		}
+	}
+}
+
+func versionList(p *Policy) string {
+	var vs []string
+	for _, v := range p.Versions {
+		vs = append(vs, strconv.Itoa(v.Version))
+	}
+	if len(vs) == 0 {
+		return "none"
+	}
+	return strings.Join(vs, ", ")
+}
+
+func (c *checker) checkTrainingRecords() {
+	const s = "training_records"
+	seen := map[string]int{}
+	for i, r := range c.ws.TrainingRecords {
+		if c.required(s, i, "person", r.Person, "the e-mail of the person who completed the training") {
+			c.person(s, i, "person", r.Person)
+		}
+		if c.required(s, i, "training", r.Training, "the id of the training completed") {
+			c.ref(s, i, "training", r.Training, c.trainings, "a training id in this workspace")
+		}
+		if r.Completed.IsZero() {
+			c.errf(s, i, "completed", "is missing: the date the training was completed (YYYY-MM-DD)")
+		}
+		c.notAfterToday(s, i, "completed", r.Completed, "the completion")
+		c.file(s, i, "file", r.File)
+		c.oneOf(s, i, "source", r.Source, RecordSources, false)
+		if r.Person != "" && r.Training != "" && !r.Completed.IsZero() {
+			if first, dup := seen[r.Key()]; dup {
+				file, line := c.l.Pos(s, first, "")
+				c.errf(s, i, "", "%s completed %s on %s already (%s, %s:%d): keep one", r.Person, r.Training, r.Completed, c.l.Field(s, first, ""), file, line)
+			} else {
+				seen[r.Key()] = i
+			}
+		}
+	}
+}
+
+func (c *checker) checkReminders() {
+	const s = "security_reminders"
+	seen := map[string]int{}
+	for i, r := range c.ws.SecurityReminders {
+		if r.On.IsZero() {
+			c.errf(s, i, "on", "is missing: the date the reminder went out (YYYY-MM-DD)")
+		}
+		c.notAfterToday(s, i, "on", r.On, "the reminder")
+		c.required(s, i, "title", r.Title, "what the reminder was about")
+		if !r.On.IsZero() && r.Title != "" {
+			if first, dup := seen[r.Key()]; dup {
+				c.errf(s, i, "", "the same reminder as %s (the same date and title)", c.l.Field(s, first, ""))
+			} else {
+				seen[r.Key()] = i
+			}
 		}
 	}
 }

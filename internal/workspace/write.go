@@ -100,38 +100,79 @@ func Write(dir string, ws *Workspace, opt WriteOptions) error {
 	return writeFiles(root, ws, opt.Blob)
 }
 
-// writeFiles copies evidence and agreement files out of the blob store,
+// FileRef is one file a record names, relative to the workspace folder,
+// with the place its SHA-256 is recorded.
+type FileRef struct {
+	Section string // evidence, agreements, policies, training_records
+	Index   int
+	Field   string // file, versions[2].file
+	Path    string
+	SHA256  *string
+	// Fixed: once recorded, the content may not change (evidence, a
+	// certificate, an approved policy version's text).
+	Fixed bool
+}
+
+// Who names the record for messages: evidence[3], or the field when a
+// record names several files: policies[3].versions[1].file.
+func (f FileRef) Who() string {
+	if f.Field == "file" {
+		return fmt.Sprintf("%s[%d]", f.Section, f.Index)
+	}
+	return fmt.Sprintf("%s[%d].%s", f.Section, f.Index, f.Field)
+}
+
+// Files lists every file the workspace's records name, in workspace
+// order: evidence, signed agreements, policy texts and training
+// certificates. Apply hashes them into the blob store; export writes
+// them back.
+func (ws *Workspace) Files() []FileRef {
+	var out []FileRef
+	for i := range ws.Evidence {
+		if e := &ws.Evidence[i]; e.File != "" {
+			out = append(out, FileRef{"evidence", i, "file", e.File, &e.SHA256, true})
+		}
+	}
+	for i := range ws.Agreements {
+		if a := &ws.Agreements[i]; a.File != "" {
+			out = append(out, FileRef{"agreements", i, "file", a.File, &a.SHA256, false})
+		}
+	}
+	for i := range ws.Policies {
+		for j := range ws.Policies[i].Versions {
+			if v := &ws.Policies[i].Versions[j]; v.File != "" {
+				out = append(out, FileRef{"policies", i, fmt.Sprintf("versions[%d].file", j), v.File, &v.SHA256, v.Approved()})
+			}
+		}
+	}
+	for i := range ws.TrainingRecords {
+		if r := &ws.TrainingRecords[i]; r.File != "" {
+			out = append(out, FileRef{"training_records", i, "file", r.File, &r.SHA256, true})
+		}
+	}
+	return out
+}
+
+// writeFiles copies the files records name out of the blob store,
 // checking each against its recorded hash.
 func writeFiles(root *os.Root, ws *Workspace, blob func(string) (io.ReadCloser, error)) error {
-	type file struct{ path, sha, who string }
-	var files []file
-	for i, e := range ws.Evidence {
-		if e.File != "" {
-			files = append(files, file{e.File, e.SHA256, fmt.Sprintf("evidence[%d]", i)})
+	written := map[string]FileRef{}
+	for _, f := range ws.Files() {
+		if !filepath.IsLocal(filepath.FromSlash(f.Path)) {
+			return fmt.Errorf("%s: file %q is not inside the workspace folder; refusing to write it", f.Who(), f.Path)
 		}
-	}
-	for i, a := range ws.Agreements {
-		if a.File != "" {
-			files = append(files, file{a.File, a.SHA256, fmt.Sprintf("agreements[%d]", i)})
+		if *f.SHA256 == "" {
+			return fmt.Errorf("%s: file %q has no recorded SHA-256, so its content cannot be exported", f.Who(), f.Path)
 		}
-	}
-	written := map[string]file{}
-	for _, f := range files {
-		if !filepath.IsLocal(filepath.FromSlash(f.path)) {
-			return fmt.Errorf("%s: file %q is not inside the workspace folder; refusing to write it", f.who, f.path)
-		}
-		if f.sha == "" {
-			return fmt.Errorf("%s: file %q has no recorded SHA-256, so its content cannot be exported", f.who, f.path)
-		}
-		if prev, ok := written[f.path]; ok {
-			if prev.sha != f.sha {
-				return fmt.Errorf("%s and %s both name file %q with different contents (%s, %s)", prev.who, f.who, f.path, prev.sha, f.sha)
+		if prev, ok := written[f.Path]; ok {
+			if *prev.SHA256 != *f.SHA256 {
+				return fmt.Errorf("%s and %s both name file %q with different contents (%s, %s)", prev.Who(), f.Who(), f.Path, *prev.SHA256, *f.SHA256)
 			}
 			continue
 		}
-		written[f.path] = f
-		if err := copyBlob(root, filepath.FromSlash(f.path), f.sha, blob); err != nil {
-			return fmt.Errorf("%s: %w", f.who, err)
+		written[f.Path] = f
+		if err := copyBlob(root, filepath.FromSlash(f.Path), *f.SHA256, blob); err != nil {
+			return fmt.Errorf("%s: %w", f.Who(), err)
 		}
 	}
 	return nil
@@ -175,6 +216,9 @@ func (d rawDate) MarshalYAML() ([]byte, error) { return []byte(d), nil }
 func toYAML(v reflect.Value) any {
 	if v.Type() == dateType {
 		return rawDate(v.Interface().(date.Date).String())
+	}
+	if a, ok := v.Interface().(Audience); ok && len(a) == 1 && a[0] == AudienceAll {
+		return AudienceAll // audience: all, as people write it
 	}
 	switch v.Kind() {
 	case reflect.Pointer:

@@ -48,15 +48,8 @@ func (b blobStore) open(sha string) (io.ReadCloser, error) {
 // file's SHA-256.
 func hashFiles(t *testing.T, l *Loaded, blobs blobStore) {
 	t.Helper()
-	for i, e := range l.Workspace.Evidence {
-		if e.File != "" {
-			l.Workspace.Evidence[i].SHA256 = blobs.put(t, filepath.Join(l.Dir, e.File))
-		}
-	}
-	for i, a := range l.Workspace.Agreements {
-		if a.File != "" {
-			l.Workspace.Agreements[i].SHA256 = blobs.put(t, filepath.Join(l.Dir, a.File))
-		}
+	for _, f := range l.Workspace.Files() {
+		*f.SHA256 = blobs.put(t, filepath.Join(l.Dir, f.Path))
 	}
 }
 
@@ -144,10 +137,12 @@ func golden() *Workspace {
 	return &Workspace{
 		Organization: Organization{
 			Name: "St. Mary's Clinic", Roles: []string{RoleCoveredEntity}, ProgramStart: d("2027-01-04"),
-			Answers:  Answers{HandlesPHI: true},
-			Officers: Officers{Privacy: "ann@stmarys.example", Security: "ann@stmarys.example"},
+			Answers:   Answers{HandlesPHI: true},
+			Officers:  Officers{Privacy: "ann@stmarys.example", Security: "ann@stmarys.example"},
+			Workforce: Workforce{AckWithinDays: ptr(14), TerminationWithinDays: ptr(0)},
 		},
-		People: []Person{{Email: "ann@stmarys.example", Name: "Ann O'Neil", Role: "office manager: privacy and security"}},
+		People: []Person{{Email: "ann@stmarys.example", Name: "Ann O'Neil", Role: "office manager: privacy and security",
+			Start: d("2020-02-01"), Access: []string{"ehr", "front-desk"}, Clearance: d("2020-01-20")}},
 		Systems: []System{
 			{ID: "ehr", Name: "EHR", Kind: "saas", Vendor: "ehr-co", PHI: true, LivePHI: true, EncryptedAtRest: true, Owner: "ann@stmarys.example"},
 			{ID: "front-desk", Kind: "endpoint", Description: "Two PCs at reception.\nShared login (see risk r-shared-login).\n"},
@@ -170,13 +165,44 @@ func golden() *Workspace {
 			LawEnforcementDelay: &Delay{Kind: "oral", Requested: d("2027-02-02"), Until: d("2027-03-01")},
 			Assessment:          &Assessment{Nature: "name only", LowProbability: true, DecidedBy: "ann@stmarys.example", DecidedOn: d("2027-02-03")},
 			Timeline:            []TimelineEntry{{Date: d("2027-02-01"), Note: "reported"}}}},
+		Policies: []Policy{{ID: "sanctions", Title: "Sanctions policy", Template: "sanctions", Owner: "ann@stmarys.example",
+			Audience: Audience{AudienceAll}, ReviewMonths: 12, Controls: []string{"sanctions-policy"},
+			Versions: []PolicyVersion{
+				{Version: 1, File: "policies/sanctions-v1.md", SHA256: goldenPolicySHA, ApprovedBy: "ann@stmarys.example", ApprovedOn: d("2027-01-05")},
+				{Version: 2, File: "policies/sanctions-v2.md", SHA256: goldenPolicySHA, Changes: "names the Privacy Officer"},
+			},
+			Reviews: []PolicyReview{{On: d("2027-02-01"), By: "ann@stmarys.example", Note: "no change"}}}},
+		Trainings: []Training{
+			{ID: "hipaa-awareness", Title: "HIPAA awareness", Audience: Audience{AudienceAll}, WithinDaysOfHire: ptr(14), EveryMonths: ptr(12), Controls: []string{"security-training"}},
+			{ID: "front-desk", Title: "Front desk privacy", Audience: Audience{"office manager: privacy and security", "receptionist"}, EveryMonths: ptr(0)},
+		},
+		Acknowledgements:  []Acknowledgement{{Person: "ann@stmarys.example", Policy: "sanctions", Version: 1, On: d("2027-01-06"), Source: RecordWeb}},
+		TrainingRecords:   []TrainingRecord{{Person: "ann@stmarys.example", Training: "hipaa-awareness", Completed: d("2027-01-07"), File: "policies/sanctions-v1.md", SHA256: goldenPolicySHA}},
+		SecurityReminders: []Reminder{{On: d("2027-02-15"), Title: "Tax-season phishing", Link: "https://intranet.example/r/1"}},
 	}
+}
+
+func ptr(n int) *int { return &n }
+
+// goldenPolicy is the one file the golden workspace names, by its SHA-256.
+const goldenPolicy = "# Sanctions policy\n\nWe apply sanctions.\n"
+
+var goldenPolicySHA = func() string {
+	sum := sha256.Sum256([]byte(goldenPolicy))
+	return hex.EncodeToString(sum[:])
+}()
+
+func goldenBlob(sha string) (io.ReadCloser, error) {
+	if sha != goldenPolicySHA {
+		return nil, os.ErrNotExist
+	}
+	return io.NopCloser(strings.NewReader(goldenPolicy)), nil
 }
 
 func TestWriteGolden(t *testing.T) {
 	out := t.TempDir()
 	ws := golden()
-	if err := Write(out, ws, WriteOptions{}); err != nil {
+	if err := Write(out, ws, WriteOptions{Blob: goldenBlob}); err != nil {
 		t.Fatal(err)
 	}
 	got := readTree(t, out)

@@ -60,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Answers", testAnswers},
 		{"ScanPlacementByFramework", testScanPlacementByFramework},
 		{"ScanFindingKey", testScanFindingKey},
+		{"WorkforceRecords", testWorkforceRecords},
 	}
 	// The security contract (accounts.go, security.go) keeps its own list.
 	for _, st := range securityTests {
@@ -106,11 +107,20 @@ func Acme() *workspace.Workspace {
 		Evidence: []workspace.Evidence{{Control: "access-review", Collected: d("2027-04-03"), Note: "Q2 user access review <signed> & filed"}},
 		Incidents: []workspace.Incident{{ID: "inc-2027-001", Discovered: d("2027-05-02"), Summary: "laptop stolen from car",
 			Systems: []string{"patient-api"}, PHIInvolved: true, Individuals: 812, States: map[string]int{"CA": 640, "NV": 172}}},
+		Policies: []workspace.Policy{{ID: "sanctions", Title: "Sanctions policy", Template: "sanctions", Owner: "dana@acme.example",
+			Controls: []string{"sanctions-policy"}, Versions: []workspace.PolicyVersion{
+				{Version: 1, File: "policies/sanctions-v1.md", SHA256: strings.Repeat("a", 64), ApprovedBy: "dana@acme.example", ApprovedOn: d("2026-05-01")},
+				{Version: 2, File: "policies/sanctions-v2.md", SHA256: strings.Repeat("b", 64)},
+			}}},
+		Trainings:         []workspace.Training{{ID: "hipaa-awareness", Title: "HIPAA awareness", Audience: workspace.Audience{"all"}, Controls: []string{"security-training"}}},
+		Acknowledgements:  []workspace.Acknowledgement{{Person: "raj@acme.example", Policy: "sanctions", Version: 1, On: d("2026-05-20")}},
+		TrainingRecords:   []workspace.TrainingRecord{{Person: "raj@acme.example", Training: "hipaa-awareness", Completed: d("2026-01-10")}},
+		SecurityReminders: []workspace.Reminder{{On: d("2026-10-05"), Title: "Phishing season"}},
 	}
 }
 
 // recordCount is how many records Acme holds, the organization included.
-const recordCount = 15
+const recordCount = 20
 
 func mustOrg(t *testing.T, s *store.Store, slug string) *store.OrgStore {
 	t.Helper()
@@ -210,7 +220,8 @@ func testApplyLifecycle(t *testing.T, s *store.Store) {
 	}
 	counts, _ := o.Counts(ctx)
 	want := map[string]int{"organization": 1, "person": 2, "system": 2, "flow": 1, "vendor": 2, "agreement": 1, "customer": 1,
-		"risk_analysis": 1, "risk": 1, "control": 1, "evidence": 1, "incident": 1}
+		"risk_analysis": 1, "risk": 1, "control": 1, "evidence": 1, "incident": 1,
+		"policy": 1, "training": 1, "acknowledgement": 1, "training_record": 1, "security_reminder": 1}
 	for k, n := range want {
 		if counts[k] != n {
 			t.Errorf("Counts[%s] = %d, want %d", k, counts[k], n)
@@ -995,4 +1006,82 @@ func testBlobs(t *testing.T, s *store.Store) {
 	if b, _ := io.ReadAll(rc); string(b) != "evidence bytes" {
 		t.Errorf("read back %q", b)
 	}
+}
+
+// testWorkforceRecords: policies keep what was approved (164.316(b)(2)(i)),
+// and acknowledgements and completions recorded outside the files (the
+// web app, the CLI, an import) survive an apply of files that lack them.
+func testWorkforceRecords(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	mustApply(t, o, Acme())
+
+	// The keys name person, policy and version; person, training and date.
+	var a workspace.Acknowledgement
+	if err := o.Get(ctx, store.KindAcknowledgement, "raj@acme.example|sanctions|1", &a); err != nil || a.On != d("2026-05-20") {
+		t.Errorf("Get(acknowledgement) = %+v, %v", a, err)
+	}
+	var r workspace.TrainingRecord
+	if err := o.Get(ctx, store.KindTrainingRecord, "raj@acme.example|hipaa-awareness|2026-01-10", &r); err != nil {
+		t.Errorf("Get(training_record) = %+v, %v", r, err)
+	}
+
+	// A draft may change; an approved version may not, nor be dropped.
+	ws := Acme()
+	ws.Policies[0].Versions[1].SHA256 = strings.Repeat("c", 64)
+	if cs := mustApply(t, o, ws); !slices.Equal(summary(cs), []string{"update policy sanctions (versions)"}) {
+		t.Errorf("changing the draft: %v", summary(cs))
+	}
+	h := head(t, o)
+	for name, change := range map[string]func(p *workspace.Policy){
+		"text":     func(p *workspace.Policy) { p.Versions[0].SHA256 = strings.Repeat("d", 64) },
+		"approval": func(p *workspace.Policy) { p.Versions[0].ApprovedOn = d("2026-05-02") },
+		"dropped":  func(p *workspace.Policy) { p.Versions = p.Versions[1:] },
+	} {
+		ws := Acme()
+		ws.Policies[0].Versions[1].SHA256 = strings.Repeat("c", 64)
+		change(&ws.Policies[0])
+		if _, err := o.Apply(ctx, "raj@acme.example", ws, store.ApplyOptions{}); err == nil || !strings.Contains(err.Error(), "version 1 was approved") {
+			t.Errorf("changing the approved version's %s: %v, want refused", name, err)
+		}
+	}
+	if got := head(t, o); got != h {
+		t.Errorf("a refused change moved the audit head")
+	}
+	// Approving the draft is an update of the policy, on the trail.
+	ws = Acme()
+	ws.Policies[0].Versions[1].SHA256 = strings.Repeat("c", 64)
+	ws.Policies[0].Versions[1].ApprovedBy, ws.Policies[0].Versions[1].ApprovedOn = "raj@acme.example", d("2026-11-01")
+	if cs := mustApply(t, o, ws); !slices.Equal(summary(cs), []string{"update policy sanctions (versions)"}) {
+		t.Errorf("approving version 2: %v", summary(cs))
+	}
+
+	// A web acknowledgement and an imported completion are kept when the
+	// files (without them) are applied again; one from the files is not.
+	web := workspace.Acknowledgement{Person: "dana@acme.example", Policy: "sanctions", Version: 2, On: d("2026-11-02"), Source: workspace.RecordWeb}
+	if _, err := o.Save(ctx, "dana@acme.example", store.Edit{Kind: store.KindAcknowledgement, Value: web}); err != nil {
+		t.Fatal(err)
+	}
+	imp := workspace.TrainingRecord{Person: "dana@acme.example", Training: "hipaa-awareness", Completed: d("2026-02-01"), Source: workspace.RecordImport}
+	if _, err := o.Save(ctx, "dana@acme.example", store.Edit{Kind: store.KindTrainingRecord, Value: imp}); err != nil {
+		t.Fatal(err)
+	}
+	ws.Acknowledgements = nil
+	ws.TrainingRecords = nil
+	got := summary(mustApply(t, o, ws))
+	want := []string{"retire acknowledgement raj@acme.example|sanctions|1", "retire training_record raj@acme.example|hipaa-awareness|2026-01-10"}
+	if !slices.Equal(got, want) {
+		t.Errorf("apply without the records:\n got %q\nwant %q", got, want)
+	}
+	back, err := o.Workspace(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Acknowledgements) != 1 || back.Acknowledgements[0] != web || len(back.TrainingRecords) != 1 || back.TrainingRecords[0] != imp {
+		t.Errorf("after apply: acknowledgements %+v, training records %+v; want the web and imported ones kept", back.Acknowledgements, back.TrainingRecords)
+	}
+	// What the store holds applies back unchanged.
+	if cs := mustApply(t, o, back); len(cs) != 0 {
+		t.Errorf("re-applying the stored workspace: %v", summary(cs))
+	}
+	mustVerify(t, o)
 }
