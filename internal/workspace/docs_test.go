@@ -208,6 +208,8 @@ var allowedValues = map[string][]string{
 	"privacy_requests.outcome":             RequestOutcomes,
 	"privacy_requests.denial.ground":       groundIDs(),
 	"complaints.outcome":                   ComplaintOutcomes,
+	"acknowledgements.source":              RecordSources,
+	"training_records.source":              RecordSources,
 }
 
 func groundIDs() []string {
