@@ -160,6 +160,9 @@ func TestCFR164_502e_GateClosedWithoutBAA(t *testing.T) {
 			}
 			var got []string
 			for _, f := range res.Findings {
+				if f.Rule == "policy.missing" {
+					continue // Brightside has written no policies yet: another warning, not this test's subject
+				}
 				got = append(got, f.Severity+" "+f.Rule+" "+f.Subject)
 				if f.Rule == "baa.upstream.missing" && !strings.Contains(f.Message, "164.502(e)") {
 					t.Errorf("message does not cite 164.502(e): %s", f.Message)
