@@ -152,8 +152,8 @@ func Summarize(r Review, rows []Row) Summary {
 	return s
 }
 
-// Label names the verdict for people, for pages.
-func (v Verdict) String() string {
+// Name is the verdict in words ("not applicable"; "undecided" for none).
+func (v Verdict) Name() string {
 	if v == Undecided {
 		return "undecided"
 	}

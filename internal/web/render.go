@@ -141,6 +141,7 @@ var sections = []struct{ label, suffix string }{
 	{"Frameworks", "/frameworks"},
 	{"Evidence", "/evidence"},
 	{"Incidents", "/incidents"},
+	{"Questionnaires", "/questionnaires"},
 	{"Penalties", "/penalties"},
 	{"Audit trail", "/audit"},
 	{"Accounts", "/accounts"},
