@@ -9,3 +9,9 @@ import "embed"
 //
 //go:embed all:acme-health
 var AcmeHealth embed.FS
+
+// StMarysQuestionnaire is files/st-marys-security-questionnaire.csv: a
+// clinic's security questionnaire, under review in the demo.
+//
+//go:embed files/st-marys-security-questionnaire.csv
+var StMarysQuestionnaire []byte

@@ -11,6 +11,7 @@ import (
 
 	"ward/examples"
 	"ward/internal/auth"
+	"ward/internal/date"
 	"ward/internal/store"
 )
 
@@ -146,6 +147,9 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 		if _, err := b.Store.CreateToken(ctx, "demo", admin.ID, "ci-pipeline (ward check)", auth.TokenHash(tok), time.Now().Add(DefaultTokenDays*24*time.Hour)); err != nil {
 			return demoSeed{}, err
 		}
+	}
+	if err := seedDemoQuestionnaire(ctx, b, date.Today()); err != nil {
+		return demoSeed{}, fmt.Errorf("demo questionnaire: %w", err)
 	}
 	return d, nil
 }

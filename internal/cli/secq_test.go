@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"ward/internal/date"
 )
 
 const benchDir = "../../bench/questionnaire"
@@ -263,6 +267,35 @@ func TestQuestionnaireApprove(t *testing.T) {
 	}
 	lib = mustWard(t, db, "questionnaire", "library", "gov-risk-treatment", "--as-of", "2026-12-15")
 	if !strings.Contains(lib, "(stale, not in use)") || !strings.Contains(lib, "risk-management was implemented/") {
+		t.Errorf("%s", lib)
+	}
+}
+
+// The demo has St. Mary's questionnaire under review, one answer accepted
+// and one corrected by Maria.
+func TestDemoQuestionnaire(t *testing.T) {
+	_, db := secqDB(t)
+	env := &Env{DB: "sqlite:" + db, Stdout: io.Discard, Stderr: io.Discard}
+	defer env.close()
+	ctx := context.Background()
+	b, err := env.Backend(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf := date.MustParse("2026-12-15")
+	if err := seedDemoQuestionnaire(ctx, b, asOf); err != nil {
+		t.Fatal(err)
+	}
+	sheets, err := b.Data.AnswerSheets(ctx)
+	if err != nil || len(sheets) != 1 || len(sheets[0].Decisions) != 2 || sheets[0].Customer != "St. Mary's Clinic" {
+		t.Fatalf("%+v %v", sheets, err)
+	}
+	approved, _ := b.Data.ApprovedAnswers(ctx)
+	if len(approved) != 2 {
+		t.Fatalf("approved %+v", approved)
+	}
+	lib := mustWard(t, db, "questionnaire", "library", "acc-mfa-workforce", "--as-of", "2026-12-15")
+	if !strings.Contains(lib, "Okta with push or hardware-key MFA") || !strings.Contains(lib, "approved by maria@acme-health.example on 2026-12-15 (in use)") {
 		t.Errorf("%s", lib)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/policy"
 	"ward/internal/posture"
 	"ward/internal/workspace"
 )
@@ -112,8 +113,10 @@ type Answerer struct {
 // NewAnswerer prepares answers as of asOf. approved are the organization's
 // live approved answers (bank ids and own entries).
 func NewAnswerer(b *Bank, ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, approved []Approved, opt Options) *Answerer {
+	// The evidence readiness judges by: what the workspace holds and what
+	// ward derives from its policies, acknowledgments and trainings.
 	a := &Answerer{bank: b, ws: ws, cat: cat, asOf: asOf, opt: opt, approved: map[string]Approved{}, basis: map[string]Basis{},
-		evidence: evidence.IndexRefs(ws.Evidence)}
+		evidence: evidence.IndexRefs(policy.WithDerived(ws).Evidence)}
 	for _, ap := range approved {
 		a.approved[ap.ID] = ap
 	}
@@ -483,6 +486,11 @@ func standing(b Basis) string {
 		return fmt.Sprintf("%s: in place, with findings from automated scans being remediated.", b.Title)
 	case b.LastEvidence.IsZero():
 		return fmt.Sprintf("%s: in place; its evidence is not yet recorded.", b.Title)
+	case strings.Contains(b.Reason, "; but "):
+		// What posture found short besides the evidence (people overdue
+		// acknowledging a policy, a training).
+		_, short, _ := strings.Cut(b.Reason, "; but ")
+		return fmt.Sprintf("%s: in place, but %s.", b.Title, short)
 	}
 	return fmt.Sprintf("%s: in place; the evidence for the current period is not yet recorded.", b.Title)
 }
@@ -527,9 +535,19 @@ func sources(b *Bank, id string, bases []Basis) []string {
 // it (their aliases and own entries).
 func (a *Answerer) Index() *Index { return NewIndex(a.bank, a.Aliases()) }
 
-// WorkspacePolicies is where the narratives find the policies covering a
-// control. The workspace does not record policies yet, so it finds none;
-// when it does, this is the one place to read them from.
-func WorkspacePolicies(ws *workspace.Workspace) func(control string) []PolicyRef {
-	return nil
+// WorkspacePolicies finds the policies covering a control: the
+// workspace's policies that name it (policies[].controls) and are in
+// force on asOf, each with the date of its last review or approval.
+func WorkspacePolicies(ws *workspace.Workspace, asOf date.Date) func(control string) []PolicyRef {
+	return func(control string) []PolicyRef {
+		var out []PolicyRef
+		for i := range ws.Policies {
+			p := &ws.Policies[i]
+			if !slices.Contains(p.Controls, control) || p.InForce(asOf) == nil {
+				continue
+			}
+			out = append(out, PolicyRef{ID: p.ID, Title: p.Title, Reviewed: p.LastReview(asOf)})
+		}
+		return out
+	}
 }

@@ -253,3 +253,22 @@ func TestNegativeQuestionWithoutItsControls(t *testing.T) {
 		t.Fatalf("%q %v %q %v", ans.Verdict, ans.Review, ans.Text, ans.Reasons)
 	}
 }
+
+// The workspace's policies that name a control and are in force are cited
+// with their last review; a draft or a retired one is not.
+func TestWorkspacePolicies(t *testing.T) {
+	ws := org()
+	ws.Policies = []workspace.Policy{
+		{ID: "access", Title: "Access Control Policy", Controls: []string{"mfa", "unique-user-ids"},
+			Versions: []workspace.PolicyVersion{{Version: 1, File: "p/access.md", ApprovedBy: "raj@acme.example", ApprovedOn: date.MustParse("2026-06-01")}},
+			Reviews:  []workspace.PolicyReview{{On: date.MustParse("2027-01-10"), By: "raj@acme.example"}}},
+		{ID: "draft", Title: "Remote Work Policy", Controls: []string{"mfa"}, Versions: []workspace.PolicyVersion{{Version: 1, File: "p/remote.md"}}},
+		{ID: "old", Title: "Old Access Policy", Controls: []string{"mfa"}, RetiredOn: date.MustParse("2026-12-31"),
+			Versions: []workspace.PolicyVersion{{Version: 1, File: "p/old.md", ApprovedBy: "raj@acme.example", ApprovedOn: date.MustParse("2025-01-01")}}},
+	}
+	an := NewAnswerer(Default(), ws, catalog.Default(), asOf, nil, Options{Policies: WorkspacePolicies(ws, asOf)})
+	ans, _ := an.Answer("acc-mfa-workforce")
+	if !strings.Contains(ans.Text, "Policy: Access Control Policy (reviewed 2027-01-10).") || strings.Contains(ans.Text, "Remote Work") || strings.Contains(ans.Text, "Old Access") {
+		t.Fatalf("%s", ans.Text)
+	}
+}

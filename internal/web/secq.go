@@ -143,7 +143,7 @@ func (s *Server) answerer(r *http.Request, asOf date.Date) (*secq.Answerer, erro
 	if err != nil {
 		return nil, err
 	}
-	return secq.NewAnswerer(secq.Default(), ws, catalog.Default(), asOf, approved, secq.Options{Policies: secq.WorkspacePolicies(ws)}), nil
+	return secq.NewAnswerer(secq.Default(), ws, catalog.Default(), asOf, approved, secq.Options{Policies: secq.WorkspacePolicies(ws, asOf)}), nil
 }
 
 // answered reads a stored questionnaire and answers it.
