@@ -28,7 +28,7 @@ const (
 	MaxName = 500
 	// MaxText is the longest free text: a description, a note, a
 	// justification, an acceptance reason.
-	MaxText = 20_000
+	MaxText = 100_000
 	// MaxList is the most items one list field of one record holds (a
 	// risk's controls, an incident's systems).
 	MaxList = 1_000

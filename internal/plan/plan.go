@@ -417,7 +417,6 @@ func monthStart(start date.Date, n int) date.Date { return start.AddMonths(n - 1
 
 // Defaults for SOC 2 and HITRUST timing.
 const (
-	defaultObservationMonths = 3
 	// reportMonths is how long after the observation window ends the Type II
 	// report is due: fieldwork, drafting and issuance. Three months puts a
 	// 3-month window's report at the end of program month 9 and a 6-month
@@ -736,10 +735,7 @@ func (s schedule) soc2Milestones() []Milestone {
 	}
 
 	// soc2-type2-observation: from month 4, or the recorded start.
-	n := o.ObservationMonths
-	if n <= 0 {
-		n = defaultObservationMonths
-	}
+	n := o.Months() // 3 when unset, typical for a first cycle; never past 24
 	obs := Milestone{ID: SOC2Type2Observation, Title: "SOC 2 Type II observation period", Framework: SOC2,
 		DependsOn: []string{SOC2Readiness}}
 	if o.ObservationStart.IsZero() {

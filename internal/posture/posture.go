@@ -406,10 +406,7 @@ func soc2Window(ws *workspace.Workspace) *Window {
 		if s.ObservationStart.IsZero() {
 			return nil
 		}
-		months := s.ObservationMonths
-		if months == 0 {
-			months = 3
-		}
+		months := s.Months()
 		return &Window{Type: "type2", Start: s.ObservationStart, End: s.ObservationStart.AddMonths(months).AddDays(-1)}
 	case "type1":
 		return &Window{Type: "type1"}

@@ -63,10 +63,7 @@ func (a *Answerer) fact(name string) fact {
 			if s.ObservationStart.IsZero() {
 				return fact{lines: []string{"A SOC 2 Type II examination is planned; its observation period is not yet set."}, verdict: verdict(No)}
 			}
-			months := s.ObservationMonths
-			if months == 0 {
-				months = 3
-			}
+			months := s.Months()
 			end := s.ObservationStart.AddMonths(months).AddDays(-1)
 			if end.Before(a.asOf) {
 				return fact{lines: []string{fmt.Sprintf("Our SOC 2 Type II report covers %s to %s and is available under NDA.", s.ObservationStart, end)},

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"ward/internal/bounds"
 	"ward/internal/workspace"
 )
 
@@ -38,6 +39,12 @@ func EvidenceID(e workspace.Evidence) string {
 	sum := sha256.Sum256([]byte(strings.Join(e.ControlIDs(), ",") + "|" + e.Collected.String() + "|" + what))
 	return "ev-" + hex.EncodeToString(sum[:])[:12]
 }
+
+// Bounds the store itself enforces on every record it writes.
+const (
+	maxKey  = 1024
+	maxBody = 4 << 20
+)
 
 // kindOf is what the store needs to know about one record kind.
 type kindOf struct {
@@ -140,6 +147,15 @@ func canonical(kind string, rec any) (body []byte, key string, v any, err error)
 	key = k.key(v)
 	if key == "" {
 		return nil, "", nil, fmt.Errorf("%s: the record has no key (id, email, or from/to)", kind)
+	}
+	// The last line of the bounds the workspace rules check first: no
+	// engine is ever asked to store a key it cannot hold (PostgreSQL
+	// refuses NUL) or a record of unbounded size.
+	if err := bounds.Line(key, maxKey); err != nil {
+		return nil, "", nil, fmt.Errorf("%s %q: the key %w: %w", kind, bounds.Clip(key, 60), err, ErrInvalid)
+	}
+	if len(body) > maxBody {
+		return nil, "", nil, fmt.Errorf("%s %q: the record is %d bytes, over the %d a record may hold: %w", kind, key, len(body), maxBody, ErrInvalid)
 	}
 	return body, key, v, nil
 }

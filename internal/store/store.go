@@ -30,6 +30,10 @@ var (
 	// the wait allows (SQLite's write lock during a large import). The
 	// write was not made; it can be retried.
 	ErrBusy = errors.New("the database is busy with another write; try again shortly")
+	// ErrInvalid is a value the store refuses to hold whatever the
+	// caller checked: a key with a NUL byte or another control
+	// character, a record over its size limit.
+	ErrInvalid = errors.New("refused by the store's bounds")
 )
 
 // Record kinds, in the order a workspace lists them. The kind names are

@@ -21,9 +21,9 @@ import (
 func init() {
 	register(
 		Route{Method: "POST", Pattern: "/orgs/{org}/agreements/{id}/clauses", Role: store.RoleEditor, Handler: (*Server).agreementClauses},
-		Route{Method: "POST", Pattern: "/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUpload},
+		Route{Method: "POST", Pattern: "/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUpload, Upload: true},
 		Route{Method: "GET", Pattern: "/orgs/{org}/agreements/{id}/file", Role: store.RoleAuditor, Handler: (*Server).agreementFile},
-		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUploadAPI},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUploadAPI, Upload: true},
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/agreements/{id}/file", Role: store.RoleAuditor, Handler: (*Server).agreementFile},
 	)
 }
@@ -118,6 +118,10 @@ func (s *Server) agreementClauses(w http.ResponseWriter, r *http.Request) {
 // maxAgreementFile bounds an upload; a signed BAA is a few hundred KiB.
 const maxAgreementFile = 20 << 20
 
+type notPDF struct{ name string }
+
+func (e notPDF) Error() string { return e.name + " is not a PDF" }
+
 // attach stores an uploaded signed copy and points the agreement at it.
 // Only PDF is accepted: the signed copy is what an auditor opens.
 func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, error) {
@@ -129,30 +133,33 @@ func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, erro
 	if i < 0 {
 		return workspace.Agreement{}, http.StatusNotFound, "No agreement " + r.PathValue("id") + " in this organization.", nil
 	}
-	if r.MultipartForm == nil {
-		if err := r.ParseMultipartForm(32 << 20); err != nil {
-			return workspace.Agreement{}, http.StatusBadRequest, "send the signed copy as multipart/form-data, field name file", nil
+	form, err := s.readUpload(r, fileCheck{max: maxAgreementFile, first: func(name string, head []byte) error {
+		if !bytes.HasPrefix(head, []byte("%PDF-")) {
+			return notPDF{name}
 		}
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		return workspace.Agreement{}, http.StatusBadRequest, "choose the signed PDF to upload (field name file)", nil
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxAgreementFile+1))
-	if err != nil {
-		return workspace.Agreement{}, 0, "", err
-	}
+		return nil
+	}})
+	var np notPDF
+	var big *tooBig
 	switch {
-	case len(data) > maxAgreementFile:
-		return workspace.Agreement{}, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is over %d MiB", hdr.Filename, maxAgreementFile>>20), nil
-	case !bytes.HasPrefix(data, []byte("%PDF-")):
-		return workspace.Agreement{}, http.StatusUnprocessableEntity, hdr.Filename + " is not a PDF: upload the signed agreement as a PDF", nil
-	}
-	sha, _, err := s.st.Blobs().Put(bytes.NewReader(data))
-	if err != nil {
+	case errors.As(err, &np):
+		return workspace.Agreement{}, http.StatusUnprocessableEntity, np.name + " is not a PDF: upload the signed agreement as a PDF", nil
+	case errors.As(err, &big):
+		return workspace.Agreement{}, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s is over %d MiB", big.name, maxAgreementFile>>20), nil
+	case errors.Is(err, errTooLarge):
+		return workspace.Agreement{}, http.StatusRequestEntityTooLarge, tooLarge(r.ContentLength, s.maxUpload()), nil
+	case err != nil:
+		var in inputError
+		if errors.As(err, &in) {
+			return workspace.Agreement{}, http.StatusBadRequest, in.msg, nil
+		}
 		return workspace.Agreement{}, 0, "", err
 	}
+	files := form.Files["file"]
+	if len(files) != 1 || files[0].Size == 0 {
+		return workspace.Agreement{}, http.StatusBadRequest, "choose the signed PDF to upload (one file, field name file)", nil
+	}
+	sha, size := files[0].SHA256, files[0].Size
 	a := ws.Agreements[i]
 	// Where export writes it, inside the workspace folder.
 	a.File, a.SHA256 = path.Join("agreements", a.ID+".pdf"), sha
@@ -171,7 +178,7 @@ func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, erro
 		}
 	}
 	if a.Kind == "baa" && len(controls) > 0 {
-		ev := workspace.Evidence{Controls: controls, Collected: s.today(), File: a.File, SHA256: sha, Size: int64(len(data)),
+		ev := workspace.Evidence{Controls: controls, Collected: s.today(), File: a.File, SHA256: sha, Size: size,
 			Type: "application/pdf", Note: fmt.Sprintf("Signed %s %s with %s", strings.ToUpper(a.Kind), a.ID, a.Counterparty)}
 		if _, err := s.org(r).AddEvidence(r.Context(), currentUser(r).Email, ev); err != nil {
 			return workspace.Agreement{}, 0, "", err

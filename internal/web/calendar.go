@@ -70,10 +70,7 @@ func typeIIWindow(ws *workspace.Workspace) (start, end date.Date, ok bool) {
 	if s.Type != "type2" || s.ObservationStart.IsZero() {
 		return date.Date{}, date.Date{}, false
 	}
-	months := s.ObservationMonths
-	if months == 0 {
-		months = 3
-	}
+	months := s.Months()
 	return s.ObservationStart, s.ObservationStart.AddMonths(months).AddDays(-1), true
 }
 

@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -17,6 +16,7 @@ import (
 	"ward/internal/evidence"
 	"ward/internal/posture"
 	"ward/internal/store"
+	"ward/internal/strictjson"
 	"ward/internal/workspace"
 )
 
@@ -70,6 +70,7 @@ type ControlPage struct {
 	Statuses    []string           `json:"-"`
 	Frequencies []string           `json:"-"`
 	Added       int                `json:"-"` // files just uploaded (?added=N)
+	Existing    int                `json:"-"` // files uploaded that were already evidence (?existing=N)
 	Saved       bool               `json:"-"`
 	Query       string             `json:"-"` // "?as_of=..." when the page was asked for a date
 	MaxUpload   string             `json:"-"`
@@ -258,6 +259,7 @@ func (s *Server) controlPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Sscan(r.URL.Query().Get("added"), &p.Added)
+	fmt.Sscan(r.URL.Query().Get("existing"), &p.Existing)
 	p.Saved = r.URL.Query().Get("saved") == "1"
 	s.render(w, r, "control.html", p)
 }
@@ -282,9 +284,7 @@ type ControlEdit struct {
 func (s *Server) readControlEdit(r *http.Request) (ControlEdit, error) {
 	var ed ControlEdit
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
-		d := json.NewDecoder(r.Body)
-		d.DisallowUnknownFields()
-		if err := d.Decode(&ed); err != nil {
+		if err := strictjson.Decode(r.Body, 1<<20, &ed); err != nil {
 			return ed, badInput("the JSON body: %v", err)
 		}
 		return ed, nil

@@ -53,8 +53,15 @@ var cheap = auth.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 
 
 func newEnv(t *testing.T, cfg Config) *testEnv {
 	t.Helper()
+	return newEnvAt(t, cfg, "sqlite:"+filepath.Join(t.TempDir(), "ward.db"))
+}
+
+// newEnvAt is newEnv on the database db (a storetest.Engines URL), for
+// tests that must hold on both engines.
+func newEnvAt(t *testing.T, cfg Config, db string) *testEnv {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "ward.db"), store.Options{})
+	st, err := store.Open(ctx, db, store.Options{BlobDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

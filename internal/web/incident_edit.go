@@ -1,10 +1,8 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -16,6 +14,7 @@ import (
 	"ward/internal/date"
 	"ward/internal/incident"
 	"ward/internal/store"
+	"ward/internal/strictjson"
 	"ward/internal/workspace"
 )
 
@@ -592,9 +591,7 @@ func (s *Server) newIncidentPage(w http.ResponseWriter, r *http.Request) {
 // as GET /api/v1/orgs/{org}/incidents/{id} shows it under "incident").
 func incidentBody(r *http.Request) (workspace.Incident, error) {
 	var inc workspace.Incident
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&inc); err != nil {
+	if err := strictjson.Decode(r.Body, 1<<20, &inc); err != nil {
 		return inc, fmt.Errorf("the body is not an incident as JSON: %v", err)
 	}
 	return inc, nil

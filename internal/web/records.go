@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"ward/internal/check"
 	"ward/internal/date"
 	"ward/internal/store"
+	"ward/internal/strictjson"
 	"ward/internal/workspace"
 )
 
@@ -91,9 +91,7 @@ func (k *records[T]) keyOf(rec any) string                  { return k.key(rec.(
 
 func (k *records[T]) decode(body []byte) (any, error) {
 	var v T
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&v); err != nil {
+	if err := strictjson.Unmarshal(body, &v); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -14,6 +13,7 @@ import (
 	"ward/internal/date"
 	"ward/internal/risk"
 	"ward/internal/store"
+	"ward/internal/strictjson"
 	"ward/internal/workspace"
 )
 
@@ -424,10 +424,10 @@ func writeProblems(w http.ResponseWriter, problems map[string]string) {
 	writeJSON(w, http.StatusUnprocessableEntity, problemsBody{Error: "the risk is not valid; nothing was written", Problems: problems})
 }
 
+// readJSON decodes a request body strictly (package strictjson): no
+// unknown field, no key twice, nothing after the value, valid UTF-8.
 func readJSON(r *http.Request, v any) error {
-	d := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
+	if err := strictjson.Decode(r.Body, 1<<20, v); err != nil {
 		return fmt.Errorf("the body is not the JSON expected: %v", err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -53,6 +54,17 @@ type Route struct {
 	Pattern string
 	Role    string
 	Handler HandlerFunc
+	// Upload lets a request carry files (multipart/form-data) up to
+	// Config.MaxUpload; every other request that changes something is
+	// held to 1 MiB (maxFormBody). Its handler reads the files with
+	// readUpload, which streams them into the blob store.
+	Upload bool
+	// Export marks a read that is recorded on the audit trail (a
+	// download of evidence, an export): it is a POST, so that it carries
+	// the CSRF token and no link, image or redirect from another site can
+	// make a browser add an entry, and any organization role from Role
+	// up may call it.
+	Export bool
 }
 
 // HandlerFunc serves one route. Use currentUser, currentOrg, role and
@@ -156,6 +168,9 @@ type request struct {
 	session *store.Session // nil for a bearer token
 	org     store.Org
 	role    string
+	// parts is a multipart body the CSRF check has begun (up to and
+	// including the token); the handler reads the rest (readUpload).
+	parts *partsRead
 }
 
 type ctxKey struct{}
@@ -243,18 +258,33 @@ func (s *Server) wrap(rt Route) http.Handler {
 		}
 
 		if isMutating(r.Method) {
-			// Before the CSRF check reads a multipart body: say plainly
-			// that it is too large rather than that the token is missing.
-			if limit := s.maxUpload(); r.ContentLength > limit {
+			// Before the CSRF check reads a body: say plainly that it is
+			// too large rather than that the token is missing.
+			limit := int64(maxFormBody)
+			if rt.Upload {
+				limit = s.maxUpload()
+			}
+			if r.ContentLength > limit {
 				s.fail(w, r, api, http.StatusRequestEntityTooLarge, tooLarge(r.ContentLength, limit))
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, s.maxUpload())
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			// Whatever a handler parsed, nothing of it stays on disk.
+			defer func() {
+				if r.MultipartForm != nil {
+					r.MultipartForm.RemoveAll()
+				}
+			}()
 		}
-		if isMutating(r.Method) && sess != nil && !validCSRF(r, sess.CSRF) {
-			s.log.Warn("csrf token missing or wrong", "user_id", u.ID, "route", rt.Method+" "+rt.Pattern)
-			s.fail(w, r, api, http.StatusForbidden, "the form's security token is missing or out of date: reload the page and try again")
-			return
+		if isMutating(r.Method) && sess != nil {
+			ok, parts := validCSRF(r, sess.CSRF, rt.Upload)
+			if !ok {
+				s.log.Warn("csrf token missing or wrong", "user_id", u.ID, "route", rt.Method+" "+rt.Pattern)
+				s.recordCSRF(r, u, sess, rt)
+				s.fail(w, r, api, http.StatusForbidden, "the form's security token is missing or out of date: reload the page and try again")
+				return
+			}
+			ri.parts = parts
 		}
 		rt.Handler(s, w, r)
 	})
@@ -278,24 +308,62 @@ const (
 // validCSRF checks the synchronizer token bound to the session. Bearer
 // tokens are exempt (the caller never reaches here without a session):
 // a browser cannot be tricked into sending an Authorization header.
-func validCSRF(r *http.Request, want string) bool {
+//
+// The token is in the X-CSRF-Token header (scripts), or in the body:
+// never the query string, which leaks into logs. In a multipart body
+// (an upload) it must be the first part, so that it is checked before a
+// single byte of a file is read (fields before it are kept); the reader
+// is returned for the handler to read the rest. Forms put it first (it is
+// the first hidden input).
+func validCSRF(r *http.Request, want string, upload bool) (bool, *partsRead) {
 	if want == "" {
-		return false
+		return false, nil
 	}
-	got := r.Header.Get(csrfHeader)
-	if got == "" {
-		// Only the body: a token in the query string leaks into logs.
-		// Uploads are multipart; the handler finds the parsed form in
-		// r.MultipartForm (files over 32 MiB spill to temporary files).
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-			if err := r.ParseMultipartForm(32 << 20); err == nil {
-				got = r.PostFormValue(csrfField)
-			}
-		} else if err := r.ParseForm(); err == nil {
-			got = r.PostForm.Get(csrfField)
+	same := func(got string) bool { return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1 }
+	if got := r.Header.Get(csrfHeader); got != "" {
+		return same(got), nil
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "multipart/form-data" && !upload {
+		// Not an upload route: the body is at most maxFormBody, which
+		// ParseMultipartForm keeps in memory (no temporary files).
+		if err := r.ParseMultipartForm(maxFormBody); err != nil {
+			return false, nil
 		}
+		return same(r.PostFormValue(csrfField)), nil
 	}
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	if mt == "multipart/form-data" {
+		// The token must come before any file: fields before it (small,
+		// bounded) are kept for the handler.
+		mr, err := r.MultipartReader()
+		if err != nil {
+			return false, nil
+		}
+		pre := url.Values{}
+		for n := 0; n < maxParts; n++ {
+			p, err := mr.NextPart()
+			if err != nil || isFilePart(p) {
+				return false, nil
+			}
+			v, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
+			p.Close()
+			if err != nil || len(v) > maxFieldBytes {
+				return false, nil
+			}
+			if p.FormName() == csrfField {
+				if !same(string(v)) {
+					return false, nil
+				}
+				return true, &partsRead{mr: mr, fields: pre}
+			}
+			pre.Add(p.FormName(), string(v))
+		}
+		return false, nil
+	}
+	if err := r.ParseForm(); err != nil {
+		return false, nil
+	}
+	return same(r.PostForm.Get(csrfField)), nil
 }
 
 // unauthenticated answers a request without a usable login: 401 for the

@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"path"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"ward/internal/bounds"
 	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/store"
@@ -22,8 +21,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "POST", Pattern: "/orgs/{org}/controls/{id}/evidence", Role: store.RoleEditor, Handler: (*Server).uploadPage},
-		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/controls/{id}/evidence", Role: store.RoleEditor, Handler: (*Server).uploadAPI},
+		Route{Method: "POST", Pattern: "/orgs/{org}/controls/{id}/evidence", Role: store.RoleEditor, Handler: (*Server).uploadPage, Upload: true},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/controls/{id}/evidence", Role: store.RoleEditor, Handler: (*Server).uploadAPI, Upload: true},
 		Route{Method: "POST", Pattern: "/orgs/{org}/controls/{id}", Role: store.RoleEditor, Handler: (*Server).saveControlPage},
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/controls/{id}", Role: store.RoleEditor, Handler: (*Server).saveControlAPI},
 		Route{Method: "GET", Pattern: "/orgs/{org}/evidence/{id}/file", Role: store.RoleAuditor, Handler: (*Server).evidenceFile},
@@ -52,11 +51,15 @@ func badInput(format string, args ...any) error { return inputError{fmt.Sprintf(
 type UploadResult struct {
 	Control string               `json:"control"`
 	Added   []workspace.Evidence `json:"added"`
+	// Existing are files whose bytes were already evidence of the same
+	// controls on the same day (uploaded before, perhaps under another
+	// name): nothing new was stored for them.
+	Existing []workspace.Evidence `json:"existing,omitempty"`
 }
 
 // formDate reads an optional YYYY-MM-DD field.
-func formDate(r *http.Request, field string) (date.Date, error) {
-	v := strings.TrimSpace(r.PostFormValue(field))
+func formDate(get func(string) string, field string) (date.Date, error) {
+	v := get(field)
 	if v == "" {
 		return date.Date{}, nil
 	}
@@ -67,31 +70,11 @@ func formDate(r *http.Request, field string) (date.Date, error) {
 	return d, nil
 }
 
-var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
 // uploadName is where an uploaded file goes in an exported workspace:
 // under evidence/uploads/, prefixed with its hash so that two files of the
-// same name never collide.
+// same name never collide. name is already clean (cleanFileName).
 func uploadName(sha, name string) string {
-	base := unsafeFileChars.ReplaceAllString(path.Base(strings.ReplaceAll(name, `\`, "/")), "-")
-	base = strings.Trim(base, "-.")
-	if base == "" {
-		base = "file"
-	}
-	return "evidence/uploads/" + sha[:12] + "-" + base
-}
-
-// fileType is the file's media type: from its extension when it has a
-// known one, else sniffed from its first bytes. The browser's own
-// Content-Type is not trusted.
-func fileType(f multipart.File, name string) string {
-	if t := mime.TypeByExtension(strings.ToLower(filepath.Ext(name))); t != "" {
-		return strings.SplitN(t, ";", 2)[0]
-	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	f.Seek(0, io.SeekStart)
-	return strings.SplitN(http.DetectContentType(head[:n]), ";", 2)[0]
+	return "evidence/uploads/" + sha[:12] + "-" + name
 }
 
 // addEvidence stores the uploaded files (field "file", several allowed),
@@ -113,25 +96,29 @@ func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
 		}
 		return UploadResult{}, badInput("control %s is not adopted yet: set its status first, then attach evidence", id)
 	}
-	if err := r.ParseMultipartForm(32 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		var big *http.MaxBytesError
-		if errors.As(err, &big) {
-			return UploadResult{}, errTooLarge
+	form := uploadForm{Fields: url.Values{}}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if form, err = s.readUpload(r, fileCheck{}); err != nil {
+			return UploadResult{}, err
 		}
-		return UploadResult{}, badInput("the upload could not be read: %v", err)
+	} else if err := r.ParseForm(); err != nil {
+		return UploadResult{}, readError(err)
+	} else {
+		form.Fields = r.PostForm
 	}
-	collected, err := formDate(r, "collected")
+	field := func(name string) string { return strings.TrimSpace(form.Fields.Get(name)) }
+	collected, err := formDate(field, "collected")
 	if err != nil {
 		return UploadResult{}, err
 	}
 	if collected.IsZero() {
 		collected = date.Of(s.now().UTC())
 	}
-	ps, err := formDate(r, "period_start")
+	ps, err := formDate(field, "period_start")
 	if err != nil {
 		return UploadResult{}, err
 	}
-	pe, err := formDate(r, "period_end")
+	pe, err := formDate(field, "period_end")
 	if err != nil {
 		return UploadResult{}, err
 	}
@@ -141,23 +128,18 @@ func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
 	case !ps.IsZero() && pe.Before(ps):
 		return UploadResult{}, badInput("period_end %s is before period_start %s", pe, ps)
 	}
-	note := strings.TrimSpace(r.PostFormValue("note"))
-	supersedes := strings.TrimSpace(r.PostFormValue("supersedes"))
-	var files []*multipart.FileHeader
-	if r.MultipartForm != nil {
-		for _, fh := range r.MultipartForm.File["file"] {
-			if fh.Filename == "" && fh.Size == 0 {
-				continue // the browser's empty file input
-			}
-			files = append(files, fh)
-		}
+	note := field("note")
+	supersedes := field("supersedes")
+	if err := bounds.Text(note, bounds.MaxText); err != nil {
+		return UploadResult{}, badInput("note: %v", err)
 	}
+	files := form.Files["file"]
 	if len(files) == 0 && note == "" {
 		return UploadResult{}, badInput("choose at least one file (or write a note)")
 	}
 	for _, fh := range files {
 		if fh.Size == 0 {
-			return UploadResult{}, badInput("file %s is empty", fh.Filename)
+			return UploadResult{}, badInput("file %s is empty", fh.Name)
 		}
 	}
 	if supersedes != "" {
@@ -193,35 +175,52 @@ func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
 		}
 	}
 	var items []workspace.Evidence
+	var already []workspace.Evidence
+	seen := map[string]bool{}
 	for _, fh := range files {
-		f, err := fh.Open()
-		if err != nil {
-			return UploadResult{}, err
-		}
-		typ := fileType(f, fh.Filename)
-		sha, size, err := s.st.Blobs().Put(f)
-		f.Close()
-		if err != nil {
-			return UploadResult{}, fmt.Errorf("store %s: %w", fh.Filename, err)
-		}
 		e := base
-		e.File, e.SHA256, e.Size, e.Type = uploadName(sha, fh.Filename), sha, size, typ
+		e.File, e.SHA256, e.Size, e.Type = uploadName(fh.SHA256, fh.Name), fh.SHA256, fh.Size, fh.Type
+		// The same bytes for the same controls on the same day are the
+		// same evidence, whatever the file is called this time: say it is
+		// there, rather than refuse (or store it twice).
+		evID := store.EvidenceID(e)
+		if prev := evidenceByID(ws, evID); prev != nil {
+			already = append(already, *prev)
+			continue
+		}
+		if seen[evID] {
+			continue // twice in one upload
+		}
+		seen[evID] = true
 		items = append(items, e)
 	}
 	if len(files) == 0 {
 		items = append(items, base)
+	}
+	if len(items) == 0 {
+		return UploadResult{Control: id, Added: []workspace.Evidence{}, Existing: already}, nil
 	}
 	// One transaction: every file of the upload is recorded, or none.
 	added, err := o.AddEvidenceItems(ctx, actor, items)
 	if err != nil {
 		return UploadResult{}, err
 	}
-	res := UploadResult{Control: id, Added: added}
+	res := UploadResult{Control: id, Added: added, Existing: already}
 	s.log.Info("evidence added", "org", currentOrg(r).Slug, "control", id, "items", len(res.Added), "user_id", currentUser(r).ID)
 	return res, nil
 }
 
 var errTooLarge = errors.New("too large")
+
+// evidenceByID is the live evidence item id, or nil.
+func evidenceByID(ws *workspace.Workspace, id string) *workspace.Evidence {
+	for i := range ws.Evidence {
+		if ws.Evidence[i].ID == id {
+			return &ws.Evidence[i]
+		}
+	}
+	return nil
+}
 
 // answerError maps addEvidence's and saveControl's errors to a status.
 func (s *Server) answerError(w http.ResponseWriter, r *http.Request, api bool, err error) {
@@ -233,6 +232,8 @@ func (s *Server) answerError(w http.ResponseWriter, r *http.Request, api bool, e
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no control %q in the catalog or in %s's workspace", r.PathValue("id"), currentOrg(r).Name))
 	case errors.Is(err, errTooLarge):
 		s.fail(w, r, api, http.StatusRequestEntityTooLarge, tooLarge(r.ContentLength, s.maxUpload()))
+	case errors.As(err, new(*tooBig)):
+		s.fail(w, r, api, http.StatusRequestEntityTooLarge, err.Error())
 	default:
 		s.serverError(w, r, api, err)
 	}
@@ -244,7 +245,11 @@ func (s *Server) uploadPage(w http.ResponseWriter, r *http.Request) {
 		s.answerError(w, r, false, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/controls/%s?%s#evidence", currentOrg(r).Slug, res.Control, keepAsOf(r, "added", strconv.Itoa(len(res.Added)))), http.StatusSeeOther)
+	q := keepAsOf(r, "added", strconv.Itoa(len(res.Added)))
+	if len(res.Existing) > 0 {
+		q += "&existing=" + strconv.Itoa(len(res.Existing))
+	}
+	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/controls/%s?%s#evidence", currentOrg(r).Slug, res.Control, q), http.StatusSeeOther)
 }
 
 func (s *Server) uploadAPI(w http.ResponseWriter, r *http.Request) {

@@ -63,6 +63,8 @@ type Server struct {
 	limiter *loginLimiter
 	// deviceKey signs device cookies (device.go); made at start.
 	deviceKey []byte
+	// csrf throttles the record of refused CSRF tokens (csrf_events.go).
+	csrf csrfSeen
 	// nav is the organization's left-hand menu; an entry is a link only
 	// when its page is registered.
 	nav []navItem

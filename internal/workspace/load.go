@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -176,9 +177,14 @@ func Load(path string, opt Options) (*Loaded, error) {
 	budget := valueBudget
 	parsed := true
 	for _, f := range l.Files {
-		data, err := os.ReadFile(f)
+		data, err := readLimited(f)
 		if err != nil {
 			return nil, err
+		}
+		if e := checkShape(f, data); e != nil {
+			errs = append(errs, *e)
+			parsed = false
+			continue
 		}
 		if !l.decodeFile(f, data, &errs, &budget) {
 			parsed = false
@@ -200,6 +206,17 @@ func Load(path string, opt Options) (*Loaded, error) {
 		return nil, errs
 	}
 	return l, nil
+}
+
+// readLimited reads a file, but no more than one byte past MaxFileBytes
+// (checkShape then refuses it), whatever its size.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 }
 
 func yamlFiles(dir string) ([]string, error) {

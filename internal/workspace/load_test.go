@@ -575,7 +575,7 @@ people:
 			`ws.yaml:6: organization.officers.security: "raj@acme.example" is not the email of anyone listed under people`,
 			`ws.yaml:8: organization.soc2.type: "type3" is not one of none, type1, type2`,
 			`ws.yaml:9: organization.soc2.categories[0]: "security" is not one of availability, confidentiality, processing-integrity, privacy`,
-			`ws.yaml:10: organization.soc2.observation_months: -6 is negative`,
+			`ws.yaml:10: organization.soc2.observation_months: -6 is outside 1..24: a SOC 2 Type II observation period runs from 1 month to 2 years (3 to 6 months is usual for a first one)`,
 			`ws.yaml:11: organization.risk_matrix: must be 5 rows (likelihood 1..5) of 5 levels each (impact 1..5)`,
 			`ws.yaml:13: people[0].email: "dana" is not an e-mail address`,
 		}},

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ward/internal/bounds"
 	"ward/internal/date"
 )
 
@@ -138,6 +139,21 @@ type SOC2 struct {
 	// observation window without a Type I report first; without it the
 	// plan keeps the Type I milestone 8–12 weeks after readiness starts.
 	SkipType1 bool `yaml:"skip_type1,omitempty" json:"skip_type1"`
+}
+
+// Months is the observation period's length as the rules use it: 3 when
+// it is not given, and never outside the range validation holds a
+// workspace to (1 to 24), so a value that reached the database some
+// other way cannot make a rule walk a period of centuries.
+func (s SOC2) Months() int {
+	switch m := s.ObservationMonths; {
+	case m <= 0:
+		return 3
+	case m > bounds.MaxObservationMonths:
+		return bounds.MaxObservationMonths
+	default:
+		return m
+	}
 }
 
 type Person struct {

@@ -47,6 +47,7 @@ func (l *Loaded) validate(opt Options) Errors {
 			c.root.Close()
 		}
 	}()
+	c.checkBounds()
 	c.indexes()
 	c.organization()
 	c.checkPeople()
@@ -266,7 +267,6 @@ func (c *checker) organization() {
 	for j, cat := range o.SOC2.Categories {
 		c.oneOf(s, 0, fmt.Sprintf("soc2.categories[%d]", j), cat, SOC2Categories, true)
 	}
-	c.notNegative(s, 0, "soc2.observation_months", int64(o.SOC2.ObservationMonths))
 	if o.SOC2.SkipType1 && (o.SOC2.Type == "type1" || o.SOC2.Type == "none") {
 		c.errf(s, 0, "soc2.skip_type1", "skips the Type I report, but soc2.type is %s: skip_type1 is for a Type II target (type: type2)", o.SOC2.Type)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"ward/internal/bounds"
 	"ward/internal/date"
 )
 
@@ -64,6 +65,13 @@ func Write(dir string, ws *Workspace, opt WriteOptions) error {
 			return fmt.Errorf("%s is not a file ward export writes, and loading %s would merge it with the export: export to an empty folder, or remove it", f, dir)
 		}
 	}
+	if opt.Blob != nil {
+		// Every file is checked before anything is written, so a record
+		// that cannot be exported leaves no half-written folder.
+		if err := checkFiles(ws); err != nil {
+			return err
+		}
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return err
@@ -98,6 +106,23 @@ func Write(dir string, ws *Workspace, opt WriteOptions) error {
 		return nil
 	}
 	return writeFiles(root, ws, opt.Blob)
+}
+
+// checkFiles finds a file writeFiles would fail on: outside the folder,
+// without a hash, or a name no file system holds.
+func checkFiles(ws *Workspace) error {
+	for _, f := range ws.Files() {
+		switch {
+		case !filepath.IsLocal(filepath.FromSlash(f.Path)):
+			return fmt.Errorf("%s: file %q is not inside the workspace folder; refusing to write it", f.Who(), f.Path)
+		case *f.SHA256 == "":
+			return fmt.Errorf("%s: file %q has no recorded SHA-256, so its content cannot be exported", f.Who(), f.Path)
+		}
+		if err := filePath(f.Path); err != nil {
+			return fmt.Errorf("%s: file %q %v: nothing was written", f.Who(), bounds.Clip(f.Path, 80), err)
+		}
+	}
+	return nil
 }
 
 // FileRef is one file a record names, relative to the workspace folder,

@@ -25,6 +25,8 @@ import (
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
+
+	"ward/internal/workspace"
 )
 
 // Statuses a row can have, as the store keeps them.
@@ -76,6 +78,9 @@ func LoadMapping(path string) (*Mapping, error) {
 // ParseMapping parses a mapping; name is used in errors.
 func ParseMapping(name string, raw []byte) (*Mapping, error) {
 	var m Mapping
+	if err := workspace.CheckYAML(name, raw); err != nil {
+		return nil, err
+	}
 	if err := yaml.UnmarshalWithOptions(raw, &m, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, false))
 	}

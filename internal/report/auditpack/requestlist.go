@@ -73,10 +73,7 @@ func BuildRequestList(ws *workspace.Workspace, cat *catalog.Catalog, framework s
 	rl.Period = "the twelve months ending on the as-of date"
 	s := ws.Organization.SOC2
 	if framework == "soc2" && s.Type == "type2" && !s.ObservationStart.IsZero() {
-		months := s.ObservationMonths
-		if months == 0 {
-			months = 3
-		}
+		months := s.Months()
 		rl.PeriodStart, rl.PeriodEnd = s.ObservationStart, s.ObservationStart.AddMonths(months).AddDays(-1)
 		rl.Period = fmt.Sprintf("the SOC 2 Type II observation window (%d months)", months)
 	}

@@ -19,6 +19,7 @@ var securityTests = []struct {
 	{"AccountLifecycle", testAccountLifecycle},
 	{"TokenExpiry", testTokenExpiry},
 	{"AccountTrail", testAccountTrail},
+	{"BoundsRefused", testBoundsRefused},
 }
 
 // testAccountLifecycle is issue 20's finding 4 on every engine: an

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ward/internal/store"
+	"ward/internal/store/storetest"
+	"ward/internal/workspace"
+)
+
+// countFiles is how many files are under dir (0 when it does not exist).
+func countFiles(t *testing.T, dir string) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// bigUpload is a multipart body: fields in order, then one file of size
+// bytes of b.
+func bigUpload(fields [][2]string, name string, size int, b byte) (io.Reader, string) {
+	var head bytes.Buffer
+	mw := multipart.NewWriter(&head)
+	for _, f := range fields {
+		mw.WriteField(f[0], f[1])
+	}
+	mw.CreateFormFile("file", name)
+	boundary := mw.Boundary()
+	tail := "\r\n--" + boundary + "--\r\n"
+	return io.MultiReader(&head, io.LimitReader(repeat(b), int64(size)), strings.NewReader(tail)), mw.FormDataContentType()
+}
+
+type repeat byte
+
+func (r repeat) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+// TestUploadsLeaveNothingBehind is issue 20's finding 17: every upload
+// over 32 MiB left its whole body in the temporary folder for good, even
+// when it was refused for a bad CSRF token (which left no audit entry
+// either), and the same bytes uploaded again under another name answered
+// 500.
+func TestUploadsLeaveNothingBehind(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where net/http would spill a multipart body
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	ed := e.users[store.RoleEditor]
+	c, csrf := e.login(ed)
+	const path = "/orgs/alpha/controls/vulnerability-scanning/evidence"
+	blobTmp := filepath.Join(e.st.Blobs().Dir(), "tmp")
+	send := func(body io.Reader, ct string) response {
+		req, _ := http.NewRequest("POST", e.srv.URL+path, body)
+		req.Header.Set("Content-Type", ct)
+		return e.send(c, req)
+	}
+	const size = 33 << 20
+
+	// A wrong token, and a missing one (the file comes first): refused,
+	// nothing on disk, and on the accounts' trail.
+	body, ct := bigUpload([][2]string{{"csrf", "wrong"}, {"collected", "2026-10-15"}}, "scan.bin", size, 'a')
+	if r := send(body, ct); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("wrong CSRF token: %d", r.StatusCode)
+	}
+	body, ct = bigUpload(nil, "scan.bin", size, 'a')
+	if r := send(body, ct); r.StatusCode != http.StatusForbidden {
+		t.Fatalf("no CSRF token: %d", r.StatusCode)
+	}
+	if n := countFiles(t, tmp) + countFiles(t, blobTmp); n != 0 {
+		t.Errorf("%d temporary files left after refused uploads", n)
+	}
+	blobsBefore := countFiles(t, e.st.Blobs().Dir())
+	log, _ := e.st.AccountLog(context.Background(), ed.Email, 5, 0)
+	if len(log) == 0 || log[0].Action != "csrf.refused" || !strings.Contains(string(log[0].Data), "/controls/{id}/evidence") {
+		t.Errorf("the refused upload is not on the accounts' trail: %+v", log)
+	}
+
+	// A good upload of 33 MiB is streamed to the blob store: no
+	// temporary file stays anywhere.
+	body, ct = bigUpload([][2]string{{"csrf", csrf}, {"collected", "2026-10-15"}}, "scan.bin", size, 'b')
+	r := send(body, ct)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("33 MiB upload: %d %.300s", r.StatusCode, r.Body)
+	}
+	if n := countFiles(t, tmp) + countFiles(t, blobTmp); n != 0 {
+		t.Errorf("%d temporary files left after an upload", n)
+	}
+	if got := countFiles(t, e.st.Blobs().Dir()); got != blobsBefore+1 {
+		t.Errorf("blobs %d → %d, want one more", blobsBefore, got)
+	}
+	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	before := len(ws.Evidence)
+
+	// The same bytes under another name: no 500, nothing stored twice.
+	body, ct = bigUpload([][2]string{{"csrf", csrf}, {"collected", "2026-10-15"}}, "scan-copy.bin", size, 'b')
+	r = send(body, ct)
+	if r.StatusCode != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "existing=1") {
+		t.Fatalf("the same bytes again: %d %q %.300s", r.StatusCode, r.Header.Get("Location"), r.Body)
+	}
+	if page := e.get(c, r.Header.Get("Location")); !strings.Contains(page.Body, "already") {
+		t.Errorf("the control page does not say the file was already there")
+	}
+	ws, _ = e.st.Org(e.orgA).Workspace(context.Background())
+	if len(ws.Evidence) != before {
+		t.Errorf("evidence %d → %d, want the same item", before, len(ws.Evidence))
+	}
+
+	// A request that is not an upload is held to 1 MiB.
+	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/orgs/alpha/systems", strings.NewReader(`{"id":"x","kind":"service","description":"`+strings.Repeat("d", 2<<20)+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(csrfHeader, csrf)
+	if r := e.send(c, req); r.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 2 MiB record: %d, want 413", r.StatusCode)
+	}
+}
+
+// TestLongUploadNameExports is finding 15: a 5,000-character file name
+// made ward export fail for the organization for good, leaving a
+// half-written folder. The name is made safe once, at upload.
+func TestLongUploadNameExports(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	if _, err := e.st.Org(e.orgA).Put(context.Background(), "test", store.KindControl, "vulnerability-scanning",
+		workspace.Control{ID: "vulnerability-scanning", Status: "implemented", Frequency: "monthly"}); err != nil {
+		t.Fatal(err)
+	}
+	c, csrf := e.login(e.users[store.RoleEditor])
+	name := strings.Repeat("quarterly-review-", 300) + ".pdf"
+	r := e.upload(c, "/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"csrf": csrf, "collected": "2026-10-15"},
+		[][2]string{{name, "%PDF-1.4 scan"}}, nil)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d %.300s", r.StatusCode, r.Body)
+	}
+	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	var file string
+	for _, ev := range ws.Evidence {
+		if strings.Contains(ev.File, "quarterly-review-") {
+			file = ev.File
+		}
+	}
+	if base := filepath.Base(file); len(base) > 140 || !strings.HasSuffix(base, ".pdf") {
+		t.Errorf("stored name %q: want at most 120 characters after the hash, keeping .pdf", base)
+	}
+	out := t.TempDir()
+	if err := workspace.Write(out, ws, workspace.WriteOptions{Blob: e.st.Blobs().Open}); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	if _, err := workspace.Load(out, workspace.Options{}); err != nil {
+		t.Errorf("the export does not load: %v", err)
+	}
+}
+
+// TestNULIdRefusedOnBothEngines is finding 16 through the API: an id with
+// a NUL byte was accepted on SQLite and answered 500 on PostgreSQL. Both
+// answer 422 naming the field.
+func TestNULIdRefusedOnBothEngines(t *testing.T) {
+	for _, eng := range storetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			e := newEnvAt(t, Config{}, eng.URL(t))
+			c, csrf := e.login(e.users[store.RoleEditor])
+			for path, body := range map[string]string{
+				"/api/v1/orgs/alpha/systems":   `{"id":"patient\u0000api","kind":"service"}`,
+				"/api/v1/orgs/alpha/vendors":   `{"id":"../../etc/passwd"}`,
+				"/api/v1/orgs/alpha/customers": `{"id":"st marys\r\n"}`,
+			} {
+				req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set(csrfHeader, csrf)
+				r := e.send(c, req)
+				if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"id"`) {
+					t.Errorf("POST %s %s: %d, want 422 naming id\n%.300s", path, body, r.StatusCode, r.Body)
+				}
+			}
+			if n, _ := e.st.Org(e.orgA).Counts(context.Background()); n[store.KindSystem] != 2 {
+				t.Errorf("%d systems, want the 2 seeded", n[store.KindSystem])
+			}
+		})
+	}
+}
+
+// TestAPIStrictJSON is finding 18 on the API: trailing garbage and
+// duplicate keys were accepted, invalid UTF-8 silently altered. Every
+// JSON body is now read strictly, and the answer says where it stops.
+func TestAPIStrictJSON(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, csrf := e.login(e.users[store.RoleEditor])
+	for _, tc := range []struct{ method, path, body, says string }{
+		{"POST", "/api/v1/orgs/alpha/vendors", `{"id":"acme-x"}{"id":"evil"}`, "data after the JSON value"},
+		{"POST", "/api/v1/orgs/alpha/vendors", `{"id":"acme-x"} trailing`, "data after the JSON value"},
+		{"POST", "/api/v1/orgs/alpha/vendors", `{"id":"acme-x","id":"evil"}`, `key \"id\" is given twice`},
+		{"POST", "/api/v1/orgs/alpha/vendors", "{\"id\":\"acme-x\",\"name\":\"caf\xe9\"}", "at byte 26: not valid UTF-8"},
+		{"POST", "/api/v1/orgs/alpha/incidents", `{"id":"inc-x","discovered":"2027-05-01","summary":"x","summary":"y"}`, "given twice"},
+		{"POST", "/api/v1/orgs/alpha/risks", `{"id":"r-x"} x`, "data after the JSON value"},
+		{"POST", "/api/v1/orgs/alpha/controls/access-review", `{"status":"implemented"}]`, "data after the JSON value"},
+	} {
+		req, _ := http.NewRequest(tc.method, e.srv.URL+tc.path, strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(csrfHeader, csrf)
+		r := e.send(c, req)
+		if r.StatusCode < 400 || r.StatusCode >= 500 || !strings.Contains(r.Body, tc.says) {
+			t.Errorf("%s %s %q: %d, want 4xx saying %q\n%.300s", tc.method, tc.path, tc.body, r.StatusCode, tc.says, r.Body)
+		}
+	}
+	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	if ws.Vendor("acme-x") != nil || ws.Vendor("evil") != nil {
+		t.Error("a refused body was stored")
+	}
+}
