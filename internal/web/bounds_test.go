@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -223,5 +225,26 @@ func TestAPIStrictJSON(t *testing.T) {
 	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
 	if ws.Vendor("acme-x") != nil || ws.Vendor("evil") != nil {
 		t.Error("a refused body was stored")
+	}
+}
+
+// TestUploadFormsSendTheTokenFirst: an upload's CSRF token must come
+// before its files (validCSRF reads it before a byte of a file), and a
+// browser sends fields in the order of the form.
+func TestUploadFormsSendTheTokenFirst(t *testing.T) {
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	n := 0
+	for _, f := range files {
+		b, _ := fs.ReadFile(templateFS, f)
+		for _, form := range regexp.MustCompile(`(?s)<form[^>]*multipart/form-data.*?</form>`).FindAll(b, -1) {
+			n++
+			first := regexp.MustCompile(`<input[^>]*>`).Find(form)
+			if !bytes.Contains(first, []byte(`name="csrf"`)) {
+				t.Errorf("%s: a multipart form's first input is %s, want the csrf token", f, first)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no upload form found")
 	}
 }

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -31,14 +29,14 @@ import (
 func init() {
 	register(
 		Route{Method: "GET", Pattern: "/orgs/{org}/questionnaires", Role: store.RoleViewer, Handler: (*Server).secqListPage},
-		Route{Method: "POST", Pattern: "/orgs/{org}/questionnaires", Role: store.RoleEditor, Handler: (*Server).secqUploadPage},
+		Route{Method: "POST", Pattern: "/orgs/{org}/questionnaires", Role: store.RoleEditor, Handler: (*Server).secqUploadPage, Upload: true},
 		Route{Method: "GET", Pattern: "/orgs/{org}/questionnaires/library", Role: store.RoleViewer, Handler: (*Server).secqLibraryPage},
 		Route{Method: "GET", Pattern: "/orgs/{org}/questionnaires/{id}", Role: store.RoleViewer, Handler: (*Server).secqReviewPage},
 		Route{Method: "POST", Pattern: "/orgs/{org}/questionnaires/{id}/rows/{row}", Role: store.RoleEditor, Handler: (*Server).secqDecidePage},
 		Route{Method: "GET", Pattern: "/orgs/{org}/questionnaires/{id}/download", Role: store.RoleViewer, Handler: (*Server).secqDownload},
 
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/questionnaires", Role: store.RoleViewer, Handler: (*Server).secqListAPI},
-		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/questionnaires", Role: store.RoleEditor, Handler: (*Server).secqUploadAPI},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/questionnaires", Role: store.RoleEditor, Handler: (*Server).secqUploadAPI, Upload: true},
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/questionnaires/library", Role: store.RoleViewer, Handler: (*Server).secqLibraryAPI},
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/questionnaires/{id}", Role: store.RoleViewer, Handler: (*Server).secqReviewAPI},
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/questionnaires/{id}/rows/{row}", Role: store.RoleEditor, Handler: (*Server).secqDecideAPI},
@@ -285,19 +283,27 @@ func (s *Server) secqListAPI(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, l)
 }
 
+// maxQuestionnaireFile bounds a customer's questionnaire: a spreadsheet
+// of a few hundred questions is well under a megabyte.
+const maxQuestionnaireFile = 20 << 20
+
 // upload reads the form (a multipart upload with the file and where its
 // questions are), checks the questionnaire reads, keeps the file and
 // records the questionnaire. created is false when the same file was
 // uploaded before (its review is returned).
 func (s *Server) upload(r *http.Request) (rev secq.Review, form SecqForm, created bool, err error) {
-	if err := r.ParseMultipartForm(32 << 20); err != nil {
-		var big *http.MaxBytesError
+	// Streamed into the blob store (multipart.go), then read back: blobs
+	// are named by their hash, so one left behind by a questionnaire that
+	// then does not read is harmless.
+	up, err := s.readUpload(r, fileCheck{max: maxQuestionnaireFile})
+	if err != nil {
+		var big *tooBig
 		if errors.As(err, &big) {
-			return rev, form, false, errTooLarge
+			return rev, form, false, badInput("%v", big)
 		}
-		return rev, form, false, badInput("the upload could not be read: %v", err)
+		return rev, form, false, err
 	}
-	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	v := func(k string) string { return strings.TrimSpace(up.Fields.Get(k)) }
 	form = SecqForm{Sheet: v("sheet"), Question: v("question_col"), Answer: v("answer_col"), Comment: v("comment_col"), Customer: v("customer"), Encoding: v("encoding")}
 	if h := v("header_row"); h != "" {
 		n, err := strconv.Atoi(h)
@@ -306,14 +312,11 @@ func (s *Server) upload(r *http.Request) (rev secq.Review, form SecqForm, create
 		}
 		form.HeaderRow = n
 	}
-	var fh *multipart.FileHeader
-	if r.MultipartForm != nil && len(r.MultipartForm.File["file"]) > 0 {
-		fh = r.MultipartForm.File["file"][0]
-	}
-	if fh == nil || fh.Filename == "" {
+	files := up.Files["file"]
+	if len(files) == 0 || files[0].Size == 0 {
 		return rev, form, false, badInput("choose the questionnaire file (.xlsx or .csv)")
 	}
-	f, err := fh.Open()
+	f, err := s.st.Blobs().Open(files[0].SHA256)
 	if err != nil {
 		return rev, form, false, err
 	}
@@ -322,7 +325,7 @@ func (s *Server) upload(r *http.Request) (rev secq.Review, form SecqForm, create
 	if err != nil {
 		return rev, form, false, err
 	}
-	name := filepath.Base(strings.ReplaceAll(fh.Filename, `\`, "/"))
+	name := files[0].Name
 	spec := sheet.Spec{Sheet: form.Sheet, Question: form.Question, Answer: form.Answer, Comment: form.Comment, HeaderRow: form.HeaderRow, Encoding: form.Encoding}
 	if _, err := sheet.Read(name, data, spec); err != nil {
 		return rev, form, false, err
@@ -333,11 +336,6 @@ func (s *Server) upload(r *http.Request) (rev secq.Review, form SecqForm, create
 	if old, err := o.AnswerSheet(r.Context(), secq.ReviewID(sha)); err == nil {
 		return old, form, false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return rev, form, false, err
-	}
-	// The file first: blobs are named by their hash, so one left behind
-	// by a record that then fails is harmless.
-	if _, _, err := s.st.Blobs().Put(bytes.NewReader(data)); err != nil {
 		return rev, form, false, err
 	}
 	rev = secq.Review{ID: secq.ReviewID(sha), Name: name, SHA256: sha, Size: int64(len(data)), Sheet: form.Sheet, Question: form.Question,
