@@ -483,3 +483,75 @@ func TestDerivedEvidence(t *testing.T) {
 		t.Errorf("WithDerived: %d items, original %d→%d", len(wd.Evidence), n, len(ws.Evidence))
 	}
 }
+
+func TestDiff(t *testing.T) {
+	a := "# Sanctions\n\nLevel 1\nLevel 2: sharing a password\nLevel 3\n"
+	b := "# Sanctions\n\nLevel 1\nLevel 2: sharing a password; pasting PHI into an AI tool\nLevel 3\nLevel 4\n"
+	d := Diff(a, b)
+	var ops []string
+	for _, l := range d {
+		ops = append(ops, l.Op+l.Text)
+	}
+	want := []string{" # Sanctions", " ", " Level 1", "-Level 2: sharing a password", "+Level 2: sharing a password; pasting PHI into an AI tool", " Level 3", "+Level 4"}
+	if !slices.Equal(ops, want) {
+		t.Errorf("diff:\n%q\nwant\n%q", ops, want)
+	}
+	if !Changed(d) || Changed(Diff(a, a)) {
+		t.Error("Changed")
+	}
+	u := UnifiedText(d, "sanctions v1", "sanctions v2")
+	if !strings.Contains(u, "-Level 2: sharing a password\n+Level 2: sharing a password; pasting") || strings.Contains(u, "# Sanctions") {
+		t.Errorf("unified:\n%s", u)
+	}
+}
+
+// The people board: one row per person, filters, the reminder list.
+func TestPeopleBoard(t *testing.T) {
+	ws := base()
+	ws.People[2].End = d("2026-11-10") // tom left with access to the warehouse
+	ws.Acknowledgements = []workspace.Acknowledgement{{Person: "dana@acme.example", Policy: "sanctions", Version: 2, On: d("2026-07-02")}}
+	asOf := d("2026-11-25")
+	b := People(ws, asOf, "")
+	if len(b.Rows) != 3 || len(b.Columns) != 2 {
+		t.Fatalf("rows %d columns %+v", len(b.Rows), b.Columns)
+	}
+	dana := b.Rows[0]
+	if dana.Tasks["policy:sanctions"].Status != Done || dana.Tasks["training:hipaa-awareness"].Status != Overdue || dana.Overdue != 1 {
+		t.Errorf("dana: %+v", dana)
+	}
+	if tom := b.Rows[2]; tom.Status != "left" || len(tom.Tasks) != 0 || !slices.Equal(tom.AccessOpen, []string{"warehouse"}) {
+		t.Errorf("tom: %+v", tom)
+	}
+	if got := People(ws, asOf, "policy:sanctions"); len(got.Rows) != 1 || got.Rows[0].Email != "raj@acme.example" {
+		t.Errorf("filter policy:sanctions: %+v", got.Rows)
+	}
+	if got := People(ws, asOf, FilterOverdue); len(got.Rows) != 3 {
+		t.Errorf("filter overdue: %d rows (dana and raj overdue on training, tom's access)", len(got.Rows))
+	}
+	txt := ReminderText(b, "Acme Health")
+	if !strings.Contains(txt, "To: Raj Patel <raj@acme.example>") || !strings.Contains(txt, "acknowledge Sanctions policy version 2 (overdue since 2026-07-15)") || strings.Contains(txt, "tom@") {
+		t.Errorf("reminders:\n%s", txt)
+	}
+	s, ok := Show(ws, "sanctions", asOf)
+	if !ok || s.Version != 2 || s.Owed != 2 || s.Acknowledged != 1 || s.Overdue != 1 || len(s.Versions) != 2 ||
+		s.Versions[0].State != VersionSuperseded || s.Versions[0].RetainUntil != d("2032-06-30") || s.Versions[1].State != VersionInForce {
+		t.Errorf("show: %+v", s)
+	}
+}
+
+// Policy text is Markdown rendered safely: raw HTML and script links
+// never reach the page.
+func TestHTMLIsSafe(t *testing.T) {
+	out, err := HTMLFragment("# Title\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1))\n\n| a | b |\n| --- | --- |\n| 1 | 2 |\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script", "<img", "onerror", "javascript:"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("rendered %q:\n%s", bad, out)
+		}
+	}
+	if !strings.Contains(out, "<h1>Title</h1>") || !strings.Contains(out, "<table>") {
+		t.Errorf("markdown not rendered:\n%s", out)
+	}
+}
