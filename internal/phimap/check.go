@@ -717,10 +717,8 @@ func (e *evaluation) blocked() []Blocked {
 		// customer's PHI, so what blocks one blocks every customer.
 		for _, r := range tidy(slices.Clone(liveRules)) {
 			ids := liveBy[r]
-			b.Reasons = append(b.Reasons, Reason{Rule: r, Subject: ids[0], SubjectKind: KindSystem, Path: ids,
-				Lead:  "The live-PHI systems",
-				Cause: "are blocked by " + r + ", and the workspace does not record which customer's PHI is in which system, so each is taken to hold this customer's",
-				Text:  "The live-PHI systems " + strings.Join(ids, ", ") + " are blocked by " + r + ", and the workspace does not record which customer's PHI is in which system, so each is taken to hold this customer's."})
+			b.Reasons = append(b.Reasons, Reason{Rule: r, Subject: ids[0], SubjectKind: KindSystem,
+				Text: "Live-PHI systems are blocked by " + r + " (" + listIDs(ids) + "), and the workspace does not record which customer's PHI is in which system, so each is taken to hold this customer's."})
 		}
 		if going {
 			b.GoLive = c.GoLive
