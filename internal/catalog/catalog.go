@@ -127,11 +127,12 @@ type Requirement struct {
 	// Controls is the reverse index: the catalog controls mapped to this
 	// requirement, sorted.
 	Controls []string `json:"controls"`
-	// ServedBy, for a HIPAA standard with implementation specifications,
-	// lists the controls that carry the standard's own duty beyond its
-	// specifications (Control.Serves), sorted. Readiness is computed over
-	// the specifications, so these move no posture through the standard.
+	// ServedBy, for a HIPAA standard, lists the controls that serve it
+	// (Control.Serves), sorted. Readiness never counts them.
 	ServedBy []string `json:"served_by,omitempty"`
+	// HIPAAScope, for a CSF subcategory no HIPAA standard reaches in the
+	// crosswalk, says why (data/csf.yaml, hipaa_scope).
+	HIPAAScope string `json:"hipaa_scope,omitempty"`
 }
 
 // Assessable reports whether posture is computed over the requirement: a
@@ -152,13 +153,20 @@ type Control struct {
 	References []string `json:"references,omitempty"`
 	// Mappings: framework id -> requirement ids, in regulation order.
 	Mappings map[string][]string `json:"mappings"`
-	// Serves: "hipaa" -> HIPAA standards with implementation
-	// specifications whose own duty the control carries beyond them
-	// (164.312(a)(1) asks that systems allow access only to those granted
-	// it, which network restrictions do, while none of its four
-	// specifications is about networks). Scanner findings use it to place
-	// a check Prowler files under the standard; readiness does not.
+	// Serves: "hipaa" -> HIPAA standards the control delivers part of
+	// without being mapped to them: a standard's own duty beyond its
+	// implementation specifications (164.312(a)(1) asks that systems
+	// allow access only to those granted it, which network restrictions
+	// do, while none of its four specifications is about networks), or a
+	// CSF outcome NIST SP 800-66r2 relates to the standard and the control
+	// delivers (the legal register, GV.OC-03, for every standard).
+	// Readiness is computed over mappings and never counts it; the
+	// standard-level crosswalk to CSF counts, for a served standard, only
+	// the control's CSF outcomes NIST relates to it; scanner findings use
+	// it to place a check Prowler files under the standard.
 	Serves map[string][]string `json:"serves,omitempty"`
+	// ServesWhy explains Serves when no per-standard Rationale does.
+	ServesWhy string `json:"serves_why,omitempty"`
 	// Rationale: requirement id -> why the control maps to (or serves)
 	// it, where ward's judgement needs saying.
 	Rationale map[string]string `json:"rationale,omitempty"`
@@ -210,6 +218,11 @@ type Mapping struct {
 	Published string `json:"published"`
 	// Standards: HIPAA standard id (this catalog's) -> CSF subcategories.
 	Standards map[string][]string `json:"standards"`
+	// Adds and Omits are where ward's controls and this mapping differ on
+	// purpose, each with why: pairs ward relates and NIST does not, pairs
+	// NIST relates and ward attributes to no control.
+	Adds  []Disagreement `json:"adds"`
+	Omits []Disagreement `json:"omits"`
 }
 
 var (

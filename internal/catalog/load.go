@@ -21,6 +21,7 @@ type file struct {
 	Clauses      []Clause         `yaml:"clauses"`
 	Crosswalk    *header          `yaml:"crosswalk"`
 	Standards    []nistDoc        `yaml:"standards"`
+	Disagree     *disagreeDoc     `yaml:"disagreements"`
 	Catalog      *header          `yaml:"catalog"`
 	Controls     []controlDoc     `yaml:"controls"`
 }
@@ -40,16 +41,22 @@ type header struct {
 }
 
 type requirementDoc struct {
-	ID        string `yaml:"id"`
-	Kind      string `yaml:"kind"`
-	Parent    string `yaml:"parent"`
-	Title     string `yaml:"title"`
-	Section   string `yaml:"section"`
-	Category  string `yaml:"category"`
-	Required  bool   `yaml:"required"`
-	Excerpt   string `yaml:"excerpt"`
-	Days      int    `yaml:"days"`
-	Threshold string `yaml:"threshold"`
+	ID         string `yaml:"id"`
+	Kind       string `yaml:"kind"`
+	Parent     string `yaml:"parent"`
+	Title      string `yaml:"title"`
+	Section    string `yaml:"section"`
+	Category   string `yaml:"category"`
+	Required   bool   `yaml:"required"`
+	Excerpt    string `yaml:"excerpt"`
+	Days       int    `yaml:"days"`
+	Threshold  string `yaml:"threshold"`
+	HIPAAScope string `yaml:"hipaa_scope"`
+}
+
+type disagreeDoc struct {
+	Adds  []Disagreement `yaml:"adds"`
+	Omits []Disagreement `yaml:"omits"`
 }
 
 type nistDoc struct {
@@ -68,6 +75,7 @@ type controlDoc struct {
 	References  []string            `yaml:"references"`
 	Mappings    map[string][]string `yaml:"mappings"`
 	Serves      map[string][]string `yaml:"serves"`
+	ServesWhy   string              `yaml:"serves_why"`
 	Judgement   []string            `yaml:"judgement"`
 	Rationale   map[string]string   `yaml:"rationale"`
 }
@@ -139,7 +147,11 @@ func load(fsys fs.FS) (*Catalog, error) {
 				errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			}
 			h := f.Crosswalk
-			c.NIST = &Mapping{ID: h.ID, Name: h.Name, Version: h.Version, Source: h.Source, Published: h.Published, Standards: map[string][]string{}}
+			c.NIST = &Mapping{ID: h.ID, Name: h.Name, Version: h.Version, Source: h.Source, Published: h.Published, Standards: map[string][]string{},
+				Adds: []Disagreement{}, Omits: []Disagreement{}}
+			if f.Disagree != nil {
+				c.NIST.Adds, c.NIST.Omits = f.Disagree.Adds, f.Disagree.Omits
+			}
 			nist, nistFile = f.Standards, name
 			n := 0
 			for _, s := range nist {
@@ -221,7 +233,10 @@ func buildFramework(h *header, docs []requirementDoc) (*Framework, error) {
 		r := &Requirement{
 			ID: d.ID, Title: d.Title, Kind: d.Kind, Parent: d.Parent, Section: d.Section,
 			Category: d.Category, Required: d.Required, Excerpt: strings.TrimSpace(d.Excerpt),
-			Days: d.Days, Threshold: d.Threshold, Controls: []string{},
+			Days: d.Days, Threshold: d.Threshold, Controls: []string{}, HIPAAScope: strings.TrimSpace(d.HIPAAScope),
+		}
+		if r.HIPAAScope != "" && (f.ID != CSF || r.Kind != KindSubcategory) {
+			return nil, fmt.Errorf("%s: hipaa_scope: only CSF subcategories have one", where)
 		}
 		if d.Parent == "" {
 			if level != 0 {
@@ -317,6 +332,25 @@ func (c *Catalog) loadNIST(docs []nistDoc) error {
 		csf.Sort(ids)
 		c.NIST.Standards[d.Standard] = ids
 	}
+	for _, set := range []struct {
+		name string
+		ds   []Disagreement
+	}{{"adds", c.NIST.Adds}, {"omits", c.NIST.Omits}} {
+		for i, d := range set.ds {
+			where := fmt.Sprintf("disagreements.%s[%d] (%s)", set.name, i, d.Standard)
+			if r := hipaa.Requirement(d.Standard); r == nil || r.Kind != KindStandard {
+				return fmt.Errorf("%s: not a HIPAA standard", where)
+			}
+			if strings.TrimSpace(d.Why) == "" || len(d.CSF) == 0 {
+				return fmt.Errorf("%s: csf and why are required", where)
+			}
+			for _, id := range d.CSF {
+				if s := csf.Requirement(id); s == nil || s.Kind != KindSubcategory {
+					return fmt.Errorf("%s: %q is not a CSF 2.0 subcategory", where, id)
+				}
+			}
+		}
+	}
 	return nil
 }
 
@@ -367,15 +401,22 @@ func (c *Catalog) loadControls(docs []controlDoc) error {
 		if len(ctl.Mappings) == 0 {
 			return fmt.Errorf("%s: maps to nothing", where)
 		}
-		// serves: HIPAA standards whose own duty the control carries
-		// beyond the standard's implementation specifications.
+		// serves: HIPAA standards the control delivers part of without
+		// being mapped to them (readiness does not count it).
+		mappedStd := map[string]bool{}
+		for _, id := range ctl.Mappings[HIPAA] {
+			mappedStd[hipaa.standardOf(id)] = true
+		}
 		for fid, ids := range d.Serves {
 			if fid != HIPAA {
-				return fmt.Errorf("%s: serves.%s: only HIPAA standards with implementation specifications are served", where, fid)
+				return fmt.Errorf("%s: serves.%s: only HIPAA standards are served", where, fid)
 			}
 			for _, id := range ids {
-				if r := hipaa.Requirement(id); r == nil || r.Kind != KindStandard || r.Assessable() {
-					return fmt.Errorf("%s: serves.hipaa: %q is not a HIPAA standard with implementation specifications (map to a specification or a standard without any)", where, id)
+				if r := hipaa.Requirement(id); r == nil || r.Kind != KindStandard {
+					return fmt.Errorf("%s: serves.hipaa: %q is not a HIPAA standard", where, id)
+				}
+				if mappedStd[id] {
+					return fmt.Errorf("%s: serves.hipaa: %s: the control maps to it already", where, id)
 				}
 			}
 			sorted := slices.Clone(ids)
@@ -403,10 +444,14 @@ func (c *Catalog) loadControls(docs []controlDoc) error {
 		if len(d.Rationale) > 0 {
 			ctl.Rationale = d.Rationale
 		}
+		ctl.ServesWhy = strings.TrimSpace(d.ServesWhy)
 		for _, id := range ctl.Serves[HIPAA] {
-			if _, ok := ctl.Rationale[id]; !ok {
-				return fmt.Errorf("%s: serves.hipaa: %s: give the rationale", where, id)
+			if _, ok := ctl.Rationale[id]; !ok && ctl.ServesWhy == "" {
+				return fmt.Errorf("%s: serves.hipaa: %s: give the rationale (rationale.%s, or serves_why for all)", where, id, id)
 			}
+		}
+		if ctl.ServesWhy != "" && len(ctl.Serves[HIPAA]) == 0 {
+			return fmt.Errorf("%s: serves_why without serves", where)
 		}
 		// Provenance of CSF mappings: NIST-sourced when NIST SP 800-66r2
 		// maps one of the control's HIPAA standards to the subcategory.

@@ -103,11 +103,11 @@ func init() {
 		},
 	})
 
-	var from, to, categories string
+	var from, to, categories, source string
 	var reuse bool
 	Register(&Command{
 		Name:    "crosswalk",
-		Args:    "--from F --to G [--categories availability,...] [--reuse]",
+		Args:    "--from F --to G [--categories availability,...] [--reuse] | --from hipaa --to csf --source nist|controls|both",
 		Summary: "how one framework's requirements map to another's through the shared controls, with coverage",
 		Report:  true,
 		Flags: func(fs *flag.FlagSet) {
@@ -115,11 +115,18 @@ func init() {
 			fs.StringVar(&to, "to", "soc2", "framework to map to")
 			fs.StringVar(&categories, "categories", "", "SOC 2 categories in scope besides security (comma-separated; default: the organization's, or all when there is none)")
 			fs.BoolVar(&reuse, "reuse", false, "say how much of --to the controls of --from already cover, and what --to adds")
+			fs.StringVar(&source, "source", "", "with --from hipaa --to csf: HIPAA standard × CSF subcategory from NIST SP 800-66r2 (nist), from ward's controls (controls) or both side by side (both)")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			cat := catalog.Default()
 			if from == to {
 				return BadInput("crosswalk: --from and --to are both %s: name two different frameworks (ward frameworks lists them)", from)
+			}
+			if source != "" {
+				if from != catalog.HIPAA || to != catalog.CSF || reuse {
+					return BadInput("crosswalk --source compares NIST SP 800-66r2's HIPAA to CSF 2.0 mapping: use it with --from hipaa --to csf and without --reuse")
+				}
+				return standardCrosswalk(env, cat, source)
 			}
 			scope, scopeFrom, err := crosswalkScope(ctx, env, categories)
 			if err != nil {
@@ -193,4 +200,57 @@ func frameworkIDs() string {
 		ids = append(ids, f.ID)
 	}
 	return strings.Join(ids, ", ")
+}
+
+// standardCrosswalk prints HIPAA standards × CSF 2.0 subcategories from
+// NIST SP 800-66r2, from ward's controls, or both side by side with the
+// agreement and ward's reason wherever the two differ.
+func standardCrosswalk(env *Env, cat *catalog.Catalog, source string) error {
+	cw, err := cat.StandardCrosswalk(source)
+	if err != nil {
+		return BadInput("crosswalk --source: %v", err)
+	}
+	if env.Format == "json" {
+		return env.JSON(cw)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	switch source {
+	case catalog.SourceBoth:
+		fmt.Fprintln(tw, "STANDARD\tCSF\tNIST\tWARD\tVIA / WHY THEY DIFFER")
+	case catalog.SourceControls:
+		fmt.Fprintln(tw, "STANDARD\tCSF\tVIA")
+	default:
+		fmt.Fprintln(tw, "STANDARD\tCSF")
+	}
+	mark := func(b bool) string {
+		if b {
+			return "yes"
+		}
+		return "-"
+	}
+	for _, p := range cw.Pairs {
+		via := strings.Join(p.Via, ", ")
+		switch source {
+		case catalog.SourceBoth:
+			note := via
+			if p.NIST != p.Ward {
+				note = strings.TrimSpace(via + " " + p.Why)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.Standard, p.CSF, mark(p.NIST), mark(p.Ward), note)
+		case catalog.SourceControls:
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Standard, p.CSF, via)
+		default:
+			fmt.Fprintf(tw, "%s\t%s\n", p.Standard, p.CSF)
+		}
+	}
+	tw.Flush()
+	a := cw.Agreement
+	fmt.Fprintf(env.Stdout, "\nNIST SP 800-66r2 relates %d pairs, ward's controls %d, both %d: precision %.1f%%, recall %.1f%% (ward's against NIST's)\n", a.NIST, a.Ward, a.Both, a.Precision, a.Recall)
+	if len(cw.Unreached) > 0 {
+		fmt.Fprintf(env.Stdout, "CSF subcategories no HIPAA standard reaches (%s):\n", source)
+		for _, u := range cw.Unreached {
+			fmt.Fprintf(env.Stdout, "  %s: %s\n", u.CSF, u.Why)
+		}
+	}
+	return nil
 }

@@ -140,3 +140,65 @@ func TestCrosswalkReuseUsesTheOrganizationsScope(t *testing.T) {
 		}
 	}
 }
+
+// ward crosswalk --from hipaa --to csf --source nist|controls|both: NIST
+// SP 800-66r2's standard-level mapping on its own, ward's control-derived
+// one, and both side by side, where every pair the two disagree on
+// carries ward's reason.
+func TestCrosswalkSourceNIST(t *testing.T) {
+	db := demoDB(t)
+	type out struct {
+		Source string
+		Pairs  []struct {
+			Standard, CSF, Why string
+			NIST, Ward         bool
+			Via                []string
+		}
+		Agreement struct {
+			Ward, NIST, Both  int
+			Precision, Recall float64
+		}
+		Unreached []struct{ CSF, Why string }
+	}
+	read := func(source string) out {
+		var o out
+		if err := json.Unmarshal([]byte(mustWard(t, db, "crosswalk", "--from", "hipaa", "--to", "csf", "--source", source, "--format", "json")), &o); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	nist, ctl, both := read("nist"), read("controls"), read("both")
+	if len(nist.Pairs) != 435 || nist.Agreement.NIST != 435 {
+		t.Errorf("NIST SP 800-66r2 gives %d pairs, want its 435", len(nist.Pairs))
+	}
+	if len(ctl.Pairs) != ctl.Agreement.Ward || len(both.Pairs) != both.Agreement.Ward+both.Agreement.NIST-both.Agreement.Both {
+		t.Errorf("pairs: controls %d (agreement %+v), both %d", len(ctl.Pairs), ctl.Agreement, len(both.Pairs))
+	}
+	if both.Agreement.Precision < 95 || both.Agreement.Recall < 80 {
+		t.Errorf("agreement %+v", both.Agreement)
+	}
+	differ := 0
+	for _, p := range both.Pairs {
+		if p.NIST != p.Ward {
+			differ++
+			if p.Why == "" {
+				t.Errorf("%s %s: NIST %v, ward %v, and no reason", p.Standard, p.CSF, p.NIST, p.Ward)
+			}
+		}
+		if p.Ward && len(p.Via) == 0 {
+			t.Errorf("%s %s: ward's pair names no control", p.Standard, p.CSF)
+		}
+	}
+	if differ == 0 {
+		t.Error("no disagreement at all: the comparison is not running")
+	}
+	text := mustWard(t, db, "crosswalk", "--from", "hipaa", "--to", "csf", "--source", "both")
+	if !strings.Contains(text, "precision 95") && !strings.Contains(text, "precision 96") && !strings.Contains(text, "precision 97") {
+		t.Errorf("the text does not state the agreement:\n%s", text[len(text)-600:])
+	}
+	for _, bad := range [][]string{{"--from", "hipaa", "--to", "soc2", "--source", "both"}, {"--from", "hipaa", "--to", "csf", "--source", "cprt"}} {
+		if code, _, _ := ward(t, db, append([]string{"crosswalk"}, bad...)...); code != 2 {
+			t.Errorf("crosswalk %v: exit %d, want 2", bad, code)
+		}
+	}
+}

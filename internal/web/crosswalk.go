@@ -51,6 +51,11 @@ type CrosswalkPage struct {
 	// organization chose (organization.yaml soc2.categories), as `ward
 	// crosswalk --reuse` prints it by default; set when SOC 2 is a side.
 	Organization *OrgReuse `json:"organization,omitempty"`
+	// Standards, between HIPAA and CSF, puts NIST SP 800-66r2's mapping
+	// of HIPAA standards to CSF subcategories beside ward's
+	// control-derived one, as `ward crosswalk --source both` does:
+	// agreement, and ward's reason wherever they differ.
+	Standards *catalog.StandardCrosswalk `json:"standards,omitempty"`
 
 	Heatmap    template.HTML `json:"-"`
 	Frameworks []string      `json:"-"`
@@ -193,6 +198,13 @@ func crosswalk(r *http.Request, page bool) (CrosswalkPage, string) {
 			cp.Via = append(cp.Via, sc)
 		}
 		p.Pairs = append(p.Pairs, cp)
+	}
+	if (from == catalog.HIPAA && to == catalog.CSF) || (from == catalog.CSF && to == catalog.HIPAA) {
+		sc, err := cat.StandardCrosswalk(catalog.SourceBoth)
+		if err != nil {
+			return CrosswalkPage{}, err.Error() + "."
+		}
+		p.Standards = &sc
 	}
 	if page {
 		svg, err := cat.CrosswalkSVG(cw, scope)

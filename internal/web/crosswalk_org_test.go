@@ -72,3 +72,30 @@ func TestCrosswalkOrganizationReuse(t *testing.T) {
 		t.Errorf("hipaa→csf: %d, organization block present: %v", res.StatusCode, strings.Contains(res.Body, `"organization"`))
 	}
 }
+
+// Between HIPAA and CSF the page and its JSON twin put NIST SP 800-66r2's
+// standard-level mapping beside ward's, with the agreement and ward's
+// reason for each pair they differ on.
+func TestCrosswalkNISTSideBySide(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, _ := e.login(e.users[store.RoleViewer])
+	want, _ := catalog.Default().StandardCrosswalk(catalog.SourceBoth)
+	res := e.get(c, "/api/v1/orgs/alpha/crosswalk?from=hipaa&to=csf")
+	var p CrosswalkPage
+	if err := json.Unmarshal([]byte(res.Body), &p); err != nil || p.Standards == nil {
+		t.Fatalf("%v: no standards in the JSON twin", err)
+	}
+	if p.Standards.Agreement != want.Agreement || len(p.Standards.Pairs) != len(want.Pairs) {
+		t.Errorf("agreement %+v, want %+v", p.Standards.Agreement, want.Agreement)
+	}
+	page := e.get(c, "/orgs/alpha/crosswalk?from=hipaa&to=csf")
+	for _, s := range []string{"NIST SP 800-66r2 and ward, side by side", "class=\"nist-precision\"", "Why they differ", "new in CSF 2.0"} {
+		if !strings.Contains(page.Body, s) {
+			t.Errorf("the page lacks %q", s)
+		}
+	}
+	if res := e.get(c, "/api/v1/orgs/alpha/crosswalk?from=hipaa&to=soc2"); strings.Contains(res.Body, `"standards"`) {
+		t.Error("HIPAA to SOC 2 carries the NIST comparison")
+	}
+}
