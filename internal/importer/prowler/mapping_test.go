@@ -1,15 +1,12 @@
 package prowler
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
 	"ward/internal/catalog"
 )
-
-func jsonNumber(s string) json.Number { return json.Number(s) }
 
 // The ids Prowler's hipaa_aws.json and soc2_aws.json use (read from the
 // Prowler repository, prowler/compliance/aws/), each with the catalog id
