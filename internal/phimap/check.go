@@ -261,9 +261,9 @@ func (e *evaluation) inventory() {
 		}
 		e.add(anchored{flowFrom: []int{g.index[f.From]}, flowTo: []int{g.index[f.To]}, subjectKind: "flow",
 			cause: "the flow " + f.From + " → " + f.To + " is not encrypted in transit", Finding: finding.Finding{
-			Rule: RuleFlowUnencrypted, Severity: finding.Error, Subject: f.Key(),
-			Message: fmt.Sprintf("PHI flow %s is not encrypted in transit. %s Encrypt it (for example TLS 1.2 or later) and set encrypted_in_transit: true.", f.Key(), addressable("in transit", "164.312(e)(2)(ii)")),
-		}})
+				Rule: RuleFlowUnencrypted, Severity: finding.Error, Subject: f.Key(),
+				Message: fmt.Sprintf("PHI flow %s is not encrypted in transit. %s Encrypt it (for example TLS 1.2 or later) and set encrypted_in_transit: true.", f.Key(), addressable("in transit", "164.312(e)(2)(ii)")),
+			}})
 	}
 }
 
