@@ -99,8 +99,8 @@ func printBackup(env *Env, verb, file string, m store.BackupManifest) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"file": file, "manifest": m})
 	}
-	fmt.Fprintf(env.Stdout, "%s %s: %d organizations, %d rows in %d tables, %d evidence files (%d bytes), from %s\n",
-		verb, file, m.Totals["orgs"], m.Totals["rows"], len(m.Tables), m.Totals["blobs"], m.Totals["blob_bytes"], m.Engine)
+	fmt.Fprintf(env.Stdout, "%s %s: %d organization%s, %d rows in %d tables, %d evidence file%s (%d bytes), from %s\n",
+		verb, file, m.Totals["orgs"], plural(int(m.Totals["orgs"])), m.Totals["rows"], len(m.Tables), m.Totals["blobs"], plural(int(m.Totals["blobs"])), m.Totals["blob_bytes"], m.Engine)
 	for _, h := range m.AuditHeads {
 		fmt.Fprintf(env.Stdout, "  %s: audit head %d %s\n", h.Org, h.Seq, h.Hash)
 	}

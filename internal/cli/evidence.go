@@ -118,6 +118,17 @@ func init() {
 					what = "note"
 				}
 				fmt.Fprintf(env.Stdout, "%s: added %s for %s, collected %s: %s\n", b.Org.Slug, e.ID, strings.Join(e.ControlIDs(), ", "), e.Collected, what)
+				for _, c := range e.ControlIDs() {
+					freq := controlFrequency(ws, c)
+					label, byCollection := evidence.CountsFor(e, freq)
+					switch {
+					case label == "":
+					case byCollection:
+						fmt.Fprintf(env.Stdout, "  counts for %s of %s (%s), the period it was collected in; if it documents another period, add it again with --period-start and --period-end, superseding %s\n", label, c, freq, e.ID)
+					default:
+						fmt.Fprintf(env.Stdout, "  counts for %s of %s (%s), its stated period\n", label, c, freq)
+					}
+				}
 				if e.Supersedes != "" {
 					fmt.Fprintf(env.Stdout, "  supersedes %s (kept on record)\n", e.Supersedes)
 					if old := findEvidence(ws, e.Supersedes); old != nil {
@@ -169,7 +180,14 @@ func init() {
 			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tCOLLECTED\tPERIOD\tCONTROLS\tWHAT\tSHA256\tSOURCE\tADDED BY\tSTATUS")
 			for _, e := range list {
-				period := "-"
+				// Without a stated period an item counts for the period it
+				// was collected in: say which, for the control asked about.
+				period := "(collected)"
+				if listControl != "" {
+					if label, _ := evidence.CountsFor(e.Evidence, controlFrequency(ws, listControl)); label != "" {
+						period = label + " (collected)"
+					}
+				}
 				if !e.PeriodStart.IsZero() {
 					period = e.PeriodStart.String() + ".." + e.PeriodEnd.String()
 				}
@@ -318,4 +336,16 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// controlFrequency is how often a control owes evidence: the
+// organization's setting, else the catalog's.
+func controlFrequency(ws *workspace.Workspace, id string) string {
+	if c := ws.Control(id); c != nil && c.Frequency != "" {
+		return c.Frequency
+	}
+	if cc := catalog.Default().Control(id); cc != nil {
+		return cc.Frequency
+	}
+	return ""
 }

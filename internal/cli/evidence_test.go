@@ -234,3 +234,49 @@ func TestEvidenceCorrectionNamesControlsItDrops(t *testing.T) {
 	}
 	t.Error("the correction without --control is not evidence for unique-user-ids")
 }
+
+// An item without a stated period counts for the period it was collected
+// in, and ward says so; a stated period is the item's whole claim, so a
+// third-quarter review done in October does not also count for October's
+// quarter (issue 19: "evidence with no period silently covers the current
+// quarter").
+func TestEvidenceSaysWhichPeriodItCountsFor(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	f := filepath.Join(dir, "q3-review.txt")
+	os.WriteFile(f, []byte("Q3 access review, done 2026-10-02"), 0o644)
+
+	out := mustWard(t, db, "evidence", "add", f, "--control", "access-review", "--collected", "2026-10-02")
+	if !strings.Contains(out, "counts for 2026-Q4 of access-review (quarterly), the period it was collected in") {
+		t.Errorf("evidence add does not say which period the item counts for:\n%s", out)
+	}
+	list := mustWard(t, db, "evidence", "list", "--control", "access-review")
+	if !strings.Contains(list, "2026-Q4 (collected)") {
+		t.Errorf("evidence list does not say the period:\n%s", list)
+	}
+	if _, chk, _ := ward(t, db, "check", "--as-of", "2026-11-23"); strings.Contains(chk, "evidence.missing access-review") {
+		t.Errorf("without a stated period, the October item is the fourth quarter's:\n%s", chk)
+	}
+	// Now the same review stating its period, as a correction.
+	id := evidenceList(t, db, "--control", "access-review")
+	var first string
+	for _, e := range id {
+		if strings.HasSuffix(e.File, "q3-review.txt") {
+			first = e.ID
+		}
+	}
+	f2 := filepath.Join(dir, "q3-review-dated.txt")
+	os.WriteFile(f2, []byte("Q3 access review, done 2026-10-02, for 2026-07-01..2026-09-30"), 0o644)
+	out = mustWard(t, db, "evidence", "add", f2, "--control", "access-review", "--collected", "2026-10-02",
+		"--period-start", "2026-07-01", "--period-end", "2026-09-30", "--supersedes", first)
+	if !strings.Contains(out, "counts for 2026-Q3 of access-review (quarterly), its stated period") {
+		t.Errorf("evidence add with a period:\n%s", out)
+	}
+	// The fourth quarter is still owed: ward check says so on 2026-11-23
+	// (the demo's own Q4 review comes later).
+	_, chk, _ := ward(t, db, "check", "--as-of", "2026-11-23")
+	if !strings.Contains(chk, "evidence.missing access-review: No evidence for 2026-Q4") {
+		t.Errorf("a Q3 review stating its period must not count for Q4:\n%s", chk)
+	}
+}

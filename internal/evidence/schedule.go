@@ -149,17 +149,19 @@ func OccurrencesOf(freq string, from, to, asOf date.Date, items []*workspace.Evi
 	}
 	inPeriods := func(d date.Date) bool { return !d.IsZero() && !d.Before(first) && !d.After(last) }
 	for _, e := range items {
-		a, b := 0, -1 // the periods the stated period overlaps
-		if !e.PeriodStart.IsZero() && !e.PeriodEnd.IsZero() && !e.PeriodEnd.Before(first) && !e.PeriodStart.After(last) {
-			a, b = at(date.Max(e.PeriodStart, first)), at(date.Min(e.PeriodEnd, last))
-		}
-		for i := a; i <= b; i++ {
-			out[i].Evidence = append(out[i].Evidence, e.ID)
+		// A stated period is the item's whole claim (workspace.Covers);
+		// without one, the collection date places it.
+		if !e.PeriodStart.IsZero() && !e.PeriodEnd.IsZero() {
+			if !e.PeriodEnd.Before(first) && !e.PeriodStart.After(last) {
+				for i := at(date.Max(e.PeriodStart, first)); i <= at(date.Min(e.PeriodEnd, last)); i++ {
+					out[i].Evidence = append(out[i].Evidence, e.ID)
+				}
+			}
+			continue
 		}
 		if inPeriods(e.Collected) {
-			if c := at(e.Collected); c < a || c > b {
-				out[c].Evidence = append(out[c].Evidence, e.ID)
-			}
+			c := at(e.Collected)
+			out[c].Evidence = append(out[c].Evidence, e.ID)
 		}
 	}
 	for i := range out {
@@ -298,4 +300,29 @@ func Index(items []workspace.Evidence) map[string][]workspace.Evidence {
 		}
 	}
 	return idx
+}
+
+// CountsFor names the calendar periods of freq an item speaks for, as
+// Covers decides: those its stated period overlaps ("2026-Q3", "2026-Q3
+// to 2026-Q4"), or, without a stated period, the one it was collected in;
+// byCollection says which. It is "" for a frequency with no calendar.
+// Pages and the CLI show it, so that an item with no period does not
+// silently count for the period it happened to be collected in.
+func CountsFor(e workspace.Evidence, freq string) (label string, byCollection bool) {
+	if !Scheduled(freq) {
+		return "", false
+	}
+	if e.PeriodStart.IsZero() || e.PeriodEnd.IsZero() {
+		if e.Collected.IsZero() {
+			return "", true
+		}
+		s, _ := PeriodOf(freq, e.Collected)
+		return Label(freq, s), true
+	}
+	first, _ := PeriodOf(freq, e.PeriodStart)
+	last, _ := PeriodOf(freq, e.PeriodEnd)
+	if first.Equal(last) {
+		return Label(freq, first), false
+	}
+	return Label(freq, first) + " to " + Label(freq, last), false
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"ward/internal/date"
@@ -109,6 +110,12 @@ func TestPeriodEvidenceCoversOverlap(t *testing.T) {
 	if len(got) != 1 || got[0].Status != Covered {
 		t.Fatalf("got %+v", got)
 	}
+	// The stated period is its whole claim: collected in January, it is
+	// not also the first quarter's review, which is still due.
+	got = Occurrences("quarterly", d("2026-10-01"), d("2027-03-31"), d("2027-01-10"), []workspace.Evidence{e})
+	if len(got) != 2 || got[0].Status != Covered || got[1].Status != Due {
+		t.Fatalf("Q4 2026 and Q1 2027: got %+v", got)
+	}
 }
 
 func TestLiveDropsSuperseded(t *testing.T) {
@@ -193,6 +200,33 @@ func TestOccurrencesMatchesTheDefinition(t *testing.T) {
 		got, want := Occurrences(freq, from, to, asOf, items), naiveOccurrences(freq, from, to, asOf, items)
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%s %s..%s as of %s, items %+v:\ngot  %+v\nwant %+v", freq, from, to, asOf, items, got, want)
+		}
+	}
+}
+
+func TestCountsFor(t *testing.T) {
+	cases := []struct {
+		e            workspace.Evidence
+		freq, want   string
+		byCollection bool
+	}{
+		{workspace.Evidence{Collected: d("2026-10-02")}, "quarterly", "2026-Q4", true},
+		{workspace.Evidence{Collected: d("2026-10-02"), PeriodStart: d("2026-07-01"), PeriodEnd: d("2026-09-30")}, "quarterly", "2026-Q3", false},
+		{workspace.Evidence{Collected: d("2026-10-02"), PeriodStart: d("2026-08-01"), PeriodEnd: d("2026-10-31")}, "quarterly", "2026-Q3 to 2026-Q4", false},
+		{workspace.Evidence{Collected: d("2026-10-02")}, "monthly", "2026-10", true},
+		{workspace.Evidence{Collected: d("2026-10-02")}, "on-event", "", false},
+	}
+	for _, c := range cases {
+		got, by := CountsFor(c.e, c.freq)
+		if got != c.want || by != c.byCollection {
+			t.Errorf("CountsFor(%+v, %s) = %q %v, want %q %v", c.e, c.freq, got, by, c.want, c.byCollection)
+		}
+		// What it names is what Covers decides.
+		if c.want != "" {
+			s, e := PeriodOf(c.freq, d("2026-11-15"))
+			if covers := c.e.Covers(s, e); covers != strings.Contains(got, Label(c.freq, s)) {
+				t.Errorf("%+v: CountsFor says %q, Covers(%s) says %v", c.e, got, Label(c.freq, s), covers)
+			}
 		}
 	}
 }

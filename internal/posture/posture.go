@@ -480,14 +480,42 @@ func evaluateControl(ws *workspace.Workspace, cat *catalog.Catalog, id string, i
 		s.State, s.Reason = Met, "implemented, with evidence"
 		return s
 	}
+	// The current period's evidence is due by its last day, so the
+	// standing rests on the last period that is over, and says where the
+	// current one is, as the control's calendar does.
 	cs, ce := evidence.PeriodOf(s.Frequency, asOf)
 	ps, pe := evidence.PeriodOf(s.Frequency, cs.AddDays(-1))
-	if covers(items, cs, ce) || covers(items, ps, pe) {
-		s.State, s.Reason = Met, "implemented, evidence current"
+	cur, prev := evidence.Label(s.Frequency, cs), evidence.Label(s.Frequency, ps)
+	switch {
+	case covers(items, cs, ce):
+		s.State, s.Reason = Met, fmt.Sprintf("implemented, with evidence for %s, the current %s", cur, periodNoun(s.Frequency))
+		return s
+	case covers(items, ps, pe):
+		s.State, s.Reason = Met, fmt.Sprintf("implemented, with evidence for %s; %s's is due now, by %s", prev, cur, ce)
 		return s
 	}
 	s.State, s.Reason = Partial, fmt.Sprintf("no evidence for %s: the %s evidence is out of date", evidence.Label(s.Frequency, ps), s.Frequency)
 	return s
+}
+
+// periodNoun names a frequency's calendar period: quarter, month, ISO
+// week, half-year, year, day.
+func periodNoun(freq string) string {
+	switch freq {
+	case "daily":
+		return "day"
+	case "weekly":
+		return "week"
+	case "monthly", "continuous":
+		return "month"
+	case "quarterly":
+		return "quarter"
+	case "semi-annual":
+		return "half-year"
+	case "annual":
+		return "year"
+	}
+	return "period"
 }
 
 // covers reports whether any item speaks for [from, to].

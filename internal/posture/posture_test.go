@@ -7,6 +7,7 @@ import (
 
 	"ward/internal/catalog"
 	"ward/internal/date"
+	"ward/internal/evidence"
 	"ward/internal/workspace"
 )
 
@@ -354,5 +355,44 @@ func TestWorkforceRecordsMoveReadiness(t *testing.T) {
 	s := state("2027-01-31", "security-training")
 	if s.State != Partial || !slices.ContainsFunc(s.Workforce, func(g string) bool { return strings.Contains(g, "overdue on training hipaa") }) {
 		t.Errorf("security-training with tom overdue: %s (%s) %v, want partial", s.State, s.Reason, s.Workforce)
+	}
+}
+
+// A control's standing says what its calendar says: met on the last
+// period that is over, with the current period's evidence due by the
+// period's last day (issue 19: "met" beside "due now" read as a
+// contradiction).
+func TestStandingAgreesWithTheCalendar(t *testing.T) {
+	asOf := date.MustParse("2026-11-23") // in 2026-Q4
+	cases := []struct {
+		name      string
+		collected string
+		state     string
+		reason    string
+		current   string // the current period's status on the calendar
+	}{
+		{"evidence for the current quarter", "2026-11-20", Met, "with evidence for 2026-Q4, the current quarter", evidence.Covered},
+		{"evidence for the last quarter only", "2026-09-30", Met, "with evidence for 2026-Q3; 2026-Q4's is due now, by 2026-12-31", evidence.Due},
+		{"evidence two quarters back", "2026-06-30", Partial, "no evidence for 2026-Q3", evidence.Due},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ws := &workspace.Workspace{
+				Controls: []workspace.Control{{ID: "access-review", Status: "implemented", Frequency: "quarterly"}},
+				Evidence: []workspace.Evidence{{ID: "ev-1", Control: "access-review", Collected: date.MustParse(c.collected), Note: "review"}},
+			}
+			st := Control(ws, catalog.Default(), "access-review", asOf)
+			if st.State != c.state || !strings.Contains(st.Reason, c.reason) {
+				t.Errorf("standing %s: %q, want %s: %q", st.State, st.Reason, c.state, c.reason)
+			}
+			cs, ce := evidence.PeriodOf("quarterly", asOf)
+			occ := evidence.Occurrences("quarterly", cs, ce, asOf, ws.Evidence)
+			if len(occ) != 1 || occ[0].Status != c.current {
+				t.Fatalf("calendar: %+v, want the current quarter %s", occ, c.current)
+			}
+			if (occ[0].Status == evidence.Due) != strings.Contains(st.Reason, "due") && st.State == Met {
+				t.Errorf("the standing (%q) and the calendar (%s) disagree about the current quarter", st.Reason, occ[0].Status)
+			}
+		})
 	}
 }

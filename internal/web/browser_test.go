@@ -39,7 +39,7 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 
 	b.WaitText("main h1", "Alpha Health", 20*time.Second)
 	counts := b.Text(".counts")
-	for _, want := range []string{"2\nSystems", "1\nVendors", "1\nPeople"} {
+	for _, want := range []string{"2\nSystems", "1\nVendor", "1\nPerson"} {
 		if !strings.Contains(counts, want) {
 			t.Errorf("counts read %q, want %q", counts, want)
 		}

@@ -71,9 +71,12 @@ type ControlPage struct {
 	Frequencies []string           `json:"-"`
 	Added       int                `json:"-"` // files just uploaded (?added=N)
 	Existing    int                `json:"-"` // files uploaded that were already evidence (?existing=N)
-	Saved       bool               `json:"-"`
-	Query       string             `json:"-"` // "?as_of=..." when the page was asked for a date
-	MaxUpload   string             `json:"-"`
+	// CurrentPeriod names the schedule's period that holds the as-of
+	// date (2026-Q4), for the upload form's help.
+	CurrentPeriod string `json:"-"`
+	Saved         bool   `json:"-"`
+	Query         string `json:"-"` // "?as_of=..." when the page was asked for a date
+	MaxUpload     string `json:"-"`
 }
 
 // FrameworkLinks is the requirements of one framework a control answers.
@@ -99,6 +102,12 @@ type EvidenceRow struct {
 	Name         string `json:"name"` // the file's name, for people
 	SupersededBy string `json:"superseded_by,omitempty"`
 	Downloadable bool   `json:"downloadable"`
+	// CountsFor is the calendar period(s) of the control's schedule the
+	// item speaks for (on a control's page), and ByCollection whether
+	// that comes from the date it was collected, for want of a stated
+	// period.
+	CountsFor    string `json:"counts_for,omitempty"`
+	ByCollection bool   `json:"by_collection,omitempty"`
 }
 
 // Short is the first 12 hex digits of the SHA-256, for the table.
@@ -212,6 +221,13 @@ func controlPageData(ws *workspace.Workspace, cat *catalog.Catalog, id string, a
 	all := ws.Evidence
 	mine := evidence.ForControl(all, id)
 	p.Evidence = evidenceRows(all, mine)
+	for i := range p.Evidence {
+		p.Evidence[i].CountsFor, p.Evidence[i].ByCollection = evidence.CountsFor(p.Evidence[i].Evidence, p.Frequency)
+	}
+	if evidence.Scheduled(p.Frequency) {
+		cs, _ := evidence.PeriodOf(p.Frequency, asOf)
+		p.CurrentPeriod = evidence.Label(p.Frequency, cs)
+	}
 	live := evidence.Index(all)[id]
 	p.Schedule = controlSchedule(ws, p.Frequency, p.Status, live, asOf)
 	p.Standing = posture.Control(ws, cat, id, asOf)

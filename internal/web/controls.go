@@ -39,6 +39,9 @@ type Readiness struct {
 	Sections SectionChart `json:"-"`
 	Donut    Donut        `json:"-"`
 	Coverage Coverage     `json:"-"`
+	// List is every control the organization runs, and the catalog's
+	// others (control_list.go).
+	List ControlList `json:"-"`
 }
 
 // ReadinessBar is one framework's score and the segments of its bar
@@ -141,6 +144,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 			rd.Upcoming = append(rd.Upcoming, p.Upcoming...)
 		}
 	}
+	rd.List = controlList(ws, cat, asOf)
 	rd.Donut = statusDonut(ws)
 	rd.Coverage = evidenceCoverage(ws, asOf)
 	s.render(w, r, "controls.html", rd)

@@ -29,7 +29,7 @@ func TestBrowserReadiness(t *testing.T) {
 	e.browserLogin(b, u)
 
 	b.Navigate(e.srv.URL + "/orgs/alpha/controls?as_of=" + risksAsOf)
-	b.WaitText("main h1", "Readiness", 5*time.Second)
+	b.WaitText("main h1", "Controls", 5*time.Second)
 	b.WaitVisible("ul.readiness svg.bar")
 	if n := b.Count("ul.readiness svg.bar"); n != 3 {
 		t.Errorf("%d framework bars, want 3 (hipaa, soc2, csf)", n)

@@ -58,7 +58,7 @@ func (s *Server) overview(r *http.Request) (Overview, error) {
 		if k == store.KindOrganization {
 			continue // always one
 		}
-		ov.Counts = append(ov.Counts, KindCount{Kind: k, Label: kindLabel(k), Count: counts[k]})
+		ov.Counts = append(ov.Counts, KindCount{Kind: k, Label: kindNoun(k, counts[k]), Count: counts[k]})
 	}
 	return ov, nil
 }

@@ -25,8 +25,8 @@ func TestOverviewPage(t *testing.T) {
 	for _, want := range []string{
 		"Alpha Health",
 		`<span class="n">2</span><span class="label">Systems</span>`,
-		`<span class="n">1</span><span class="label">Vendors</span>`,
-		`<span class="n">1</span><span class="label">People</span>`,
+		`<span class="n">1</span><span class="label">Vendor</span>`,
+		`<span class="n">1</span><span class="label">Person</span>`,
 		`<span class="n">0</span><span class="label">Incidents</span>`,
 		"patient-api", "billing-db", "dana@alpha.example", // last changes: key and actor
 		`action-create`,

@@ -269,8 +269,45 @@ var (
 		key:   func(v workspace.Vulnerability) string { return v.ID },
 		title: func(v workspace.Vulnerability) string { return nameOr(v.Title, v.ID) },
 	}
-	recordKinds = []recordKind{systemKind, flowKind, vendorKind, customerKind, agreementKind, threatKind, vulnerabilityKind}
+	// The documented Security Rule risk analysis (164.308(a)(1)(ii)(A)):
+	// a new organization starts its first one here; the yearly review
+	// that carries last year's open risks over is `ward risk analysis new`.
+	riskAnalysisKind = &records[workspace.RiskAnalysis]{
+		kindMeta: kindMeta{Kind: store.KindRiskAnalysis, Section: "risk_analyses", Path: "risk-analyses", Singular: "risk analysis", Title: "Risk analyses", Fields: []fieldSpec{
+			{Name: "id", Label: "ID", Type: "text", Key: true, Column: true, Help: "a short unique name such as ra-2026"},
+			{Name: "performed", Label: "Performed", Type: "date", Column: true, Help: "the date of the analysis; the latest one on or before a date is the one in force"},
+			{Name: "scope", Label: "Scope", Type: "text", Column: true, Help: "such as: every system that holds or carries PHI"},
+			{Name: "methodology", Label: "Methodology", Type: "text", Help: "such as NIST SP 800-30 Rev. 1"},
+			{Name: "performed_by", Label: "Performed by", Type: "select", Column: true, Choices: func(ws *workspace.Workspace) []string { return optional(personEmails(ws)) }},
+			{Name: "approved_by", Label: "Approved by", Type: "select", Column: true, Choices: func(ws *workspace.Workspace) []string { return optional(personEmails(ws)) }, Help: "who approved it after review"},
+			{Name: "previous", Label: "Reviews the analysis", Type: "select", Choices: func(ws *workspace.Workspace) []string {
+				return optional(ids(ws.RiskAnalyses, func(a workspace.RiskAnalysis) string { return a.ID }))
+			}, Help: "optional: last year's, for the year-on-year diff"},
+			{Name: "notes", Label: "Notes", Type: "textarea"},
+		}, InUse: analysisUsers},
+		slice: func(ws *workspace.Workspace) *[]workspace.RiskAnalysis { return &ws.RiskAnalyses },
+		key:   func(a workspace.RiskAnalysis) string { return a.ID },
+		title: func(a workspace.RiskAnalysis) string { return a.ID },
+	}
+	recordKinds = []recordKind{systemKind, flowKind, vendorKind, customerKind, agreementKind, threatKind, vulnerabilityKind, riskAnalysisKind}
 )
+
+// analysisUsers are the risks of an analysis and the analyses that
+// review it: it is kept while they name it.
+func analysisUsers(ws *workspace.Workspace, id string) []string {
+	var out []string
+	for _, r := range ws.Risks {
+		if r.Analysis == id {
+			out = append(out, "risk "+r.ID)
+		}
+	}
+	for _, a := range ws.RiskAnalyses {
+		if a.Previous == id {
+			out = append(out, "risk analysis "+a.ID)
+		}
+	}
+	return out
+}
 
 // libraryUsers are the risks (and own threats) that name a threat or
 // vulnerability id.

@@ -85,22 +85,46 @@ type EvidenceTable struct {
 	Rows         []EvidenceRow
 }
 
-// kindLabel names a record kind for people.
-func kindLabel(kind string) string {
+// kindLabel names a record kind for people, in the plural: a heading.
+func kindLabel(kind string) string { return kindNoun(kind, 2) }
+
+// kindNoun names n records of a kind: "1 Vulnerability", "2
+// Vulnerabilities", "3 Risk analyses".
+func kindNoun(kind string, n int) string {
+	if kind == "" {
+		return ""
+	}
+	one := strings.ToUpper(kind[:1]) + strings.ReplaceAll(kind[1:], "_", " ")
 	switch kind {
-	case store.KindRiskAnalysis:
-		return "Risk analyses"
 	case store.KindPerson:
+		if n == 1 {
+			return "Person"
+		}
 		return "People"
 	case store.KindEvidence:
 		return "Evidence"
 	case store.KindOrganization:
 		return "Organization"
 	}
-	if kind == "" {
-		return ""
+	if n == 1 {
+		return one
 	}
-	return strings.ToUpper(kind[:1]) + strings.ReplaceAll(kind[1:], "_", " ") + "s"
+	return plural(one)
+}
+
+// plural is an English noun's plural, for the nouns ward names its
+// records by: analysis → analyses, vulnerability → vulnerabilities,
+// policy → policies, but day → days; otherwise an s.
+func plural(noun string) string {
+	switch {
+	case strings.HasSuffix(noun, "sis"):
+		return strings.TrimSuffix(noun, "is") + "es"
+	case strings.HasSuffix(noun, "y") && len(noun) > 1 && !strings.ContainsRune("aeiou", rune(noun[len(noun)-2])):
+		return strings.TrimSuffix(noun, "y") + "ies"
+	case strings.HasSuffix(noun, "s"), strings.HasSuffix(noun, "x"), strings.HasSuffix(noun, "ch"), strings.HasSuffix(noun, "sh"):
+		return noun + "es"
+	}
+	return noun + "s"
 }
 
 // View is what the layout renders; a page's own data is in Data.

@@ -51,8 +51,11 @@ type RiskRegister struct {
 	Risks    []RiskRow         `json:"risks"`
 	Findings []finding.Finding `json:"findings"`
 	// Error says why there is no register (no analysis yet).
-	Error   string        `json:"error,omitempty"`
-	Heatmap template.HTML `json:"-"`
+	Error string `json:"error,omitempty"`
+	// NoAnalysis: the organization has no risk analysis at all; the page
+	// says how to start one.
+	NoAnalysis bool          `json:"-"`
+	Heatmap    template.HTML `json:"-"`
 	// Added is how many risks the questionnaire just created (?added=N).
 	Added int `json:"-"`
 	// Query is the filters and sort order applied (?level= ?treatment=
@@ -184,7 +187,7 @@ func riskRegister(ws *workspace.Workspace, slug, asOfParam string, asOf date.Dat
 	reg := RiskRegister{AsOf: asOf, Filter: filter, Query: query, Risks: []RiskRow{}, Findings: []finding.Finding{}}
 	a, err := risk.Analyze(ws, "", phimap.Build(ws).PHISystems(), asOf)
 	if err != nil {
-		reg.Error = err.Error()
+		reg.Error, reg.NoAnalysis = err.Error(), len(ws.RiskAnalyses) == 0
 		return reg
 	}
 	reg.Analysis = a.Record.ID

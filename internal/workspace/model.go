@@ -463,16 +463,15 @@ func (e Evidence) ControlIDs() []string {
 }
 
 // Covers reports whether the evidence speaks for the period [from, to]:
-// its collection date, or its stated period, falls inside.
+// its stated period overlaps it, or, when it states none, its collection
+// date falls inside. A stated period is the whole claim: the third
+// quarter's access review, done on 2 October, is the third quarter's and
+// not also the fourth's.
 func (e Evidence) Covers(from, to date.Date) bool {
-	in := func(d date.Date) bool { return !d.IsZero() && !d.Before(from) && !d.After(to) }
-	if in(e.Collected) {
-		return true
-	}
 	if !e.PeriodStart.IsZero() && !e.PeriodEnd.IsZero() {
 		return !e.PeriodEnd.Before(from) && !e.PeriodStart.After(to)
 	}
-	return false
+	return !e.Collected.IsZero() && !e.Collected.Before(from) && !e.Collected.After(to)
 }
 
 var (
