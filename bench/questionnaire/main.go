@@ -155,6 +155,111 @@ var items = []item{
 	{"IN-01", "Interoperability", "Does the product support bidirectional integration with Epic via HL7 v2 ADT messages?", "-", "holdout"},
 }
 
+// items2 is a second hospital's questionnaire (lakeshore-university.xlsx,
+// another layout), written after the matcher was frozen and scored once:
+// the set "holdout2".
+var items2 = []item{
+	{"LU-01", "Governance", "Does the Supplier employ a full-time Chief Information Security Officer or equivalent?", "gov-security-officer", "holdout2"},
+	{"LU-02", "Governance", "Provide evidence that information security policies are approved by executive management and communicated to staff.", "gov-security-program|gov-policy-acknowledgment", "holdout2"},
+	{"LU-03", "Governance", "Is a documented, enterprise-wide risk assessment refreshed on a yearly basis?", "gov-risk-assessment", "holdout2"},
+	{"LU-04", "Personnel", "Do contracted personnel undergo pre-employment screening commensurate with their access?", "hr-background-checks", "holdout2"},
+	{"LU-05", "Personnel", "Are supplier staff required to complete recurring privacy and security education?", "hr-security-training|hr-hipaa-training", "holdout2"},
+	{"LU-06", "Personnel", "Describe how user accounts are deprovisioned upon separation of employment.", "hr-termination", "holdout2"},
+	{"LU-07", "Identity", "Does the solution enforce multifactor authentication for administrative consoles?", "acc-mfa-admin", "holdout2"},
+	{"LU-08", "Identity", "Are individual user credentials required, with no group logins?", "acc-unique-ids", "holdout2"},
+	{"LU-09", "Identity", "Is there a periodic recertification of privileged and standard user access?", "acc-review", "holdout2"},
+	{"LU-10", "Identity", "Indicate whether idle sessions are terminated automatically.", "acc-session-timeout", "holdout2"},
+	{"LU-11", "Identity", "How are service account credentials and API secrets protected?", "acc-secrets", "holdout2"},
+	{"LU-12", "Cryptography", "Is Institution data encrypted at rest using AES-256 or stronger?", "enc-at-rest", "holdout2"},
+	{"LU-13", "Cryptography", "Are data transmissions between the Institution and the Supplier protected with TLS 1.2+?", "enc-in-transit|enc-tls-version", "holdout2"},
+	{"LU-14", "Cryptography", "Who has custody of the encryption keys and how often are they rotated?", "enc-key-management", "holdout2"},
+	{"LU-15", "Cryptography", "Are end-user workstations protected with whole-disk encryption?", "enc-laptops", "holdout2"},
+	{"LU-16", "Monitoring", "Are user and administrator activities recorded in tamper-evident logs?", "log-audit-logging|log-tamper", "holdout2"},
+	{"LU-17", "Monitoring", "Does the Supplier operate a security operations center with round-the-clock alerting?", "log-siem", "holdout2"},
+	{"LU-18", "Monitoring", "Are configuration baselines (e.g., CIS benchmarks) applied to servers?", "log-config-monitoring", "holdout2"},
+	{"LU-19", "Vulnerability", "Describe the frequency of authenticated vulnerability scanning of the hosting environment.", "vul-scanning", "holdout2"},
+	{"LU-20", "Vulnerability", "Is an external penetration test of the application conducted yearly by a qualified firm?", "vul-pentest", "holdout2"},
+	{"LU-21", "Vulnerability", "Are operating system security patches applied within defined timeframes?", "vul-patching", "holdout2"},
+	{"LU-22", "Vulnerability", "Does the Supplier have a responsible disclosure or bug bounty program?", "vul-disclosure", "holdout2"},
+	{"LU-23", "Network", "Is the hosting network segmented so that systems with ePHI are isolated?", "net-segmentation", "holdout2"},
+	{"LU-24", "Network", "Is administrative access to production restricted to a VPN or bastion host?", "net-remote-admin", "holdout2"},
+	{"LU-25", "Development", "Are code changes peer reviewed and approved before release?", "dev-code-review", "holdout2"},
+	{"LU-26", "Development", "Is threat modeling performed during the design of new functionality?", "dev-threat-modeling", "holdout2"},
+	{"LU-27", "Development", "Are production changes tracked through a formal change control procedure with approvals?", "dev-change-management", "holdout2"},
+	{"LU-28", "Incidents", "Does the Supplier have a written plan for responding to cybersecurity incidents?", "inc-plan", "holdout2"},
+	{"LU-29", "Incidents", "What is the Supplier's contractual timeframe for notifying the Institution of a confirmed breach?", "inc-customer-notification", "holdout2"},
+	{"LU-30", "Incidents", "Are lessons learned documented following security incidents?", "inc-post-review", "holdout2"},
+	{"LU-31", "Continuity", "Are backups stored offsite or in a separate cloud region?", "bcp-offsite", "holdout2"},
+	{"LU-32", "Continuity", "Is a business continuity plan maintained and tested annually?", "bcp-plan|bcp-dr-test", "holdout2"},
+	{"LU-33", "Continuity", "Does the hosting architecture provide failover across availability zones?", "bcp-redundancy", "holdout2"},
+	{"LU-34", "Third parties", "Does the Supplier review the SOC reports of its critical subservice organizations annually?", "ven-review|ven-cloud-provider", "holdout2"},
+	{"LU-35", "Third parties", "Will the Supplier disclose all fourth parties with access to Institution data?", "ven-subprocessors", "holdout2"},
+	{"LU-36", "Data lifecycle", "Will Institution data be securely deleted at the end of the engagement, with written certification?", "ret-contract-end|ret-deletion-certificate", "holdout2"},
+	{"LU-37", "Data lifecycle", "Are decommissioned hard drives sanitized per NIST SP 800-88?", "ret-media-disposal", "holdout2"},
+	{"LU-38", "Physical", "Is access to the Supplier's facilities controlled by badge readers and visitor logs?", "phy-facility-access|phy-visitors", "holdout2"},
+	{"LU-39", "Privacy", "Does the Supplier restrict access to PHI to the minimum necessary for each job function?", "prv-minimum-necessary|acc-least-privilege", "holdout2"},
+	{"LU-40", "Privacy", "Does the Supplier have a documented process to respond to patient requests for amendment of records?", "prv-individual-rights", "holdout2"},
+	{"LU-41", "AI", "Will generative AI or large language models be used on Institution data, and under what safeguards?", "ai-use", "holdout2"},
+	{"LU-42", "Risk transfer", "Describe the Supplier's insurance coverage for cyber incidents.", "gov-cyber-insurance", "holdout2"},
+	{"LU-43", "Deployment", "Does the Supplier's product support single-tenant on-premises installation?", "-", "holdout2"},
+	{"LU-44", "Vendor profile", "Provide the Supplier's D-U-N-S number and tax identification number.", "-", "holdout2"},
+	{"LU-45", "Compatibility", "What browsers and versions are supported by the application?", "-", "holdout2"},
+}
+
+// items3 is a third questionnaire (riverside-health-network.csv, a CSV),
+// written after the matcher was tuned on the 150 rows above and scored
+// once: the set "holdout3".
+var items3 = []item{
+	{"RH-01", "Governance", "Name the executive who owns cybersecurity risk at your company and describe their reporting line.", "gov-security-officer|gov-roles-responsibilities", "holdout3"},
+	{"RH-02", "Governance", "Are your security and privacy policies re-examined at least once every 12 months?", "gov-policy-review", "holdout3"},
+	{"RH-03", "Governance", "Do you conduct a yearly HIPAA risk analysis covering all systems that touch ePHI?", "gov-risk-assessment", "holdout3"},
+	{"RH-04", "Governance", "Is there a formal process to track remediation of identified risks to completion?", "gov-risk-treatment|vul-deficiency-tracking", "holdout3"},
+	{"RH-05", "Workforce", "Are new employees required to acknowledge the information security policy before receiving system access?", "gov-policy-acknowledgment|hr-onboarding", "holdout3"},
+	{"RH-06", "Workforce", "Do all workforce members complete annual HIPAA training?", "hr-hipaa-training|hr-security-training", "holdout3"},
+	{"RH-07", "Workforce", "Are employees screened (criminal history, references) prior to hire?", "hr-background-checks", "holdout3"},
+	{"RH-08", "Access", "Is remote access to the corporate network protected by two-factor authentication?", "acc-mfa-remote", "holdout3"},
+	{"RH-09", "Access", "Does the vendor require MFA for all accounts with access to production data?", "acc-mfa-workforce", "holdout3"},
+	{"RH-10", "Access", "What are the minimum password length and complexity rules?", "acc-password-policy", "holdout3"},
+	{"RH-11", "Access", "Are user access rights reviewed at least quarterly by system owners?", "acc-review", "holdout3"},
+	{"RH-12", "Access", "Is privileged access granted on a just-in-time basis and logged?", "acc-privileged", "holdout3"},
+	{"RH-13", "Access", "Are accounts automatically locked after five failed sign-in attempts?", "acc-lockout", "holdout3"},
+	{"RH-14", "Access", "Is customer data logically separated in a multi-tenant environment?", "acc-tenant-isolation", "holdout3"},
+	{"RH-15", "Encryption", "Describe encryption applied to PHI stored in databases, file stores and backups.", "enc-at-rest|enc-backups", "holdout3"},
+	{"RH-16", "Encryption", "Is PHI encrypted during transmission over public networks?", "enc-in-transit", "holdout3"},
+	{"RH-17", "Encryption", "Are cryptographic keys managed using a hardware security module or cloud KMS?", "enc-key-management", "holdout3"},
+	{"RH-18", "Encryption", "Are laptops encrypted so that a lost device does not expose PHI?", "enc-laptops", "holdout3"},
+	{"RH-19", "Encryption", "Is outbound email containing PHI automatically encrypted?", "enc-email", "holdout3"},
+	{"RH-20", "Logging", "Are audit logs retained for at least six years?", "log-retention", "holdout3"},
+	{"RH-21", "Logging", "Are security events monitored 24/7 by a SOC or MDR provider?", "log-siem", "holdout3"},
+	{"RH-22", "Logging", "Is network traffic inspected by an intrusion prevention system?", "log-intrusion-detection", "holdout3"},
+	{"RH-23", "Vulnerabilities", "Are vulnerability scans run at least monthly against internet-facing systems?", "vul-scanning", "holdout3"},
+	{"RH-24", "Vulnerabilities", "Has a third-party penetration test been completed in the last year, and were high findings remediated?", "vul-pentest", "holdout3"},
+	{"RH-25", "Vulnerabilities", "Is endpoint detection and response (EDR) deployed on all servers and workstations?", "vul-malware", "holdout3"},
+	{"RH-26", "Vulnerabilities", "Are open-source dependencies scanned for known CVEs?", "vul-dependencies", "holdout3"},
+	{"RH-27", "Network", "Are web applications protected by a web application firewall?", "net-waf-ddos", "holdout3"},
+	{"RH-28", "Network", "Are firewall rule sets reviewed at least semi-annually?", "net-firewall", "holdout3"},
+	{"RH-29", "Network", "Are company mobile devices managed with remote wipe capability?", "net-mdm|enc-mobile", "holdout3"},
+	{"RH-30", "Development", "Is secure coding guidance (e.g., OWASP Top 10) part of your development process?", "dev-sdlc|vul-web-app-testing", "holdout3"},
+	{"RH-31", "Development", "Are test and development environments free of production PHI?", "dev-test-data", "holdout3"},
+	{"RH-32", "Development", "Are emergency changes reviewed after implementation?", "dev-change-management", "holdout3"},
+	{"RH-33", "Incidents", "Describe your incident response process, including escalation and communication.", "inc-plan", "holdout3"},
+	{"RH-34", "Incidents", "Will you notify our organization within 5 business days of discovering a breach of our PHI?", "inc-customer-notification", "holdout3"},
+	{"RH-35", "Incidents", "Are security incidents reported by staff logged and investigated?", "inc-log|inc-reporting", "holdout3"},
+	{"RH-36", "Continuity", "What are your RTO and RPO for the hosted service?", "bcp-rto-rpo", "holdout3"},
+	{"RH-37", "Continuity", "Are backups tested by performing restores on a regular schedule?", "bcp-restore-test", "holdout3"},
+	{"RH-38", "Continuity", "Is your disaster recovery plan exercised at least once a year?", "bcp-dr-test", "holdout3"},
+	{"RH-39", "Vendors", "Do you perform security due diligence before onboarding a new vendor that will handle PHI?", "ven-due-diligence", "holdout3"},
+	{"RH-40", "Vendors", "Do you have signed BAAs with every subcontractor that handles our PHI?", "ven-baa-subcontractors|ven-flowdown", "holdout3"},
+	{"RH-41", "Data", "Where geographically will our data be hosted?", "ret-data-location|ven-offshore", "holdout3"},
+	{"RH-42", "Data", "How is PHI disposed of at the end of its retention period?", "ret-policy|ret-media-disposal", "holdout3"},
+	{"RH-43", "Physical", "Are data center facilities protected with biometric access and 24x7 guards?", "phy-datacenter", "holdout3"},
+	{"RH-44", "Privacy", "Do you sell or share our patients' data with third parties for marketing?", "prv-marketing", "holdout3"},
+	{"RH-45", "AI", "Do you use AI tools that process our PHI, and have those AI vendors signed BAAs?", "ai-vendor-baa|ai-use", "holdout3"},
+	{"RH-46", "Certification", "Is the product certified under ONC Health IT certification criteria?", "-", "holdout3"},
+	{"RH-47", "Financial", "Provide three years of audited financial statements.", "-", "holdout3"},
+	{"RH-48", "Support", "Does your support desk operate in Spanish?", "-", "holdout3"},
+}
+
 func main() {
 	dir := flag.String("dir", "bench/questionnaire", "where to write mercy-regional.xlsx and key.csv")
 	flag.Parse()
@@ -172,13 +277,23 @@ func write(dir string) error {
 	if err := f.SaveAs(filepath.Join(dir, "mercy-regional.xlsx")); err != nil {
 		return err
 	}
+	f2, err := workbook2()
+	if err != nil {
+		return err
+	}
+	if err := f2.SaveAs(filepath.Join(dir, "lakeshore-university.xlsx")); err != nil {
+		return err
+	}
+	if err := writeCSV3(filepath.Join(dir, "riverside-health-network.csv")); err != nil {
+		return err
+	}
 	out, err := os.Create(filepath.Join(dir, "key.csv"))
 	if err != nil {
 		return err
 	}
 	w := csv.NewWriter(out)
 	w.Write([]string{"ref", "set", "expected"})
-	for _, it := range items {
+	for _, it := range append(append(append([]item{}, items...), items2...), items3...) {
 		w.Write([]string{it.ref, it.set, it.want})
 	}
 	w.Flush()
@@ -283,4 +398,57 @@ func workbook() (*excelize.File, error) {
 	f.SetColWidth(ins, "A", "A", 110)
 	f.SetActiveSheet(0)
 	return f, nil
+}
+
+// workbook2 is another layout: the header in row 1, a numbered column, a
+// response column headed "Supplier Response (Y/N/NA)", explanations
+// beside it, and a cover sheet first.
+func workbook2() (*excelize.File, error) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", "Cover"); err != nil {
+		return nil, err
+	}
+	f.SetCellValue("Cover", "A1", "Lakeshore University Health — Supplier Information Security Review")
+	f.SetCellValue("Cover", "A3", "Supplier name:")
+	f.SetCellValue("Cover", "A4", "Completed by:")
+	const s = "Requirements"
+	if _, err := f.NewSheet(s); err != nil {
+		return nil, err
+	}
+	head, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"C6E0B4"}}})
+	wrap, _ := f.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	for i, h := range []string{"No.", "Control Area", "Requirement", "Supplier Response (Y/N/NA)", "Supplier Explanation"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellValue(s, cell, h)
+		f.SetCellStyle(s, cell, cell, head)
+	}
+	for i, it := range items2 {
+		r := i + 2
+		f.SetCellValue(s, fmt.Sprintf("A%d", r), it.ref)
+		f.SetCellValue(s, fmt.Sprintf("B%d", r), it.domain)
+		f.SetCellValue(s, fmt.Sprintf("C%d", r), it.text)
+		f.SetCellStyle(s, fmt.Sprintf("C%d", r), fmt.Sprintf("C%d", r), wrap)
+	}
+	f.SetColWidth(s, "C", "C", 80)
+	f.SetColWidth(s, "E", "E", 60)
+	f.SetActiveSheet(1)
+	return f, nil
+}
+
+// writeCSV3 writes the third questionnaire as a CSV.
+func writeCSV3(name string) error {
+	out, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(out)
+	w.Write([]string{"Control ID", "Category", "Question Text", "Response", "Notes"})
+	for _, it := range items3 {
+		w.Write([]string{it.ref, it.domain, it.text, "", ""})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	return out.Close()
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,13 +33,24 @@ type benchRow struct {
 
 func loadBenchmark(t testing.TB) []benchRow {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(benchDir, "mercy-regional.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	book, err := sheet.Read("mercy-regional.xlsx", data, sheet.Spec{Sheet: "Vendor Assessment", Question: "Question", Answer: "Vendor Response", Comment: "Additional Comments"})
-	if err != nil {
-		t.Fatal(err)
+	var questions []sheet.Row
+	for _, f := range []struct {
+		name string
+		spec sheet.Spec
+	}{
+		{"mercy-regional.xlsx", sheet.Spec{Sheet: "Vendor Assessment", Question: "Question", Answer: "Vendor Response", Comment: "Additional Comments"}},
+		{"lakeshore-university.xlsx", sheet.Spec{Sheet: "Requirements", Question: "Requirement", Answer: "Supplier Response (Y/N/NA)", Comment: "Supplier Explanation"}},
+		{"riverside-health-network.csv", sheet.Spec{Question: "Question Text", Answer: "Response", Comment: "Notes"}},
+	} {
+		data, err := os.ReadFile(filepath.Join(benchDir, f.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		book, err := sheet.Read(f.name, data, f.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		questions = append(questions, book.Rows...)
 	}
 	kf, err := os.Open(filepath.Join(benchDir, "key.csv"))
 	if err != nil {
@@ -54,7 +66,7 @@ func loadBenchmark(t testing.TB) []benchRow {
 		key[r[0]] = r[1:]
 	}
 	var out []benchRow
-	for _, r := range book.Rows {
+	for _, r := range questions {
 		k, ok := key[r.Ref]
 		if !ok {
 			t.Fatalf("row %d (%s) is not in key.csv", r.Row, r.Ref)
@@ -89,7 +101,7 @@ func (s score) String() string {
 }
 
 func scoreBenchmark(rows []benchRow, ix *Index, threshold float64, detail func(benchRow, Match, bool)) map[string]*score {
-	sc := map[string]*score{"dev": {}, "holdout": {}, "all": {}}
+	sc := map[string]*score{"dev": {}, "holdout": {}, "holdout2": {}, "holdout3": {}, "all": {}}
 	for _, r := range rows {
 		m := ix.Match(r.Question)
 		answered := m.Target != "" && m.Confidence >= threshold
@@ -120,8 +132,8 @@ func scoreBenchmark(rows []benchRow, ix *Index, threshold float64, detail func(b
 func TestBenchmarkKey(t *testing.T) {
 	b := Default()
 	for _, r := range loadBenchmark(t) {
-		if r.set != "dev" && r.set != "holdout" {
-			t.Errorf("%s: set %q is not dev or holdout", r.Ref, r.set)
+		if !slices.Contains([]string{"dev", "holdout", "holdout2", "holdout3"}, r.set) {
+			t.Errorf("%s: set %q is not dev, holdout or holdout2", r.Ref, r.set)
 		}
 		for _, w := range r.want {
 			if b.Question(w) == nil {
@@ -140,7 +152,7 @@ func TestBenchmark(t *testing.T) {
 	var detail func(benchRow, Match, bool)
 	if os.Getenv("WARD_BENCH_DETAIL") != "" {
 		detail = func(r benchRow, m Match, answered bool) {
-			if r.set != "dev" {
+			if r.set != "dev" && os.Getenv("WARD_BENCH_DETAIL") != "all" {
 				return
 			}
 			mark := "  "
@@ -165,13 +177,13 @@ func TestBenchmark(t *testing.T) {
 	}
 	sc := scoreBenchmark(rows, ix, DefaultThreshold, detail)
 	fmt.Printf("questionnaire benchmark at threshold %.2f (bank %s, %d questions):\n", DefaultThreshold, Default().Version, len(Default().Questions))
-	for _, k := range []string{"dev", "holdout", "all"} {
+	for _, k := range []string{"dev", "holdout", "holdout2", "holdout3", "all"} {
 		fmt.Printf("  %-8s %s\n", k, sc[k])
 	}
-	// The floor under the figures the README states (all rows: 77.1%
-	// coverage, 97.5% precision when measured): a change to the bank, the
+	// The floor under the figures the README states (all rows: 82.8%
+	// coverage, 95.7% precision when measured): a change to the bank, the
 	// synonyms or the matcher that loses ground fails here.
-	if all := sc["all"]; all.precision() < 0.95 || all.coverage() < 0.75 {
+	if all := sc["all"]; all.precision() < 0.95 || all.coverage() < 0.80 {
 		t.Errorf("the matcher fell under the README's figures: %s", all)
 	}
 }
