@@ -18,6 +18,7 @@ import (
 	"ward/internal/evidence"
 	"ward/internal/finding"
 	"ward/internal/posture"
+	"ward/internal/privacy"
 	"ward/internal/store"
 	"ward/internal/workspace"
 )
@@ -60,9 +61,12 @@ type OrgRow struct {
 	OpenFindings int `json:"open_findings"`
 	// Exceptions are the SOC 2 Type II occurrences in the observation
 	// window that have no evidence.
-	Exceptions int       `json:"type2_exceptions"`
-	Next       *Deadline `json:"next_deadline"`
-	Error      string    `json:"error,omitempty"`
+	Exceptions int `json:"type2_exceptions"`
+	// OverdueRequests counts the Privacy Rule requests (access, amendment,
+	// accounting) past their deadline and not acted on.
+	OverdueRequests int       `json:"overdue_requests"`
+	Next            *Deadline `json:"next_deadline"`
+	Error           string    `json:"error,omitempty"`
 }
 
 // Deadline is the next dated thing an organization owes.
@@ -124,14 +128,16 @@ func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) O
 			row.Warnings++
 		}
 	}
+	row.OverdueRequests = privacy.Overdue(ws, asOf)
 	row.Next = nextDeadline(ws, asOf)
 	return row
 }
 
 // nextDeadline is the earliest of: the end of the current period of an
 // implemented, scheduled control that has no evidence for it yet; a risk
-// treatment's due date; a business associate agreement's expiry. Overdue
-// items are failing checks, not deadlines.
+// treatment's due date; a business associate agreement's expiry; an open
+// Privacy Rule request's deadline. Overdue items are failing checks, not
+// deadlines.
 func nextDeadline(ws *workspace.Workspace, asOf date.Date) *Deadline {
 	var next *Deadline
 	consider := func(d date.Date, what string) {
@@ -160,6 +166,11 @@ func nextDeadline(ws *workspace.Workspace, asOf date.Date) *Deadline {
 	for _, a := range ws.Agreements {
 		if a.Status == "executed" {
 			consider(a.Expires, a.ID+" expires")
+		}
+	}
+	for _, r := range ws.PrivacyRequests {
+		if c := privacy.RequestClock(r, asOf); !c.Received.After(asOf) && !c.Closed() {
+			consider(c.Deadline, "act on "+r.Kind+" request "+r.ID)
 		}
 	}
 	return next
@@ -276,6 +287,7 @@ var orgColumns = []struct {
 	{"failing", "Failing checks", true, true},
 	{"findings", "Open scan findings", true, true},
 	{"exceptions", "Type II exceptions", true, true},
+	{"requests", "Overdue requests", true, true},
 	{"deadline", "Next deadline", false, false},
 }
 
@@ -335,6 +347,8 @@ func sortOrgs(rows []OrgRow, key string, desc bool) {
 			c = dir(cmp.Compare(a.OpenFindings, b.OpenFindings))
 		case "exceptions":
 			c = dir(cmp.Compare(a.Exceptions, b.Exceptions))
+		case "requests":
+			c = dir(cmp.Compare(a.OverdueRequests, b.OverdueRequests))
 		case "deadline":
 			if m, ok := missing(a.Next == nil, b.Next == nil); ok {
 				return cmp.Or(m, byName(a, b))
@@ -353,7 +367,11 @@ func (s *Server) orgsData(w http.ResponseWriter, r *http.Request, api bool) (Org
 	}
 	key, desc, ok := parseSort(r.URL.Query().Get("sort"))
 	if !ok {
-		s.fail(w, r, api, http.StatusBadRequest, "sort must be one of name, hipaa, soc2, csf, failing, exceptions, deadline (with - in front for descending)")
+		var keys []string
+		for _, c := range orgColumns {
+			keys = append(keys, c.key)
+		}
+		s.fail(w, r, api, http.StatusBadRequest, "sort must be one of "+strings.Join(keys, ", ")+" (with - in front for descending)")
 		return OrgsOverview{}, false
 	}
 	ms, err := s.st.Memberships(r.Context(), currentUser(r).ID)

@@ -97,7 +97,7 @@ func TestOrgsOverviewSorts(t *testing.T) {
 		t.Errorf("client-001 (the demo): %+v", byName["client-001"])
 	}
 
-	for _, key := range []string{"name", "hipaa", "soc2", "csf", "failing", "findings", "exceptions", "deadline"} {
+	for _, key := range []string{"name", "hipaa", "soc2", "csf", "failing", "findings", "exceptions", "requests", "deadline"} {
 		for _, desc := range []bool{false, true} {
 			q := key
 			if desc {
@@ -117,6 +117,8 @@ func TestOrgsOverviewSorts(t *testing.T) {
 					return float64(r.OpenFindings), true
 				case "exceptions":
 					return float64(r.Exceptions), true
+				case "requests":
+					return float64(r.OverdueRequests), true
 				case "deadline":
 					if r.Next != nil {
 						return float64(r.Next.Due.Time().Unix()), true

@@ -165,6 +165,7 @@ var sections = []struct{ label, suffix string }{
 	{"Frameworks", "/frameworks"},
 	{"Evidence", "/evidence"},
 	{"Incidents", "/incidents"},
+	{"Privacy", "/privacy"},
 	{"Questionnaires", "/questionnaires"},
 	{"Penalties", "/penalties"},
 	{"Audit trail", "/audit"},
