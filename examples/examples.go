@@ -15,3 +15,10 @@ var AcmeHealth embed.FS
 //
 //go:embed files/st-marys-security-questionnaire.csv
 var StMarysQuestionnaire []byte
+
+// HarborFamilyMedicine is examples/harbor-family-medicine: a covered
+// entity (a primary-care practice an MSP runs) that shows the Privacy
+// Rule clocks.
+//
+//go:embed all:harbor-family-medicine
+var HarborFamilyMedicine embed.FS

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"ward/examples"
@@ -22,7 +23,7 @@ func init() {
 	Register(&Command{
 		Name:    "demo",
 		Args:    "[--dir DIR] [--addr HOST:PORT] [--no-serve]",
-		Summary: "seed a realistic demo organization into a fresh SQLite database and serve it",
+		Summary: "seed the demo organizations (a business associate and a covered-entity practice) into a fresh SQLite database and serve them",
 		Flags: func(fs *flag.FlagSet) {
 			f.bind(fs)
 			fs.StringVar(&dir, "dir", "", "folder for the demo database and workspace (default: a new temporary folder)")
@@ -33,7 +34,7 @@ func init() {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "demo database: %s\ndemo workspace: %s\n", d.db, d.workspace)
+			fmt.Fprintf(env.Stdout, "demo database: %s\ndemo workspaces: %s\n", d.db, strings.Join(d.workspaces, ", "))
 			if noServe {
 				printLogins(env, "", d)
 				return nil
@@ -48,8 +49,22 @@ func init() {
 }
 
 type demoSeed struct {
-	db, workspace string
-	logins        [][3]string // email, role, password
+	db         string
+	workspaces []string
+	logins     [][3]string // email, role, password
+}
+
+// demoOrgs are the demo's organizations: Acme Health, the business
+// associate built with a gap for every rule, and Harbor Family Medicine,
+// a covered-entity practice (run by an MSP) that shows the Privacy Rule
+// clocks. The demo admin belongs to both, so the home page is the MSP
+// overview; the demo auditor sees Acme Health only.
+var demoOrgs = []struct {
+	dir string
+	fs  fs.FS
+}{
+	{"acme-health", examples.AcmeHealth},
+	{"harbor-family-medicine", examples.HarborFamilyMedicine},
 }
 
 func printLogins(env *Env, url string, d demoSeed) {
@@ -64,8 +79,8 @@ func printLogins(env *Env, url string, d demoSeed) {
 	}
 }
 
-// seedDemo writes the embedded demo workspace to a fresh folder, applies
-// it through the same path as `ward apply`, and creates demo logins.
+// seedDemo writes the embedded demo workspaces to a fresh folder, applies
+// each through the same path as `ward apply`, and creates demo logins.
 func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 	var err error
 	if dir == "" {
@@ -76,24 +91,34 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return demoSeed{}, err
 	}
-	d := demoSeed{db: filepath.Join(dir, "ward.db"), workspace: filepath.Join(dir, "acme-health")}
+	d := demoSeed{db: filepath.Join(dir, "ward.db")}
 	if _, err := os.Stat(d.db); err == nil {
 		return demoSeed{}, BadInput("%s already exists: the demo needs a fresh folder", d.db)
 	}
-	if err := copyFS(examples.AcmeHealth, "acme-health", d.workspace); err != nil {
-		return demoSeed{}, err
-	}
 	env.DB = "sqlite:" + d.db
-	if _, _, err := ApplyPath(ctx, env, d.workspace, "demo", false); err != nil {
-		return demoSeed{}, err
+	var orgs []store.Org
+	for _, o := range demoOrgs {
+		ws := filepath.Join(dir, o.dir)
+		if err := copyFS(o.fs, o.dir, ws); err != nil {
+			return demoSeed{}, err
+		}
+		_, org, err := ApplyPath(ctx, env, ws, "demo", false)
+		if err != nil {
+			return demoSeed{}, err
+		}
+		d.workspaces = append(d.workspaces, ws)
+		orgs = append(orgs, org)
 	}
-	b, err := env.Backend(ctx)
+	s, err := env.Store(ctx)
 	if err != nil {
 		return demoSeed{}, err
 	}
-	for _, l := range []struct{ email, name, role string }{
-		{"admin@acme-health.example", "Demo Admin", store.RoleAdmin},
-		{"auditor@acme-health.example", "Demo Auditor", store.RoleAuditor},
+	for _, l := range []struct {
+		email, name, role string
+		orgs              []store.Org
+	}{
+		{"admin@acme-health.example", "Demo Admin", store.RoleAdmin, orgs},
+		{"auditor@acme-health.example", "Demo Auditor", store.RoleAuditor, orgs[:1]},
 	} {
 		pw, err := auth.NewPassword()
 		if err != nil {
@@ -103,14 +128,20 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 		if err != nil {
 			return demoSeed{}, err
 		}
-		u, err := b.Store.CreateUser(ctx, "demo", l.email, l.name, hash)
+		u, err := s.CreateUser(ctx, "demo", l.email, l.name, hash)
 		if err != nil {
 			return demoSeed{}, err
 		}
-		if err := b.Store.SetRole(ctx, "demo", u.ID, b.Org, l.role); err != nil {
-			return demoSeed{}, err
+		for _, org := range l.orgs {
+			if err := s.SetRole(ctx, "demo", u.ID, org, l.role); err != nil {
+				return demoSeed{}, err
+			}
 		}
-		d.logins = append(d.logins, [3]string{l.email, l.role, pw})
+		var names []string
+		for _, org := range l.orgs {
+			names = append(names, org.Name)
+		}
+		d.logins = append(d.logins, [3]string{l.email, l.role + " of " + strings.Join(names, " and "), pw})
 	}
 	// The accounts page shows more than the two logins: an editor, a
 	// compliance lead who left (disabled), and the CI pipeline's token.
@@ -126,29 +157,30 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 		if err != nil {
 			return demoSeed{}, err
 		}
-		u, err := b.Store.CreateUser(ctx, "demo", a.email, a.name, hash)
+		u, err := s.CreateUser(ctx, "demo", a.email, a.name, hash)
 		if err != nil {
 			return demoSeed{}, err
 		}
-		if err := b.Store.SetRole(ctx, "demo", u.ID, b.Org, a.role); err != nil {
+		if err := s.SetRole(ctx, "demo", u.ID, orgs[0], a.role); err != nil {
 			return demoSeed{}, err
 		}
 		if a.role == store.RoleViewer {
-			if err := b.Store.DisableUser(ctx, "admin@acme-health.example", u.ID); err != nil {
+			if err := s.DisableUser(ctx, "admin@acme-health.example", u.ID); err != nil {
 				return demoSeed{}, err
 			}
 		}
 	}
-	if admin, err := b.Store.UserByEmail(ctx, "admin@acme-health.example"); err == nil {
+	if admin, err := s.UserByEmail(ctx, "admin@acme-health.example"); err == nil {
 		tok, err := auth.NewToken()
 		if err != nil {
 			return demoSeed{}, err
 		}
-		if _, err := b.Store.CreateToken(ctx, "demo", admin.ID, "ci-pipeline (ward check)", auth.TokenHash(tok), time.Now().Add(DefaultTokenDays*24*time.Hour)); err != nil {
+		if _, err := s.CreateToken(ctx, "demo", admin.ID, "ci-pipeline (ward check)", auth.TokenHash(tok), time.Now().Add(DefaultTokenDays*24*time.Hour)); err != nil {
 			return demoSeed{}, err
 		}
 	}
-	if err := seedDemoQuestionnaire(ctx, b, date.Today()); err != nil {
+	acme := &Backend{Store: s, Org: orgs[0], Data: s.Org(orgs[0])}
+	if err := seedDemoQuestionnaire(ctx, acme, date.Today()); err != nil {
 		return demoSeed{}, fmt.Errorf("demo questionnaire: %w", err)
 	}
 	return d, nil
