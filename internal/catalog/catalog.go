@@ -32,7 +32,13 @@ const (
 	SOC2        = "soc2"
 	CSF         = "csf"
 	HITRUST     = "hitrust"
+	// HIPAANPRM is the proposed Security Rule of January 2025 (90 FR 898),
+	// an overlay marked proposed: never part of the HIPAA score.
+	HIPAANPRM = "hipaa-nprm"
 )
+
+// StatusProposed marks a framework that is not law yet.
+const StatusProposed = "proposed"
 
 // Requirement kinds, by framework.
 const (
@@ -45,6 +51,7 @@ const (
 	KindFunction      = "function"      // csf
 	KindCategory      = "category"      // csf
 	KindSubcategory   = "subcategory"   // csf
+	// hipaa-nprm uses section and provision, as hipaa-breach does.
 )
 
 // SOC2Categories are the Trust Services categories, in report order.
@@ -82,6 +89,13 @@ type Framework struct {
 	Source    string `json:"source"`
 	Published string `json:"published"` // date of the version used, YYYY-MM-DD
 	Notes     string `json:"notes,omitempty"`
+	// Status is "" for a framework in force, StatusProposed for one that
+	// is not law yet; StatusChecked is the date ward last confirmed the
+	// status against sources, StatusNote what was found and what is
+	// ward's assumption since.
+	Status        string `json:"status,omitempty"`
+	StatusChecked string `json:"status_checked,omitempty"`
+	StatusNote    string `json:"status_note,omitempty"`
 	// Sections in display order (HIPAA safeguard families, SOC 2 series,
 	// CSF functions).
 	Sections []string `json:"sections,omitempty"`
@@ -121,9 +135,13 @@ type Requirement struct {
 	Excerpt  string `json:"excerpt,omitempty"`
 	// Days and Threshold carry breach notification deadlines (calendar
 	// days) and size thresholds; zero elsewhere.
-	Days      int      `json:"days,omitempty"`
-	Threshold string   `json:"threshold,omitempty"`
-	Children  []string `json:"children,omitempty"`
+	Days      int    `json:"days,omitempty"`
+	Threshold string `json:"threshold,omitempty"`
+	// Cadence is the least often the requirement's activity may run
+	// (a frequency: "semi-annual" is at least every 6 months); a control
+	// scheduled less often only partly meets it. Empty elsewhere.
+	Cadence  string   `json:"cadence,omitempty"`
+	Children []string `json:"children,omitempty"`
 	// Controls is the reverse index: the catalog controls mapped to this
 	// requirement, sorted.
 	Controls []string `json:"controls"`
@@ -273,6 +291,10 @@ func (c *Catalog) Addressable(control string, own []string) []string {
 
 // Requirement returns the requirement with the id, or nil.
 func (f *Framework) Requirement(id string) *Requirement { return f.index[id] }
+
+// Proposed reports whether the framework is not law yet: its readiness is
+// an overlay, shown apart and labelled so.
+func (f *Framework) Proposed() bool { return f.Status == StatusProposed }
 
 // Assessable returns the leaves a posture is computed over, in regulation
 // order: HIPAA implementation specifications and the standards that have

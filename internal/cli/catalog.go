@@ -13,7 +13,7 @@ import (
 func init() {
 	Register(&Command{
 		Name:    "frameworks",
-		Summary: "the frameworks ward carries, with their source and version",
+		Summary: "the frameworks ward carries, with their source, version and status (in force, or proposed with the date ward last checked)",
 		Report:  true,
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			cat := catalog.Default()
@@ -24,21 +24,39 @@ func init() {
 				Source       string `json:"source"`
 				Published    string `json:"published"`
 				Requirements int    `json:"requirements"`
+				// Status is "current", or "proposed" for an overlay of a
+				// rule that is not law yet, with when ward last checked.
+				Status        string `json:"status"`
+				StatusChecked string `json:"status_checked,omitempty"`
+				StatusNote    string `json:"status_note,omitempty"`
 			}
 			var rows []row
 			for _, f := range cat.Frameworks {
-				rows = append(rows, row{f.ID, f.Name, f.Version, f.Source, f.Published, len(f.Assessable())})
+				st := "current"
+				if f.Status != "" {
+					st = f.Status
+				}
+				rows = append(rows, row{f.ID, f.Name, f.Version, f.Source, f.Published, len(f.Assessable()), st, f.StatusChecked, f.StatusNote})
 			}
 			if env.Format == "json" {
 				return env.JSON(map[string]any{"frameworks": rows})
 			}
 			tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tVERSION\tASSESSED\tSOURCE")
+			fmt.Fprintln(tw, "ID\tNAME\tVERSION\tSTATUS\tASSESSED\tSOURCE")
 			for _, r := range rows {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.ID, r.Name, r.Version, r.Requirements, r.Source)
+				st := r.Status
+				if r.StatusChecked != "" {
+					st += " (checked " + r.StatusChecked + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", r.ID, r.Name, r.Version, st, r.Requirements, r.Source)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
+			}
+			for _, r := range rows {
+				if r.StatusNote != "" {
+					fmt.Fprintf(env.Stdout, "\n%s is %s, not law: %s Its readiness (ward posture --framework %s) is shown apart and never counts in the HIPAA score.\n", r.ID, r.Status, r.StatusNote, r.ID)
+				}
 			}
 			// What the count is: readiness is judged per implementation
 			// specification, and per standard only where a standard has none.
@@ -50,7 +68,7 @@ func init() {
 	Register(&Command{
 		Name:    "framework show",
 		Args:    "ID",
-		Summary: "every requirement of a framework (hipaa, hipaa-breach, soc2, csf, hitrust) with its controls",
+		Summary: "every requirement of a framework (hipaa, hipaa-breach, soc2, csf, hitrust, hipaa-nprm) with its controls",
 		Report:  true,
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 1 {
@@ -63,7 +81,11 @@ func init() {
 			if env.Format == "json" {
 				return env.JSON(f)
 			}
-			fmt.Fprintf(env.Stdout, "%s, %s (%s)\nsource: %s\n\n", f.Name, f.Version, f.Published, f.Source)
+			fmt.Fprintf(env.Stdout, "%s, %s (%s)\nsource: %s\n", f.Name, f.Version, f.Published, f.Source)
+			if f.Status != "" {
+				fmt.Fprintf(env.Stdout, "status: %s, last checked %s: %s\n", f.Status, f.StatusChecked, f.StatusNote)
+			}
+			fmt.Fprintln(env.Stdout)
 			for _, r := range f.Requirements {
 				indent := ""
 				if r.Parent != "" {

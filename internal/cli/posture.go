@@ -16,10 +16,12 @@ func init() {
 	var framework string
 	Register(&Command{
 		Name:    "posture",
-		Args:    "[--framework hipaa|soc2|csf]",
+		Args:    "[--framework hipaa|soc2|csf|hipaa-nprm]",
 		Summary: "readiness per framework from one set of controls and evidence; SOC 2 Type II exceptions",
 		Report:  true,
-		Flags:   func(fs *flag.FlagSet) { fs.StringVar(&framework, "framework", "hipaa", "hipaa, soc2 or csf") },
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&framework, "framework", "hipaa", "hipaa, soc2, csf, or hipaa-nprm (the proposed Security Rule, an overlay apart from the HIPAA score)")
+		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			ws, err := env.Workspace(ctx)
 			if err != nil {

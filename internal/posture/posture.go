@@ -138,18 +138,24 @@ type Window struct {
 }
 
 type Posture struct {
-	Framework    string         `json:"framework"`
-	Name         string         `json:"name"`
-	AsOf         date.Date      `json:"as_of"`
-	Score        Score          `json:"score"`
-	Sections     []Section      `json:"sections"`
-	Requirements []Requirement  `json:"requirements"`
-	Exceptions   []Exception    `json:"exceptions"`
-	Upcoming     []Upcoming     `json:"upcoming,omitempty"`
-	Window       *Window        `json:"window,omitempty"`
-	TypeI        *TypeI         `json:"type1,omitempty"` // SOC 2 Type I: the point-in-time test
-	Controls     []ControlState `json:"controls"`
-	Scope        []string       `json:"scope,omitempty"` // SOC 2 categories in scope
+	Framework string `json:"framework"`
+	Name      string `json:"name"`
+	// Status is "proposed" for an overlay of a rule that is not law yet
+	// (the Security Rule NPRM), with the date ward last confirmed it and
+	// the note saying what is ward's assumption since; "" otherwise.
+	Status        string         `json:"status,omitempty"`
+	StatusChecked string         `json:"status_checked,omitempty"`
+	StatusNote    string         `json:"status_note,omitempty"`
+	AsOf          date.Date      `json:"as_of"`
+	Score         Score          `json:"score"`
+	Sections      []Section      `json:"sections"`
+	Requirements  []Requirement  `json:"requirements"`
+	Exceptions    []Exception    `json:"exceptions"`
+	Upcoming      []Upcoming     `json:"upcoming,omitempty"`
+	Window        *Window        `json:"window,omitempty"`
+	TypeI         *TypeI         `json:"type1,omitempty"` // SOC 2 Type I: the point-in-time test
+	Controls      []ControlState `json:"controls"`
+	Scope         []string       `json:"scope,omitempty"` // SOC 2 categories in scope
 }
 
 type Section struct {
@@ -251,9 +257,10 @@ func (ev *evaluator) evaluate(framework string) (*Posture, error) {
 	ws, cat, asOf, idx := ev.ws, ev.cat, ev.asOf, ev.idx
 	fw := cat.Framework(framework)
 	if fw == nil || len(fw.Assessable()) == 0 {
-		return nil, fmt.Errorf("no framework %q with requirements (hipaa, soc2, csf)", framework)
+		return nil, fmt.Errorf("no framework %q with requirements (hipaa, soc2, csf, hipaa-nprm)", framework)
 	}
 	p := &Posture{Framework: fw.ID, Name: fw.Name, AsOf: asOf, Exceptions: []Exception{},
+		Status: fw.Status, StatusChecked: fw.StatusChecked, StatusNote: fw.StatusNote,
 		Requirements: make([]Requirement, 0, len(fw.Assessable()))}
 	// states are the controls this framework looks at (p.Controls).
 	states := map[string]*ControlState{}
@@ -274,6 +281,9 @@ func (ev *evaluator) evaluate(framework string) (*Posture, error) {
 		}
 		ids := mappedControls(r, ev.own[framework+"\x00"+r.ID])
 		req := requirementStatus(r, ids, ws, state)
+		if fw.Proposed() {
+			req = proposedStatus(r, req, state)
+		}
 		p.Score.add(req.Status)
 		if _, ok := sections[r.Section]; !ok {
 			sections[r.Section] = &Score{}

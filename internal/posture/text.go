@@ -10,6 +10,10 @@ import (
 // WriteText prints the readiness for a person: the score, the sections,
 // the gaps first, then the Type II exceptions and what is coming.
 func WriteText(w io.Writer, p *Posture) error {
+	if p.Status != "" {
+		fmt.Fprintf(w, "PROPOSED, NOT LAW: readiness against a %s rule, shown apart and never part of the HIPAA score. Status last checked %s: %s\n\n",
+			p.Status, p.StatusChecked, p.StatusNote)
+	}
 	fmt.Fprintf(w, "%s readiness as of %s: %.1f%% (%d met, %d partly met, %d not met, %d not applicable of %d)\n",
 		p.Name, p.AsOf, p.Score.Percent, p.Score.Met, p.Score.Partial, p.Score.NotMet, p.Score.NotApplicable, p.Score.Total)
 	if len(p.Scope) > 0 {

@@ -20,15 +20,23 @@ func init() {
 // the order shown.
 var readinessFrameworks = []string{"hipaa", "soc2", "csf"}
 
+// overlayFrameworks are scored apart, below the others, labelled proposed:
+// rules that are not law yet. They are never among readinessFrameworks,
+// so nothing sums or compares them with the scores in force (the MSP
+// overview shows readinessFrameworks only).
+var overlayFrameworks = []string{catalog.HIPAANPRM}
+
 const barWidth = 400
 
 // Readiness is the controls page: a score bar per framework, the gaps of
 // the chosen framework, and the SOC 2 Type II exceptions and upcoming
 // occurrences.
 type Readiness struct {
-	AsOf       date.Date             `json:"as_of"`
-	Framework  string                `json:"framework"`
-	Bars       []ReadinessBar        `json:"bars"`
+	AsOf      date.Date      `json:"as_of"`
+	Framework string         `json:"framework"`
+	Bars      []ReadinessBar `json:"bars"`
+	// Proposed are the overlays of proposed rules, apart from Bars.
+	Proposed   []ProposedBar         `json:"proposed"`
 	Gaps       []posture.Requirement `json:"gaps"`
 	Window     *posture.Window       `json:"window,omitempty"`
 	Exceptions []posture.Exception   `json:"exceptions"`
@@ -52,6 +60,15 @@ type ReadinessBar struct {
 	Score    posture.Score `json:"score"`
 	Segments []BarSegment  `json:"-"`
 	Width    int           `json:"-"`
+}
+
+// ProposedBar is an overlay's score with its status: proposed, when ward
+// last checked, and what is ward's assumption since.
+type ProposedBar struct {
+	ReadinessBar
+	Status        string `json:"status"`
+	StatusChecked string `json:"status_checked"`
+	StatusNote    string `json:"status_note"`
 }
 
 type BarSegment struct {
@@ -96,13 +113,15 @@ func postureFramework(r *http.Request) (string, bool) {
 	if fw == "" {
 		return "soc2", true
 	}
-	for _, f := range readinessFrameworks {
+	for _, f := range append(readinessFrameworks, overlayFrameworks...) {
 		if f == fw {
 			return fw, true
 		}
 	}
 	return fw, false
 }
+
+const msgFramework = "framework must be hipaa, soc2, csf or hipaa-nprm (the proposed Security Rule)"
 
 func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 	asOf, err := s.requestAsOf(r)
@@ -112,7 +131,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	chosen, ok := postureFramework(r)
 	if !ok {
-		s.fail(w, r, false, http.StatusBadRequest, "framework must be hipaa, soc2 or csf")
+		s.fail(w, r, false, http.StatusBadRequest, msgFramework)
 		return
 	}
 	ws, err := s.org(r).Workspace(r.Context())
@@ -121,7 +140,23 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cat := catalog.Default()
-	rd := Readiness{AsOf: asOf, Framework: chosen, Gaps: []posture.Requirement{}, Exceptions: []posture.Exception{}, Upcoming: []posture.Upcoming{}}
+	rd := Readiness{AsOf: asOf, Framework: chosen, Gaps: []posture.Requirement{}, Exceptions: []posture.Exception{}, Upcoming: []posture.Upcoming{}, Proposed: []ProposedBar{}}
+	for _, fw := range overlayFrameworks {
+		p, err := posture.Evaluate(ws, cat, fw, asOf)
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		rd.Proposed = append(rd.Proposed, ProposedBar{ReadinessBar: readinessBar(p), Status: p.Status, StatusChecked: p.StatusChecked, StatusNote: p.StatusNote})
+		if fw == chosen {
+			rd.Sections = sectionChart(p)
+			for _, req := range p.Requirements {
+				if req.Status == posture.Partial || req.Status == posture.NotMet {
+					rd.Gaps = append(rd.Gaps, req)
+				}
+			}
+		}
+	}
 	for _, fw := range readinessFrameworks {
 		p, err := posture.Evaluate(ws, cat, fw, asOf)
 		if err != nil {
@@ -160,7 +195,7 @@ func (s *Server) postureAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	fw, ok := postureFramework(r)
 	if !ok {
-		apiError(w, http.StatusBadRequest, "framework must be hipaa, soc2 or csf")
+		apiError(w, http.StatusBadRequest, msgFramework)
 		return
 	}
 	ws, err := s.org(r).Workspace(r.Context())

@@ -28,6 +28,10 @@ type FrameworkSummary struct {
 	Source       string `json:"source"`
 	Published    string `json:"published"`
 	Requirements int    `json:"requirements"`
+	// Status is "proposed" for an overlay of a rule not yet law, with the
+	// date ward last checked; empty for a framework in force.
+	Status        string `json:"status,omitempty"`
+	StatusChecked string `json:"status_checked,omitempty"`
 }
 
 // FrameworkList is GET /orgs/{org}/frameworks and its JSON twin.
@@ -38,7 +42,7 @@ type FrameworkList struct {
 func frameworkList() FrameworkList {
 	l := FrameworkList{Frameworks: []FrameworkSummary{}}
 	for _, f := range catalog.Default().Frameworks {
-		l.Frameworks = append(l.Frameworks, FrameworkSummary{f.ID, f.Name, f.Version, f.Source, f.Published, len(f.Assessable())})
+		l.Frameworks = append(l.Frameworks, FrameworkSummary{f.ID, f.Name, f.Version, f.Source, f.Published, len(f.Assessable()), f.Status, f.StatusChecked})
 	}
 	return l
 }
