@@ -42,7 +42,8 @@ const privacyAsOf = "2027-03-20"
 
 func (e *testEnv) seedClinic(org store.Org) {
 	e.t.Helper()
-	if _, err := e.st.Org(org).Apply(context.Background(), "test", clinicWorkspace(), store.ApplyOptions{}); err != nil {
+	// The clinic's files take over alpha (the seed's web records stay).
+	if _, err := e.st.Org(org).Apply(context.Background(), "test", clinicWorkspace(), store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
 		e.t.Fatal(err)
 	}
 }
