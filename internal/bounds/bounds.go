@@ -11,6 +11,8 @@
 package bounds
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"unicode"
@@ -198,4 +200,30 @@ func Clip(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+// Segment makes s safe as one part of a path or a zip entry name: the
+// characters of an id only (others become "-"), not starting with a dot or
+// dash, at most MaxID bytes, never empty, "." or "..". When it had to
+// change s, a short hash of s is added so that two different values stay
+// different.
+func Segment(s string) string {
+	if ID(s) == nil {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if idRune(r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	out := strings.TrimLeft(b.String(), ".-")
+	sum := sha256.Sum256([]byte(s))
+	tag := hex.EncodeToString(sum[:4])
+	if out == "" {
+		return "item-" + tag
+	}
+	return Clip(out, MaxID-len(tag)-1) + "-" + tag
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"ward/internal/mdsafe"
 	"ward/internal/workspace"
 )
 
@@ -194,9 +195,10 @@ func yesNoWord(b bool) string {
 	return "no"
 }
 
-// mdEscape keeps text inside a Markdown table cell.
+// mdEscape keeps text inside a Markdown table cell, and any HTML in it
+// inert (mdsafe).
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "*", `\*`, "_", `\_`).Replace(s)
+	return strings.NewReplacer("*", `\*`, "_", `\_`).Replace(mdsafe.Text(s))
 }
 
 // wrap breaks s into lines of at most width characters, each prefixed.

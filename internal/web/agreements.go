@@ -22,10 +22,13 @@ func init() {
 	register(
 		Route{Method: "POST", Pattern: "/orgs/{org}/agreements/{id}/clauses", Role: store.RoleEditor, Handler: (*Server).agreementClauses},
 		Route{Method: "POST", Pattern: "/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUpload, Upload: true},
-		Route{Method: "GET", Pattern: "/orgs/{org}/agreements/{id}/file", Role: store.RoleAuditor, Handler: (*Server).agreementFile},
+
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/agreements/{id}/file", Role: store.RoleEditor, Handler: (*Server).agreementUploadAPI, Upload: true},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/agreements/{id}/file", Role: store.RoleAuditor, Handler: (*Server).agreementFile},
 	)
+	// The signed copy downloads by POST .../file/download: POST .../file
+	// is its upload.
+	registerDownloads(download{page: "/orgs/{org}/agreements/{id}/file", api: "/api/v1/orgs/{org}/agreements/{id}/file", post: "/download",
+		role: store.RoleAuditor, what: "the signed agreement", handler: (*Server).agreementFile})
 }
 
 // ClauseRow is one checklist clause as an agreement's review marks it.
@@ -230,13 +233,17 @@ func (s *Server) agreementFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer rc.Close()
+	// Who downloaded a signed BAA is part of the record (issue 20).
+	if err := s.org(r).Record(r.Context(), currentUser(r).Email, "download", store.KindAgreement, a.ID, map[string]string{"sha256": a.SHA256}); err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
 	name := path.Base(a.File)
 	typ := "application/octet-stream"
 	if strings.HasSuffix(strings.ToLower(name), ".pdf") {
 		typ = "application/pdf"
 	}
-	w.Header().Set("Content-Type", typ)
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	serveAsFile(w.Header(), typ, name)
 	w.Header().Set("X-Content-SHA256", a.SHA256)
 	io.Copy(w, rc)
 }

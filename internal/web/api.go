@@ -9,7 +9,12 @@ import (
 func init() {
 	register(
 		Route{Method: "GET", Pattern: "/api/v1/orgs", Role: AnyUser, Handler: (*Server).orgsAPI},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/workspace", Role: store.RoleViewer, Handler: (*Server).workspaceAPI},
+		// The whole workspace at once is an export, on the audit trail:
+		// POST (exports.go); a GET says so.
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/workspace", Role: store.RoleViewer, Handler: func(s *Server, w http.ResponseWriter, r *http.Request) {
+			s.downloadByGET(w, r, download{what: "the whole workspace"})
+		}},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/workspace", Role: store.RoleViewer, Handler: (*Server).workspaceAPI, Export: true},
 	)
 }
 
@@ -35,8 +40,22 @@ func (s *Server) orgsAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) workspaceAPI(w http.ResponseWriter, r *http.Request) {
-	ws, err := s.org(r).Workspace(r.Context())
+	o := s.org(r)
+	ws, err := o.Workspace(r.Context())
 	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	n, err := o.Counts(r.Context())
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	total := 0
+	for _, c := range n {
+		total += c
+	}
+	if err := o.Record(r.Context(), currentUser(r).Email, "export", "workspace", "api", map[string]int{"records": total}); err != nil {
 		s.serverError(w, r, true, err)
 		return
 	}

@@ -13,7 +13,11 @@ func init() {
 		// entries (before/after data and hashes, enough to verify the
 		// chain) are the audit export, for auditors and above.
 		Route{Method: "GET", Pattern: "/orgs/{org}/audit", Role: store.RoleViewer, Handler: (*Server).auditPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/audit", Role: store.RoleAuditor, Handler: (*Server).auditAPI},
+		// The export is itself recorded, so it is a POST (exports.go).
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/audit", Role: store.RoleAuditor, Handler: func(s *Server, w http.ResponseWriter, r *http.Request) {
+			s.downloadByGET(w, r, download{what: "the audit trail"})
+		}},
+		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/audit", Role: store.RoleAuditor, Handler: (*Server).auditAPI, Export: true},
 	)
 }
 
@@ -50,7 +54,10 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "audit.html", p)
 }
 
-// AuditExport is GET /api/v1/orgs/{org}/audit?limit=N&offset=N.
+// AuditExport is POST /api/v1/orgs/{org}/audit?limit=N&offset=N. The
+// export of the first page (offset 0) is recorded first, so the entries
+// it answers include its own record and the pages after it, read with
+// next_offset, do not shift.
 type AuditExport struct {
 	Entries    []store.AuditEntry `json:"entries"`
 	Limit      int                `json:"limit"`
@@ -76,6 +83,12 @@ func (s *Server) auditAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		offset = n
+	}
+	if offset == 0 {
+		if err := s.org(r).Record(r.Context(), currentUser(r).Email, "export", "audit", "api", map[string]int{"limit": limit}); err != nil {
+			s.serverError(w, r, true, err)
+			return
+		}
 	}
 	entries, err := s.org(r).AuditLog(r.Context(), limit+1, offset)
 	if err != nil {

@@ -24,11 +24,11 @@ import (
 // request-list` and `ward export evidence` write them: exports, so auditor
 // and above, read-only, and each download on the audit trail.
 func init() {
-	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/request-list/{format}", Role: store.RoleAuditor, Handler: (*Server).requestList},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/request-list/{format}", Role: store.RoleAuditor, Handler: (*Server).requestList},
-		Route{Method: "GET", Pattern: "/orgs/{org}/evidence-bundle", Role: store.RoleAuditor, Handler: (*Server).evidenceBundle},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence-bundle", Role: store.RoleAuditor, Handler: (*Server).evidenceBundle},
+	registerDownloads(
+		download{page: "/orgs/{org}/request-list/{format}", api: "/api/v1/orgs/{org}/request-list/{format}",
+			role: store.RoleAuditor, what: "the request list", handler: (*Server).requestList},
+		download{page: "/orgs/{org}/evidence-bundle", api: "/api/v1/orgs/{org}/evidence-bundle",
+			role: store.RoleAuditor, what: "the evidence bundle", handler: (*Server).evidenceBundle},
 	)
 }
 

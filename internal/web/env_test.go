@@ -258,3 +258,12 @@ func (e *testEnv) browserLogin(b *browsertest.Browser, u testUser) {
 	b.Click(`button[type="submit"]`)
 	b.WaitVisible(".sidebar")
 }
+
+// fetch downloads an audited export (exports.go): a POST carrying the
+// session's CSRF token, as the page's download button sends it.
+func (e *testEnv) fetch(c *http.Client, csrf, path string) response {
+	e.t.Helper()
+	req, _ := http.NewRequest("POST", e.srv.URL+path, nil)
+	req.Header.Set(csrfHeader, csrf)
+	return e.send(c, req)
+}

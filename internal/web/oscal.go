@@ -18,10 +18,8 @@ import (
 // OSCAL documents download as files, like `ward export oscal`: an export,
 // so auditor and above, and on the audit trail.
 func init() {
-	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/oscal/{kind}", Role: store.RoleAuditor, Handler: (*Server).oscalDocument},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/oscal/{kind}", Role: store.RoleAuditor, Handler: (*Server).oscalDocument},
-	)
+	registerDownloads(download{page: "/orgs/{org}/oscal/{kind}", api: "/api/v1/orgs/{org}/oscal/{kind}",
+		role: store.RoleAuditor, what: "the OSCAL document", handler: (*Server).oscalDocument})
 }
 
 // oscalDocument answers the OSCAL JSON document {kind} (ssp,

@@ -16,16 +16,16 @@ import (
 func TestOSCALDownload(t *testing.T) {
 	e := newEnv(t, Config{})
 	e.seedDemo()
-	viewer, _ := e.login(e.users[store.RoleViewer])
-	auditor, _ := e.login(e.users[store.RoleAuditor])
+	viewer, vtok := e.login(e.users[store.RoleViewer])
+	auditor, atok := e.login(e.users[store.RoleAuditor])
 
 	for _, kind := range []string{"ssp", "assessment-results", "poam"} {
 		for _, path := range []string{"/orgs/alpha/oscal/" + kind, "/api/v1/orgs/alpha/oscal/" + kind} {
 			path += "?as_of=2026-11-25"
-			if r := e.get(viewer, path); r.StatusCode != http.StatusForbidden {
+			if r := e.fetch(viewer, vtok, path); r.StatusCode != http.StatusForbidden {
 				t.Errorf("viewer %s: status %d, want 403", path, r.StatusCode)
 			}
-			r := e.get(auditor, path)
+			r := e.fetch(auditor, atok, path)
 			if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/json" ||
 				r.Header.Get("Content-Disposition") != `attachment; filename=alpha-oscal-`+kind+`-2026-11-25.json` {
 				t.Fatalf("auditor %s: status %d, headers %v", path, r.StatusCode, r.Header)
@@ -33,7 +33,7 @@ func TestOSCALDownload(t *testing.T) {
 			if err := oscaltest.Validate(kind, []byte(r.Body)); err != nil {
 				t.Fatalf("%s does not validate against NIST's schema:\n%v", path, err)
 			}
-			if again := e.get(auditor, path); again.Body != r.Body {
+			if again := e.fetch(auditor, atok, path); again.Body != r.Body {
 				t.Errorf("%s: two downloads for the same date differ", path)
 			}
 			log, err := e.st.Org(e.orgA).AuditLog(context.Background(), 1, 0)
@@ -43,11 +43,11 @@ func TestOSCALDownload(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/api/v1/orgs/alpha/oscal/sar", "/orgs/alpha/oscal/sar"} {
-		if r := e.get(auditor, path); r.StatusCode != http.StatusNotFound {
+		if r := e.fetch(auditor, atok, path); r.StatusCode != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", path, r.StatusCode)
 		}
 	}
-	if r := e.get(auditor, "/api/v1/orgs/alpha/oscal/ssp?as_of=tomorrow"); r.StatusCode != http.StatusBadRequest {
+	if r := e.fetch(auditor, atok, "/api/v1/orgs/alpha/oscal/ssp?as_of=tomorrow"); r.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad as_of: status %d, want 400", r.StatusCode)
 	}
 }

@@ -171,10 +171,15 @@ func TestHomeChoosesOrganization(t *testing.T) {
 func TestAPI(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, Config{})
-	c, _ := e.login(e.users[store.RoleAuditor])
+	c, csrf := e.login(e.users[store.RoleAuditor])
 	getJSON := func(path string, status int, into any) string {
 		t.Helper()
 		r := e.get(c, path)
+		// The workspace dump and the audit export are recorded on the
+		// trail, so they are POSTs (exports.go).
+		if strings.Contains(path, "/workspace") || strings.Contains(path, "/audit") {
+			r = e.fetch(c, csrf, path)
+		}
 		if r.StatusCode != status {
 			t.Fatalf("GET %s: %d, want %d: %s", path, r.StatusCode, status, r.Body)
 		}
@@ -233,6 +238,11 @@ func TestAPI(t *testing.T) {
 	if len(ex.Entries) != 3 || ex.NextOffset == nil || *ex.NextOffset != 3 || ex.Entries[0].Hash == "" {
 		t.Errorf("audit page 1: %d entries, next %v", len(ex.Entries), ex.NextOffset)
 	}
+	// The export is on the trail, first on its own first page; the
+	// workspace dump before it too.
+	if e0 := ex.Entries[0]; e0.Action != "export" || e0.Kind != "audit" || ex.Entries[1].Kind != "workspace" {
+		t.Errorf("the exports are not on the trail: %+v, %+v", e0, ex.Entries[1])
+	}
 	var ex2 AuditExport
 	getJSON("/api/v1/orgs/alpha/audit?limit=3&offset=3", 200, &ex2)
 	if len(ex2.Entries) < 1 || ex2.Entries[0].Seq == ex.Entries[2].Seq {
@@ -258,8 +268,8 @@ func TestAPI(t *testing.T) {
 	}
 
 	// A viewer reads the overview but not the audit export.
-	cv, _ := e.login(e.users[store.RoleViewer])
-	r := e.get(cv, "/api/v1/orgs/alpha/audit")
+	cv, vtok := e.login(e.users[store.RoleViewer])
+	r := e.fetch(cv, vtok, "/api/v1/orgs/alpha/audit")
 	var body errorBody
 	if r.StatusCode != 403 || json.Unmarshal([]byte(r.Body), &body) != nil || !strings.Contains(body.Error, "auditor") {
 		t.Errorf("viewer on the audit export: %d %s", r.StatusCode, r.Body)

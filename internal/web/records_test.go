@@ -403,13 +403,20 @@ func TestAgreementReviewAndSignedCopy(t *testing.T) {
 		t.Errorf("the workspace after the upload would not apply: %v", errs)
 	}
 
-	au, _ := e.login(e.users[store.RoleAuditor])
-	r = e.get(au, "/orgs/alpha/agreements/baa-aws/file")
+	au, atok := e.login(e.users[store.RoleAuditor])
+	r = e.fetch(au, atok, "/orgs/alpha/agreements/baa-aws/file/download")
 	if r.StatusCode != 200 || r.Body != string(pdf) || r.Header.Get("Content-Type") != "application/pdf" {
 		t.Errorf("auditor download: %d %q %q", r.StatusCode, r.Header.Get("Content-Type"), r.Body)
 	}
-	vw, _ := e.login(e.users[store.RoleViewer])
-	if r := e.get(vw, "/orgs/alpha/agreements/baa-aws/file"); r.StatusCode != http.StatusForbidden {
+	// Who downloaded a signed BAA is on the trail (issue 20).
+	if log, _ := e.st.Org(e.orgA).AuditLog(context.Background(), 1, 0); len(log) != 1 || log[0].Action != "download" || log[0].Kind != store.KindAgreement || log[0].Key != "baa-aws" || log[0].Actor != e.users[store.RoleAuditor].Email {
+		t.Errorf("the BAA download is not on the audit trail: %+v", log)
+	}
+	if page := e.get(au, "/orgs/alpha/agreements/baa-aws"); !strings.Contains(page.Body, `action="/orgs/alpha/agreements/baa-aws/file/download"`) {
+		t.Error("the agreement's page has no download button for the auditor")
+	}
+	vw, vtok := e.login(e.users[store.RoleViewer])
+	if r := e.fetch(vw, vtok, "/orgs/alpha/agreements/baa-aws/file/download"); r.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer download: %d, want 403", r.StatusCode)
 	}
 }

@@ -70,8 +70,8 @@ var funcs = template.FuncMap{
 	"contains": strings.Contains,
 	// evidenceTable is the data of the "_evidence_table" partial, shared by
 	// a control's page and the evidence page.
-	"evidenceTable": func(slug string, download, withControls bool, rows []EvidenceRow) EvidenceTable {
-		return EvidenceTable{Slug: slug, Download: download, WithControls: withControls, Rows: rows}
+	"evidenceTable": func(slug, csrf string, download, withControls bool, rows []EvidenceRow) EvidenceTable {
+		return EvidenceTable{Slug: slug, CSRF: csrf, Download: download, WithControls: withControls, Rows: rows}
 	},
 }
 
@@ -80,6 +80,7 @@ var funcs = template.FuncMap{
 // controls column where the items are of several controls.
 type EvidenceTable struct {
 	Slug         string
+	CSRF         string // downloads are POST forms (exports.go)
 	Download     bool
 	WithControls bool
 	Rows         []EvidenceRow

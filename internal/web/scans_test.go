@@ -118,16 +118,16 @@ func TestControlPageOpenFindings(t *testing.T) {
 	if !strings.Contains(page.Body, "Open findings from scans") || !strings.Contains(page.Body, "arn:aws:iam::123456789012:root") || !strings.Contains(page.Body, `class="standing standing-partial"`) {
 		t.Fatalf("page lacks the open finding:\n%s", page.Body)
 	}
-	link := `href="/orgs/alpha/evidence/` + ev + `/file"`
+	link := `action="/orgs/alpha/evidence/` + ev + `/file"`
 	if strings.Contains(page.Body[strings.Index(page.Body, "open-findings"):strings.Index(page.Body, `id="evidence"`)], link) {
 		t.Error("a viewer gets a download link in the open findings")
 	}
-	ca, _ := e.login(e.users[store.RoleAuditor])
+	ca, catok := e.login(e.users[store.RoleAuditor])
 	page = e.get(ca, "/orgs/alpha/controls/mfa")
 	if !strings.Contains(page.Body, link) {
 		t.Errorf("an auditor has no link to the scan file")
 	}
-	if dl := e.get(ca, "/orgs/alpha/evidence/"+ev+"/file"); dl.StatusCode != 200 || !strings.Contains(dl.Body, "iam_root_mfa_enabled") {
+	if dl := e.fetch(ca, catok, "/orgs/alpha/evidence/"+ev+"/file"); dl.StatusCode != 200 || !strings.Contains(dl.Body, "iam_root_mfa_enabled") {
 		t.Errorf("download of the scan file: %d", dl.StatusCode)
 	}
 	// Another organization sees none of it.

@@ -260,7 +260,7 @@ func TestBearerToken(t *testing.T) {
 		{"Basic " + tok, 401},
 		{"Bearer ", 401},
 	} {
-		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/orgs/alpha/audit", nil)
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/orgs/alpha/audit", nil)
 		req.Header.Set("Authorization", tc.header)
 		if r := e.send(e.client(), req); r.StatusCode != tc.status {
 			t.Errorf("Authorization %.12q…: status %d, want %d (%s)", tc.header, r.StatusCode, tc.status, r.Body)

@@ -25,9 +25,9 @@ func init() {
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/controls/{id}/evidence", Role: store.RoleEditor, Handler: (*Server).uploadAPI, Upload: true},
 		Route{Method: "POST", Pattern: "/orgs/{org}/controls/{id}", Role: store.RoleEditor, Handler: (*Server).saveControlPage},
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/controls/{id}", Role: store.RoleEditor, Handler: (*Server).saveControlAPI},
-		Route{Method: "GET", Pattern: "/orgs/{org}/evidence/{id}/file", Role: store.RoleAuditor, Handler: (*Server).evidenceFile},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence/{id}/file", Role: store.RoleAuditor, Handler: (*Server).evidenceFile},
 	)
+	registerDownloads(download{page: "/orgs/{org}/evidence/{id}/file", api: "/api/v1/orgs/{org}/evidence/{id}/file",
+		role: store.RoleAuditor, what: "the evidence file", handler: (*Server).evidenceFile})
 }
 
 func (s *Server) maxUpload() int64 { return s.cfg.MaxUpload }
@@ -293,14 +293,8 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, api, err)
 		return
 	}
-	typ := e.Type
-	if typ == "" {
-		typ = "application/octet-stream"
-	}
 	h := w.Header()
-	h.Set("Content-Type", typ)
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": path.Base(e.File)}))
-	h.Set("X-Content-Type-Options", "nosniff")
+	serveAsFile(h, e.Type, path.Base(e.File))
 	if e.Size > 0 {
 		h.Set("Content-Length", strconv.FormatInt(e.Size, 10))
 	}

@@ -13,19 +13,21 @@ import (
 	"archive/zip"
 	"bytes"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"path"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"ward/internal/bounds"
 	"ward/internal/catalog"
+	"ward/internal/csvsafe"
 	"ward/internal/date"
 	"ward/internal/evidence"
 	"ward/internal/workspace"
@@ -147,8 +149,10 @@ func BuildManifest(ws *workspace.Workspace, cat *catalog.Catalog, f Filter, gene
 			continue
 		}
 		if e.File != "" && e.SHA256 != "" {
-			entry.Name = path.Base(e.File)
-			entry.File = "files/" + e.ID + "/" + entry.Name
+			// Entry names are built from sanitised parts: an id or a file
+			// name from an older database cannot make files/../../x.
+			entry.Name = bounds.Segment(path.Base(e.File))
+			entry.File = "files/" + bounds.Segment(e.ID) + "/" + entry.Name
 		}
 		m.Evidence = append(m.Evidence, entry)
 	}
@@ -202,8 +206,9 @@ func dateCell(d date.Date) string {
 }
 
 // WriteManifestCSV writes the manifest as CSV, one row per item.
+// Cells a spreadsheet would read as a formula are neutralised (csvsafe).
 func WriteManifestCSV(w io.Writer, m Manifest) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(ManifestColumns)
 	for _, e := range m.Evidence {
 		size := ""
@@ -247,6 +252,9 @@ func WriteBundle(w io.Writer, m Manifest, open Opener) error {
 	}
 	var sums bytes.Buffer
 	put := func(name string, modified time.Time, r io.Reader) (string, error) {
+		if !filepath.IsLocal(filepath.FromSlash(name)) || strings.Contains(name, `\`) {
+			return "", fmt.Errorf("zip entry %q is not a plain relative path; refusing to write it", name)
+		}
 		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
 		if err != nil {
 			return "", err

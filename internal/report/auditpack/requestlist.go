@@ -1,7 +1,6 @@
 package auditpack
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"path"
@@ -13,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ward/internal/catalog"
+	"ward/internal/csvsafe"
 	"ward/internal/date"
 	"ward/internal/evidence"
 	"ward/internal/workspace"
@@ -199,8 +199,10 @@ func (r RequestRow) cells() []string {
 
 // WriteRequestCSV writes the request list as CSV, one row per
 // requirement × control × evidence item.
+// Cells that a spreadsheet would read as a formula are neutralised
+// (csvsafe).
 func WriteRequestCSV(w io.Writer, rl *RequestList) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(RequestColumns)
 	for _, r := range rl.Rows {
 		cw.Write(r.cells())

@@ -5,17 +5,18 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"ward/internal/mdsafe"
 )
 
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
-}
+// mdCell is text in the report, escaped (mdsafe): HTML stays text.
+func mdCell(s string) string { return mdsafe.Text(s) }
 
 func fmtPct(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 func writeMarkdown(w io.Writer, rep Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Compliance readiness\n\n%s — as of %s\n\n## Summary\n\n", rep.Organization, rep.AsOf)
+	fmt.Fprintf(&b, "# Compliance readiness\n\n%s — as of %s\n\n## Summary\n\n", mdCell(rep.Organization), rep.AsOf)
 	b.WriteString("| Framework | Met | Partly met | Not met | Not applicable | Requirements | Ready |\n|---|--:|--:|--:|--:|--:|--:|\n")
 	for _, p := range rep.Frameworks {
 		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %s%% |\n", p.Name, p.Score.Met, p.Score.Partial, p.Score.NotMet, p.Score.NotApplicable, p.Score.Total, fmtPct(p.Score.Percent))
@@ -58,7 +59,7 @@ func writeMarkdown(w io.Writer, rep Report) error {
 			} else {
 				b.WriteString("| Control | Period | From | To |\n|---|---|---|---|\n")
 				for _, e := range p.Exceptions {
-					fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", e.Control, e.Period, e.Start, e.End)
+					fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(e.Control), e.Period, e.Start, e.End)
 				}
 			}
 			if len(p.Upcoming) > 0 {
@@ -68,7 +69,7 @@ func writeMarkdown(w io.Writer, rep Report) error {
 						fmt.Fprintf(&b, "\n… and %d more.\n", len(p.Upcoming)-25)
 						break
 					}
-					fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", u.Control, u.Period, u.Due, u.Status)
+					fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", mdCell(u.Control), u.Period, u.Due, u.Status)
 				}
 			}
 		}

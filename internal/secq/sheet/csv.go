@@ -14,6 +14,8 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
+
+	"ward/internal/csvsafe"
 )
 
 // Encodings a CSV may be converted from (Spec.Encoding).
@@ -174,7 +176,9 @@ func (b *Book) filled(fills []Fill) [][]string {
 		for len(r) < col {
 			r = append(r, "")
 		}
-		r[col-1] = v
+		// What ward writes is neutralised for spreadsheets (csvsafe); the
+		// customer's own cells go back as they came.
+		r[col-1] = csvsafe.Cell(v)
 		out[row-1] = r
 	}
 	for _, fl := range fills {
