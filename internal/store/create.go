@@ -2,10 +2,11 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
+
+	"ward/internal/workspace"
 )
 
 // Edit is one record for Save: a kind and a workspace struct (or its
@@ -15,6 +16,9 @@ type Edit struct {
 	Value any
 	// Update changes a live record instead of creating one.
 	Update bool
+	// Version, for an update, is the version the edit is based on: a
+	// record changed since is refused with a *StaleError. 0: none.
+	Version int64
 }
 
 // Save writes several records in one transaction, each audited, all or
@@ -24,8 +28,16 @@ type Edit struct {
 // their keys stay taken), is ErrConflict naming it. An Update of a record
 // that is not live is ErrNotFound. On any error nothing is written.
 func (o *OrgStore) Save(ctx context.Context, actor string, recs ...Edit) ([]Change, error) {
+	return o.SaveIf(ctx, actor, nil, recs...)
+}
+
+// SaveIf is Save with check run first inside the transaction, on the
+// organization as it is then (see Cond.Check): an error refuses every
+// record.
+func (o *OrgStore) SaveIf(ctx context.Context, actor string, check func(current *workspace.Workspace) error, recs ...Edit) ([]Change, error) {
 	want := make([]desired, 0, len(recs))
 	var update []bool
+	var versions []int64
 	seen := map[string]bool{}
 	for i, r := range recs {
 		if r.Kind == KindOrganization {
@@ -41,9 +53,15 @@ func (o *OrgStore) Save(ctx context.Context, actor string, recs ...Edit) ([]Chan
 		seen[r.Kind+"\x00"+key] = true
 		want = append(want, desired{kind: r.Kind, key: key, body: body, v: v})
 		update = append(update, r.Update)
+		versions = append(versions, r.Version)
 	}
 	var changes []Change
 	err := o.write(ctx, actor, false, func(w *writer) error {
+		if check != nil {
+			if err := w.check(Cond{Check: check}, "", "", row{}, false); err != nil {
+				return err
+			}
+		}
 		next := map[string]int{}
 		for i, d := range want {
 			old, exists, err := w.load(d.kind, d.key)
@@ -53,6 +71,9 @@ func (o *OrgStore) Save(ctx context.Context, actor string, recs ...Edit) ([]Chan
 			if update[i] {
 				if !exists || old.retired {
 					return fmt.Errorf("%s %q: %w", d.kind, d.key, ErrNotFound)
+				}
+				if err := w.check(Cond{Version: versions[i]}, d.kind, d.key, old, exists); err != nil {
+					return err
 				}
 				if d.kind == KindEvidence {
 					return fmt.Errorf("evidence %q is immutable: add a new item instead", d.key)
@@ -114,16 +135,6 @@ func (o *OrgStore) History(ctx context.Context, kind, key string) ([]HistoryEntr
 	if err != nil {
 		return nil, err
 	}
-	out := []HistoryEntry{}
-	for _, e := range entries {
-		h := HistoryEntry{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action}
-		if e.Action == "update" {
-			var d struct{ Before, After json.RawMessage }
-			if json.Unmarshal(e.Data, &d) == nil {
-				h.Fields = changedFields(d.Before, d.After)
-			}
-		}
-		out = append(out, h)
-	}
+	out := historyOf(entries)
 	return out, nil
 }

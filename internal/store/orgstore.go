@@ -323,94 +323,25 @@ func (w *writer) retire(r row) (Change, error) {
 	return Change{Kind: r.kind, Key: r.key, Action: "retire", Version: v}, nil
 }
 
-// Put creates or updates one record (an edit from the web or the API).
-// key must be the record's own key (its id, e-mail, or flow key; for
-// evidence an empty key takes the assigned id). Unchanged: Change{}.
+// Put creates or updates one record (an edit from the web or the API),
+// unconditionally: PutIf with no Cond. Unchanged: Change{}.
 func (o *OrgStore) Put(ctx context.Context, actor, kind, key string, rec any) (Change, error) {
-	if kind == KindEvidence {
-		if e, ok := rec.(workspace.Evidence); ok {
-			if e.AddedBy == "" {
-				e.AddedBy = actor
-			}
-			rec = e
-		}
-	}
-	body, k, v, err := canonical(kind, rec)
-	if err != nil {
-		return Change{}, err
-	}
-	if kind == KindOrganization {
-		org := v.(*workspace.Organization)
-		if org.Slug != o.org.Slug {
-			org.Slug = o.org.Slug
-			if body, err = json.Marshal(org); err != nil {
-				return Change{}, err
-			}
-		}
-	}
-	if key == "" && (kind == KindEvidence || kind == KindOrganization) {
-		key = k
-	}
-	if key != k {
-		return Change{}, fmt.Errorf("%s %q: the record's own key is %q; keys cannot be changed by an edit (retire it and add a new one)", kind, key, k)
-	}
-	var c Change
-	err = o.write(ctx, actor, false, func(w *writer) error {
-		if evidenceSource(kind, body) == workspace.SourceImporter {
-			w.origin = OriginImport
-		}
-		old, exists, err := w.load(kind, key)
-		if err != nil {
-			return err
-		}
-		pos := old.pos
-		if !exists {
-			if err := w.tx.QueryRowContext(ctx, o.s.q("SELECT COALESCE(MAX(position), -1) + 1 FROM records WHERE org_id = ? AND kind = ?"),
-				o.org.ID, kind).Scan(&pos); err != nil {
-				return err
-			}
-		}
-		c, err = w.put(desired{kind: kind, key: key, body: body, pos: pos, v: v}, old, exists)
-		return err
-	})
-	if err != nil {
-		return Change{}, err
-	}
-	return c, nil
+	return o.PutIf(ctx, actor, kind, key, rec, Cond{})
 }
 
 // Get decodes one live record into into. ErrNotFound also for a retired
 // record.
 func (o *OrgStore) Get(ctx context.Context, kind, key string, into any) error {
-	var body string
-	err := o.s.db.QueryRowContext(ctx, o.s.q("SELECT body FROM records WHERE org_id = ? AND kind = ? AND key = ? AND retired_at IS NULL"),
-		o.org.ID, kind, key).Scan(&body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%s %q: %w", kind, key, ErrNotFound)
-	}
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal([]byte(body), into)
+	_, err := o.GetVersion(ctx, kind, key, into)
+	return err
 }
 
-// Retire retires one live record; it is kept, and listed by Retired.
-// Evidence can be retired (withdrawn) but never changed.
+// Retire retires one live record, unconditionally; it is kept, and
+// listed by Retired. Evidence can be retired (withdrawn) but never
+// changed.
 func (o *OrgStore) Retire(ctx context.Context, actor, kind, key string) error {
-	if kind == KindOrganization {
-		return errors.New("the organization record cannot be retired")
-	}
-	return o.write(ctx, actor, false, func(w *writer) error {
-		r, exists, err := w.load(kind, key)
-		if err != nil {
-			return err
-		}
-		if !exists || r.retired {
-			return fmt.Errorf("%s %q: %w", kind, key, ErrNotFound)
-		}
-		_, err = w.retire(r)
-		return err
-	})
+	_, err := o.RetireIf(ctx, actor, kind, key, Cond{})
+	return err
 }
 
 // Retired lists the retired records of one kind, by key.

@@ -72,11 +72,16 @@ func clauseRows(a workspace.Agreement) []ClauseRow {
 // the short clauses list is folded into it.
 func (s *Server) agreementClauses(w http.ResponseWriter, r *http.Request) {
 	k := agreementKind
+	loaded, _ := s.org(r).Version(r.Context(), k.meta().Kind, r.PathValue("id")) // before the record: see recordWithVersion
 	ws, asOf, by, i, ok := s.recordAt(k, w, r, false)
 	if !ok {
 		return
 	}
 	r.ParseForm()
+	c := store.Cond{Update: true, Version: formVersion(r.PostForm)}
+	if c.Version == 0 {
+		c.Version = loaded
+	}
 	a := ws.Agreements[i]
 	a.Clauses = nil
 	a.ClauseReview = nil
@@ -88,9 +93,9 @@ func (s *Server) agreementClauses(w http.ResponseWriter, r *http.Request) {
 		}
 		a.ClauseReview = append(a.ClauseReview, workspace.ClauseMark{Clause: c.ID, Status: status, Note: note})
 	}
-	_, errs, err := s.save(r, k, ws, i, a)
+	_, errs, err := s.save(r, k, ws, a, c)
 	if err != nil {
-		s.serverError(w, r, false, err)
+		s.writeRefused(w, r, false, err)
 		return
 	}
 	slug := currentOrg(r).Slug
@@ -128,6 +133,7 @@ func (e notPDF) Error() string { return e.name + " is not a PDF" }
 // attach stores an uploaded signed copy and points the agreement at it.
 // Only PDF is accepted: the signed copy is what an auditor opens.
 func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, error) {
+	loaded, _ := s.org(r).Version(r.Context(), store.KindAgreement, r.PathValue("id")) // before the record: see recordWithVersion
 	ws, err := s.org(r).Workspace(r.Context())
 	if err != nil {
 		return workspace.Agreement{}, 0, "", err
@@ -166,7 +172,9 @@ func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, erro
 	a := ws.Agreements[i]
 	// Where export writes it, inside the workspace folder.
 	a.File, a.SHA256 = path.Join("agreements", a.ID+".pdf"), sha
-	if _, errs, err := s.save(r, agreementKind, ws, i, a); err != nil {
+	if _, errs, err := s.save(r, agreementKind, ws, a, store.Cond{Update: true, Version: loaded}); errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+		return workspace.Agreement{}, http.StatusConflict, "the agreement was changed or retired while the file was uploading; nothing was written: " + err.Error(), nil
+	} else if err != nil {
 		return workspace.Agreement{}, 0, "", err
 	} else if len(errs) > 0 {
 		return workspace.Agreement{}, http.StatusUnprocessableEntity, fmt.Sprintf("the agreement is not valid as stored: %v", errs), nil

@@ -41,6 +41,9 @@ type ControlPage struct {
 	// Adopted: the organization lists the control in its workspace;
 	// evidence can be attached only then.
 	Adopted bool `json:"adopted"`
+	// Version is the adopted control's version: the edit form carries it,
+	// and an edit of a control changed since is refused (409).
+	Version int64 `json:"version,omitempty"`
 	// Own: the organization's own control, not in the catalog.
 	Own    bool   `json:"own"`
 	Status string `json:"status"`
@@ -240,12 +243,14 @@ func (s *Server) controlData(w http.ResponseWriter, r *http.Request, api bool) (
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
 		return ControlPage{}, false
 	}
+	version, _ := s.org(r).Version(r.Context(), store.KindControl, r.PathValue("id")) // before the record: see recordWithVersion
 	ws, err := s.org(r).Workspace(r.Context())
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return ControlPage{}, false
 	}
 	p, err := controlPageData(ws, catalog.Default(), r.PathValue("id"), asOf)
+	p.Version = version
 	if errors.Is(err, errNoControl) {
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no control %q in the catalog or in %s's workspace", r.PathValue("id"), currentOrg(r).Name))
 		return ControlPage{}, false
@@ -295,10 +300,17 @@ type ControlEdit struct {
 	Notes             *string `json:"notes"`
 	Justification     *string `json:"justification"`
 	EquivalentMeasure *string `json:"equivalent_measure"`
+	// version: If-Match, or the form's version field.
+	version int64
 }
 
 func (s *Server) readControlEdit(r *http.Request) (ControlEdit, error) {
 	var ed ControlEdit
+	v, ok := ifMatch(r)
+	if !ok {
+		return ed, badInput(`If-Match must be the ETag of the control (a quoted version such as "3"), or *`)
+	}
+	ed.version = v
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
 		if err := strictjson.Decode(r.Body, 1<<20, &ed); err != nil {
 			return ed, badInput("the JSON body: %v", err)
@@ -307,6 +319,9 @@ func (s *Server) readControlEdit(r *http.Request) (ControlEdit, error) {
 	}
 	if err := r.ParseForm(); err != nil {
 		return ed, badInput("the form could not be read: %v", err)
+	}
+	if ed.version == 0 {
+		ed.version = formVersion(r.PostForm)
 	}
 	for field, dst := range map[string]**string{
 		"status": &ed.Status, "owner": &ed.Owner, "frequency": &ed.Frequency, "notes": &ed.Notes,
@@ -326,25 +341,27 @@ func (s *Server) readControlEdit(r *http.Request) (ControlEdit, error) {
 // people, a justification for not-applicable, and for a control that
 // answers HIPAA addressable specifications, also the equivalent measure
 // (164.306(d)(3)). The change goes through the store, so it is audited.
-func (s *Server) saveControl(r *http.Request) (workspace.Control, error) {
+func (s *Server) saveControl(r *http.Request) (_ workspace.Control, version int64, err error) {
 	ctx := r.Context()
 	id := r.PathValue("id")
 	o := s.org(r)
 	ws, err := o.Workspace(ctx)
 	if err != nil {
-		return workspace.Control{}, err
+		return workspace.Control{}, 0, err
 	}
 	page, err := controlPageData(ws, catalog.Default(), id, date.Of(s.now().UTC()))
 	if err != nil {
-		return workspace.Control{}, err
+		return workspace.Control{}, 0, err
 	}
 	ed, err := s.readControlEdit(r)
 	if err != nil {
-		return workspace.Control{}, err
+		return workspace.Control{}, 0, err
 	}
 	c := workspace.Control{ID: id}
+	cond := store.Cond{Create: true}
 	if wc := ws.Control(id); wc != nil {
 		c = *wc
+		cond = store.Cond{Update: true, Version: ed.version}
 	}
 	set := func(dst *string, v *string) {
 		if v != nil {
@@ -359,40 +376,46 @@ func (s *Server) saveControl(r *http.Request) (workspace.Control, error) {
 	set(&c.EquivalentMeasure, ed.EquivalentMeasure)
 	switch {
 	case !slices.Contains(workspace.ControlStatuses, c.Status):
-		return c, badInput("status: %q is not one of %s", c.Status, strings.Join(workspace.ControlStatuses, ", "))
+		return c, 0, badInput("status: %q is not one of %s", c.Status, strings.Join(workspace.ControlStatuses, ", "))
 	case c.Frequency != "" && !slices.Contains(catalog.Frequencies, c.Frequency):
-		return c, badInput("frequency: %q is not one of %s", c.Frequency, strings.Join(catalog.Frequencies, ", "))
+		return c, 0, badInput("frequency: %q is not one of %s", c.Frequency, strings.Join(catalog.Frequencies, ", "))
 	case c.Owner != "" && ws.Person(c.Owner) == nil:
-		return c, badInput("owner: %q is not anyone listed under people", c.Owner)
+		return c, 0, badInput("owner: %q is not anyone listed under people", c.Owner)
 	case c.Status == "not-applicable" && c.Justification == "":
-		return c, badInput("justification: say why the control does not apply (an auditor will ask)")
+		return c, 0, badInput("justification: say why the control does not apply (an auditor will ask)")
 	case c.Status == "not-applicable" && len(page.Addressable) > 0 && c.EquivalentMeasure == "":
-		return c, badInput("equivalent_measure: %s answers HIPAA addressable specifications (%s); not implementing it needs the reason and the equivalent alternative measure taken instead, or why none is reasonable (45 CFR 164.306(d)(3))",
+		return c, 0, badInput("equivalent_measure: %s answers HIPAA addressable specifications (%s); not implementing it needs the reason and the equivalent alternative measure taken instead, or why none is reasonable (45 CFR 164.306(d)(3))",
 			id, strings.Join(page.Addressable, ", "))
 	}
 	// Then every rule `ward apply` would apply to the record, so that an
-	// edit never stores what the workspace files could not hold.
-	edited := *ws
-	edited.Controls = slices.Clone(ws.Controls)
-	i := slices.IndexFunc(edited.Controls, func(x workspace.Control) bool { return x.ID == id })
-	if i < 0 {
-		i = len(edited.Controls)
-		edited.Controls = append(edited.Controls, c)
-	} else {
-		edited.Controls[i] = c
+	// edit never stores what the workspace files could not hold; checked
+	// in the write's transaction, against the organization as it is then
+	// (an owner removed meanwhile is caught).
+	cond.Check = func(cur *workspace.Workspace) error {
+		edited := *cur
+		edited.Controls = slices.Clone(cur.Controls)
+		i := slices.IndexFunc(edited.Controls, func(x workspace.Control) bool { return x.ID == id })
+		if i < 0 {
+			i = len(edited.Controls)
+			edited.Controls = append(edited.Controls, c)
+		} else {
+			edited.Controls[i] = c
+		}
+		if fe := workspace.Validate(&edited, validationOptions()).FieldErrors("controls", i); len(fe) > 0 {
+			fields := slices.Sorted(maps.Keys(fe))
+			return badInput("%s: %s", fields[0], fe[fields[0]])
+		}
+		return nil
 	}
-	if fe := workspace.Validate(&edited, validationOptions()).FieldErrors("controls", i); len(fe) > 0 {
-		fields := slices.Sorted(maps.Keys(fe))
-		return c, badInput("%s: %s", fields[0], fe[fields[0]])
+	ch, err := o.PutIf(ctx, currentUser(r).Email, store.KindControl, id, c, cond)
+	if err != nil {
+		return c, 0, err
 	}
-	if _, err := o.Put(ctx, currentUser(r).Email, store.KindControl, id, c); err != nil {
-		return c, err
-	}
-	return c, nil
+	return c, ch.Version, nil
 }
 
 func (s *Server) saveControlPage(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.saveControl(r); err != nil {
+	if _, _, err := s.saveControl(r); err != nil {
 		s.answerError(w, r, false, err)
 		return
 	}
@@ -400,11 +423,12 @@ func (s *Server) saveControlPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) saveControlAPI(w http.ResponseWriter, r *http.Request) {
-	c, err := s.saveControl(r)
+	c, version, err := s.saveControl(r)
 	if err != nil {
 		s.answerError(w, r, true, err)
 		return
 	}
+	setETag(w, version)
 	writeJSON(w, http.StatusOK, c)
 }
 

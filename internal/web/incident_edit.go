@@ -55,6 +55,17 @@ func (fe FieldErrors) Summary() string {
 
 var incidentID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
+// incidentCheck validates inc inside the write's transaction, against
+// the organization as it is then (a system retired meanwhile).
+func incidentCheck(inc workspace.Incident) func(cur *workspace.Workspace) error {
+	return func(cur *workspace.Workspace) error {
+		if fe := validateIncident(cur, inc); len(fe) > 0 {
+			return &editRefused{fe}
+		}
+		return nil
+	}
+}
+
 // validateIncident applies the workspace's rules for an incident (the
 // same as `ward apply`) and the assessment wizard's own: a conclusion of
 // low probability needs all four factors of 164.402(2), and an assessment
@@ -396,6 +407,7 @@ func (s *Server) saveAssessmentPage(w http.ResponseWriter, r *http.Request) {
 	inc, fe := form.apply(ws, *stored)
 	if fe != nil {
 		d := incidentDetailOf(ws, *stored, asOf)
+		d.Version = formVersion(r.PostForm)
 		form.Errors = fe
 		d.Form, d.Entry = form, TimelineForm{Date: s.today().String()}
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "incident.html", d)
@@ -403,12 +415,12 @@ func (s *Server) saveAssessmentPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.PostForm.Get("action") == "preview" {
 		d := incidentDetailOf(ws, inc, asOf)
+		d.Version = formVersion(r.PostForm)
 		d.Form, d.Entry, d.Preview = form, TimelineForm{Date: s.today().String()}, true
 		s.render(w, r, "incident.html", d)
 		return
 	}
-	if _, err := s.org(r).Put(r.Context(), currentUser(r).Email, store.KindIncident, id, inc); err != nil {
-		s.serverError(w, r, false, err)
+	if !s.putIncident(w, r, ws, *stored, inc, asOf, store.Cond{Update: true, Version: formVersion(r.PostForm)}) {
 		return
 	}
 	http.Redirect(w, r, incidentURL(r, id, "assessment")+"#determination", http.StatusSeeOther)
@@ -439,6 +451,45 @@ func (s *Server) incidentFormPost(w http.ResponseWriter, r *http.Request) (*work
 		return nil, nil, date.Date{}, false
 	}
 	return ws, stored, asOf, true
+}
+
+// putIncident writes an edit of the incident from one of its page's
+// forms if cond holds, checked inside the write's transaction. A refusal
+// is answered here (the page again, 409 or 422, with what was typed);
+// false then.
+func (s *Server) putIncident(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, stored, inc workspace.Incident, asOf date.Date, cond store.Cond) bool {
+	cond.Check = incidentCheck(inc)
+	_, err := s.org(r).PutIf(r.Context(), currentUser(r).Email, store.KindIncident, inc.ID, inc, cond)
+	if err == nil {
+		return true
+	}
+	var refused *editRefused
+	var stale *store.StaleError
+	msg, status := "", http.StatusConflict
+	switch {
+	case errors.As(err, &stale):
+		msg = "Not saved: " + err.Error() + " The incident below is as it is now; your entries are kept in the form."
+	case errors.As(err, &refused):
+		msg, status = "Not saved: "+FieldErrors(refused.errs).Summary(), http.StatusUnprocessableEntity
+	default:
+		s.writeRefused(w, r, false, err)
+		return false
+	}
+	fresh, ferr := s.org(r).Workspace(r.Context())
+	cur := fresh.Incident(inc.ID)
+	if ferr != nil || cur == nil {
+		s.writeRefused(w, r, false, err)
+		return false
+	}
+	d := incidentDetailOf(fresh, *cur, asOf)
+	d.Version, _ = s.org(r).Version(r.Context(), store.KindIncident, inc.ID)
+	d.Form, d.Entry = readAssessmentForm(r), TimelineForm{Date: strings.TrimSpace(r.PostForm.Get("date")), Note: strings.TrimSpace(r.PostForm.Get("note"))}
+	if d.Form.Errors == nil {
+		d.Form.Errors = FieldErrors{}
+	}
+	d.Form.Errors.add("", "%s", msg)
+	s.renderStatus(w, r, status, "incident.html", d)
+	return false
 }
 
 // incidentURL is the incident's page, keeping ?as_of= and saying what was
@@ -499,12 +550,12 @@ func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(tf.Errors) > 0 {
 		det := incidentDetailOf(ws, *stored, asOf)
+		det.Version = formVersion(r.PostForm)
 		det.Form, det.Entry = assessmentFormOf(*stored, s.today()), tf
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "incident.html", det)
 		return
 	}
-	if _, err := s.org(r).Put(r.Context(), currentUser(r).Email, store.KindIncident, id, inc); err != nil {
-		s.serverError(w, r, false, err)
+	if !s.putIncident(w, r, ws, *stored, inc, asOf, store.Cond{Update: true, Version: formVersion(r.PostForm)}) {
 		return
 	}
 	http.Redirect(w, r, incidentURL(r, id, "timeline")+"#timeline", http.StatusSeeOther)
@@ -580,8 +631,29 @@ func (s *Server) newIncidentPage(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, inc.ID, inc); err != nil {
-		s.serverError(w, r, false, err)
+	_, err = o.PutIf(ctx, currentUser(r).Email, store.KindIncident, inc.ID, inc, store.Cond{Create: true, Check: incidentCheck(inc)})
+	var refused *editRefused
+	switch {
+	case errors.As(err, &refused):
+		f.Errors = refused.errs
+	case errors.Is(err, store.ErrConflict):
+		f.Errors.add("id", "%q was created by someone else meanwhile", inc.ID)
+	case err != nil:
+		s.writeRefused(w, r, false, err)
+		return
+	}
+	if len(f.Errors) > 0 {
+		l, status, msg, err := s.incidentLog(r)
+		switch {
+		case err != nil:
+			s.serverError(w, r, false, err)
+		case status != 0:
+			s.fail(w, r, false, status, msg)
+		default:
+			l.New = &f
+			l.fillChoices(ws)
+			s.renderStatus(w, r, http.StatusConflict, "incidents.html", l)
+		}
 		return
 	}
 	http.Redirect(w, r, incidentURL(r, inc.ID, "created")+"#assessment", http.StatusSeeOther)
@@ -617,6 +689,11 @@ func (s *Server) putIncidentAPI(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) writeIncidentAPI(w http.ResponseWriter, r *http.Request, create bool) {
 	ctx := r.Context()
+	version, ok := ifMatch(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, `If-Match must be the ETag of the incident (a quoted version such as "3"), or *`)
+		return
+	}
 	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
@@ -655,14 +732,22 @@ func (s *Server) writeIncidentAPI(w http.ResponseWriter, r *http.Request, create
 		writeJSON(w, http.StatusUnprocessableEntity, apiFieldErrors{Error: fe.Summary(), Fields: fe})
 		return
 	}
-	if _, err := o.Put(ctx, currentUser(r).Email, store.KindIncident, inc.ID, inc); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			apiError(w, http.StatusNotFound, err.Error())
-			return
-		}
-		s.serverError(w, r, true, err)
+	cond := store.Cond{Update: true, Version: version, Check: incidentCheck(inc)}
+	if create {
+		cond = store.Cond{Create: true, Check: incidentCheck(inc)}
+	}
+	ch, err := o.PutIf(ctx, currentUser(r).Email, store.KindIncident, inc.ID, inc, cond)
+	var refused *editRefused
+	if errors.As(err, &refused) {
+		fe := FieldErrors(refused.errs)
+		writeJSON(w, http.StatusUnprocessableEntity, apiFieldErrors{Error: fe.Summary(), Fields: fe})
 		return
 	}
+	if err != nil {
+		s.writeRefused(w, r, true, err)
+		return
+	}
+	setETag(w, ch.Version)
 	ws, err = o.Workspace(ctx)
 	if err != nil {
 		s.serverError(w, r, true, err)
@@ -672,5 +757,7 @@ func (s *Server) writeIncidentAPI(w http.ResponseWriter, r *http.Request, create
 	if create {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, incidentDetailOf(ws, *ws.Incident(inc.ID), asOf))
+	d := incidentDetailOf(ws, *ws.Incident(inc.ID), asOf)
+	d.Version = ch.Version
+	writeJSON(w, status, d)
 }

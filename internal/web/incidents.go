@@ -88,6 +88,9 @@ type IncidentDetail struct {
 	Result   incident.Result        `json:"-"`
 	Delay    *workspace.Delay       `json:"-"`
 	Det      incident.Determination `json:"-"`
+	// Version is the incident's version (the API's ETag); the page's
+	// forms carry it, and a save over a newer version is refused (409).
+	Version int64 `json:"version"`
 
 	// The editors' forms: the breach assessment wizard and a timeline
 	// entry, with what was typed and the errors next to each field when
@@ -188,16 +191,18 @@ func (s *Server) incidentDetail(r *http.Request) (IncidentDetail, int, string, e
 	if err != nil {
 		return IncidentDetail{}, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.", nil
 	}
+	id := r.PathValue("id")
+	version, _ := s.org(r).Version(r.Context(), store.KindIncident, id) // before the record: see recordWithVersion
 	ws, err := s.org(r).Workspace(r.Context())
 	if err != nil {
 		return IncidentDetail{}, 0, "", err
 	}
-	id := r.PathValue("id")
 	inc := ws.Incident(id)
 	if inc == nil {
 		return IncidentDetail{}, http.StatusNotFound, "No incident " + id + " in this organization.", nil
 	}
 	d := incidentDetailOf(ws, *inc, asOf)
+	d.Version = version
 	d.Form = assessmentFormOf(*inc, s.today())
 	d.Entry = TimelineForm{Date: s.today().String()}
 	d.Saved = r.URL.Query().Get("saved")
@@ -265,6 +270,9 @@ func (s *Server) incidentAnswer(w http.ResponseWriter, r *http.Request, api bool
 	case status != 0:
 		s.fail(w, r, api, status, msg)
 	case api:
+		if d, ok := data.(IncidentDetail); ok {
+			setETag(w, d.Version)
+		}
 		writeJSON(w, http.StatusOK, data)
 	default:
 		s.render(w, r, tmpl, data)

@@ -175,9 +175,23 @@ func (s *Server) runQuestionnaire(r *http.Request, ws *workspace.Workspace, in Q
 	if len(edits) == 0 {
 		return res, nil, nil
 	}
-	if _, err := s.org(r).Save(r.Context(), currentUser(r).Email, edits...); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+	// The references again inside the transaction (an asset retired
+	// meanwhile).
+	check := func(cur *workspace.Workspace) error {
+		for _, e := range edits {
+			if err := riskCheck(e.Value.(workspace.Risk), true)(cur); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if _, err := s.org(r).SaveIf(r.Context(), currentUser(r).Email, check, edits...); err != nil {
+		var refused *editRefused
+		switch {
+		case errors.Is(err, store.ErrConflict):
 			return res, map[string]string{"select": err.Error() + ": reload the questionnaire"}, nil
+		case errors.As(err, &refused):
+			return res, map[string]string{"select": refused.Error() + ": reload the questionnaire"}, nil
 		}
 		return res, nil, err
 	}

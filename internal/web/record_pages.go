@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ward/internal/check"
@@ -191,6 +192,12 @@ type RecordDetail struct {
 	// For an agreement: the BAA clause review and the signed copy.
 	Clauses []ClauseRow `json:"clause_review,omitempty"`
 	File    *FileInfo   `json:"file,omitempty"`
+	// Version is the record's version (the ETag a PUT sends back in
+	// If-Match); ManagedIn where it is managed (files, web, import);
+	// Drifted: a files record changed here since the last ward apply.
+	Version   int64  `json:"version"`
+	ManagedIn string `json:"managed_in"`
+	Drifted   bool   `json:"drifted,omitempty"`
 	// Error is why a retire was refused.
 	Error string    `json:"-"`
 	Href  string    `json:"-"`
@@ -336,19 +343,42 @@ func (s *Server) retiredRecord(k recordKind, w http.ResponseWriter, r *http.Requ
 }
 
 func (s *Server) recordPage(k recordKind, w http.ResponseWriter, r *http.Request) {
-	ws, asOf, by, i, ok := s.recordAt(k, w, r, false)
+	d, ok := s.recordWithVersion(k, w, r, false)
 	if !ok {
 		return
 	}
-	s.render(w, r, "record.html", recordDetail(k, ws, i, currentOrg(r).Slug, asOf, by))
+	s.render(w, r, "record.html", d)
 }
 
 func (s *Server) recordAPI(k recordKind, w http.ResponseWriter, r *http.Request) {
-	ws, asOf, by, i, ok := s.recordAt(k, w, r, true)
+	d, ok := s.recordWithVersion(k, w, r, true)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, recordDetail(k, ws, i, currentOrg(r).Slug, asOf, by))
+	setETag(w, d.Version)
+	writeJSON(w, http.StatusOK, d)
+}
+
+// recordWithVersion is a record's detail with its version and where it
+// is managed. The version is read before the record, so a change landing
+// in between makes the version older than what is shown, never newer: an
+// edit based on it is refused rather than overwriting.
+func (s *Server) recordWithVersion(k recordKind, w http.ResponseWriter, r *http.Request, api bool) (RecordDetail, bool) {
+	o := s.org(r)
+	id := r.PathValue("id")
+	version, _ := o.Version(r.Context(), k.meta().Kind, id)
+	ws, asOf, by, i, ok := s.recordAt(k, w, r, api)
+	if !ok {
+		return RecordDetail{}, false
+	}
+	d := recordDetail(k, ws, i, currentOrg(r).Slug, asOf, by)
+	d.Version = version
+	var err error
+	if d.ManagedIn, d.Drifted, err = o.Origin(r.Context(), k.meta().Kind, id); err != nil {
+		s.serverError(w, r, api, err)
+		return RecordDetail{}, false
+	}
+	return d, true
 }
 
 // FormField is one field of a create or edit form.
@@ -363,12 +393,15 @@ type FormField struct {
 
 // RecordForm is the create and edit page.
 type RecordForm struct {
-	Kind   *kindMeta
-	Key    string // "" when creating
-	Action string
-	Cancel string
-	Fields []FormField
-	Error  string // about the record as a whole, or about other records
+	Kind *kindMeta
+	Key  string // "" when creating
+	// Version is the version of the record the form was loaded with; the
+	// save is refused (409) when the record has changed since.
+	Version int64
+	Action  string
+	Cancel  string
+	Fields  []FormField
+	Error   string // about the record as a whole, or about other records
 }
 
 func recordForm(k recordKind, ws *workspace.Workspace, slug, key string, vals map[string]string, errs map[string]string) RecordForm {
@@ -416,22 +449,127 @@ func (s *Server) recordNewPage(k recordKind, w http.ResponseWriter, r *http.Requ
 }
 
 func (s *Server) recordEditPage(k recordKind, w http.ResponseWriter, r *http.Request) {
+	version, _ := s.org(r).Version(r.Context(), k.meta().Kind, r.PathValue("id")) // before the record: see recordWithVersion
 	ws, _, _, i, ok := s.recordAt(k, w, r, false)
 	if !ok {
 		return
 	}
 	key := k.keyAt(ws, i)
-	s.render(w, r, "record_form.html", recordForm(k, ws, currentOrg(r).Slug, key, formValues(k.meta(), k.at(ws, i)), nil))
+	f := recordForm(k, ws, currentOrg(r).Slug, key, formValues(k.meta(), k.at(ws, i)), nil)
+	f.Version = version
+	s.render(w, r, "record_form.html", f)
 }
 
-// save validates rec as record i of ws (i < 0: a new one) and stores it.
-// errs are the field errors when it is refused (nothing is written).
-func (s *Server) save(r *http.Request, k recordKind, ws *workspace.Workspace, i int, rec any) (store.Change, map[string]string, error) {
-	if errs := checkEdit(k, ws, i, rec); len(errs) > 0 {
-		return store.Change{}, errs, nil
+// editRefused carries an edit's field errors out of the store's write
+// transaction, where they are found.
+type editRefused struct{ errs map[string]string }
+
+func (e *editRefused) Error() string {
+	var parts []string
+	for k, v := range e.errs {
+		parts = append(parts, strings.TrimPrefix(k+": "+v, ": "))
 	}
-	c, err := s.org(r).Put(r.Context(), currentUser(r).Email, k.meta().Kind, k.keyOf(rec), rec)
-	return c, nil, err
+	slices.Sort(parts)
+	return strings.Join(parts, "; ")
+}
+
+// checkIn is the store's in-transaction check of an edit: rec (nil: a
+// retire) validated against the organization as it is when the write
+// runs, after every write committed before it. A flow added to a system
+// retired meanwhile, or a retire of a system a flow now names, is refused
+// there, so two edits in flight cannot both succeed when together they
+// break the workspace.
+func checkIn(k recordKind, key string, rec any) func(cur *workspace.Workspace) error {
+	return func(cur *workspace.Workspace) error {
+		if errs := checkEdit(k, cur, find(k, cur, key), rec); len(errs) > 0 {
+			return &editRefused{errs}
+		}
+		return nil
+	}
+}
+
+// save validates rec against the organization and stores it if c holds,
+// in one transaction. errs are the field errors when it is refused
+// (nothing is written); err is any other refusal (store.ErrStale,
+// store.ErrConflict, store.ErrNotFound) or failure.
+//
+// ws, when given, is the organization as the handler loaded it: the edit
+// is checked against it first, so an edit that is wrong on its face (no
+// id) is answered without a write; the check inside the transaction then
+// catches what changed since.
+func (s *Server) save(r *http.Request, k recordKind, ws *workspace.Workspace, rec any, c store.Cond) (store.Change, map[string]string, error) {
+	key := k.keyOf(rec)
+	if ws != nil {
+		i := find(k, ws, key)
+		taken := c.Create && i >= 0 // the store answers that: ErrConflict
+		if errs := checkEdit(k, ws, i, rec); len(errs) > 0 && !taken {
+			return store.Change{}, errs, nil
+		}
+	}
+	c.Check = checkIn(k, key, rec)
+	ch, err := s.org(r).PutIf(r.Context(), currentUser(r).Email, k.meta().Kind, key, rec, c)
+	var refused *editRefused
+	if errors.As(err, &refused) {
+		return ch, refused.errs, nil
+	}
+	return ch, nil, err
+}
+
+// formVersion is the version a form was loaded with (0: none sent).
+func formVersion(form url.Values) int64 {
+	v, _ := strconv.ParseInt(strings.TrimSpace(form.Get("version")), 10, 64)
+	return max(v, 0)
+}
+
+// setETag sends a record's version as its ETag.
+func setETag(w http.ResponseWriter, version int64) {
+	if version > 0 {
+		w.Header().Set("ETag", strconv.Quote(strconv.FormatInt(version, 10)))
+	}
+}
+
+// ifMatch is the version a request's If-Match names: 0 when it sends none
+// or "*"; ok is false when it is not one of ours.
+func ifMatch(r *http.Request) (int64, bool) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, true
+	}
+	h = strings.TrimPrefix(h, "W/")
+	unq, err := strconv.Unquote(h)
+	if err != nil {
+		unq = h
+	}
+	v, err := strconv.ParseInt(unq, 10, 64)
+	if err != nil || v <= 0 {
+		return 0, false
+	}
+	return v, true
+}
+
+// staleBody is the API's 409 for a stale write: what it would have lost.
+type staleBody struct {
+	Error string `json:"error"`
+	*store.StaleError
+}
+
+// writeRefused answers a write the store refused, or fails with 500.
+func (s *Server) writeRefused(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	var stale *store.StaleError
+	switch {
+	case errors.As(err, &stale):
+		if api {
+			writeJSON(w, http.StatusConflict, staleBody{Error: err.Error(), StaleError: stale})
+			return
+		}
+		s.fail(w, r, false, http.StatusConflict, err.Error())
+	case errors.Is(err, store.ErrConflict):
+		s.fail(w, r, api, http.StatusConflict, err.Error()+" (ids are not reused; PUT changes a record); nothing was written")
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, api, http.StatusNotFound, err.Error()+": it was retired meanwhile; nothing was written")
+	default:
+		s.serverError(w, r, api, err)
+	}
 }
 
 // submitted reads the form into a record; on a type error (a date that is
@@ -493,15 +631,36 @@ func (s *Server) submitForm(k recordKind, w http.ResponseWriter, r *http.Request
 		return
 	}
 	key := ""
+	c := store.Cond{Create: true}
 	if i >= 0 {
 		key = k.keyAt(ws, i)
+		c = store.Cond{Update: true, Version: formVersion(r.PostForm)}
 	}
 	vals := refill(k, ws, i, r.PostForm)
 	rec, errs := submitted(k, ws, i, r.PostForm)
+	status := http.StatusUnprocessableEntity
+	version := c.Version
 	if errs == nil {
 		var err error
-		if _, errs, err = s.save(r, k, ws, i, rec); err != nil {
-			s.serverError(w, r, false, err)
+		_, errs, err = s.save(r, k, ws, rec, c)
+		var stale *store.StaleError
+		switch {
+		case errors.As(err, &stale):
+			// Shown again with what the person typed and what changed;
+			// saving again (at the current version) is a deliberate
+			// overwrite.
+			status, version = http.StatusConflict, stale.Have
+			errs = map[string]string{"": "Not saved: " + err.Error() + " Your entries are below; saving again replaces that change."}
+		case errors.Is(err, store.ErrConflict):
+			// Taken: the form says so as validation does, by field.
+			if fresh, ferr := s.org(r).Workspace(r.Context()); ferr == nil {
+				errs = checkEdit(k, fresh, -1, rec)
+			}
+			if len(errs) == 0 {
+				errs = map[string]string{k.meta().Fields[0].Name: fmt.Sprintf("%s %s exists already; nothing was written", k.meta().Singular, k.keyOf(rec))}
+			}
+		case err != nil:
+			s.writeRefused(w, r, false, err)
 			return
 		}
 	}
@@ -511,7 +670,9 @@ func (s *Server) submitForm(k recordKind, w http.ResponseWriter, r *http.Request
 			s.serverError(w, r, false, err)
 			return
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "record_form.html", recordForm(k, fresh, slug, key, vals, errs))
+		f := recordForm(k, fresh, slug, key, vals, errs)
+		f.Version = version
+		s.renderStatus(w, r, status, "record_form.html", f)
 		return
 	}
 	http.Redirect(w, r, recordHref(slug, k.meta(), k.keyOf(rec)), http.StatusSeeOther)
@@ -522,16 +683,24 @@ func (s *Server) recordRetire(k recordKind, w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return
 	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, "the form could not be read: "+err.Error())
+		return
+	}
 	slug := currentOrg(r).Slug
 	key := k.keyAt(ws, i)
 	d := recordDetail(k, ws, i, slug, asOf, by)
-	if errs := checkEdit(k, ws, i, nil); len(errs) > 0 {
-		d.Error = "Not retired: other records still name it (" + errs[""] + "). Change or retire them first."
+	_, err := s.org(r).RetireIf(r.Context(), currentUser(r).Email, k.meta().Kind, key,
+		store.Cond{Version: formVersion(r.PostForm), Check: checkIn(k, key, nil)})
+	var refused *editRefused
+	if errors.As(err, &refused) {
+		d.Error = "Not retired: other records still name it (" + refused.errs[""] + "). Change or retire them first."
+		d.Version, _ = s.org(r).Version(r.Context(), k.meta().Kind, key)
 		s.renderStatus(w, r, http.StatusConflict, "record.html", d)
 		return
 	}
-	if err := s.org(r).Retire(r.Context(), currentUser(r).Email, k.meta().Kind, key); err != nil {
-		s.serverError(w, r, false, err)
+	if err != nil {
+		s.writeRefused(w, r, false, err)
 		return
 	}
 	http.Redirect(w, r, d.List, http.StatusSeeOther)
@@ -559,22 +728,25 @@ func (s *Server) apiRecord(k recordKind, w http.ResponseWriter, r *http.Request)
 	return rec, true
 }
 
-func (s *Server) apiSave(k recordKind, w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, i int, rec any) {
-	c, errs, err := s.save(r, k, ws, i, rec)
+func (s *Server) apiSave(k recordKind, w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rec any, c store.Cond) {
+	ch, errs, err := s.save(r, k, ws, rec, c)
 	switch {
 	case err != nil:
-		s.serverError(w, r, true, err)
+		s.writeRefused(w, r, true, err)
 	case len(errs) > 0:
 		writeJSON(w, http.StatusUnprocessableEntity, recordError{Error: fmt.Sprintf("the %s is not valid; nothing was written", k.meta().Singular), Fields: errs})
 	default:
 		status := http.StatusOK
-		if i < 0 {
+		if c.Create {
 			status = http.StatusCreated
 		}
-		writeJSON(w, status, map[string]any{"record": rec, "change": c})
+		setETag(w, ch.Version)
+		writeJSON(w, status, map[string]any{"record": rec, "change": ch})
 	}
 }
 
+// recordCreateAPI is POST /api/v1/orgs/{org}/systems and the others: a
+// new record, 201; 409 when it exists (whoever created it first).
 func (s *Server) recordCreateAPI(k recordKind, w http.ResponseWriter, r *http.Request) {
 	rec, ok := s.apiRecord(k, w, r)
 	if !ok {
@@ -585,14 +757,18 @@ func (s *Server) recordCreateAPI(k recordKind, w http.ResponseWriter, r *http.Re
 		s.serverError(w, r, true, err)
 		return
 	}
-	if key := k.keyOf(rec); key != "" && find(k, ws, key) >= 0 {
-		writeJSON(w, http.StatusConflict, recordError{Error: fmt.Sprintf("%s %s already exists: PUT it to change it", k.meta().Singular, key)})
-		return
-	}
-	s.apiSave(k, w, r, ws, -1, rec)
+	s.apiSave(k, w, r, ws, rec, store.Cond{Create: true})
 }
 
+// recordUpdateAPI is PUT /api/v1/orgs/{org}/systems/{id} and the others:
+// the body replaces the record. With If-Match (the ETag of a GET), a
+// record changed since is refused: 409 naming the changes it would lose.
 func (s *Server) recordUpdateAPI(k recordKind, w http.ResponseWriter, r *http.Request) {
+	version, ok := ifMatch(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, `If-Match must be the ETag of the record (a quoted version such as "3"), or *`)
+		return
+	}
 	ws, _, _, i, ok := s.recordAt(k, w, r, true)
 	if !ok {
 		return
@@ -605,26 +781,29 @@ func (s *Server) recordUpdateAPI(k recordKind, w http.ResponseWriter, r *http.Re
 		writeJSON(w, http.StatusUnprocessableEntity, recordError{Error: fmt.Sprintf("the body's key is %q, not %q: keys cannot be changed (retire the record and create a new one)", got, want)})
 		return
 	}
-	s.apiSave(k, w, r, ws, i, rec)
+	s.apiSave(k, w, r, ws, rec, store.Cond{Update: true, Version: version})
 }
 
+// recordRetireAPI is POST .../{id}/retire; If-Match as for PUT.
 func (s *Server) recordRetireAPI(k recordKind, w http.ResponseWriter, r *http.Request) {
+	version, ok := ifMatch(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, `If-Match must be the ETag of the record (a quoted version such as "3"), or *`)
+		return
+	}
 	ws, _, _, i, ok := s.recordAt(k, w, r, true)
 	if !ok {
 		return
 	}
 	key := k.keyAt(ws, i)
-	if errs := checkEdit(k, ws, i, nil); len(errs) > 0 {
-		writeJSON(w, http.StatusConflict, recordError{Error: "not retired: other records still name it; change or retire them first", Fields: errs})
-		return
-	}
-	err := s.org(r).Retire(r.Context(), currentUser(r).Email, k.meta().Kind, key)
+	ch, err := s.org(r).RetireIf(r.Context(), currentUser(r).Email, k.meta().Kind, key, store.Cond{Version: version, Check: checkIn(k, key, nil)})
+	var refused *editRefused
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		apiError(w, http.StatusNotFound, err.Error())
+	case errors.As(err, &refused):
+		writeJSON(w, http.StatusConflict, recordError{Error: "not retired: other records still name it; change or retire them first", Fields: refused.errs})
 	case err != nil:
-		s.serverError(w, r, true, err)
+		s.writeRefused(w, r, true, err)
 	default:
-		writeJSON(w, http.StatusOK, map[string]string{"retired": key, "kind": k.meta().Kind})
+		writeJSON(w, http.StatusOK, map[string]any{"retired": key, "kind": k.meta().Kind, "version": ch.Version})
 	}
 }

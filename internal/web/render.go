@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -275,6 +276,15 @@ type errorPage struct {
 // serverError logs err (never shown to the client) and answers 500.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, api bool, err error) {
 	if isCanceled(err) {
+		return
+	}
+	if errors.Is(err, store.ErrBusy) {
+		// Another writer (a large import) held the database's write lock
+		// longer than a write waits: nothing was written, and trying
+		// again shortly works. Not a server fault.
+		s.log.Warn("database busy", "method", r.Method, "path", r.URL.Path)
+		w.Header().Set("Retry-After", "2")
+		s.fail(w, r, api, http.StatusServiceUnavailable, "the database is busy with another write (a large import, say); nothing was written: try again in a few seconds")
 		return
 	}
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)

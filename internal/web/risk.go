@@ -63,6 +63,8 @@ type RiskPage struct {
 	Controls  []ControlLink        `json:"controls"`
 	Suggested []ControlLink        `json:"suggested_controls"`
 	History   []store.HistoryEntry `json:"history"`
+	// Version is the risk's version (the API's ETag; the forms carry it).
+	Version int64 `json:"version"`
 
 	Inherent template.HTML      `json:"-"`
 	Residual template.HTML      `json:"-"`
@@ -93,23 +95,26 @@ func controlLinks(ws *workspace.Workspace, slug string, ids []string) []ControlL
 
 // loadRisk reads the workspace and the risk named by {id}; it answers
 // the request itself (404, 400, 500) when it returns false.
-func (s *Server) loadRisk(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, *workspace.Risk, date.Date, bool) {
+// loadRisk is the workspace, the risk of the path, the as-of date and the
+// risk's version, read before the rest (see recordWithVersion).
+func (s *Server) loadRisk(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, *workspace.Risk, date.Date, int64, bool) {
 	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
-		return nil, nil, asOf, false
+		return nil, nil, asOf, 0, false
 	}
+	version, _ := s.org(r).Version(r.Context(), store.KindRisk, r.PathValue("id"))
 	ws, err := s.org(r).Workspace(r.Context())
 	if err != nil {
 		s.serverError(w, r, api, err)
-		return nil, nil, asOf, false
+		return nil, nil, asOf, 0, false
 	}
 	rk := risk.Find(ws, r.PathValue("id"))
 	if rk == nil {
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no risk %q in %s's register", r.PathValue("id"), currentOrg(r).Name))
-		return nil, nil, asOf, false
+		return nil, nil, asOf, 0, false
 	}
-	return ws, rk, asOf, true
+	return ws, rk, asOf, version, true
 }
 
 func (s *Server) riskPageData(r *http.Request, ws *workspace.Workspace, rk workspace.Risk, asOf date.Date) (RiskPage, error) {
@@ -142,7 +147,7 @@ func (s *Server) riskPageData(r *http.Request, ws *workspace.Workspace, rk works
 }
 
 func (s *Server) riskPage(w http.ResponseWriter, r *http.Request) {
-	ws, rk, asOf, ok := s.loadRisk(w, r, false)
+	ws, rk, asOf, version, ok := s.loadRisk(w, r, false)
 	if !ok {
 		return
 	}
@@ -151,12 +156,13 @@ func (s *Server) riskPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, false, err)
 		return
 	}
+	p.Version = version
 	p.Saved = r.URL.Query().Get("saved")
 	s.render(w, r, "risk.html", p)
 }
 
 func (s *Server) riskAPI(w http.ResponseWriter, r *http.Request) {
-	ws, rk, asOf, ok := s.loadRisk(w, r, true)
+	ws, rk, asOf, version, ok := s.loadRisk(w, r, true)
 	if !ok {
 		return
 	}
@@ -165,12 +171,16 @@ func (s *Server) riskAPI(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, true, err)
 		return
 	}
+	p.Version = version
+	setETag(w, version)
 	writeJSON(w, http.StatusOK, p)
 }
 
 // RiskForm is the new and edit forms.
 type RiskForm struct {
-	New      bool
+	New bool
+	// Version of the risk the form was loaded with (an edit).
+	Version  int64
 	Risk     workspace.Risk
 	Controls string // comma-separated, as typed
 	Errors   map[string]string
@@ -298,26 +308,60 @@ func (s *Server) newRiskPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) editRiskPage(w http.ResponseWriter, r *http.Request) {
-	ws, rk, _, ok := s.loadRisk(w, r, false)
+	ws, rk, _, version, ok := s.loadRisk(w, r, false)
 	if !ok {
 		return
 	}
-	s.render(w, r, "risk_form.html", riskForm(ws, *rk, false))
+	f := riskForm(ws, *rk, false)
+	f.Version = version
+	s.render(w, r, "risk_form.html", f)
 }
 
-// saveRisk creates (before == nil) or updates a risk from rk; problems
-// by field when it is not valid (nothing written).
-func (s *Server) saveRisk(r *http.Request, ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk) (map[string]string, error) {
+// saveRisk creates (before == nil) or updates a risk from rk, an update
+// based on version (0: unconditional); problems by field when it is not
+// valid (nothing written), checked again inside the write's transaction
+// against the organization as it is then (an asset retired meanwhile).
+func (s *Server) saveRisk(r *http.Request, ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk, version int64) (map[string]string, error) {
 	isNew := before == nil
 	problems := prepare(ws, rk, before, isNew, s.today())
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	_, err := s.org(r).Save(r.Context(), currentUser(r).Email, store.Edit{Kind: store.KindRisk, Value: *rk, Update: !isNew})
-	if errors.Is(err, store.ErrConflict) {
+	saved := *rk
+	_, err := s.org(r).SaveIf(r.Context(), currentUser(r).Email, riskCheck(saved, isNew),
+		store.Edit{Kind: store.KindRisk, Value: saved, Update: !isNew, Version: version})
+	var refused *editRefused
+	switch {
+	case errors.As(err, &refused):
+		return refused.errs, nil
+	case isNew && errors.Is(err, store.ErrConflict):
 		return map[string]string{"id": fmt.Sprintf("%q is taken (also by a retired risk): choose another id", rk.ID)}, nil
 	}
 	return nil, err
+}
+
+// riskCheck validates rk inside the write's transaction.
+func riskCheck(rk workspace.Risk, isNew bool) func(cur *workspace.Workspace) error {
+	return func(cur *workspace.Workspace) error {
+		if isNew && risk.Find(cur, rk.ID) != nil {
+			return nil // the store refuses the create: ErrConflict
+		}
+		if errs := fieldProblems(risk.ValidateIn(cur, rk, isNew, catalogKnows)); len(errs) > 0 {
+			return &editRefused{errs}
+		}
+		return nil
+	}
+}
+
+// staleProblems is a stale edit as a form's problem: the form is shown
+// again with what was typed, at the current version, so saving again is a
+// deliberate overwrite.
+func staleProblems(err error) (map[string]string, int64, bool) {
+	var stale *store.StaleError
+	if !errors.As(err, &stale) {
+		return nil, 0, false
+	}
+	return map[string]string{"": "Not saved: " + err.Error() + " Your entries are below; saving again replaces that change."}, stale.Have, true
 }
 
 func (s *Server) createRiskPage(w http.ResponseWriter, r *http.Request) {
@@ -328,35 +372,41 @@ func (s *Server) createRiskPage(w http.ResponseWriter, r *http.Request) {
 	}
 	var rk workspace.Risk
 	bad := readRiskForm(r, &rk, true)
-	s.finishForm(w, r, ws, rk, nil, bad, "created")
+	s.finishForm(w, r, ws, rk, nil, bad, "created", 0)
 }
 
 func (s *Server) updateRiskPage(w http.ResponseWriter, r *http.Request) {
-	ws, old, _, ok := s.loadRisk(w, r, false)
+	ws, old, _, _, ok := s.loadRisk(w, r, false)
 	if !ok {
 		return
 	}
 	rk := *old
 	bad := readRiskForm(r, &rk, false)
-	s.finishForm(w, r, ws, rk, old, bad, "saved")
+	s.finishForm(w, r, ws, rk, old, bad, "saved", formVersion(r.PostForm))
 }
 
-func (s *Server) finishForm(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rk workspace.Risk, before *workspace.Risk, bad map[string]string, done string) {
+func (s *Server) finishForm(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rk workspace.Risk, before *workspace.Risk, bad map[string]string, done string, version int64) {
 	problems := bad
+	status := http.StatusUnprocessableEntity
 	if len(bad) == 0 {
 		var err error
-		if problems, err = s.saveRisk(r, ws, &rk, before); err != nil {
-			s.serverError(w, r, false, err)
+		problems, err = s.saveRisk(r, ws, &rk, before, version)
+		if p, have, ok := staleProblems(err); ok {
+			problems, version, status, err = p, have, http.StatusConflict, nil
+		}
+		if err != nil {
+			s.writeRefused(w, r, false, err)
 			return
 		}
 	}
 	if len(problems) > 0 {
 		f := riskForm(ws, rk, before == nil)
+		f.Version = version
 		f.Controls = r.PostFormValue("controls")
 		for k, v := range problems {
 			f.Errors[k] = v
 		}
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "risk_form.html", f)
+		s.renderStatus(w, r, status, "risk_form.html", f)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/risks/%s?saved=%s", currentOrg(r).Slug, rk.ID, done), http.StatusSeeOther)
@@ -364,7 +414,7 @@ func (s *Server) finishForm(w http.ResponseWriter, r *http.Request, ws *workspac
 
 // accept records the acceptance of a risk; problems by field (by,
 // reason) when the form is incomplete.
-func (s *Server) accept(r *http.Request, ws *workspace.Workspace, rk workspace.Risk, by, reason string) (workspace.Risk, map[string]string, error) {
+func (s *Server) accept(r *http.Request, ws *workspace.Workspace, rk workspace.Risk, by, reason string, version int64) (workspace.Risk, map[string]string, error) {
 	problems := map[string]string{}
 	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
 	if by == "" {
@@ -385,19 +435,28 @@ func (s *Server) accept(r *http.Request, ws *workspace.Workspace, rk workspace.R
 	if errs := fieldProblems(risk.ValidateIn(ws, acc, false, catalogKnows)); len(errs) > 0 {
 		return rk, errs, nil
 	}
-	_, err = s.org(r).Save(r.Context(), currentUser(r).Email, store.Edit{Kind: store.KindRisk, Value: acc, Update: true})
+	_, err = s.org(r).SaveIf(r.Context(), currentUser(r).Email, riskCheck(acc, false), store.Edit{Kind: store.KindRisk, Value: acc, Update: true, Version: version})
+	var refused *editRefused
+	if errors.As(err, &refused) {
+		return rk, refused.errs, nil
+	}
 	return acc, nil, err
 }
 
 func (s *Server) acceptRiskPage(w http.ResponseWriter, r *http.Request) {
-	ws, rk, asOf, ok := s.loadRisk(w, r, false)
+	ws, rk, asOf, _, ok := s.loadRisk(w, r, false)
 	if !ok {
 		return
 	}
 	by, reason := r.PostFormValue("by"), r.PostFormValue("reason")
-	_, problems, err := s.accept(r, ws, *rk, by, reason)
+	version := formVersion(r.PostForm)
+	_, problems, err := s.accept(r, ws, *rk, by, reason, version)
+	status := http.StatusUnprocessableEntity
+	if p, have, ok := staleProblems(err); ok {
+		problems, version, status, err = p, have, http.StatusConflict, nil
+	}
 	if err != nil {
-		s.serverError(w, r, false, err)
+		s.writeRefused(w, r, false, err)
 		return
 	}
 	if len(problems) > 0 {
@@ -406,8 +465,8 @@ func (s *Server) acceptRiskPage(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, false, err)
 			return
 		}
-		p.AcceptBy, p.AcceptReason, p.AcceptErrors = by, reason, problems
-		s.renderStatus(w, r, http.StatusUnprocessableEntity, "risk.html", p)
+		p.AcceptBy, p.AcceptReason, p.AcceptErrors, p.Version = by, reason, problems, version
+		s.renderStatus(w, r, status, "risk.html", p)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/risks/%s?saved=accepted", currentOrg(r).Slug, rk.ID), http.StatusSeeOther)
@@ -455,12 +514,17 @@ func (s *Server) createRiskAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	s.saveRiskAnswer(w, r, ws, rk, nil, http.StatusCreated)
+	s.saveRiskAnswer(w, r, ws, rk, nil, http.StatusCreated, 0)
 }
 
 // updateRiskAPI: POST the whole risk as JSON; its id must be the path's.
 func (s *Server) updateRiskAPI(w http.ResponseWriter, r *http.Request) {
-	ws, old, _, ok := s.loadRisk(w, r, true)
+	version, ok := ifMatch(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, `If-Match must be the ETag of the risk (a quoted version such as "3"), or *`)
+		return
+	}
+	ws, old, _, _, ok := s.loadRisk(w, r, true)
 	if !ok {
 		return
 	}
@@ -479,15 +543,15 @@ func (s *Server) updateRiskAPI(w http.ResponseWriter, r *http.Request) {
 	if rk.Analysis == "" {
 		rk.Analysis = old.Analysis
 	}
-	s.saveRiskAnswer(w, r, ws, rk, old, http.StatusOK)
+	s.saveRiskAnswer(w, r, ws, rk, old, http.StatusOK, version)
 }
 
 // saveRiskAnswer saves rk (over old, nil for a new risk) and answers the
 // API call: its scores with status, or 422 with the problems by field.
-func (s *Server) saveRiskAnswer(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rk workspace.Risk, old *workspace.Risk, status int) {
-	problems, err := s.saveRisk(r, ws, &rk, old)
+func (s *Server) saveRiskAnswer(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace, rk workspace.Risk, old *workspace.Risk, status int, version int64) {
+	problems, err := s.saveRisk(r, ws, &rk, old, version)
 	if err != nil {
-		s.serverError(w, r, true, err)
+		s.writeRefused(w, r, true, err)
 		return
 	}
 	if len(problems) > 0 {
@@ -499,7 +563,12 @@ func (s *Server) saveRiskAnswer(w http.ResponseWriter, r *http.Request, ws *work
 
 // acceptRiskAPI: POST {"by": EMAIL, "reason": TEXT}.
 func (s *Server) acceptRiskAPI(w http.ResponseWriter, r *http.Request) {
-	ws, rk, _, ok := s.loadRisk(w, r, true)
+	version, ok := ifMatch(r)
+	if !ok {
+		apiError(w, http.StatusBadRequest, `If-Match must be the ETag of the risk (a quoted version such as "3"), or *`)
+		return
+	}
+	ws, rk, _, _, ok := s.loadRisk(w, r, true)
 	if !ok {
 		return
 	}
@@ -511,9 +580,9 @@ func (s *Server) acceptRiskAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	acc, problems, err := s.accept(r, ws, *rk, body.By, body.Reason)
+	acc, problems, err := s.accept(r, ws, *rk, body.By, body.Reason, version)
 	if err != nil {
-		s.serverError(w, r, true, err)
+		s.writeRefused(w, r, true, err)
 		return
 	}
 	if len(problems) > 0 {

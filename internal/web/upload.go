@@ -235,7 +235,7 @@ func (s *Server) answerError(w http.ResponseWriter, r *http.Request, api bool, e
 	case errors.As(err, new(*tooBig)):
 		s.fail(w, r, api, http.StatusRequestEntityTooLarge, err.Error())
 	default:
-		s.serverError(w, r, api, err)
+		s.writeRefused(w, r, api, err)
 	}
 }
 
