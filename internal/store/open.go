@@ -55,6 +55,9 @@ type Options struct {
 	BlobDir string
 	// Now is the clock for timestamps; time.Now when nil. Tests set it.
 	Now func() time.Time
+	// BusyTimeout (SQLite) is how long a write waits for another
+	// writer's lock before it gives up with ErrBusy; zero: 15 s.
+	BusyTimeout time.Duration
 }
 
 // Store is one database: organizations, accounts, and through Org, each
@@ -90,7 +93,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		if dsn == "" {
 			return nil, fmt.Errorf("database %q names no file: use sqlite:PATH", url)
 		}
-		eng = sqlite.Engine{}
+		eng = sqlite.Engine{BusyTimeout: opt.BusyTimeout}
 		if blobDir == "" {
 			blobDir = dsn + ".blobs"
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,21 +96,56 @@ type ScanResult struct {
 	Evidence   *workspace.Evidence `json:"evidence,omitempty"`
 }
 
-// ScanWriter takes a scan's findings, in batches, inside the import's
-// transaction.
+// ScanWriter takes a scan's findings, in batches, into the import's
+// staging area: the scan's findings are written under a scan row that no
+// reader sees (its sha256 is NULL), in short transactions (slices), so a
+// large import never holds the database's write lock for long. The
+// import becomes visible, all of it at once, in its last transaction.
 type ScanWriter struct {
-	w      *writer
+	o      *OrgStore
+	ctx    context.Context
 	scanID int64
 	batch  []ScanFinding
-	inBat  map[[3]string]int // uid, check, resource -> index in batch
-	full   *sql.Stmt
-	pairs  map[string]struct{} // account \x00 check
-	seen   int
+	// The current slice: its transaction (nil between slices), the
+	// prepared full-batch insert on it, when it began and its rows.
+	tx         *sql.Tx
+	full       *sql.Stmt
+	sliceStart time.Time
+	sliceRows  int
+	sliceFor   time.Duration
+	// inBat: uid, check, resource -> index in batch.
+	inBat map[[3]string]int
+	pairs map[string]struct{} // account \x00 check
+	seen  int
+	// slices is how many slices were committed (tests, progress).
+	slices int
 }
 
 // scanBatch rows go into one INSERT: 12 columns × 100 rows stays well
 // under both engines' parameter limits.
 const scanBatch = 100
+
+// A slice commits after sliceRows findings or about sliceTime of work,
+// whichever comes first, then (SQLite) pauses briefly so that writers
+// waiting for the lock get it: SQLite's lock is not fair, and a waiter
+// polls every few tens of milliseconds. Both are jittered so that a
+// waiter's polling cannot stay in step with the slices.
+const (
+	sliceRows  = 20000
+	sliceTime  = 150 * time.Millisecond
+	slicePause = 25 * time.Millisecond
+	// stagingLease is how long a staged import may go without committing
+	// a slice before another import takes it for abandoned (its process
+	// killed) and removes it.
+	stagingLease = 10 * time.Minute
+	// dropBatch rows are deleted per statement when staging is removed.
+	dropBatch = 5000
+)
+
+// jitter is d scaled by a random factor in [0.5, 1.5).
+func jitter(d time.Duration) time.Duration {
+	return d/2 + time.Duration(rand.Int64N(int64(d)))
+}
 
 const findingCols = "(org_id, scan_id, uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note)"
 
@@ -123,7 +159,8 @@ func insertFindings(n int) string {
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
 	// The same uid and resource twice in a file: a FAIL is never hidden
-	// by a PASS (or anything else) read before it.
+	// by a PASS (or anything else) read before it, in this slice or an
+	// earlier one.
 	b.WriteString(" ON CONFLICT (org_id, scan_id, uid, check_id, resource_uid) DO UPDATE SET status = excluded.status, severity = excluded.severity, note = excluded.note" +
 		" WHERE excluded.status = 'FAIL' AND scan_findings.status <> 'FAIL'")
 	return b.String()
@@ -162,89 +199,286 @@ func (sw *ScanWriter) Add(f ScanFinding) error {
 // Seen is how many findings were added so far.
 func (sw *ScanWriter) Seen() int { return sw.seen }
 
+// flush writes the queued findings in the current slice, beginning one
+// when none is open, and commits the slice when it is full.
 func (sw *ScanWriter) flush() error {
 	if len(sw.batch) == 0 {
 		return nil
 	}
+	s := sw.o.s
+	if sw.tx == nil {
+		tx, err := s.db.BeginTx(sw.ctx, nil)
+		if err != nil {
+			return s.busy(err)
+		}
+		if s.eng.Name() == "sqlite" {
+			// A bulk insert keyed by random uids touches pages all over
+			// the index; the default 2 MiB page cache spills them to the
+			// WAL again and again. 64 MiB keeps a few hundred MB of
+			// findings' index pages in memory (it bounds RSS, too).
+			if _, err := tx.ExecContext(sw.ctx, "PRAGMA cache_size = -65536"); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		sw.tx, sw.sliceStart, sw.sliceRows, sw.sliceFor = tx, time.Now(), 0, jitter(sliceTime)
+	}
 	args := make([]any, 0, 12*len(sw.batch))
-	org := sw.w.o.org.ID
+	org := sw.o.org.ID
 	for _, f := range sw.batch {
 		args = append(args, org, sw.scanID, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, fmtTime(f.Time), f.Note)
 	}
 	var err error
 	if len(sw.batch) == scanBatch {
 		if sw.full == nil {
-			if sw.full, err = sw.w.tx.PrepareContext(sw.w.ctx, sw.w.o.s.q(insertFindings(scanBatch))); err != nil {
-				return err
+			if sw.full, err = sw.tx.PrepareContext(sw.ctx, s.q(insertFindings(scanBatch))); err != nil {
+				return sw.abortSlice(err)
 			}
 		}
-		_, err = sw.full.ExecContext(sw.w.ctx, args...)
+		_, err = sw.full.ExecContext(sw.ctx, args...)
 	} else {
-		_, err = sw.w.tx.ExecContext(sw.w.ctx, sw.w.o.s.q(insertFindings(len(sw.batch))), args...)
+		_, err = sw.tx.ExecContext(sw.ctx, s.q(insertFindings(len(sw.batch))), args...)
 	}
 	if err != nil {
-		return fmt.Errorf("store findings: %w", err)
+		return sw.abortSlice(fmt.Errorf("store findings: %w", err))
 	}
+	sw.sliceRows += len(sw.batch)
 	sw.batch = sw.batch[:0]
 	clear(sw.inBat)
+	if sw.sliceRows >= sliceRows || time.Since(sw.sliceStart) >= sw.sliceFor {
+		return sw.commitSlice()
+	}
 	return nil
+}
+
+// commitSlice commits the open slice (renewing the staging lease) and,
+// on SQLite, pauses so that writers waiting for the lock get it.
+func (sw *ScanWriter) commitSlice() error {
+	if sw.tx == nil {
+		return nil
+	}
+	s := sw.o.s
+	if _, err := sw.tx.ExecContext(sw.ctx, s.q("UPDATE scans SET staged_until = ? WHERE org_id = ? AND id = ?"),
+		fmtTime(s.now().Add(stagingLease)), sw.o.org.ID, sw.scanID); err != nil {
+		return sw.abortSlice(err)
+	}
+	if sw.full != nil {
+		sw.full.Close()
+		sw.full = nil
+	}
+	err := sw.tx.Commit()
+	sw.tx = nil
+	if err != nil {
+		return s.busy(err)
+	}
+	sw.slices++
+	if s.eng.Name() == "sqlite" {
+		select {
+		case <-time.After(jitter(slicePause)):
+		case <-sw.ctx.Done():
+			return sw.ctx.Err()
+		}
+	}
+	return nil
+}
+
+// abortSlice rolls the open slice back and returns err.
+func (sw *ScanWriter) abortSlice(err error) error {
+	if sw.full != nil {
+		sw.full.Close()
+		sw.full = nil
+	}
+	if sw.tx != nil {
+		sw.tx.Rollback()
+		sw.tx = nil
+	}
+	return sw.o.s.busy(err)
+}
+
+// stagedCounts counts a staged scan's findings, and its failing ones per
+// account \x00 check.
+func (o *OrgStore) stagedCounts(ctx context.Context, scanID int64) (int, map[string]int, error) {
+	var n int
+	if err := o.s.db.QueryRowContext(ctx, o.s.q("SELECT COUNT(*) FROM scan_findings WHERE org_id = ? AND scan_id = ?"), o.org.ID, scanID).Scan(&n); err != nil {
+		return 0, nil, err
+	}
+	rs, err := o.s.db.QueryContext(ctx, o.s.q(`SELECT account, check_id, COUNT(*) FROM scan_findings
+		WHERE org_id = ? AND scan_id = ? AND status = 'FAIL' GROUP BY account, check_id`), o.org.ID, scanID)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rs.Close()
+	failing := map[string]int{}
+	for rs.Next() {
+		var account, check string
+		var c int
+		if err := rs.Scan(&account, &check, &c); err != nil {
+			return 0, nil, err
+		}
+		failing[account+"\x00"+check] = c
+	}
+	return n, failing, rs.Err()
+}
+
+// stage starts an import: a scan row no reader sees, after removing
+// staged imports of this organization whose lease ran out (a process
+// killed mid-import).
+func (o *OrgStore) stage(ctx context.Context, actor string) (int64, error) {
+	if err := o.dropAbandoned(ctx); err != nil {
+		return 0, err
+	}
+	var id int64
+	now := o.s.now()
+	err := o.s.db.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by, staged_until)
+		VALUES (?, '', '', '', '', ?, ?, ?) RETURNING id`), o.org.ID, fmtTime(now), actor, fmtTime(now.Add(stagingLease))).Scan(&id)
+	return id, o.s.busy(err)
+}
+
+// dropAbandoned removes the staged imports whose lease ran out.
+func (o *OrgStore) dropAbandoned(ctx context.Context) error {
+	rs, err := o.s.db.QueryContext(ctx, o.s.q("SELECT id FROM scans WHERE org_id = ? AND sha256 IS NULL AND (staged_until IS NULL OR staged_until < ?)"),
+		o.org.ID, fmtTime(o.s.now()))
+	if err != nil {
+		return o.s.busy(err)
+	}
+	var ids []int64
+	for rs.Next() {
+		var id int64
+		if err := rs.Scan(&id); err != nil {
+			rs.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := o.dropStaged(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropStaged removes a staged import that will not be committed (its
+// feed failed, the file was imported before, or it was abandoned): its
+// findings a batch at a time, then its scan row. These rows were never
+// visible to any reader: deleting them is the staged import's rollback,
+// not a deletion of anything kept.
+func (o *OrgStore) dropStaged(ctx context.Context, scanID int64) error {
+	ctx = context.WithoutCancel(ctx) // an interrupted import still cleans up
+	for {
+		// The batch ends at the dropBatch-th uid (the key's order), or
+		// takes all that is left.
+		var last string
+		err := o.s.db.QueryRowContext(ctx, o.s.q("SELECT uid FROM scan_findings WHERE org_id = ? AND scan_id = ? ORDER BY uid LIMIT 1 OFFSET ?"),
+			o.org.ID, scanID, dropBatch-1).Scan(&last)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := o.s.execN(ctx, "DELETE FROM scan_findings WHERE org_id = ? AND scan_id = ?", o.org.ID, scanID); err != nil {
+				return fmt.Errorf("remove a staged import: %w", err)
+			}
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("remove a staged import: %w", o.s.busy(err))
+		}
+		if _, err := o.s.execN(ctx, "DELETE FROM scan_findings WHERE org_id = ? AND scan_id = ? AND uid <= ?", o.org.ID, scanID, last); err != nil {
+			return fmt.Errorf("remove a staged import: %w", err)
+		}
+	}
+	_, err := o.s.execN(ctx, "DELETE FROM scans WHERE org_id = ? AND id = ? AND sha256 IS NULL", o.org.ID, scanID)
+	return err
+}
+
+// execN runs one statement on its own and returns the rows it affected.
+func (s *Store) execN(ctx context.Context, query string, args ...any) (int64, error) {
+	r, err := s.db.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return 0, s.busy(err)
+	}
+	return r.RowsAffected()
+}
+
+// StagedImports counts the imports in progress (or abandoned, until the
+// next import of the organization removes them) and their staged
+// findings: rows no reader sees.
+func (o *OrgStore) StagedImports(ctx context.Context) (scans, findings int, err error) {
+	err = o.s.db.QueryRowContext(ctx, o.s.q(`SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM scan_findings f WHERE f.org_id = s.org_id AND f.scan_id = s.id)), 0)
+		FROM scans s WHERE s.org_id = ? AND s.sha256 IS NULL`), o.org.ID).Scan(&scans, &findings)
+	return scans, findings, err
 }
 
 var errAlreadyImported = errors.New("already imported")
 
-// ImportScan stores one scanner file in one transaction: feed streams the
+// ImportScan stores one scanner file, all or nothing: feed streams the
 // findings into the ScanWriter and returns what it learnt of the file.
-// Then the store records the scan (keyed by the file's SHA-256), its
-// checks and the controls they touch, adds the file as an evidence item on
-// those controls, applies supersession (a newer scan of the same account
-// and check supersedes an older one, and a later import of a scan of the
-// same time its earlier twin; both kept) and appends one audit
-// entry. An error anywhere writes nothing; a file imported before writes
-// nothing and returns Already.
+// The findings are staged in short transactions that no reader sees (a
+// large import does not hold the write lock for long: web edits go on
+// meanwhile); then one transaction makes the scan visible: it records
+// the scan (keyed by the file's SHA-256), its checks and the controls
+// they touch, adds the file as an evidence item on those controls,
+// applies supersession (a newer scan of the same account and check
+// supersedes an older one, and a later import of a scan of the same time
+// its earlier twin; both kept) and appends one audit entry. An error
+// anywhere, or a kill, leaves nothing visible (staged rows are removed);
+// a file imported before writes nothing and returns Already.
 func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *ScanWriter) (ScanInput, error)) (ScanResult, error) {
+	if actor == "" {
+		return ScanResult{}, errors.New("every change needs an actor (who made it) for the audit trail")
+	}
+	scanID, err := o.stage(ctx, actor)
+	if err != nil {
+		return ScanResult{}, err
+	}
+	sw := &ScanWriter{o: o, ctx: ctx, scanID: scanID, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{}}
+	res, err := o.commitScan(ctx, actor, sw, feed)
+	if err != nil || res.Already {
+		sw.abortSlice(nil)
+		if derr := o.dropStaged(ctx, scanID); derr != nil && err == nil {
+			err = derr
+		}
+	}
+	if err != nil {
+		return ScanResult{}, err
+	}
+	return res, nil
+}
+
+// commitScan feeds the staged import, then makes it visible in one
+// transaction.
+func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter, feed func(sw *ScanWriter) (ScanInput, error)) (ScanResult, error) {
 	var res ScanResult
-	err := o.write(ctx, actor, false, func(w *writer) error {
+	in, err := feed(sw)
+	if err != nil {
+		return res, err
+	}
+	if err := sw.flush(); err != nil {
+		return res, err
+	}
+	if err := sw.commitSlice(); err != nil {
+		return res, err
+	}
+	if in.SHA256 == "" {
+		return res, errors.New("import: the file's SHA-256 is missing")
+	}
+	scanID := sw.scanID
+	// What was stored, and the failing findings per account and check,
+	// counted before the last transaction: the staged rows are committed
+	// and no one else writes them, so these reads hold no lock.
+	inserted, failing, err := o.stagedCounts(ctx, scanID)
+	if err != nil {
+		return res, err
+	}
+	err = o.write(ctx, actor, false, func(w *writer) error {
 		w.origin = OriginImport
-		if o.s.eng.Name() == "sqlite" {
-			// A bulk insert keyed by random uids touches pages all over
-			// the index; the default 2 MiB page cache spills them to the
-			// WAL again and again. 64 MiB keeps a few hundred MB of
-			// findings' index pages in memory (it bounds RSS, too).
-			if err := w.exec("PRAGMA cache_size = -65536"); err != nil {
-				return err
-			}
-		}
-		var scanID int64
-		if err := w.tx.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by)
-			VALUES (?, '', '', '', '', ?, ?) RETURNING id`), o.org.ID, w.now, actor).Scan(&scanID); err != nil {
-			return err
-		}
-		sw := &ScanWriter{w: w, scanID: scanID, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{}}
-		defer func() {
-			if sw.full != nil {
-				sw.full.Close()
-			}
-		}()
-		in, err := feed(sw)
-		if err != nil {
-			return err
-		}
-		if err := sw.flush(); err != nil {
-			return err
-		}
-		if in.SHA256 == "" {
-			return errors.New("import: the file's SHA-256 is missing")
-		}
 		prev, err := o.scanBySHA(ctx, w.tx, in.SHA256)
 		if err == nil {
 			res = ScanResult{Scan: prev, Already: true, Duplicates: 0}
 			return errAlreadyImported
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		var inserted int
-		if err := w.tx.QueryRowContext(ctx, o.s.q("SELECT COUNT(*) FROM scan_findings WHERE org_id = ? AND scan_id = ?"), o.org.ID, scanID).Scan(&inserted); err != nil {
 			return err
 		}
 		res.New, res.Duplicates = inserted, sw.seen-inserted
@@ -254,9 +488,13 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 			return err
 		}
 		scannedAt := fmtTime(in.ScannedAt)
-		if err := w.exec(`UPDATE scans SET source = ?, format = ?, file_name = ?, sha256 = ?, size = ?, scanned_at = ?, findings = ?, summary = ?
-			WHERE org_id = ? AND id = ?`, in.Source, in.Format, in.FileName, in.SHA256, in.Size, scannedAt, inserted, string(summary), o.org.ID, scanID); err != nil {
+		n, err := w.execN(`UPDATE scans SET source = ?, format = ?, file_name = ?, sha256 = ?, size = ?, scanned_at = ?, findings = ?, summary = ?, staged_until = NULL
+			WHERE org_id = ? AND id = ? AND sha256 IS NULL`, in.Source, in.Format, in.FileName, in.SHA256, in.Size, scannedAt, inserted, string(summary), o.org.ID, scanID)
+		if err != nil {
 			return err
+		}
+		if n != 1 {
+			return errors.New("import: its staged findings were removed meanwhile (the import stalled longer than its lease, and another import took it for abandoned): run it again")
 		}
 
 		// The scan's account+check pairs and its checks' controls.
@@ -265,16 +503,11 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 			pairs = append(pairs, p)
 		}
 		slices.Sort(pairs)
-		if err := batchInsert(w, "INSERT INTO scan_checks (org_id, scan_id, account, check_id) VALUES ", 4, len(pairs), func(i int) []any {
+		if err := batchInsert(w, "INSERT INTO scan_checks (org_id, scan_id, account, check_id, failing) VALUES ", 5, len(pairs), func(i int) []any {
 			account, check, _ := strings.Cut(pairs[i], "\x00")
-			return []any{o.org.ID, scanID, account, check}
+			return []any{o.org.ID, scanID, account, check, failing[pairs[i]]}
 		}); err != nil {
 			return err
-		}
-		if err := w.exec(`UPDATE scan_checks SET failing = (SELECT COUNT(*) FROM scan_findings f
-			WHERE f.org_id = ? AND f.scan_id = ? AND f.account = scan_checks.account AND f.check_id = scan_checks.check_id AND f.status = 'FAIL')
-			WHERE org_id = ? AND scan_id = ?`, o.org.ID, scanID, o.org.ID, scanID); err != nil {
-			return fmt.Errorf("count failing findings: %w", err)
 		}
 		var cc [][3]string // check, framework, control
 		controls := map[string]bool{}
@@ -307,7 +540,7 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 		// time is the same run in another format (Prowler writes OCSF JSON
 		// and CSV side by side): the later import takes its place, so a
 		// failing check is counted once.
-		n, err := w.execN(`UPDATE scan_checks SET superseded_by = ?
+		n, err = w.execN(`UPDATE scan_checks SET superseded_by = ?
 			WHERE org_id = ? AND superseded_by IS NULL AND scan_id <> ?
 			AND scan_id IN (SELECT id FROM scans WHERE org_id = ? AND sha256 IS NOT NULL AND scanned_at <= ?)
 			AND EXISTS (SELECT 1 FROM scan_checks n WHERE n.org_id = ? AND n.scan_id = ? AND n.account = scan_checks.account AND n.check_id = scan_checks.check_id)`,
@@ -394,10 +627,7 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 	if errors.Is(err, errAlreadyImported) {
 		return res, nil
 	}
-	if err != nil {
-		return ScanResult{}, err
-	}
-	return res, nil
+	return res, err
 }
 
 func (w *writer) execN(query string, args ...any) (int64, error) {

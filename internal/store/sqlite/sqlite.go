@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -26,7 +27,16 @@ import (
 var migrations embed.FS
 
 // Engine is SQLite.
-type Engine struct{}
+type Engine struct {
+	// BusyTimeout is how long a write waits for another connection's
+	// write lock before it fails with SQLITE_BUSY (the store answers
+	// ErrBusy). Zero means DefaultBusyTimeout.
+	BusyTimeout time.Duration
+}
+
+// DefaultBusyTimeout bounds a write's wait for the lock. An import holds
+// it only in short slices, so a write waits a fraction of a second.
+const DefaultBusyTimeout = 15 * time.Second
 
 func (Engine) Name() string { return "sqlite" }
 
@@ -41,7 +51,7 @@ func (Engine) Name() string { return "sqlite" }
 //     BEGIN, so two transactions cannot both read the audit head and then
 //     collide on upgrading; they queue. (Read-only transactions stay
 //     deferred and see a snapshot.)
-func (Engine) Open(ctx context.Context, path string) (*sql.DB, error) {
+func (e Engine) Open(ctx context.Context, path string) (*sql.DB, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: no database path")
 	}
@@ -53,7 +63,11 @@ func (Engine) Open(ctx context.Context, path string) (*sql.DB, error) {
 		}
 	}
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(15000)")
+	busy := e.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultBusyTimeout
+	}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")

@@ -321,3 +321,144 @@ func testScanFindingKey(t *testing.T, s *store.Store) {
 		t.Errorf("open on network-segmentation: %v, want 3 (the muted one is not open)", c)
 	}
 }
+
+func staged(t *testing.T, o *store.OrgStore) (int, int) {
+	t.Helper()
+	n, f, err := o.StagedImports(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n, f
+}
+
+// Issue 20, finding 12: a large import held the write lock for its whole
+// length, and web writes failed meanwhile. The findings are staged in
+// short transactions: a write from elsewhere gets in while the import is
+// still feeding, readers never see a part of the scan, and the scan
+// appears whole at the end. The feed goes on until the write is done (at
+// most maxFindings): no clock is read.
+func testScanImportLetsWritersIn(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	mustApply(t, o, Acme())
+	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+	const maxFindings = 400000
+	wrote := make(chan error, 1)
+	var writtenAt, stagedSeen, fed int
+	var midScans []store.Scan
+	var midOpen map[string]int
+	feed := func(sw *store.ScanWriter) (store.ScanInput, error) {
+		for i := 0; i < maxFindings; i++ {
+			status := store.FindingPass
+			if i%4 == 0 {
+				status = store.FindingFail
+			}
+			if err := sw.Add(finding(fmt.Sprintf("f-%07d", i), "111", fmt.Sprintf("check_%d", i%7), status, at)); err != nil {
+				return store.ScanInput{}, err
+			}
+			fed = i + 1
+			switch {
+			case i == 1000:
+				go func() {
+					_, err := o.Put(ctx, "dana@acme.example", store.KindVendor, "fax-co", workspace.Vendor{ID: "fax-co", Name: "FaxCo"})
+					wrote <- err
+				}()
+			case i > 1000 && writtenAt == 0 && i%500 == 0:
+				select {
+				case err := <-wrote:
+					if err != nil {
+						return store.ScanInput{}, fmt.Errorf("a write during the import failed: %w", err)
+					}
+					writtenAt = i
+				default:
+				}
+			case writtenAt > 0 && stagedSeen == 0 && i%500 == 0:
+				if _, f := staged(t, o); f > 0 {
+					// Part of the scan is stored, committed, and unseen.
+					stagedSeen = f
+					midScans, _ = o.Scans(ctx)
+					midOpen, _ = o.OpenFindingCounts(ctx)
+				}
+			}
+			if writtenAt > 0 && stagedSeen > 0 && i >= writtenAt+2000 {
+				break
+			}
+		}
+		return store.ScanInput{Source: "prowler", Format: "ocsf", FileName: "big.json", SHA256: sha(42), Size: 1 << 20, ScannedAt: at,
+			Controls: map[string][]string{"check_0": {"access-review"}}, Evidence: workspace.Evidence{Collected: d("2027-05-02"), Note: "big scan"}}, nil
+	}
+	r, err := o.ImportScan(ctx, "raj@acme.example", feed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if writtenAt == 0 {
+		t.Fatalf("no write got in during the import (%d findings fed)", fed)
+	}
+	if stagedSeen == 0 {
+		t.Fatalf("no staged finding was ever committed during the import (%d findings fed)", fed)
+	}
+	if len(midScans) != 0 || len(midOpen) != 0 {
+		t.Errorf("during the import, with %d findings staged, readers saw scans %v and open findings %v", stagedSeen, midScans, midOpen)
+	}
+	if r.New != fed || r.Scan.Findings != fed {
+		t.Errorf("import: %d new, scan of %d findings; %d were fed", r.New, r.Scan.Findings, fed)
+	}
+	wantFail := (fed + 3) / 4
+	if n, _ := o.OpenFindingTotal(ctx); n != wantFail {
+		t.Errorf("open findings %d, want %d", n, wantFail)
+	}
+	if n, f := staged(t, o); n != 0 || f != 0 {
+		t.Errorf("after the import, %d staged imports with %d findings remain", n, f)
+	}
+	var v workspace.Vendor
+	if err := o.Get(ctx, store.KindVendor, "fax-co", &v); err != nil {
+		t.Errorf("the write made during the import: %v", err)
+	}
+	mustVerify(t, o)
+}
+
+// An import that fails after some of its findings were committed to the
+// staging area, and the same file imported twice, leave nothing: no scan,
+// no staged row, no audit entry. A staged import abandoned by a killed
+// process is removed by the organization's next import.
+func testScanImportStagingRollsBack(t *testing.T, s *store.Store) {
+	o := mustOrg(t, s, "acme")
+	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+	f := scanFile{sha: sha(9), at: at, controls: map[string][]string{"c": {"mfa"}}}
+	for i := range 25000 {
+		f.findings = append(f.findings, finding(fmt.Sprintf("%06d", i), "111", "c", store.FindingFail, at))
+	}
+	h := head(t, o)
+	bad := f
+	bad.failAt = 24000 // past a slice of 20,000
+	if _, err := o.ImportScan(ctx, "raj", bad.feed); err == nil {
+		t.Fatal("a failing feed imported")
+	}
+	if n, fs := staged(t, o); n != 0 || fs != 0 || head(t, o) != h {
+		t.Fatalf("a failed import left %d staged imports, %d findings (head moved: %v)", n, fs, head(t, o) != h)
+	}
+	if ss, _ := o.Scans(ctx); len(ss) != 0 {
+		t.Fatalf("a failed import is visible: %v", ss)
+	}
+	mustImport(t, o, f)
+	h = head(t, o)
+	if again := mustImport(t, o, f); !again.Already || head(t, o) != h {
+		t.Errorf("re-import: %+v", again)
+	}
+	if n, fs := staged(t, o); n != 0 || fs != 0 {
+		t.Errorf("a re-import left %d staged imports, %d findings", n, fs)
+	}
+	// A killed import's staging, its lease run out.
+	org := o.Info().ID
+	if _, err := s.RawExec(ctx, `INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by, staged_until)
+		VALUES (?, '', '', '', '', '2027-05-02T12:00:00.000000000Z', 'raj', '2000-01-01T00:00:00.000000000Z')`, org); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := staged(t, o); n != 1 {
+		t.Fatalf("the abandoned staging is not there: %d", n)
+	}
+	mustImport(t, o, scanFile{sha: sha(10), at: at, controls: f.controls, findings: f.findings[:10]})
+	if n, fs := staged(t, o); n != 0 || fs != 0 {
+		t.Errorf("the next import left the abandoned staging: %d, %d", n, fs)
+	}
+	mustVerify(t, o)
+}

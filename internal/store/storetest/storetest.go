@@ -60,6 +60,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ScanImport", testScanImport},
 		{"ScanImportAtomicAndIdempotent", testScanImportAtomic},
 		{"ScanSupersession", testScanSupersession},
+		{"ScanImportLetsWritersIn", testScanImportLetsWritersIn},
+		{"ScanImportStagingRollsBack", testScanImportStagingRollsBack},
 		{"PrivacyRecords", testPrivacyRecords},
 		{"Answers", testAnswers},
 		{"ScanPlacementByFramework", testScanPlacementByFramework},
