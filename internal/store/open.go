@@ -58,6 +58,11 @@ type Options struct {
 	// BusyTimeout (SQLite) is how long a write waits for another
 	// writer's lock before it gives up with ErrBusy; zero: 15 s.
 	BusyTimeout time.Duration
+	// ImportSlice is how many findings an import stores per transaction
+	// (slice) at most; zero: $WARD_IMPORT_SLICE, else 20,000. Smaller
+	// slices let other writers in more often; the crash test uses small
+	// ones so that a kill lands inside a many-slice import.
+	ImportSlice int
 }
 
 // Store is one database: organizations, accounts, and through Org, each
@@ -67,6 +72,8 @@ type Store struct {
 	eng   Engine
 	blobs *blob.Store
 	now   func() time.Time
+	// sliceRows: findings per import slice (Options.ImportSlice).
+	sliceRows int
 }
 
 // Open connects to url and brings its schema up to date. url is
@@ -104,9 +111,15 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, eng: eng, blobs: blob.New(blobDir), now: opt.Now}
+	s := &Store{db: db, eng: eng, blobs: blob.New(blobDir), now: opt.Now, sliceRows: opt.ImportSlice}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.sliceRows <= 0 {
+		s.sliceRows, _ = strconv.Atoi(os.Getenv("WARD_IMPORT_SLICE"))
+	}
+	if s.sliceRows <= 0 {
+		s.sliceRows = sliceRows
 	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()

@@ -115,6 +115,12 @@ type ScanWriter struct {
 	sliceFor   time.Duration
 	// inBat: uid, check, resource -> index in batch.
 	inBat map[[3]string]int
+	// held: the batches kept in memory until a slice's worth is read
+	// (the scan is staged only then; scanID is 0 until it is).
+	held     [][]ScanFinding
+	heldRows int
+	staged   bool
+	actor    string
 	pairs map[string]struct{} // account \x00 check
 	seen  int
 	// slices is how many slices were committed (tests, progress).
@@ -125,7 +131,7 @@ type ScanWriter struct {
 // under both engines' parameter limits.
 const scanBatch = 100
 
-// A slice commits after sliceRows findings or about sliceTime of work,
+// A slice commits after sliceRows findings (Options.ImportSlice) or about sliceTime of work,
 // whichever comes first, then (SQLite) pauses briefly so that writers
 // waiting for the lock get it: SQLite's lock is not fair, and a waiter
 // polls every few tens of milliseconds. Both are jittered so that a
@@ -199,54 +205,97 @@ func (sw *ScanWriter) Add(f ScanFinding) error {
 // Seen is how many findings were added so far.
 func (sw *ScanWriter) Seen() int { return sw.seen }
 
-// flush writes the queued findings in the current slice, beginning one
-// when none is open, and commits the slice when it is full.
+// flush moves the queued batch on: held in memory while the import is
+// small (a file of fewer findings than a slice is stored by the last
+// transaction alone, and a refused one writes nothing at all), then,
+// once a slice's worth is held, staged, with every later batch.
 func (sw *ScanWriter) flush() error {
 	if len(sw.batch) == 0 {
 		return nil
 	}
+	batch := slices.Clone(sw.batch)
+	sw.batch = sw.batch[:0]
+	clear(sw.inBat)
+	if sw.scanID == 0 {
+		sw.held = append(sw.held, batch)
+		if sw.heldRows += len(batch); sw.heldRows < sw.o.s.sliceRows {
+			return nil
+		}
+		id, err := sw.o.stage(sw.ctx, sw.actor)
+		if err != nil {
+			return err
+		}
+		sw.scanID, sw.staged = id, true
+		held := sw.held
+		sw.held, sw.heldRows = nil, 0
+		for _, b := range held {
+			if err := sw.stageBatch(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return sw.stageBatch(batch)
+}
+
+// stageBatch writes one batch in the current slice, beginning one when
+// none is open, and commits the slice when it is full.
+func (sw *ScanWriter) stageBatch(batch []ScanFinding) error {
 	s := sw.o.s
 	if sw.tx == nil {
 		tx, err := s.db.BeginTx(sw.ctx, nil)
 		if err != nil {
 			return s.busy(err)
 		}
-		if s.eng.Name() == "sqlite" {
-			// A bulk insert keyed by random uids touches pages all over
-			// the index; the default 2 MiB page cache spills them to the
-			// WAL again and again. 64 MiB keeps a few hundred MB of
-			// findings' index pages in memory (it bounds RSS, too).
-			if _, err := tx.ExecContext(sw.ctx, "PRAGMA cache_size = -65536"); err != nil {
-				tx.Rollback()
-				return err
-			}
+		if err := bulkCache(sw.ctx, s, tx); err != nil {
+			tx.Rollback()
+			return err
 		}
 		sw.tx, sw.sliceStart, sw.sliceRows, sw.sliceFor = tx, time.Now(), 0, jitter(sliceTime)
 	}
-	args := make([]any, 0, 12*len(sw.batch))
+	if err := sw.insert(sw.tx, batch); err != nil {
+		return sw.abortSlice(err)
+	}
+	sw.sliceRows += len(batch)
+	if sw.sliceRows >= s.sliceRows || time.Since(sw.sliceStart) >= sw.sliceFor {
+		return sw.commitSlice()
+	}
+	return nil
+}
+
+// bulkCache raises SQLite's page cache for a bulk insert: keyed by random
+// uids, it touches pages all over the index, and the default 2 MiB cache
+// spills them to the WAL again and again. 64 MiB keeps a few hundred MB
+// of findings' index pages in memory (it bounds RSS, too).
+func bulkCache(ctx context.Context, s *Store, tx *sql.Tx) error {
+	if s.eng.Name() != "sqlite" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = -65536")
+	return err
+}
+
+// insert writes one batch of findings of the scan in tx.
+func (sw *ScanWriter) insert(tx *sql.Tx, batch []ScanFinding) error {
+	s := sw.o.s
+	args := make([]any, 0, 12*len(batch))
 	org := sw.o.org.ID
-	for _, f := range sw.batch {
+	for _, f := range batch {
 		args = append(args, org, sw.scanID, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, fmtTime(f.Time), f.Note)
 	}
 	var err error
-	if len(sw.batch) == scanBatch {
+	if len(batch) == scanBatch && tx == sw.tx {
 		if sw.full == nil {
-			if sw.full, err = sw.tx.PrepareContext(sw.ctx, s.q(insertFindings(scanBatch))); err != nil {
-				return sw.abortSlice(err)
+			if sw.full, err = tx.PrepareContext(sw.ctx, s.q(insertFindings(scanBatch))); err != nil {
+				return err
 			}
 		}
 		_, err = sw.full.ExecContext(sw.ctx, args...)
 	} else {
-		_, err = sw.tx.ExecContext(sw.ctx, s.q(insertFindings(len(sw.batch))), args...)
+		_, err = tx.ExecContext(sw.ctx, s.q(insertFindings(len(batch))), args...)
 	}
 	if err != nil {
-		return sw.abortSlice(fmt.Errorf("store findings: %w", err))
-	}
-	sw.sliceRows += len(sw.batch)
-	sw.batch = sw.batch[:0]
-	clear(sw.inBat)
-	if sw.sliceRows >= sliceRows || time.Since(sw.sliceStart) >= sw.sliceFor {
-		return sw.commitSlice()
+		return fmt.Errorf("store findings: %w", err)
 	}
 	return nil
 }
@@ -297,12 +346,15 @@ func (sw *ScanWriter) abortSlice(err error) error {
 
 // stagedCounts counts a staged scan's findings, and its failing ones per
 // account \x00 check.
-func (o *OrgStore) stagedCounts(ctx context.Context, scanID int64) (int, map[string]int, error) {
+func (o *OrgStore) stagedCounts(ctx context.Context, q interface {
+	querier
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, scanID int64) (int, map[string]int, error) {
 	var n int
-	if err := o.s.db.QueryRowContext(ctx, o.s.q("SELECT COUNT(*) FROM scan_findings WHERE org_id = ? AND scan_id = ?"), o.org.ID, scanID).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, o.s.q("SELECT COUNT(*) FROM scan_findings WHERE org_id = ? AND scan_id = ?"), o.org.ID, scanID).Scan(&n); err != nil {
 		return 0, nil, err
 	}
-	rs, err := o.s.db.QueryContext(ctx, o.s.q(`SELECT account, check_id, COUNT(*) FROM scan_findings
+	rs, err := q.QueryContext(ctx, o.s.q(`SELECT account, check_id, COUNT(*) FROM scan_findings
 		WHERE org_id = ? AND scan_id = ? AND status = 'FAIL' GROUP BY account, check_id`), o.org.ID, scanID)
 	if err != nil {
 		return 0, nil, err
@@ -320,13 +372,8 @@ func (o *OrgStore) stagedCounts(ctx context.Context, scanID int64) (int, map[str
 	return n, failing, rs.Err()
 }
 
-// stage starts an import: a scan row no reader sees, after removing
-// staged imports of this organization whose lease ran out (a process
-// killed mid-import).
+// stage starts staging an import: a scan row no reader sees.
 func (o *OrgStore) stage(ctx context.Context, actor string) (int64, error) {
-	if err := o.dropAbandoned(ctx); err != nil {
-		return 0, err
-	}
 	var id int64
 	now := o.s.now()
 	err := o.s.db.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by, staged_until)
@@ -428,15 +475,15 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 	if actor == "" {
 		return ScanResult{}, errors.New("every change needs an actor (who made it) for the audit trail")
 	}
-	scanID, err := o.stage(ctx, actor)
-	if err != nil {
+	// Staged imports abandoned by a killed process go first.
+	if err := o.dropAbandoned(ctx); err != nil {
 		return ScanResult{}, err
 	}
-	sw := &ScanWriter{o: o, ctx: ctx, scanID: scanID, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{}}
+	sw := &ScanWriter{o: o, ctx: ctx, actor: actor, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{}}
 	res, err := o.commitScan(ctx, actor, sw, feed)
-	if err != nil || res.Already {
+	if (err != nil || res.Already) && sw.staged {
 		sw.abortSlice(nil)
-		if derr := o.dropStaged(ctx, scanID); derr != nil && err == nil {
+		if derr := o.dropStaged(ctx, sw.scanID); derr != nil && err == nil {
 			err = derr
 		}
 	}
@@ -463,13 +510,17 @@ func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter,
 	if in.SHA256 == "" {
 		return res, errors.New("import: the file's SHA-256 is missing")
 	}
-	scanID := sw.scanID
-	// What was stored, and the failing findings per account and check,
-	// counted before the last transaction: the staged rows are committed
-	// and no one else writes them, so these reads hold no lock.
-	inserted, failing, err := o.stagedCounts(ctx, scanID)
-	if err != nil {
-		return res, err
+	staged := sw.staged
+	var inserted int
+	var failing map[string]int
+	if staged {
+		// What was stored, and the failing findings per account and
+		// check, counted before the last transaction: the staged rows are
+		// committed and no one else writes them, so these reads hold no
+		// lock.
+		if inserted, failing, err = o.stagedCounts(ctx, o.s.db, sw.scanID); err != nil {
+			return res, err
+		}
 	}
 	err = o.write(ctx, actor, false, func(w *writer) error {
 		w.origin = OriginImport
@@ -481,6 +532,25 @@ func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter,
 		if !errors.Is(err, ErrNotFound) {
 			return err
 		}
+		if !staged {
+			// A small import: its scan row and findings, here.
+			if err := w.tx.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by)
+				VALUES (?, '', '', '', '', ?, ?) RETURNING id`), o.org.ID, w.now, actor).Scan(&sw.scanID); err != nil {
+				return err
+			}
+			if err := bulkCache(ctx, o.s, w.tx); err != nil {
+				return err
+			}
+			for _, b := range sw.held {
+				if err := sw.insert(w.tx, b); err != nil {
+					return err
+				}
+			}
+			if inserted, failing, err = o.stagedCounts(ctx, w.tx, sw.scanID); err != nil {
+				return err
+			}
+		}
+		scanID := sw.scanID
 		res.New, res.Duplicates = inserted, sw.seen-inserted
 
 		summary, err := json.Marshal(in.Summary)
