@@ -121,8 +121,8 @@ type ScanWriter struct {
 	heldRows int
 	staged   bool
 	actor    string
-	pairs map[string]struct{} // account \x00 check
-	seen  int
+	pairs    map[string]struct{} // account \x00 check
+	seen     int
 	// slices is how many slices were committed (tests, progress).
 	slices int
 }
