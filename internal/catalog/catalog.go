@@ -176,15 +176,19 @@ type Control struct {
 	// implementation specifications (164.312(a)(1) asks that systems
 	// allow access only to those granted it, which network restrictions
 	// do, while none of its four specifications is about networks), or a
-	// CSF outcome NIST SP 800-66r2 relates to the standard and the control
-	// delivers (the legal register, GV.OC-03, for every standard).
+	// CSF outcome the control delivers for the standard (the legal
+	// register, GV.OC-03, for every standard).
 	// Readiness is computed over mappings and never counts it; the
-	// standard-level crosswalk to CSF counts, for a served standard, only
-	// the control's CSF outcomes NIST relates to it; scanner findings use
-	// it to place a check Prowler files under the standard.
+	// standard-level crosswalk to CSF counts every served standard with
+	// every outcome of ServesWith; scanner findings use it to place a
+	// check Prowler files under the standard.
 	Serves map[string][]string `json:"serves,omitempty"`
 	// ServesWhy explains Serves when no per-standard Rationale does.
 	ServesWhy string `json:"serves_why,omitempty"`
+	// ServesWith are the CSF outcomes (some of the control's CSF
+	// mappings) through which it serves the standards of Serves: ward's
+	// own claim, never filtered by NIST SP 800-66r2's mapping.
+	ServesWith []string `json:"serves_with,omitempty"`
 	// Rationale: requirement id -> why the control maps to (or serves)
 	// it, where ward's judgement needs saying.
 	Rationale map[string]string `json:"rationale,omitempty"`
@@ -237,8 +241,9 @@ type Mapping struct {
 	// Standards: HIPAA standard id (this catalog's) -> CSF subcategories.
 	Standards map[string][]string `json:"standards"`
 	// Adds and Omits are where ward's controls and this mapping differ on
-	// purpose, each with why: pairs ward relates and NIST does not, pairs
-	// NIST relates and ward attributes to no control.
+	// purpose, each with why: pairs ward relates and NIST does not (every
+	// one), pairs NIST relates and ward leaves out on purpose (the other
+	// NIST pairs no control relates are gaps).
 	Adds  []Disagreement `json:"adds"`
 	Omits []Disagreement `json:"omits"`
 }

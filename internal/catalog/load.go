@@ -81,6 +81,7 @@ type controlDoc struct {
 	Mappings    map[string][]string `yaml:"mappings"`
 	Serves      map[string][]string `yaml:"serves"`
 	ServesWhy   string              `yaml:"serves_why"`
+	ServesWith  []string            `yaml:"serves_with"`
 	Judgement   []string            `yaml:"judgement"`
 	Rationale   map[string]string   `yaml:"rationale"`
 }
@@ -482,6 +483,34 @@ func (c *Catalog) loadControls(docs []controlDoc) error {
 		}
 		if ctl.ServesWhy != "" && len(ctl.Serves[HIPAA]) == 0 {
 			return fmt.Errorf("%s: serves_why without serves", where)
+		}
+		// serves_with: the CSF outcomes through which the control serves
+		// those standards, a subset of its own CSF mappings. They are
+		// ward's claim, pair by pair: the standard-level crosswalk counts
+		// every served standard × every one of them.
+		switch {
+		case len(ctl.Serves[HIPAA]) > 0 && len(d.ServesWith) == 0:
+			return fmt.Errorf("%s: serves without serves_with: name the CSF outcomes through which the control serves those standards", where)
+		case len(ctl.Serves[HIPAA]) == 0 && len(d.ServesWith) > 0:
+			return fmt.Errorf("%s: serves_with without serves", where)
+		}
+		for _, id := range d.ServesWith {
+			if !slices.Contains(ctl.Mappings[CSF], id) {
+				return fmt.Errorf("%s: serves_with: %s is not one of the control's csf mappings", where, id)
+			}
+		}
+		if len(d.ServesWith) > 0 {
+			sorted := slices.Clone(d.ServesWith)
+			c.frameworks[CSF].Sort(sorted)
+			if len(slices.Compact(slices.Clone(sorted))) != len(sorted) {
+				return fmt.Errorf("%s: serves_with: duplicate id", where)
+			}
+			ctl.ServesWith = sorted
+		}
+		for _, id := range ctl.ServesWith {
+			if ctl.ServesWhy != "" && !strings.Contains(ctl.ServesWhy, id) {
+				return fmt.Errorf("%s: serves_why does not name %s, one of serves_with: say how the control delivers it", where, id)
+			}
 		}
 		// Provenance of CSF mappings: NIST-sourced when NIST SP 800-66r2
 		// maps one of the control's HIPAA standards to the subcategory.

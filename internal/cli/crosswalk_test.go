@@ -2,12 +2,15 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"ward/internal/catalog"
 )
 
 // TestCrosswalkJSONShape: `ward crosswalk --format json` prints exactly the
@@ -151,13 +154,10 @@ func TestCrosswalkSourceNIST(t *testing.T) {
 		Source string
 		Pairs  []struct {
 			Standard, CSF, Why string
-			NIST, Ward         bool
+			NIST, Ward, Gap    bool
 			Via                []string
 		}
-		Agreement struct {
-			Ward, NIST, Both  int
-			Precision, Recall float64
-		}
+		Agreement catalog.Agreement
 		Unreached []struct{ CSF, Why string }
 	}
 	read := func(source string) out {
@@ -174,27 +174,42 @@ func TestCrosswalkSourceNIST(t *testing.T) {
 	if len(ctl.Pairs) != ctl.Agreement.Ward || len(both.Pairs) != both.Agreement.Ward+both.Agreement.NIST-both.Agreement.Both {
 		t.Errorf("pairs: controls %d (agreement %+v), both %d", len(ctl.Pairs), ctl.Agreement, len(both.Pairs))
 	}
-	if both.Agreement.Precision < 95 || both.Agreement.Recall < 80 {
-		t.Errorf("agreement %+v", both.Agreement)
+	want, _ := catalog.Default().StandardCrosswalk(catalog.SourceBoth)
+	if both.Agreement != want.Agreement || ctl.Agreement != want.Agreement {
+		t.Errorf("agreement %+v, the catalog's %+v", both.Agreement, want.Agreement)
 	}
-	differ := 0
+	differ, gaps := 0, 0
 	for _, p := range both.Pairs {
 		if p.NIST != p.Ward {
 			differ++
-			if p.Why == "" {
-				t.Errorf("%s %s: NIST %v, ward %v, and no reason", p.Standard, p.CSF, p.NIST, p.Ward)
+			switch {
+			case p.Ward && p.Why == "":
+				t.Errorf("%s %s: ward adds it and gives no reason", p.Standard, p.CSF)
+			case p.Gap && p.Why != "", !p.Gap && p.Why == "":
+				t.Errorf("%s %s: gap %v, why %q: a pair ward leaves out is recorded with why or is a gap", p.Standard, p.CSF, p.Gap, p.Why)
+			case p.Gap:
+				gaps++
 			}
+		} else if p.Gap || p.Why != "" {
+			t.Errorf("%s %s: both agree, yet gap %v, why %q", p.Standard, p.CSF, p.Gap, p.Why)
 		}
 		if p.Ward && len(p.Via) == 0 {
 			t.Errorf("%s %s: ward's pair names no control", p.Standard, p.CSF)
 		}
 	}
-	if differ == 0 {
-		t.Error("no disagreement at all: the comparison is not running")
+	if differ == 0 || gaps != want.Agreement.Gaps {
+		t.Errorf("%d pairs differ, %d gaps (want %d): the comparison is not running", differ, gaps, want.Agreement.Gaps)
 	}
 	text := mustWard(t, db, "crosswalk", "--from", "hipaa", "--to", "csf", "--source", "both")
-	if !strings.Contains(text, "precision 95") && !strings.Contains(text, "precision 96") && !strings.Contains(text, "precision 97") {
-		t.Errorf("the text does not state the agreement:\n%s", text[len(text)-600:])
+	a := want.Agreement
+	for _, s := range []string{
+		fmt.Sprintf("precision %.1f%%, recall %.1f%% (ward's against NIST's)", a.Precision, a.Recall),
+		fmt.Sprintf("precision %.1f%%, recall %.1f%%; %d NIST pairs are gaps", a.PrecisionAfter, a.RecallAfter, a.Gaps),
+		"gap: no ward control claims it",
+	} {
+		if !strings.Contains(text, s) {
+			t.Errorf("the text does not state %q:\n%s", s, text[len(text)-800:])
+		}
 	}
 	for _, bad := range [][]string{{"--from", "hipaa", "--to", "soc2", "--source", "both"}, {"--from", "hipaa", "--to", "csf", "--source", "cprt"}} {
 		if code, _, _ := ward(t, db, append([]string{"crosswalk"}, bad...)...); code != 2 {

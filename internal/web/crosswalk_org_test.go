@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -90,9 +91,14 @@ func TestCrosswalkNISTSideBySide(t *testing.T) {
 		t.Errorf("agreement %+v, want %+v", p.Standards.Agreement, want.Agreement)
 	}
 	page := e.get(c, "/orgs/alpha/crosswalk?from=hipaa&to=csf")
-	for _, s := range []string{"NIST SP 800-66r2 and ward, side by side", "class=\"nist-precision\"", "Why they differ", "new in CSF 2.0"} {
+	for _, s := range []string{"NIST SP 800-66r2 and ward, side by side", "class=\"nist-precision\"", "Why they differ", "new in CSF 2.0", "class=\"nist-recall-after\"", "Gap: no ward control claims it"} {
 		if !strings.Contains(page.Body, s) {
 			t.Errorf("the page lacks %q", s)
+		}
+	}
+	for _, v := range []float64{want.Agreement.Precision, want.Agreement.Recall, want.Agreement.PrecisionAfter, want.Agreement.RecallAfter} {
+		if s := fmt.Sprintf(">%v%%<", v); !strings.Contains(page.Body, s) {
+			t.Errorf("the page does not state %s", s)
 		}
 	}
 	if res := e.get(c, "/api/v1/orgs/alpha/crosswalk?from=hipaa&to=soc2"); strings.Contains(res.Body, `"standards"`) {
