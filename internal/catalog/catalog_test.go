@@ -598,6 +598,10 @@ func TestLoadRejects(t *testing.T) {
 		{"out of order", "data/hipaa.yaml", "id: 164.308(a)(1)(ii)(B)", "id: 164.308(a)(1)(ii)(Z)", "out of regulation order"},
 		{"bad category", "data/soc2.yaml", "category: availability", "category: uptime", `category "uptime"`},
 		{"bad NIST target", "data/nist-800-66r2.yaml", "DE.AE-03,", "DE.AE-05,", "not a CSF 2.0 subcategory"},
+		{"serves without outcomes", "data/controls.yaml", "    serves_with: [GV.RR-02]\n", "", "serves without serves_with"},
+		{"serves_with not mapped", "data/controls.yaml", "serves_with: [GV.RR-02]", "serves_with: [GV.RR-02, PR.AA-05]", "PR.AA-05 is not one of the control's csf mappings"},
+		{"serves_with unexplained", "data/controls.yaml", "serves_with: [GV.RR-02]", "serves_with: [GV.RR-02, GV.OC-02]", "serves_why does not name GV.OC-02"},
+		{"unrecorded add", "data/nist-800-66r2.yaml", "      csf: [PR.AA-04]\n", "      csf: [PR.AA-03]\n", "PR.AA-04: ward relates them (single-sign-on) and NIST SP 800-66r2 does not"},
 		{"undated source", "data/csf.yaml", `published: "2024-02-26"`, `published: "Feb 2024"`, "not a YYYY-MM-DD date"},
 	}
 	for _, tt := range tests {

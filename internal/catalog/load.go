@@ -210,6 +210,10 @@ func load(fsys fs.FS) (*Catalog, error) {
 	if err := c.loadControls(controls); err != nil {
 		return nil, fmt.Errorf("%s: %w", controlsFile, err)
 	}
+	// Every pair ward's controls add to NIST's is recorded with why.
+	if err := c.disagreementsCheck(); err != nil {
+		return nil, fmt.Errorf("%s: %w", nistFile, err)
+	}
 	return c, nil
 }
 
