@@ -77,7 +77,7 @@ func init() {
 				}
 				buf.Write(phimap.DataflowSVG(ws, nil, Check(ws, env.AsOf), phimap.SVGOptions{PHIOnly: phiOnly, Collapse: collapse, Vendor: vendor}))
 			default:
-				return BadInput("no report %q (risk-analysis, roadmap, dataflow, readiness, request-list)", args[0])
+				return BadInput("no report %q (risk-analysis, roadmap, dataflow, readiness, request-list, policies, workforce)", args[0])
 			}
 			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 				return err
