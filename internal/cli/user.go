@@ -30,7 +30,7 @@ func init() {
 	var passwordStdin bool
 	Register(&Command{
 		Name:    "user add",
-		Args:    "EMAIL [--name NAME] [--role admin|editor|viewer|auditor] [--password-stdin]",
+		Args:    "EMAIL [--name NAME] [--role admin|editor|auditor|viewer|member] [--password-stdin]",
 		Summary: "create a local account (argon2id) and give it a role in the organization; an existing account is left as it is",
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&name, "name", "", "display name")
@@ -90,7 +90,7 @@ func init() {
 	Register(&Command{
 		Name:    "user role",
 		Args:    "EMAIL ROLE",
-		Summary: "give an existing account a role in the organization (admin, editor, auditor, viewer), or change it",
+		Summary: "give an existing account a role in the organization (admin, editor, auditor, viewer, member), or change it",
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 2 {
 				return BadInput("user role needs an e-mail address and a role (%s)", strings.Join(store.Roles, ", "))

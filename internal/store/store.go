@@ -74,15 +74,19 @@ var Kinds = []string{
 	KindPolicy, KindTraining, KindAcknowledgement, KindTrainingRecord, KindReminder,
 }
 
-// Roles an account can hold in an organization, weakest first.
+// Roles an account can hold in an organization, weakest first. A member
+// is a workforce member: it sees only its own tasks (the policies it must
+// acknowledge, the trainings it must complete) and nothing else of the
+// organization.
 const (
+	RoleMember  = "member"
 	RoleViewer  = "viewer"
 	RoleAuditor = "auditor"
 	RoleEditor  = "editor"
 	RoleAdmin   = "admin"
 )
 
-var Roles = []string{RoleViewer, RoleAuditor, RoleEditor, RoleAdmin}
+var Roles = []string{RoleMember, RoleViewer, RoleAuditor, RoleEditor, RoleAdmin}
 
 type Org struct {
 	ID      int64     `json:"id"`

@@ -30,11 +30,21 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	case 0:
 		s.render(w, r, "home.html", ms)
 	case 1:
-		http.Redirect(w, r, "/orgs/"+ms[0].Org.Slug, http.StatusFound)
+		http.Redirect(w, r, orgHome(ms[0]), http.StatusFound)
 	default:
 		// Several organizations (an MSP): the overview of all of them.
 		s.orgsPage(w, r)
 	}
+}
+
+// orgHome is where a membership's link goes: the organization's
+// overview, or for a workforce member its own tasks (the only pages it
+// may open).
+func orgHome(m store.Membership) string {
+	if m.Role == store.RoleMember {
+		return "/orgs/" + m.Org.Slug + "/my"
+	}
+	return "/orgs/" + m.Org.Slug
 }
 
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {

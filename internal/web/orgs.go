@@ -41,6 +41,9 @@ type OrgsOverview struct {
 	Orgs       []OrgRow    `json:"orgs"`
 	Columns    []OrgColumn `json:"-"`
 	Frameworks []string    `json:"-"`
+	// Tasks are the organizations where the caller is a workforce member
+	// (role member): it sees its own tasks there, and no numbers.
+	Tasks []OrgMembership `json:"tasks"`
 }
 
 // OrgRow is one organization's standing on AsOf.
@@ -379,13 +382,23 @@ func (s *Server) orgsData(w http.ResponseWriter, r *http.Request, api bool) (Org
 		s.serverError(w, r, api, err)
 		return OrgsOverview{}, false
 	}
+	// A workforce member sees nothing of an organization's program: its
+	// memberships are links to its own tasks, without a row of numbers.
+	tasks := []OrgMembership{}
+	ms = slices.DeleteFunc(ms, func(m store.Membership) bool {
+		if m.Role == store.RoleMember {
+			tasks = append(tasks, OrgMembership{Slug: m.Org.Slug, Name: m.Org.Name, Role: m.Role})
+			return true
+		}
+		return false
+	})
 	rows, err := s.orgsOverview(r.Context(), ms, asOf)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return OrgsOverview{}, false
 	}
 	sortOrgs(rows, key, desc)
-	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: readinessFrameworks}
+	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: readinessFrameworks, Tasks: tasks}
 	if desc {
 		ov.Sort = "-" + key
 	}

@@ -159,6 +159,7 @@ type navItem struct {
 // as links as soon as a route GET /orgs/{org}<suffix> is registered.
 var sections = []struct{ label, suffix string }{
 	{"Overview", ""},
+	{"My tasks", "/my"},
 	{"Plan", "/plan"},
 	{"Data flows", "/flows"},
 	{"Agreements", "/agreements"},
@@ -166,6 +167,9 @@ var sections = []struct{ label, suffix string }{
 	{"Controls", "/controls"},
 	{"Frameworks", "/frameworks"},
 	{"Evidence", "/evidence"},
+	{"Policies", "/policies"},
+	{"Trainings", "/trainings"},
+	{"People", "/people"},
 	{"Incidents", "/incidents"},
 	{"Privacy", "/privacy"},
 	{"Questionnaires", "/questionnaires"},
@@ -206,6 +210,9 @@ func (s *Server) view(r *http.Request, data any) View {
 		for _, it := range s.nav {
 			if it.exists && !atLeast(ri.role, it.role) {
 				continue // a page the caller may not open (Accounts, for admins)
+			}
+			if !it.exists && ri.role == store.RoleMember {
+				continue // a member sees its own tasks, not the program's plan
 			}
 			l := NavLink{Label: it.label}
 			if it.exists {

@@ -18,7 +18,8 @@ import (
 )
 
 // Roles a Route may declare besides the organization roles
-// (store.RoleViewer, store.RoleAuditor, store.RoleEditor, store.RoleAdmin).
+// (store.RoleMember, store.RoleViewer, store.RoleAuditor, store.RoleEditor,
+// store.RoleAdmin).
 const (
 	// Public routes need no login: the login form, static files.
 	Public = "public"
@@ -42,8 +43,9 @@ const (
 //     exists) and 403 when the caller's role there is too weak.
 //   - Role is Public, AnyUser, or an organization role. An empty or unknown
 //     role is never served (deny by default).
-//   - Organization roles are ordered viewer < auditor < editor < admin:
-//     viewer reads pages; auditor also downloads evidence and exports the
+//   - Organization roles are ordered member < viewer < auditor < editor <
+//     admin: a member (a workforce member) sees only its own tasks, on
+//     the routes that declare member; viewer reads pages; auditor also downloads evidence and exports the
 //     audit trail; editor also changes records; admin also manages
 //     accounts and roles. Auditors and viewers are read-only, so a route
 //     with a state-changing method must require editor or admin.
@@ -65,6 +67,12 @@ type Route struct {
 	// make a browser add an entry, and any organization role from Role
 	// up may call it.
 	Export bool
+	// Self marks a change callers make to their own record only (a
+	// workforce member acknowledging a policy): the handler acts for the
+	// person whose e-mail is the caller's account and never for another,
+	// so any organization role from Role up (member included) may call
+	// it, whatever the method.
+	Self bool
 }
 
 // HandlerFunc serves one route. Use currentUser, currentOrg, role and
@@ -94,10 +102,11 @@ func Routes() []Route {
 }
 
 var roleRank = map[string]int{
-	store.RoleViewer:  1,
-	store.RoleAuditor: 2,
-	store.RoleEditor:  3,
-	store.RoleAdmin:   4,
+	store.RoleMember:  1,
+	store.RoleViewer:  2,
+	store.RoleAuditor: 3,
+	store.RoleEditor:  4,
+	store.RoleAdmin:   5,
 }
 
 // atLeast reports whether role has every permission of min.
@@ -144,14 +153,17 @@ func (rt Route) Problem() string {
 		return "no role declared: set Role to Public, AnyUser or an organization role"
 	case rt.Role == Public || rt.Role == AnyUser:
 		if underOrgs {
-			return fmt.Sprintf("role %q under an organization's path: declare viewer, auditor, editor or admin", rt.Role)
+			return fmt.Sprintf("role %q under an organization's path: declare member, viewer, auditor, editor or admin", rt.Role)
 		}
 	case roleRank[rt.Role] > 0:
 		if !rt.HasOrg() {
 			return fmt.Sprintf("organization role %q needs a pattern under /orgs/{org} or /api/v1/orgs/{org}", rt.Role)
 		}
-		if isMutating(rt.Method) && !atLeast(rt.Role, store.RoleEditor) && !rt.Export {
-			return fmt.Sprintf("%s changes state, which %ss may not: require editor or admin (or mark an audited download Export)", rt.Method, rt.Role)
+		if isMutating(rt.Method) && !atLeast(rt.Role, store.RoleEditor) && !rt.Export && !rt.Self {
+			return fmt.Sprintf("%s changes state, which %ss may not: require editor or admin (or mark an audited download Export, or a caller's change to their own record Self)", rt.Method, rt.Role)
+		}
+		if rt.Export && rt.Self {
+			return "a route is an audited download (Export) or a caller's own change (Self), not both"
 		}
 	default:
 		return fmt.Sprintf("unknown role %q: use Public, AnyUser, %s", rt.Role, strings.Join(store.Roles, ", "))
