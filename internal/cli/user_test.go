@@ -247,3 +247,53 @@ func TestAccountLifecycleCLI(t *testing.T) {
 		})
 	}
 }
+
+// `ward user add --role member` makes a workforce member: its account
+// opens its own tasks (GET /api/v1/orgs/{org}/my) and nothing else of
+// the organization (the overview answers 403).
+func TestUserAddMember(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "ward.db")
+	slug := tinyOrg(t, db)
+	out := mustWardAt(t, db, "", "user", "add", "tom@tiny.example", "--role", "member")
+	if !strings.Contains(out, "tom@tiny.example is member of "+slug) {
+		t.Fatalf("user add --role member: %q", out)
+	}
+	pw := generated.FindStringSubmatch(out)
+	if pw == nil {
+		t.Fatalf("no generated password in %q", out)
+	}
+	if code, _, errs := wardAt(t, db, "", "user", "add", "sam@tiny.example", "--role", "workforce"); code != 2 || !strings.Contains(errs, "member") {
+		t.Errorf("an unknown role: exit %d %q, want 2 naming the roles", code, errs)
+	}
+	st, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(web.New(st, web.Config{}))
+	defer srv.Close()
+	u, err := st.UserByEmail(context.Background(), "tom@tiny.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := auth.NewToken()
+	if _, err := st.CreateToken(context.Background(), "test", u.ID, "t", auth.TokenHash(tok), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) int {
+		req, _ := http.NewRequest("GET", srv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get("/api/v1/orgs/" + slug + "/my"); got != 200 {
+		t.Errorf("a member's own tasks: %d, want 200", got)
+	}
+	if got := get("/api/v1/orgs/" + slug + "/overview"); got != 403 {
+		t.Errorf("a member reading the overview: %d, want 403", got)
+	}
+}

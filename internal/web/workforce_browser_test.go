@@ -1,0 +1,119 @@
+package web
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"ward/internal/browsertest"
+	"ward/internal/store"
+)
+
+// browserLogout ends the browser's session through the menu's button.
+func (e *testEnv) browserLogout(b *browsertest.Browser) {
+	b.Click(`form.logout button`)
+	b.WaitVisible(`input[name="email"]`)
+}
+
+// cellText is the people page's cell of one person and column.
+func cellText(b *browsertest.Browser, person, col string) string {
+	return b.Text(`tr[data-person="` + person + `"] td[data-col="` + col + `"]`)
+}
+
+// A workforce member logs in, reads a policy and acknowledges it by
+// clicking through; the compliance lead's people page, which showed the
+// acknowledgement due, shows it done that day.
+func TestBrowserMemberAcknowledgesPolicy(t *testing.T) {
+	b := browsertest.New(t)
+	e := newEnv(t, Config{})
+	d := e.seedWorkforce()
+	const col = "policy:acceptable-use"
+
+	e.browserLogin(b, e.users[store.RoleEditor])
+	b.Navigate(e.srv.URL + "/orgs/alpha/people")
+	if got := cellText(b, "member@alpha.example", col); !strings.Contains(got, "due by "+d.aupApproved.AddDays(30).String()) {
+		t.Errorf("before: the member's acceptable-use cell reads %q", got)
+	}
+	e.browserLogout(b)
+
+	e.browserLogin(b, e.users[store.RoleMember])
+	b.WaitText("main h1", "My tasks", 5*time.Second)
+	if n := b.Count(".sidebar a"); n != 1 {
+		t.Errorf("a member's menu has %d links, want 1 (My tasks): %q", n, b.Text(".sidebar"))
+	}
+	b.Click(`tr[data-policy="acceptable-use"] a.button`)
+	b.WaitText("main h1", "Acceptable use policy", 5*time.Second)
+	if text := b.Text("article.policy-text"); !strings.Contains(text, "Use company devices for company work.") {
+		t.Errorf("the policy's text reads %q", text)
+	}
+	b.Screenshot("member-reads-policy")
+	b.Click(`form.ack-form input[name="read"]`)
+	b.Click(`form.ack-form button[type="submit"]`)
+	b.WaitText("p.notice", "Recorded: you acknowledged Acceptable use policy, version 1", 5*time.Second)
+	if got := b.Text(`tr[data-policy="acceptable-use"] td.status`); !strings.Contains(got, "done "+d.today.String()) {
+		t.Errorf("after: the member's own list reads %q", got)
+	}
+	b.Screenshot("member-acknowledged")
+	e.browserLogout(b)
+
+	e.browserLogin(b, e.users[store.RoleEditor])
+	b.Navigate(e.srv.URL + "/orgs/alpha/people")
+	if got := cellText(b, "member@alpha.example", col); !strings.Contains(got, "done "+d.today.String()) {
+		t.Errorf("after: the people page's cell reads %q, want done %s", got, d.today)
+	}
+	b.Screenshot("people-after-ack")
+	e.wantAudit("create", store.KindAcknowledgement, "member@alpha.example|acceptable-use|1", "member@alpha.example")
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("browser problems (CSP, scripts): %v", p)
+	}
+}
+
+// An officer approves a new version of a policy on its page; every
+// member's acknowledgement then falls due again, 30 days on, on the
+// people page and on a member's own list.
+func TestBrowserApprovalMakesAcknowledgementsDueAgain(t *testing.T) {
+	b := browsertest.New(t)
+	e := newEnv(t, Config{})
+	d := e.seedWorkforce()
+	const col = "policy:sanctions"
+	due := "due by " + d.today.AddDays(30).String()
+
+	e.browserLogin(b, e.users[store.RoleEditor])
+	b.Navigate(e.srv.URL + "/orgs/alpha/people")
+	if got := cellText(b, "member@alpha.example", col); !strings.Contains(got, "done") {
+		t.Errorf("before: the member's sanctions cell reads %q, want done (v1 acknowledged)", got)
+	}
+	b.Navigate(e.srv.URL + "/orgs/alpha/policies/sanctions?from=1&to=2")
+	if diff := b.Text(".diff"); !strings.Contains(diff, "+ Level 2: pasting PHI into an AI tool without a BAA.") {
+		t.Errorf("the diff reads %q", diff)
+	}
+	b.Do("choose draft 2", chromedp.SetValue(chromedp.CSS(`form.approve-form select[name="draft"]`), "2"))
+	b.Screenshot("officer-approves")
+	b.Click(`form.approve-form button[type="submit"]`)
+	b.WaitText("p.notice", "Version 2 approved by editor@alpha.example", 5*time.Second)
+	if st := b.Text(`tr.version[data-version="2"] td.state`); st != "in force" {
+		t.Errorf("version 2 is %q, want in force", st)
+	}
+
+	b.Navigate(e.srv.URL + "/orgs/alpha/people")
+	for _, p := range []string{"member@alpha.example", "dana@alpha.example", "editor@alpha.example", "new@alpha.example"} {
+		if got := cellText(b, p, col); !strings.Contains(got, due) {
+			t.Errorf("after: %s's sanctions cell reads %q, want %q", p, got, due)
+		}
+	}
+	if h := b.Text(`th[data-col="` + col + `"]`); !strings.Contains(strings.ToLower(h), "v2") {
+		t.Errorf("the column is %q, want version 2", h)
+	}
+	b.Screenshot("people-after-approval")
+	e.browserLogout(b)
+
+	e.browserLogin(b, e.users[store.RoleMember])
+	if got := b.Text(`tr[data-policy="sanctions"]`); !strings.Contains(got, "v2") || !strings.Contains(got, due) {
+		t.Errorf("the member's list reads %q, want v2 %s", got, due)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("browser problems (CSP, scripts): %v", p)
+	}
+}
