@@ -318,8 +318,8 @@ func (s *Server) acknowledgementsAPI(w http.ResponseWriter, r *http.Request) {
 // today). 201, 200 when recorded already, 422 naming the fields.
 func (s *Server) recordAckAPI(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Person  string    `json:"person"`
-		Policy  string    `json:"policy"`
+		Person  string `json:"person"`
+		Policy  string `json:"policy"`
 		Version int    `json:"version"`
 		On      string `json:"on"`
 	}
