@@ -8,6 +8,8 @@ package date
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -150,4 +152,42 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	return d.UnmarshalText([]byte(s))
+}
+
+// ParseInput reads a date as a person types it into a form: ISO
+// (2026-12-01) or the US order month/day/year (12/01/2026, 12/1/2026), the
+// year always in full. Surrounding space is ignored. The workspace files
+// keep ISO alone (Parse); this is for the web forms, which echo the date
+// they read (Long) so that 01/12/2026 cannot pass for 1 December.
+func ParseInput(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	if d, err := Parse(s); err == nil {
+		return d, nil
+	}
+	if parts := strings.Split(s, "/"); len(parts) == 3 {
+		m, errM := strconv.Atoi(parts[0])
+		d, errD := strconv.Atoi(parts[1])
+		y, errY := strconv.Atoi(parts[2])
+		switch {
+		case errM != nil || errD != nil || errY != nil || len(parts[0]) > 2 || len(parts[1]) > 2 || strings.ContainsAny(s, "+- "):
+		case len(parts[2]) != 4:
+			return Date{}, fmt.Errorf("%q: write the year in full (12/01/2026 or 2026-12-01)", s)
+		case m < 1 || m > 12:
+			return Date{}, fmt.Errorf("%q: %d is not a month (month/day/year: 12/01/2026, or 2026-12-01)", s, m)
+		case d < 1 || d > DaysIn(y, time.Month(m)):
+			return Date{}, fmt.Errorf("%q: %s %d has no day %d", s, time.Month(m), y, d)
+		default:
+			return New(y, time.Month(m), d), nil
+		}
+	}
+	return Date{}, fmt.Errorf("%q is not a date (write 2026-12-01 or 12/01/2026)", s)
+}
+
+// Long is the date written out for people, "Tuesday, 1 December 2026",
+// with no order of day and month to misread.
+func (d Date) Long() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format("Monday, 2 January 2006")
 }

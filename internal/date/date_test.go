@@ -82,3 +82,30 @@ func TestMinMax(t *testing.T) {
 		t.Fatal("Min/Max")
 	}
 }
+
+// The web forms take ISO and US dates (issue 19 item 8) and say which
+// date they read; every other order or an abbreviated year is refused.
+func TestParseInput(t *testing.T) {
+	good := map[string]string{
+		"2026-12-01":   "2026-12-01",
+		" 2026-12-01 ": "2026-12-01",
+		"12/01/2026":   "2026-12-01",
+		"12/1/2026":    "2026-12-01",
+		"1/12/2026":    "2026-01-12",
+		"02/29/2028":   "2028-02-29",
+	}
+	for in, want := range good {
+		d, err := ParseInput(in)
+		if err != nil || d.String() != want {
+			t.Errorf("ParseInput(%q) = %v, %v; want %s", in, d, err, want)
+		}
+	}
+	for _, in := range []string{"", "13/01/2026", "02/29/2027", "12/01/26", "2026/12/01", "01.12.2026", "2027-02-30", "12/-1/2026", "+1/01/2026", "12/01/2026x", "1 Dec 2026"} {
+		if d, err := ParseInput(in); err == nil {
+			t.Errorf("ParseInput(%q) = %v; want an error", in, d)
+		}
+	}
+	if got := MustParse("2026-12-01").Long(); got != "Tuesday, 1 December 2026" {
+		t.Errorf("Long = %q", got)
+	}
+}

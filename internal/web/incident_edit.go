@@ -6,11 +6,11 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"ward/internal/bounds"
 	"ward/internal/date"
 	"ward/internal/incident"
 	"ward/internal/store"
@@ -53,8 +53,6 @@ func (fe FieldErrors) Summary() string {
 	return strings.Join(parts, "; ")
 }
 
-var incidentID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
 // incidentCheck validates inc inside the write's transaction, against
 // the organization as it is then (a system retired meanwhile).
 func incidentCheck(inc workspace.Incident) func(cur *workspace.Workspace) error {
@@ -75,8 +73,10 @@ func validateIncident(ws *workspace.Workspace, inc workspace.Incident) FieldErro
 	switch {
 	case inc.ID == "":
 		fe.add("id", "is missing: a short unique name such as inc-2026-001")
-	case !incidentID.MatchString(inc.ID):
-		fe.add("id", "%q: use letters, digits, '.', '_' and '-' (at most 64)", inc.ID)
+	default:
+		if err := bounds.ID(inc.ID); err != nil {
+			fe.add("id", "%v", err)
+		}
 	}
 	if inc.Discovered.IsZero() {
 		fe.add("discovered", "is missing: the date the incident was discovered; every clock runs from it (164.404(a)(2))")
@@ -193,10 +193,40 @@ func validateIncident(ws *workspace.Workspace, inc workspace.Incident) FieldErro
 			fe.add(fmt.Sprintf("timeline[%d].note", i), "is missing: what happened on that date")
 		}
 	}
+	// Then every rule `ward apply` holds an incident to, by field, where
+	// the wizard's own rules have not already said something.
+	for k, msg := range incidentWorkspaceErrors(ws, inc) {
+		if _, ok := fe[k]; !ok {
+			fe[k] = msg
+		}
+	}
 	if len(fe) == 0 {
 		return nil
 	}
 	return fe
+}
+
+// incidentWorkspaceErrors validates the workspace with inc in it (in
+// place of the incident with its id, or added) as `ward apply` does, and
+// returns the errors about inc, by field.
+func incidentWorkspaceErrors(ws *workspace.Workspace, inc workspace.Incident) map[string]string {
+	w := *ws
+	w.Incidents = slices.Clone(ws.Incidents)
+	i := slices.IndexFunc(w.Incidents, func(x workspace.Incident) bool { return x.ID == inc.ID })
+	if i < 0 {
+		i = len(w.Incidents)
+		w.Incidents = append(w.Incidents, inc)
+	} else {
+		w.Incidents[i] = inc
+	}
+	out := map[string]string{}
+	for field, msg := range workspace.Validate(&w, validationOptions()).FieldErrors("incidents", i) {
+		if field == "" {
+			field = "id"
+		}
+		out[field] = msg
+	}
+	return out
 }
 
 // AssessmentForm is the breach assessment wizard as typed: the facts
@@ -355,9 +385,9 @@ func (f AssessmentForm) apply(ws *workspace.Workspace, inc workspace.Incident) (
 		if s == "" {
 			return date.Date{}
 		}
-		d, err := date.Parse(s)
+		d, err := date.ParseInput(s)
 		if err != nil {
-			fe.add(field, "%q is not a date written YYYY-MM-DD", s)
+			fe.add(field, "%v", err)
 		}
 		return d
 	}
@@ -529,12 +559,12 @@ func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
 	}
 	id := stored.ID
 	tf := TimelineForm{Date: strings.TrimSpace(r.PostForm.Get("date")), Note: strings.TrimSpace(r.PostForm.Get("note")), Knew: r.PostForm.Get("knew") != "", Errors: FieldErrors{}}
-	d, err := date.Parse(tf.Date)
+	d, err := date.ParseInput(tf.Date)
 	switch {
 	case tf.Date == "":
 		tf.Errors.add("date", "is missing: the date of this entry")
 	case err != nil:
-		tf.Errors.add("date", "%q is not a date written YYYY-MM-DD", tf.Date)
+		tf.Errors.add("date", "%v", err)
 	case !stored.Occurred.IsZero() && d.Before(stored.Occurred):
 		tf.Errors.add("date", "%s is before the incident occurred (%s)", d, stored.Occurred)
 	}
@@ -595,6 +625,20 @@ func (s *Server) newIncidentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := func(k string) string { return strings.TrimSpace(r.PostForm.Get(k)) }
+	if v("id") == "" {
+		// Left to ward: the next free number of the year it was
+		// discovered.
+		retired, err := retiredKeys(ctx, o, store.KindIncident)
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		year := s.today().Year()
+		if d, err := date.ParseInput(v("discovered")); err == nil {
+			year = d.Year()
+		}
+		r.PostForm.Set("id", nextIncidentID(ws, retired, year))
+	}
 	f := NewIncidentForm{ID: v("id"), Discovered: v("discovered"), Occurred: v("occurred"), Summary: v("summary"), Status: v("status"),
 		PHIInvolved: v("phi_involved") == "yes", Systems: r.PostForm["systems"], Vendors: r.PostForm["vendors"], Customers: r.PostForm["customers"], Errors: FieldErrors{}, Open: true}
 	inc := workspace.Incident{ID: f.ID, Summary: f.Summary, Status: f.Status, PHIInvolved: f.PHIInvolved, Systems: f.Systems, Vendors: f.Vendors, Customers: f.Customers}
@@ -605,9 +649,9 @@ func (s *Server) newIncidentPage(w http.ResponseWriter, r *http.Request) {
 		if p.text == "" {
 			continue
 		}
-		d, err := date.Parse(p.text)
+		d, err := date.ParseInput(p.text)
 		if err != nil {
-			f.Errors.add(p.field, "%q is not a date written YYYY-MM-DD", p.text)
+			f.Errors.add(p.field, "%v", err)
 		}
 		*p.dst = d
 	}

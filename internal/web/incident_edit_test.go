@@ -131,7 +131,7 @@ func TestIncidentForms(t *testing.T) {
 	if bad.StatusCode != http.StatusUnprocessableEntity {
 		t.Fatalf("new incident with errors: %d, want 422", bad.StatusCode)
 	}
-	for _, want := range []string{`2026-13-01&#34; is not a date written YYYY-MM-DD`, "summary", "is missing: one line on what happened", "<details class=\"new-incident\" open>"} {
+	for _, want := range []string{`2026-13-01&#34; is not a date (write 2026-12-01 or 12/01/2026)`, "summary", "is missing: one line on what happened", "<details class=\"new-incident\" open>"} {
 		if !strings.Contains(bad.Body, want) {
 			t.Errorf("the refused form lacks %q", want)
 		}
@@ -302,6 +302,7 @@ func TestBrowserIncidentWizard(t *testing.T) {
 
 	b.Navigate(e.srv.URL + "/orgs/alpha/incidents?as_of=2026-11-20")
 	b.Click("details.new-incident > summary")
+	b.Click(`.new-incident-form details.more > summary`)
 	b.Fill(`.new-incident-form input[name="id"]`, "inc-2026-050")
 	b.Fill(`.new-incident-form input[name="summary"]`, "Stolen laptop with the patient list")
 	set(`.new-incident-form input[name="discovered"]`, "2026-11-10")

@@ -181,7 +181,12 @@ func (s *Server) incidentLog(r *http.Request) (IncidentLog, int, string, error) 
 	for _, inc := range ws.Incidents {
 		l.Incidents = append(l.Incidents, incidentRow(ws, inc, asOf))
 	}
-	l.New = &NewIncidentForm{Discovered: s.today().String(), Status: "open", PHIInvolved: true}
+	retired, err := retiredKeys(r.Context(), s.org(r), store.KindIncident)
+	if err != nil {
+		return IncidentLog{}, 0, "", err
+	}
+	today := s.today()
+	l.New = &NewIncidentForm{ID: nextIncidentID(ws, retired, today.Year()), Discovered: today.String(), Status: "open", PHIInvolved: true}
 	l.fillChoices(ws)
 	return l, 0, "", nil
 }

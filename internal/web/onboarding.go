@@ -103,9 +103,9 @@ func parseOnboarding(form url.Values, today date.Date) (onboard.Answers, map[str
 		if s == "" {
 			return def
 		}
-		d, err := date.Parse(s)
+		d, err := date.ParseInput(s)
 		if err != nil {
-			errs[field] = fmt.Sprintf("%q is not a date: use YYYY-MM-DD", s)
+			errs[field] = err.Error()
 		}
 		return d
 	}

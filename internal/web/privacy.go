@@ -400,9 +400,9 @@ func privacyDate(fe FieldErrors, field, text string) date.Date {
 	if text == "" {
 		return date.Date{}
 	}
-	d, err := date.Parse(text)
+	d, err := date.ParseInput(text)
 	if err != nil {
-		fe.add(field, "%q is not a date written YYYY-MM-DD", text)
+		fe.add(field, "%v", err)
 	}
 	return d
 }

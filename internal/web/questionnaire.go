@@ -220,9 +220,9 @@ func readQuestionnaireForm(r *http.Request) (QuestionnaireInput, map[string]stri
 		Create: r.PostFormValue("step") == "create", Select: r.PostForm["pick"],
 	}
 	if v := strings.TrimSpace(r.PostFormValue("due")); v != "" {
-		d, err := date.Parse(v)
+		d, err := date.ParseInput(v)
 		if err != nil {
-			bad["due"] = fmt.Sprintf("%q is not a date (YYYY-MM-DD)", v)
+			bad["due"] = err.Error()
 		}
 		in.Due = d
 	}

@@ -402,6 +402,42 @@ type RecordForm struct {
 	Cancel  string
 	Fields  []FormField
 	Error   string // about the record as a whole, or about other records
+	// A new record whose id is made from other fields (idRules): the id
+	// field is shown under "more", IDFrom names the fields it is made
+	// from (space-separated, for forms.js), Taken the ids it may not be,
+	// MadeID the id the form's values make now.
+	IDField     *FormField
+	IDFrom      string
+	IDPrefix    string
+	IDFromLabel string
+	Taken       string
+	MadeID      string
+}
+
+// madeIDs puts a new record's id under "more", made from its name.
+func (f *RecordForm) madeIDs(k recordKind, taken map[string]bool, vals map[string]string) {
+	rule, ok := idRules[k.meta().Kind]
+	if !ok || f.Key != "" {
+		return
+	}
+	var labels []string
+	for i := range f.Fields {
+		ff := &f.Fields[i]
+		if ff.Name == "id" {
+			f.IDField = ff
+		}
+		if slices.Contains(rule.From, ff.Name) {
+			labels = append(labels, strings.ToLower(ff.Label))
+		}
+	}
+	if f.IDField == nil {
+		return
+	}
+	f.IDFrom, f.IDPrefix, f.Taken = strings.Join(rule.From, " "), rule.Prefix, takenList(taken)
+	f.IDFromLabel = strings.Join(labels, " and ")
+	if base := idBase(rule, func(n string) string { return vals[n] }); base != "" {
+		f.MadeID = freeID(base, taken)
+	}
 }
 
 func recordForm(k recordKind, ws *workspace.Workspace, slug, key string, vals map[string]string, errs map[string]string) RecordForm {
@@ -445,7 +481,14 @@ func (s *Server) recordNewPage(k recordKind, w http.ResponseWriter, r *http.Requ
 	for _, f := range k.meta().Fields {
 		vals[f.Name] = r.URL.Query().Get(f.Name) // ?from=patient-api pre-fills
 	}
-	s.render(w, r, "record_form.html", recordForm(k, ws, currentOrg(r).Slug, "", vals, nil))
+	taken, err := takenIDs(r.Context(), s.org(r), k, ws)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	f := recordForm(k, ws, currentOrg(r).Slug, "", vals, nil)
+	f.madeIDs(k, taken, vals)
+	s.render(w, r, "record_form.html", f)
 }
 
 func (s *Server) recordEditPage(k recordKind, w http.ResponseWriter, r *http.Request) {
@@ -637,6 +680,21 @@ func (s *Server) submitForm(k recordKind, w http.ResponseWriter, r *http.Request
 		c = store.Cond{Update: true, Version: formVersion(r.PostForm)}
 	}
 	vals := refill(k, ws, i, r.PostForm)
+	var taken map[string]bool
+	if _, made := idRules[k.meta().Kind]; made && i < 0 {
+		var err error
+		if taken, err = takenIDs(r.Context(), s.org(r), k, ws); err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		// The id left to ward is made from the name (the form keeps it
+		// empty when shown again, so a new name makes a new id).
+		if strings.TrimSpace(r.PostForm.Get("id")) == "" {
+			if id := madeID(k, r.PostForm, taken); id != "" {
+				r.PostForm.Set("id", id)
+			}
+		}
+	}
 	rec, errs := submitted(k, ws, i, r.PostForm)
 	status := http.StatusUnprocessableEntity
 	version := c.Version
@@ -672,6 +730,9 @@ func (s *Server) submitForm(k recordKind, w http.ResponseWriter, r *http.Request
 		}
 		f := recordForm(k, fresh, slug, key, vals, errs)
 		f.Version = version
+		if taken != nil {
+			f.madeIDs(k, taken, vals)
+		}
 		s.renderStatus(w, r, status, "record_form.html", f)
 		return
 	}

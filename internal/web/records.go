@@ -363,11 +363,12 @@ func fromForm(m *kindMeta, base map[string]any, form url.Values, editing bool) (
 				delete(rec, f.Name)
 				continue
 			}
-			if _, err := date.Parse(raw); err != nil {
-				errs[f.Name] = fmt.Sprintf("%q is not a date: use YYYY-MM-DD", raw)
+			d, err := date.ParseInput(raw)
+			if err != nil {
+				errs[f.Name] = err.Error()
 				continue
 			}
-			rec[f.Name] = raw
+			rec[f.Name] = d.String()
 		case "list":
 			var items []string
 			for item := range strings.SplitSeq(raw, ",") {
@@ -511,7 +512,7 @@ func checkEdit(k recordKind, ws *workspace.Workspace, i int, rec any) map[string
 		if before[e.Field+"\x00"+e.Msg] || (rec == nil && before[e.Msg]) {
 			continue
 		}
-		others = append(others, e.Field+": "+e.Msg)
+		others = append(others, describeField(ws, e.Field)+": "+e.Msg)
 	}
 	if len(others) > 0 {
 		msg := strings.Join(others, "; ")
@@ -523,4 +524,33 @@ func checkEdit(k recordKind, ws *workspace.Workspace, i int, rec any) map[string
 	// A field error on a field the form does not show (an API edit) is
 	// kept under its own name; the page shows it with the record's.
 	return errs
+}
+
+// describeField names a field of another record for a person, by the
+// record's kind and title rather than its index in the workspace
+// (issue 19: "vendors[11]" means nothing on a form): flows[3].to → flow
+// patient-api → sms-gateway, to.
+func describeField(ws *workspace.Workspace, field string) string {
+	section, rest, ok := strings.Cut(field, "[")
+	if !ok {
+		return field
+	}
+	num, rest, ok := strings.Cut(rest, "]")
+	i, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return field
+	}
+	rest = strings.TrimPrefix(rest, ".")
+	for _, k := range recordKinds {
+		m := k.meta()
+		if m.Section != section || i < 0 || i >= k.count(ws) {
+			continue
+		}
+		out := m.Singular + " " + k.titleAt(ws, i)
+		if rest != "" {
+			out += ", " + rest
+		}
+		return out
+	}
+	return field
 }

@@ -27,8 +27,14 @@ func TestBrowserCreateSystemAndFlow(t *testing.T) {
 	b.Navigate(e.srv.URL + "/orgs/alpha/systems")
 	b.Click(`a.button[href="/orgs/alpha/systems/new"]`)
 	b.WaitText("main h1", "New system", 5*time.Second)
-	b.Fill(`input[name="id"]`, "sms-gateway")
+	// The id is made from the name as one types (issue 19 item 8) and
+	// can be changed under "more".
 	b.Fill(`input[name="name"]`, "Appointment reminders by SMS for every clinic")
+	if got := b.WaitText(".id-made", "appointment-reminders-by-sms-for-every-clinic", 5*time.Second); got != "(appointment-reminders-by-sms-for-every-clinic)" {
+		t.Errorf("made id reads %q", got)
+	}
+	b.Click(`details.more > summary`)
+	b.Fill(`input[name="id"]`, "sms-gateway")
 	choose(`select[name="kind"]`, "saas")
 	choose(`select[name="vendor"]`, "aws")
 	for _, box := range []string{"phi", "live_phi", "encrypted_at_rest"} {

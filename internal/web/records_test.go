@@ -98,7 +98,7 @@ func TestRecordPagesCreateEditRetire(t *testing.T) {
 	// written. Retire the flow first, then the system.
 	before := e.auditHead().Seq
 	r = e.postForm(c, "/orgs/alpha/systems/sms-gateway/retire", url.Values{"csrf": {csrf}})
-	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, `flows[0].to: &#34;sms-gateway&#34; is not a system id`) {
+	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, `flow patient-api → sms-gateway, to: &#34;sms-gateway&#34; is not a system id`) {
 		t.Errorf("retire a system in use: %d\n%.2000s", r.StatusCode, r.Body)
 	}
 	if got := e.auditHead().Seq; got != before {
@@ -142,15 +142,22 @@ func TestRecordPagesBadInput(t *testing.T) {
 		{"unknown kind", "/orgs/alpha/systems", url.Values{"id": {"crm"}, "kind": {"datastor"}},
 			"kind", `&#34;datastor&#34; is not one of service, datastore`, `<option value="datastor" selected>`},
 		{"duplicate id", "/orgs/alpha/systems", url.Values{"id": {"patient-api"}, "kind": {"service"}, "name": {"Copy"}},
-			"id", `&#34;patient-api&#34; is already the id of systems[0]`, `value="Copy"`},
-		{"missing id", "/orgs/alpha/vendors", url.Values{"name": {"Twilio"}},
-			"id", `is missing: a short unique name such as aws`, `value="Twilio"`},
+			"id", `&#34;patient-api&#34; is already the id of another system; ids must be unique`, `value="Copy"`},
+		// The id is made from the name; with neither, it is missing.
+		{"missing id", "/orgs/alpha/vendors", url.Values{"contact": {"ops@twilio.example"}},
+			"id", `is missing: a short unique name such as aws`, `value="ops@twilio.example"`},
+		// An id typed under "more" is held to what ward apply accepts
+		// (internal/bounds): issue 19 saw both stored.
+		{"id with a space", "/orgs/alpha/vendors", url.Values{"id": {"eFax Corporate"}, "name": {"eFax"}},
+			"id", `&#34;eFax Corporate&#34; has a space; an id has letters, digits and . _ - : @ &#43; only`, `value="eFax Corporate"`},
+		{"id that climbs out of a folder", "/orgs/alpha/vendors", url.Values{"id": {"../../etc"}, "name": {"etc"}},
+			"id", `&#34;../../etc&#34; starts with &#34;.&#34;; an id starts with a letter or digit`, `value="../../etc"`},
 		{"flow to an unknown system", "/orgs/alpha/flows", url.Values{"from": {"patient-api"}, "to": {"nosuch"}, "phi": {"true"}},
 			"to", `&#34;nosuch&#34; is not a system id in this workspace`, `<option value="nosuch" selected>`},
 		{"flow edit of an unknown vendor", "/orgs/alpha/systems/patient-api", url.Values{"kind": {"service"}, "vendor": {"aws2"}},
 			"vendor", `&#34;aws2&#34; is not a vendor id in this workspace (did you mean aws?)`, `<option value="aws2" selected>`},
 		{"bad date", "/orgs/alpha/agreements", url.Values{"id": {"baa-aws"}, "kind": {"baa"}, "counterparty": {"aws"}, "direction": {"downstream"}, "status": {"executed"}, "effective": {"2026-13-01"}},
-			"effective", `&#34;2026-13-01&#34; is not a date: use YYYY-MM-DD`, `value="2026-13-01"`},
+			"effective", `&#34;2026-13-01&#34; is not a date (write 2026-12-01 or 12/01/2026)`, `value="2026-13-01"`},
 		{"days not a number", "/orgs/alpha/agreements", url.Values{"id": {"baa-aws"}, "kind": {"baa"}, "counterparty": {"aws"}, "direction": {"downstream"}, "status": {"executed"}, "breach_notice_days": {"ten"}},
 			"breach_notice_days", `&#34;ten&#34; is not a whole number`, `value="ten"`},
 		{"upstream agreement with a vendor", "/orgs/alpha/agreements", url.Values{"id": {"baa-aws"}, "kind": {"baa"}, "counterparty": {"aws"}, "direction": {"upstream"}, "status": {"executed"}},

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"ward/internal/date"
 	"ward/internal/store"
 )
 
@@ -66,6 +67,20 @@ var funcs = template.FuncMap{
 			m[k] = kv[i+1]
 		}
 		return m, nil
+	},
+	// dateRead says which date a date input's value is read as (the
+	// "dateinput" partial): "read as Tuesday, 1 December 2026", or why it
+	// is not a date.
+	"dateRead": func(v any) string {
+		s := strings.TrimSpace(fmt.Sprint(v))
+		if s == "" {
+			return ""
+		}
+		d, err := date.ParseInput(s)
+		if err != nil {
+			return "not a date: write 2026-12-01 or 12/01/2026"
+		}
+		return "read as " + d.Long()
 	},
 	// contains is strings.Contains: {{if not (contains .Reason .Citation)}}.
 	"contains": strings.Contains,

@@ -243,9 +243,9 @@ func readRiskForm(r *http.Request, rk *workspace.Risk, isNew bool) map[string]st
 			*dst = date.Date{}
 			return
 		}
-		d, err := date.Parse(v)
+		d, err := date.ParseInput(v)
 		if err != nil {
-			bad[name] = fmt.Sprintf("%q is not a date (YYYY-MM-DD)", v)
+			bad[name] = err.Error()
 			return
 		}
 		*dst = d

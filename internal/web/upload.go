@@ -63,9 +63,9 @@ func formDate(get func(string) string, field string) (date.Date, error) {
 	if v == "" {
 		return date.Date{}, nil
 	}
-	d, err := date.Parse(v)
+	d, err := date.ParseInput(v)
 	if err != nil {
-		return date.Date{}, badInput("%s: %q is not a date: use YYYY-MM-DD", field, v)
+		return date.Date{}, badInput("%s: %v", field, err)
 	}
 	return d, nil
 }

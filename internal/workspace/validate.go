@@ -94,6 +94,34 @@ func (c *checker) present(section string, i int, field string) bool {
 	return ok
 }
 
+// other names another record in an error about this one: its path and
+// line in the files (vendors[0] (ws.yaml:6)), or, for a workspace edited
+// in the web app or the API (Validate), which has no files and whose
+// indices mean nothing to the person, "another vendor" (issue 19: a form
+// said "vendors[11] (:0)").
+func (c *checker) other(section string, first int, field string) string {
+	file, line := c.l.Pos(section, first, field)
+	if file == "" {
+		return "another " + singular(section)
+	}
+	return fmt.Sprintf("%s (%s:%d)", c.l.Field(section, first, ""), file, line)
+}
+
+// singular is one record of a section, in words: risk_analyses → risk
+// analysis.
+func singular(section string) string {
+	s := strings.ReplaceAll(section, "_", " ")
+	switch {
+	case s == "people":
+		return "person"
+	case strings.HasSuffix(s, "ses"):
+		return strings.TrimSuffix(s, "es")
+	case strings.HasSuffix(s, "ies"):
+		return strings.TrimSuffix(s, "ies") + "y"
+	}
+	return strings.TrimSuffix(s, "s")
+}
+
 // indexes records the first record of every id, reporting duplicates.
 func (c *checker) indexes() {
 	ids := func(section, field, kind string, n int, id func(int) string) map[string]int {
@@ -104,8 +132,7 @@ func (c *checker) indexes() {
 				continue
 			}
 			if first, dup := m[v]; dup {
-				file, line := c.l.Pos(section, first, field)
-				c.errf(section, i, field, "%q is already the %s of %s (%s:%d); %ss must be unique", v, kind, c.l.Field(section, first, ""), file, line, kind)
+				c.errf(section, i, field, "%q is already the %s of %s; %ss must be unique", v, kind, c.other(section, first, field), kind)
 				continue
 			}
 			m[v] = i
@@ -133,8 +160,7 @@ func (c *checker) indexes() {
 			continue
 		}
 		if first, dup := flows[f.Key()]; dup {
-			file, line := c.l.Pos("flows", first, "")
-			c.errf("flows", i, "", "the same flow as %s (%s:%d); give one of them a name to tell them apart", c.l.Field("flows", first, ""), file, line)
+			c.errf("flows", i, "", "the same flow as %s; give one of them a name to tell them apart", c.other("flows", first, ""))
 			continue
 		}
 		flows[f.Key()] = i
@@ -760,8 +786,7 @@ func (c *checker) checkAcknowledgements() {
 		c.oneOf(s, i, "source", a.Source, RecordSources, false)
 		if a.Person != "" && a.Policy != "" && a.Version > 0 {
 			if first, dup := seen[a.Key()]; dup {
-				file, line := c.l.Pos(s, first, "")
-				c.errf(s, i, "", "%s acknowledged version %d of %s already (%s, %s:%d): keep one", a.Person, a.Version, a.Policy, c.l.Field(s, first, ""), file, line)
+				c.errf(s, i, "", "%s acknowledged version %d of %s already (%s): keep one", a.Person, a.Version, a.Policy, c.other(s, first, ""))
 			} else {
 				seen[a.Key()] = i
 			}
@@ -798,8 +823,7 @@ func (c *checker) checkTrainingRecords() {
 		c.oneOf(s, i, "source", r.Source, RecordSources, false)
 		if r.Person != "" && r.Training != "" && !r.Completed.IsZero() {
 			if first, dup := seen[r.Key()]; dup {
-				file, line := c.l.Pos(s, first, "")
-				c.errf(s, i, "", "%s completed %s on %s already (%s, %s:%d): keep one", r.Person, r.Training, r.Completed, c.l.Field(s, first, ""), file, line)
+				c.errf(s, i, "", "%s completed %s on %s already (%s): keep one", r.Person, r.Training, r.Completed, c.other(s, first, ""))
 			} else {
 				seen[r.Key()] = i
 			}

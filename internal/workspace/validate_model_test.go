@@ -49,7 +49,7 @@ func TestValidateInMemory(t *testing.T) {
 		{"missing id", func(ws *Workspace) { ws.Vendors = append(ws.Vendors, Vendor{Name: "No id"}) },
 			[]string{"vendors[2].id: is missing"}},
 		{"duplicate id", func(ws *Workspace) { ws.Customers = append(ws.Customers, Customer{ID: "st-marys"}) },
-			[]string{`customers[1].id: "st-marys" is already the id of customers[0]`}},
+			[]string{`customers[1].id: "st-marys" is already the id of another customer; ids must be unique`}},
 		{"retired system still referenced", func(ws *Workspace) { ws.Systems = ws.Systems[:1] },
 			[]string{`flows[0].to: "sms" is not a system id`}},
 		{"upstream agreement with a vendor", func(ws *Workspace) { ws.Agreements[0].Direction = "upstream" },

@@ -29,8 +29,7 @@ func (c *checker) unique(section, field string, n int, key func(int) string) {
 			continue
 		}
 		if first, dup := seen[v]; dup {
-			file, line := c.l.Pos(section, first, field)
-			c.errf(section, i, field, "%q is already the %s of %s (%s:%d); each must be unique", v, field, c.l.Field(section, first, ""), file, line)
+			c.errf(section, i, field, "%q is already the %s of %s; each must be unique", v, field, c.other(section, first, field))
 			continue
 		}
 		seen[v] = i
