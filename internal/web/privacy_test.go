@@ -122,7 +122,7 @@ func TestPrivacyForms(t *testing.T) {
 	head, _ := o.AuditHead(ctx)
 
 	resp = e.postForm(c, "/orgs/alpha/privacy/requests/par-2027-001/extend?as_of=2027-02-16", url.Values{"csrf": {csrf}, "notified": {"2027-02-16"}, "reason": {"archived"}, "until": {"2027-03-17"}})
-	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "2027-02-16 is day 31 after the request (received 2027-01-16)") || !strings.Contains(resp.Body, `name="notified" value="2027-02-16" aria-invalid="true"`) {
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(resp.Body, "2027-02-16 is day 31 after the request (received 2027-01-16)") || !strings.Contains(resp.Body, `name="notified" value="2027-02-16" class="date-input" data-date inputmode="numeric" autocomplete="off" placeholder="2026-12-01 or 12/01/2026" aria-invalid="true">`) {
 		t.Errorf("extend on day 31: %d\n%s", resp.StatusCode, resp.Body)
 	}
 	if h, _ := o.AuditHead(ctx); h != head {
