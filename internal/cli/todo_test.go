@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 
 	"ward/internal/auth"
 	"ward/internal/store"
+	"ward/internal/todo"
 	"ward/internal/web"
 )
 
@@ -65,8 +67,12 @@ func apiGet(t *testing.T, srv *httptest.Server, token, path string) string {
 	return string(b)
 }
 
+// homeItem is one item of the home page: kind, rule, subject, title.
+var homeItem = regexp.MustCompile(`(?s)<li class="todo-item[^"]*" data-kind="([^"]*)"(?: data-rule="([^"]*)")? data-subject="([^"]*)">\s*<div class="todo-main">\s*<p class="todo-title">([^<]*)</p>`)
+
 // `ward todo --format json` on the demo is the API's list, item for
-// item in the same order, for both organizations and two dates.
+// item in the same order, for both organizations and two dates, and the
+// home page's (issue 19).
 func TestTodoJSONEqualsTheAPI(t *testing.T) {
 	db, srv, token := demoTodoServer(t)
 	for _, org := range []string{"acme-health", "harbor-family-medicine"} {
@@ -90,6 +96,25 @@ func TestTodoJSONEqualsTheAPI(t *testing.T) {
 			}
 		}
 	}
+	// The home page lists the same items in the same order.
+	for _, org := range []string{"acme-health", "harbor-family-medicine"} {
+		var l todo.List
+		if err := json.Unmarshal([]byte(mustWard(t, db, "--org", org, "todo", "--format", "json", "--as-of", "2026-12-04")), &l); err != nil {
+			t.Fatal(err)
+		}
+		page := apiGet(t, srv, token, "/orgs/"+org+"?as_of=2026-12-04")
+		rows := homeItem.FindAllStringSubmatch(page, -1)
+		if len(rows) != len(l.Items) {
+			t.Fatalf("%s: the home page lists %d items, ward todo %d", org, len(rows), len(l.Items))
+		}
+		for i, it := range l.Items {
+			got := [4]string{html.UnescapeString(rows[i][1]), html.UnescapeString(rows[i][2]), html.UnescapeString(rows[i][3]), html.UnescapeString(rows[i][4])}
+			if want := [4]string{it.Kind, it.Rule, it.Subject, it.Title}; got != want {
+				t.Errorf("%s item %d: home page %q, ward todo %q", org, i+1, got, want)
+			}
+		}
+	}
+
 	// The text output names the first item, the overdue breach notice.
 	out := mustWard(t, db, "--org", "acme-health", "todo", "--as-of", "2026-12-04")
 	if !regexp.MustCompile(`(?m)^1\. \[error, overdue by 14 days \(due 2026-11-20\)\] Notify Lakeside Cardiology`).MatchString(out) {

@@ -149,14 +149,15 @@ func agreementWith(ws *workspace.Workspace, party, direction string) *workspace.
 }
 
 // newBAA is the agreement form prefilled for a BAA with party: its kind,
-// direction, counterparty, status executed, and an id when baa-<party> is
-// free.
+// direction, counterparty, status executed from the as-of date, and an id
+// when baa-<party> is free.
 func (b *builder) newBAA(party, direction string) string {
 	q := url.Values{}
 	q.Set("kind", "baa")
 	q.Set("direction", direction)
 	q.Set("counterparty", party)
 	q.Set("status", "executed")
+	q.Set("effective", b.asOf.String())
 	id := "baa-" + party
 	taken := false
 	for _, a := range b.ws.Agreements {

@@ -120,6 +120,7 @@ func (s *Server) agreementClauses(w http.ResponseWriter, r *http.Request) {
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "record.html", d)
 		return
 	}
+	setFlash(w, "Clause review of "+a.ID+" saved.")
 	http.Redirect(w, r, recordHref(slug, k.meta(), a.ID)+"#clauses", http.StatusSeeOther)
 }
 
@@ -206,6 +207,7 @@ func (s *Server) agreementUpload(w http.ResponseWriter, r *http.Request) {
 	case status != 0:
 		s.fail(w, r, false, status, msg)
 	default:
+		setFlash(w, "Signed copy of "+a.ID+" uploaded ("+a.File+").")
 		http.Redirect(w, r, recordHref(currentOrg(r).Slug, agreementKind.meta(), a.ID), http.StatusSeeOther)
 	}
 }

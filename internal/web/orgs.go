@@ -13,13 +13,11 @@ import (
 
 	"ward/internal/audit"
 	"ward/internal/catalog"
-	"ward/internal/check"
 	"ward/internal/date"
-	"ward/internal/evidence"
-	"ward/internal/finding"
 	"ward/internal/posture"
 	"ward/internal/privacy"
 	"ward/internal/store"
+	"ward/internal/todo"
 	"ward/internal/workspace"
 )
 
@@ -55,10 +53,19 @@ type OrgRow struct {
 	// is null for an organization that does not pursue it (a practice
 	// providing care).
 	Readiness map[string]*float64 `json:"readiness"`
-	// Failing is the number of failing gate rules (`ward check` errors),
-	// Warnings the rest.
+	// Failing is the number of `ward check` errors, Warnings its
+	// warnings. Failing is more than the go-live gate's errors
+	// (BlockingLivePHI, what the data-flow page shows): it adds overdue
+	// deadlines (a breach notice, a request, a risk treatment) and a
+	// leaver's open access.
 	Failing  int `json:"failing"`
 	Warnings int `json:"warnings"`
+	// NeedsAttention, Overdue and BlockingLivePHI are the counts of the
+	// organization's home page (`ward todo`): its items that are not
+	// upcoming, those past their date, the go-live gate's errors.
+	NeedsAttention  int `json:"needs_attention"`
+	Overdue         int `json:"overdue"`
+	BlockingLivePHI int `json:"blocking_live_phi"`
 	// OpenFindings counts the failing findings of imported scans (Prowler,
 	// CSV) that no newer scan has superseded.
 	OpenFindings int `json:"open_findings"`
@@ -72,10 +79,15 @@ type OrgRow struct {
 	Error           string    `json:"error,omitempty"`
 }
 
-// Deadline is the next dated thing an organization owes.
+// Deadline is the first dated item of the organization's "needs
+// attention" list (todo.List.Next): the most urgent thing it owes by a
+// date, overdue or not. Days is from the as-of date (negative: overdue).
 type Deadline struct {
-	Due  date.Date `json:"due"`
-	What string    `json:"what"`
+	Due     date.Date `json:"due"`
+	What    string    `json:"what"`
+	Days    int       `json:"days"`
+	Overdue bool      `json:"overdue"`
+	Link    string    `json:"link,omitempty"`
 }
 
 // OrgColumn is a sortable column of the page.
@@ -104,8 +116,10 @@ func (o OrgRow) Bar(fw string) int {
 
 const miniBar = 60
 
-// orgSummary computes one organization's row from its workspace.
-func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) OrgRow {
+// orgSummary computes one organization's row from its workspace. Its
+// counts and next deadline come from the organization's "needs
+// attention" list (package todo), so they agree with its home page.
+func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, slug string) OrgRow {
 	row := OrgRow{Readiness: map[string]*float64{}}
 	soc2 := ws.Organization.SOC2.Type == "type1" || ws.Organization.SOC2.Type == "type2"
 	for _, fw := range readinessFrameworks {
@@ -124,59 +138,14 @@ func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) O
 			row.Exceptions = len(p.Exceptions)
 		}
 	}
-	for _, f := range check.Run(ws, asOf) {
-		if f.Severity == finding.Error {
-			row.Failing++
-		} else {
-			row.Warnings++
-		}
-	}
+	l := todo.Build(ws, asOf, slug)
+	row.Failing, row.Warnings = l.Errors, l.Warnings
+	row.NeedsAttention, row.Overdue, row.BlockingLivePHI = l.Open, l.Overdue, l.BlockingLivePHI
 	row.OverdueRequests = privacy.Overdue(ws, asOf)
-	row.Next = nextDeadline(ws, asOf)
+	if it := l.Next(); it != nil {
+		row.Next = &Deadline{Due: it.Due, What: it.Title, Days: *it.DaysLeft, Overdue: it.Overdue, Link: it.Link}
+	}
 	return row
-}
-
-// nextDeadline is the earliest of: the end of the current period of an
-// implemented, scheduled control that has no evidence for it yet; a risk
-// treatment's due date; a business associate agreement's expiry; an open
-// Privacy Rule request's deadline. Overdue items are failing checks, not
-// deadlines.
-func nextDeadline(ws *workspace.Workspace, asOf date.Date) *Deadline {
-	var next *Deadline
-	consider := func(d date.Date, what string) {
-		if d.IsZero() || d.Before(asOf) {
-			return
-		}
-		if next == nil || d.Before(next.Due) || (d.Equal(next.Due) && what < next.What) {
-			next = &Deadline{Due: d, What: what}
-		}
-	}
-	idx := evidence.Index(ws.Evidence)
-	for _, c := range ws.Controls {
-		if c.Status != "implemented" || !evidence.Scheduled(c.Frequency) {
-			continue
-		}
-		start, end := evidence.PeriodOf(c.Frequency, asOf)
-		if occ := evidence.Occurrences(c.Frequency, start, end, asOf, idx[c.ID]); len(occ) == 1 && occ[0].Status != evidence.Covered {
-			consider(end, "evidence for "+c.ID+" "+evidence.Label(c.Frequency, start))
-		}
-	}
-	for _, r := range ws.Risks {
-		if r.Treatment != "accept" && r.Completed.IsZero() {
-			consider(r.Due, "treat risk "+r.ID)
-		}
-	}
-	for _, a := range ws.Agreements {
-		if a.Status == "executed" {
-			consider(a.Expires, a.ID+" expires")
-		}
-	}
-	for _, r := range ws.PrivacyRequests {
-		if c := privacy.RequestClock(r, asOf); !c.Received.After(asOf) && !c.Closed() {
-			consider(c.Deadline, "act on "+r.Kind+" request "+r.ID)
-		}
-	}
-	return next
 }
 
 // rowCache keeps each organization's computed row with the audit head it
@@ -229,7 +198,7 @@ func (s *Server) orgRow(ctx context.Context, org store.Org, cat *catalog.Catalog
 	if err != nil {
 		return OrgRow{}, err
 	}
-	row := orgSummary(ws, cat, asOf)
+	row := orgSummary(ws, cat, asOf, org.Slug)
 	if row.OpenFindings, err = o.OpenFindingTotal(ctx); err != nil {
 		return OrgRow{}, err
 	}
@@ -287,7 +256,9 @@ var orgColumns = []struct {
 	{"hipaa", "HIPAA", false, true},
 	{"soc2", "SOC 2", false, true},
 	{"csf", "CSF", false, true},
-	{"failing", "Failing checks", true, true},
+	{"attention", "Needs attention", true, true},
+	{"gate", "Blocking live PHI", true, true},
+	{"failing", "Errors", true, true},
 	{"findings", "Open scan findings", true, true},
 	{"exceptions", "Type II exceptions", true, true},
 	{"requests", "Overdue requests", true, true},
@@ -346,6 +317,10 @@ func sortOrgs(rows []OrgRow, key string, desc bool) {
 			c = dir(cmp.Compare(*pa, *pb))
 		case "failing":
 			c = dir(cmp.Compare(a.Failing, b.Failing))
+		case "attention":
+			c = dir(cmp.Compare(a.NeedsAttention, b.NeedsAttention))
+		case "gate":
+			c = dir(cmp.Compare(a.BlockingLivePHI, b.BlockingLivePHI))
 		case "findings":
 			c = dir(cmp.Compare(a.OpenFindings, b.OpenFindings))
 		case "exceptions":

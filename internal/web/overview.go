@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"time"
 
+	"ward/internal/date"
 	"ward/internal/store"
+	"ward/internal/todo"
 )
 
 func init() {
@@ -17,10 +19,49 @@ func init() {
 // Overview is what an organization's workspace holds and what changed
 // last: the first page and GET /api/v1/orgs/{org}/overview.
 type Overview struct {
-	Org     store.Org   `json:"org"`
-	Role    string      `json:"role"`
+	Org  store.Org `json:"org"`
+	Role string    `json:"role"`
+	// Todo is what needs attention (`ward todo`): the page's first
+	// section. The counts of records follow it.
+	Todo    todo.List   `json:"todo"`
 	Counts  []KindCount `json:"counts"`
 	Changes []Change    `json:"changes"`
+}
+
+// Urgent are the items not upcoming, the page's list; Upcoming the rest,
+// under "Coming up".
+func (o Overview) Urgent() []todo.Item {
+	var out []todo.Item
+	for _, it := range o.Todo.Items {
+		if it.Severity != todo.Upcoming {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// shownFirst is how many items the home page lists before "show more".
+const shownFirst = 20
+
+// First are the items shown at once; Rest those behind "show more".
+func (o Overview) First() []todo.Item {
+	u := o.Urgent()
+	return u[:min(len(u), shownFirst)]
+}
+
+func (o Overview) Rest() []todo.Item {
+	u := o.Urgent()
+	return u[min(len(u), shownFirst):]
+}
+
+func (o Overview) Upcoming() []todo.Item {
+	var out []todo.Item
+	for _, it := range o.Todo.Items {
+		if it.Severity == todo.Upcoming {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 type KindCount struct {
@@ -42,9 +83,13 @@ type Change struct {
 
 const overviewChanges = 10
 
-func (s *Server) overview(r *http.Request) (Overview, error) {
+func (s *Server) overview(r *http.Request, asOf date.Date) (Overview, error) {
 	ctx := r.Context()
 	o := s.org(r)
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		return Overview{}, err
+	}
 	counts, err := o.Counts(ctx)
 	if err != nil {
 		return Overview{}, err
@@ -53,7 +98,7 @@ func (s *Server) overview(r *http.Request) (Overview, error) {
 	if err != nil {
 		return Overview{}, err
 	}
-	ov := Overview{Org: currentOrg(r), Role: role(r), Counts: []KindCount{}, Changes: changes(entries)}
+	ov := Overview{Org: currentOrg(r), Role: role(r), Todo: todo.Build(ws, asOf, currentOrg(r).Slug), Counts: []KindCount{}, Changes: changes(entries)}
 	for _, k := range store.Kinds {
 		if k == store.KindOrganization {
 			continue // always one
@@ -72,7 +117,11 @@ func changes(entries []store.AuditEntry) []Change {
 }
 
 func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
-	ov, err := s.overview(r)
+	asOf, ok := s.planAsOf(w, r, false)
+	if !ok {
+		return
+	}
+	ov, err := s.overview(r, asOf)
 	if err != nil {
 		s.serverError(w, r, false, err)
 		return
@@ -81,7 +130,11 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) overviewAPI(w http.ResponseWriter, r *http.Request) {
-	ov, err := s.overview(r)
+	asOf, ok := s.planAsOf(w, r, true)
+	if !ok {
+		return
+	}
+	ov, err := s.overview(r, asOf)
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return

@@ -736,6 +736,7 @@ func (s *Server) submitForm(k recordKind, w http.ResponseWriter, r *http.Request
 		s.renderStatus(w, r, status, "record_form.html", f)
 		return
 	}
+	setFlash(w, savedMessage(k, ws, i, rec))
 	http.Redirect(w, r, recordHref(slug, k.meta(), k.keyOf(rec)), http.StatusSeeOther)
 }
 
@@ -764,6 +765,7 @@ func (s *Server) recordRetire(k recordKind, w http.ResponseWriter, r *http.Reque
 		s.writeRefused(w, r, false, err)
 		return
 	}
+	setFlash(w, capitalize(k.meta().Singular)+" "+d.Title+" retired. It is kept on record, not deleted.")
 	http.Redirect(w, r, d.List, http.StatusSeeOther)
 }
 

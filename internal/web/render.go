@@ -82,6 +82,10 @@ var funcs = template.FuncMap{
 		}
 		return "read as " + d.Long()
 	},
+	// gloss draws a glossary term with its definition on hover:
+	// {{gloss "live-phi-gate" "live PHI"}} (glossary.go).
+	"gloss":    gloss,
+	"formLink": formLink,
 	// contains is strings.Contains: {{if not (contains .Reason .Citation)}}.
 	"contains": strings.Contains,
 	// evidenceTable is the data of the "_evidence_table" partial, shared by
@@ -153,7 +157,9 @@ type View struct {
 	CSRF        string // for forms: <input type="hidden" name="csrf" value="{{$.CSRF}}">
 	Nav         []NavLink
 	IdleSeconds int // the idle script sends the browser to the login after this
-	Data        any
+	// Flash confirms the change that led here (flash.go).
+	Flash string
+	Data  any
 }
 
 // NavLink is one entry of an organization's menu.
@@ -252,7 +258,11 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	var buf bytes.Buffer
 	err := fmt.Errorf("no template %q", name)
 	if p, ok := s.pages[name]; ok {
-		err = p.t.ExecuteTemplate(&buf, "layout", s.view(r, data))
+		v := s.view(r, data)
+		if status < 300 && v.User.ID != 0 {
+			v.Flash = takeFlash(w, r)
+		}
+		err = p.t.ExecuteTemplate(&buf, "layout", v)
 	}
 	if err != nil {
 		s.log.Error("render", "template", name, "err", err)
