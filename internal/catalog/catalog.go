@@ -179,16 +179,16 @@ type Control struct {
 	// CSF outcome the control delivers for the standard (the legal
 	// register, GV.OC-03, for every standard).
 	// Readiness is computed over mappings and never counts it; the
-	// standard-level crosswalk to CSF counts every served standard with
-	// every outcome of ServesWith; scanner findings use it to place a
+	// standard-level crosswalk to CSF counts each served standard with
+	// its own outcomes (ServesWith); scanner findings use it to place a
 	// check Prowler files under the standard.
 	Serves map[string][]string `json:"serves,omitempty"`
-	// ServesWhy explains Serves when no per-standard Rationale does.
-	ServesWhy string `json:"serves_why,omitempty"`
-	// ServesWith are the CSF outcomes (some of the control's CSF
-	// mappings) through which it serves the standards of Serves: ward's
-	// own claim, never filtered by NIST SP 800-66r2's mapping.
-	ServesWith []string `json:"serves_with,omitempty"`
+	// ServesWith: each served HIPAA standard -> the CSF outcomes (some of
+	// the control's CSF mappings) through which the control serves that
+	// standard, and only that one: ward's own claim, per standard, never
+	// filtered by NIST SP 800-66r2's mapping. Rationale holds why, per
+	// standard, naming each outcome.
+	ServesWith map[string][]string `json:"serves_with,omitempty"`
 	// Rationale: requirement id -> why the control maps to (or serves)
 	// it, where ward's judgement needs saying.
 	Rationale map[string]string `json:"rationale,omitempty"`

@@ -70,6 +70,16 @@ type nistDoc struct {
 	CSF      []string `yaml:"csf"`
 }
 
+// serveDoc is one entry of a control's serves: HIPAA standards the
+// control serves, the CSF outcomes through which it serves each of them,
+// and why. A control serving several standards through different
+// outcomes gives one entry per group (each standard in one entry only).
+type serveDoc struct {
+	HIPAA []string `yaml:"hipaa"`
+	CSF   []string `yaml:"csf"`
+	Why   string   `yaml:"why"`
+}
+
 type controlDoc struct {
 	ID          string              `yaml:"id"`
 	Title       string              `yaml:"title"`
@@ -79,9 +89,7 @@ type controlDoc struct {
 	Evidence    string              `yaml:"evidence"`
 	References  []string            `yaml:"references"`
 	Mappings    map[string][]string `yaml:"mappings"`
-	Serves      map[string][]string `yaml:"serves"`
-	ServesWhy   string              `yaml:"serves_why"`
-	ServesWith  []string            `yaml:"serves_with"`
+	Serves      []serveDoc          `yaml:"serves"`
 	Judgement   []string            `yaml:"judgement"`
 	Rationale   map[string]string   `yaml:"rationale"`
 }
@@ -437,83 +445,85 @@ func (c *Catalog) loadControls(docs []controlDoc) error {
 			return fmt.Errorf("%s: maps to nothing", where)
 		}
 		// serves: HIPAA standards the control delivers part of without
-		// being mapped to them (readiness does not count it).
+		// being mapped to them (readiness does not count it), each with
+		// the CSF outcomes through which the control serves that standard
+		// and why. They are ward's claim, pair by pair: the standard-level
+		// crosswalk counts each served standard with its own outcomes.
 		mappedStd := map[string]bool{}
 		for _, id := range ctl.Mappings[HIPAA] {
 			mappedStd[hipaa.standardOf(id)] = true
 		}
-		for fid, ids := range d.Serves {
-			if fid != HIPAA {
-				return fmt.Errorf("%s: serves.%s: only HIPAA standards are served", where, fid)
+		why := map[string]string{}
+		for j, s := range d.Serves {
+			at := fmt.Sprintf("%s: serves[%d]", where, j)
+			w := strings.Join(strings.Fields(s.Why), " ")
+			switch {
+			case len(s.HIPAA) == 0:
+				return fmt.Errorf("%s: hipaa: name the HIPAA standards served", at)
+			case len(s.CSF) == 0:
+				return fmt.Errorf("%s: csf: name the CSF outcomes through which the control serves %s", at, strings.Join(s.HIPAA, ", "))
+			case w == "":
+				return fmt.Errorf("%s: why: say how the control serves %s", at, strings.Join(s.HIPAA, ", "))
 			}
-			for _, id := range ids {
-				if r := hipaa.Requirement(id); r == nil || r.Kind != KindStandard {
-					return fmt.Errorf("%s: serves.hipaa: %q is not a HIPAA standard", where, id)
+			for _, id := range s.HIPAA {
+				switch r := hipaa.Requirement(id); {
+				case r == nil || r.Kind != KindStandard:
+					return fmt.Errorf("%s: hipaa: %q is not a HIPAA standard", at, id)
+				case mappedStd[id]:
+					return fmt.Errorf("%s: hipaa: %s: the control maps to it already", at, id)
+				case why[id] != "":
+					return fmt.Errorf("%s: hipaa: %s is served by an earlier entry: one entry per standard", at, id)
 				}
-				if mappedStd[id] {
-					return fmt.Errorf("%s: serves.hipaa: %s: the control maps to it already", where, id)
+				why[id] = w
+			}
+			outcomes := slices.Clone(s.CSF)
+			c.frameworks[CSF].Sort(outcomes)
+			if len(slices.Compact(slices.Clone(outcomes))) != len(outcomes) {
+				return fmt.Errorf("%s: csf: duplicate id", at)
+			}
+			for _, x := range outcomes {
+				switch {
+				case !slices.Contains(ctl.Mappings[CSF], x):
+					return fmt.Errorf("%s: csf: %s is not one of the control's csf mappings", at, x)
+				case !strings.Contains(w, x):
+					return fmt.Errorf("%s: why does not name %s: say how the control delivers it for %s", at, x, strings.Join(s.HIPAA, ", "))
 				}
 			}
-			sorted := slices.Clone(ids)
-			hipaa.Sort(sorted)
 			if ctl.Serves == nil {
-				ctl.Serves = map[string][]string{}
+				ctl.Serves, ctl.ServesWith = map[string][]string{}, map[string][]string{}
 			}
-			ctl.Serves[fid] = slices.Compact(sorted)
+			for _, id := range s.HIPAA {
+				ctl.Serves[HIPAA] = append(ctl.Serves[HIPAA], id)
+				ctl.ServesWith[id] = outcomes
+			}
+		}
+		if ctl.Serves != nil {
+			hipaa.Sort(ctl.Serves[HIPAA])
 		}
 		// rationale: why, for a mapping that needs saying (ward's
-		// judgement where a reader might expect otherwise).
-		for id, why := range d.Rationale {
+		// judgement where a reader might expect otherwise). A served
+		// standard's why is its serves entry's.
+		for id, w := range d.Rationale {
 			found := false
 			for _, ids := range ctl.Mappings {
 				found = found || slices.Contains(ids, id)
 			}
-			found = found || slices.Contains(ctl.Serves[HIPAA], id)
-			if !found {
-				return fmt.Errorf("%s: rationale.%s: the control neither maps to nor serves %s", where, id, id)
-			}
-			if strings.TrimSpace(why) == "" {
+			switch {
+			case why[id] != "":
+				return fmt.Errorf("%s: rationale.%s: the control serves %s: say why in its serves entry", where, id, id)
+			case !found:
+				return fmt.Errorf("%s: rationale.%s: the control does not map to %s", where, id, id)
+			case strings.TrimSpace(w) == "":
 				return fmt.Errorf("%s: rationale.%s: empty", where, id)
 			}
 		}
-		if len(d.Rationale) > 0 {
-			ctl.Rationale = d.Rationale
-		}
-		ctl.ServesWhy = strings.TrimSpace(d.ServesWhy)
-		for _, id := range ctl.Serves[HIPAA] {
-			if _, ok := ctl.Rationale[id]; !ok && ctl.ServesWhy == "" {
-				return fmt.Errorf("%s: serves.hipaa: %s: give the rationale (rationale.%s, or serves_why for all)", where, id, id)
+		if len(d.Rationale) > 0 || len(why) > 0 {
+			ctl.Rationale = map[string]string{}
+			for id, w := range d.Rationale {
+				ctl.Rationale[id] = w
 			}
-		}
-		if ctl.ServesWhy != "" && len(ctl.Serves[HIPAA]) == 0 {
-			return fmt.Errorf("%s: serves_why without serves", where)
-		}
-		// serves_with: the CSF outcomes through which the control serves
-		// those standards, a subset of its own CSF mappings. They are
-		// ward's claim, pair by pair: the standard-level crosswalk counts
-		// every served standard × every one of them.
-		switch {
-		case len(ctl.Serves[HIPAA]) > 0 && len(d.ServesWith) == 0:
-			return fmt.Errorf("%s: serves without serves_with: name the CSF outcomes through which the control serves those standards", where)
-		case len(ctl.Serves[HIPAA]) == 0 && len(d.ServesWith) > 0:
-			return fmt.Errorf("%s: serves_with without serves", where)
-		}
-		for _, id := range d.ServesWith {
-			if !slices.Contains(ctl.Mappings[CSF], id) {
-				return fmt.Errorf("%s: serves_with: %s is not one of the control's csf mappings", where, id)
-			}
-		}
-		if len(d.ServesWith) > 0 {
-			sorted := slices.Clone(d.ServesWith)
-			c.frameworks[CSF].Sort(sorted)
-			if len(slices.Compact(slices.Clone(sorted))) != len(sorted) {
-				return fmt.Errorf("%s: serves_with: duplicate id", where)
-			}
-			ctl.ServesWith = sorted
-		}
-		for _, id := range ctl.ServesWith {
-			if ctl.ServesWhy != "" && !strings.Contains(ctl.ServesWhy, id) {
-				return fmt.Errorf("%s: serves_why does not name %s, one of serves_with: say how the control delivers it", where, id)
+			for id, w := range why {
+				ctl.Rationale[id] = w
 			}
 		}
 		// Provenance of CSF mappings: NIST-sourced when NIST SP 800-66r2

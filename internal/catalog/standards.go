@@ -27,7 +27,7 @@ type StandardPair struct {
 	Ward     bool   `json:"ward"` // a ward control relates them
 	// Via are the controls that relate them: mapped to the standard (or
 	// one of its specifications) and to the subcategory, or serving the
-	// standard with that outcome (Control.Serves).
+	// standard with that outcome (Control.ServesWith, per standard).
 	Via []string `json:"via,omitempty"`
 	// Why is ward's reason where it and NIST disagree on purpose
 	// (data/nist-800-66r2.yaml, disagreements).
@@ -90,7 +90,7 @@ type Disagreement struct {
 // subcategory relation: standard -> subcategory -> the controls. It is
 // made from ward's own data alone: a control mapped to a standard (or one
 // of its specifications) and to the subcategory, or serving the standard
-// through that outcome (Control.Serves × Control.ServesWith). NIST SP
+// through that outcome (Control.ServesWith, per standard). NIST SP
 // 800-66r2's mapping never enters it; it is only measured against it.
 func (c *Catalog) WardStandardPairs() map[string]map[string][]string {
 	hipaa := c.frameworks[HIPAA]
@@ -110,8 +110,8 @@ func (c *Catalog) WardStandardPairs() map[string]map[string][]string {
 				add(s, x, ctl.ID)
 			}
 		}
-		for _, s := range ctl.Serves[HIPAA] {
-			for _, x := range ctl.ServesWith {
+		for s, xs := range ctl.ServesWith {
+			for _, x := range xs {
 				add(s, x, ctl.ID)
 			}
 		}

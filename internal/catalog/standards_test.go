@@ -75,7 +75,8 @@ func nistStandard(c *Catalog, key string) string {
 // -run TestCrosswalkAgreesWithNIST ./internal/catalog) and must be the
 // ones the README states, so a change to the mappings that moves them
 // fails until the README says so. The target (at least 95% precision
-// and 80% recall) is not met; the README says why.
+// and 80% recall, raw) is met for recall and not for precision; the
+// README says so and why.
 func TestCrosswalkAgreesWithNIST(t *testing.T) {
 	c := Default()
 	ref := readNISTReference(t)
@@ -97,7 +98,11 @@ func TestCrosswalkAgreesWithNIST(t *testing.T) {
 		return m
 	}
 	adds, omits := recorded(c.NIST.Adds), recorded(c.NIST.Omits)
-	var wardN, both, addsN, omitsN, gaps int
+	used := map[string]bool{} // outcomes NIST relates to some standard
+	for p := range nist {
+		used[p[1]] = true
+	}
+	var wardN, both, addsN, omitsN, gaps, unused int
 	for s, m := range ward {
 		for x := range m {
 			wardN++
@@ -106,6 +111,9 @@ func TestCrosswalkAgreesWithNIST(t *testing.T) {
 				both++
 			case adds[[2]string{s, x}]:
 				addsN++
+			}
+			if !used[x] {
+				unused++
 			}
 		}
 	}
@@ -123,6 +131,7 @@ func TestCrosswalkAgreesWithNIST(t *testing.T) {
 	precisionAfter, recallAfter := pct(both, wardN-addsN), pct(both, len(nist)-omitsN)
 	t.Logf("raw: ward's controls relate %d HIPAA standard × CSF 2.0 subcategory pairs, NIST SP 800-66r2 %d; %d are in both: precision %.1f%%, recall %.1f%%", wardN, len(nist), both, precision, recall)
 	t.Logf("after the recorded disagreements (%d pairs ward adds, %d NIST pairs ward leaves out, each with why): precision %.1f%% (%d/%d), recall %.1f%% (%d/%d); %d NIST pairs are gaps no ward control delivers", addsN, omitsN, precisionAfter, both, wardN-addsN, recallAfter, both, len(nist)-omitsN, gaps)
+	t.Logf("%d of the pairs ward adds relate an outcome NIST's mapping relates to no standard at all (most are new in CSF 2.0); without them, precision %.1f%% (%d/%d)", unused, pct(both, wardN-unused), both, wardN-unused)
 	if addsN != wardN-both {
 		t.Errorf("%d of ward's %d pairs beyond NIST's are recorded with why", addsN, wardN-both)
 	}
@@ -149,6 +158,7 @@ func TestCrosswalkAgreesWithNIST(t *testing.T) {
 		fmt.Sprintf("The %d pairs ward adds and the %d NIST pairs it leaves out on purpose are recorded with why", addsN, omitsN),
 		fmt.Sprintf("after them, precision %.1f%% and recall %.1f%%", precisionAfter, recallAfter),
 		fmt.Sprintf("The other %d NIST pairs are gaps", gaps),
+		fmt.Sprintf("%d of the %d pairs ward adds relate outcomes NIST's mapping relates to no standard at all", unused, addsN),
 	} {
 		if !strings.Contains(readme, s) {
 			t.Errorf("README.md does not state %q", s)
@@ -209,6 +219,58 @@ func TestEveryCSFSubcategoryCovered(t *testing.T) {
 		}
 		if strings.HasPrefix(r.ID, "GV.SC-") && out {
 			t.Errorf("%s: supply-chain risk management must be reached from HIPAA (business associates are the supply chain)", r.ID)
+		}
+	}
+}
+
+// A control serving several standards claims each outcome only for the
+// standards it names it for (a serves entry per group of standards), so
+// its outcomes do not spread to every standard it serves: the asset
+// inventory serves facility access with its hardware list and the
+// contingency plan with its systems list, not both with both; the
+// supplier program serves the security management process, not the plan
+// sponsor's group health plan documents.
+func TestServedOutcomesArePerStandard(t *testing.T) {
+	c := Default()
+	ward := c.WardStandardPairs()
+	via := func(s, x, ctl string) bool { return slices.Contains(ward[s][x], ctl) }
+	for _, tt := range []struct {
+		std, csf, ctl string
+		want          bool
+	}{
+		{"164.310(a)(1)", "ID.AM-01", "asset-inventory", true},
+		{"164.310(a)(1)", "ID.AM-02", "asset-inventory", false},
+		{"164.308(a)(7)(i)", "ID.AM-02", "asset-inventory", true},
+		{"164.308(a)(7)(i)", "ID.AM-01", "asset-inventory", false},
+		{"164.308(a)(1)(i)", "GV.SC-10", "vendor-management", true},
+		{"164.314(b)(1)", "GV.SC-01", "vendor-management", false},
+		{"164.314(b)(1)", "GV.SC-10", "vendor-management", false},
+		{"164.308(a)(8)", "GV.SC-07", "vendor-review", true},
+		{"164.312(b)", "GV.SC-07", "vendor-review", false},
+		{"164.312(b)", "DE.CM-06", "vendor-review", true},
+	} {
+		if got := via(tt.std, tt.csf, tt.ctl); got != tt.want {
+			t.Errorf("%s × %s via %s: %v, want %v", tt.std, tt.csf, tt.ctl, got, tt.want)
+		}
+	}
+	// Every served standard has its outcomes and its own why, naming each.
+	for _, ctl := range c.Controls {
+		if len(ctl.Serves[HIPAA]) != len(ctl.ServesWith) {
+			t.Errorf("%s serves %v with outcomes for %d standards", ctl.ID, ctl.Serves[HIPAA], len(ctl.ServesWith))
+		}
+		for _, s := range ctl.Serves[HIPAA] {
+			xs, why := ctl.ServesWith[s], ctl.Rationale[s]
+			if len(xs) == 0 || why == "" {
+				t.Errorf("%s serves %s with %v, why %q", ctl.ID, s, xs, why)
+			}
+			for _, x := range xs {
+				if !strings.Contains(why, x) || !slices.Contains(ctl.Mappings[CSF], x) {
+					t.Errorf("%s serves %s with %s: not named in why or not one of its CSF mappings", ctl.ID, s, x)
+				}
+				if !via(s, x, ctl.ID) {
+					t.Errorf("%s serves %s with %s, yet the crosswalk does not relate them through it", ctl.ID, s, x)
+				}
+			}
 		}
 	}
 }
