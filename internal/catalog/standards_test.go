@@ -182,14 +182,6 @@ func TestNISTReferenceIsTheSharedCopy(t *testing.T) {
 	}
 }
 
-func count(ds []Disagreement) int {
-	n := 0
-	for _, d := range ds {
-		n += len(d.CSF)
-	}
-	return n
-}
-
 // Every CSF 2.0 subcategory is delivered by a control, and reached from a
 // HIPAA standard in ward's crosswalk or given a reason it is not.
 // Supply-chain risk management (GV.SC) is reached through the business
