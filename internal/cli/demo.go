@@ -119,6 +119,9 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 	}{
 		{"admin@acme-health.example", "Demo Admin", store.RoleAdmin, orgs},
 		{"auditor@acme-health.example", "Demo Auditor", store.RoleAuditor, orgs[:1]},
+		// A workforce member: a person of Acme Health's workspace, who sees
+		// only the policies to acknowledge and the trainings to complete.
+		{"tom@acme-health.example", "Tom Nguyen", store.RoleMember, orgs[:1]},
 	} {
 		pw, err := auth.NewPassword()
 		if err != nil {

@@ -107,6 +107,13 @@ func TestBrowserApprovalMakesAcknowledgementsDueAgain(t *testing.T) {
 		t.Errorf("the column is %q, want version 2", h)
 	}
 	b.Screenshot("people-after-approval")
+	b.Navigate(e.srv.URL + "/orgs/alpha/policies")
+	if got := b.Text(`tr[data-policy="sanctions"] td.retain`); !strings.Contains(got, "v1 (superseded): "+d.today.AddDays(-1).AddMonths(72).String()) {
+		t.Errorf("the list's retention dates for sanctions read %q: v1, superseded today, is kept six years from yesterday, its last day in effect (164.316(b)(2)(i))", got)
+	}
+	b.Screenshot("policies-list")
+	b.Navigate(e.srv.URL + "/orgs/alpha/trainings")
+	b.Screenshot("trainings")
 	e.browserLogout(b)
 
 	e.browserLogin(b, e.users[store.RoleMember])

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -540,4 +541,71 @@ func TestWorkforceForms(t *testing.T) {
 		t.Fatalf("the certificate is not in the blob store: %v", err)
 	}
 	f.Close()
+}
+
+// An approval in the web follows the one-source-of-truth model: a policy
+// the files manage, approved here, has drifted, and applying the same
+// (now stale) files stops with the policy listed and nothing written;
+// an acknowledgement made here is the web's and survives an apply of
+// files that lack it.
+func TestWebApprovalDriftsFilesPolicy(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	dana := e.addUser("dana@acme-health.example", "Dana", e.orgA, store.RoleEditor)
+	c, csrf := e.login(dana)
+	o := e.st.Org(e.orgA)
+	if origin, drifted, _ := o.Origin(context.Background(), store.KindPolicy, "data-retention"); origin != store.OriginFiles || drifted {
+		t.Fatalf("before: origin %q drifted %v, want the files'", origin, drifted)
+	}
+	if r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/policies/data-retention/approve", csrf, map[string]any{"version": 2}); r.StatusCode != 200 {
+		t.Fatalf("approve: %d %s", r.StatusCode, r.Body)
+	}
+	if origin, drifted, _ := o.Origin(context.Background(), store.KindPolicy, "data-retention"); origin != store.OriginFiles || !drifted {
+		t.Errorf("after: origin %q drifted %v, want the files' record drifted", origin, drifted)
+	}
+	l, err := workspace.Load("../../examples/acme-health", workspace.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := o.ApplyWorkspace(context.Background(), "test", l.Workspace, store.ApplyOptions{})
+	if !errors.Is(err, store.ErrDrift) {
+		t.Fatalf("apply of the stale files: %v, want ErrDrift", err)
+	}
+	found := false
+	for _, d := range res.Drift {
+		found = found || (d.Kind == store.KindPolicy && d.Key == "data-retention")
+	}
+	if !found {
+		t.Errorf("the drift %+v does not list the policy", res.Drift)
+	}
+	ws, _ := o.Workspace(context.Background())
+	if p := ws.Policy("data-retention"); p == nil || !p.Version(2).Approved() {
+		t.Fatalf("the refused apply undid the approval")
+	}
+	// Dana owes an acknowledgement of version 2 now; she gives it here.
+	r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/my/acknowledgements", csrf, map[string]any{"policy": "data-retention", "version": 2})
+	if r.StatusCode != http.StatusCreated {
+		t.Fatalf("acknowledge: %d %s", r.StatusCode, r.Body)
+	}
+	// The files win the policy back (--overwrite); the acknowledgement of
+	// a version the files no longer approve would dangle, so the apply
+	// refuses it: nothing is left dangling, nothing written.
+	_, err = o.ApplyWorkspace(context.Background(), "test", l.Workspace, store.ApplyOptions{Drift: store.DriftOverwrite})
+	if err == nil {
+		t.Errorf("an overwrite that leaves the web's acknowledgement of a draft dangling was applied")
+	}
+	// Kept with the web's approval (--adopt), the web's acknowledgement
+	// stays, the web's.
+	if _, err := o.ApplyWorkspace(context.Background(), "test", l.Workspace, store.ApplyOptions{Drift: store.DriftAdopt}); err != nil {
+		t.Fatalf("apply --adopt: %v", err)
+	}
+	ws, _ = o.Workspace(context.Background())
+	kept := false
+	for _, a := range ws.Acknowledgements {
+		kept = kept || (a.Key() == "dana@acme-health.example|data-retention|2" && a.Source == workspace.RecordWeb)
+	}
+	if !kept {
+		t.Errorf("the web's acknowledgement did not survive the apply")
+	}
 }
