@@ -471,9 +471,9 @@ func formPolicyEdit(r *http.Request, approve bool) (policyEdit, map[string]strin
 		e.version = n
 	}
 	if raw := strings.TrimSpace(r.PostForm.Get("effective")); raw != "" {
-		d, err := date.Parse(raw)
+		d, err := date.ParseInput(raw)
 		if err != nil {
-			fields["effective"] = fmt.Sprintf("%q is not a date: use YYYY-MM-DD", raw)
+			fields["effective"] = fmt.Sprintf("%q is not a date: use 2026-12-01 or 12/01/2026", raw)
 		}
 		e.effective = d
 	}

@@ -206,7 +206,7 @@ func (s *Server) readCompletion(w http.ResponseWriter, r *http.Request, api bool
 			s.answerError(w, r, api, err)
 			return completion{}, false
 		}
-		c := completion{person: form.Fields.Get("person"), completed: form.Fields.Get("completed")}
+		c := completion{person: form.Fields.Get("person"), completed: formDateISO(form.Fields.Get("completed"))}
 		switch files := form.Files["file"]; {
 		case len(files) > 1:
 			s.fail(w, r, api, http.StatusUnprocessableEntity, "file: one certificate per completion, not "+fmt.Sprint(len(files)))
@@ -233,7 +233,7 @@ func (s *Server) readCompletion(w http.ResponseWriter, r *http.Request, api bool
 			s.fail(w, r, api, http.StatusBadRequest, "the form could not be read: "+err.Error())
 			return completion{}, false
 		}
-		return completion{person: r.PostForm.Get("person"), completed: r.PostForm.Get("completed")}, true
+		return completion{person: r.PostForm.Get("person"), completed: formDateISO(r.PostForm.Get("completed"))}, true
 	}
 }
 
@@ -389,4 +389,14 @@ func (s *Server) recordAckAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, http.StatusCreated, map[string]any{"acknowledgement": a, "already_recorded": false})
 	}
+}
+
+// formDateISO is a date typed into a form (2026-12-01 or 12/01/2026,
+// date.ParseInput) in ISO form; what is no date is returned as typed, for
+// the rules to name.
+func formDateISO(v string) string {
+	if d, err := date.ParseInput(v); err == nil && strings.TrimSpace(v) != "" {
+		return d.String()
+	}
+	return v
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -541,6 +542,14 @@ func TestWorkforceForms(t *testing.T) {
 		t.Fatalf("the certificate is not in the blob store: %v", err)
 	}
 	f.Close()
+	// The form's date input takes the US order too, as every form's does.
+	y := d.today.AddDays(-1)
+	us := fmt.Sprintf("%02d/%02d/%d", int(y.Month()), y.Day(), y.Year())
+	r = e.upload(c, "/orgs/alpha/trainings/hipaa-awareness/records", map[string]string{"csrf": csrf, "person": "dana@alpha.example", "completed": us}, nil, nil)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("record on %s: %d\n%.500s", us, r.StatusCode, r.Body)
+	}
+	e.wantAudit("create", store.KindTrainingRecord, "dana@alpha.example|hipaa-awareness|"+y.String(), "editor@alpha.example")
 }
 
 // An approval in the web follows the one-source-of-truth model: a policy
