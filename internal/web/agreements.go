@@ -143,12 +143,7 @@ func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, erro
 	if i < 0 {
 		return workspace.Agreement{}, http.StatusNotFound, "No agreement " + r.PathValue("id") + " in this organization.", nil
 	}
-	form, err := s.readUpload(r, fileCheck{max: maxAgreementFile, first: func(name string, head []byte) error {
-		if !bytes.HasPrefix(head, []byte("%PDF-")) {
-			return notPDF{name}
-		}
-		return nil
-	}})
+	form, err := s.readUpload(r, pdfOnly)
 	var np notPDF
 	var big *tooBig
 	switch {
@@ -180,9 +175,24 @@ func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, erro
 	} else if len(errs) > 0 {
 		return workspace.Agreement{}, http.StatusUnprocessableEntity, fmt.Sprintf("the agreement is not valid as stored: %v", errs), nil
 	}
-	// The signed copy is also evidence for the BAA controls the
-	// organization has adopted (the register with signed copies is what
-	// an auditor asks for under baa-management).
+	if err := s.baaEvidence(r, ws, a, sha, size); err != nil {
+		return workspace.Agreement{}, 0, "", err
+	}
+	return a, 0, "", nil
+}
+
+// pdfOnly accepts a signed copy: a PDF, up to maxAgreementFile.
+var pdfOnly = fileCheck{max: maxAgreementFile, first: func(name string, head []byte) error {
+	if !bytes.HasPrefix(head, []byte("%PDF-")) {
+		return notPDF{name}
+	}
+	return nil
+}}
+
+// baaEvidence keeps a BAA's signed copy as evidence for the BAA controls
+// the organization has adopted (the register with signed copies is what
+// an auditor asks for under baa-management).
+func (s *Server) baaEvidence(r *http.Request, ws *workspace.Workspace, a workspace.Agreement, sha string, size int64) error {
 	var controls []string
 	for _, id := range []string{"baa-management", "subcontractor-baa"} {
 		if ws.Control(id) != nil && (id != "subcontractor-baa" || a.Direction == "downstream") {
@@ -193,10 +203,10 @@ func (s *Server) attach(r *http.Request) (workspace.Agreement, int, string, erro
 		ev := workspace.Evidence{Controls: controls, Collected: s.today(), File: a.File, SHA256: sha, Size: size,
 			Type: "application/pdf", Note: fmt.Sprintf("Signed %s %s with %s", strings.ToUpper(a.Kind), a.ID, a.Counterparty)}
 		if _, err := s.org(r).AddEvidence(r.Context(), currentUser(r).Email, ev); err != nil {
-			return workspace.Agreement{}, 0, "", err
+			return err
 		}
 	}
-	return a, 0, "", nil
+	return nil
 }
 
 func (s *Server) agreementUpload(w http.ResponseWriter, r *http.Request) {

@@ -412,6 +412,9 @@ type RecordForm struct {
 	IDFromLabel string
 	Taken       string
 	MadeID      string
+	// Then is where a create goes next in a guided flow (onboard.go):
+	// "onboard" after a new vendor, "onboard:VENDOR" back to its steps.
+	Then string
 }
 
 // madeIDs puts a new record's id under "more", made from its name.
@@ -488,6 +491,7 @@ func (s *Server) recordNewPage(k recordKind, w http.ResponseWriter, r *http.Requ
 	}
 	f := recordForm(k, ws, currentOrg(r).Slug, "", vals, nil)
 	f.madeIDs(k, taken, vals)
+	f.Then = validThen(r.URL.Query().Get("then"))
 	s.render(w, r, "record_form.html", f)
 }
 
@@ -733,10 +737,15 @@ func (s *Server) submitForm(k recordKind, w http.ResponseWriter, r *http.Request
 		if taken != nil {
 			f.madeIDs(k, taken, vals)
 		}
+		f.Then = validThen(r.PostForm.Get("then"))
 		s.renderStatus(w, r, status, "record_form.html", f)
 		return
 	}
 	setFlash(w, savedMessage(k, ws, i, rec))
+	if next := thenHref(slug, k, rec, validThen(r.PostForm.Get("then"))); next != "" && i < 0 {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, recordHref(slug, k.meta(), k.keyOf(rec)), http.StatusSeeOther)
 }
 
