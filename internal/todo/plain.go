@@ -382,10 +382,12 @@ func (b *builder) fromFinding(f finding.Finding) Item {
 			it.Title = "No approved " + name
 			it.Why = "The Security Rule asks for written policies and procedures (45 CFR 164.316(a))."
 			it.Fix = "Write the policy from ward's template and approve it"
+			it.Link = b.link("/policies")
 		} else {
 			it.Title = "The " + title + " is due for its review"
 			it.Why = "Policies are reviewed periodically and updated as needed (45 CFR 164.316(b)(2)(iii))."
 			it.Fix = "Review it, then record the review"
+			it.Link = b.link("/policies/" + urlPathEscape(f.Subject) + "#review")
 		}
 	case "scan.untracked":
 		it.Title = "A scanner check fails on a control you have not adopted: " + f.Subject
@@ -429,11 +431,13 @@ func (b *builder) fromFinding(f finding.Finding) Item {
 		it.Kind, it.tier = KindPolicy, tierWorkforce
 		it.Title = n.person(f.Subject) + " has not acknowledged a policy in time"
 		it.Fix = "Ask them to read and acknowledge it"
+		it.Link = b.link("/people?overdue=1")
 		it.Owner, it.OwnerEmail = b.officer(f.Subject)
 	case "training.overdue":
 		it.Kind, it.tier = KindTraining, tierWorkforce
 		it.Title = n.person(f.Subject) + " is overdue for a training"
 		it.Fix = "Have them complete it, then record the completion"
+		it.Link = b.link("/trainings")
 		it.Owner, it.OwnerEmail = b.officer(f.Subject)
 	case "workforce.termination-open":
 		it.Kind, it.tier = KindWorkforce, tierWorkforce

@@ -19,6 +19,7 @@ package todo
 
 import (
 	"cmp"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -394,11 +395,13 @@ func (b *builder) workforce() {
 			it.Title = b.n.person(t.Person) + " has not acknowledged the " + t.Title
 			it.Why = "Policies must be available to those who carry them out (45 CFR 164.316(b)(2)(ii)); the acknowledgement is how that is shown (" + t.Why + ")."
 			it.Fix = "Ask " + b.n.person(t.Person) + " to read and acknowledge it"
+			it.Link = b.link("/people?overdue=1&policy=" + url.QueryEscape(t.ID))
 		case policy.KindTraining:
 			it.Kind, it.Rule = KindTraining, policy.RuleTrainingOverdue
 			it.Title = b.n.person(t.Person) + " is overdue for " + t.Title
 			it.Why = "Security awareness training for the whole workforce (45 CFR 164.308(a)(5)(i))."
 			it.Fix = "Have them complete it, then record the completion"
+			it.Link = b.link("/trainings#training-" + url.PathEscape(t.ID))
 		default:
 			continue
 		}

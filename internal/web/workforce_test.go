@@ -14,6 +14,7 @@ import (
 	"ward/internal/date"
 	"ward/internal/store"
 	"ward/internal/store/storetest"
+	"ward/internal/todo"
 	"ward/internal/workspace"
 )
 
@@ -616,5 +617,34 @@ func TestWebApprovalDriftsFilesPolicy(t *testing.T) {
 	}
 	if !kept {
 		t.Errorf("the web's acknowledgement did not survive the apply")
+	}
+}
+
+// The needs-attention list sends each workforce item to the page where it
+// is dealt with: the people page for an acknowledgement, the trainings
+// page for a training, the policies for a missing one; each opens.
+func TestTodoLinksOpenTheWorkforcePages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedWorkforce()
+	c, _ := e.login(e.users[store.RoleViewer])
+	l := decode[todo.List](t, e.get(c, "/api/v1/orgs/alpha/todo"))
+	seen := map[string]bool{}
+	for _, it := range l.Items {
+		if it.Kind != todo.KindPolicy && it.Kind != todo.KindTraining {
+			continue
+		}
+		if it.Link == "" {
+			t.Errorf("%s item %q has no link", it.Kind, it.Title)
+			continue
+		}
+		path, _, _ := strings.Cut(it.Link, "#")
+		if r := e.get(c, path); r.StatusCode != 200 {
+			t.Errorf("%s item %q links %s: %d", it.Kind, it.Title, it.Link, r.StatusCode)
+		}
+		seen[it.Kind] = true
+	}
+	if !seen[todo.KindPolicy] || !seen[todo.KindTraining] {
+		t.Errorf("the list has no policy or training item: %+v", l.Items)
 	}
 }
