@@ -3,8 +3,8 @@ package cli
 import (
 	"context"
 	"flag"
-	"os"
 	"fmt"
+	"os"
 	"strings"
 
 	"ward/internal/notify"

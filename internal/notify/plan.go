@@ -8,8 +8,8 @@ import (
 
 	"ward/internal/catalog"
 	"ward/internal/date"
-	"ward/internal/posture"
 	"ward/internal/incident"
+	"ward/internal/posture"
 	"ward/internal/workspace"
 )
 
