@@ -56,6 +56,9 @@ func init() {
 			}
 			fmt.Fprintf(env.Stdout, "wrote %s (%d bytes): %d policies in force on %s, %d earlier versions kept, %d required not approved\n",
 				psOut, buf.Len(), len(rep.InForce), env.AsOf, len(rep.Kept), len(rep.Missing))
+			for _, p := range rep.Problems {
+				fmt.Fprintf(env.Stderr, "ward: warning: %s; the PDF says so in its place\n", p)
+			}
 			return nil
 		},
 	})

@@ -199,6 +199,9 @@ func (d *doc) cover(r Report) {
 		{bold("Privacy Officer"), plain(orDash(r.PrivacyOfficer))},
 		{bold("Security Officer"), plain(orDash(r.SecurityOfficer))},
 	}
+	for _, p := range r.Problems {
+		rows = append(rows, []cell{bold("Not printed"), plain(p)})
+	}
 	d.table(nil, rows, []float64{45, 135}, 10, nil)
 	d.SetY(pageH - bottom - 30)
 	d.SetTextColor(90, 90, 90)

@@ -92,6 +92,9 @@ type Report struct {
 	Missing  []Missing  `json:"missing"`
 	Drafts   []Draft    `json:"drafts"`
 	Policies []Document `json:"policies"`
+	// Problems are texts that could not be read (the set says so where
+	// each belongs).
+	Problems []string `json:"problems"`
 }
 
 // TextFunc reads one version's Markdown.
@@ -102,7 +105,7 @@ type TextFunc func(p *workspace.Policy, v workspace.PolicyVersion) (string, erro
 func Build(ws *workspace.Workspace, asOf date.Date, text TextFunc) (Report, error) {
 	r := Report{Organization: ws.Organization.Name, AsOf: asOf,
 		PrivacyOfficer: personLabel(ws, ws.Organization.Officers.Privacy), SecurityOfficer: personLabel(ws, ws.Organization.Officers.Security),
-		InForce: []Row{}, Kept: []Row{}, Record: []Event{}, Missing: []Missing{}, Drafts: []Draft{}, Policies: []Document{}}
+		InForce: []Row{}, Kept: []Row{}, Record: []Event{}, Missing: []Missing{}, Drafts: []Draft{}, Policies: []Document{}, Problems: []string{}}
 	for i := range ws.Policies {
 		p := &ws.Policies[i]
 		d, ok := policy.Show(ws, p.ID, asOf)
@@ -135,7 +138,11 @@ func Build(ws *workspace.Workspace, asOf date.Date, text TextFunc) (Report, erro
 			doc := Document{Row: row, Owner: name(ws, p.Owner), Audience: d.Audience, Controls: d.Controls, Citation: d.Citation}
 			t, err := text(p, v.PolicyVersion)
 			if err != nil {
-				return Report{}, fmt.Errorf("policy %s version %d: %w", p.ID, v.Version, err)
+				// The set is still printed, saying so where the text
+				// belongs and on the cover.
+				msg := fmt.Sprintf("the text of %s version %d could not be read: %v", p.ID, v.Version, err)
+				r.Problems = append(r.Problems, msg)
+				t = "# " + p.Title + "\n\n**Not printed:** " + mdEscape(msg) + ".\n"
 			}
 			doc.Text = t
 			r.Policies = append(r.Policies, doc)
@@ -164,6 +171,18 @@ func Build(ws *workspace.Workspace, asOf date.Date, text TextFunc) (Report, erro
 		r.Missing = append(r.Missing, Missing{Template: g.Template.ID, Title: g.Template.Title, Message: g.Message()})
 	}
 	return r, nil
+}
+
+// mdEscape keeps a message from being read as Markdown or HTML.
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune("\\`*_{}[]()<>#+!|&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func approvalNote(v policy.VersionState) string {

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"ward/internal/date"
+	"ward/internal/report/workforce"
+	"ward/internal/store"
+	"ward/internal/workspace"
+)
+
+// seedDemoWithTexts applies the demo with its policies' texts in the
+// blob store (as `ward apply` keeps them), plus a policy whose text
+// carries raw HTML.
+func (e *testEnv) seedDemoWithTexts() {
+	e.t.Helper()
+	dir := "../../examples/acme-health"
+	l, err := workspace.Load(dir, workspace.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ws := l.Workspace
+	put := func(text []byte) string {
+		sha, _, err := e.st.Blobs().Put(bytes.NewReader(text))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return sha
+	}
+	for i := range ws.Policies {
+		for j := range ws.Policies[i].Versions {
+			v := &ws.Policies[i].Versions[j]
+			raw, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(v.File)))
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			v.SHA256 = put(raw)
+		}
+	}
+	ws.Policies = append(ws.Policies, workspace.Policy{ID: "hostile", Title: "Hostile policy", Versions: []workspace.PolicyVersion{{
+		Version: 1, File: "policies/hostile-v1.md", SHA256: put([]byte("# Hostile policy\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\nPlain text stays.\n")),
+		ApprovedBy: "dana@acme-health.example", ApprovedOn: date.MustParse("2026-09-01")}}})
+	if _, err := e.st.Org(e.orgA).Apply(context.Background(), "test", ws, store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
+		e.t.Fatalf("apply the demo: %v", err)
+	}
+}
+
+// Issue 18 item 9: the policy set (PDF), each policy's text (Markdown,
+// HTML without its raw HTML) and the acknowledgement and training report
+// (XLSX) are audited downloads an auditor may take and a viewer may not,
+// each on the audit trail with the hash of what was sent.
+func TestPolicyDocumentsDownloads(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.seedDemoWithTexts()
+	viewer, vtok := e.login(e.users[store.RoleViewer])
+	auditor, atok := e.login(e.users[store.RoleAuditor])
+	paths := []string{"/orgs/alpha/policies/export.pdf", "/api/v1/orgs/alpha/policies/sanctions/text/md", "/orgs/alpha/workforce-report/xlsx", "/api/v1/orgs/alpha/workforce-report/json"}
+	for _, p := range paths {
+		if r := e.fetch(viewer, vtok, p); r.StatusCode != http.StatusForbidden {
+			t.Errorf("viewer %s: status %d, want 403", p, r.StatusCode)
+		}
+	}
+	lastExport := func(kind, key string, body string) {
+		t.Helper()
+		log, err := e.st.Org(e.orgA).AuditLog(context.Background(), 1, 0)
+		if err != nil || len(log) != 1 || log[0].Action != "export" || log[0].Kind != kind || log[0].Key != key || log[0].Actor != e.users[store.RoleAuditor].Email {
+			t.Errorf("the %s download is not on the audit trail: %v %+v", kind, err, log)
+			return
+		}
+		sum := sha256.Sum256([]byte(body))
+		if !strings.Contains(string(log[0].Data), hex.EncodeToString(sum[:])) {
+			t.Errorf("the %s entry does not hold the hash of what was sent: %s", kind, log[0].Data)
+		}
+	}
+
+	pdf := e.fetch(auditor, atok, "/orgs/alpha/policies/export.pdf?as_of=2026-11-23")
+	if pdf.StatusCode != 200 || pdf.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.Body, "%PDF-") ||
+		pdf.Header.Get("Content-Disposition") != "attachment; filename=alpha-policies-2026-11-23.pdf" {
+		t.Fatalf("policy set: status %d, headers %v, %.200s", pdf.StatusCode, pdf.Header, pdf.Body)
+	}
+	lastExport("policy-set", "pdf", pdf.Body)
+
+	html := e.fetch(auditor, atok, "/orgs/alpha/policies/hostile/text/html")
+	if html.StatusCode != 200 || !strings.HasPrefix(html.Header.Get("Content-Type"), "text/html") || !strings.Contains(html.Header.Get("Content-Security-Policy"), "sandbox") {
+		t.Fatalf("html: status %d, headers %v", html.StatusCode, html.Header)
+	}
+	for _, bad := range []string{"<script", "<img", "onerror"} {
+		if strings.Contains(html.Body, bad) {
+			t.Errorf("the HTML carries the policy's raw HTML %q", bad)
+		}
+	}
+	if !strings.Contains(html.Body, "<h1>Hostile policy</h1>") || !strings.Contains(html.Body, "Plain text stays.") {
+		t.Errorf("html:\n%s", html.Body)
+	}
+	lastExport("policy-text", "hostile", html.Body)
+
+	md := e.fetch(auditor, atok, "/api/v1/orgs/alpha/policies/sanctions/text/md?version=1")
+	if md.StatusCode != 200 || !strings.HasPrefix(md.Body, "# Sanctions policy") || !strings.Contains(md.Header.Get("Content-Disposition"), "alpha-sanctions-v1.md") {
+		t.Fatalf("md: status %d, %v %.200s", md.StatusCode, md.Header, md.Body)
+	}
+	lastExport("policy-text", "sanctions", md.Body)
+
+	x := e.fetch(auditor, atok, "/orgs/alpha/workforce-report/xlsx?as_of=2026-11-23")
+	if x.StatusCode != 200 || x.Header.Get("Content-Disposition") != "attachment; filename=alpha-workforce-2026-11-23.xlsx" {
+		t.Fatalf("xlsx: status %d, headers %v", x.StatusCode, x.Header)
+	}
+	book, err := excelize.OpenReader(strings.NewReader(x.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer book.Close()
+	rows, err := book.GetRows(workforce.SheetStatus)
+	if err != nil || len(rows) < 2 || strings.Join(rows[0], ",") != strings.Join(workforce.StatusColumns, ",") {
+		t.Fatalf("status sheet: %v %v", err, rows)
+	}
+	lastExport("workforce-report", "xlsx", x.Body)
+	js := e.fetch(auditor, atok, "/api/v1/orgs/alpha/workforce-report/json?as_of=2026-11-23")
+	var rep workforce.Report
+	if js.StatusCode != 200 || json.Unmarshal([]byte(js.Body), &rep) != nil || len(rep.Status) != len(rows)-1 {
+		t.Fatalf("json: status %d, %d status rows, the sheet %d", js.StatusCode, len(rep.Status), len(rows)-1)
+	}
+
+	for p, want := range map[string]int{
+		"/orgs/alpha/policies/sanctions/text/pdf":              http.StatusNotFound,
+		"/orgs/alpha/policies/nosuch/text/md":                  http.StatusNotFound,
+		"/orgs/alpha/policies/sanctions/text/md?version=9":     http.StatusNotFound,
+		"/orgs/alpha/workforce-report/csv":                     http.StatusNotFound,
+		"/api/v1/orgs/alpha/policies/export.pdf?as_of=someday": http.StatusBadRequest,
+	} {
+		if r := e.fetch(auditor, atok, p); r.StatusCode != want {
+			t.Errorf("%s: status %d, want %d", p, r.StatusCode, want)
+		}
+	}
+	// A GET records nothing: the page shows the button, the API says POST.
+	before, _ := e.st.Org(e.orgA).AuditHead(context.Background())
+	if r := e.get(auditor, "/orgs/alpha/policies/export.pdf"); r.StatusCode != 200 || !strings.Contains(r.Body, `<form method="post" action="/orgs/alpha/policies/export.pdf"`) {
+		t.Errorf("GET of the policy set's page: %d\n%.500s", r.StatusCode, r.Body)
+	}
+	if r := e.get(auditor, "/api/v1/orgs/alpha/workforce-report/xlsx"); r.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET of the API: %d, want 405", r.StatusCode)
+	}
+	if after, _ := e.st.Org(e.orgA).AuditHead(context.Background()); after != before {
+		t.Errorf("a GET wrote to the audit trail")
+	}
+	// The evidence page offers both documents to the auditor.
+	if page := e.get(auditor, "/orgs/alpha/evidence"); !strings.Contains(page.Body, `action="/orgs/alpha/policies/export.pdf"`) || !strings.Contains(page.Body, `action="/orgs/alpha/workforce-report/xlsx"`) {
+		t.Errorf("the auditor's evidence page does not offer the policy set and the workforce report")
+	}
+}
