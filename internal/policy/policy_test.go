@@ -49,7 +49,7 @@ func base() *workspace.Workspace {
 
 // 45 CFR 164.316(b)(2)(i): six years from creation or from when it was
 // last in effect, whichever is later.
-func TestRetentionAcrossVersions(t *testing.T) {
+func TestCFR164_316b2i_RetentionAcrossVersions(t *testing.T) {
 	p := base().Policies[0]
 	asOf := d("2026-11-25")
 	cases := []struct {
@@ -109,7 +109,7 @@ func TestInForceAndStatus(t *testing.T) {
 
 // Acknowledgements fall due within organization.workforce.ack_within_days
 // (30 by default) of a version's approval, or of a later start date.
-func TestAckDueDates(t *testing.T) {
+func TestCFR164_316b2ii_AckDueNewVersionAndNewHire(t *testing.T) {
 	ws := base()
 	v2 := ws.Policies[0].Versions[1]
 	dana, tom := ws.People[0], ws.People[2]
@@ -159,7 +159,7 @@ func TestAckDueDates(t *testing.T) {
 
 // 164.308(a)(5)(i): training at hire, then on the recurrence; a
 // completion in December falls due again the next December.
-func TestTrainingRecurrenceAcrossYearEnd(t *testing.T) {
+func TestCFR164_308a5i_TrainingRecurrenceAcrossYearEnd(t *testing.T) {
 	ws := base()
 	ws.TrainingRecords = []workspace.TrainingRecord{{Person: "raj@acme.example", Training: "hipaa-awareness", Completed: d("2025-12-15")}}
 	raj := ws.People[1]
@@ -211,7 +211,7 @@ func TestTrainingRecurrenceAcrossYearEnd(t *testing.T) {
 // 164.308(a)(3)(ii)(C): a leaver's access to PHI systems ends within
 // organization.workforce.termination_within_days (1 by default) of the
 // last day.
-func TestTerminationFinding(t *testing.T) {
+func TestCFR164_308a3iiC_TerminationFinding(t *testing.T) {
 	ws := base()
 	ws.People[2].End = d("2026-11-20")
 	ws.People[2].Access = []string{"warehouse", "wiki"}
@@ -243,8 +243,11 @@ func TestTerminationFinding(t *testing.T) {
 }
 
 // Each rule fires on a workspace built to trigger it, and is gone once
-// the workspace is fixed.
-func TestCheckRules(t *testing.T) {
+// the workspace is fixed: policy.missing (164.316(a)), policy.ack-overdue
+// (164.316(b)(2)(ii)), training.overdue (164.308(a)(5)(i)),
+// workforce.termination-open (164.308(a)(3)(ii)(C)) and
+// policy.review-overdue (164.316(b)(2)(iii)).
+func TestCFR164_316_CheckRulesTriggeredAndFixed(t *testing.T) {
 	asOf := d("2026-11-25")
 	rules := func(ws *workspace.Workspace) map[string][]finding.Finding {
 		m := map[string][]finding.Finding{}
