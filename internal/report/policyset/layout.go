@@ -158,6 +158,7 @@ func (d *doc) layout(runs []run, width, size float64) [][]piece {
 			for n > 1 && d.width(p.text[:n], p.st, size) > room {
 				n--
 			}
+			n = max(n, 1) // at least one letter a line: always progress
 			head := piece{text: p.text[:n], st: p.st, space: p.space}
 			head.w = d.width(head.text, head.st, size)
 			if len(line) == 0 {
@@ -167,7 +168,9 @@ func (d *doc) layout(runs []run, width, size float64) [][]piece {
 			line = append(line, head)
 			lineW += sp + head.w
 			flush()
-			place(piece{text: p.text[n:], st: p.st})
+			if rest := p.text[n:]; rest != "" {
+				place(piece{text: rest, st: p.st})
+			}
 		}
 	}
 	space := false
@@ -214,11 +217,18 @@ func breakable(word string) []string {
 // new page when they do not.
 func (d *doc) need(h float64) {
 	if d.GetY()+h > pageH-bottom {
-		d.AddPage()
-		d.SetY(top)
-		if d.onNewPage != nil {
-			d.onNewPage()
-		}
+		d.newPage()
+	}
+}
+
+// newPage starts a page and runs onNewPage (a table's header again).
+func (d *doc) newPage() {
+	d.AddPage()
+	d.SetY(top)
+	if f := d.onNewPage; f != nil {
+		d.onNewPage = nil // a header drawn on a new page starts no other
+		f()
+		d.onNewPage = f
 	}
 }
 
@@ -302,26 +312,43 @@ func (d *doc) table(header []cell, rows [][]cell, widths []float64, size float64
 			laid[i] = d.layout(c, cw[i]-2*pad, size)
 			lines = max(lines, len(laid[i]))
 		}
-		h := float64(lines)*lh + 2*pad
-		d.need(h)
-		x, y := margin, d.GetY()
-		for i := 0; i < n; i++ {
-			switch {
-			case head:
-				d.SetFillColor(238, 241, 245)
-				d.Rect(x, y, cw[i], h, "FD")
-			case fill != nil:
-				d.SetFillColor(fill[0], fill[1], fill[2])
-				d.Rect(x, y, cw[i], h, "FD")
-			default:
-				d.Rect(x, y, cw[i], h, "D")
+		// A row goes whole to the next page when it does not fit on
+		// this one; a row taller than a page is split between lines.
+		moved := false
+		for from := 0; from < lines; {
+			avail := int((pageH - bottom - d.GetY() - 2*pad) / lh)
+			take := lines - from
+			if take > avail {
+				if !moved && (avail < 3 || float64(lines)*lh+2*pad < (pageH-top-bottom)*0.8) {
+					moved = true
+					d.newPage()
+					continue
+				}
+				take = max(avail, 1)
 			}
-			for j, l := range laid[i] {
-				d.drawLine(l, x+pad, y+pad+float64(j)*lh, lh, size)
+			h := float64(take)*lh + 2*pad
+			x, y := margin, d.GetY()
+			for i := 0; i < n; i++ {
+				switch {
+				case head:
+					d.SetFillColor(238, 241, 245)
+					d.Rect(x, y, cw[i], h, "FD")
+				case fill != nil:
+					d.SetFillColor(fill[0], fill[1], fill[2])
+					d.Rect(x, y, cw[i], h, "FD")
+				default:
+					d.Rect(x, y, cw[i], h, "D")
+				}
+				for j := from; j < from+take && j < len(laid[i]); j++ {
+					d.drawLine(laid[i][j], x+pad, y+pad+float64(j-from)*lh, lh, size)
+				}
+				x += cw[i]
 			}
-			x += cw[i]
+			d.SetY(y + h)
+			if from += take; from < lines {
+				d.newPage()
+			}
 		}
-		d.SetY(y + h)
 	}
 	prev := d.onNewPage
 	if header != nil {

@@ -95,7 +95,8 @@ func (d *doc) block(n ast.Node, source []byte, x, w float64) {
 	case *ast.Blockquote:
 		y0, page := d.GetY(), d.PageNo()
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			d.block(c, source, x+5, w-5)
+			qx, qw := indent(x, w, 5)
+			d.block(c, source, qx, qw)
 		}
 		// The bar beside the quote, on the page where it ends.
 		if d.PageNo() != page {
@@ -183,8 +184,18 @@ func (d *doc) listItem(it ast.Node, source []byte, x, w float64, mark string) {
 			d.SetXY(x, d.GetY())
 			d.CellFormat(marker, bodyLH, mark, "", 0, "L", false, 0, "")
 		}
-		d.block(c, source, x+listIndent, w-listIndent)
+		ix, iw := indent(x, w, listIndent)
+		d.block(c, source, ix, iw)
 	}
+}
+
+// indent moves a nested block in, until the column would be too narrow
+// to read; deeper nesting stays at that width.
+func indent(x, w, by float64) (float64, float64) {
+	if w-by < 60 {
+		return x, w
+	}
+	return x + by, w - by
 }
 
 // inlines collects a block's inline content as styled runs.

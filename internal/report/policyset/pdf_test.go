@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -381,4 +382,90 @@ func checkMargins(t *testing.T, path string) {
 		}
 	}
 	_ = image.Point{}
+}
+
+// render writes a set of one policy with the given text and returns the
+// PDF's path.
+func render(t *testing.T, text string) string {
+	t.Helper()
+	r := Report{Organization: "Acme Health", AsOf: date.MustParse("2026-11-23"),
+		InForce:  []Row{{Policy: "p", Title: "P", Version: 1}},
+		Policies: []Document{{Row: Row{Policy: "p", Title: "P", Version: 1}, Text: text}}}
+	var buf bytes.Buffer
+	if err := WritePDF(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "p.pdf")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A table cell longer than a page is split between its lines across
+// pages (the header repeated), every word inside the column; a table of
+// many columns and lists nested deeper than the page is wide stay inside
+// it too.
+func TestTallRowsWideTablesDeepLists(t *testing.T) {
+	var long []string
+	for i := 0; i < 900; i++ {
+		long = append(long, fmt.Sprintf("word%d", i))
+	}
+	var cols, seps, cells []string
+	for i := 0; i < 14; i++ {
+		cols = append(cols, fmt.Sprintf("Column%d", i))
+		seps = append(seps, "---")
+		cells = append(cells, fmt.Sprintf("value-%d-with-some-length", i))
+	}
+	var deep strings.Builder
+	for i := 0; i < 30; i++ {
+		deep.WriteString(strings.Repeat("  ", i) + "- level " + strconv.Itoa(i) + " of a list nested far too deep for any page\n")
+	}
+	md := "# P\n\n| Item | Text |\n| --- | --- |\n| long | " + strings.Join(long, " ") + " |\n| short | end |\n\n" +
+		"| " + strings.Join(cols, " | ") + " |\n| " + strings.Join(seps, " | ") + " |\n| " + strings.Join(cells, " | ") + " |\n\n" + deep.String()
+	in := render(t, md)
+	bbox, err := exec.Command(browsertest.Poppler(t, "pdftotext"), "-bbox", in, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkBoxes(t, string(bbox))
+	out, err := exec.Command(browsertest.Poppler(t, "pdftotext"), "-raw", in, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]bool{}
+	for _, w := range strings.Fields(string(out)) {
+		words[w] = true
+	}
+	for _, w := range long {
+		if !words[w] {
+			t.Errorf("%s is missing from the split row", w)
+			break
+		}
+	}
+	if n := strings.Count(string(out), "Item Text"); n < 2 {
+		t.Errorf("the header of the split table appears %d times, want it again on the next page", n)
+	}
+	if !strings.Contains(string(out), "level 29") {
+		t.Error("the deepest list item is missing")
+	}
+}
+
+// The layout takes any Markdown: it ends, without a panic, whatever the
+// text (seeds in testdata/fuzz/FuzzPolicyPDF and below).
+func FuzzPolicyPDF(f *testing.F) {
+	f.Add(hostile)
+	f.Add("# T\n\n| a |\n| - |\n| " + strings.Repeat("W", 400) + " |\n")
+	f.Add("> > > > > > > > > > > > > > > > > > > > quote\n\n```\n" + strings.Repeat("x", 3000) + "\n```\n")
+	f.Add("|" + strings.Repeat(" a |", 60) + "\n|" + strings.Repeat(" - |", 60) + "\n|" + strings.Repeat(" WWW |", 60) + "\n")
+	f.Add("1. a\n   1. b\n      1. c\n\n***\n\n![img](x.png) <b>raw</b> &amp; &#x1F600; \\* [l](javascript:alert(1))\n")
+	f.Fuzz(func(t *testing.T, md string) {
+		if len(md) > 20000 {
+			return
+		}
+		r := Report{Organization: "O", AsOf: date.MustParse("2026-11-23"), Policies: []Document{{Row: Row{Policy: "p", Title: "P"}, Text: md}}}
+		if err := WritePDF(io.Discard, r); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
