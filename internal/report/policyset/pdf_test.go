@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"image"
 	"image/png"
 	"io"
 	"os"
@@ -381,7 +380,6 @@ func checkMargins(t *testing.T, path string) {
 			}
 		}
 	}
-	_ = image.Point{}
 }
 
 // render writes a set of one policy with the given text and returns the
