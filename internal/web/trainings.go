@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -31,6 +32,55 @@ func init() {
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/acknowledgements", Role: store.RoleViewer, Handler: (*Server).acknowledgementsAPI},
 		Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/acknowledgements", Role: store.RoleEditor, Handler: (*Server).recordAckAPI},
 	)
+	// A completion's certificate is evidence: downloaded by auditors and
+	// up, each download on the audit trail (exports.go).
+	registerDownloads(download{page: "/orgs/{org}/trainings/{id}/certificates/{person}/{on}", api: "/api/v1/orgs/{org}/trainings/{id}/certificates/{person}/{on}",
+		role: store.RoleAuditor, what: "the training certificate", handler: (*Server).certificateFile})
+}
+
+// certificateFile sends a completion's certificate as an attachment and
+// records the download on the audit trail.
+func (s *Server) certificateFile(w http.ResponseWriter, r *http.Request) {
+	api := strings.HasPrefix(r.URL.Path, "/api/")
+	on, err := date.Parse(r.PathValue("on"))
+	if err != nil {
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("%q is not a date: a certificate is named by the completion's date, YYYY-MM-DD", r.PathValue("on")))
+		return
+	}
+	key := workspace.TrainingRecord{Person: r.PathValue("person"), Training: r.PathValue("id"), Completed: on}.Key()
+	o := s.org(r)
+	var rec workspace.TrainingRecord
+	err = o.Get(r.Context(), store.KindTrainingRecord, key, &rec)
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("%s has no completion of %s on %s in %s", r.PathValue("person"), r.PathValue("id"), on, currentOrg(r).Name))
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	if rec.SHA256 == "" {
+		s.fail(w, r, api, http.StatusNotFound, "that completion was recorded without a certificate")
+		return
+	}
+	f, err := s.st.Blobs().Open(rec.SHA256)
+	if err != nil {
+		s.log.Error("certificate blob missing", "org", currentOrg(r).Slug, "record", key, "sha256", rec.SHA256, "err", err)
+		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("the certificate (sha256 %s) is not in the blob store", rec.SHA256))
+		return
+	}
+	defer f.Close()
+	if err := o.Record(r.Context(), currentUser(r).Email, "download", store.KindTrainingRecord, key, map[string]string{"sha256": rec.SHA256}); err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	name := path.Base(rec.File)
+	if rec.File == "" {
+		name = "certificate"
+	}
+	serveAsFile(w.Header(), mime.TypeByExtension(strings.ToLower(path.Ext(name))), name)
+	w.Header().Set("X-Evidence-SHA256", rec.SHA256)
+	io.Copy(w, f)
 }
 
 // TrainingRow is one training with where each person stands.

@@ -538,11 +538,24 @@ func TestWorkforceForms(t *testing.T) {
 	if rec.SHA256 == "" || !strings.HasSuffix(rec.File, ".pdf") || rec.Source != workspace.RecordWeb {
 		t.Errorf("stored completion %+v: want the certificate kept", rec)
 	}
-	f, err := e.st.Blobs().Open(rec.SHA256)
-	if err != nil {
-		t.Fatalf("the certificate is not in the blob store: %v", err)
+	// An auditor downloads it from the trainings page: a POST, on the
+	// audit trail, the bytes as uploaded.
+	ac, acsrf := e.login(e.users[store.RoleAuditor])
+	cert := "/orgs/alpha/trainings/hipaa-awareness/certificates/new@alpha.example/" + d.today.String()
+	if page := e.get(ac, "/orgs/alpha/trainings"); !strings.Contains(page.Body, `action="`+cert+`"`) {
+		t.Errorf("the trainings page has no download of the certificate for an auditor")
 	}
-	f.Close()
+	if got := e.fetch(ac, acsrf, cert); got.StatusCode != 200 || got.Body != "%PDF-1.4 certificate" || got.Header.Get("Content-Type") != "application/pdf" {
+		t.Errorf("certificate download: %d %q %q", got.StatusCode, got.Header.Get("Content-Type"), got.Body)
+	}
+	e.wantAudit("download", store.KindTrainingRecord, key, "auditor@alpha.example")
+	vc, vcsrf := e.login(e.users[store.RoleViewer])
+	if got := e.fetch(vc, vcsrf, cert); got.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer downloading the certificate: %d, want 403", got.StatusCode)
+	}
+	if got := e.fetch(ac, acsrf, "/orgs/alpha/trainings/hipaa-awareness/certificates/dana@alpha.example/"+d.today.String()); got.StatusCode != http.StatusNotFound {
+		t.Errorf("a completion that does not exist: %d, want 404", got.StatusCode)
+	}
 	// The form's date input takes the US order too, as every form's does.
 	y := d.today.AddDays(-1)
 	us := fmt.Sprintf("%02d/%02d/%d", int(y.Month()), y.Day(), y.Year())
