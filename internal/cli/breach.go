@@ -1,25 +1,52 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
 	"ward/internal/incident"
+	"ward/internal/letter"
 )
 
+// draftFile is a draft's letter as a file of the kind ext names: the
+// letter alone (the drafting notes are not part of the notice), except
+// in Markdown, which keeps them as a quoted block.
+func draftFile(dr incident.Draft, ext, id string) ([]byte, error) {
+	l := letter.Parse(dr.Letter)
+	var b bytes.Buffer
+	switch ext {
+	case ".docx":
+		if err := l.DOCX(&b); err != nil {
+			return nil, err
+		}
+	case ".pdf":
+		if err := l.PDF(&b, id+": "+dr.Title); err != nil {
+			return nil, err
+		}
+	case ".txt":
+		b.WriteString(l.Text())
+	default:
+		b.WriteString(dr.Markdown())
+	}
+	return b.Bytes(), nil
+}
+
 func init() {
-	var draft, customer string
+	var draft, customer, out string
 	Register(&Command{
 		Name:    "breach deadlines",
-		Args:    "INCIDENT [--draft individuals|hhs|covered-entity|business-associate [--customer ID]]",
+		Args:    "INCIDENT [--draft individuals|hhs|covered-entity|business-associate [--customer ID] [-o FILE.docx|.pdf|.txt|.md]]",
 		Summary: "who must be told of a breach, by when (45 CFR 164.404-164.412), and notice drafts",
 		Report:  true,
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&draft, "draft", "", "print a notice draft instead: individuals, hhs, covered-entity, or business-associate (a subcontractor's notice)")
 			fs.StringVar(&customer, "customer", "", "with --draft covered-entity or business-associate: the customer id")
+			fs.StringVar(&out, "o", "", "with --draft: write the letter to FILE instead, by its extension: .docx (Word), .pdf, .txt (plain text), .md (Markdown with the drafting notes)")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 1 {
@@ -40,14 +67,21 @@ func init() {
 			if customer != "" && !slices.Contains(inc.Customers, customer) {
 				return BadInput("--customer %q is not a customer incident %s involves (%s)", customer, inc.ID, strings.Join(inc.Customers, ", "))
 			}
+			if out != "" && draft == "" {
+				return BadInput("-o goes with --draft (the letter to write)")
+			}
+			ext := strings.ToLower(filepath.Ext(out))
+			if out != "" && !slices.Contains([]string{".docx", ".pdf", ".txt", ".md"}, ext) {
+				return BadInput("-o %s: the extension says what to write: .docx, .pdf, .txt or .md", out)
+			}
 			if draft != "" {
 				det := incident.Determine(ws, *inc)
-				var text string
+				var dr incident.Draft
 				switch draft {
 				case "individuals":
-					text = incident.DraftIndividualLetter(ws, *inc, det)
+					dr = incident.IndividualLetter(ws, *inc, det)
 				case "hhs":
-					text = incident.DraftHHSSummary(ws, *inc, det)
+					dr = incident.HHSSummary(ws, *inc, det, "")
 				case "covered-entity", "business-associate":
 					if customer == "" && len(inc.Customers) == 1 {
 						customer = inc.Customers[0]
@@ -60,12 +94,25 @@ func init() {
 					if want := incident.CustomerRecipient(ws, customer); want != draft {
 						return BadInput("--draft %s: customer %s is a %s (its notice is --draft %s)", draft, customer, strings.ReplaceAll(want, "-", " "), want)
 					}
-					text = incident.DraftCoveredEntityNotice(ws, *inc, det, customer)
+					dr = incident.CustomerNotice(ws, *inc, det, customer)
 				default:
 					return BadInput("--draft %q is not one of individuals, hhs, covered-entity, business-associate", draft)
 				}
+				text := dr.Markdown()
+				if out != "" {
+					data, err := draftFile(dr, ext, inc.ID)
+					if err != nil {
+						return err
+					}
+					if err := writeFileAtomic(out, data); err != nil {
+						return err
+					}
+					fmt.Fprintf(env.Stderr, "wrote %s (%s)\n", out, dr.Title)
+					return nil
+				}
 				if env.Format == "json" {
-					out := map[string]any{"incident": inc.ID, "draft": draft, "format": "markdown", "text": text}
+					out := map[string]any{"incident": inc.ID, "draft": draft, "format": "markdown", "text": text,
+						"title": dr.Title, "notes": dr.AllNotes(), "letter": dr.Letter}
 					if toCustomer {
 						out["customer"] = customer
 					}

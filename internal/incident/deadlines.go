@@ -43,6 +43,10 @@ const (
 	DeadlineAlertDays = 10  // breach.deadline: due within 10 days (inclusive) or overdue
 )
 
+// StateLawNote is said of every breach: ward computes HIPAA's clocks
+// only.
+const StateLawNote = "State breach-notification laws may also apply to this breach, where the affected individuals live, and can set shorter clocks or other recipients (a state regulator or attorney general, for example). ward computes HIPAA's deadlines only: check each affected state's law with counsel."
+
 // Notification is one notice that must be given, and by when.
 type Notification struct {
 	To       string    `json:"to"`
@@ -69,9 +73,13 @@ type Notification struct {
 	// assumed anything (a tolling reading of 164.412, an unknown head
 	// count, a covered entity's discovery date).
 	Assumption string `json:"assumption,omitempty"`
-	// Sent is the date a timeline entry "notified:..." records; absent
-	// when the notice has not been recorded as given.
+	// Sent is the date the notice was recorded as given (notices_sent,
+	// or a timeline entry "notified:..."); absent while it is not.
 	Sent date.Date `json:"sent,omitzero"`
+	// SentMethod and SentRecipient say how and to whom, when recorded
+	// (notices_sent).
+	SentMethod    string `json:"sent_method,omitempty"`
+	SentRecipient string `json:"sent_recipient,omitempty"`
 }
 
 // Result is the answer of `ward breach deadlines INCIDENT`. Its JSON is a
@@ -94,6 +102,16 @@ type Result struct {
 	// knowledge earlier than discovered, an agency that started a covered
 	// entity's clock.
 	Warnings []string `json:"warnings,omitempty"`
+	// CoveredEntityNotices are, for a business associate, the notices
+	// each covered entity must then give itself (164.404-164.408), as
+	// information: dated from its likely discovery, with its own figures
+	// (incident.affected). They are not this organization's deadlines
+	// and raise no finding. Notices a BAA delegates to us are in
+	// Notifications instead.
+	CoveredEntityNotices []Notification `json:"covered_entity_notices,omitempty"`
+	// StateLaw is the standing reminder that state breach laws apply
+	// beside HIPAA's, set for every breach.
+	StateLaw string `json:"state_law_note,omitempty"`
 
 	AsOf          date.Date     `json:"-"`
 	Discovered    date.Date     `json:"-"`
@@ -178,6 +196,7 @@ func Deadlines(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) 
 		r.Reason = det.Reason + " The incident has no discovered date: record it (the first day the breach was known or by reasonable diligence would have been known, 164.404(a)(2)); every clock runs from it."
 		return r
 	}
+	r.StateLaw = StateLawNote
 	held, heldNote := HeldAs(ws, inc)
 	r.HeldAs = held
 	if heldNote != "" {
@@ -189,7 +208,7 @@ func Deadlines(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) 
 
 	switch held {
 	case HeldAsCoveredEntity:
-		ns, more := coveredEntityNotices(inc, start, "")
+		ns, more := coveredEntityNotices(inc, FiguresFor(inc, ""), start, "")
 		r.Notifications = append(r.Notifications, ns...)
 		notes = append(notes, more...)
 	case HeldAsBusinessAssociate:
@@ -200,10 +219,13 @@ func Deadlines(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) 
 	if note := applyDelay(inc, r.Notifications); note != "" {
 		notes = append(notes, note)
 	}
-	for i := range r.Notifications {
-		n := &r.Notifications[i]
-		n.DaysLeft = asOf.DaysUntil(n.Due)
-		n.Sent = sentOn(inc, *n)
+	applyDelay(inc, r.CoveredEntityNotices)
+	for _, ns := range [][]Notification{r.Notifications, r.CoveredEntityNotices} {
+		for i := range ns {
+			n := &ns[i]
+			n.DaysLeft = asOf.DaysUntil(n.Due)
+			n.Sent, n.SentMethod, n.SentRecipient = sentOn(inc, *n)
+		}
 	}
 	r.Reason = strings.Join(notes, " ")
 	return r
@@ -212,13 +234,14 @@ func Deadlines(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date) 
 // coveredEntityNotices are a covered entity's notices, from its discovery
 // date: individuals, the media per state, and HHS now or in the annual
 // log. onBehalf names the covered entity when we give them for it.
-func coveredEntityNotices(inc workspace.Incident, disc date.Date, onBehalf string) ([]Notification, []string) {
+func coveredEntityNotices(inc workspace.Incident, fig Figures, disc date.Date, onBehalf string) ([]Notification, []string) {
 	var ns []Notification
 	var notes []string
 	due60 := disc.AddDays(NoticeDays)
-	total := inc.Individuals
+	total := fig.Individuals
+	states := fig.States
 	sum := 0
-	for _, n := range inc.States {
+	for _, n := range states {
 		sum += n
 	}
 	if sum > total {
@@ -229,13 +252,17 @@ func coveredEntityNotices(inc workspace.Incident, disc date.Date, onBehalf strin
 	}
 	ns = append(ns, Notification{To: ToIndividuals, Due: due60, Citation: "164.404(b)", OnBehalfOf: onBehalf})
 	var media []string
-	for _, st := range slices.Sorted(maps.Keys(inc.States)) {
-		if inc.States[st] > MediaMoreThan {
-			media = append(media, fmt.Sprintf("%s (%d)", st, inc.States[st]))
+	for _, st := range slices.Sorted(maps.Keys(states)) {
+		if states[st] > MediaMoreThan {
+			media = append(media, fmt.Sprintf("%s (%d)", st, states[st]))
 			ns = append(ns, Notification{To: ToMedia, Due: due60, State: st, Citation: "164.406(b)", OnBehalfOf: onBehalf})
 		}
 	}
 	switch {
+	case total == 0 && !fig.Known:
+		ns = append(ns, Notification{To: ToHHS, Due: due60, Citation: "164.408(b)", OnBehalfOf: onBehalf,
+			Assumption: fmt.Sprintf("The number of %s's individuals is not known yet (incident.affected): ward takes the protective route and dates the HHS notice with the individuals' (164.408(b)), as for 500 or more. Once the count is known and under 500, it moves to the annual log (164.408(c)).", fig.Customer)})
+		notes = append(notes, fmt.Sprintf("The incident names several customers and records no figures for %s (incident.affected): its thresholds count only its own individuals, so ward assumes HHS must be told with the individuals (164.408(b)) until they are recorded.", fig.Customer))
 	case total == 0:
 		// Not known yet: the protective route, until the count is known.
 		ns = append(ns, Notification{To: ToHHS, Due: due60, Citation: "164.408(b)", OnBehalfOf: onBehalf,
@@ -293,8 +320,33 @@ func (r *Result) businessAssociate(ws *workspace.Workspace, inc workspace.Incide
 			r.Warnings = append(r.Warnings, fmt.Sprintf("Under BAA %s you act as %s's agent (federal common law of agency): your discovery on %s is its discovery too (164.404(a)(2)), so its notices to individuals, the media and HHS are due by %s at the latest, and your own notice to it is what lets it meet them. Tell it at once.",
 				agent.ID, c, start, start.AddDays(NoticeDays)))
 		}
+		if to != ToCoveredEntity {
+			continue
+		}
+		fig := FiguresFor(inc, c)
+		sent, _, _ := sentOn(inc, n)
 		deleg := upstreamBAA(ws, c, start, func(a workspace.Agreement) bool { return a.NotifiesOnBehalf })
-		if deleg == nil || to != ToCoveredEntity {
+		if deleg == nil {
+			// Not ours to give: what our notice sets in motion, as
+			// information. The covered entity discovers the breach when
+			// we tell it, or with us when we are its agent.
+			ceStart, assumption := start, ""
+			switch {
+			case agent != nil:
+				assumption = fmt.Sprintf("As %s's agent (BAA %s), your discovery on %s is its discovery (164.404(a)(2)).", c, agent.ID, start)
+			case !sent.IsZero():
+				ceStart = sent
+				assumption = fmt.Sprintf("%s learned of the breach from your notice of %s: its clock runs from then (164.404(a)(2)).", customerName(ws, c), sent)
+			default:
+				ceStart = n.Due
+				assumption = fmt.Sprintf("ward assumes %s learns of the breach from your notice, due %s: its clock runs from the day it does (164.404(a)(2)), earlier if you tell it sooner.", customerName(ws, c), n.Due)
+			}
+			ns, _ := coveredEntityNotices(inc, fig, ceStart, "")
+			for i := range ns {
+				ns[i].Customer = c
+				ns[i].Assumption = strings.TrimSpace(assumption + " " + ns[i].Assumption)
+			}
+			r.CoveredEntityNotices = append(r.CoveredEntityNotices, ns...)
 			continue
 		}
 		delegated++
@@ -302,14 +354,14 @@ func (r *Result) businessAssociate(ws *workspace.Workspace, inc workspace.Incide
 		// otherwise the day we notify it, and until that is recorded,
 		// our own discovery (the earliest it can be).
 		ceStart, assumption := start, ""
-		switch sent := sentOn(inc, n); {
+		switch {
 		case agent != nil:
 		case !sent.IsZero():
 			ceStart = sent
 		default:
-			assumption = fmt.Sprintf("You are not %s's agent, so its clock runs from the day you notify it (164.404(a)(2)); that notice is not recorded as sent yet, so ward dates its clock from your own discovery (%s), the earliest it can start. Record notified:covered-entity:%s to move it.", c, start, c)
+			assumption = fmt.Sprintf("You are not %s's agent, so its clock runs from the day you notify it (164.404(a)(2)); that notice is not recorded as sent yet, so ward dates its clock from your own discovery (%s), the earliest it can start. Record your notice to %s as sent to move it.", c, start, c)
 		}
-		ns, more := coveredEntityNotices(inc, ceStart, c)
+		ns, more := coveredEntityNotices(inc, fig, ceStart, c)
 		for i := range ns {
 			ns[i].Citation += "; BAA " + deleg.ID + " delegates it"
 			if assumption != "" && ns[i].Assumption == "" {
@@ -322,8 +374,8 @@ func (r *Result) businessAssociate(ws *workspace.Workspace, inc workspace.Incide
 		notes = append(notes, fmt.Sprintf("BAA %s delegates %s's notices to individuals, the media and HHS to you (notifies_on_behalf): ward lists them as given on its behalf, from its discovery on %s.", deleg.ID, c, ceStart))
 		notes = append(notes, more...)
 	}
-	if delegated > 1 {
-		notes = append(notes, "Several covered entities delegated their notices: the incident records one head count, and each covered entity's thresholds count only its own individuals; record each customer's PHI as its own incident to get each one's figures right.")
+	if delegated > 1 && len(inc.Affected) == 0 {
+		notes = append(notes, "Several covered entities delegated their notices: each covered entity's thresholds count only its own individuals, and the incident records one head count. Record each customer's figures under affected.")
 	}
 	if delegated == 0 {
 		who := "each covered entity"
@@ -503,21 +555,53 @@ func applyDelay(inc workspace.Incident, ns []Notification) string {
 	return note
 }
 
-// sentOn is the earliest date a timeline entry records the notice as given
-// ("notified:<to>[:<state or customer>]"), or the zero date.
-func sentOn(inc workspace.Incident, n Notification) date.Date {
-	var sent date.Date
+// sentOn is the earliest date the notice is recorded as given, with how
+// and to whom: an entry of incident.notices_sent, or a timeline entry
+// "notified:<to>[:<state or customer>]" (the older convention, still
+// read); the zero date when it is not.
+func sentOn(inc workspace.Incident, n Notification) (sent date.Date, method, recipient string) {
+	same := func(to string) bool {
+		return to == n.To || (to == ToCoveredEntity && n.To == ToBusinessAssociate) || (to == ToBusinessAssociate && n.To == ToCoveredEntity)
+	}
+	for _, s := range inc.NoticesSent {
+		if !same(s.To) || s.Sent.IsZero() {
+			continue
+		}
+		if s.State != n.State {
+			continue
+		}
+		if s.Customer != "" && s.Customer != n.Customer && s.Customer != n.OnBehalfOf {
+			continue
+		}
+		if s.Customer == "" && (n.OnBehalfOf != "" || (n.Customer != "" && !isCustomerNotice(n))) {
+			continue // a notice for one covered entity is matched by name
+		}
+		if sent.IsZero() || s.Sent.Before(sent) {
+			sent, method, recipient = s.Sent, s.Method, s.Recipient
+		}
+	}
 	for _, e := range inc.Timeline {
 		to, qual, ok := parseNotified(e.Note)
-		if !ok || (to != n.To && !(to == ToCoveredEntity && n.To == ToBusinessAssociate)) {
+		if !ok || !same(to) {
 			continue
 		}
 		if qual != "" && qual != n.State && qual != n.Customer && qual != n.OnBehalfOf {
 			continue
 		}
-		sent = date.Min(sent, e.Date)
+		if qual == "" && n.Customer != "" && !isCustomerNotice(n) {
+			continue
+		}
+		if sent.IsZero() || e.Date.Before(sent) {
+			sent, method, recipient = e.Date, "", ""
+		}
 	}
-	return sent
+	return sent, method, recipient
+}
+
+// isCustomerNotice reports whether n is a business associate's notice to
+// a customer, which names the customer in Customer.
+func isCustomerNotice(n Notification) bool {
+	return n.To == ToCoveredEntity || n.To == ToBusinessAssociate
 }
 
 // parseNotified reads the "notified:<to>[:<qualifier>] [free text]"

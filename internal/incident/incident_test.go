@@ -331,8 +331,10 @@ func TestDeadlinesJSONContract(t *testing.T) {
 	var top map[string]any
 	json.Unmarshal(b, &top)
 	// The contract's keys (issue 8) and those issue 14 added: held_as,
-	// clock_start, and warnings when there are any.
-	if keys := slices.Sorted(maps.Keys(top)); !slices.Equal(keys, []string{"breach", "clock_start", "held_as", "incident", "notifications", "reason"}) {
+	// clock_start, and warnings when there are any; issue 19 the covered
+	// entity's resulting notices (information, 164.404-164.408) and the
+	// standing note on state law.
+	if keys := slices.Sorted(maps.Keys(top)); !slices.Equal(keys, []string{"breach", "clock_start", "covered_entity_notices", "held_as", "incident", "notifications", "reason", "state_law_note"}) {
 		t.Errorf("top-level keys %v", keys)
 	}
 	if got.Incident != "inc-2027-001" || !got.Breach || got.Reason == "" {

@@ -66,22 +66,166 @@ func discovered(inc workspace.Incident) string {
 	return inc.Discovered.String()
 }
 
-func statesLine(inc workspace.Incident) string {
-	if len(inc.States) == 0 {
-		return ph("residents affected per state or jurisdiction")
+func statesLine(f Figures) string {
+	if len(f.States) == 0 {
+		return ph("residents affected per state or jurisdiction" + f.whose())
 	}
 	var parts []string
-	for _, st := range slices.Sorted(maps.Keys(inc.States)) {
-		parts = append(parts, fmt.Sprintf("%s %d", st, inc.States[st]))
+	for _, st := range slices.Sorted(maps.Keys(f.States)) {
+		parts = append(parts, fmt.Sprintf("%s %d", st, f.States[st]))
 	}
 	return strings.Join(parts, ", ")
 }
 
-func individualsLine(inc workspace.Incident) string {
-	if inc.Individuals == 0 {
-		return ph("number of individuals affected")
+func individualsLine(f Figures) string {
+	if f.Individuals == 0 {
+		return ph("number of individuals affected" + f.whose())
 	}
-	return fmt.Sprint(inc.Individuals)
+	return fmt.Sprint(f.Individuals)
+}
+
+// Figures are the head count and residents per state a notice states.
+type Figures struct {
+	Individuals int            `json:"individuals"`
+	States      map[string]int `json:"states,omitempty"`
+	// Customer is whose people they are, "" for the whole incident.
+	Customer string `json:"customer,omitempty"`
+	// Known is false when the incident names several customers and
+	// records no split for this one (incident.affected).
+	Known bool `json:"known"`
+}
+
+func (f Figures) whose() string {
+	if f.Customer == "" || f.Known {
+		return ""
+	}
+	return " for " + f.Customer + " alone (record each customer's figures under affected)"
+}
+
+// FiguresFor is what a notice about customer's people states: that
+// customer's share (incident.affected) when recorded; the incident's
+// totals when it names no other customer; else unknown. customer ""
+// is the whole incident (the sums).
+func FiguresFor(inc workspace.Incident, customer string) Figures {
+	if customer == "" {
+		return Figures{Individuals: inc.TotalIndividuals(), States: inc.TotalStates(), Known: true}
+	}
+	if a := inc.AffectedOf(customer); a != nil {
+		return Figures{Individuals: a.Individuals, States: a.States, Customer: customer, Known: true}
+	}
+	if len(uniq(inc.Customers)) <= 1 {
+		return Figures{Individuals: inc.TotalIndividuals(), States: inc.TotalStates(), Customer: customer, Known: true}
+	}
+	return Figures{Customer: customer}
+}
+
+// Portal words for incident.breach_type and incident.locations.
+var (
+	breachTypeWords = map[string]string{"hacking": "hacking/IT incident", "unauthorized-access": "unauthorized access/disclosure", "theft": "theft", "loss": "loss", "improper-disposal": "improper disposal", "other": "other"}
+	locationWords   = map[string]string{"desktop": "desktop computer", "emr": "electronic medical record", "email": "e-mail", "laptop": "laptop", "network-server": "network server", "portable-device": "other portable electronic device", "paper": "paper/films", "other": "other"}
+)
+
+// BreachTypes is the incident's type of breach in the HHS portal's
+// words: incident.breach_type, else read from the summary (inferred
+// true), else nil.
+func BreachTypes(inc workspace.Incident) (types []string, inferred bool) {
+	if len(inc.BreachType) > 0 {
+		for _, t := range inc.BreachType {
+			types = append(types, orDefault(breachTypeWords[t], t))
+		}
+		return types, false
+	}
+	s := " " + strings.ToLower(inc.Summary) + " "
+	for _, r := range []struct {
+		kind  string
+		words []string
+	}{
+		{"theft", []string{"stolen", "theft", "stole ", "burglar", "break-in", "robbed"}},
+		{"loss", []string{" lost", "missing", "misplaced", "left on", "left in"}},
+		{"hacking", []string{"hack", "phish", "ransomware", "malware", "intrusion", "compromised account", "account takeover", "credential stuffing"}},
+		{"unauthorized-access", []string{"misdirected", "e-mailed to", "emailed to", "mailed to", "faxed to", "sent to the wrong", "another patient", "wrong patient", "snoop", "unauthorized access", "disclosed"}},
+		{"improper-disposal", []string{"dispos", "shred", "discarded", "dumpster", "recycl"}},
+	} {
+		for _, w := range r.words {
+			if strings.Contains(s, w) {
+				types = append(types, breachTypeWords[r.kind])
+				break
+			}
+		}
+	}
+	return types, len(types) > 0
+}
+
+// Locations is where the breached information was, in the HHS portal's
+// words: incident.locations, else read from the systems' kinds and names
+// and the summary (inferred true).
+func Locations(ws *workspace.Workspace, inc workspace.Incident) (locs []string, inferred bool) {
+	if len(inc.Locations) > 0 {
+		for _, l := range inc.Locations {
+			locs = append(locs, orDefault(locationWords[l], l))
+		}
+		return locs, false
+	}
+	add := func(l string) {
+		if w := locationWords[l]; !slices.Contains(locs, w) {
+			locs = append(locs, w)
+		}
+	}
+	has := func(s string, words ...string) bool {
+		s = strings.ToLower(s)
+		for _, w := range words {
+			if strings.Contains(s, w) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range inc.Systems {
+		sys := ws.System(id)
+		if sys == nil {
+			continue
+		}
+		name := sys.ID + " " + sys.Name
+		switch {
+		case has(name, "e-mail", "email", "mail"):
+			add("email")
+		case has(name, "ehr", "emr", "medical record", "chart"):
+			add("emr")
+		case sys.Kind == "endpoint" && has(sys.ID+" "+sys.Name, "laptop", "macbook", "notebook"):
+			add("laptop")
+		case sys.Kind == "endpoint" && has(sys.ID+" "+sys.Name, "desktop", "workstation", " pc"):
+			add("desktop")
+		case sys.Kind == "endpoint" && has(sys.ID+" "+sys.Name, "phone", "tablet", "mobile", "usb", "drive", "ipad"):
+			add("portable-device")
+		case sys.Kind == "datastore" || sys.Kind == "service":
+			add("network-server")
+		default:
+			add("other")
+		}
+	}
+	if has(inc.Summary, "paper", "printed", "print-out", "printout", "film") {
+		add("paper")
+	}
+	if len(locs) == 0 && has(inc.Summary, "laptop") {
+		add("laptop")
+	}
+	return locs, len(locs) > 0
+}
+
+// systemLabel is "Staff laptops (laptops, endpoint)".
+func systemLabel(ws *workspace.Workspace, id string) string {
+	if s := ws.System(id); s != nil {
+		return fmt.Sprintf("%s (%s, %s)", orDefault(s.Name, id), id, s.Kind)
+	}
+	return id
+}
+
+// encryptionControl reports whether a control is about encryption at
+// rest (the catalog's encryption-at-rest, or an organization's own
+// disk or device encryption control).
+func encryptionControl(id string) bool {
+	id = strings.ToLower(id)
+	return strings.Contains(id, "encrypt") && (strings.Contains(id, "rest") || strings.Contains(id, "disk") || strings.Contains(id, "device"))
 }
 
 // hasType reports whether any recorded PHI type mentions one of the words.
@@ -156,18 +300,54 @@ func customerName(ws *workspace.Workspace, id string) string {
 	return id
 }
 
-func notesHeader(b *strings.Builder, title string, det Determination, lines ...string) {
-	fmt.Fprintf(b, "<!-- ward draft: %s -->\n\n", title)
-	b.WriteString("> **Drafting notes (remove before sending).**\n")
-	if det.Breach {
-		fmt.Fprintf(b, "> Determination: breach of unsecured PHI. %s\n", det.Reason)
-	} else {
-		fmt.Fprintf(b, "> Determination: **no notice is required**. %s\n", det.Reason)
+// Draft is one notice draft: the letter (Markdown of a small subset: #
+// and ## headings, paragraphs, "- " lists, [[placeholders]]) and the
+// drafting notes that go beside it, which are not part of the notice.
+type Draft struct {
+	Kind     string `json:"kind"` // individuals, hhs, covered-entity, business-associate
+	Customer string `json:"customer,omitempty"`
+	// Title says what the draft is, e.g. "notice to individuals, 45 CFR
+	// 164.404(c)".
+	Title string `json:"title"`
+	// Required is false when ward's determination finds no notice owed.
+	Required bool `json:"notice_required"`
+	// Determination is the determination's reason, the first note.
+	Determination string   `json:"determination"`
+	Notes         []string `json:"notes"`
+	Letter        string   `json:"letter"`
+}
+
+// AllNotes are the drafting notes as shown beside the letter: the
+// determination first, the reminder about placeholders last.
+func (d Draft) AllNotes() []string {
+	first := "Determination: breach of unsecured PHI. " + d.Determination
+	if !d.Required {
+		first = "Determination: no notice is required. " + d.Determination
 	}
-	for _, l := range lines {
-		fmt.Fprintf(b, "> %s\n", l)
+	out := append([]string{first}, d.Notes...)
+	return append(out, "Fill in every highlighted placeholder before sending.")
+}
+
+// Markdown is the draft as one Markdown text: the notes in a quoted
+// block under an HTML comment naming the draft, then the letter.
+func (d Draft) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!-- ward draft: %s -->\n\n", d.Title)
+	b.WriteString("> **Drafting notes (remove before sending).**\n")
+	notes := d.AllNotes()
+	for i, l := range notes[:len(notes)-1] {
+		if i == 0 && !d.Required {
+			l = strings.Replace(l, "no notice is required", "**no notice is required**", 1)
+		}
+		fmt.Fprintf(&b, "> %s\n", l)
 	}
 	b.WriteString("> Replace every [[placeholder]] before sending.\n\n")
+	b.WriteString(d.Letter)
+	return b.String()
+}
+
+func newDraft(kind, customer, title string, det Determination, notes ...string) Draft {
+	return Draft{Kind: kind, Customer: customer, Title: title, Required: det.Breach, Determination: det.Reason, Notes: notes}
 }
 
 // DraftIndividualLetter drafts the notice to affected individuals with the
@@ -179,6 +359,11 @@ func notesHeader(b *strings.Builder, title string, det Determination, lines ...s
 // (E) contact procedures, which must include a toll-free number and an
 // e-mail address, web site or postal address.
 func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det Determination) string {
+	return IndividualLetter(ws, inc, det).Markdown()
+}
+
+// IndividualLetter is DraftIndividualLetter's draft, its notes apart.
+func IndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det Determination) Draft {
 	var b strings.Builder
 	r := Deadlines(ws, inc, inc.Discovered)
 	lines := []string{
@@ -196,7 +381,7 @@ func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det 
 	case r.HeldAs == HeldAsBusinessAssociate:
 		lines = append(lines, "The organization held this PHI as a business associate: individuals are notified by the covered entity (164.404) unless a BAA delegates the letter to you (notifies_on_behalf); this draft is for the covered entity to adapt.")
 	}
-	notesHeader(&b, "notice to individuals, 45 CFR 164.404(c)", det, lines...)
+	dr := newDraft(ToIndividuals, "", "notice to individuals, 45 CFR 164.404(c)", det, lines...)
 
 	name := orgName(ws)
 	offName, offEmail := officer(ws)
@@ -238,7 +423,8 @@ func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det 
 	b.WriteString("## For more information\n\n")
 	fmt.Fprintf(&b, "Call us toll-free at %s (%s), write to %s, visit %s, or write to us at %s.\n\n", ph("toll-free number"), ph("hours"), offEmail, ph("web site"), ph("postal address"))
 	fmt.Fprintf(&b, "Sincerely,\n\n%s\nPrivacy Officer, %s\n", offName, name)
-	return b.String()
+	dr.Letter = b.String()
+	return dr
 }
 
 // DraftHHSSummary lays out the facts HHS's breach portal asks for: the
@@ -247,10 +433,21 @@ func DraftIndividualLetter(ws *workspace.Workspace, inc workspace.Incident, det 
 // before the breach and the actions taken in response. The portal's own
 // choices are listed where ward cannot know the answer.
 func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determination) string {
+	return HHSSummary(ws, inc, det, "").Markdown()
+}
+
+// HHSSummary is DraftHHSSummary's draft, its notes apart. customer, when
+// set, is the covered entity the report is for (a BAA that delegates its
+// notices to us, notifies_on_behalf): the report then states only that
+// covered entity's individuals (incident.affected).
+func HHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determination, customer string) Draft {
 	var b strings.Builder
 	r := Deadlines(ws, inc, inc.Discovered)
 	report := notOwed(ws, r, ToHHS)
 	for _, n := range r.Notifications {
+		if customer != "" && n.OnBehalfOf != customer {
+			continue
+		}
 		switch {
 		case n.To == ToHHS && n.Assumption != "" && strings.Contains(n.Assumption, "not known yet"):
 			report = fmt.Sprintf("the number of individuals is not known yet, so ward takes the protective route: submit by %s, with the notice to individuals, as for 500 or more (164.408(b)); if the count turns out under 500, it goes in the annual log instead (164.408(c))", n.Due)
@@ -261,12 +458,25 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 		}
 	}
 	hhsLines := []string{"Report: " + report + ".",
-		"Submit through the HHS OCR breach portal; keep a copy and record the submission on the timeline as \"notified:hhs\" (or \"notified:hhs-annual-log\")."}
+		"Submit through the HHS OCR breach portal; keep a copy and record the submission as sent on the incident (notices_sent, or Mark sent on its page)."}
 	forCE := append(onBehalf(r, ToHHS), onBehalf(r, ToHHSAnnualLog)...)
+	if customer != "" {
+		forCE = []string{customer}
+	}
 	if len(forCE) > 0 {
 		hhsLines = append(hhsLines, "Submitted on behalf of "+strings.Join(forCE, ", ")+", whose BAA delegates its notices to you (notifies_on_behalf): the covered entity is the reporting entity, and you are its business associate.")
 	}
-	notesHeader(&b, "HHS breach report summary, 45 CFR 164.408", det, hhsLines...)
+	types, typesInferred := BreachTypes(inc)
+	locs, locsInferred := Locations(ws, inc)
+	switch {
+	case typesInferred && locsInferred:
+		hhsLines = append(hhsLines, "The type of breach and the location are read from the summary and the systems involved (incident.breach_type and incident.locations are not recorded): confirm them.")
+	case typesInferred:
+		hhsLines = append(hhsLines, "The type of breach is read from the summary (incident.breach_type is not recorded): confirm it.")
+	case locsInferred:
+		hhsLines = append(hhsLines, "The location is read from the systems involved (incident.locations is not recorded): confirm it.")
+	}
+	dr := newDraft(ToHHS, customer, "HHS breach report summary, 45 CFR 164.408", det, hhsLines...)
 
 	offName, offEmail := officer(ws)
 	fmt.Fprintf(&b, "# Breach report: %s\n\n", inc.ID)
@@ -296,22 +506,29 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 		fmt.Fprintf(&b, "- Vendors involved (the portal asks whether a business associate was): %s\n", strings.Join(vs, ", "))
 	}
 
+	fig := FiguresFor(inc, customer)
+	if customer == "" && len(forCE) == 1 {
+		fig = FiguresFor(inc, forCE[0])
+	}
 	b.WriteString("\n## The breach\n\n")
 	fmt.Fprintf(&b, "- Breach start date: %s\n", occurred(inc))
 	fmt.Fprintf(&b, "- Breach end date: %s\n", ph("end date, if known"))
 	fmt.Fprintf(&b, "- Discovery date: %s\n", discovered(inc))
-	fmt.Fprintf(&b, "- Approximate number of individuals affected: %s\n", individualsLine(inc))
-	fmt.Fprintf(&b, "- Residents per state or jurisdiction: %s\n", statesLine(inc))
-	fmt.Fprintf(&b, "- Type of breach: %s\n", ph("one or more of: hacking/IT incident, unauthorized access/disclosure, theft, loss, improper disposal, other"))
+	fmt.Fprintf(&b, "- Approximate number of individuals affected: %s\n", individualsLine(fig))
+	fmt.Fprintf(&b, "- Residents per state or jurisdiction: %s\n", statesLine(fig))
+	if len(types) > 0 {
+		fmt.Fprintf(&b, "- Type of breach: %s\n", strings.Join(types, ", "))
+	} else {
+		fmt.Fprintf(&b, "- Type of breach: %s\n", ph("one or more of: hacking/IT incident, unauthorized access/disclosure, theft, loss, improper disposal, other"))
+	}
 	loc := ph("one or more of: desktop computer, electronic medical record, e-mail, laptop, network server, other portable electronic device, paper/films, other")
+	if len(locs) > 0 {
+		loc = strings.Join(locs, ", ")
+	}
 	if len(inc.Systems) > 0 {
 		var ss []string
 		for _, id := range inc.Systems {
-			if s := ws.System(id); s != nil {
-				ss = append(ss, fmt.Sprintf("%s (%s, %s)", orDefault(s.Name, id), id, s.Kind))
-			} else {
-				ss = append(ss, id)
-			}
+			ss = append(ss, systemLabel(ws, id))
 		}
 		loc += "; systems involved: " + strings.Join(ss, ", ")
 	}
@@ -319,24 +536,47 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 	fmt.Fprintf(&b, "- Type of PHI involved: %s\n", phiTypes(inc))
 	fmt.Fprintf(&b, "- Brief description: %s\n", orDefault(sentence(inc.Summary), "what happened"))
 
+	// Never contradict the incident: an encryption control is not listed
+	// as a safeguard in place for PHI the incident records as
+	// unencrypted, nor for a breached system that is not encrypted at
+	// rest.
 	b.WriteString("\n## Safeguards in place before the breach\n\n")
+	var unencrypted []string
 	for _, id := range inc.Systems {
-		if s := ws.System(id); s != nil {
-			enc := "not encrypted at rest"
-			if s.EncryptedAtRest {
-				enc = "encrypted at rest"
-			}
-			fmt.Fprintf(&b, "- %s: %s\n", id, enc)
+		s := ws.System(id)
+		if s == nil {
+			continue
+		}
+		switch {
+		case !s.EncryptedAtRest:
+			fmt.Fprintf(&b, "- %s: not encrypted at rest\n", systemLabel(ws, id))
+			unencrypted = append(unencrypted, id)
+		case !inc.Encrypted:
+			fmt.Fprintf(&b, "- %s: encrypted at rest per the inventory, but the breached PHI is recorded as not encrypted (incident.encrypted: false)\n", systemLabel(ws, id))
+		default:
+			fmt.Fprintf(&b, "- %s: encrypted at rest\n", systemLabel(ws, id))
 		}
 	}
-	var implemented []string
+	var implemented, notHere []string
 	for _, c := range ws.Controls {
-		if c.Status == "implemented" {
-			implemented = append(implemented, c.ID)
+		if c.Status != "implemented" {
+			continue
 		}
+		if encryptionControl(c.ID) && (len(unencrypted) > 0 || !inc.Encrypted) {
+			notHere = append(notHere, c.ID)
+			continue
+		}
+		implemented = append(implemented, c.ID)
 	}
 	if len(implemented) > 0 {
 		fmt.Fprintf(&b, "- Controls recorded as implemented: %s\n", strings.Join(implemented, ", "))
+	}
+	if len(notHere) > 0 {
+		where := "the breached PHI"
+		if len(unencrypted) > 0 {
+			where = strings.Join(unencrypted, ", ")
+		}
+		fmt.Fprintf(&b, "- Not in place for the breached information: %s (recorded as implemented elsewhere, but %s was not encrypted)\n", strings.Join(notHere, ", "), where)
 	}
 	if ra := ws.LatestRiskAnalysis(inc.Discovered); ra != nil {
 		fmt.Fprintf(&b, "- Security Rule risk analysis: %s, performed %s\n", ra.ID, ra.Performed)
@@ -349,6 +589,9 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 	for _, n := range r.Notifications {
 		if n.To == ToHHS || n.To == ToHHSAnnualLog || n.To == ToCoveredEntity || n.To == ToBusinessAssociate {
 			continue // HHS is this report; a business associate's notice is not asked for
+		}
+		if customer != "" && n.OnBehalfOf != customer {
+			continue
 		}
 		sent := ph("date sent")
 		if !n.Sent.IsZero() {
@@ -369,7 +612,8 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 		fmt.Fprintf(&b, "- %s: %s\n", e.Date, e.Note)
 	}
 	fmt.Fprintf(&b, "- %s\n", ph("the portal's choices that apply, e.g. security and/or privacy safeguards improved, sanctions imposed, policies revised, training provided, other"))
-	return b.String()
+	dr.Letter = b.String()
+	return dr
 }
 
 // DraftCoveredEntityNotice drafts a business associate's notice to one
@@ -380,6 +624,11 @@ func DraftHHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determ
 // covered entity needs for its own notice to individuals under 164.404(c),
 // at the time of the notice or promptly as it becomes available.
 func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, det Determination, customer string) string {
+	return CustomerNotice(ws, inc, det, customer).Markdown()
+}
+
+// CustomerNotice is DraftCoveredEntityNotice's draft, its notes apart.
+func CustomerNotice(ws *workspace.Workspace, inc workspace.Incident, det Determination, customer string) Draft {
 	var b strings.Builder
 	r := Deadlines(ws, inc, inc.Discovered)
 	kind := CustomerRecipient(ws, customer)
@@ -399,11 +648,16 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 	if a := upstreamBAA(ws, customer, inc.Discovered, func(a workspace.Agreement) bool { return a.NotifiesOnBehalf }); a != nil && kind == ToCoveredEntity {
 		lines = append(lines, fmt.Sprintf("BAA %s delegates %s's notices to individuals, the media and HHS to you: see those drafts too.", a.ID, customer))
 	}
+	if f := FiguresFor(inc, customer); !f.Known {
+		lines = append(lines, fmt.Sprintf("The incident names %d customers and records no figures for %s (incident.affected): the letter leaves its head count as a placeholder. Never send one customer another's figures.", len(uniq(inc.Customers)), customer))
+	} else if len(uniq(inc.Customers)) > 1 {
+		lines = append(lines, fmt.Sprintf("The figures are %s's own (incident.affected): %d of the incident's %d individuals. Each customer's notice states only its own people.", customer, f.Individuals, inc.TotalIndividuals()))
+	}
 	title := "business associate notice to a covered entity, 45 CFR 164.410(c)"
 	if kind == ToBusinessAssociate {
 		title = "subcontractor notice to a business associate, 45 CFR 164.410(c)"
 	}
-	notesHeader(&b, title, det, lines...)
+	dr := newDraft(kind, customer, title, det, lines...)
 
 	placeholder := "covered entity"
 	if kind == ToBusinessAssociate {
@@ -427,7 +681,8 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 	}
 
 	b.WriteString("## 1. Individuals affected (164.410(c)(1))\n\n")
-	fmt.Fprintf(&b, "Number of individuals: %s. Residents per state or jurisdiction: %s.\n\n", individualsLine(inc), statesLine(inc))
+	fig := FiguresFor(inc, customer)
+	fmt.Fprintf(&b, "Number of your individuals affected: %s. Residents per state or jurisdiction: %s.\n\n", individualsLine(fig), statesLine(fig))
 	fmt.Fprintf(&b, "The individuals are identified in the attached list: %s. %s\n\n", ph("attach the list: each individual's name and the identifiers and contact details you hold, sent by a secure channel"), ph("if some individuals cannot yet be identified, say so and when the list will be completed"))
 
 	if kind == ToBusinessAssociate {
@@ -439,8 +694,18 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 	fmt.Fprintf(&b, "- Date of the breach: %s\n", occurred(inc))
 	fmt.Fprintf(&b, "- Date we discovered it: %s\n", discovered(inc))
 	fmt.Fprintf(&b, "- Types of PHI involved: %s\n", phiTypes(inc))
+	if types, _ := BreachTypes(inc); len(types) > 0 {
+		fmt.Fprintf(&b, "- Type of breach: %s\n", strings.Join(types, ", "))
+	}
+	if locs, _ := Locations(ws, inc); len(locs) > 0 {
+		fmt.Fprintf(&b, "- Location of the information: %s\n", strings.Join(locs, ", "))
+	}
 	if len(inc.Systems) > 0 {
-		fmt.Fprintf(&b, "- Systems involved: %s\n", strings.Join(inc.Systems, ", "))
+		var ss []string
+		for _, id := range inc.Systems {
+			ss = append(ss, systemLabel(ws, id))
+		}
+		fmt.Fprintf(&b, "- Systems involved: %s\n", strings.Join(ss, ", "))
 	}
 	if a := inc.Assessment; a != nil {
 		if a.Nature != "" || a.UnauthorizedPerson != "" || a.AcquiredOrViewed != "" {
@@ -459,7 +724,8 @@ func DraftCoveredEntityNotice(ws *workspace.Workspace, inc workspace.Incident, d
 		fmt.Fprintf(&b, "- Law-enforcement delay: a %s statement of %s asks that notification be delayed (164.412); please coordinate with us before notifying individuals, the media or HHS. %s\n", d.Kind, d.Requested, ph("the official's name and agency"))
 	}
 	fmt.Fprintf(&b, "\nWe will send further information promptly as it becomes available. Contact: %s, %s, %s.\n", offName, offEmail, ph("telephone"))
-	return b.String()
+	dr.Letter = b.String()
+	return dr
 }
 
 // clause trims s and the full stop that ends it, so that answers written

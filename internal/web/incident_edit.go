@@ -185,6 +185,9 @@ func validateIncident(ws *workspace.Workspace, inc workspace.Incident) FieldErro
 			fe.add("assessment.decided_on", "%s is before the incident was discovered (%s)", a.DecidedOn, inc.Discovered)
 		}
 	}
+	for _, p := range workspace.IncidentFigureProblems(inc) {
+		fe.add(p.Field, "%s", p.Message)
+	}
 	for i, t := range inc.Timeline {
 		if t.Date.IsZero() {
 			fe.add(fmt.Sprintf("timeline[%d].date", i), "is missing: the date of this entry")
@@ -569,7 +572,7 @@ func (s *Server) addTimelinePage(w http.ResponseWriter, r *http.Request) {
 		tf.Errors.add("date", "%s is before the incident occurred (%s)", d, stored.Occurred)
 	}
 	if tf.Note == "" {
-		tf.Errors.add("note", "is missing: what happened, or notified:hhs (notified:media:CA, notified:covered-entity:ID) to record a notice as given")
+		tf.Errors.add("note", "is missing: what happened (a notice given is recorded with Mark sent, next to its deadline)")
 	}
 	inc := *stored
 	inc.Timeline = append(slices.Clone(stored.Timeline), workspace.TimelineEntry{Date: d, By: currentUser(r).Email, Note: tf.Note, Knew: tf.Knew})

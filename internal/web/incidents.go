@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -40,6 +41,11 @@ type IncidentRow struct {
 	// Assumptions are the notices' assumptions, each once with the
 	// notices it applies to, for the page.
 	Assumptions []string `json:"-"`
+	// CoveredEntityNotices are, for a business associate, what each
+	// covered entity must then do itself, as information (issue 19);
+	// StateLaw the standing note on state breach laws.
+	CoveredEntityNotices []NoticeDue `json:"covered_entity_notices"`
+	StateLaw             string      `json:"state_law_note,omitempty"`
 }
 
 // IncidentLog is GET /orgs/{org}/incidents and its JSON twin.
@@ -71,11 +77,22 @@ func (l *IncidentLog) fillChoices(ws *workspace.Workspace) {
 }
 
 // NoticeDraft is one drafted notice; Customer is set for a covered-entity
-// notice (one per customer the incident names).
+// notice (one per customer the incident names), and for an HHS report
+// given on one covered entity's behalf. Text is the whole draft as
+// Markdown (as `ward breach deadlines --draft` prints it); Notes, Letter
+// (the letter as plain text) and Placeholders serve the page, which
+// shows the letter rendered with the notes beside it.
 type NoticeDraft struct {
-	Title    string `json:"title"`
-	Customer string `json:"customer,omitempty"`
-	Text     string `json:"text"`
+	Title        string   `json:"title"`
+	Kind         string   `json:"kind"`
+	Customer     string   `json:"customer,omitempty"`
+	Text         string   `json:"text"`
+	Notes        []string `json:"notes"`
+	Letter       string   `json:"letter"`
+	Placeholders int      `json:"placeholders"`
+	// HTML is the letter rendered; Anchor the element id of the draft.
+	HTML   template.HTML `json:"-"`
+	Anchor string        `json:"-"`
 }
 
 // IncidentDetail is GET /orgs/{org}/incidents/{id} and its JSON twin.
@@ -125,6 +142,12 @@ func noticeDue(n incident.Notification) NoticeDue {
 	switch {
 	case !n.Sent.IsZero():
 		d.Countdown, d.Class = "sent "+n.Sent.String(), "sent"
+		if n.SentMethod != "" {
+			d.Countdown += " by " + strings.ReplaceAll(n.SentMethod, "-", " ")
+		}
+		if n.SentRecipient != "" {
+			d.Countdown += " to " + n.SentRecipient
+		}
 	case n.DaysLeft < 0:
 		d.Countdown, d.Class = fmt.Sprintf("overdue by %d days", -n.DaysLeft), "overdue"
 	case n.DaysLeft == 0:
@@ -147,6 +170,11 @@ func incidentRow(ws *workspace.Workspace, inc workspace.Incident, asOf date.Date
 	}
 	if row.Warnings == nil {
 		row.Warnings = []string{}
+	}
+	row.StateLaw = res.StateLaw
+	row.CoveredEntityNotices = []NoticeDue{}
+	for _, n := range res.CoveredEntityNotices {
+		row.CoveredEntityNotices = append(row.CoveredEntityNotices, noticeDue(n))
 	}
 	var order []string
 	who := map[string][]string{}
@@ -230,16 +258,28 @@ func incidentDetailOf(ws *workspace.Workspace, inc workspace.Incident, asOf date
 		{"(iii) Acquired or viewed", a.AcquiredOrViewed},
 		{"(iv) Mitigation", a.Mitigation},
 	}
-	d.Drafts = []NoticeDraft{
-		{Title: "Letter to individuals (164.404)", Text: incident.DraftIndividualLetter(ws, inc, d.Det)},
-		{Title: "Summary for HHS (164.408)", Text: incident.DraftHHSSummary(ws, inc, d.Det)},
+	d.Drafts = []NoticeDraft{noticeDraft("Letter to individuals (164.404)", incident.IndividualLetter(ws, inc, d.Det))}
+	// HHS: one report per covered entity whose BAA delegates it to us
+	// when there are several, each with that entity's own figures.
+	var forCE []string
+	for _, n := range d.Result.Notifications {
+		if (n.To == incident.ToHHS || n.To == incident.ToHHSAnnualLog) && n.OnBehalfOf != "" && !slices.Contains(forCE, n.OnBehalfOf) {
+			forCE = append(forCE, n.OnBehalfOf)
+		}
+	}
+	if len(forCE) > 1 {
+		for _, c := range forCE {
+			d.Drafts = append(d.Drafts, noticeDraft("Summary for HHS, for "+customerLabel(ws, c)+" (164.408)", incident.HHSSummary(ws, inc, d.Det, c)))
+		}
+	} else {
+		d.Drafts = append(d.Drafts, noticeDraft("Summary for HHS (164.408)", incident.HHSSummary(ws, inc, d.Det, "")))
 	}
 	for _, c := range inc.Customers {
 		who := "covered entity "
 		if incident.CustomerRecipient(ws, c) == incident.ToBusinessAssociate {
 			who = "business associate "
 		}
-		d.Drafts = append(d.Drafts, NoticeDraft{Title: "Notice to " + who + c + " (164.410)", Customer: c, Text: incident.DraftCoveredEntityNotice(ws, inc, d.Det, c)})
+		d.Drafts = append(d.Drafts, noticeDraft("Notice to "+who+customerLabel(ws, c)+" (164.410)", incident.CustomerNotice(ws, inc, d.Det, c)))
 	}
 	for _, p := range ws.People {
 		d.People = append(d.People, PersonOption{Email: p.Email, Name: p.Name})

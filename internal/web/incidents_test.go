@@ -94,8 +94,8 @@ func TestBrowserIncidents(t *testing.T) {
 	}
 	b.Screenshot("incidents")
 	b.Navigate(e.srv.URL + "/orgs/alpha/incidents/inc-2026-001?as_of=2026-11-23")
-	b.WaitVisible("pre.draft")
-	if n := b.Count("pre.draft"); n != 3 {
+	b.WaitVisible("article.letter")
+	if n := b.Count("article.letter"); n != 3 {
 		t.Errorf("%d drafts, want 3", n)
 	}
 	b.Screenshot("incident")

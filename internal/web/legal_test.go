@@ -93,7 +93,7 @@ func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
 		"stricter reading: due <span class=\"strict-due\">2027-04-30</span>",
 		"<h3>Assumptions</h3>",
 		"protective route",
-		"Notice to covered entity northside (164.410)",
+		"Notice to covered entity Northside Pediatrics (164.410)",
 		"We are writing on behalf of Northside Pediatrics",
 	} {
 		if !strings.Contains(body, want) {

@@ -514,6 +514,97 @@ type Incident struct {
 	// needs encrypted: true and key_compromised: false; left out, the
 	// safe harbor is not established.
 	KeyCompromised *bool `yaml:"key_compromised,omitempty" json:"key_compromised,omitempty"`
+
+	// BreachType and Locations are the HHS breach portal's "type of
+	// breach" and "location of breached information" (BreachTypes,
+	// BreachLocations), for the notices. Optional: left out, the drafts
+	// read them from the summary and the systems' kinds, and say so.
+	BreachType []string `yaml:"breach_type,omitempty" json:"breach_type,omitempty"`
+	Locations  []string `yaml:"locations,omitempty" json:"locations,omitempty"`
+	// Affected splits individuals and states by customer: each covered
+	// entity's notice states only its own people (164.410(c)(1)), and its
+	// own thresholds count only them (164.406, 164.408). The incident's
+	// individuals and states are the sums; left out, they are computed.
+	Affected []Affected `yaml:"affected,omitempty" json:"affected,omitempty"`
+	// NoticesSent records each notice as given: when, how and to whom. A
+	// notice recorded here no longer has a deadline.
+	NoticesSent []NoticeSent `yaml:"notices_sent,omitempty" json:"notices_sent,omitempty"`
+}
+
+// Affected is one customer's share of an incident's individuals.
+type Affected struct {
+	Customer    string         `yaml:"customer" json:"customer"`
+	Individuals int            `yaml:"individuals,omitempty" json:"individuals"`
+	States      map[string]int `yaml:"states,omitempty" json:"states,omitempty"`
+}
+
+// NoticeSent is a breach notice recorded as given. To is who was told
+// (NoticeRecipients); State is the media notice's state; Customer is the
+// covered entity (or business associate) told, or the covered entity on
+// whose behalf a delegated notice was given.
+type NoticeSent struct {
+	To        string    `yaml:"to" json:"to"`
+	State     string    `yaml:"state,omitempty" json:"state,omitempty"`
+	Customer  string    `yaml:"customer,omitempty" json:"customer,omitempty"`
+	Sent      date.Date `yaml:"sent" json:"sent"`
+	Method    string    `yaml:"method,omitempty" json:"method,omitempty"`
+	Recipient string    `yaml:"recipient,omitempty" json:"recipient,omitempty"`
+	By        string    `yaml:"by,omitempty" json:"by,omitempty"`
+}
+
+// NoticeRecipients are who a breach notice goes to (NoticeSent.To), as
+// `ward breach deadlines` names them.
+var NoticeRecipients = []string{"individuals", "media", "hhs", "hhs-annual-log", "covered-entity", "business-associate"}
+
+// NoticeMethods are how a notice was given (NoticeSent.Method).
+var NoticeMethods = []string{"mail", "email", "portal", "phone", "press-release", "website", "hand-delivery", "other"}
+
+// BreachTypes are the HHS breach portal's types of breach.
+var BreachTypes = []string{"hacking", "unauthorized-access", "theft", "loss", "improper-disposal", "other"}
+
+// BreachLocations are the HHS breach portal's locations of breached
+// information.
+var BreachLocations = []string{"desktop", "emr", "email", "laptop", "network-server", "portable-device", "paper", "other"}
+
+// TotalIndividuals is the incident's head count: individuals, or the sum
+// of the per-customer figures when it is left out.
+func (in Incident) TotalIndividuals() int {
+	if in.Individuals > 0 || len(in.Affected) == 0 {
+		return in.Individuals
+	}
+	n := 0
+	for _, a := range in.Affected {
+		n += a.Individuals
+	}
+	return n
+}
+
+// TotalStates is the residents per state: states, or the sums of the
+// per-customer figures when it is left out.
+func (in Incident) TotalStates() map[string]int {
+	if len(in.States) > 0 || len(in.Affected) == 0 {
+		return in.States
+	}
+	var m map[string]int
+	for _, a := range in.Affected {
+		for st, n := range a.States {
+			if m == nil {
+				m = map[string]int{}
+			}
+			m[st] += n
+		}
+	}
+	return m
+}
+
+// AffectedOf is the customer's share, or nil when none is recorded.
+func (in Incident) AffectedOf(customer string) *Affected {
+	for i := range in.Affected {
+		if in.Affected[i].Customer == customer {
+			return &in.Affected[i]
+		}
+	}
+	return nil
 }
 
 // Jurisdictions are the USPS codes an incident may count residents by:

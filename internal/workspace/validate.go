@@ -625,6 +625,12 @@ func (c *checker) checkIncidents() {
 				c.errf(s, i, "states."+st, "%q is not a US state or jurisdiction code (two capital letters, such as CA, DC or PR): media notice is counted per state or jurisdiction (45 CFR 164.406)", st)
 			}
 		}
+		for _, p := range IncidentFigureProblems(in) {
+			c.errf(s, i, p.Field, "%s", p.Message)
+		}
+		for j, n := range in.NoticesSent {
+			c.notAfterToday(s, i, fmt.Sprintf("notices_sent[%d].sent", j), n.Sent, "the notice")
+		}
 		if d := in.LawEnforcementDelay; d != nil {
 			c.oneOf(s, i, "law_enforcement_delay.kind", d.Kind, DelayKinds, true)
 			if d.Requested.IsZero() {
