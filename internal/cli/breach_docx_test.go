@@ -84,7 +84,7 @@ func TestCFR164_408_410_DraftsAsDocxAndPDF(t *testing.T) {
 		"Breach report: inc-2026-001",
 		"Approximate number of individuals affected: 812",
 		"CA 640, NV 172",
-		"Type of breach: loss",                  // "lost in transit"
+		"Type of breach: loss",                     // "lost in transit"
 		"Location of breached information: laptop", // the endpoint named laptops
 		"Staff laptops (laptops, endpoint): not encrypted at rest",
 		"[street, city, state, ZIP]", // a placeholder, still marked

@@ -12,8 +12,9 @@ import (
 // due within 10 days (inclusive) or overdue and not recorded as given is
 // an error, one finding per notification, subject the incident id.
 //
-// A notice counts as given when the incident's timeline records it
-// ("notified:hhs", "notified:media:CA", "notified:covered-entity:st-marys").
+// A notice counts as given when the incident records it under
+// notices_sent (Mark sent on its page), or, the older convention, when
+// its timeline does ("notified:hhs", "notified:covered-entity:st-marys").
 // Closing an incident does not silence the rule: a closed incident whose
 // notices were never recorded is exactly what 164.414(b) (burden of proof)
 // catches in an investigation.
@@ -61,7 +62,7 @@ func deadlineMessage(n Notification) string {
 	default:
 		when = fmt.Sprintf("is due by %s, %d day%s left", n.Due, n.DaysLeft, plural(n.DaysLeft))
 	}
-	msg := fmt.Sprintf("Notice to %s %s (%s). Once given, record it on the timeline as %q.", Recipient(n), when, n.Citation, notedAs(n))
+	msg := fmt.Sprintf("Notice to %s %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s under the incident's notices_sent.", Recipient(n), when, n.Citation, sentAs(n))
 	if !n.StrictDue.IsZero() {
 		msg += fmt.Sprintf(" The date assumes the law-enforcement delay tolls the clock (ward's reading of 164.412); on the stricter reading it is due %s.", n.StrictDue)
 	}
@@ -76,8 +77,8 @@ func strictMessage(n Notification, asOf date.Date) string {
 	if left < 0 {
 		when = fmt.Sprintf("was due %s, %d day%s ago", n.StrictDue, -left, plural(-left))
 	}
-	return fmt.Sprintf("Notice to %s is due %s on ward's reading (the %d-day law-enforcement delay tolls the clock, an assumption), but on the stricter reading of 164.412 it is %s (%s). Once given, record it on the timeline as %q.",
-		Recipient(n), n.Due, n.DelayedBy, when, n.Citation, notedAs(n))
+	return fmt.Sprintf("Notice to %s is due %s on ward's reading (the %d-day law-enforcement delay tolls the clock, an assumption), but on the stricter reading of 164.412 it is %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s under the incident's notices_sent.",
+		Recipient(n), n.Due, n.DelayedBy, when, n.Citation, sentAs(n))
 }
 
 // recipient names who is told, in words.
@@ -115,18 +116,20 @@ func Recipient(n Notification) string {
 	return r
 }
 
-func notedAs(n Notification) string {
-	s := "notified:" + n.To
+// sentAs is the notices_sent entry that records n as given, in YAML's
+// flow style, with the date left to fill in.
+func sentAs(n Notification) string {
+	s := "{to: " + n.To
 	if n.State != "" {
-		s += ":" + n.State
+		s += ", state: " + n.State
 	}
 	switch {
 	case n.Customer != "":
-		s += ":" + n.Customer
-	case n.OnBehalfOf != "" && n.State == "":
-		s += ":" + n.OnBehalfOf
+		s += ", customer: " + n.Customer
+	case n.OnBehalfOf != "":
+		s += ", customer: " + n.OnBehalfOf
 	}
-	return s
+	return s + ", sent: YYYY-MM-DD}"
 }
 
 func plural(n int) string {

@@ -254,13 +254,83 @@ type AssessmentForm struct {
 	DelayUntil     string
 	DecidedBy      string
 	DecidedOn      string
-	Errors         FieldErrors
+	// BreachType and Locations are the HHS portal's choices ticked;
+	// Affected each customer's own figures (issue 19 item 12).
+	BreachType []string
+	Locations  []string
+	Affected   []AffectedRow
+	Errors     FieldErrors
+}
+
+// AffectedErrors are the errors of the per-customer figures, in field
+// order.
+func (f AssessmentForm) AffectedErrors() []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(f.Errors)) {
+		if strings.HasPrefix(k, "affected") || strings.HasPrefix(k, "customers[") {
+			out = append(out, k+": "+f.Errors[k])
+		}
+	}
+	return out
+}
+
+// Has reports whether v is among the ticked values.
+func (AssessmentForm) Has(list []string, v string) bool { return slices.Contains(list, v) }
+
+// AffectedRow is one customer's figures as typed in the wizard, and
+// what is wrong with them.
+type AffectedRow struct {
+	Customer, Name, Individuals, States string
+	Error                               string
+}
+
+// Choices the wizard offers for the type of breach and the location, in
+// the HHS portal's words.
+func (AssessmentForm) BreachTypeChoices() []Choice {
+	return []Choice{{"theft", "theft", false}, {"loss", "loss", false}, {"hacking", "hacking/IT incident", false}, {"unauthorized-access", "unauthorized access/disclosure", false}, {"improper-disposal", "improper disposal", false}, {"other", "other", false}}
+}
+
+func (AssessmentForm) LocationChoices() []Choice {
+	return []Choice{{"laptop", "laptop", false}, {"desktop", "desktop computer", false}, {"portable-device", "other portable electronic device", false}, {"network-server", "network server", false}, {"email", "e-mail", false}, {"emr", "electronic medical record", false}, {"paper", "paper/films", false}, {"other", "other", false}}
+}
+
+// statesText writes residents per state one "CA 600" a line.
+func statesText(m map[string]int) string {
+	var lines []string
+	for _, st := range slices.Sorted(maps.Keys(m)) {
+		lines = append(lines, fmt.Sprintf("%s %d", st, m[st]))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// affectedRows lists the incident's customers with their figures, when
+// it names more than one (one customer's figures are the incident's).
+func affectedRows(ws *workspace.Workspace, inc workspace.Incident) []AffectedRow {
+	if len(inc.Customers) < 2 {
+		return nil
+	}
+	var rows []AffectedRow
+	for _, c := range inc.Customers {
+		row := AffectedRow{Customer: c, Name: c}
+		if ws != nil {
+			row.Name = customerLabel(ws, c)
+		}
+		if a := inc.AffectedOf(c); a != nil {
+			if a.Individuals > 0 {
+				row.Individuals = strconv.Itoa(a.Individuals)
+			}
+			row.States = statesText(a.States)
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // assessmentFormOf fills the wizard from the stored incident; the
 // decision date defaults to today.
 func assessmentFormOf(inc workspace.Incident, today date.Date) AssessmentForm {
-	f := AssessmentForm{PHIInvolved: inc.PHIInvolved, PHITypes: strings.Join(inc.PHITypes, ", "), Secured: "unsecured", LowProbability: "no", DecidedOn: today.String()}
+	f := AssessmentForm{PHIInvolved: inc.PHIInvolved, PHITypes: strings.Join(inc.PHITypes, ", "), Secured: "unsecured", LowProbability: "no", DecidedOn: today.String(),
+		BreachType: slices.Clone(inc.BreachType), Locations: slices.Clone(inc.Locations), Affected: affectedRows(nil, inc)}
 	if inc.Encrypted {
 		f.Secured = "secured"
 	}
@@ -310,7 +380,57 @@ func readAssessmentForm(r *http.Request) AssessmentForm {
 		LowProbability: v("assessment.low_probability"),
 		DelayKind:      v("law_enforcement_delay.kind"), DelayRequested: v("law_enforcement_delay.requested"), DelayUntil: v("law_enforcement_delay.until"),
 		DecidedBy: v("assessment.decided_by"), DecidedOn: v("assessment.decided_on"),
+		BreachType: r.PostForm["breach_type"], Locations: r.PostForm["locations"], Affected: readAffected(r),
 	}
+}
+
+// readAffected reads the per-customer rows: parallel lists of
+// affected.customer, affected.individuals and affected.states.
+func readAffected(r *http.Request) []AffectedRow {
+	cs, ns, ss := r.PostForm["affected.customer"], r.PostForm["affected.individuals"], r.PostForm["affected.states"]
+	var rows []AffectedRow
+	for i, c := range cs {
+		row := AffectedRow{Customer: strings.TrimSpace(c), Name: c}
+		if i < len(ns) {
+			row.Individuals = strings.TrimSpace(ns[i])
+		}
+		if i < len(ss) {
+			row.States = strings.TrimSpace(ss[i])
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// parseStates reads residents per state, one "CA 600" (or CA=600) a
+// line, adding errors under field.
+func parseStates(fe FieldErrors, field, text string) map[string]int {
+	var m map[string]int
+	for i, line := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '=' || r == ':' || r == '\t' || r == ',' })
+		if len(fields) != 2 {
+			fe.add(field, "line %d, %q: write a state code and a count, e.g. CA 600", i+1, line)
+			continue
+		}
+		st := strings.ToUpper(fields[0])
+		n, err := strconv.Atoi(fields[1])
+		if err != nil {
+			fe.add(field, "line %d, %q: %q is not a whole number", i+1, line, fields[1])
+			continue
+		}
+		if m == nil {
+			m = map[string]int{}
+		}
+		if _, dup := m[st]; dup {
+			fe.add(field, "line %d: %s is listed twice", i+1, st)
+		}
+		m[st] = n
+	}
+	return m
 }
 
 // apply writes the form onto a copy of inc; errors that the text itself
@@ -333,30 +453,50 @@ func (f AssessmentForm) apply(ws *workspace.Workspace, inc workspace.Incident) (
 		}
 		inc.Individuals = n
 	}
-	inc.States = nil
-	for i, line := range strings.Split(strings.ReplaceAll(f.States, "\r", ""), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
+	inc.States = parseStates(fe, "states", f.States)
+	inc.BreachType, inc.Locations = nil, nil
+	for _, t := range f.BreachType {
+		if t != "" && !slices.Contains(inc.BreachType, t) {
+			inc.BreachType = append(inc.BreachType, t)
 		}
-		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '=' || r == ':' || r == '\t' || r == ',' })
-		if len(fields) != 2 {
-			fe.add("states", "line %d, %q: write a state code and a count, e.g. CA 600", i+1, line)
-			continue
+	}
+	for _, l := range f.Locations {
+		if l != "" && !slices.Contains(inc.Locations, l) {
+			inc.Locations = append(inc.Locations, l)
 		}
-		st := strings.ToUpper(fields[0])
-		n, err := strconv.Atoi(fields[1])
-		if err != nil {
-			fe.add("states", "line %d, %q: %q is not a whole number", i+1, line, fields[1])
-			continue
+	}
+	// Each customer's own figures; the totals are their sums when left
+	// blank, and must match them otherwise.
+	inc.Affected = nil
+	filled := false
+	for _, row := range f.Affected {
+		filled = filled || row.Individuals != "" || row.States != ""
+	}
+	if filled {
+		for i, row := range f.Affected {
+			a := workspace.Affected{Customer: row.Customer}
+			field := fmt.Sprintf("affected[%d]", i)
+			if row.Individuals != "" {
+				n, err := strconv.Atoi(row.Individuals)
+				if err != nil {
+					fe.add(field+".individuals", "%q is not a whole number", row.Individuals)
+				}
+				a.Individuals = n
+			}
+			a.States = parseStates(fe, field+".states", row.States)
+			if a.Individuals == 0 {
+				for _, n := range a.States {
+					a.Individuals += n
+				}
+			}
+			inc.Affected = append(inc.Affected, a)
 		}
-		if inc.States == nil {
-			inc.States = map[string]int{}
+		if f.Individuals == "" {
+			inc.Individuals = inc.TotalIndividuals()
 		}
-		if _, dup := inc.States[st]; dup {
-			fe.add("states", "line %d: %s is listed twice", i+1, st)
+		if strings.TrimSpace(f.States) == "" {
+			inc.States = inc.TotalStates()
 		}
-		inc.States[st] = n
 	}
 	if inc.Individuals == 0 && len(inc.States) > 0 {
 		// Only the per-state counts were given: they are the total.

@@ -164,3 +164,73 @@ func TestIncidentDraftDownloads(t *testing.T) {
 		}
 	}
 }
+
+// The wizard records each customer's own figures (164.410(c)(1)): the
+// totals are their sums, a split that does not add up is refused naming
+// the field, and each customer's notice on the page states only its own.
+func TestCFR164_410c1_WizardPerCustomerFigures(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	ed := e.users[store.RoleEditor]
+	c, csrf := e.login(ed)
+	inc := e.storedIncident("inc-2026-001")
+	inc.Customers = []string{"lakeside-cardiology", "st-marys"}
+	if r := e.postJSON(c, "PUT", "/api/v1/orgs/alpha/incidents/inc-2026-001", csrf, inc); r.StatusCode != 200 {
+		t.Fatalf("put: %d %s", r.StatusCode, r.Body)
+	}
+	page := e.get(c, "/orgs/alpha/incidents/inc-2026-001?as_of=2026-11-23")
+	if !strings.Contains(page.Body, `name="affected.individuals"`) {
+		t.Fatal("the wizard offers no per-customer figures for two customers")
+	}
+	form := func(total, lakeside, stMarys string) url.Values {
+		f := url.Values{
+			"csrf": {formToken(t, page.Body)}, "phi_involved": {"yes"}, "phi_types": {"names"}, "individuals": {total}, "states": {""},
+			"encrypted": {"unsecured"}, "assessment.exclusion": {""}, "assessment.low_probability": {"no"}, "law_enforcement_delay.kind": {""},
+			"assessment.decided_by": {"dana@acme-health.example"}, "assessment.decided_on": {"2026-11-13"}, "action": {"save"},
+			"affected.customer": {"lakeside-cardiology", "st-marys"}, "affected.individuals": {lakeside, stMarys}, "affected.states": {"CA 640\nNV 60", "NV 112"},
+			"breach_type": {"loss"}, "locations": {"laptop"},
+		}
+		return f
+	}
+	before := e.auditCount()
+	if r := e.postForm(c, "/orgs/alpha/incidents/inc-2026-001/assessment?as_of=2026-11-23", form("812", "700", "100")); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "add up to 800") {
+		t.Errorf("a split that does not add up: %d", r.StatusCode)
+	}
+	if n := e.auditCount(); n != before {
+		t.Errorf("a refused split wrote %d audit entries", n-before)
+	}
+	if r := e.postForm(c, "/orgs/alpha/incidents/inc-2026-001/assessment?as_of=2026-11-23", form("", "700", "112")); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", r.StatusCode)
+	}
+	got := e.storedIncident("inc-2026-001")
+	if got.Individuals != 812 || got.States["NV"] != 172 || len(got.Affected) != 2 || got.Affected[1].Individuals != 112 || got.BreachType[0] != "loss" {
+		t.Errorf("stored %d %v %+v %v", got.Individuals, got.States, got.Affected, got.BreachType)
+	}
+	var d IncidentDetail
+	r := e.get(c, "/api/v1/orgs/alpha/incidents/inc-2026-001?as_of=2026-11-23")
+	if err := json.Unmarshal([]byte(r.Body), &d); err != nil {
+		t.Fatal(err)
+	}
+	for _, dr := range d.Drafts {
+		switch dr.Customer {
+		case "st-marys":
+			if !strings.Contains(dr.Letter, "Number of your individuals affected: 112. Residents per state or jurisdiction: NV 112.") || strings.Contains(dr.Letter, "812") || strings.Contains(dr.Letter, "700") {
+				t.Errorf("St. Mary's letter:\n%s", dr.Letter)
+			}
+		case "lakeside-cardiology":
+			if !strings.Contains(dr.Letter, "Number of your individuals affected: 700.") || strings.Contains(dr.Letter, "812") {
+				t.Errorf("Lakeside's letter:\n%s", dr.Letter)
+			}
+		}
+	}
+	// The clinics' own notices count their own residents: only Lakeside
+	// has more than 500 in CA (164.406); St. Mary's 112 go in the annual
+	// log (164.408(c)).
+	var chain []string
+	for _, n := range d.Row.CoveredEntityNotices {
+		chain = append(chain, n.Customer+":"+n.To+":"+n.State)
+	}
+	if got := strings.Join(chain, " "); got != "lakeside-cardiology:individuals: lakeside-cardiology:media:CA lakeside-cardiology:hhs: st-marys:individuals: st-marys:hhs-annual-log:" {
+		t.Errorf("chain %s", got)
+	}
+}

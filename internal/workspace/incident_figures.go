@@ -79,7 +79,7 @@ func IncidentFigureProblems(in Incident) []Problem {
 		}
 		if len(in.States) > 0 {
 			for _, st := range slices.Sorted(maps.Keys(mergeKeys(in.States, states))) {
-				if in.States[st] != states[st] {
+				if slices.Contains(Jurisdictions, st) && in.States[st] != states[st] {
 					add("states."+st, "is %d, but the customers' figures under affected add up to %d: they must add up (or leave states out, and ward takes the sums)", in.States[st], states[st])
 				}
 			}
