@@ -41,6 +41,12 @@ func WriteText(w io.Writer, r Result) error {
 		switch {
 		case !n.Sent.IsZero():
 			status = "sent " + n.Sent.String()
+			if n.SentMethod != "" {
+				status += " by " + strings.ReplaceAll(n.SentMethod, "-", " ")
+			}
+			if n.SentRecipient != "" {
+				status += " to " + n.SentRecipient
+			}
 		case n.DaysLeft < 0:
 			status = fmt.Sprintf("OVERDUE by %d day%s", -n.DaysLeft, plural(-n.DaysLeft))
 		case n.DaysLeft == 0:
@@ -73,6 +79,27 @@ func WriteText(w io.Writer, r Result) error {
 	}
 	for _, a := range order {
 		fmt.Fprintf(w, "  %s: %s\n", strings.Join(who[a], "; "), a)
+	}
+	if len(r.CoveredEntityNotices) > 0 {
+		fmt.Fprintln(w, "\nWhat each covered entity must then do itself (information, not your deadlines; 164.404-164.408):")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "COVERED ENTITY\tITS NOTICE TO\tDUE\tCITATION")
+		for _, n := range r.CoveredEntityNotices {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n.Customer, recipient(Notification{To: n.To, State: n.State}), n.Due, n.Citation)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, n := range r.CoveredEntityNotices {
+			if a := n.Assumption; a != "" && !seen[a] {
+				seen[a] = true
+				fmt.Fprintf(w, "  %s\n", a)
+			}
+		}
+	}
+	if r.StateLaw != "" {
+		fmt.Fprintf(w, "\nState law: %s\n", r.StateLaw)
 	}
 	return nil
 }
