@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"ward/internal/auth"
@@ -16,14 +18,16 @@ import (
 )
 
 type serveFlags struct {
-	addr   string
-	idle   time.Duration
-	secure bool
+	addr     string
+	idle     time.Duration
+	secure   bool
+	insecure bool
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fs.BoolVar(&f.secure, "secure", false, "ward is reached over HTTPS (behind a TLS proxy): Secure cookies and HSTS")
+	fs.BoolVar(&f.secure, "secure", false, "ward is reached over HTTPS (behind a TLS proxy): Secure cookies and HSTS (the default on any address but loopback)")
+	fs.BoolVar(&f.insecure, "insecure-cookies", false, "cookies without Secure on an address other than loopback (plain HTTP on a trusted network; not recommended)")
 	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "log a browser session off after this long without activity (HIPAA automatic logoff, 164.312(a)(2)(iii))")
 }
 
@@ -31,7 +35,7 @@ func init() {
 	var f serveFlags
 	Register(&Command{
 		Name:    "serve",
-		Args:    "[--addr HOST:PORT] [--idle-timeout 15m]",
+		Args:    "[--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies]",
 		Summary: "serve the web app and the JSON API",
 		Flags:   f.bind,
 		Run: func(ctx context.Context, env *Env, args []string) error {
@@ -61,7 +65,14 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 			return err
 		}
 	}
-	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: f.secure, Logger: logger, SetupToken: setupToken})
+	secure, warning, err := cookieMode(f)
+	if err != nil {
+		return err
+	}
+	if warning != "" {
+		fmt.Fprintln(env.Stderr, "ward: "+warning)
+	}
+	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return BadInput("cannot listen on %s: %v", f.addr, err)
@@ -106,4 +117,40 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 func noOrgs(ctx context.Context, s *store.Store) bool {
 	orgs, err := s.Orgs(ctx)
 	return err == nil && len(orgs) == 0
+}
+
+// cookieMode decides whether cookies are Secure (and HSTS sent): always
+// with --secure; by default on any address but loopback, where a cookie
+// sent over plain HTTP could be read on the network; never with
+// --insecure-cookies, which warns when the address is not loopback. The
+// warning is "" when there is nothing to say.
+func cookieMode(f serveFlags) (secure bool, warning string, err error) {
+	if f.secure && f.insecure {
+		return false, "", BadInput("serve: --secure and --insecure-cookies contradict each other")
+	}
+	loop := isLoopback(f.addr)
+	switch {
+	case f.secure:
+		return true, "", nil
+	case f.insecure && !loop:
+		return false, fmt.Sprintf("warning: cookies are not Secure (--insecure-cookies) while serving on %s, which is not loopback: anyone on the network path can read a session cookie sent over plain HTTP. Serve ward over HTTPS (a TLS proxy) without --insecure-cookies.", f.addr), nil
+	case f.insecure, loop:
+		return false, "", nil
+	default:
+		return true, fmt.Sprintf("cookies are Secure because %s is not loopback: reach ward over HTTPS (a TLS proxy in front of it); over plain HTTP browsers will not keep the login (--insecure-cookies allows it, not recommended).", f.addr), nil
+	}
+}
+
+// isLoopback reports whether addr (HOST:PORT) listens on loopback only:
+// 127.0.0.0/8, ::1 or localhost. An empty host listens everywhere.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
 }

@@ -73,6 +73,11 @@ type RiskPage struct {
 	// Accept is the accept form as sent, with its problems.
 	AcceptBy     string            `json:"-"`
 	AcceptReason string            `json:"-"`
+	AcceptRecord string            `json:"-"`
+	AcceptSigned bool              `json:"-"`
+	// Records are the evidence items with a file, to name a signed
+	// acceptance by.
+	Records []workspace.Evidence `json:"-"`
 	AcceptErrors map[string]string `json:"-"`
 }
 
@@ -132,6 +137,11 @@ func (s *Server) riskPageData(r *http.Request, ws *workspace.Workspace, rk works
 	p := RiskPage{AsOf: asOf, Scored: sc, Analysis: ws.RiskAnalysis(rk.Analysis), Overdue: risk.Overdue(rk, asOf),
 		Controls: controlLinks(ws, slug, rk.Controls), Suggested: controlLinks(ws, slug, lib.SuggestedControls(rk.Threat, rk.Vulnerability)),
 		History: hist, People: ws.People}
+	for _, e := range ws.Evidence {
+		if e.ID != "" && (e.File != "" || e.SHA256 != "") {
+			p.Records = append(p.Records, e)
+		}
+	}
 	if l := risk.Latest(ws, asOf); l != nil && (l.ID == rk.Analysis || (rk.Analysis == "" && len(ws.RiskAnalyses) <= 1)) {
 		p.Latest = true
 	}
@@ -324,6 +334,9 @@ func (s *Server) editRiskPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) saveRisk(r *http.Request, ws *workspace.Workspace, rk *workspace.Risk, before *workspace.Risk, version int64) (map[string]string, error) {
 	isNew := before == nil
 	problems := prepare(ws, rk, before, isNew, s.today())
+	if p := s.acceptanceInOtherName(r, rk, before); p != "" {
+		problems["accepted_by"] = p
+	}
 	if len(problems) > 0 {
 		return problems, nil
 	}
@@ -338,6 +351,35 @@ func (s *Server) saveRisk(r *http.Request, ws *workspace.Workspace, rk *workspac
 		return map[string]string{"id": fmt.Sprintf("%q is taken (also by a retired risk): choose another id", rk.ID)}, nil
 	}
 	return nil, err
+}
+
+// acceptanceInOtherName refuses, in a form or API save of the whole risk,
+// an acceptance that is new or changed and not in the name of the person
+// logged in: someone else's acceptance is recorded with the accept form
+// (or POST .../accept), with the record they signed and a confirmation.
+func (s *Server) acceptanceInOtherName(r *http.Request, rk *workspace.Risk, before *workspace.Risk) string {
+	if rk.AcceptedBy == "" {
+		return ""
+	}
+	if before != nil && before.AcceptedBy == rk.AcceptedBy && before.AcceptanceRecord == rk.AcceptanceRecord &&
+		before.AcceptedOn == rk.AcceptedOn && before.AcceptanceReason == rk.AcceptanceReason {
+		return "" // the acceptance on record, unchanged
+	}
+	me := currentUser(r).Email
+	if strings.EqualFold(rk.AcceptedBy, me) {
+		return ""
+	}
+	return fmt.Sprintf("you are logged in as %s: a risk is accepted here in your own name; to record %s's acceptance, use Accept this risk with the record they signed", me, rk.AcceptedBy)
+}
+
+// signedRecord reports whether id is an evidence item with a file.
+func signedRecord(ws *workspace.Workspace, id string) bool {
+	for _, e := range ws.Evidence {
+		if e.ID == id {
+			return e.File != "" || e.SHA256 != ""
+		}
+	}
+	return false
 }
 
 // riskCheck validates rk inside the write's transaction.
@@ -412,15 +454,39 @@ func (s *Server) finishForm(w http.ResponseWriter, r *http.Request, ws *workspac
 	http.Redirect(w, r, fmt.Sprintf("/orgs/%s/risks/%s?saved=%s", currentOrg(r).Slug, rk.ID, done), http.StatusSeeOther)
 }
 
+// acceptBody is an acceptance as the form and the API send it. Record
+// and Confirm are for an acceptance in someone else's name: the evidence
+// item holding what they signed, and the confirmation of the person
+// entering it that it is their signed acceptance.
+type acceptBody struct {
+	By      string `json:"by"`
+	Reason  string `json:"reason"`
+	Record  string `json:"record,omitempty"`
+	Confirm bool   `json:"confirm,omitempty"`
+}
+
 // accept records the acceptance of a risk; problems by field (by,
-// reason) when the form is incomplete.
-func (s *Server) accept(r *http.Request, ws *workspace.Workspace, rk workspace.Risk, by, reason string, version int64) (workspace.Risk, map[string]string, error) {
+// reason, record, confirm) when the form is incomplete. A risk is accepted
+// in the name of the person logged in, or in someone else's with the
+// record they signed (an evidence item with a file) and a confirmation:
+// an editor cannot make the CEO accept a risk (issue 20 finding 8).
+func (s *Server) accept(r *http.Request, ws *workspace.Workspace, rk workspace.Risk, b acceptBody, version int64) (workspace.Risk, map[string]string, error) {
 	problems := map[string]string{}
-	by, reason = strings.TrimSpace(by), strings.TrimSpace(reason)
+	by, reason, record := strings.TrimSpace(b.By), strings.TrimSpace(b.Reason), strings.TrimSpace(b.Record)
+	me := currentUser(r).Email
 	if by == "" {
 		problems["by"] = "say who accepts the risk"
 	} else if ws.Person(by) == nil {
 		problems["by"] = fmt.Sprintf("%q is not anyone under people", by)
+	} else if record != "" && !signedRecord(ws, record) {
+		problems["record"] = fmt.Sprintf("%q is not an evidence item with a file", record)
+	} else if !strings.EqualFold(by, me) {
+		switch {
+		case record == "":
+			problems["record"] = fmt.Sprintf("you are logged in as %s: a risk is accepted in your own name, or in %s's with the acceptance they signed (upload it as evidence, then name it here)", me, by)
+		case !b.Confirm:
+			problems["confirm"] = fmt.Sprintf("confirm that %s signed this record accepting the risk", by)
+		}
 	}
 	if reason == "" {
 		problems["reason"] = "say why keeping the risk is reasonable and appropriate (164.316(b)(1): the decision is documented)"
@@ -432,6 +498,7 @@ func (s *Server) accept(r *http.Request, ws *workspace.Workspace, rk workspace.R
 	if err != nil {
 		return rk, map[string]string{"reason": err.Error()}, nil
 	}
+	acc.AcceptanceRecord = record
 	if errs := fieldProblems(risk.ValidateIn(ws, acc, false, catalogKnows)); len(errs) > 0 {
 		return rk, errs, nil
 	}
@@ -448,9 +515,9 @@ func (s *Server) acceptRiskPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	by, reason := r.PostFormValue("by"), r.PostFormValue("reason")
+	b := acceptBody{By: r.PostFormValue("by"), Reason: r.PostFormValue("reason"), Record: r.PostFormValue("record"), Confirm: r.PostFormValue("confirm") != ""}
 	version := formVersion(r.PostForm)
-	_, problems, err := s.accept(r, ws, *rk, by, reason, version)
+	_, problems, err := s.accept(r, ws, *rk, b, version)
 	status := http.StatusUnprocessableEntity
 	if p, have, ok := staleProblems(err); ok {
 		problems, version, status, err = p, have, http.StatusConflict, nil
@@ -465,7 +532,7 @@ func (s *Server) acceptRiskPage(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, false, err)
 			return
 		}
-		p.AcceptBy, p.AcceptReason, p.AcceptErrors, p.Version = by, reason, problems, version
+		p.AcceptBy, p.AcceptReason, p.AcceptRecord, p.AcceptSigned, p.AcceptErrors, p.Version = b.By, b.Reason, b.Record, b.Confirm, problems, version
 		s.renderStatus(w, r, status, "risk.html", p)
 		return
 	}
@@ -561,7 +628,8 @@ func (s *Server) saveRiskAnswer(w http.ResponseWriter, r *http.Request, ws *work
 	s.scoredAnswer(w, r, ws, rk, status)
 }
 
-// acceptRiskAPI: POST {"by": EMAIL, "reason": TEXT}.
+// acceptRiskAPI: POST {"by": EMAIL, "reason": TEXT}, and for someone
+// else's acceptance "record": EVIDENCE-ID, "confirm": true.
 func (s *Server) acceptRiskAPI(w http.ResponseWriter, r *http.Request) {
 	version, ok := ifMatch(r)
 	if !ok {
@@ -572,15 +640,12 @@ func (s *Server) acceptRiskAPI(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var body struct {
-		By     string `json:"by"`
-		Reason string `json:"reason"`
-	}
+	var body acceptBody
 	if err := readJSON(r, &body); err != nil {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	acc, problems, err := s.accept(r, ws, *rk, body.By, body.Reason, version)
+	acc, problems, err := s.accept(r, ws, *rk, body, version)
 	if err != nil {
 		s.writeRefused(w, r, true, err)
 		return

@@ -153,7 +153,9 @@ func TestRiskDetailEditAudited(t *testing.T) {
 	if r := e.postForm(editor, path+"/accept", url.Values{"csrf": {tok}, "by": {"raj@acme-health.example"}}); r.StatusCode != 422 || !strings.Contains(r.Body, "164.316(b)(1)") {
 		t.Errorf("accept without reason: %d", r.StatusCode)
 	}
-	r := e.postForm(editor, path+"/accept", url.Values{"csrf": {tok}, "by": {"raj@acme-health.example"}, "reason": {"Immutable backups are in place; the rest is disproportionate."}})
+	// In Raj's name, by the editor: with the record Raj signed, confirmed.
+	r := e.postForm(editor, path+"/accept", url.Values{"csrf": {tok}, "by": {"raj@acme-health.example"}, "reason": {"Immutable backups are in place; the rest is disproportionate."},
+		"record": {"ev-twilio-baa"}, "confirm": {"1"}})
 	if r.StatusCode != 303 {
 		t.Fatalf("accept: %d %.300s", r.StatusCode, r.Body)
 	}
@@ -217,7 +219,7 @@ func TestRiskNewFormAndAPI(t *testing.T) {
 	if resp.StatusCode != 422 || json.Unmarshal([]byte(resp.Body), &pb) != nil || !strings.Contains(pb.Problems["likelihood"], "7 is outside the scale") {
 		t.Errorf("API invalid: %d %s", resp.StatusCode, resp.Body)
 	}
-	resp = post("/api/v1/orgs/alpha/risks/r-email-misdirect/accept", `{"by": "dana@acme-health.example", "reason": "Covered by the messaging vendor's contract."}`)
+	resp = post("/api/v1/orgs/alpha/risks/r-email-misdirect/accept", `{"by": "dana@acme-health.example", "reason": "Covered by the messaging vendor's contract.", "record": "ev-twilio-baa", "confirm": true}`)
 	if resp.StatusCode != 200 {
 		t.Errorf("API accept: %d %s", resp.StatusCode, resp.Body)
 	}

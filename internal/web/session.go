@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -157,11 +158,28 @@ func humanDuration(d time.Duration) string {
 	}
 }
 
-// safeNext keeps a post-login redirect on this site: a local absolute
-// path, not "//host" or "/\host", which browsers read as another origin.
+// safeNext keeps a post-login redirect on this site. The value is parsed
+// with url.Parse and kept only when it is a path on this host: no scheme,
+// no host, no user, not "//host" or "/\host" (which browsers read as
+// another origin), no control character anywhere (browsers strip TAB, CR
+// and LF, so "/\t/evil.example" would become "//evil.example"), no
+// backslash, neither as typed nor once decoded. Anything else is "/".
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") || strings.HasPrefix(next, "/login") {
+	if next == "" || len(next) > 2048 || !strings.HasPrefix(next, "/") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	for _, s := range []string{next, u.Path} {
+		if strings.HasPrefix(s, "//") || strings.ContainsFunc(s, func(c rune) bool {
+			return c < 0x20 || c == 0x7f || c == '\\' || c == 0x85 || c == 0x2028 || c == 0x2029
+		}) {
+			return "/"
+		}
+	}
+	if strings.HasPrefix(u.Path, "/login") {
 		return "/"
 	}
 	return next

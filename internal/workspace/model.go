@@ -391,7 +391,10 @@ type Risk struct {
 	AcceptedBy       string    `yaml:"accepted_by,omitempty" json:"accepted_by"`
 	AcceptedOn       date.Date `yaml:"accepted_on,omitempty" json:"accepted_on"`
 	AcceptanceReason string    `yaml:"acceptance_reason,omitempty" json:"acceptance_reason"`
-	Notes            string    `yaml:"notes,omitempty" json:"notes"`
+	// AcceptanceRecord is the evidence item holding the acceptance as
+	// its signer signed it, when someone else recorded it in the web app.
+	AcceptanceRecord string `yaml:"acceptance_record,omitempty" json:"acceptance_record"`
+	Notes            string `yaml:"notes,omitempty" json:"notes"`
 }
 
 var (

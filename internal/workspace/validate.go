@@ -514,6 +514,7 @@ func (c *checker) checkRisks() {
 		if r.Treatment == "accept" && r.AcceptedBy == "" {
 			c.errf(s, i, "accepted_by", "is missing: an accepted risk needs the e-mail of the person who accepted it")
 		}
+		c.ref(s, i, "acceptance_record", r.AcceptanceRecord, c.evidence, "an evidence id in this workspace")
 		c.controlRefs(s, i, r.Controls)
 	}
 }

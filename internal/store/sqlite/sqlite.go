@@ -61,6 +61,16 @@ func (e Engine) Open(ctx context.Context, path string) (*sql.DB, error) {
 				return nil, fmt.Errorf("sqlite: folder of %s: %w", path, err)
 			}
 		}
+		// A new database file is readable by its owner only (0600): it
+		// holds PHI-adjacent records and password hashes. SQLite gives its
+		// -wal and -shm files the database file's mode. An existing file
+		// keeps the mode its administrator chose.
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			f.Close()
+		} else if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("sqlite: create %s: %w", path, err)
+		}
 	}
 	q := url.Values{}
 	busy := e.BusyTimeout

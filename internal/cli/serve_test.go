@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ward/internal/store"
+)
+
+// TestCookieMode (issue 20 finding 9): cookies are Secure by default
+// unless ward listens on loopback only; --insecure-cookies turns that off
+// with a warning; --secure keeps working.
+func TestCookieMode(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		addr             string
+		secure, insecure bool
+		want             bool
+		warns            string
+	}{
+		{"127.0.0.1:8080", false, false, false, ""},
+		{"127.9.9.9:8080", false, false, false, ""},
+		{"[::1]:8080", false, false, false, ""},
+		{"localhost:8080", false, false, false, ""},
+		{"127.0.0.1:8080", true, false, true, ""},
+		{"0.0.0.0:8080", false, false, true, "not loopback"},
+		{":8080", false, false, true, "not loopback"},
+		{"[::]:8080", false, false, true, "not loopback"},
+		{"10.0.0.5:8080", false, false, true, "HTTPS"},
+		{"ward.internal:8080", false, false, true, "HTTPS"},
+		{"10.0.0.5:8080", true, false, true, ""},
+		{"10.0.0.5:8080", false, true, false, "warning: cookies are not Secure"},
+		{"127.0.0.1:8080", false, true, false, ""},
+	} {
+		got, warning, err := cookieMode(serveFlags{addr: tt.addr, secure: tt.secure, insecure: tt.insecure})
+		if err != nil || got != tt.want || (tt.warns == "") != (warning == "") || !strings.Contains(warning, tt.warns) {
+			t.Errorf("%s secure=%v insecure=%v: Secure %v, warning %q, %v; want %v and a warning saying %q", tt.addr, tt.secure, tt.insecure, got, warning, err, tt.want, tt.warns)
+		}
+	}
+	if _, _, err := cookieMode(serveFlags{addr: "0.0.0.0:1", secure: true, insecure: true}); err == nil {
+		t.Error("--secure with --insecure-cookies accepted")
+	}
+}
+
+// TestServeSetsSecureCookiesOffLoopback runs ward serve on all addresses
+// and reads the login page's cookie: Secure, and the warning on stderr.
+func TestServeSetsSecureCookiesOffLoopback(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		f      serveFlags
+		secure bool
+		says   string
+	}{
+		{serveFlags{addr: "0.0.0.0:0"}, true, "cookies are Secure"},
+		{serveFlags{addr: "0.0.0.0:0", insecure: true}, false, "warning: cookies are not Secure"},
+		{serveFlags{addr: "127.0.0.1:0"}, false, ""},
+	} {
+		s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "w.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, errb bytes.Buffer
+		env := &Env{Stdout: &out, Stderr: &errb}
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() { done <- serve(ctx, env, s, tt.f, func(u string) { ready <- u }) }()
+		var base string
+		select {
+		case base = <-ready:
+		case err := <-done:
+			t.Fatalf("serve: %v", err)
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not start")
+		}
+		base = strings.Replace(base, "0.0.0.0", "127.0.0.1", 1)
+		resp, err := http.Get(base + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var secure, any bool
+		for _, c := range resp.Cookies() {
+			any = true
+			secure = c.Secure
+		}
+		if !any || secure != tt.secure {
+			t.Errorf("%+v: login cookie Secure=%v (any cookie: %v), want %v", tt.f, secure, any, tt.secure)
+		}
+		if tt.secure && resp.Header.Get("Strict-Transport-Security") == "" {
+			t.Errorf("%+v: no HSTS with Secure cookies", tt.f)
+		}
+		cancel()
+		<-done
+		s.Close()
+		if got := errb.String(); (tt.says == "") != !strings.Contains(got, "cookies") || !strings.Contains(got, tt.says) {
+			t.Errorf("%+v: stderr %q, want it to say %q", tt.f, got, tt.says)
+		}
+	}
+}
