@@ -71,14 +71,14 @@ type RiskPage struct {
 	People   []workspace.Person `json:"-"`
 	Saved    string             `json:"-"` // "saved", "created", "accepted"
 	// Accept is the accept form as sent, with its problems.
-	AcceptBy     string            `json:"-"`
-	AcceptReason string            `json:"-"`
-	AcceptRecord string            `json:"-"`
-	AcceptSigned bool              `json:"-"`
+	AcceptBy     string `json:"-"`
+	AcceptReason string `json:"-"`
+	AcceptRecord string `json:"-"`
+	AcceptSigned bool   `json:"-"`
 	// Records are the evidence items with a file, to name a signed
 	// acceptance by.
-	Records []workspace.Evidence `json:"-"`
-	AcceptErrors map[string]string `json:"-"`
+	Records      []workspace.Evidence `json:"-"`
+	AcceptErrors map[string]string    `json:"-"`
 }
 
 func catalogKnows(id string) bool { return catalog.Default().Control(id) != nil }
