@@ -10,6 +10,7 @@ import (
 	"ward/internal/finding"
 	"ward/internal/phimap"
 	"ward/internal/store"
+	"ward/internal/todo"
 	"ward/internal/workspace"
 )
 
@@ -38,6 +39,8 @@ type FlowsPage struct {
 	Diagram template.HTML
 	// Flows lists every flow, each linking to its page (record_pages.go).
 	Flows RecordList
+	// Findings are the gate's findings in plain words (issue 19 item 2).
+	Findings []FindingView
 }
 
 // flowsJSON is GET /api/v1/orgs/{org}/flows: the gate's result and the
@@ -83,6 +86,9 @@ func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (Fl
 		by[f.Subject] = append(by[f.Subject], f)
 	}
 	p.Flows = recordList(flowKind, ws, currentOrg(r).Slug, asOf, by)
+	for _, f := range g.Findings {
+		p.Findings = append(p.Findings, FindingView{Finding: f, Plain: todo.Explain(ws, asOf, currentOrg(r).Slug, f)})
+	}
 	p.Views = flowsViews(g.AsOf.String(), p.PHIOnly, p.Collapse, p.Vendor)
 	p.Diagram = template.HTML(inlineSVG(phimap.DataflowSVG(ws, nil, g.Findings, phimap.SVGOptions{PHIOnly: p.PHIOnly, Collapse: p.Collapse, Vendor: p.Vendor})))
 	return p, true

@@ -16,6 +16,7 @@ import (
 	"ward/internal/finding"
 	"ward/internal/phimap"
 	"ward/internal/store"
+	"ward/internal/todo"
 	"ward/internal/workspace"
 )
 
@@ -189,6 +190,11 @@ type RecordDetail struct {
 	// between it and this system or customer (issue 19).
 	BlockReasons []phimap.Reason `json:"blocked_reasons,omitempty"`
 	Reasons      []ReasonView    `json:"-"`
+	// Linked are the records that name this one, or that it names: a
+	// vendor's systems, flows and agreements, and so on (linked.go).
+	Linked []LinkGroup `json:"linked,omitempty"`
+	// Plain are the findings in plain words, in the order of Findings.
+	Plain []todo.Plain `json:"-"`
 	// For an agreement: the BAA clause review and the signed copy.
 	Clauses []ClauseRow `json:"clause_review,omitempty"`
 	File    *FileInfo   `json:"file,omitempty"`
@@ -225,6 +231,7 @@ func recordDetail(k recordKind, ws *workspace.Workspace, i int, slug string, asO
 		}
 		d.Fields = append(d.Fields, ShownField{Label: f.Label, Value: v})
 	}
+	d.Linked = linkedRecords(ws, slug, rec)
 	switch rec := rec.(type) {
 	case workspace.System:
 		// The vendor's findings (its missing BAA) are this system's too.
@@ -247,7 +254,29 @@ func recordDetail(k recordKind, ws *workspace.Workspace, i int, slug string, asO
 			d.File = &FileInfo{Name: rec.File, SHA256: rec.SHA256, Href: d.Href + "/file"}
 		}
 	}
+	for _, f := range d.Findings {
+		d.Plain = append(d.Plain, todo.Explain(ws, asOf, slug, f))
+	}
 	return d
+}
+
+// FindingView is a finding as a page shows it: the plain title, why and
+// the fix first, the rule id in small print.
+type FindingView struct {
+	finding.Finding
+	todo.Plain
+}
+
+// Views pairs the findings with their plain words.
+func (d RecordDetail) Views() []FindingView {
+	out := make([]FindingView, len(d.Findings))
+	for i, f := range d.Findings {
+		out[i] = FindingView{Finding: f}
+		if i < len(d.Plain) {
+			out[i].Plain = d.Plain[i]
+		}
+	}
+	return out
 }
 
 // ReasonView is a block reason with the links the page draws: each

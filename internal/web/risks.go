@@ -14,6 +14,7 @@ import (
 	"ward/internal/phimap"
 	"ward/internal/risk"
 	"ward/internal/store"
+	"ward/internal/todo"
 	"ward/internal/workspace"
 )
 
@@ -50,6 +51,8 @@ type RiskRegister struct {
 	Filter   *RiskCell         `json:"filter,omitempty"`
 	Risks    []RiskRow         `json:"risks"`
 	Findings []finding.Finding `json:"findings"`
+	// Plain are the findings in plain words, for the page.
+	Plain []FindingView `json:"-"`
 	// Error says why there is no register (no analysis yet).
 	Error string `json:"error,omitempty"`
 	// NoAnalysis: the organization has no risk analysis at all; the page
@@ -194,6 +197,9 @@ func riskRegister(ws *workspace.Workspace, slug, asOfParam string, asOf date.Dat
 	reg.Total = len(a.Risks)
 	if a.Findings != nil {
 		reg.Findings = a.Findings
+	}
+	for _, f := range reg.Findings {
+		reg.Plain = append(reg.Plain, FindingView{Finding: f, Plain: todo.Explain(ws, asOf, slug, f)})
 	}
 	for _, sc := range a.Risks { // already by residual level
 		if !slices.Contains(reg.Assets, sc.Risk.Asset) {
