@@ -153,6 +153,20 @@ func TestPolicyDocumentsDownloads(t *testing.T) {
 	if after, _ := e.st.Org(e.orgA).AuditHead(context.Background()); after != before {
 		t.Errorf("a GET wrote to the audit trail")
 	}
+	// The policies, a policy's and the people pages offer them to the
+	// auditor, not to a viewer.
+	for page, action := range map[string]string{
+		"/orgs/alpha/policies":           `action="/orgs/alpha/policies/export.pdf?as_of=`,
+		"/orgs/alpha/policies/sanctions": `action="/orgs/alpha/policies/sanctions/text/html?version=1"`,
+		"/orgs/alpha/people":             `action="/orgs/alpha/workforce-report/xlsx?as_of=`,
+	} {
+		if r := e.get(auditor, page); r.StatusCode != 200 || !strings.Contains(r.Body, action) {
+			t.Errorf("auditor %s: status %d, no %s", page, r.StatusCode, action)
+		}
+		if r := e.get(viewer, page); strings.Contains(r.Body, action) {
+			t.Errorf("viewer %s offers %s", page, action)
+		}
+	}
 	// The evidence page offers both documents to the auditor.
 	if page := e.get(auditor, "/orgs/alpha/evidence"); !strings.Contains(page.Body, `action="/orgs/alpha/policies/export.pdf"`) || !strings.Contains(page.Body, `action="/orgs/alpha/workforce-report/xlsx"`) {
 		t.Errorf("the auditor's evidence page does not offer the policy set and the workforce report")
