@@ -93,7 +93,7 @@ func GanttSVG(p Plan, opt GanttOptions) []byte {
 		if m.Framework != group {
 			if group == HIPAA {
 				for j := range p.Gates {
-					rows = append(rows, row{kind: "gate", label: p.Gates[j].Title + " (gate)", g: &p.Gates[j], y: y})
+					rows = append(rows, row{kind: "gate", label: p.Gates[j].Title + " gate", g: &p.Gates[j], y: y})
 					y += rowH
 				}
 			}
@@ -106,7 +106,7 @@ func GanttSVG(p Plan, opt GanttOptions) []byte {
 	}
 	if group == HIPAA {
 		for j := range p.Gates {
-			rows = append(rows, row{kind: "gate", label: p.Gates[j].Title + " (gate)", g: &p.Gates[j], y: y})
+			rows = append(rows, row{kind: "gate", label: p.Gates[j].Title + " gate", g: &p.Gates[j], y: y})
 			y += rowH
 		}
 	}
@@ -216,17 +216,19 @@ func GanttSVG(p Plan, opt GanttOptions) []byte {
 						esc(id), e[0], e[1], cx, cy-10, gateColor)
 				}
 			}
-			state, fill := "closed", "#ffffff"
+			// "Blocked until" rather than "closed": a newcomer reads
+			// closed as done (issue 19).
+			state, fill := "blocked until", "#ffffff"
 			if g.Open {
-				state, fill = "open", statusColor[StatusDone]
+				state, fill = "open since", statusColor[StatusDone]
 			}
-			tip := fmt.Sprintf("%s: %s (%s); waits for %s. %s", g.Title, state, g.Date, strings.Join(g.WaitsFor, " and "), g.Reason)
+			tip := fmt.Sprintf("%s: %s %s; waits for %s. %s", g.Title, state, g.Date, strings.Join(g.WaitsFor, " and "), g.Reason)
 			fmt.Fprintf(&b, `<g class="gate" data-id="%s" data-open="%t"><title>%s</title>`+"\n", esc(g.ID), g.Open, esc(tip))
 			fmt.Fprintf(&b, `<text x="12" y="%.1f" fill="%s" font-weight="600">%s</text>`+"\n", cy+4, gateColor, esc(r.label))
 			fmt.Fprintf(&b, `<polygon class="diamond" points="%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="%s" stroke="%s" stroke-width="2"/>`+"\n",
 				cx, cy-8, cx+8, cy, cx, cy+8, cx-8, cy, fill, gateColor)
 			gl := fmt.Sprintf("%s %s", state, g.Date)
-			if cx+12+90 < chartR {
+			if cx+12+130 < chartR { // "blocked until YYYY-MM-DD" at 10px
 				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" fill="%s">%s</text>`+"\n", cx+12, cy+3.5, gateColor, esc(gl))
 			} else {
 				fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" text-anchor="end" fill="%s">%s</text>`+"\n", cx-12, cy+3.5, gateColor, esc(gl))

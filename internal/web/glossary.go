@@ -9,6 +9,7 @@ import (
 func init() {
 	register(
 		Route{Method: "GET", Pattern: "/help", Role: AnyUser, Handler: (*Server).helpPage},
+		Route{Method: "GET", Pattern: "/api/v1/glossary", Role: AnyUser, Handler: (*Server).glossaryAPI},
 	)
 }
 
@@ -16,10 +17,10 @@ func init() {
 // meets on the pages, explained once on /help and on hover wherever a
 // page uses them (gloss).
 type Term struct {
-	ID    string
-	Term  string
-	Short string // one sentence: the hover text
-	More  string // the help page adds this
+	ID    string `json:"id"`
+	Term  string `json:"term"`
+	Short string `json:"short"` // one sentence: the hover text
+	More  string `json:"more"`  // the help page adds this
 }
 
 // Glossary is ward's own wording; the citations are to the regulation.
@@ -90,4 +91,9 @@ func formLink(href string) bool {
 
 func (s *Server) helpPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "help.html", Glossary)
+}
+
+// glossaryAPI is GET /api/v1/glossary, the help page's twin.
+func (s *Server) glossaryAPI(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"terms": Glossary})
 }

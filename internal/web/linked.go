@@ -141,3 +141,37 @@ func linkedRecords(ws *workspace.Workspace, slug string, rec any) []LinkGroup {
 	}
 	return out
 }
+
+// choiceLabels names the choices of a select that are records by their
+// display names, with the id after it: "OpenAI (openai)". A choice that
+// names no record, or one whose name is its id, keeps its id.
+func choiceLabels(ws *workspace.Workspace, choices []string) map[string]string {
+	out := map[string]string{}
+	for _, c := range choices {
+		name := ""
+		switch {
+		case c == "":
+			continue
+		case ws.Vendor(c) != nil:
+			name = ws.Vendor(c).Name
+		case ws.Customer(c) != nil:
+			name = ws.Customer(c).Name
+		case ws.System(c) != nil:
+			name = ws.System(c).Name
+		case ws.Person(c) != nil:
+			name = ws.Person(c).Name
+		}
+		if name != "" && name != c {
+			out[c] = name + " (" + c + ")"
+		}
+	}
+	return out
+}
+
+// displayName is the name of the record an id names, or the id.
+func displayName(ws *workspace.Workspace, id string) string {
+	if l := choiceLabels(ws, []string{id})[id]; l != "" {
+		return strings.TrimSuffix(l, " ("+id+")")
+	}
+	return id
+}

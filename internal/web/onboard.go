@@ -28,6 +28,7 @@ import (
 func init() {
 	register(
 		Route{Method: "GET", Pattern: "/orgs/{org}/vendors/{id}/onboard", Role: store.RoleViewer, Handler: (*Server).onboardPage},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/vendors/{id}/onboard", Role: store.RoleViewer, Handler: (*Server).onboardAPI},
 		Route{Method: "POST", Pattern: "/orgs/{org}/vendors/{id}/onboard/baa", Role: store.RoleEditor, Handler: (*Server).onboardBAA, Upload: true},
 	)
 }
@@ -240,6 +241,42 @@ func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asO
 	}
 	p.BAA = map[string]string{"id": id, "effective": asOf.String()}
 	return p
+}
+
+// onboardAPI is the steps page's twin: each step done or not, whether the
+// gate passes for the vendor, and the findings that say why not.
+func (s *Server) onboardAPI(w http.ResponseWriter, r *http.Request) {
+	asOf, err := s.requestAsOf(r)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	ws, err := s.org(r).Workspace(r.Context())
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	v := ws.Vendor(r.PathValue("id"))
+	if v == nil {
+		apiError(w, http.StatusNotFound, "No vendor "+r.PathValue("id")+" in this organization.")
+		return
+	}
+	p := vendorOnboard(ws, *v, currentOrg(r).Slug, asOf)
+	type step struct {
+		Title    string `json:"title"`
+		Done     bool   `json:"done"`
+		Optional bool   `json:"optional,omitempty"`
+		Href     string `json:"href,omitempty"`
+	}
+	steps := []step{}
+	for _, st := range p.Steps {
+		steps = append(steps, step{st.Title, st.Done, st.Optional, st.Href})
+	}
+	gate := p.Gate
+	if gate == nil {
+		gate = []todo.Plain{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"vendor": v.ID, "as_of": asOf, "steps": steps, "gate_passes": p.GatePasses, "gate": gate, "gate_rules": p.GateRules})
 }
 
 func (s *Server) onboardPage(w http.ResponseWriter, r *http.Request) {

@@ -134,6 +134,9 @@ func recordList(k recordKind, ws *workspace.Workspace, slug string, asOf date.Da
 			if c.Type == "checkbox" {
 				v = map[bool]string{true: "yes", false: "no"}[v != ""]
 			}
+			if c.Type == "select" && !c.Key {
+				v = displayName(ws, v)
+			}
 			row.Cells = append(row.Cells, v)
 		}
 		l.Rows = append(l.Rows, row)
@@ -228,6 +231,11 @@ func recordDetail(k recordKind, ws *workspace.Workspace, i int, slug string, asO
 		v := vals[f.Name]
 		if f.Type == "checkbox" {
 			v = map[bool]string{true: "yes", false: "no"}[v != ""]
+		}
+		if f.Type == "select" {
+			if l := choiceLabels(ws, []string{v})[v]; l != "" {
+				v = l
+			}
 		}
 		d.Fields = append(d.Fields, ShownField{Label: f.Label, Value: v})
 	}
@@ -413,9 +421,12 @@ func (s *Server) recordWithVersion(k recordKind, w http.ResponseWriter, r *http.
 // FormField is one field of a create or edit form.
 type FormField struct {
 	fieldSpec
-	Value    string
-	Checked  bool
-	Choices  []string
+	Value   string
+	Checked bool
+	Choices []string
+	// Labels name the choices that are records (a vendor, a system, a
+	// person) by their names: "OpenAI (openai)".
+	Labels   map[string]string
 	Error    string
 	Disabled bool // a key field, when editing
 }
@@ -491,6 +502,7 @@ func recordForm(k recordKind, ws *workspace.Workspace, slug, key string, vals ma
 			if ff.Value != "" && !slices.Contains(ff.Choices, ff.Value) {
 				ff.Choices = append(ff.Choices, ff.Value) // keep what was typed or stored, so the error makes sense
 			}
+			ff.Labels = choiceLabels(ws, ff.Choices)
 		}
 		shown[spec.Name] = true
 		f.Fields = append(f.Fields, ff)

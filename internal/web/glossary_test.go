@@ -1,0 +1,49 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Every term a page explains on hover ({{gloss "id" ...}}) is in the
+// glossary, with a definition, and the help page lists every term, with
+// the ones the issue names: live PHI gate, upstream and downstream BAA,
+// addressable, Type I and Type II.
+func TestGlossaryCoversEveryTermUsed(t *testing.T) {
+	use := regexp.MustCompile(`gloss "([a-z0-9-]+)"`)
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	used := 0
+	for _, f := range files {
+		b, _ := fs.ReadFile(templateFS, f)
+		for _, m := range use.FindAllStringSubmatch(string(b), -1) {
+			used++
+			if glossaryTerm(m[1]) == nil {
+				t.Errorf("%s uses the term %q, which the glossary lacks", f, m[1])
+			}
+		}
+	}
+	if used < 3 {
+		t.Errorf("only %d uses of gloss in the templates", used)
+	}
+	for _, id := range []string{"live-phi-gate", "upstream-baa", "downstream-baa", "addressable", "type1", "type2"} {
+		if tm := glossaryTerm(id); tm == nil || tm.Short == "" {
+			t.Errorf("the glossary lacks %s", id)
+		}
+	}
+	e := newEnv(t, Config{})
+	c, _ := e.login(e.users["viewer"])
+	page := e.get(c, "/help")
+	if page.StatusCode != 200 {
+		t.Fatalf("/help: %d", page.StatusCode)
+	}
+	for _, tm := range Glossary {
+		if !strings.Contains(page.Body, `id="`+tm.ID+`"`) {
+			t.Errorf("/help has no entry %s", tm.ID)
+		}
+	}
+	if g := string(gloss("live-phi-gate", "live PHI")); !strings.Contains(g, `href="/help#live-phi-gate"`) || !strings.Contains(g, `title="ward&#39;s check`) {
+		t.Errorf("gloss draws %s", g)
+	}
+}
