@@ -8,23 +8,42 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	"ward/internal/backupsig"
 	"ward/internal/store"
 )
 
 func init() {
-	var out string
+	var out, signKey, checkpoint string
 	Register(&Command{
 		Name:    "backup",
-		Args:    "-o FILE",
+		Args:    "-o FILE [--sign-key KEY] [--checkpoint FILE]",
 		Summary: "an online, consistent copy of the whole database and its evidence files (restores into SQLite or PostgreSQL)",
 		Report:  true,
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&out, "o", "", "the archive to write (.tar.gz)")
+			fs.StringVar(&signKey, "sign-key", "", "sign the backup with this Ed25519 private key (ward backup keygen), kept outside the database")
+			fs.StringVar(&checkpoint, "checkpoint", "", "also write a checkpoint of the backup (its manifest's hash and audit heads) to this file, to keep apart from the backup")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if out == "" || len(args) > 0 {
 				return BadInput("backup needs -o FILE and nothing else")
+			}
+			var opt store.DumpOptions
+			if signKey != "" {
+				priv, err := backupsig.LoadPrivate(signKey)
+				if err != nil {
+					return BadInput("backup --sign-key: %v", err)
+				}
+				if fi, err := os.Stat(signKey); err == nil && fi.Mode().Perm()&0o077 != 0 {
+					fmt.Fprintf(env.Stderr, "ward: warning: %s can be read by others (mode %v): a signing key should be readable by its owner only (chmod 600)\n", signKey, fi.Mode().Perm())
+				}
+				opt.Sign = func(m []byte) ([]byte, error) { return backupsig.Sign(priv, m) }
+			}
+			if checkpoint != "" && filepath.Clean(checkpoint) == filepath.Clean(out) {
+				return BadInput("backup: --checkpoint must be another file than -o")
 			}
 			s, err := env.Store(ctx)
 			if err != nil {
@@ -37,7 +56,7 @@ func init() {
 				return BadInput("backup: %v", err)
 			}
 			defer os.Remove(tmp.Name())
-			m, err := s.Dump(ctx, tmp, nil)
+			m, err := s.DumpWith(ctx, tmp, nil, opt)
 			if err == nil {
 				err = tmp.Sync()
 			}
@@ -49,6 +68,11 @@ func init() {
 			}
 			if err := os.Rename(tmp.Name(), out); err != nil {
 				return err
+			}
+			if checkpoint != "" {
+				if err := writeBackupCheckpoint(checkpoint, out, m); err != nil {
+					return err
+				}
 			}
 			// Who took a copy of the data is part of each organization's record.
 			orgs, err := s.Orgs(ctx)
@@ -63,14 +87,48 @@ func init() {
 			return printBackup(env, "backed up", out, m)
 		},
 	})
+
+	var keyOut string
+	Register(&Command{
+		Name:    "backup keygen",
+		Args:    "-o KEY",
+		Summary: "make an Ed25519 key pair to sign backups: KEY (private, 0600) and KEY.pub (to check them)",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&keyOut, "o", "", "the private key file to write; the public key goes to the same name with .pub")
+		},
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if keyOut == "" || len(args) > 0 {
+				return BadInput("backup keygen needs -o KEY and nothing else")
+			}
+			pub, err := backupsig.GenerateKey(keyOut)
+			if err != nil {
+				return BadInput("backup keygen: %v", err)
+			}
+			fmt.Fprintf(env.Stdout, "private key %s (sign with ward backup --sign-key %s; keep it outside the database and its backups)\npublic key %s.pub (check with ward restore --verify-key %s.pub)\nfingerprint %s\n",
+				keyOut, keyOut, keyOut, keyOut, backupsig.Fingerprint(pub))
+			return nil
+		},
+	})
+
+	var verifyKey, restoreCheckpoint string
+	var unverified bool
 	Register(&Command{
 		Name:    "restore",
-		Args:    "FILE",
-		Summary: "load a backup into a new, empty database (--db), then verify every audit trail",
+		Args:    "FILE --verify-key KEY.pub | --checkpoint FILE | --unverified",
+		Summary: "load a backup into a new, empty database (--db) once its signature or checkpoint matches, then verify every audit trail",
 		Report:  true,
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&verifyKey, "verify-key", "", "the public key (ward backup keygen's KEY.pub) the backup must be signed with")
+			fs.StringVar(&restoreCheckpoint, "checkpoint", "", "a checkpoint the backup must match: ward backup --checkpoint's file, or ward audit checkpoint's")
+			fs.BoolVar(&unverified, "unverified", false, "restore a backup without a signature or checkpoint to check it against; recorded on every audit trail")
+		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 1 {
 				return BadInput("restore needs one FILE (a ward backup)")
+			}
+			check, how, err := restoreCheck(verifyKey, restoreCheckpoint, unverified)
+			if err != nil {
+				return err
 			}
 			f, err := os.Open(args[0])
 			if err != nil {
@@ -81,28 +139,159 @@ func init() {
 			if err != nil {
 				return err
 			}
-			m, err := s.Restore(ctx, f, nil)
+			m, err := s.RestoreWith(ctx, f, nil, store.RestoreOptions{Check: check})
 			if errors.Is(err, store.ErrNotEmpty) {
 				return BadInput("%s: %v (--db %s)", args[0], err, redactURL(env.DB))
 			}
 			if err != nil {
 				return BadInput("%s: %v", args[0], err)
 			}
+			// How the backup was vouched for is on every trail: an
+			// unverified restore stands out to whoever reviews them.
+			action := "restore"
+			if unverified {
+				action = "restore.unverified"
+			}
+			data := map[string]string{"backup": filepath.Base(args[0]), "manifest_sha256": m.SHA256, "checked_by": how}
+			orgs, err := s.Orgs(ctx)
+			if err != nil {
+				return err
+			}
+			for _, org := range orgs {
+				if err := s.Org(org).Record(ctx, Actor(), action, "database", filepath.Base(args[0]), data); err != nil {
+					return err
+				}
+			}
+			if err := s.RecordAccount(ctx, Actor(), action, "", data); err != nil {
+				return err
+			}
+			if unverified {
+				fmt.Fprintf(env.Stderr, "ward: restored %s WITHOUT checking it against a signature or checkpoint; this is recorded on every audit trail\n", args[0])
+			}
 			return printBackup(env, "restored", args[0], m)
 		},
 	})
+}
+
+// restoreCheck is what ward restore checks a backup against, and how it
+// says so on the audit trails. Without a key or checkpoint, and without
+// --unverified, it refuses and says how to proceed.
+func restoreCheck(keyFile, cpFile string, unverified bool) (func(store.RestoreCheck) error, string, error) {
+	if unverified && (keyFile != "" || cpFile != "") {
+		return nil, "", BadInput("restore: --unverified is for a backup with nothing to check it against; drop it, or drop --verify-key and --checkpoint")
+	}
+	if keyFile == "" && cpFile == "" && !unverified {
+		return nil, "", BadInput("restore: nothing to check this backup against. A backup is trusted only against something kept apart from it: " +
+			"give --verify-key KEY.pub (for a backup made with ward backup --sign-key) or --checkpoint FILE (written by ward backup --checkpoint, or by ward audit checkpoint). " +
+			"To restore a backup you cannot check, add --unverified: the restore is then recorded as unverified on every audit trail")
+	}
+	if unverified {
+		return nil, "nothing (--unverified)", nil
+	}
+	var checks []func(store.RestoreCheck) error
+	var how []string
+	if keyFile != "" {
+		pub, err := backupsig.LoadPublic(keyFile)
+		if err != nil {
+			return nil, "", BadInput("restore --verify-key: %v", err)
+		}
+		fp := backupsig.Fingerprint(pub)
+		how = append(how, "signature by key "+fp[:16])
+		checks = append(checks, func(c store.RestoreCheck) error {
+			if err := backupsig.Verify(pub, c.Raw, c.Sig); err != nil {
+				if errors.Is(err, backupsig.ErrUnsigned) {
+					return fmt.Errorf("restore: the backup is not signed, and --verify-key asks for a signature: give its checkpoint (--checkpoint) instead, or --unverified to restore it unchecked (recorded on every audit trail)")
+				}
+				return fmt.Errorf("restore: refused: %v", err)
+			}
+			return nil
+		})
+	}
+	if cpFile != "" {
+		cp, ac, err := backupsig.ReadCheckpoint(cpFile)
+		if err != nil {
+			return nil, "", BadInput("restore --checkpoint: %v", err)
+		}
+		if cp != nil {
+			how = append(how, "backup checkpoint "+filepath.Base(cpFile))
+			checks = append(checks, func(c store.RestoreCheck) error {
+				if err := cp.CheckManifest(c.Manifest.SHA256, manifestHeads(c.Manifest)); err != nil {
+					return fmt.Errorf("restore: refused by checkpoint %s: %v", cpFile, err)
+				}
+				return nil
+			})
+		} else {
+			how = append(how, fmt.Sprintf("audit checkpoint of %s at entry %d", ac.Org, ac.Head.Seq))
+			checks = append(checks, func(c store.RestoreCheck) error {
+				trail, ok := c.Trail[ac.Org]
+				if !ok {
+					return fmt.Errorf("restore: refused by checkpoint %s: the backup holds no organization %q", cpFile, ac.Org)
+				}
+				if ac.Head.Seq == 0 {
+					return nil
+				}
+				i := slices.IndexFunc(trail, func(e store.AuditEntry) bool { return e.Seq == ac.Head.Seq })
+				if i < 0 {
+					return fmt.Errorf("restore: refused by checkpoint %s: %s's audit trail has no entry %d: it was cut back", cpFile, ac.Org, ac.Head.Seq)
+				}
+				if trail[i].Hash != ac.Head.Hash {
+					return fmt.Errorf("restore: refused by checkpoint %s: %s's audit entry %d differs from the checkpoint's: its history was rewritten", cpFile, ac.Org, ac.Head.Seq)
+				}
+				return nil
+			})
+		}
+	}
+	return func(c store.RestoreCheck) error {
+		for _, f := range checks {
+			if err := f(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, strings.Join(how, " and "), nil
+}
+
+// manifestHeads lists a manifest's audit heads as a checkpoint names them.
+func manifestHeads(m store.BackupManifest) []backupsig.Head {
+	var out []backupsig.Head
+	for _, h := range m.AuditHeads {
+		out = append(out, backupsig.Head{Org: h.Org, Seq: h.Seq, Hash: h.Hash})
+	}
+	if m.AccountsHead != nil {
+		out = append(out, backupsig.Head{Org: "accounts", Seq: m.AccountsHead.Seq, Hash: m.AccountsHead.Hash})
+	}
+	return out
+}
+
+// writeBackupCheckpoint writes ward backup --checkpoint's file.
+func writeBackupCheckpoint(path, archive string, m store.BackupManifest) error {
+	cp := backupsig.Checkpoint{Format: backupsig.CheckpointFormat, Backup: filepath.Base(archive), CreatedAt: m.CreatedAt,
+		ManifestSHA256: m.SHA256, AuditHeads: manifestHeads(m)}
+	raw, err := json.MarshalIndent(cp, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(raw, '\n'), 0o600)
 }
 
 func printBackup(env *Env, verb, file string, m store.BackupManifest) error {
 	if env.Format == "json" {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"file": file, "manifest": m})
+		return enc.Encode(map[string]any{"file": file, "manifest": m, "manifest_sha256": m.SHA256, "signed": m.Signed})
 	}
 	fmt.Fprintf(env.Stdout, "%s %s: %d organization%s, %d rows in %d tables, %d evidence file%s (%d bytes), from %s\n",
 		verb, file, m.Totals["orgs"], plural(int(m.Totals["orgs"])), m.Totals["rows"], len(m.Tables), m.Totals["blobs"], plural(int(m.Totals["blobs"])), m.Totals["blob_bytes"], m.Engine)
 	for _, h := range m.AuditHeads {
 		fmt.Fprintf(env.Stdout, "  %s: audit head %d %s\n", h.Org, h.Seq, h.Hash)
 	}
+	if h := m.AccountsHead; h != nil {
+		fmt.Fprintf(env.Stdout, "  accounts: audit head %d %s\n", h.Seq, h.Hash)
+	}
+	signed := "not signed"
+	if m.Signed {
+		signed = "signed"
+	}
+	fmt.Fprintf(env.Stdout, "  manifest SHA-256 %s, %s\n", m.SHA256, signed)
 	return nil
 }

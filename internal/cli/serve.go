@@ -22,11 +22,13 @@ type serveFlags struct {
 	idle     time.Duration
 	secure   bool
 	insecure bool
+	proxies  string
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.BoolVar(&f.secure, "secure", false, "ward is reached over HTTPS (behind a TLS proxy): Secure cookies and HSTS (the default on any address but loopback)")
+	fs.StringVar(&f.proxies, "trusted-proxies", "", "addresses or CIDR ranges of the reverse proxies in front of ward, comma-separated: from them X-Forwarded-For names the client (login limits, the trails)")
 	fs.BoolVar(&f.insecure, "insecure-cookies", false, "cookies without Secure on an address other than loopback (plain HTTP on a trusted network; not recommended)")
 	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "log a browser session off after this long without activity (HIPAA automatic logoff, 164.312(a)(2)(iii))")
 }
@@ -72,7 +74,11 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	if warning != "" {
 		fmt.Fprintln(env.Stderr, "ward: "+warning)
 	}
-	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken})
+	proxies, err := parseProxies(f.proxies)
+	if err != nil {
+		return err
+	}
+	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken, TrustedProxies: proxies})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return BadInput("cannot listen on %s: %v", f.addr, err)
@@ -153,4 +159,25 @@ func isLoopback(addr string) bool {
 	}
 	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
 	return err == nil && ip.IsLoopback()
+}
+
+// parseProxies reads --trusted-proxies: addresses (a /32 or /128) or CIDR
+// ranges, comma-separated.
+func parseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range strings.Split(list, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if pre, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, pre.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(p)
+		if err != nil {
+			return nil, BadInput("serve --trusted-proxies: %q is neither an address nor a CIDR range", p)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -103,3 +103,25 @@ func TestServeSetsSecureCookiesOffLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustedProxies: --trusted-proxies takes addresses and CIDR ranges;
+// anything else is bad input.
+func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
+	got, err := parseProxies(" 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32,::ffff:198.51.100.1")
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32", "198.51.100.1/32"}
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("parseProxies: %v %v", got, err)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("proxy %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+	if _, err := parseProxies("10.0.0.0/8,proxy.example"); err == nil || !strings.Contains(err.Error(), "proxy.example") {
+		t.Errorf("a name: %v", err)
+	}
+	if p, err := parseProxies(""); err != nil || len(p) != 0 {
+		t.Errorf("none: %v %v", p, err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"ward/internal/audit"
 	"ward/internal/store/blob"
 )
 
@@ -29,9 +30,11 @@ import (
 //
 //	tables/NAME.jsonl   one line {"table","columns"}, then one JSON array per row
 //	blobs/SHA256        every evidence file, named by its hash
-//	manifest.json       written last: format, source, schema versions,
-//	                    each table's row count and SHA-256, each blob,
-//	                    each organization's audit head
+//	manifest.json       format, source, schema versions, each table's
+//	                    row count and SHA-256, each blob, each
+//	                    organization's audit head and the accounts' head
+//	manifest.sig        only when signed (ward backup --sign-key): the
+//	                    signature of manifest.json's bytes, written last
 //
 // Tables are read in one snapshot transaction, so the copy is consistent
 // while writers carry on. Blobs are immutable and content-addressed, so a
@@ -42,14 +45,55 @@ const backupFormat = "ward-backup/1"
 // BackupManifest describes a backup; Dump returns it and Restore checks
 // the archive against it.
 type BackupManifest struct {
-	Format     string           `json:"format"`
-	CreatedAt  string           `json:"created_at"`
-	Engine     string           `json:"engine"`
-	Migrations []string         `json:"migrations"`
-	Tables     []BackupTable    `json:"tables"`
-	Blobs      []BackupBlob     `json:"blobs"`
-	AuditHeads []BackupOrgHead  `json:"audit_heads"`
-	Totals     map[string]int64 `json:"totals"`
+	Format     string          `json:"format"`
+	CreatedAt  string          `json:"created_at"`
+	Engine     string          `json:"engine"`
+	Migrations []string        `json:"migrations"`
+	Tables     []BackupTable   `json:"tables"`
+	Blobs      []BackupBlob    `json:"blobs"`
+	AuditHeads []BackupOrgHead `json:"audit_heads"`
+	// AccountsHead is the accounts' trail's head (absent from backups
+	// made before it was recorded).
+	AccountsHead *BackupOrgHead   `json:"accounts_head,omitempty"`
+	Totals       map[string]int64 `json:"totals"`
+	// SHA256 is the hash of manifest.json's bytes as stored in the
+	// archive: a backup checkpoint keeps it, and what a signature signs.
+	SHA256 string `json:"-"`
+	// Signed tells whether the archive carries manifest.sig.
+	Signed bool `json:"-"`
+}
+
+// ManifestSig is the name of the signature entry of a signed backup.
+const ManifestSig = "manifest.sig"
+
+// DumpOptions tune Dump.
+type DumpOptions struct {
+	// Sign, when set, signs manifest.json's bytes; what it returns is
+	// stored as manifest.sig, the archive's last entry.
+	Sign func(manifest []byte) ([]byte, error)
+}
+
+// RestoreOptions tune Restore.
+type RestoreOptions struct {
+	// Check, when set, is called inside the restore's transaction once
+	// the archive matches its manifest (every table and blob hash) and
+	// every restored audit trail verifies up to the manifest's heads. An
+	// error refuses the restore; nothing is written.
+	Check func(c RestoreCheck) error
+}
+
+// RestoreCheck is what a RestoreOptions.Check sees of a restore in
+// progress.
+type RestoreCheck struct {
+	// Raw is manifest.json's bytes as stored in the archive; Manifest
+	// their reading.
+	Raw      []byte
+	Manifest BackupManifest
+	// Sig is manifest.sig's bytes, nil when the archive has none.
+	Sig []byte
+	// Trail is each restored organization's audit trail by slug, and the
+	// accounts' trail as "accounts", each verified.
+	Trail map[string][]AuditEntry
 }
 
 // BackupTable is one table's row count and the SHA-256 of its file.
@@ -147,6 +191,11 @@ func (s *Store) appliedMigrations(ctx context.Context, q interface {
 // files to w. progress, when not nil, is told each table and blob as it
 // is written.
 func (s *Store) Dump(ctx context.Context, w io.Writer, progress func(what string)) (BackupManifest, error) {
+	return s.DumpWith(ctx, w, progress, DumpOptions{})
+}
+
+// DumpWith is Dump, signed when opt.Sign is set.
+func (s *Store) DumpWith(ctx context.Context, w io.Writer, progress func(what string), opt DumpOptions) (BackupManifest, error) {
 	m := BackupManifest{Format: backupFormat, CreatedAt: fmtTime(s.now()), Engine: s.eng.Name(), Totals: map[string]int64{}}
 	gz := gzip.NewWriter(w)
 	tw := tar.NewWriter(gz)
@@ -210,7 +259,12 @@ func (s *Store) Dump(ctx context.Context, w io.Writer, progress func(what string
 			}
 			m.AuditHeads = append(m.AuditHeads, h)
 		}
-		return heads.Err()
+		if err := heads.Err(); err != nil {
+			return err
+		}
+		ah, err := accountsHead(ctx, tx)
+		m.AccountsHead = &ah
+		return err
 	})
 	if err != nil {
 		return m, err
@@ -248,6 +302,21 @@ func (s *Store) Dump(ctx context.Context, w io.Writer, progress func(what string
 	}
 	if _, err := tw.Write(body); err != nil {
 		return m, err
+	}
+	sum := sha256.Sum256(body)
+	m.SHA256 = hex.EncodeToString(sum[:])
+	if opt.Sign != nil {
+		sig, err := opt.Sign(body)
+		if err != nil {
+			return m, fmt.Errorf("backup: signing the manifest: %w", err)
+		}
+		if err := tw.WriteHeader(&tar.Header{Name: ManifestSig, Mode: 0o600, Size: int64(len(sig)), ModTime: mtime, Typeflag: tar.TypeReg}); err != nil {
+			return m, err
+		}
+		if _, err := tw.Write(sig); err != nil {
+			return m, err
+		}
+		m.Signed = true
 	}
 	if err := tw.Close(); err != nil {
 		return m, err
@@ -366,7 +435,23 @@ var ErrNotEmpty = errors.New("the database is not empty")
 // against their names as they are stored. Afterwards every organization's
 // audit trail is verified and its head compared with the backup's.
 func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(what string)) (BackupManifest, error) {
+	return s.RestoreWith(ctx, r, progress, RestoreOptions{})
+}
+
+// accountsHead reads the accounts' trail's head in tx (seq 0 when empty).
+func accountsHead(ctx context.Context, tx *sql.Tx) (BackupOrgHead, error) {
+	h := BackupOrgHead{Org: "accounts"}
+	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM account_audit_head WHERE id = 1").Scan(&h.Seq, &h.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
+	}
+	return h, err
+}
+
+// RestoreWith is Restore with opt.Check run before the restore commits.
+func (s *Store) RestoreWith(ctx context.Context, r io.Reader, progress func(what string), opt RestoreOptions) (BackupManifest, error) {
 	var m BackupManifest
+	var raw, sig []byte
 	gz, err := gzip.NewReader(r)
 	if err != nil {
 		return m, fmt.Errorf("restore: not a ward backup (gzip): %w", err)
@@ -400,10 +485,20 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(what str
 			if err != nil {
 				return fmt.Errorf("restore: reading the archive: %w", err)
 			}
-			if sawManifest {
+			if sig != nil || sawManifest && hdr.Name != ManifestSig {
 				return fmt.Errorf("restore: %s after manifest.json: the archive was not written by ward backup", hdr.Name)
 			}
 			switch {
+			case hdr.Name == ManifestSig:
+				if !sawManifest {
+					return fmt.Errorf("restore: %s before manifest.json: the archive was not written by ward backup", ManifestSig)
+				}
+				if sig, err = io.ReadAll(io.LimitReader(tr, 64<<10)); err != nil {
+					return fmt.Errorf("restore: %s: %w", ManifestSig, err)
+				}
+				if sig == nil {
+					sig = []byte{}
+				}
 			case strings.HasPrefix(hdr.Name, "tables/") && strings.HasSuffix(hdr.Name, ".jsonl"):
 				name := strings.TrimSuffix(strings.TrimPrefix(hdr.Name, "tables/"), ".jsonl")
 				if !slices.Contains(known, name) {
@@ -436,9 +531,14 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(what str
 				}
 				blobs[sha] = size
 			case hdr.Name == "manifest.json":
-				if err := json.NewDecoder(io.LimitReader(tr, 64<<20)).Decode(&m); err != nil {
+				if raw, err = io.ReadAll(io.LimitReader(tr, 64<<20)); err != nil {
 					return fmt.Errorf("restore: manifest.json: %w", err)
 				}
+				if err := json.Unmarshal(raw, &m); err != nil {
+					return fmt.Errorf("restore: manifest.json: %w", err)
+				}
+				sum := sha256.Sum256(raw)
+				m.SHA256 = hex.EncodeToString(sum[:])
 				sawManifest = true
 			default:
 				return fmt.Errorf("restore: unexpected entry %s", hdr.Name)
@@ -477,6 +577,16 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(what str
 				return fmt.Errorf("restore: evidence file %s is in the manifest but missing or of the wrong size in the archive", b.SHA256)
 			}
 		}
+		trails, err := s.restoredTrails(ctx, tx, m)
+		if err != nil {
+			return err
+		}
+		if opt.Check != nil {
+			m.Signed = sig != nil
+			if err := opt.Check(RestoreCheck{Raw: raw, Manifest: m, Sig: sig, Trail: trails}); err != nil {
+				return err
+			}
+		}
 		if err := s.migrateRestored(ctx, tx, here, m.Migrations); err != nil {
 			return err
 		}
@@ -502,7 +612,78 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, progress func(what str
 			return m, fmt.Errorf("restore: organization %s: audit head is %d %s, the backup's was %d %s", h.Org, head.Seq, head.Hash, h.Seq, h.Hash)
 		}
 	}
+	if err := s.VerifyAccountAudit(ctx); err != nil {
+		return m, fmt.Errorf("restore: the accounts' audit trail: %w", err)
+	}
+	m.Signed = sig != nil
 	return m, nil
+}
+
+// restoredTrails verifies, inside the restore's transaction, every
+// restored audit trail (each organization's and the accounts') against its
+// head, and that the heads are those the manifest names, so that what a
+// signature or a checkpoint vouches for (the manifest) is what was loaded
+// and a trail that does not verify is refused before anything is written.
+func (s *Store) restoredTrails(ctx context.Context, tx *sql.Tx, m BackupManifest) (map[string][]AuditEntry, error) {
+	rs, err := tx.QueryContext(ctx, "SELECT o.id, o.slug, h.seq, h.hash FROM audit_head h JOIN orgs o ON o.id = h.org_id ORDER BY o.slug")
+	if err != nil {
+		return nil, err
+	}
+	var got []BackupOrgHead
+	var ids []int64
+	for rs.Next() {
+		var h BackupOrgHead
+		var id int64
+		if err := rs.Scan(&id, &h.Org, &h.Seq, &h.Hash); err != nil {
+			rs.Close()
+			return nil, err
+		}
+		got = append(got, h)
+		ids = append(ids, id)
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	trails := map[string][]AuditEntry{}
+	for i, h := range got {
+		entries, head, err := s.Org(Org{ID: ids[i], Slug: h.Org}).auditWithHead(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if err := audit.Verify(entries, head); err != nil {
+			return nil, fmt.Errorf("restore: organization %s: audit trail: %w", h.Org, err)
+		}
+		trails[h.Org] = entries
+	}
+	if err := restoredHeads(got, m); err != nil {
+		return nil, err
+	}
+	if m.AccountsHead != nil {
+		entries, head, err := s.accountAuditWithHead(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if err := audit.Verify(entries, head); err != nil {
+			return nil, fmt.Errorf("restore: the accounts' audit trail: %w", err)
+		}
+		if h := (BackupOrgHead{Org: "accounts", Seq: head.Seq, Hash: head.Hash}); h != *m.AccountsHead {
+			return nil, fmt.Errorf("restore: the accounts' audit head in the archive is %d %s, the manifest's %d %s: the archive is damaged", h.Seq, h.Hash, m.AccountsHead.Seq, m.AccountsHead.Hash)
+		}
+		trails["accounts"] = entries
+	}
+	return trails, nil
+}
+
+// restoredHeads compares the heads of the restored tables with the
+// manifest's.
+func restoredHeads(got []BackupOrgHead, m BackupManifest) error {
+	want := slices.Clone(m.AuditHeads)
+	slices.SortFunc(want, func(a, b BackupOrgHead) int { return strings.Compare(a.Org, b.Org) })
+	if !slices.Equal(got, want) {
+		return fmt.Errorf("restore: the audit heads in the archive's tables (%v) are not the manifest's (%v): the archive is damaged", got, want)
+	}
+	return nil
 }
 
 // loadTable inserts the rows of one table file.
