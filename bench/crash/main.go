@@ -4,14 +4,16 @@
 //
 //   - no acknowledged write was lost (an apply or import that exited 0, a
 //     web write answered 201);
+//
 //   - the database is before or after each write, never between: the
 //     twenty systems an apply changes all carry the old run's description
 //     or all the new one's; an import's scan is invisible or complete; a
 //     web record exists exactly when its audit entry does; an uploaded
 //     file's record names a stored blob with its bytes;
+//
 //   - every audit trail verifies (each organization's and the accounts').
 //
-//	go run ./bench/crash -runs 1000
+//     go run ./bench/crash -runs 1000
 //
 // It prints one line per run and a summary; it exits 1 on any failure.
 // A small run is part of the tests (crash_test.go).
