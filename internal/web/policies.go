@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -506,7 +507,7 @@ func (s *Server) policyEditPage(w http.ResponseWriter, r *http.Request, approve 
 						by = me.Email
 					}
 				}
-				q = fmt.Sprintf("approved=%d&by=%s", n, by)
+				q = url.Values{"approved": {strconv.Itoa(n)}, "by": {by}}.Encode()
 			}
 			http.Redirect(w, r, fmt.Sprintf("/orgs/%s/policies/%s?%s", currentOrg(r).Slug, id, q), http.StatusSeeOther)
 			return

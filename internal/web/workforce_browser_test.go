@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,18 @@ func TestBrowserApprovalMakesAcknowledgementsDueAgain(t *testing.T) {
 		t.Errorf("the column is %q, want version 2", h)
 	}
 	b.Screenshot("people-after-approval")
+	// The reminder list copies with one click.
+	ctx, cancel := context.WithTimeout(b.Context(), 5*time.Second)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#remind-text").value`)); err != nil || !strings.Contains(got, "To: Nia New <new@alpha.example>") {
+		t.Errorf("the reminder text reads %q (%v)", got, err)
+	}
+	b.Click(`button.copy`)
+	time.Sleep(300 * time.Millisecond)
+	copied, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector(".remind-card .copied").hidden`))
+	cancel()
+	if err != nil || !copied {
+		t.Errorf("the copy button did not say it copied the reminder text (%v)", err)
+	}
 	b.Navigate(e.srv.URL + "/orgs/alpha/policies")
 	if got := b.Text(`tr[data-policy="sanctions"] td.retain`); !strings.Contains(got, "v1 (superseded): "+d.today.AddDays(-1).AddMonths(72).String()) {
 		t.Errorf("the list's retention dates for sanctions read %q: v1, superseded today, is kept six years from yesterday, its last day in effect (164.316(b)(2)(i))", got)

@@ -661,3 +661,23 @@ func TestTodoLinksOpenTheWorkforcePages(t *testing.T) {
 		t.Errorf("the list has no policy or training item: %+v", l.Items)
 	}
 }
+
+// A state-changing route a member may call must say it acts on the
+// caller's own record (Self); without it the route is refused at start.
+func TestMemberWritesOnlyWhenSelf(t *testing.T) {
+	h := func(*Server, http.ResponseWriter, *http.Request) {}
+	if p := (Route{Method: "POST", Pattern: "/orgs/{org}/x", Role: store.RoleMember, Handler: h}).Problem(); p == "" {
+		t.Errorf("a member's POST without Self is accepted")
+	}
+	if p := (Route{Method: "POST", Pattern: "/orgs/{org}/x", Role: store.RoleMember, Handler: h, Self: true}).Problem(); p != "" {
+		t.Errorf("a member's own change is refused: %s", p)
+	}
+	if p := (Route{Method: "POST", Pattern: "/orgs/{org}/x", Role: store.RoleMember, Handler: h, Self: true, Export: true}).Problem(); p == "" {
+		t.Errorf("a route both Self and Export is accepted")
+	}
+	for _, rt := range Routes() {
+		if rt.Self && !strings.Contains(rt.Pattern, "/my/") {
+			t.Errorf("%s %s is Self but not under /my/: a caller's own changes live there", rt.Method, rt.Pattern)
+		}
+	}
+}
