@@ -506,7 +506,7 @@ func policyShow(ctx context.Context, env *Env, id string, f showPolicyFlags) err
 		case ".md":
 			data = []byte(text)
 		case ".html":
-			if data, err = policy.HTMLDocument(p.Title+" v"+fmt.Sprint(v.Version), versionLine(ws.Organization.Name, p, *v), text); err != nil {
+			if data, err = policy.HTMLDocument(p.Title+" v"+fmt.Sprint(v.Version), policy.VersionLine(ws.Organization.Name, p, *v), text); err != nil {
 				return err
 			}
 		default:
@@ -523,15 +523,6 @@ func policyShow(ctx context.Context, env *Env, id string, f showPolicyFlags) err
 		return env.JSON(d)
 	}
 	return writePolicyDetail(env.Stdout, ws, d)
-}
-
-// versionLine says what a version is, for the top of its document.
-func versionLine(org string, p *workspace.Policy, v workspace.PolicyVersion) string {
-	s := fmt.Sprintf("%s · %s · version %d · ", org, p.ID, v.Version)
-	if v.Approved() {
-		return s + fmt.Sprintf("approved by %s on %s, effective %s", v.ApprovedBy, v.ApprovedOn, v.EffectiveOn())
-	}
-	return s + "DRAFT, not approved"
 }
 
 func writePolicyDetail(w io.Writer, ws *workspace.Workspace, d policy.Detail) error {

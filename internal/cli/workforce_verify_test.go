@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -302,6 +303,121 @@ func TestWorkforceSectionsFixedPoint(t *testing.T) {
 	for _, f := range []string{"policies/sanctions-v3.md", "policies/old-remote-work-v1.md", "training/dana-hipaa.pdf"} {
 		if _, err := os.Stat(filepath.Join(exp1, filepath.FromSlash(f))); err != nil {
 			t.Errorf("the export has no %s: %v", f, err)
+		}
+	}
+}
+
+// workforceCase writes a workspace for the check rules: every required
+// template approved except those in missing, acceptable-use approved in
+// 2024 (due for review in June 2025) unless reviewed, a new hire (tom)
+// who acknowledged all but access-control unless fixed and has not
+// trained unless fixed, and a leaver (lee) who still reaches the EHR
+// unless fixed.
+func workforceCase(t *testing.T, dir string, fixed bool) string {
+	t.Helper()
+	ws := filepath.Join(dir, "ws")
+	os.MkdirAll(filepath.Join(ws, "policies"), 0o755)
+	var b strings.Builder
+	b.WriteString(`organization:
+  name: Check Co
+  roles: [business-associate]
+  program_start: 2025-01-01
+  answers: {handles_phi: true, sells_to_covered_entities: true, enterprise_health_systems: false, buyers_ask_soc2: false}
+  officers: {privacy: dana@c.example, security: dana@c.example}
+people:
+  - {email: dana@c.example, name: Dana Kim, role: coo, start: 2020-01-01}
+  - {email: tom@c.example, name: Tom Nguyen, role: engineer, start: 2025-10-01}
+`)
+	if fixed {
+		b.WriteString("  - {email: lee@c.example, name: Lee Park, role: support, start: 2022-01-01, end: 2025-11-01}\n")
+	} else {
+		b.WriteString("  - {email: lee@c.example, name: Lee Park, role: support, start: 2022-01-01, end: 2025-11-01, access: [ehr, wiki]}\n")
+	}
+	b.WriteString(`systems:
+  - {id: ehr, name: EHR, kind: saas, phi: true, live_phi: false, encrypted_at_rest: true}
+  - {id: wiki, name: Wiki, kind: saas, phi: false, live_phi: false, encrypted_at_rest: true}
+trainings:
+  - {id: hipaa, title: HIPAA awareness, controls: [security-training]}
+training_records:
+  - {person: dana@c.example, training: hipaa, completed: 2025-03-01}
+`)
+	if fixed {
+		b.WriteString("  - {person: tom@c.example, training: hipaa, completed: 2025-10-20}\n")
+	}
+	b.WriteString("policies:\n")
+	var acks strings.Builder
+	for _, id := range []string{"information-security", "risk-management", "access-control", "workforce-security", "sanctions", "security-training",
+		"incident-response", "contingency", "device-media", "encryption", "audit-logging", "change-management", "vendor-management",
+		"data-retention", "facility-workstation", "acceptable-use"} {
+		if id == "sanctions" && !fixed {
+			continue
+		}
+		approved := "2025-01-10"
+		if id == "acceptable-use" {
+			approved = "2024-06-01"
+		}
+		fmt.Fprintf(&b, "  - id: %s\n    title: %s policy\n    template: %s\n    versions:\n      - {version: 1, file: policies/%s-v1.md, approved_by: dana@c.example, approved_on: %s}\n", id, id, id, id, approved)
+		if id == "acceptable-use" && fixed {
+			b.WriteString("    reviews:\n      - {on: 2025-05-20, by: dana@c.example}\n")
+		}
+		os.WriteFile(filepath.Join(ws, "policies", id+"-v1.md"), []byte("# "+id+"\n\nThe text.\n"), 0o644)
+		fmt.Fprintf(&acks, "  - {person: dana@c.example, policy: %s, version: 1, on: 2025-02-01}\n", id)
+		if id != "access-control" || fixed {
+			fmt.Fprintf(&acks, "  - {person: tom@c.example, policy: %s, version: 1, on: 2025-10-02}\n", id)
+		}
+	}
+	b.WriteString("acknowledgements:\n" + acks.String())
+	os.WriteFile(filepath.Join(ws, "workspace.yaml"), []byte(b.String()), 0o644)
+	return ws
+}
+
+// Each workforce rule of `ward check` on a workspace built to trigger it,
+// with the subject the issue sets, and none of them once it is fixed:
+// policy.missing (164.316(a)), policy.review-overdue (164.316(b)(2)(iii)),
+// policy.ack-overdue (164.316(b)(2)(ii)), training.overdue
+// (164.308(a)(5)(i)), workforce.termination-open (164.308(a)(3)(ii)(C)).
+func TestCFR164_316_CheckRulesOnBuiltAndFixedWorkspaces(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	type finding struct{ Rule, Severity, Subject, Message string }
+	check := func(fixed bool) []finding {
+		dir := t.TempDir()
+		db := filepath.Join(dir, "ward.db")
+		mustWard(t, db, "apply", "-f", workforceCase(t, dir, fixed))
+		_, out, _ := ward(t, db, "check", "--as-of", "2025-11-20", "--format", "json")
+		var res struct{ Findings []finding }
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		return res.Findings
+	}
+	got := map[string]finding{}
+	for _, f := range check(false) {
+		got[f.Rule+" "+f.Subject] = f
+	}
+	for _, c := range []struct{ key, severity, text string }{
+		{"policy.missing sanctions", "warning", "sanctions"},
+		{"policy.review-overdue acceptable-use", "warning", "2025-06-01"},
+		{"policy.ack-overdue tom@c.example", "warning", "access-control) version 1"},
+		{"training.overdue tom@c.example", "warning", "HIPAA awareness"},
+		{"workforce.termination-open lee@c.example", "error", "ehr"},
+	} {
+		f, ok := got[c.key]
+		if !ok {
+			t.Errorf("no %s in %v", c.key, got)
+			continue
+		}
+		if f.Severity != c.severity || !strings.Contains(f.Message, c.text) {
+			t.Errorf("%s: %s %q, want %s naming %q", c.key, f.Severity, f.Message, c.severity, c.text)
+		}
+	}
+	if f := got["workforce.termination-open lee@c.example"]; strings.Contains(f.Message, "wiki") {
+		t.Errorf("the termination finding names a system without PHI: %s", f.Message)
+	}
+	for _, f := range check(true) {
+		for _, r := range []string{"policy.missing", "policy.review-overdue", "policy.ack-overdue", "training.overdue", "workforce.termination-open"} {
+			if f.Rule == r {
+				t.Errorf("fixed workspace: still %s %s: %s", f.Rule, f.Subject, f.Message)
+			}
 		}
 	}
 }

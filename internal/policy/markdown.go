@@ -8,6 +8,8 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+
+	"ward/internal/workspace"
 )
 
 // md renders policy Markdown: CommonMark with tables, and raw HTML left
@@ -44,6 +46,17 @@ table{border-collapse:collapse}td,th{border:1px solid #c8ccd1;padding:.3rem .5re
 %s</body></html>
 `, html.EscapeString(title), html.EscapeString(subtitle), body)
 	return b.Bytes(), nil
+}
+
+// VersionLine says what a version is, for the top of its document:
+// "Acme Health · sanctions · version 2 · approved by ... on ..., effective
+// ..." or "... · DRAFT, not approved".
+func VersionLine(org string, p *workspace.Policy, v workspace.PolicyVersion) string {
+	s := fmt.Sprintf("%s · %s · version %d · ", org, p.ID, v.Version)
+	if v.Approved() {
+		return s + fmt.Sprintf("approved by %s on %s, effective %s", v.ApprovedBy, v.ApprovedOn, v.EffectiveOn())
+	}
+	return s + "DRAFT, not approved"
 }
 
 // PlainTitle is the first heading of a policy's Markdown, or "".

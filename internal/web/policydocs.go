@@ -153,7 +153,7 @@ func (s *Server) policyTextDownload(w http.ResponseWriter, r *http.Request) {
 	name := fmt.Sprintf("%s-%s-v%d.%s", org.Slug, p.ID, v.Version, format)
 	body, typ := []byte(text), "text/markdown; charset=utf-8"
 	if format == "html" {
-		if body, err = policy.HTMLDocument(fmt.Sprintf("%s v%d", p.Title, v.Version), policyVersionLine(org.Name, p, *v), text); err != nil {
+		if body, err = policy.HTMLDocument(fmt.Sprintf("%s v%d", p.Title, v.Version), policy.VersionLine(org.Name, p, *v), text); err != nil {
 			s.serverError(w, r, api, err)
 			return
 		}
@@ -163,15 +163,6 @@ func (s *Server) policyTextDownload(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'")
 	}
 	s.sendDocument(w, r, api, "policy-text", p.ID, typ, name, body, map[string]any{"version": v.Version, "format": format})
-}
-
-// policyVersionLine says what a version is, at the top of its page.
-func policyVersionLine(org string, p *workspace.Policy, v workspace.PolicyVersion) string {
-	s := fmt.Sprintf("%s · %s · version %d · ", org, p.ID, v.Version)
-	if v.Approved() {
-		return s + fmt.Sprintf("approved by %s on %s, effective %s", v.ApprovedBy, v.ApprovedOn, v.EffectiveOn())
-	}
-	return s + "DRAFT, not approved"
 }
 
 // workforceReport answers the acknowledgement and training report as of
