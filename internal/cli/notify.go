@@ -33,11 +33,10 @@ func init() {
 			if err != nil {
 				return err
 			}
-			opt, err := notifyOptions(ctx, b, baseURL, env.AsOf, false)
+			msgs, err := notify.Planned(ctx, b.Store, b.Org, ws, env.AsOf, baseURL, false)
 			if err != nil {
 				return err
 			}
-			msgs := notify.Plan(ws, env.AsOf, b.Org.Slug, opt)
 			if env.Format == "json" {
 				return env.JSON(map[string]any{"messages": msgs})
 			}

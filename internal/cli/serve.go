@@ -23,6 +23,7 @@ type serveFlags struct {
 	secure   bool
 	insecure bool
 	proxies  string
+	notify   serveNotifyFlags
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
@@ -39,7 +40,10 @@ func init() {
 		Name:    "serve",
 		Args:    "[--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies]",
 		Summary: "serve the web app and the JSON API",
-		Flags:   f.bind,
+		Flags: func(fs *flag.FlagSet) {
+			f.bind(fs)
+			f.notify.bind(fs) // not ward demo's: the demo sends nothing
+		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			s, err := env.Store(ctx)
 			if err != nil {
@@ -101,6 +105,9 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 			what += " and set up your organization"
 		}
 		fmt.Fprintf(env.Stdout, "\nThis database has no account yet. To create %s, open\n\n    %s/setup?token=%s\n\nThe link works until the first account exists; restarting ward serve makes a new one.\n", what, url, setupToken)
+	}
+	if err := f.notify.start(ctx, env, s); err != nil {
+		return err
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
