@@ -399,4 +399,3 @@ func (s *Store) CalTokenByHash(ctx context.Context, tokenHash string) (CalToken,
 	}
 	return t, err
 }
-
