@@ -139,8 +139,10 @@ type MyPolicy struct {
 	Markdown string                  `json:"markdown"`
 	// HTML is the Markdown rendered with raw HTML left out and unsafe
 	// links removed (policy.HTMLFragment).
-	HTML  template.HTML `json:"html"`
-	Error string        `json:"-"`
+	HTML template.HTML `json:"html"`
+	// Error says why the text cannot be shown (then it cannot be
+	// acknowledged here either).
+	Error string `json:"error,omitempty"`
 	// CanAck: the caller owes this version and may acknowledge it now.
 	CanAck bool `json:"can_acknowledge"`
 }
@@ -163,8 +165,11 @@ func (s *Server) memberPolicy(w http.ResponseWriter, r *http.Request, api bool) 
 		mp := MyPolicy{AsOf: asOf, ID: id, Title: p.Title, Version: *v, Task: t}
 		text, err := s.policyText(*v)
 		if err != nil {
-			s.serverError(w, r, api, err)
-			return nil, MyPolicy{}, false
+			// Nothing to read, nothing to acknowledge: say so rather than
+			// fail the whole list.
+			s.log.Error("policy text missing", "org", currentOrg(r).Slug, "policy", id, "version", v.Version, "err", err)
+			mp.Error = fmt.Sprintf("The text of version %d is not in ward's store, so it cannot be shown or acknowledged here: tell the compliance lead (ward apply of the workspace folder stores it).", v.Version)
+			return ws, mp, true
 		}
 		mp.Markdown = text
 		if mp.HTML, err = renderPolicy(text); err != nil {
@@ -317,11 +322,20 @@ func (s *Server) myAckPage(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	version, _ := strconv.Atoi(strings.TrimSpace(r.PostForm.Get("version")))
-	if r.PostForm.Get("read") == "" {
-		_, mp, ok := s.memberPolicy(w, r, false)
-		if !ok {
-			return
-		}
+	// What the member was shown: only a text it could read is
+	// acknowledged here.
+	_, mp, ok := s.memberPolicy(w, r, false)
+	if !ok {
+		return
+	}
+	switch {
+	case mp.Task.Status == policy.Done && mp.Version.Version == version:
+		http.Redirect(w, r, fmt.Sprintf("/orgs/%s/my?acknowledged=%s&version=%d", currentOrg(r).Slug, id, version), http.StatusSeeOther)
+		return
+	case !mp.CanAck && mp.Error != "":
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "my_policy.html", mp)
+		return
+	case r.PostForm.Get("read") == "":
 		mp.Error = "Tick the box to say you have read the policy, then acknowledge it."
 		s.renderStatus(w, r, http.StatusUnprocessableEntity, "my_policy.html", mp)
 		return

@@ -681,3 +681,40 @@ func TestMemberWritesOnlyWhenSelf(t *testing.T) {
 		}
 	}
 }
+
+// A member acknowledges through the page only what it could read: the
+// box must be ticked, and a version whose text is not in the store is
+// shown as such, with nothing to acknowledge.
+func TestMemberAckPageNeedsTheText(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	d := e.seedWorkforce()
+	c, csrf := e.login(e.users[store.RoleMember])
+	r := e.postForm(c, "/orgs/alpha/my/policies/acceptable-use/acknowledge", url.Values{"csrf": {csrf}, "version": {"1"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Tick the box") {
+		t.Errorf("unticked: %d\n%.400s", r.StatusCode, r.Body)
+	}
+	// The right way: ticked, readable.
+	r = e.postForm(c, "/orgs/alpha/my/policies/acceptable-use/acknowledge", url.Values{"csrf": {csrf}, "version": {"1"}, "read": {"1"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("acknowledge: %d\n%.400s", r.StatusCode, r.Body)
+	}
+	e.wantAudit("create", store.KindAcknowledgement, "member@alpha.example|acceptable-use|1", "member@alpha.example")
+	// A policy whose text never reached the blob store.
+	o := e.st.Org(e.orgA)
+	ghost := workspace.Policy{ID: "ghost", Title: "Ghost policy", Versions: []workspace.PolicyVersion{
+		{Version: 1, File: "policies/ghost-v1.md", SHA256: strings.Repeat("0", 64), ApprovedBy: "dana@alpha.example", ApprovedOn: d.aupApproved},
+	}}
+	if _, err := o.Put(context.Background(), "test", store.KindPolicy, "ghost", ghost); err != nil {
+		t.Fatal(err)
+	}
+	page := e.get(c, "/orgs/alpha/my/policies/ghost")
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "not in ward") || strings.Contains(page.Body, "ack-form") {
+		t.Errorf("a missing text: %d\n%.600s", page.StatusCode, page.Body)
+	}
+	before := e.auditHead().Seq
+	r = e.postForm(c, "/orgs/alpha/my/policies/ghost/acknowledge", url.Values{"csrf": {csrf}, "version": {"1"}, "read": {"1"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || e.auditHead().Seq != before {
+		t.Errorf("acknowledging a text that cannot be shown: %d", r.StatusCode)
+	}
+}
