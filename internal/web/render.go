@@ -195,6 +195,7 @@ var sections = []struct{ label, suffix string }{
 	{"Privacy", "/privacy"},
 	{"Questionnaires", "/questionnaires"},
 	{"Penalties", "/penalties"},
+	{"Reports", "/reports"},
 	{"Audit trail", "/audit"},
 	{"Accounts", "/accounts"},
 }
