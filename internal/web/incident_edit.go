@@ -596,6 +596,7 @@ func (s *Server) saveAssessmentPage(w http.ResponseWriter, r *http.Request) {
 	if !s.putIncident(w, r, ws, *stored, inc, asOf, store.Cond{Update: true, Version: formVersion(r.PostForm)}) {
 		return
 	}
+	s.formSaved(r)
 	http.Redirect(w, r, incidentURL(r, id, "assessment")+"#determination", http.StatusSeeOther)
 }
 

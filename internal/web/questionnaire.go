@@ -253,6 +253,7 @@ func (s *Server) questionnairePost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(bad) == 0 && in.Create {
+		s.formSaved(r)
 		http.Redirect(w, r, fmt.Sprintf("/orgs/%s/risks?added=%d", currentOrg(r).Slug, len(res.Created)), http.StatusSeeOther)
 		return
 	}

@@ -67,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ScanPlacementByFramework", testScanPlacementByFramework},
 		{"ScanFindingKey", testScanFindingKey},
 		{"WorkforceRecords", testWorkforceRecords},
+		{"Drafts", testDrafts},
 	}
 	// The security contract (accounts.go, security.go) keeps its own list.
 	for _, st := range securityTests {

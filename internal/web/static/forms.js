@@ -130,4 +130,109 @@
     form.addEventListener("change", update);
     update();
   });
+
+  // Drafts of the long forms (web/drafts.go): a form marked
+  // data-draft="ITS ADDRESS" is saved on the server as one types and
+  // brought back on the next visit (after a log-off too). Hidden fields
+  // (the session's token, the record's version) are neither saved nor
+  // brought back.
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = meta ? meta.getAttribute("content") : "";
+  var drafts = [];
+  document.querySelectorAll("form[data-draft]").forEach(function (form) {
+    var key = form.getAttribute("data-draft");
+    var org = key.split("/")[2];
+    var api = "/api/v1/orgs/" + encodeURIComponent(org) + "/drafts";
+    var q = "?form=" + encodeURIComponent(key);
+    var dirty = false, timer = null, sending = false;
+    var fields = function () {
+      var out = new URLSearchParams();
+      Array.from(form.elements).forEach(function (el) {
+        if (!el.name || el.disabled || el.type === "hidden" || el.type === "file" || el.type === "submit" || el.type === "button") {
+          return;
+        }
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) {
+          return;
+        }
+        if (el.type === "select-multiple") {
+          Array.from(el.options).forEach(function (o) { if (o.selected) { out.append(el.name, o.value); } });
+          return;
+        }
+        out.append(el.name, el.value);
+      });
+      return out.toString();
+    };
+    var save = function (keepalive) {
+      clearTimeout(timer);
+      if (!dirty || sending) {
+        return;
+      }
+      dirty = false;
+      fetch(api + q, { method: "POST", credentials: "same-origin", keepalive: !!keepalive,
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": csrf }, body: fields() })
+        .then(function (resp) { if (!resp.ok) { dirty = true; } })
+        .catch(function () { dirty = true; });
+    };
+    var changed = function (e) {
+      if (!e.isTrusted || sending) {
+        return;
+      }
+      dirty = true;
+      clearTimeout(timer);
+      timer = setTimeout(save, 1000);
+    };
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("submit", function () {
+      // The save removes the draft on the server; nothing is sent after.
+      sending = true;
+      clearTimeout(timer);
+    });
+    window.addEventListener("pagehide", function () { save(true); });
+    drafts.push({ flush: function () { save(false); } });
+
+    var restore = function (d) {
+      var values = {};
+      d.fields.forEach(function (kv) { (values[kv[0]] = values[kv[0]] || []).push(kv[1]); });
+      var used = {};
+      Array.from(form.elements).forEach(function (el) {
+        if (!el.name || el.type === "hidden" || el.type === "file" || el.type === "submit" || el.type === "button" || !(el.name in values)) {
+          return;
+        }
+        var vs = values[el.name];
+        if (el.type === "checkbox" || el.type === "radio") {
+          el.checked = vs.indexOf(el.value) >= 0;
+        } else if (el.type === "select-multiple") {
+          Array.from(el.options).forEach(function (o) { o.selected = vs.indexOf(o.value) >= 0; });
+        } else {
+          var i = used[el.name] || 0;
+          if (i < vs.length) {
+            el.value = vs[i];
+          }
+          used[el.name] = i + 1;
+        }
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      var note = document.createElement("p");
+      note.className = "notice draft-restored";
+      note.setAttribute("role", "status");
+      note.appendChild(document.createTextNode("Your unsaved entries from " + new Date(d.saved).toLocaleString() +
+        " are back: they were kept as a draft when you left or were signed out. Save the form to keep them."));
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "quiet draft-discard";
+      discard.textContent = "Discard the draft";
+      discard.addEventListener("click", function () {
+        fetch(api + "/discard" + q, { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } })
+          .then(function () { window.location.reload(); });
+      });
+      note.appendChild(discard);
+      form.parentNode.insertBefore(note, form);
+    };
+    fetch(api + q, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (resp) { return resp.status === 200 ? resp.json() : null; })
+      .then(function (d) { if (d && d.fields && d.fields.length) { restore(d); } })
+      .catch(function () {});
+  });
+  window.wardDrafts = { flush: function () { drafts.forEach(function (d) { d.flush(); }); } };
 })();
