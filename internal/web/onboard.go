@@ -233,12 +233,14 @@ func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asO
 		}
 	}
 	p.ShowForm = !hasBAA
-	id := "baa-" + v.ID
+	// The id the agreement form would make (ids.go): baa-VENDOR, or the
+	// next free one.
+	taken := map[string]bool{}
 	for _, a := range ws.Agreements {
-		if a.ID == id {
-			id = ""
-		}
+		taken[a.ID] = true
 	}
+	made := map[string]string{"kind": "baa", "counterparty": v.ID}
+	id := freeID(idBase(idRules[store.KindAgreement], func(k string) string { return made[k] }), taken)
 	p.BAA = map[string]string{"id": id, "effective": asOf.String()}
 	return p
 }
