@@ -1,0 +1,217 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"ward/internal/date"
+	"ward/internal/notify"
+	"ward/internal/store"
+)
+
+// apiPost is a JSON POST as the user's session, with its CSRF header.
+func (e *testEnv) apiPost(u store.User, path, body string) response {
+	e.t.Helper()
+	cookie, csrf := e.session(u)
+	req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(csrfHeader, csrf)
+	req.AddCookie(&http.Cookie{Name: "ward_session", Value: cookie})
+	return e.send(e.client(), req)
+}
+
+func (e *testEnv) apiGet(u store.User, path string) response {
+	e.t.Helper()
+	cookie, _ := e.session(u)
+	req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+	req.AddCookie(&http.Cookie{Name: "ward_session", Value: cookie})
+	return e.send(e.client(), req)
+}
+
+// feedEvents fetches a feed without any session, as a calendar app
+// does, and parses it with an independent iCalendar library.
+func feedEvents(t *testing.T, url string) (map[string]time.Time, []byte, int) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return nil, body, resp.StatusCode
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
+		t.Errorf("feed Content-Type %q", ct)
+	}
+	cal, err := ics.ParseCalendar(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("golang-ical cannot parse the feed: %v\n%s", err, body)
+	}
+	out := map[string]time.Time{}
+	for _, ev := range cal.Events() {
+		start, err := ev.GetAllDayStartAt()
+		if err != nil {
+			t.Fatalf("event %s: %v", ev.Id(), err)
+		}
+		if _, dup := out[ev.Id()]; dup {
+			t.Errorf("UID %s twice in the feed", ev.Id())
+		}
+		if ev.GetProperty(ics.ComponentPropertySummary) == nil {
+			t.Errorf("event %s has no SUMMARY", ev.Id())
+		}
+		out[ev.Id()] = start
+	}
+	return out, body, resp.StatusCode
+}
+
+// TestCalendarFeed: the organization's feed holds every dated obligation
+// (breach notices, BAA expiries, evidence occurrences, risk treatments,
+// policy reviews, acknowledgements, training, milestones) on its date
+// with a stable UID, read by golang-ical; two fetches agree; a person's
+// feed holds what they own; a revoked address answers 404.
+func TestCalendarFeed(t *testing.T) {
+	day := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	e := newEnv(t, Config{Now: func() time.Time { return day }})
+	ws := e.seedDemo()
+	raj := e.addUser("raj@acme-health.example", "Raj", e.orgA, store.RoleEditor)
+	admin := e.users[store.RoleAdmin].User
+
+	r := e.apiPost(admin, "/api/v1/orgs/"+slugA+"/notifications/org-calendar", "")
+	var v struct {
+		FeedURL      string           `json:"feed_url"`
+		OrgCalendars []store.CalToken `json:"org_calendars"`
+	}
+	if r.StatusCode != http.StatusCreated || json.Unmarshal([]byte(r.Body), &v) != nil || !strings.HasSuffix(v.FeedURL, ".ics") {
+		t.Fatalf("create the organization's feed: %d %s", r.StatusCode, r.Body)
+	}
+	got, first, code := feedEvents(t, v.FeedURL)
+	if code != http.StatusOK {
+		t.Fatalf("feed: %d", code)
+	}
+	want := notify.Obligations(ws, date.Of(day), slugA)
+	kinds := map[string]bool{}
+	for _, o := range want {
+		uid := o.UID + "@" + slugA + ".ward"
+		start, ok := got[uid]
+		if !ok {
+			t.Errorf("%s %s due %s is not in the feed (UID %s)", o.Kind, o.Subject, o.Due, uid)
+			continue
+		}
+		if start.Format(time.DateOnly) != o.Due.String() {
+			t.Errorf("%s: on %s in the feed, due %s", uid, start.Format(time.DateOnly), o.Due)
+		}
+		kinds[o.Kind] = true
+	}
+	if len(got) != len(want) {
+		t.Errorf("the feed has %d events, want %d", len(got), len(want))
+	}
+	for _, k := range notify.ItemKinds {
+		if !kinds[k] {
+			t.Errorf("no %s in the demo's feed", k)
+		}
+	}
+	if _, ok := got["breach-notice/inc-2026-001/covered-entity:lakeside-cardiology@"+slugA+".ward"]; !ok {
+		t.Errorf("the breach notice to the covered entity (164.410) is missing: %v", keys(got))
+	}
+	_, second, _ := feedEvents(t, v.FeedURL)
+	if !bytes.Equal(first, second) {
+		t.Error("two fetches of the feed on one day differ")
+	}
+
+	// Raj's own feed: what he owns, nothing else.
+	r = e.apiPost(raj.User, "/api/v1/orgs/"+slugA+"/notifications/calendar", "")
+	var mine struct {
+		FeedURL string `json:"feed_url"`
+	}
+	json.Unmarshal([]byte(r.Body), &mine)
+	own, _, code := feedEvents(t, mine.FeedURL)
+	if code != http.StatusOK || len(own) == 0 {
+		t.Fatalf("raj's feed: %d, %d events", code, len(own))
+	}
+	wantOwn := notify.ForPerson(want, "raj@acme-health.example", notify.Prefs{})
+	if len(own) != len(wantOwn) {
+		t.Errorf("raj's feed has %d events, want the %d he owns", len(own), len(wantOwn))
+	}
+	if _, ok := own["risk-due/r-laptop-loss@"+slugA+".ward"]; !ok {
+		t.Errorf("raj's feed lacks his risk treatment r-laptop-loss")
+	}
+
+	// Revoke the organization's feed: 404 from then on.
+	r = e.apiPost(admin, "/api/v1/orgs/"+slugA+"/notifications/org-calendar/"+itoa64(v.OrgCalendars[0].ID)+"/revoke", "")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
+	}
+	if _, _, code := feedEvents(t, v.FeedURL); code != http.StatusNotFound {
+		t.Errorf("a revoked feed answers %d, want 404", code)
+	}
+	if _, _, code := feedEvents(t, e.srv.URL+"/cal/not-a-token.ics"); code != http.StatusNotFound {
+		t.Errorf("an unknown feed answers %d, want 404", code)
+	}
+	// The person's feed still works; raj cannot revoke the org's.
+	if _, _, code := feedEvents(t, mine.FeedURL); code != http.StatusOK {
+		t.Errorf("raj's feed after the org's was revoked: %d", code)
+	}
+	// Everything is on the organization's trail.
+	log, err := e.st.Org(e.orgA).AuditAll(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, a := range log {
+		if strings.HasPrefix(a.Action, "calendar.token.") {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d calendar token events on the trail, want 3 (two made, one revoked)", n)
+	}
+}
+
+// TestNotifyPrefsAPI: an unknown kind is refused with 422 and nothing
+// saved; a viewer may watch kinds; a workforce member may not; the
+// delivery log is JSON for admins.
+func TestNotifyPrefsAPI(t *testing.T) {
+	e := newEnv(t, Config{})
+	viewer := e.users[store.RoleViewer].User
+	base := "/api/v1/orgs/" + slugA + "/notifications"
+	if r := e.apiPost(viewer, base+"/prefs", `{"watch": ["bogus"]}`); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("an unknown kind: %d %s", r.StatusCode, r.Body)
+	}
+	if r := e.apiPost(viewer, base+"/prefs", `{"no_digest": true, "watch": ["risk-due"]}`); r.StatusCode != http.StatusOK {
+		t.Fatalf("save: %d %s", r.StatusCode, r.Body)
+	}
+	var v struct {
+		Prefs notify.Prefs `json:"prefs"`
+	}
+	r := e.apiGet(viewer, base)
+	json.Unmarshal([]byte(r.Body), &v)
+	if !v.Prefs.NoDigest || len(v.Prefs.Watch) != 1 || v.Prefs.Watch[0] != "risk-due" {
+		t.Errorf("saved prefs read back as %+v (%s)", v.Prefs, r.Body)
+	}
+	if r := e.apiPost(e.users[store.RoleMember].User, base+"/prefs", `{"watch": ["all"]}`); r.StatusCode != http.StatusForbidden {
+		t.Errorf("a member watching everything: %d", r.StatusCode)
+	}
+	if r := e.apiGet(e.users[store.RoleAdmin].User, base+"/log"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"deliveries"`) {
+		t.Errorf("delivery log: %d %s", r.StatusCode, r.Body)
+	}
+}
+
+func keys(m map[string]time.Time) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func itoa64(n int64) string { return jsonNum(n) }
+
+func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
