@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -157,5 +158,25 @@ func TestBrowserDateInputEcho(t *testing.T) {
 	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("browser problems (CSP, scripts): %v", p)
+	}
+}
+
+// One date input everywhere (issue 19 item 8): no template draws a
+// browser date picker (which refuses 12/01/2026 in some browsers and
+// shows another order in others); each uses the "dateinput" partial.
+func TestFormsOneDateInput(t *testing.T) {
+	t.Parallel()
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("templates: %v", err)
+	}
+	for _, f := range files {
+		b, err := fs.ReadFile(templateFS, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), `type="date"`) {
+			t.Errorf(`%s has an <input type="date">: use {{template "dateinput" ...}}`, f)
+		}
 	}
 }

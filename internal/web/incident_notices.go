@@ -140,11 +140,11 @@ type NoticeSentForm struct {
 func readNoticeSent(ws *workspace.Workspace, inc workspace.Incident, f NoticeSentForm, by string, asOf, today date.Date) (workspace.Incident, FieldErrors) {
 	fe := FieldErrors{}
 	ns := workspace.NoticeSent{To: f.To, State: strings.ToUpper(f.State), Customer: f.Customer, Method: f.Method, Recipient: strings.TrimSpace(f.Recipient), By: by}
-	switch d, err := date.Parse(f.Sent); {
+	switch d, err := date.ParseInput(f.Sent); {
 	case f.Sent == "":
 		fe.add("sent", "is missing: the date the notice was given")
 	case err != nil:
-		fe.add("sent", "%q is not a date written YYYY-MM-DD", f.Sent)
+		fe.add("sent", "%v", err)
 	case d.After(today):
 		fe.add("sent", "%s is in the future (today is %s): record the notice once it has been given", d, today)
 	default:
