@@ -19,13 +19,13 @@ type Task struct {
 	// for a rule that fires more than once on one subject a hash of the
 	// title), and ExternalID a short form of it: a tracker that already
 	// holds an issue with it need not take a second.
-	Key         string `json:"key"`
-	ExternalID  string `json:"external_id"`
-	Summary     string `json:"summary"`
-	Description string `json:"description"`
-	Priority    string `json:"priority"` // Highest | High | Medium
+	Key         string   `json:"key"`
+	ExternalID  string   `json:"external_id"`
+	Summary     string   `json:"summary"`
+	Description string   `json:"description"`
+	Priority    string   `json:"priority"` // Highest | High | Medium
 	Labels      []string `json:"labels"`
-	Due         string `json:"due,omitempty"`
+	Due         string   `json:"due,omitempty"`
 }
 
 // Tasks lists the open items of the list as tasks for the organization.
