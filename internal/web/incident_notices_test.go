@@ -234,3 +234,28 @@ func TestCFR164_410c1_WizardPerCustomerFigures(t *testing.T) {
 		t.Errorf("chain %s", got)
 	}
 }
+
+// On a phone (390 px wide) the incident page, with its letters, the
+// deadlines and the wizard, is never wider than the screen: tables scroll
+// inside their own box.
+func TestIncidentPageFitsAPhone(t *testing.T) {
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	b := browsertest.New(t)
+	e.browserLogin(b, e.users[store.RoleEditor])
+	ctx, cancel := context.WithTimeout(b.Context(), 20*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+		t.Fatal(err)
+	}
+	b.Navigate(e.srv.URL + "/orgs/alpha/incidents/inc-2026-001?as_of=2026-11-23")
+	b.WaitVisible("article.letter")
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function(){ const out=[]; for (const e of document.querySelectorAll("main *, .incident-detail *, .drafts *")) { if (e.closest(".table-scroll")) continue; const r=e.getBoundingClientRect(); if (r.right > 391) out.push(e.tagName+"."+e.className+" "+Math.round(r.right)); } return out.slice(0, 10).join("; ") })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wide != "" {
+		t.Errorf("wider than a 390 px screen: %s", wide)
+	}
+	b.Screenshot("incident-390")
+}
