@@ -145,3 +145,47 @@ func TestCFR164_408_410_DraftsAsDocxAndPDF(t *testing.T) {
 		}
 	}
 }
+
+// `ward breach sent` records a notice as given (164.410(b): the business
+// associate's notice to the covered entity): its deadline clears in ward
+// breach deadlines and ward check; a notice the incident does not call
+// for, one recorded twice or a bad method exits 2 and writes nothing.
+func TestCFR164_410_BreachSentClearsTheDeadline(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "dana@acme-health.example")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", demoDir)
+	if _, out, _ := ward(t, db, "check", "--as-of", "2026-11-23"); !strings.Contains(out, "breach.deadline") {
+		t.Fatalf("the demo's overdue notice is not reported:\n%s", out)
+	}
+	for _, args := range [][]string{
+		{"--to", "media", "--state", "TX", "--date", "2026-11-21"},
+		{"--to", "covered-entity", "--date", "2026-11-21", "--method", "pigeon"},
+		{"--to", "covered-entity", "--date", "someday"},
+		{"--customer", "lakeside-cardiology"},
+	} {
+		if code, out, errs := ward(t, db, append([]string{"breach", "sent", "inc-2026-001"}, args...)...); code != ExitBadInput || out != "" {
+			t.Errorf("%v: exit %d %q %q, want 2", args, code, out, errs)
+		}
+	}
+	out := mustWard(t, db, "breach", "sent", "inc-2026-001", "--to", "covered-entity", "--date", "2026-11-21", "--method", "email", "--recipient", "the clinic's privacy officer")
+	if !strings.Contains(out, "recorded as sent on 2026-11-21") {
+		t.Errorf("breach sent: %s", out)
+	}
+	if code, _, errs := ward(t, db, "breach", "sent", "inc-2026-001", "--to", "covered-entity", "--date", "2026-11-22"); code != ExitBadInput || !strings.Contains(errs, "already recorded as sent on 2026-11-21") {
+		t.Errorf("twice: exit %d %s", code, errs)
+	}
+	text := mustWard(t, db, "breach", "deadlines", "inc-2026-001", "--as-of", "2026-11-23")
+	if !strings.Contains(text, "sent 2026-11-21 by email to the clinic's privacy officer") {
+		t.Errorf("deadlines:\n%s", text)
+	}
+	if _, out, _ := ward(t, db, "check", "--as-of", "2026-11-23"); strings.Contains(out, "breach.deadline") {
+		t.Errorf("ward check still reports the notice:\n%s", out)
+	}
+	// The record is in the workspace: an export carries it.
+	exp := filepath.Join(t.TempDir(), "exp")
+	mustWard(t, db, "export", "-o", exp)
+	raw, err := os.ReadFile(filepath.Join(exp, "incidents.yaml"))
+	if err != nil || !strings.Contains(string(raw), "notices_sent:") || !strings.Contains(string(raw), "by: dana@acme-health.example") {
+		t.Errorf("export: %v\n%s", err, raw)
+	}
+}

@@ -31,7 +31,7 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 					Rule:     "breach.deadline",
 					Severity: finding.Error,
 					Subject:  inc.ID,
-					Message:  deadlineMessage(n),
+					Message:  deadlineMessage(n, inc.ID),
 				})
 				continue
 			}
@@ -43,7 +43,7 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 					Rule:     "breach.deadline",
 					Severity: finding.Warning,
 					Subject:  inc.ID,
-					Message:  strictMessage(n, asOf),
+					Message:  strictMessage(n, asOf, inc.ID),
 				})
 			}
 		}
@@ -52,7 +52,7 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 	return out
 }
 
-func deadlineMessage(n Notification) string {
+func deadlineMessage(n Notification, id string) string {
 	var when string
 	switch {
 	case n.DaysLeft < 0:
@@ -62,7 +62,7 @@ func deadlineMessage(n Notification) string {
 	default:
 		when = fmt.Sprintf("is due by %s, %d day%s left", n.Due, n.DaysLeft, plural(n.DaysLeft))
 	}
-	msg := fmt.Sprintf("Notice to %s %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s under the incident's notices_sent.", Recipient(n), when, n.Citation, sentAs(n))
+	msg := fmt.Sprintf("Notice to %s %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s.", Recipient(n), when, n.Citation, sentAs(n, id))
 	if !n.StrictDue.IsZero() {
 		msg += fmt.Sprintf(" The date assumes the law-enforcement delay tolls the clock (ward's reading of 164.412); on the stricter reading it is due %s.", n.StrictDue)
 	}
@@ -71,14 +71,14 @@ func deadlineMessage(n Notification) string {
 
 // strictMessage is the warning for a notice whose tolled date is still
 // far off while the stricter reading's date is near or past.
-func strictMessage(n Notification, asOf date.Date) string {
+func strictMessage(n Notification, asOf date.Date, id string) string {
 	left := asOf.DaysUntil(n.StrictDue)
 	when := fmt.Sprintf("due by %s, %d day%s left", n.StrictDue, left, plural(left))
 	if left < 0 {
 		when = fmt.Sprintf("was due %s, %d day%s ago", n.StrictDue, -left, plural(-left))
 	}
-	return fmt.Sprintf("Notice to %s is due %s on ward's reading (the %d-day law-enforcement delay tolls the clock, an assumption), but on the stricter reading of 164.412 it is %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s under the incident's notices_sent.",
-		Recipient(n), n.Due, n.DelayedBy, when, n.Citation, sentAs(n))
+	return fmt.Sprintf("Notice to %s is due %s on ward's reading (the %d-day law-enforcement delay tolls the clock, an assumption), but on the stricter reading of 164.412 it is %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s.",
+		Recipient(n), n.Due, n.DelayedBy, when, n.Citation, sentAs(n, id))
 }
 
 // recipient names who is told, in words.
@@ -116,20 +116,20 @@ func Recipient(n Notification) string {
 	return r
 }
 
-// sentAs is the notices_sent entry that records n as given, in YAML's
-// flow style, with the date left to fill in.
-func sentAs(n Notification) string {
-	s := "{to: " + n.To
+// sentAs is the command that records n as given (it writes a
+// notices_sent entry), with the date left to fill in.
+func sentAs(n Notification, id string) string {
+	s := "ward breach sent " + id + " --to " + n.To
 	if n.State != "" {
-		s += ", state: " + n.State
+		s += " --state " + n.State
 	}
 	switch {
 	case n.Customer != "":
-		s += ", customer: " + n.Customer
+		s += " --customer " + n.Customer
 	case n.OnBehalfOf != "":
-		s += ", customer: " + n.OnBehalfOf
+		s += " --customer " + n.OnBehalfOf
 	}
-	return s + ", sent: YYYY-MM-DD}"
+	return s + " --date YYYY-MM-DD"
 }
 
 func plural(n int) string {

@@ -627,3 +627,23 @@ func uniq(ids []string) []string {
 	}
 	return out
 }
+
+// Find is the notice of r that a notices_sent entry would record: to,
+// with state for the media, and customer for a notice to a customer, for
+// a notice given on a covered entity's behalf, or for a covered entity's
+// own notice (CoveredEntityNotices); nil when the incident calls for no
+// such notice.
+func (r Result) Find(to, state, customer string) *Notification {
+	for _, list := range [][]Notification{r.Notifications, r.CoveredEntityNotices} {
+		for i, n := range list {
+			who := n.Customer
+			if n.OnBehalfOf != "" {
+				who = n.OnBehalfOf
+			}
+			if n.To == to && n.State == state && who == customer {
+				return &list[i]
+			}
+		}
+	}
+	return nil
+}

@@ -384,7 +384,7 @@ func TestCheckBreachDeadline(t *testing.T) {
 		{"recorded notices are not findings", "2027-07-04", []string{"2027-06-25 notified:individuals letters mailed", "2027-06-25 notified:media:CA", "2027-06-26 notified:hhs portal"}, "closed", 0, ""},
 		{"media in CA only covers CA; HHS still owed", "2027-06-25", []string{"2027-06-25 notified:individuals", "2027-06-25 notified:media:CA"}, "open", 1, "HHS (breach portal)"},
 		{"a notice recorded for another state does not count", "2027-06-25", []string{"2027-06-25 notified:individuals", "2027-06-25 notified:media:NV", "2027-06-26 notified:hhs"}, "open", 1, "media outlets in CA"},
-		{"closing an incident does not give the notices", "2027-07-04", nil, "closed", 3, "{to: hhs, sent: YYYY-MM-DD}"},
+		{"closing an incident does not give the notices", "2027-07-04", nil, "closed", 3, "ward breach sent inc-1 --to hhs --date YYYY-MM-DD"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -458,7 +458,7 @@ func HHSSummary(ws *workspace.Workspace, inc workspace.Incident, det Determinati
 		}
 	}
 	hhsLines := []string{"Report: " + report + ".",
-		"Submit through the HHS OCR breach portal; keep a copy and record the submission as sent on the incident (notices_sent, or Mark sent on its page)."}
+		"Submit through the HHS OCR breach portal; keep a copy and record the submission as sent (Mark sent on the incident's page, or ward breach sent)."}
 	forCE := append(onBehalf(r, ToHHS), onBehalf(r, ToHHSAnnualLog)...)
 	if customer != "" {
 		forCE = []string{customer}

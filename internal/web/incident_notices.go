@@ -150,19 +150,7 @@ func readNoticeSent(ws *workspace.Workspace, inc workspace.Incident, f NoticeSen
 	default:
 		ns.Sent = d
 	}
-	res := incident.Deadlines(ws, inc, asOf)
-	var match *incident.Notification
-	for _, list := range [][]incident.Notification{res.Notifications, res.CoveredEntityNotices} {
-		for i, n := range list {
-			who := n.Customer
-			if n.OnBehalfOf != "" {
-				who = n.OnBehalfOf
-			}
-			if n.To == ns.To && n.State == ns.State && who == ns.Customer {
-				match = &list[i]
-			}
-		}
-	}
+	match := incident.Deadlines(ws, inc, asOf).Find(ns.To, ns.State, ns.Customer)
 	switch {
 	case match == nil:
 		fe.add("to", "%s is not a notice this incident calls for", strings.TrimSpace(ns.To+" "+ns.State+" "+ns.Customer))
