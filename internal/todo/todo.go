@@ -163,7 +163,7 @@ func Build(ws *workspace.Workspace, asOf date.Date, slug string) List {
 		b.add(it)
 	}
 	b.workforce()
-	b.milestones()
+	b.milestones(fs)
 	b.upcomingRisks()
 	b.upcomingBAAs()
 	b.details(fs)
@@ -424,8 +424,8 @@ func (b *builder) workforce() {
 
 // milestones are the roadmap's overdue milestones, and those due within
 // UpcomingDays.
-func (b *builder) milestones() {
-	p := plan.Build(b.ws, b.ws.Organization.ProgramStart, b.asOf, plan.Checked(check.Run(b.ws, b.asOf)))
+func (b *builder) milestones(fs []finding.Finding) {
+	p := plan.Build(b.ws, b.ws.Organization.ProgramStart, b.asOf, plan.Checked(fs))
 	for _, m := range p.Milestones {
 		if m.Status == plan.StatusDone || m.Tentative {
 			continue
