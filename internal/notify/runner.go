@@ -151,11 +151,14 @@ func Planned(ctx context.Context, s *store.Store, org store.Org, ws *workspace.W
 // those not queued before: by e-mail when a mailer is set, and to each of
 // the organization's webhooks. It returns how many it added.
 func (r *Runner) Queue(ctx context.Context, org store.Org, ws *workspace.Workspace, asOf date.Date) (int, error) {
-	msgs, err := Planned(ctx, r.Store, org, ws, asOf, r.BaseURL, true)
+	hooks, err := r.Store.Org(org).Webhooks(ctx, false)
 	if err != nil {
 		return 0, err
 	}
-	hooks, err := r.Store.Org(org).Webhooks(ctx, false)
+	if r.Mail == nil && len(hooks) == 0 {
+		return 0, nil // nowhere to send: nothing is planned or remembered
+	}
+	msgs, err := Planned(ctx, r.Store, org, ws, asOf, r.BaseURL, true)
 	if err != nil {
 		return 0, err
 	}
@@ -319,6 +322,15 @@ func (r *Runner) Tick(ctx context.Context, asOf date.Date) (queued, sent, failed
 		return 0, 0, 0, err
 	}
 	for _, org := range orgs {
+		if r.Mail == nil {
+			hooks, err := r.Store.Org(org).Webhooks(ctx, false)
+			if err != nil {
+				return queued, 0, 0, err
+			}
+			if len(hooks) == 0 {
+				continue // nowhere to send: no need to read the workspace
+			}
+		}
 		ws, err := r.Store.Org(org).Workspace(ctx)
 		if err != nil {
 			return queued, 0, 0, fmt.Errorf("%s: %w", org.Slug, err)
