@@ -5,10 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -186,4 +191,61 @@ func TestNotifySMTPURLErrors(t *testing.T) {
 		t.Errorf("notify without --dry-run: %d %s", code, errs)
 	}
 	_ = fmt.Sprint
+}
+
+// TestNotifyScanTurnsControlNotMet: a Prowler import whose checks fail on
+// controls that were met alerts each control's owner once, by webhook,
+// signed; sending again alerts nothing more.
+func TestNotifyScanTurnsControlNotMet(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "w.db")
+	if code, _, errs := wardAt(t, db, "", "apply", "-f", demoDir); code != 0 {
+		t.Fatal(errs)
+	}
+	var mu sync.Mutex
+	var alerts []notify.WebhookBody
+	const secret = "a-webhook-secret-of-some-length"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if notify.Sign(secret, r.Header.Get(notify.HeaderTimestamp), body) != r.Header.Get(notify.HeaderSignature) {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		var b notify.WebhookBody
+		json.Unmarshal(body, &b)
+		mu.Lock()
+		if b.Kind == notify.MessageAlert && b.Items[0].Kind == notify.KindControlNotMet {
+			alerts = append(alerts, b)
+		}
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	sf := filepath.Join(t.TempDir(), "secret")
+	os.WriteFile(sf, []byte(secret), 0o600)
+	if code, out, errs := wardAt(t, db, "", "notify", "webhook", "add", srv.URL, "--secret-file", sf); code != 0 {
+		t.Fatal(out, errs)
+	}
+	send := func(day string) {
+		t.Helper()
+		if code, out, errs := wardAt(t, db, "", "notify", "send", "--as-of", day); code != 0 {
+			t.Fatalf("send %s: %d %s %s", day, code, out, errs)
+		}
+	}
+	send("2026-11-24")
+	if len(alerts) != 0 {
+		t.Fatalf("control alerts before any scan: %+v", alerts)
+	}
+	if code, _, errs := wardAt(t, db, "", "import", "prowler", "../../examples/files/prowler-acme-prod-2026-11-25.ocsf.json"); code != 0 {
+		t.Fatal(errs)
+	}
+	send("2026-11-26")
+	send("2026-11-26")
+	var got []string
+	for _, a := range alerts {
+		got = append(got, a.To+" "+a.Items[0].Subject)
+	}
+	slices.Sort(got)
+	want := []string{"raj@acme-health.example access-review", "raj@acme-health.example mfa", "sam@acme-health.example encryption-at-rest"}
+	if !slices.Equal(got, want) {
+		t.Errorf("control alerts %v, want %v", got, want)
+	}
 }

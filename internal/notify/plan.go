@@ -82,8 +82,9 @@ type Options struct {
 	// Prefs by e-mail address (lower case).
 	Prefs map[string]Prefs
 	// Controls are the control states at the last run (posture's met,
-	// partial, not-met); a control met then and not met now, with a
-	// failing imported scan check, is alerted. nil: no control alerts.
+	// partial, not-met); a control met then and no longer met now (partly
+	// or not met), with a failing imported scan check, is alerted. nil: no
+	// control alerts.
 	Controls map[string]string
 	// Now are the states now, as ControlStates gives them (nil: none).
 	Now map[string]ControlState
@@ -203,7 +204,9 @@ func Plan(ws *workspace.Workspace, asOf date.Date, slug string, opt Options) []M
 	// A control an imported scan turned from met to not met.
 	if opt.Controls != nil {
 		for id, st := range opt.Now {
-			if opt.Controls[id] != "met" || st.State != "not-met" || st.Failing == 0 {
+			// ward counts a control with failing scan checks as partly met
+			// at best: met before, not met now, with a failing check.
+			if opt.Controls[id] != "met" || st.State == "met" || st.State == "not-applicable" || st.Failing == 0 {
 				continue
 			}
 			it := Item{Kind: KindControlNotMet, Subject: id, Due: asOf, Title: "Control " + st.Title + " is no longer met: " + plural(st.Failing, "failing scan check"),

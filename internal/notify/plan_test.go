@@ -125,8 +125,8 @@ func TestPrefs(t *testing.T) {
 // a failing scan check, alerts its owner once for the day.
 func TestControlAlert(t *testing.T) {
 	ws := load(t, "acme-health")
-	now := map[string]ControlState{"mfa": {State: "not-met", Failing: 2, Owner: "raj@acme-health.example", Title: "MFA"}, "backup": {State: "not-met"}}
-	msgs := Plan(ws, date.MustParse("2026-12-04"), "acme-health", Options{Controls: map[string]string{"mfa": "met", "backup": "met"}, Now: now})
+	now := map[string]ControlState{"mfa": {State: "partial", Failing: 2, Owner: "raj@acme-health.example", Title: "MFA"}, "backup": {State: "not-met"}, "audit-logging": {State: "met", Failing: 1}}
+	msgs := Plan(ws, date.MustParse("2026-12-04"), "acme-health", Options{Controls: map[string]string{"mfa": "met", "backup": "met", "audit-logging": "met"}, Now: now})
 	var n int
 	for _, m := range msgs {
 		if m.Kind == MessageAlert && m.Items[0].Kind == KindControlNotMet {

@@ -24,12 +24,14 @@ import (
 
 func init() {
 	register(Route{Method: "GET", Pattern: "/cal/{token}", Role: Public, Handler: (*Server).calFeed})
-	for _, base := range []string{"/orgs/{org}/notifications", "/api/v1/orgs/{org}/notifications"} {
+	for _, org := range []string{"/orgs/{org}", "/api/v1/orgs/{org}"} {
+		base, my := org+"/notifications", org+"/my/notifications"
 		register(
 			Route{Method: "GET", Pattern: base, Role: store.RoleMember, Handler: (*Server).notificationsPage},
-			Route{Method: "POST", Pattern: base + "/prefs", Role: store.RoleMember, Handler: (*Server).notifyPrefsSave, Self: true},
-			Route{Method: "POST", Pattern: base + "/calendar", Role: store.RoleMember, Handler: (*Server).calCreate, Self: true},
-			Route{Method: "POST", Pattern: base + "/calendar/{id}/revoke", Role: store.RoleMember, Handler: (*Server).calRevoke, Self: true},
+			// A person's own settings and feeds: their changes, under /my/.
+			Route{Method: "POST", Pattern: my + "/prefs", Role: store.RoleMember, Handler: (*Server).notifyPrefsSave, Self: true},
+			Route{Method: "POST", Pattern: my + "/calendar", Role: store.RoleMember, Handler: (*Server).calCreate, Self: true},
+			Route{Method: "POST", Pattern: my + "/calendar/{id}/revoke", Role: store.RoleMember, Handler: (*Server).calRevoke, Self: true},
 			Route{Method: "POST", Pattern: base + "/org-calendar", Role: store.RoleAdmin, Handler: (*Server).calCreate},
 			Route{Method: "POST", Pattern: base + "/org-calendar/{id}/revoke", Role: store.RoleAdmin, Handler: (*Server).calRevoke},
 			Route{Method: "GET", Pattern: base + "/log", Role: store.RoleAdmin, Handler: (*Server).deliveryLog},
@@ -109,7 +111,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) {
 	s.showNotifications(w, r, http.StatusOK, "", "")
 }
 
-// notifyPrefsSave is POST .../notifications/prefs: the form's checkboxes
+// notifyPrefsSave is POST .../my/notifications/prefs: the form's checkboxes
 // (digest, alerts, watch), or notify.Prefs as JSON. A workforce member
 // (role member) sees only their own tasks, so may watch nothing.
 func (s *Server) notifyPrefsSave(w http.ResponseWriter, r *http.Request) {

@@ -127,7 +127,7 @@ func TestCalendarFeed(t *testing.T) {
 	}
 
 	// Raj's own feed: what he owns, nothing else.
-	r = e.apiPost(raj.User, "/api/v1/orgs/"+slugA+"/notifications/calendar", "")
+	r = e.apiPost(raj.User, "/api/v1/orgs/"+slugA+"/my/notifications/calendar", "")
 	var mine struct {
 		FeedURL string `json:"feed_url"`
 	}
@@ -182,10 +182,11 @@ func TestNotifyPrefsAPI(t *testing.T) {
 	e := newEnv(t, Config{})
 	viewer := e.users[store.RoleViewer].User
 	base := "/api/v1/orgs/" + slugA + "/notifications"
-	if r := e.apiPost(viewer, base+"/prefs", `{"watch": ["bogus"]}`); r.StatusCode != http.StatusUnprocessableEntity {
+	my := "/api/v1/orgs/" + slugA + "/my/notifications"
+	if r := e.apiPost(viewer, my+"/prefs", `{"watch": ["bogus"]}`); r.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("an unknown kind: %d %s", r.StatusCode, r.Body)
 	}
-	if r := e.apiPost(viewer, base+"/prefs", `{"no_digest": true, "watch": ["risk-due"]}`); r.StatusCode != http.StatusOK {
+	if r := e.apiPost(viewer, my+"/prefs", `{"no_digest": true, "watch": ["risk-due"]}`); r.StatusCode != http.StatusOK {
 		t.Fatalf("save: %d %s", r.StatusCode, r.Body)
 	}
 	var v struct {
@@ -196,7 +197,7 @@ func TestNotifyPrefsAPI(t *testing.T) {
 	if !v.Prefs.NoDigest || len(v.Prefs.Watch) != 1 || v.Prefs.Watch[0] != "risk-due" {
 		t.Errorf("saved prefs read back as %+v (%s)", v.Prefs, r.Body)
 	}
-	if r := e.apiPost(e.users[store.RoleMember].User, base+"/prefs", `{"watch": ["all"]}`); r.StatusCode != http.StatusForbidden {
+	if r := e.apiPost(e.users[store.RoleMember].User, my+"/prefs", `{"watch": ["all"]}`); r.StatusCode != http.StatusForbidden {
 		t.Errorf("a member watching everything: %d", r.StatusCode)
 	}
 	if r := e.apiGet(e.users[store.RoleAdmin].User, base+"/log"); r.StatusCode != http.StatusOK || !strings.Contains(r.Body, `"deliveries"`) {
