@@ -281,6 +281,17 @@ func incidentDetailOf(ws *workspace.Workspace, inc workspace.Incident, asOf date
 		}
 		d.Drafts = append(d.Drafts, noticeDraft("Notice to "+who+customerLabel(ws, c)+" (164.410)", incident.CustomerNotice(ws, inc, d.Det, c)))
 	}
+	// Held as a business associate, with nothing delegated, the notice to
+	// each customer is the one to send: it comes first, and the covered
+	// entity's own drafts after it, for it to adapt.
+	if d.Result.HeldAs == incident.HeldAsBusinessAssociate && len(forCE) == 0 && len(inc.Customers) > 0 {
+		n := len(inc.Customers)
+		own := slices.Clone(d.Drafts[len(d.Drafts)-n:])
+		for i := range d.Drafts[:len(d.Drafts)-n] {
+			d.Drafts[i].Title = strings.Replace(d.Drafts[i].Title, " (", ", for the covered entity to adapt (", 1)
+		}
+		d.Drafts = append(own, d.Drafts[:len(d.Drafts)-n]...)
+	}
 	for _, p := range ws.People {
 		d.People = append(d.People, PersonOption{Email: p.Email, Name: p.Name})
 	}
