@@ -35,6 +35,7 @@ var kindLabel = map[string]string{
 	KindBreachNotice: "Breach notice", KindBAAExpiring: "BAA expires", KindBAAExpired: "BAA expired",
 	KindEvidenceDue: "Evidence due", KindRiskDue: "Risk treatment due", KindPolicyReview: "Policy review",
 	KindPolicyAck: "Policy acknowledgement", KindTrainingDue: "Training due", KindMilestone: "Milestone",
+	KindPrivacyRequest: "Privacy Rule request due",
 }
 
 // ICS renders the feed. Two renderings of the same obligations on the

@@ -22,22 +22,26 @@ import (
 // Item kinds: what a digest, an alert, the calendar feed and the task
 // export call a dated obligation.
 const (
-	KindBreachNotice  = "breach-notice"
-	KindBAAExpiring   = "baa-expiring"
-	KindBAAExpired    = "baa-expired"
-	KindEvidenceDue   = "evidence-due"
-	KindRiskDue       = "risk-due"
-	KindPolicyReview  = "policy-review"
-	KindPolicyAck     = "policy-ack"
-	KindTrainingDue   = "training-due"
-	KindMilestone     = "milestone"
-	KindIncident      = "incident"        // alerts only: a new incident that may be a breach
-	KindControlNotMet = "control-not-met" // alerts only: a control met yesterday and not today
+	KindBreachNotice = "breach-notice"
+	KindBAAExpiring  = "baa-expiring"
+	KindBAAExpired   = "baa-expired"
+	KindEvidenceDue  = "evidence-due"
+	KindRiskDue      = "risk-due"
+	KindPolicyReview = "policy-review"
+	KindPolicyAck    = "policy-ack"
+	KindTrainingDue  = "training-due"
+	KindMilestone    = "milestone"
+	// KindPrivacyRequest is a covered entity's Privacy Rule request
+	// (access, amendment, accounting) with its time limit (164.524(b)(2),
+	// 164.526(b)(2), 164.528(c)(1)).
+	KindPrivacyRequest = "privacy-request"
+	KindIncident       = "incident"        // alerts only: a new incident that may be a breach
+	KindControlNotMet  = "control-not-met" // alerts only: a control met yesterday and not today
 )
 
 // ItemKinds are the kinds a digest and the calendar carry, in the order
 // the digest lists them.
-var ItemKinds = []string{KindBreachNotice, KindBAAExpired, KindBAAExpiring, KindEvidenceDue, KindRiskDue,
+var ItemKinds = []string{KindBreachNotice, KindPrivacyRequest, KindBAAExpired, KindBAAExpiring, KindEvidenceDue, KindRiskDue,
 	KindPolicyReview, KindPolicyAck, KindTrainingDue, KindMilestone}
 
 // Obligation is one dated thing someone owes.
@@ -196,6 +200,8 @@ func Obligations(ws *workspace.Workspace, asOf date.Date, slug string) []Obligat
 		switch {
 		case it.Kind == todo.KindBAA && it.Rule == "baa.expired":
 			ob.Kind, ob.Owner = KindBAAExpired, priv
+		case it.Kind == todo.KindPrivacyRequest:
+			ob.Kind = KindPrivacyRequest
 		case it.Kind == todo.KindEvidence:
 			ob.Kind = KindEvidenceDue
 			ob.UID = KindEvidenceDue + "/" + it.Subject + "/" + it.Rule

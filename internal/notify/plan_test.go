@@ -165,6 +165,12 @@ func TestObligationUIDsStable(t *testing.T) {
 	for _, o := range a {
 		kinds[o.Kind] = true
 	}
+	hfm := Obligations(load(t, "harbor-family-medicine"), date.MustParse("2026-12-04"), "harbor-family-medicine")
+	if !slices.ContainsFunc(hfm, func(o Obligation) bool {
+		return o.Kind == KindPrivacyRequest && o.Subject == "par-2026-040" && o.Overdue && o.Owner == "jen@harbor-fm.example"
+	}) {
+		t.Errorf("Harbor's overdue access request par-2026-040 (164.524(b)(2)) is not an obligation of its handler")
+	}
 	for _, k := range []string{KindBreachNotice, KindBAAExpired, KindBAAExpiring, KindEvidenceDue, KindRiskDue, KindPolicyReview, KindPolicyAck, KindTrainingDue, KindMilestone} {
 		if !kinds[k] {
 			t.Errorf("no %s obligation on the demo", k)
