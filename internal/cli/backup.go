@@ -114,19 +114,22 @@ func init() {
 	var unverified bool
 	Register(&Command{
 		Name:    "restore",
-		Args:    "FILE --verify-key KEY.pub | --checkpoint FILE | --unverified",
+		Args:    "FILE [--verify-key KEY.pub | --checkpoint FILE | --unverified]",
 		Summary: "load a backup into a new, empty database (--db) once its signature or checkpoint matches, then verify every audit trail",
 		Report:  true,
 		Flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&verifyKey, "verify-key", "", "the public key (ward backup keygen's KEY.pub) the backup must be signed with")
 			fs.StringVar(&restoreCheckpoint, "checkpoint", "", "a checkpoint the backup must match: ward backup --checkpoint's file, or ward audit checkpoint's")
-			fs.BoolVar(&unverified, "unverified", false, "restore a backup without a signature or checkpoint to check it against; recorded on every audit trail")
+			fs.BoolVar(&unverified, "unverified", false, "say so: restore a backup without a signature or checkpoint to check it against (as plain restore FILE does); recorded as restore.unverified on every audit trail")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 1 {
 				return BadInput("restore needs one FILE (a ward backup)")
 			}
 			check, how, err := restoreCheck(verifyKey, restoreCheckpoint, unverified)
+			// DESIGN.md's plain `ward restore FILE` stays a restore: with
+			// nothing to check the backup against it is an unverified one.
+			unchecked := verifyKey == "" && restoreCheckpoint == ""
 			if err != nil {
 				return err
 			}
@@ -149,7 +152,7 @@ func init() {
 			// How the backup was vouched for is on every trail: an
 			// unverified restore stands out to whoever reviews them.
 			action := "restore"
-			if unverified {
+			if unchecked {
 				action = "restore.unverified"
 			}
 			data := map[string]string{"backup": filepath.Base(args[0]), "manifest_sha256": m.SHA256, "checked_by": how}
@@ -165,8 +168,10 @@ func init() {
 			if err := s.RecordAccount(ctx, Actor(), action, "", data); err != nil {
 				return err
 			}
-			if unverified {
-				fmt.Fprintf(env.Stderr, "ward: restored %s WITHOUT checking it against a signature or checkpoint; this is recorded on every audit trail\n", args[0])
+			if unchecked {
+				fmt.Fprintf(env.Stderr, "ward: restored %s WITHOUT checking it against a signature or checkpoint; this is recorded on every audit trail as restore.unverified. "+
+					"A backup is trusted only against something kept apart from it: restore with --verify-key KEY.pub (a backup made with ward backup --sign-key) "+
+					"or --checkpoint FILE (ward backup --checkpoint, or ward audit checkpoint)\n", args[0])
 			}
 			return printBackup(env, "restored", args[0], m)
 		},
@@ -174,18 +179,14 @@ func init() {
 }
 
 // restoreCheck is what ward restore checks a backup against, and how it
-// says so on the audit trails. Without a key or checkpoint, and without
-// --unverified, it refuses and says how to proceed.
+// says so on the audit trails. Without a key or checkpoint nothing is
+// checked (DESIGN.md's plain `ward restore FILE`); the restore is then
+// recorded as unverified and says how to check the next one.
 func restoreCheck(keyFile, cpFile string, unverified bool) (func(store.RestoreCheck) error, string, error) {
 	if unverified && (keyFile != "" || cpFile != "") {
 		return nil, "", BadInput("restore: --unverified is for a backup with nothing to check it against; drop it, or drop --verify-key and --checkpoint")
 	}
-	if keyFile == "" && cpFile == "" && !unverified {
-		return nil, "", BadInput("restore: nothing to check this backup against. A backup is trusted only against something kept apart from it: " +
-			"give --verify-key KEY.pub (for a backup made with ward backup --sign-key) or --checkpoint FILE (written by ward backup --checkpoint, or by ward audit checkpoint). " +
-			"To restore a backup you cannot check, add --unverified: the restore is then recorded as unverified on every audit trail")
-	}
-	if unverified {
+	if keyFile == "" && cpFile == "" {
 		return nil, "nothing (--unverified)", nil
 	}
 	var checks []func(store.RestoreCheck) error
