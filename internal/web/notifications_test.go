@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -216,3 +219,51 @@ func keys(m map[string]time.Time) []string {
 func itoa64(n int64) string { return jsonNum(n) }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+var formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+
+// TestNotificationsPageForms: the page's own forms work as a browser
+// sends them: a member turns the digest off and makes a feed, whose
+// address the page then shows once and which opens.
+func TestNotificationsPageForms(t *testing.T) {
+	e := newEnv(t, Config{})
+	member := e.users[store.RoleMember]
+	c, _ := e.login(member)
+	page := e.get(c, "/orgs/"+slugA+"/notifications")
+	if page.StatusCode != http.StatusOK {
+		t.Fatalf("page: %d", page.StatusCode)
+	}
+	csrf := formToken(t, page.Body)
+	var actions []string
+	for _, m := range formAction.FindAllStringSubmatch(page.Body, -1) {
+		actions = append(actions, m[1])
+	}
+	prefs, feed := "/orgs/"+slugA+"/my/notifications/prefs", "/orgs/"+slugA+"/my/notifications/calendar"
+	if !slices.Contains(actions, prefs) || !slices.Contains(actions, feed) || slices.ContainsFunc(actions, func(a string) bool { return strings.Contains(a, "org-calendar") }) {
+		t.Fatalf("a member's page has the forms %v", actions)
+	}
+	if strings.Contains(page.Body, `name="watch"`) {
+		t.Error("a member is offered kinds to watch")
+	}
+	r := e.postForm(c, prefs, url.Values{"csrf": {csrf}, "alerts": {"on"}})
+	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "saved") {
+		t.Fatalf("save: %d %.300s", r.StatusCode, r.Body)
+	}
+	raw, _ := e.st.NotifyPrefs(t.Context(), member.Email)
+	var p notify.Prefs
+	json.Unmarshal([]byte(raw), &p)
+	if !p.NoDigest || p.NoAlerts {
+		t.Errorf("saved %s, want the digest off and alerts on", raw)
+	}
+	r = e.postForm(c, feed, url.Values{"csrf": {csrf}})
+	m := regexp.MustCompile(`value="(http[^"]+\.ics)"`).FindStringSubmatch(r.Body)
+	if r.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("new feed: %d %.500s", r.StatusCode, r.Body)
+	}
+	if _, _, code := feedEvents(t, m[1]); code != http.StatusOK {
+		t.Errorf("the new feed answers %d", code)
+	}
+	if again := e.get(c, "/orgs/"+slugA+"/notifications"); strings.Contains(again.Body, m[1]) {
+		t.Error("the feed address is shown again after it was made")
+	}
+}
