@@ -186,6 +186,31 @@ func init() {
 		})
 	}
 
+	Register(&Command{
+		Name:    "user reset-mfa",
+		Args:    "EMAIL",
+		Summary: "turn off an account's authenticator app and recovery codes (a lost phone); it sets up a new one at its next login where required",
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 {
+				return BadInput("user reset-mfa needs one e-mail address")
+			}
+			s, u, err := globalAccountArg(ctx, env, args[0])
+			if err != nil {
+				return err
+			}
+			err = s.DisableTOTP(ctx, Actor(), u.ID, true)
+			if errors.Is(err, store.ErrNoChange) {
+				fmt.Fprintf(env.Stdout, "%s has no authenticator app: nothing changed\n", u.Email)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s: authenticator app and recovery codes turned off; the password alone logs in, or leads to setting up a new app where an organization requires one\n", u.Email)
+			return nil
+		},
+	})
+
 	var passwdStdin bool
 	Register(&Command{
 		Name:    "user passwd",

@@ -354,23 +354,25 @@ func (s *Store) CreateSession(ctx context.Context, sess Session) error {
 	if sess.LastSeen.IsZero() {
 		sess.LastSeen = sess.Created
 	}
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip, agent) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-		sess.TokenHash, sess.UserID, sess.CSRF, fmtTime(sess.Created), fmtTime(sess.LastSeen), bounds.Clip(sess.IP, 64), bounds.Clip(sess.Agent, 200))
+	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, ip, agent, mfa_enrol) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+		sess.TokenHash, sess.UserID, sess.CSRF, fmtTime(sess.Created), fmtTime(sess.LastSeen), bounds.Clip(sess.IP, 64), bounds.Clip(sess.Agent, 200), boolInt(sess.MFAEnrol))
 	if s.eng.IsConflict(err) {
 		return fmt.Errorf("session: %w", ErrConflict)
 	}
 	return err
 }
 
-const sessionCols = "token_hash, user_id, csrf, created_at, last_seen, ip, agent, ended_at, ended_why"
+const sessionCols = "token_hash, user_id, csrf, created_at, last_seen, ip, agent, ended_at, ended_why, mfa_enrol"
 
 func scanSession(r scanner) (Session, error) {
 	var sess Session
 	var created, seen string
 	var ended sql.NullString
-	if err := r.Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &created, &seen, &sess.IP, &sess.Agent, &ended, &sess.EndedWhy); err != nil {
+	var enrol int64
+	if err := r.Scan(&sess.TokenHash, &sess.UserID, &sess.CSRF, &created, &seen, &sess.IP, &sess.Agent, &ended, &sess.EndedWhy, &enrol); err != nil {
 		return Session{}, err
 	}
+	sess.MFAEnrol = enrol != 0
 	var err error
 	if sess.Created, err = parseTime(created); err != nil {
 		return Session{}, err

@@ -137,4 +137,8 @@ type Session struct {
 	// began, so a person can tell their sessions apart.
 	IP    string
 	Agent string
+	// MFAEnrol marks a session of an account that an organization
+	// requires to log in with a second step and that has none yet: it
+	// may only enrol (the web app enforces it). Enrolling clears it.
+	MFAEnrol bool
 }

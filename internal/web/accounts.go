@@ -336,7 +336,9 @@ type AccountView struct {
 	// Elsewhere names the organizations where the viewer is not an admin
 	// (account-wide steps are then not offered).
 	Elsewhere []string `json:"elsewhere,omitempty"`
-	Done      string   `json:"-"`
+	// MFA is the account's second login step.
+	MFA  store.MFAState `json:"mfa"`
+	Done string         `json:"-"`
 }
 
 type TokenView struct {
@@ -376,6 +378,9 @@ func (s *Server) accountView(r *http.Request, u store.User) (AccountView, error)
 		}
 		cur := info(r).session != nil && info(r).session.TokenHash == se.TokenHash
 		v.Sessions = append(v.Sessions, SessionView{ID: se.ID(), Created: se.Created, LastSeen: se.LastSeen, IP: se.IP, Agent: se.Agent, Current: cur})
+	}
+	if v.MFA, err = s.st.MFA(ctx, u.ID); err != nil {
+		return v, err
 	}
 	if v.Trail, err = s.st.AccountLog(ctx, u.Email, 20, 0); err != nil {
 		return v, err

@@ -51,6 +51,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 		p.Notice = "Your session reached its " + humanDuration(SessionLifetime) + " limit. Please log in again."
 	case "loggedout":
 		p.Notice = "You have logged out."
+	case "mfa":
+		p.Notice = "The second step timed out or had too many wrong codes. Please log in again."
 	}
 	if open, err := s.setupOpen(r); err == nil && open {
 		p.Notice = "This ward has no account yet. Open the setup link that ward serve printed on its terminal when it started: it creates the first administrator."
@@ -164,20 +166,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.showLogin(w, r, http.StatusUnauthorized, p)
 		return
 	}
-	s.limiter.succeed(emailKey(email))
 	if device != "" {
 		s.limiter.succeed(deviceKey(device))
 	}
-	if err := s.st.RecordAccount(r.Context(), u.Email, store.EventLogin, u.Email, map[string]string{"ip": ip}); err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	if err := s.startSession(w, r, u); err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	s.setDeviceCookie(w, u.Email, now)
-	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure})
 	if auth.NeedsRehash(u.PasswordHash) {
 		// The password is at hand only now: store it with today's
 		// parameters. A failure here must not block the login.
@@ -187,7 +178,45 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	// The second step: an account with an authenticator app gives its
+	// code next; one without, in an organization that requires one, is
+	// logged in only to set it up.
+	mfa, err := s.st.MFA(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	if mfa.TOTP {
+		if err := s.startMFAChallenge(w, r, u, p.Next); err != nil {
+			s.serverError(w, r, false, err)
+		}
+		return
+	}
+	required, err := s.mfaRequiredBy(r, u.ID)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	s.limiter.succeed(emailKey(email))
+	data := map[string]string{"ip": ip}
+	if len(required) > 0 {
+		data["second_step"] = "none yet: sent to set it up (required by " + strings.Join(required, ", ") + ")"
+	}
+	if err := s.st.RecordAccount(r.Context(), u.Email, store.EventLogin, u.Email, data); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	if err := s.startSession(w, r, u, len(required) > 0); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	s.setDeviceCookie(w, u.Email, now)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure})
 	s.log.Info("login", "user_id", u.ID, "ip", ip)
+	if len(required) > 0 {
+		http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 }
 

@@ -245,6 +245,16 @@ func (s *Server) wrap(rt Route) http.Handler {
 			return
 		}
 		ri.user, ri.session = u, sess
+		if sess != nil && sess.MFAEnrol && !enrolOnly(rt) {
+			// An organization requires a second step this account has
+			// not set up: nothing else until it has.
+			if api {
+				s.fail(w, r, api, http.StatusForbidden, "an organization you belong to requires a second login step: set up an authenticator app at /account/mfa first")
+				return
+			}
+			http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
+			return
+		}
 
 		if rt.HasOrg() {
 			org, err := s.st.OrgBySlug(ctx, r.PathValue("org"))

@@ -115,7 +115,8 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 // startSession logs u in: a fresh random cookie (never one the browser
 // brought, against session fixation), stored only as its hash, with its
 // own CSRF token.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User) error {
+// enrol marks a session that may only set up a second step.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.User, enrol bool) error {
 	if c, err := r.Cookie(s.cookieName()); err == nil && c.Value != "" {
 		_ = s.st.EndSession(r.Context(), auth.TokenHash(c.Value), s.now(), store.EndReplaced)
 	}
@@ -130,7 +131,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u store.Us
 	now := s.now()
 	if err := s.st.CreateSession(r.Context(), store.Session{
 		TokenHash: auth.TokenHash(tok), UserID: u.ID, CSRF: csrf, Created: now, LastSeen: now,
-		IP: s.clientIP(r), Agent: r.UserAgent(),
+		IP: s.clientIP(r), Agent: r.UserAgent(), MFAEnrol: enrol,
 	}); err != nil {
 		return err
 	}

@@ -202,7 +202,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.log.Info("first run: administrator created", "user_id", u.ID, "orgs", len(orgs), "new_org", ws != nil)
-	if err := s.startSession(w, r, u); err != nil {
+	if err := s.startSession(w, r, u, false); err != nil {
 		s.serverError(w, r, false, err)
 		return
 	}

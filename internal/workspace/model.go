@@ -109,6 +109,16 @@ type Organization struct {
 	// Workforce sets the organization's own deadlines for policy
 	// acknowledgements and for removing a leaver's access.
 	Workforce Workforce `yaml:"workforce,omitempty" json:"workforce"`
+	// Security sets how the organization's people log in to ward.
+	Security Security `yaml:"security,omitempty" json:"security"`
+}
+
+// Security is how an organization's people log in to ward.
+type Security struct {
+	// RequireMFA: every local account holding a role in the organization
+	// logs in with a second step (an authenticator app); one without is
+	// sent to set it up after its password, and can do nothing else.
+	RequireMFA bool `yaml:"require_mfa,omitempty" json:"require_mfa"`
 }
 
 // HasRole reports whether the organization declares role.

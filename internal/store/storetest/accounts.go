@@ -19,6 +19,7 @@ var securityTests = []struct {
 	{"AccountLifecycle", testAccountLifecycle},
 	{"TokenExpiry", testTokenExpiry},
 	{"AccountTrail", testAccountTrail},
+	{"MFA", testMFA},
 	{"BoundsRefused", testBoundsRefused},
 }
 
