@@ -2,15 +2,22 @@ package web
 
 import (
 	"context"
+	"encoding/base32"
 	"encoding/json"
+	"image"
+	"image/color"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
 	"ward/internal/browsertest"
@@ -324,5 +331,72 @@ func TestBrowserMFA(t *testing.T) {
 	}
 	if len(pr) != 0 {
 		t.Errorf("browser problems (CSP violations, script errors): %q", pr)
+	}
+}
+
+var svgRun = regexp.MustCompile(`M(\d+) (\d+)h(\d+)v1h-\d+z`)
+
+// TestQRCodeScans draws the page's SVG QR code and reads it back with an
+// independent decoder (ZXing's Go port): what an app scans is the
+// otpauth URI with the account's secret.
+func TestQRCodeScans(t *testing.T) {
+	uri := totpURI("dana@alpha.example", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+	svg, err := qrSVG(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`viewBox="0 0 (\d+) (\d+)"`).FindStringSubmatch(string(svg))
+	if m == nil {
+		t.Fatalf("no viewBox in %.200s", svg)
+	}
+	n, _ := strconv.Atoi(m[1])
+	const scale = 6
+	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
+	for i := range img.Pix {
+		img.Pix[i] = 0xff
+	}
+	for _, r := range svgRun.FindAllStringSubmatch(string(svg), -1) {
+		x, _ := strconv.Atoi(r[1])
+		y, _ := strconv.Atoi(r[2])
+		w, _ := strconv.Atoi(r[3])
+		for py := y * scale; py < (y+1)*scale; py++ {
+			for px := x * scale; px < (x+w)*scale; px++ {
+				img.SetGray(px, py, color.Gray{})
+			}
+		}
+	}
+	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("the QR code does not scan: %v", err)
+	}
+	if res.GetText() != uri {
+		t.Errorf("scanned %q, want %q", res.GetText(), uri)
+	}
+	k, err := otp.NewKeyFromURL(res.GetText())
+	if err != nil || k.Secret() != "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP" || k.AccountName() != "dana@alpha.example" || k.Issuer() != "ward" || k.Period() != 30 {
+		t.Errorf("the scanned key: %v %v", k, err)
+	}
+}
+
+// TestRFC6238Vectors: the code check agrees with RFC 6238's appendix B
+// (SHA-1, its 20-byte key, times 59 s and 1111111109 s: 8-digit codes
+// 94287082 and 07081804, whose last six digits a 6-digit app shows).
+func TestRFC6238Vectors(t *testing.T) {
+	secret := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString([]byte("12345678901234567890"))
+	for _, c := range []struct {
+		at   int64
+		code string
+	}{{59, "287082"}, {1111111109, "081804"}} {
+		step, ok := checkTOTP(secret, c.code, time.Unix(c.at, 0))
+		if !ok || step != c.at/30 {
+			t.Errorf("at %d code %s: step %d ok %v", c.at, c.code, step, ok)
+		}
+	}
+	if _, ok := checkTOTP(secret, "287082", time.Unix(59+120, 0)); ok {
+		t.Error("a code four steps old was accepted")
 	}
 }
