@@ -282,12 +282,15 @@ type Member struct {
 	Since time.Time `json:"since"`
 	// LastLogin is the account's last successful login (zero if never).
 	LastLogin time.Time `json:"last_login,omitzero"`
+	// MFA: the account logs in with an authenticator app's code too.
+	MFA bool `json:"mfa"`
 }
 
 // Members lists the accounts with a live role in org, by e-mail.
 func (s *Store) Members(ctx context.Context, org Org) ([]Member, error) {
 	rs, err := s.db.QueryContext(ctx, s.q(`SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.disabled_at, m.role, m.updated_at,
-		(SELECT MAX(a.at) FROM account_audit a WHERE a.key = u.email AND a.action = 'login')
+		(SELECT MAX(a.at) FROM account_audit a WHERE a.key = u.email AND a.action = 'login'),
+		(SELECT COUNT(*) FROM mfa_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL AND t.disabled_at IS NULL)
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.org_id = ? AND m.revoked_at IS NULL ORDER BY u.email`), org.ID)
 	if err != nil {
@@ -299,9 +302,11 @@ func (s *Store) Members(ctx context.Context, org Org) ([]Member, error) {
 		var m Member
 		var created, since string
 		var disabled, login sql.NullString
-		if err := rs.Scan(&m.User.ID, &m.User.Email, &m.User.Name, &m.User.PasswordHash, &created, &disabled, &m.Role, &since, &login); err != nil {
+		var mfa int64
+		if err := rs.Scan(&m.User.ID, &m.User.Email, &m.User.Name, &m.User.PasswordHash, &created, &disabled, &m.Role, &since, &login, &mfa); err != nil {
 			return nil, err
 		}
+		m.MFA = mfa > 0
 		m.User.Disabled = disabled.Valid
 		if m.User.Created, err = parseTime(created); err != nil {
 			return nil, err

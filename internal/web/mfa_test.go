@@ -247,6 +247,19 @@ func TestMFARequiredByOrganization(t *testing.T) {
 	if r := passwordStep(t, e, cb, e.bravo); r.Header.Get("Location") == "/account/mfa" {
 		t.Error("an account of an organization that does not require MFA was sent to enrol")
 	}
+	// The admin sees who has it, on the page and in the API.
+	ms, err := e.st.Members(ctx, e.orgA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.MFA != (m.User.ID == u.ID) {
+			t.Errorf("%s listed with mfa %v", m.User.Email, m.MFA)
+		}
+	}
+	if page := e.get(c, "/orgs/alpha/accounts"); strings.Count(page.Body, `<td class="mfa">on</td>`) != 1 {
+		t.Errorf("the accounts page shows %d accounts with two-step login on, want 1", strings.Count(page.Body, `<td class="mfa">on</td>`))
+	}
 	acts := trailActions(t, e, u.Email)
 	if !slices.Contains(acts, store.EventMFAEnrolled) {
 		t.Errorf("trail %v", acts)
