@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -23,7 +24,10 @@ type serveFlags struct {
 	secure   bool
 	insecure bool
 	proxies  string
-	notify   serveNotifyFlags
+	// logFormat is text (slog's key=value lines) or json (one object a
+	// line, for a log collector).
+	logFormat string
+	notify    serveNotifyFlags
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
@@ -31,6 +35,7 @@ func (f *serveFlags) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&f.secure, "secure", false, "ward is reached over HTTPS (behind a TLS proxy): Secure cookies and HSTS (the default on any address but loopback)")
 	fs.StringVar(&f.proxies, "trusted-proxies", "", "addresses or CIDR ranges of the reverse proxies in front of ward, comma-separated: from them X-Forwarded-For names the client (login limits, the trails)")
 	fs.BoolVar(&f.insecure, "insecure-cookies", false, "cookies without Secure on an address other than loopback (plain HTTP on a trusted network; not recommended)")
+	fs.StringVar(&f.logFormat, "log-format", "text", "the server log on stderr: text (key=value lines) or json (one JSON object a line); every request's lines carry its request_id")
 	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "log a browser session off after this long without activity (HIPAA automatic logoff, 164.312(a)(2)(iii))")
 }
 
@@ -38,7 +43,7 @@ func init() {
 	var f serveFlags
 	Register(&Command{
 		Name:    "serve",
-		Args:    "[--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies]",
+		Args:    "[--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies] [--log-format text|json]",
 		Summary: "serve the web app and the JSON API",
 		Flags: func(fs *flag.FlagSet) {
 			f.bind(fs)
@@ -57,7 +62,10 @@ func init() {
 // serve listens and serves until ctx ends; ready, when set, is called with
 // the URL once the listener is open.
 func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready func(url string)) error {
-	logger := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger, err := newLogger(env.Stderr, f.logFormat)
+	if err != nil {
+		return err
+	}
 	// A database without any account opens on the first-run page, which
 	// only the holder of this one-time token, printed here and never
 	// logged, may use: whoever reaches a fresh server first must not own it.
@@ -124,6 +132,18 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 		fmt.Fprintln(env.Stderr, "ward: stopped")
 		return err
 	}
+}
+
+// newLogger is the server's log on w in the --log-format asked for.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, BadInput("serve --log-format: %q is neither text nor json", format)
 }
 
 // noOrgs reports whether the database holds no organization yet.

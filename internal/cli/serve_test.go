@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -124,4 +126,67 @@ func TestTrustedProxies(t *testing.T) {
 	if p, err := parseProxies(""); err != nil || len(p) != 0 {
 		t.Errorf("none: %v %v", p, err)
 	}
+}
+
+// TestServeLogFormatJSON: with --log-format json the server's log on
+// stderr is one JSON object a line, and the line of a request carries the
+// id its response's X-Request-Id header names. An unknown format is bad
+// input, refused before listening.
+func TestServeLogFormatJSON(t *testing.T) {
+	t.Parallel()
+	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "w.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out bytes.Buffer
+	var errb syncBuffer
+	env := &Env{Stdout: &out, Stderr: &errb}
+	if err := serve(context.Background(), env, s, serveFlags{addr: "127.0.0.1:0", logFormat: "yaml"}, func(string) { t.Error("listened with --log-format yaml") }); !isBadInput(err) || !strings.Contains(err.Error(), "yaml") {
+		t.Errorf("--log-format yaml: %v, want bad input (exit 2) naming it", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, env, s, serveFlags{addr: "127.0.0.1:0", logFormat: "json"}, func(u string) { ready <- u })
+	}()
+	var base string
+	select {
+	case base = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not start")
+	}
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	id := resp.Header.Get("X-Request-Id")
+	cancel()
+	<-done
+	var found bool
+	for _, line := range strings.Split(strings.TrimSpace(errb.String()), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue // ward's own sentences ("ward: stopped")
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("log line %q: %v", line, err)
+		}
+		if m["msg"] == "request" && m["request_id"] == id && m["route"] == "GET /healthz" && m["status"] == float64(200) {
+			found = true
+		}
+	}
+	if id == "" || !found {
+		t.Errorf("no JSON request line with request_id %q in:\n%s", id, errb.String())
+	}
+}
+
+func isBadInput(err error) bool {
+	var ee *ExitError
+	return errors.As(err, &ee) && ee.Code == ExitBadInput
 }

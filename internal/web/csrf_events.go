@@ -44,6 +44,6 @@ func (s *Server) recordCSRF(r *http.Request, u store.User, sess *store.Session, 
 		"route": rt.Method + " " + rt.Pattern, "ip": s.clientIP(r), "session": sess.ID(),
 	})
 	if err != nil && !isCanceled(err) {
-		s.log.Error("record refused CSRF", "err", err)
+		s.log.ErrorContext(r.Context(), "record refused CSRF", "err", err)
 	}
 }

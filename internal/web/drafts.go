@@ -129,6 +129,6 @@ func (s *Server) discardDraftAPI(w http.ResponseWriter, r *http.Request) {
 // is saved.
 func (s *Server) formSaved(r *http.Request) {
 	if err := s.st.DeleteDraft(r.Context(), currentUser(r).ID, currentOrg(r).ID, r.URL.Path); err != nil && !isCanceled(err) {
-		s.log.Error("remove a saved form's draft", "err", err)
+		s.log.ErrorContext(r.Context(), "remove a saved form's draft", "err", err)
 	}
 }

@@ -122,7 +122,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		// What was typed as the e-mail is not logged: it is sometimes a
 		// password typed in the wrong field.
-		s.log.Warn("login throttled", "ip", ip, "retry_after_s", secs)
+		s.log.WarnContext(r.Context(), "login throttled", "ip", ip, "retry_after_s", secs)
 		p.Error = "Too many failed logins. Try again in " + waitText(wait) + "."
 		s.showLogin(w, r, http.StatusTooManyRequests, p)
 		return
@@ -143,7 +143,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		var cerr error
 		ok, cerr = auth.CheckPassword(password, u.PasswordHash)
 		if cerr != nil {
-			s.log.Error("stored password hash unreadable", "user_id", u.ID, "err", cerr)
+			s.log.ErrorContext(r.Context(), "stored password hash unreadable", "user_id", u.ID, "err", cerr)
 		}
 		reason = "wrong password"
 		if ok && u.Disabled {
@@ -159,9 +159,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			key = u.Email
 		}
 		if rerr := s.st.RecordAccount(r.Context(), "anonymous", store.EventLoginFailed, key, map[string]string{"ip": ip, "reason": reason}); rerr != nil && !isCanceled(rerr) {
-			s.log.Error("record failed login", "err", rerr)
+			s.log.ErrorContext(r.Context(), "record failed login", "err", rerr)
 		}
-		s.log.Warn("login failed", "ip", ip, "known_account", err == nil, "user_id", u.ID)
+		s.log.WarnContext(r.Context(), "login failed", "ip", ip, "known_account", err == nil, "user_id", u.ID)
 		p.Error = "That e-mail address and password do not match an account."
 		s.showLogin(w, r, http.StatusUnauthorized, p)
 		return
@@ -174,7 +174,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		// parameters. A failure here must not block the login.
 		if h, err := auth.HashPassword(password); err == nil {
 			if err := s.st.SetPassword(r.Context(), u.ID, h); err != nil {
-				s.log.Error("upgrade password hash", "user_id", u.ID, "err", err)
+				s.log.ErrorContext(r.Context(), "upgrade password hash", "user_id", u.ID, "err", err)
 			}
 		}
 	}
@@ -212,7 +212,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setDeviceCookie(w, u.Email, now)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure})
-	s.log.Info("login", "user_id", u.ID, "ip", ip)
+	s.log.InfoContext(r.Context(), "login", "user_id", u.ID, "ip", ip)
 	if len(required) > 0 {
 		http.Redirect(w, r, "/account/mfa", http.StatusSeeOther)
 		return
@@ -237,9 +237,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		}
 		u := currentUser(r)
 		if err := s.st.RecordAccount(r.Context(), u.Email, store.EventLogout, u.Email, map[string]string{"ip": s.clientIP(r)}); err != nil && !isCanceled(err) {
-			s.log.Error("record logout", "err", err)
+			s.log.ErrorContext(r.Context(), "record logout", "err", err)
 		}
-		s.log.Info("logout", "user_id", u.ID)
+		s.log.InfoContext(r.Context(), "logout", "user_id", u.ID)
 	}
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/login?reason=loggedout", http.StatusSeeOther)

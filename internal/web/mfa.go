@@ -305,9 +305,9 @@ func (s *Server) mfaLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if rerr := s.st.RecordAccount(r.Context(), "anonymous", store.EventLoginFailed, u.Email, map[string]string{"ip": ip, "reason": "wrong second-step code"}); rerr != nil && !isCanceled(rerr) {
-			s.log.Error("record failed login", "err", rerr)
+			s.log.ErrorContext(r.Context(), "record failed login", "err", rerr)
 		}
-		s.log.Warn("login second step failed", "ip", ip, "user_id", u.ID)
+		s.log.WarnContext(r.Context(), "login second step failed", "ip", ip, "user_id", u.ID)
 		if n >= mfaTries {
 			_ = s.st.EndMFAChallenge(r.Context(), hash)
 			s.clearMFACookie(w)
@@ -334,7 +334,7 @@ func (s *Server) mfaLogin(w http.ResponseWriter, r *http.Request) {
 	s.setDeviceCookie(w, u.Email, now)
 	s.clearMFACookie(w)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure})
-	s.log.Info("login", "user_id", u.ID, "ip", ip, "second_step", how)
+	s.log.InfoContext(r.Context(), "login", "user_id", u.ID, "ip", ip, "second_step", how)
 	http.Redirect(w, r, p.Next, http.StatusSeeOther)
 }
 

@@ -244,7 +244,7 @@ func (s *Server) calFeed(w http.ResponseWriter, r *http.Request) {
 	t, err := s.st.CalTokenByHash(ctx, auth.TokenHash(tok))
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) {
-			s.log.Error("calendar feed", "err", err)
+			s.log.ErrorContext(r.Context(), "calendar feed", "err", err)
 		}
 		notFound()
 		return
@@ -274,7 +274,7 @@ func (s *Server) calFeed(w http.ResponseWriter, r *http.Request) {
 	}
 	ws, err := s.st.Org(org).Workspace(ctx)
 	if err != nil {
-		s.log.Error("calendar feed", "err", err)
+		s.log.ErrorContext(r.Context(), "calendar feed", "err", err)
 		http.Error(w, "something went wrong on our side", http.StatusInternalServerError)
 		return
 	}

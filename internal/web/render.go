@@ -224,7 +224,7 @@ func (s *Server) view(r *http.Request, data any) View {
 		if ms, err := s.st.Memberships(r.Context(), ri.user.ID); err == nil {
 			v.Orgs = ms
 		} else if !isCanceled(err) {
-			s.log.Error("memberships", "err", err)
+			s.log.ErrorContext(r.Context(), "memberships", "err", err)
 		}
 	}
 	if ri.org.ID != 0 {
@@ -266,7 +266,7 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 		err = p.t.ExecuteTemplate(&buf, "layout", v)
 	}
 	if err != nil {
-		s.log.Error("render", "template", name, "err", err)
+		s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
 		http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
 		return
 	}
@@ -315,12 +315,12 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, api bool, e
 		// Another writer (a large import) held the database's write lock
 		// longer than a write waits: nothing was written, and trying
 		// again shortly works. Not a server fault.
-		s.log.Warn("database busy", "method", r.Method, "path", r.URL.Path)
+		s.log.WarnContext(r.Context(), "database busy", "method", r.Method, "path", r.URL.Path)
 		w.Header().Set("Retry-After", "2")
 		s.fail(w, r, api, http.StatusServiceUnavailable, "the database is busy with another write (a large import, say); nothing was written: try again in a few seconds")
 		return
 	}
-	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	msg := "something went wrong on our side; the error is in the server log"
 	if api {
 		writeJSON(w, http.StatusInternalServerError, errorBody{msg})

@@ -217,7 +217,7 @@ const msgNoOrg = "no such organization"
 // wrap enforces a route's declaration before its handler runs.
 func (s *Server) wrap(rt Route) http.Handler {
 	if p := rt.Problem(); p != "" {
-		s.log.Error("route not served", "route", rt.Method+" "+rt.Pattern, "problem", p)
+		s.log.ErrorContext(context.Background(), "route not served", "route", rt.Method+" "+rt.Pattern, "problem", p)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, rt.IsAPI(), http.StatusInternalServerError, "this address is misconfigured and is not served")
 		})
@@ -304,7 +304,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 		if isMutating(r.Method) && sess != nil {
 			ok, parts := validCSRF(r, sess.CSRF, rt.Upload)
 			if !ok {
-				s.log.Warn("csrf token missing or wrong", "user_id", u.ID, "route", rt.Method+" "+rt.Pattern)
+				s.log.WarnContext(r.Context(), "csrf token missing or wrong", "user_id", u.ID, "route", rt.Method+" "+rt.Pattern)
 				s.recordCSRF(r, u, sess, rt)
 				s.fail(w, r, api, http.StatusForbidden, "the form's security token is missing or out of date: reload the page and try again")
 				return

@@ -59,7 +59,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 		u, err := s.st.UserByToken(ctx, auth.TokenHash(tok))
 		if err != nil || u.Disabled {
 			if err != nil && !errors.Is(err, store.ErrNotFound) && !isCanceled(err) {
-				s.log.Error("look up API token", "err", err)
+				s.log.ErrorContext(r.Context(), "look up API token", "err", err)
 			}
 			return store.User{}, nil, reasonBadToken
 		}
@@ -73,7 +73,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 	sess, err := s.st.SessionByHash(ctx, hash)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) && !isCanceled(err) {
-			s.log.Error("look up session", "err", err)
+			s.log.ErrorContext(r.Context(), "look up session", "err", err)
 		}
 		s.clearSessionCookie(w)
 		return store.User{}, nil, reasonNone
@@ -97,15 +97,15 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 	if why != "" {
 		end := map[string]string{reasonIdle: store.EndIdle, reasonExpired: store.EndExpired, reasonNone: store.EndDisabled}[why]
 		if err := s.st.EndSession(ctx, hash, now, end); err != nil && !isCanceled(err) {
-			s.log.Error("end session", "err", err)
+			s.log.ErrorContext(r.Context(), "end session", "err", err)
 		}
 		s.clearSessionCookie(w)
-		s.log.Info("session ended", "user_id", sess.UserID, "reason", why)
+		s.log.InfoContext(r.Context(), "session ended", "user_id", sess.UserID, "reason", why)
 		return store.User{}, nil, why
 	}
 	if touch {
 		if err := s.st.TouchSession(ctx, hash, now); err != nil && !isCanceled(err) {
-			s.log.Error("touch session", "err", err)
+			s.log.ErrorContext(r.Context(), "touch session", "err", err)
 		}
 		sess.LastSeen = now
 	}

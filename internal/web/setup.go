@@ -77,7 +77,7 @@ func (s *Server) setupGate(w http.ResponseWriter, r *http.Request, token string)
 		return false
 	}
 	if s.cfg.SetupToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.SetupToken)) != 1 {
-		s.log.Warn("first-run page asked without the setup token", "ip", s.clientIP(r))
+		s.log.WarnContext(r.Context(), "first-run page asked without the setup token", "ip", s.clientIP(r))
 		s.fail(w, r, false, http.StatusForbidden, "This ward has no account yet. Open the setup link that `ward serve` printed on its terminal when it started (restart it to get a new one), or create the first administrator with `ward user add EMAIL --role admin`.")
 		return false
 	}
@@ -201,7 +201,7 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.log.Info("first run: administrator created", "user_id", u.ID, "orgs", len(orgs), "new_org", ws != nil)
+	s.log.InfoContext(r.Context(), "first run: administrator created", "user_id", u.ID, "orgs", len(orgs), "new_org", ws != nil)
 	if err := s.startSession(w, r, u, false); err != nil {
 		s.serverError(w, r, false, err)
 		return

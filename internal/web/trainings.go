@@ -65,7 +65,7 @@ func (s *Server) certificateFile(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := s.st.Blobs().Open(rec.SHA256)
 	if err != nil {
-		s.log.Error("certificate blob missing", "org", currentOrg(r).Slug, "record", key, "sha256", rec.SHA256, "err", err)
+		s.log.ErrorContext(r.Context(), "certificate blob missing", "org", currentOrg(r).Slug, "record", key, "sha256", rec.SHA256, "err", err)
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("the certificate (sha256 %s) is not in the blob store", rec.SHA256))
 		return
 	}

@@ -206,7 +206,7 @@ func (s *Server) addEvidence(r *http.Request) (UploadResult, error) {
 		return UploadResult{}, err
 	}
 	res := UploadResult{Control: id, Added: added, Existing: already}
-	s.log.Info("evidence added", "org", currentOrg(r).Slug, "control", id, "items", len(res.Added), "user_id", currentUser(r).ID)
+	s.log.InfoContext(r.Context(), "evidence added", "org", currentOrg(r).Slug, "control", id, "items", len(res.Added), "user_id", currentUser(r).ID)
 	return res, nil
 }
 
@@ -284,7 +284,7 @@ func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := s.st.Blobs().Open(e.SHA256)
 	if err != nil {
-		s.log.Error("evidence blob missing", "org", currentOrg(r).Slug, "evidence", id, "sha256", e.SHA256, "err", err)
+		s.log.ErrorContext(r.Context(), "evidence blob missing", "org", currentOrg(r).Slug, "evidence", id, "sha256", e.SHA256, "err", err)
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("the file of evidence %s (sha256 %s) is not in the blob store", id, e.SHA256))
 		return
 	}

@@ -102,7 +102,7 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 	s := &Server{
 		st:      st,
 		cfg:     cfg,
-		log:     cfg.Logger,
+		log:     slog.New(requestIDHandler{cfg.Logger.Handler()}),
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
 		limiter: newLoginLimiter(),
@@ -134,7 +134,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Pages show PHI: no browser or proxy may keep a copy. Static assets
 	// override this in their handler.
 	h.Set("Cache-Control", "no-store")
-	s.mux.ServeHTTP(w, r)
+	id := s.newRequestID(r)
+	h.Set(requestIDHeader, id)
+	r = r.WithContext(context.WithValue(r.Context(), reqIDKey{}, id))
+	sw := &statusWriter{ResponseWriter: w}
+	start := time.Now()
+	// The mux sets r.Pattern on r itself: the request line names the
+	// route.
+	s.mux.ServeHTTP(sw, r)
+	s.logRequest(r, sw, start)
 }
 
 // isCanceled reports a request the client gave up on, which is not worth

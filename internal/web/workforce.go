@@ -167,7 +167,7 @@ func (s *Server) memberPolicy(w http.ResponseWriter, r *http.Request, api bool) 
 		if err != nil {
 			// Nothing to read, nothing to acknowledge: say so rather than
 			// fail the whole list.
-			s.log.Error("policy text missing", "org", currentOrg(r).Slug, "policy", id, "version", v.Version, "err", err)
+			s.log.ErrorContext(r.Context(), "policy text missing", "org", currentOrg(r).Slug, "policy", id, "version", v.Version, "err", err)
 			mp.Error = fmt.Sprintf("The text of version %d is not in ward's store, so it cannot be shown or acknowledged here: tell the compliance lead (ward apply of the workspace folder stores it).", v.Version)
 			return ws, mp, true
 		}
