@@ -65,6 +65,10 @@ type Env struct {
 
 	store   *store.Store
 	backend *Backend
+	// given are the flags named on the command line, before or after the
+	// command's name: they win over the environment and a config file
+	// (config.go).
+	given map[string]bool
 }
 
 // ExitError carries an exit code and, when Msg is not empty, one sentence
@@ -148,6 +152,9 @@ func run(ctx context.Context, env *Env, args []string) error {
 	if cmd.Report && env.Format != "text" && env.Format != "json" {
 		return BadInput("--format %q is not one of text, json", env.Format)
 	}
+	env.given = map[string]bool{}
+	global.Visit(func(f *flag.Flag) { env.given[f.Name] = true })
+	fs.Visit(func(f *flag.Flag) { env.given[f.Name] = true })
 	env.AsOf = date.Today()
 	if asOf != "" {
 		d, err := date.Parse(asOf)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"strings"
 	"time"
 
@@ -27,7 +28,10 @@ type serveFlags struct {
 	// logFormat is text (slog's key=value lines) or json (one object a
 	// line, for a log collector).
 	logFormat string
-	notify    serveNotifyFlags
+	// config is --config FILE (serve only): settings the command line
+	// and the environment leave unsaid (config.go).
+	config string
+	notify serveNotifyFlags
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
@@ -41,15 +45,23 @@ func (f *serveFlags) bind(fs *flag.FlagSet) {
 
 func init() {
 	var f serveFlags
+	// flags is the command's flag set, for the settings the command line
+	// leaves to the environment and the config file.
+	var flags *flag.FlagSet
 	Register(&Command{
 		Name:    "serve",
-		Args:    "[--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies] [--log-format text|json]",
+		Args:    "[--config FILE] [--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies] [--log-format text|json]",
 		Summary: "serve the web app and the JSON API",
 		Flags: func(fs *flag.FlagSet) {
 			f.bind(fs)
 			f.notify.bind(fs) // not ward demo's: the demo sends nothing
+			fs.StringVar(&f.config, "config", os.Getenv("WARD_CONFIG"), "a file of settings, one 'name = value' a line (the flags' names); a flag given, then $WARD_NAME, win over it ($WARD_CONFIG)")
+			flags = fs
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
+			if err := applySettings(flags, env.given, f.config); err != nil {
+				return err
+			}
 			s, err := env.Store(ctx)
 			if err != nil {
 				return err
