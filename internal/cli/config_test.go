@@ -81,7 +81,9 @@ idle-timeout = 20m
 	for _, k := range []string{"WARD_ADDR", "WARD_LOG_FORMAT", "WARD_CONFIG"} {
 		t.Setenv(k, "")
 	}
-	jsonLog := func(stderr string) bool { return strings.Contains(stderr, `{"time":`) && strings.Contains(stderr, `"msg":"request"`) }
+	jsonLog := func(stderr string) bool {
+		return strings.Contains(stderr, `{"time":`) && strings.Contains(stderr, `"msg":"request"`)
+	}
 
 	// The file alone.
 	addr, stderr := runServe(t, "serve", "--config", conf)
