@@ -174,6 +174,9 @@ type writer struct {
 	now   string
 	// origin is who writes: a record this writer creates is managed there.
 	origin string
+	// touched: a record the subprocessor list is derived from changed, so
+	// the trust center compares the list before commit (announce).
+	touched bool
 }
 
 func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(w *writer) error) error {
@@ -195,6 +198,11 @@ func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(
 	}
 	if dryRun {
 		return nil // the deferred rollback discards everything
+	}
+	if w.touched {
+		if err := w.announce(); err != nil {
+			return o.s.busy(err)
+		}
 	}
 	if err := o.s.saveHead(ctx, tx, o.org.ID, w.head); err != nil {
 		return o.s.busy(err)
@@ -296,6 +304,9 @@ func (w *writer) put(d desired, old row, exists bool) (Change, error) {
 			return c, err
 		}
 	}
+	if subprocessorKinds[d.kind] {
+		w.touched = true
+	}
 	if d.kind == KindOrganization {
 		// The organization record's name is also the organization's.
 		if org, ok := d.v.(*workspace.Organization); ok && org.Name != "" && org.Name != w.o.org.Name {
@@ -320,6 +331,7 @@ func (w *writer) retire(r row) (Change, error) {
 	if err := w.audit("retire", r.kind, r.key, changeData(r.body, nil)); err != nil {
 		return Change{}, err
 	}
+	w.touched = w.touched || subprocessorKinds[r.kind]
 	return Change{Kind: r.kind, Key: r.key, Action: "retire", Version: v}, nil
 }
 

@@ -194,6 +194,7 @@ var sections = []struct{ label, suffix string }{
 	{"Incidents", "/incidents"},
 	{"Privacy", "/privacy"},
 	{"Questionnaires", "/questionnaires"},
+	{"Trust center", "/trust/requests"},
 	{"Penalties", "/penalties"},
 	{"Reports", "/reports"},
 	{"Audit trail", "/audit"},

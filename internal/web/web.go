@@ -61,6 +61,8 @@ type Server struct {
 	routes  []Route
 	pages   map[string]*pageTemplate
 	limiter *loginLimiter
+	// trustLimit counts the trust center's public form posts (trust.go).
+	trustLimit *loginLimiter
 	// deviceKey signs device cookies (device.go); made at start.
 	deviceKey []byte
 	// csrf throttles the record of refused CSRF tokens (csrf_events.go).
@@ -106,6 +108,8 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
 		limiter: newLoginLimiter(),
+
+		trustLimit: newLoginLimiter(),
 	}
 	s.deviceKey = make([]byte, 32)
 	if _, err := rand.Read(s.deviceKey); err != nil {

@@ -190,6 +190,8 @@ var allowedValues = map[string][]string{
 	"organization.roles":                   Roles,
 	"organization.soc2.type":               SOC2Types,
 	"organization.soc2.categories":         SOC2Categories,
+	"organization.trust.public":            TrustSections,
+	"organization.trust.documents[].kind":  TrustDocumentKinds,
 	"systems.kind":                         SystemKinds,
 	"agreements.kind":                      AgreementKinds,
 	"agreements.direction":                 AgreementDirections,

@@ -166,7 +166,7 @@ flows:
 		{name: "unknown key with no near match lists the known ones", yaml: `vendors:
   - id: aws
     website: aws.amazon.com
-`, want: []string{`ws.yaml:7: vendors[0].website: unknown field "website"; known fields: id, name, services, contact`}},
+`, want: []string{`ws.yaml:7: vendors[0].website: unknown field "website"; known fields: id, name, services, contact, location, subprocessor`}},
 		{name: "unknown section", yaml: `vendor:
   - id: aws
 `, want: []string{`ws.yaml:5: vendor: unknown section "vendor" (did you mean vendors?)`}},

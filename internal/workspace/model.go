@@ -111,6 +111,9 @@ type Organization struct {
 	Workforce Workforce `yaml:"workforce,omitempty" json:"workforce"`
 	// Security sets how the organization's people log in to ward.
 	Security Security `yaml:"security,omitempty" json:"security"`
+	// Trust is the public trust center (`ward serve` at /trust/{slug}):
+	// off unless present and enabled.
+	Trust *Trust `yaml:"trust,omitempty" json:"trust,omitempty"`
 }
 
 // Security is how an organization's people log in to ward.
@@ -119,6 +122,83 @@ type Security struct {
 	// logs in with a second step (an authenticator app); one without is
 	// sent to set it up after its password, and can do nothing else.
 	RequireMFA bool `yaml:"require_mfa,omitempty" json:"require_mfa"`
+}
+
+// Trust center sections an organization may make public.
+const (
+	TrustFrameworks    = "frameworks"
+	TrustSubprocessors = "subprocessors"
+	TrustPolicies      = "policies"
+	TrustDocuments     = "documents"
+)
+
+var (
+	TrustSections = []string{TrustFrameworks, TrustSubprocessors, TrustPolicies, TrustDocuments}
+	// TrustDocumentKinds are what a trust center offers on request.
+	TrustDocumentKinds = []string{"soc2-report", "pen-test-summary", "baa-template", "other"}
+)
+
+// Trust is the organization's public trust center. Everything it shows is
+// derived from the rest of the workspace (frameworks from the plan and the
+// risk analyses, subprocessors from the vendor register, policies from
+// the policies); this only says what is public and what is offered.
+type Trust struct {
+	Enabled bool `yaml:"enabled" json:"enabled"`
+	// Public lists the sections anyone may see; a section not listed is
+	// not shown and its addresses answer 404.
+	Public []string `yaml:"public,omitempty" json:"public"`
+	// Contact is the address the page gives for security questions.
+	Contact string `yaml:"contact,omitempty" json:"contact"`
+	// SubprocessorNoticeDays is the notice the organization promises
+	// before a subprocessor change takes effect: a change is effective
+	// this many days after it is announced.
+	SubprocessorNoticeDays int `yaml:"subprocessor_notice_days,omitempty" json:"subprocessor_notice_days"`
+	// LinkHours is how long an approved download link lasts (default 72).
+	LinkHours int             `yaml:"link_hours,omitempty" json:"link_hours,omitempty"`
+	Documents []TrustDocument `yaml:"documents,omitempty" json:"documents"`
+}
+
+// DefaultTrustLinkHours is how long an approved document link lasts.
+const DefaultTrustLinkHours = 72
+
+// Shows reports whether a section is public on an enabled trust center.
+func (t *Trust) Shows(section string) bool {
+	return t != nil && t.Enabled && slices.Contains(t.Public, section)
+}
+
+// Hours is the lifetime of a download link in hours.
+func (t *Trust) Hours() int {
+	if t == nil || t.LinkHours <= 0 {
+		return DefaultTrustLinkHours
+	}
+	return t.LinkHours
+}
+
+// Document returns the document with the id, or nil.
+func (t *Trust) Document(id string) *TrustDocument {
+	if t == nil {
+		return nil
+	}
+	for i := range t.Documents {
+		if t.Documents[i].ID == id {
+			return &t.Documents[i]
+		}
+	}
+	return nil
+}
+
+// TrustDocument is one document offered behind the request form: an
+// evidence item's file, or a file of its own in the workspace folder.
+type TrustDocument struct {
+	ID    string `yaml:"id" json:"id"`
+	Kind  string `yaml:"kind" json:"kind"`
+	Title string `yaml:"title" json:"title"`
+	// Public lists it on the page (and lets it be requested); a document
+	// that is not public is unreachable from outside.
+	Public   bool   `yaml:"public,omitempty" json:"public"`
+	Evidence string `yaml:"evidence,omitempty" json:"evidence"`
+	File     string `yaml:"file,omitempty" json:"file"`
+	SHA256   string `yaml:"sha256,omitempty" json:"sha256"`
 }
 
 // HasRole reports whether the organization declares role.
@@ -231,7 +311,17 @@ type Vendor struct {
 	Name     string   `yaml:"name,omitempty" json:"name"`
 	Services []string `yaml:"services,omitempty" json:"services"`
 	Contact  string   `yaml:"contact,omitempty" json:"contact"`
+	// Location is where the vendor processes the organization's data
+	// (shown on the trust center's subprocessor list).
+	Location string `yaml:"location,omitempty" json:"location,omitempty"`
+	// Subprocessor: false leaves the vendor off the trust center's
+	// subprocessor list (it holds none of the customers' data); every
+	// other vendor is listed.
+	Subprocessor *bool `yaml:"subprocessor,omitempty" json:"subprocessor,omitempty"`
 }
+
+// IsSubprocessor reports whether the vendor is listed as a subprocessor.
+func (v Vendor) IsSubprocessor() bool { return v.Subprocessor == nil || *v.Subprocessor }
 
 var (
 	AgreementKinds      = []string{"baa", "dpa", "msa"}

@@ -302,6 +302,7 @@ func (c *checker) organization() {
 	if n := o.Workforce.TerminationWithinDays; n != nil {
 		c.notNegative(s, 0, "workforce.termination_within_days", int64(*n))
 	}
+	c.checkTrust()
 	if len(o.RiskMatrix) > 0 {
 		ok := len(o.RiskMatrix) == 5
 		for _, row := range o.RiskMatrix {
@@ -309,6 +310,62 @@ func (c *checker) organization() {
 		}
 		if !ok {
 			c.errf(s, 0, "risk_matrix", "must be 5 rows (likelihood 1..5) of 5 levels each (impact 1..5)")
+		}
+	}
+}
+
+// checkTrust holds organization.trust to its sections, document kinds,
+// references and bounds.
+func (c *checker) checkTrust() {
+	t := c.ws.Organization.Trust
+	if t == nil {
+		return
+	}
+	const s = "organization"
+	seen := map[string]bool{}
+	for j, sec := range t.Public {
+		f := fmt.Sprintf("trust.public[%d]", j)
+		c.oneOf(s, 0, f, sec, TrustSections, true)
+		if seen[sec] {
+			c.errf(s, 0, f, "%q is listed twice", sec)
+		}
+		seen[sec] = true
+	}
+	if t.Contact != "" && !strings.Contains(t.Contact, "@") {
+		c.errf(s, 0, "trust.contact", "%q is not an e-mail address", t.Contact)
+	}
+	if n := t.SubprocessorNoticeDays; n < 0 || n > 365 {
+		c.errf(s, 0, "trust.subprocessor_notice_days", "%d is outside 0..365: give the notice the organization promises in days (30 is common)", n)
+	}
+	if n := t.LinkHours; n < 0 || n > 24*30 {
+		c.errf(s, 0, "trust.link_hours", "%d is outside 0..720: a download link lasts at most 30 days (default %d hours)", n, DefaultTrustLinkHours)
+	}
+	ids := map[string]int{}
+	for j, d := range t.Documents {
+		p := func(f string) string { return fmt.Sprintf("trust.documents[%d].%s", j, f) }
+		if c.required(s, 0, p("id"), d.ID, "a short unique name such as soc2-report") {
+			if !validSlug(d.ID) {
+				c.errf(s, 0, p("id"), "%q is not an id: use lower-case letters, digits and single hyphens, such as %q", d.ID, Slug(d.ID))
+			} else if first, dup := ids[d.ID]; dup {
+				c.errf(s, 0, p("id"), "%q is already the id of trust.documents[%d]", d.ID, first)
+			}
+			ids[d.ID] = j
+		}
+		c.oneOf(s, 0, p("kind"), d.Kind, TrustDocumentKinds, true)
+		c.required(s, 0, p("title"), d.Title, "what the page calls it, such as SOC 2 Type II report")
+		switch {
+		case d.Evidence == "" && d.File == "":
+			c.errf(s, 0, p("file"), "a document needs a file: give file (a path in the workspace folder) or evidence (an evidence id with a file)")
+		case d.Evidence != "" && d.File != "":
+			c.errf(s, 0, p("evidence"), "give either evidence or file, not both")
+		case d.Evidence != "":
+			if i, ok := c.evidence[d.Evidence]; !ok {
+				c.errf(s, 0, p("evidence"), "%q is not an evidence id in this workspace", d.Evidence)
+			} else if c.ws.Evidence[i].File == "" {
+				c.errf(s, 0, p("evidence"), "evidence %q has no file to offer (only a link or a note)", d.Evidence)
+			}
+		default:
+			c.file(s, 0, p("file"), d.File)
 		}
 	}
 }

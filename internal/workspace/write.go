@@ -141,6 +141,9 @@ type FileRef struct {
 // Who names the record for messages: evidence[3], or the field when a
 // record names several files: policies[3].versions[1].file.
 func (f FileRef) Who() string {
+	if f.Section == "organization" {
+		return "organization." + f.Field
+	}
 	if f.Field == "file" {
 		return fmt.Sprintf("%s[%d]", f.Section, f.Index)
 	}
@@ -173,6 +176,13 @@ func (ws *Workspace) Files() []FileRef {
 	for i := range ws.TrainingRecords {
 		if r := &ws.TrainingRecords[i]; r.File != "" {
 			out = append(out, FileRef{"training_records", i, "file", r.File, &r.SHA256, true})
+		}
+	}
+	if t := ws.Organization.Trust; t != nil {
+		for i := range t.Documents {
+			if d := &t.Documents[i]; d.File != "" {
+				out = append(out, FileRef{"organization", 0, fmt.Sprintf("trust.documents[%d].file", i), d.File, &d.SHA256, false})
+			}
 		}
 	}
 	return out

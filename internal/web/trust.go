@@ -1,0 +1,553 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"ward/internal/auth"
+	"ward/internal/date"
+	"ward/internal/plan"
+	"ward/internal/store"
+	"ward/internal/trust"
+	"ward/internal/workspace"
+)
+
+// The public trust center (issue 16): /trust/{slug} answers with no
+// login, for an organization that enabled it (organization.trust), and
+// shows only the sections it made public. Everything else under /trust —
+// an organization that does not exist, one without a trust center, a
+// section or a document that is not public, a request id that was never
+// issued — answers the same 404, so nothing tells them apart.
+//
+// The pages carry no script, so their CSP allows none; they set their own
+// cache headers: the page and the feed may be kept for five minutes by
+// anyone, the forms and downloads by nobody.
+
+func init() {
+	register(
+		Route{Method: "GET", Pattern: "/trust/{slug}", Role: Public, Handler: (*Server).trustPage},
+		Route{Method: "GET", Pattern: "/api/v1/trust/{slug}", Role: Public, Handler: (*Server).trustPageAPI},
+		Route{Method: "GET", Pattern: "/trust/{slug}/subprocessors.atom", Role: Public, Handler: (*Server).trustFeed},
+		Route{Method: "GET", Pattern: "/trust/{slug}/subscribe", Role: Public, Handler: (*Server).trustSubscribeForm},
+		Route{Method: "POST", Pattern: "/trust/{slug}/subscribe", Role: Public, Handler: (*Server).trustSubscribe},
+		Route{Method: "GET", Pattern: "/trust/{slug}/documents/{doc}", Role: Public, Handler: (*Server).trustRequestForm},
+		Route{Method: "POST", Pattern: "/trust/{slug}/documents/{doc}", Role: Public, Handler: (*Server).trustRequest},
+		Route{Method: "GET", Pattern: "/trust/{slug}/download/{id}/{token}", Role: Public, Handler: (*Server).trustDownloadPage},
+		Route{Method: "POST", Pattern: "/trust/{slug}/download/{id}/{token}", Role: Public, Handler: (*Server).trustDownload},
+	)
+}
+
+// TrustCSP is the trust center's Content-Security-Policy: its stylesheet
+// and nothing else, no script at all.
+const TrustCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// trustCache is how long anyone may keep the public page and feed.
+const trustCache = "public, max-age=300"
+
+//go:embed templates/trust/*.html
+var trustFS embed.FS
+
+var trustTemplates = template.Must(template.New("").Funcs(template.FuncMap{
+	"when":    funcs["when"],
+	"docKind": trust.KindLabel,
+	"statusLabel": func(s string) string {
+		switch s {
+		case trust.StatusInPlace:
+			return "In place"
+		case trust.StatusInProgress:
+			return "In progress"
+		case trust.StatusReport:
+			return "Report available"
+		case trust.StatusPlanned:
+			return "Planned"
+		}
+		return "Not planned"
+	},
+}).ParseFS(trustFS, "templates/trust/layout.html"))
+
+var trustPageTemplates = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	for _, n := range []string{"page", "request", "subscribe", "download", "error"} {
+		m[n] = template.Must(template.Must(trustTemplates.Clone()).ParseFS(trustFS, "templates/trust/"+n+".html"))
+	}
+	return m
+}()
+
+// trustView is what every trust template receives.
+type trustView struct {
+	Org, Slug, Contact, Feed string
+	AsOf                     date.Date
+	Page                     trust.Page
+
+	Doc                  *workspace.TrustDocument
+	Token                string // the form's double-submit token
+	Name, Email, Company string
+	Accepted, Done, PDF  bool
+	Errors               map[string]string
+	Error                string
+	Hours, NoticeDays    int
+	NDA                  string
+	Request              trust.Request
+	LinkToken            string
+	Title, Message       string
+}
+
+func trustHeaders(w http.ResponseWriter, cache string) {
+	w.Header().Set("Content-Security-Policy", TrustCSP)
+	w.Header().Set("Cache-Control", cache)
+}
+
+func (s *Server) trustRender(w http.ResponseWriter, status int, name string, v trustView) {
+	var buf bytes.Buffer
+	if err := trustPageTemplates[name].ExecuteTemplate(&buf, "trust_layout", v); err != nil {
+		s.log.Error("render", "template", "trust/"+name, "err", err)
+		http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// msgNoTrust is the one answer for anything under /trust that is not
+// public.
+const msgNoTrust = "There is no trust center at this address."
+
+func (s *Server) trustNotFound(w http.ResponseWriter, r *http.Request) {
+	trustHeaders(w, "no-store")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		apiError(w, http.StatusNotFound, msgNoTrust)
+		return
+	}
+	s.trustRender(w, http.StatusNotFound, "error", trustView{Title: "Not found", Message: msgNoTrust})
+}
+
+// trustLoad is the organization behind {slug} when its trust center is
+// enabled; it has answered (404 or 500) when ok is false.
+func (s *Server) trustLoad(w http.ResponseWriter, r *http.Request) (o *store.OrgStore, ws *workspace.Workspace, v trustView, ok bool) {
+	o, ws, err := s.st.TrustWorkspace(r.Context(), r.PathValue("slug"))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.trustNotFound(w, r)
+		return nil, nil, v, false
+	case err != nil:
+		trustHeaders(w, "no-store")
+		s.serverError(w, r, strings.HasPrefix(r.URL.Path, "/api/"), err)
+		return nil, nil, v, false
+	}
+	t := ws.Organization.Trust
+	v = trustView{Org: ws.Organization.Name, Slug: o.Info().Slug, Contact: t.Contact, AsOf: date.Of(s.now().UTC()),
+		Hours: t.Hours(), NoticeDays: t.SubprocessorNoticeDays, NDA: trust.NDA}
+	if t.Shows(workspace.TrustSubprocessors) {
+		v.Feed = "/trust/" + v.Slug + "/subprocessors.atom"
+	}
+	return o, ws, v, true
+}
+
+func (s *Server) trustBuild(r *http.Request, o *store.OrgStore, ws *workspace.Workspace, asOf date.Date) (trust.Page, error) {
+	changes, err := o.SubprocessorChanges(r.Context())
+	if err != nil {
+		return trust.Page{}, err
+	}
+	p := plan.Build(ws, ws.Organization.ProgramStart, asOf, plan.Status{})
+	pg := trust.Build(ws, p, changes, asOf)
+	pg.Slug = o.Info().Slug
+	return pg, nil
+}
+
+func (s *Server) trustPage(w http.ResponseWriter, r *http.Request) {
+	o, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	pg, err := s.trustBuild(r, o, ws, v.AsOf)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	v.Page = pg
+	trustHeaders(w, trustCache)
+	s.trustRender(w, http.StatusOK, "page", v)
+}
+
+// trustPageAPI is the page as JSON: the same sections, no more.
+func (s *Server) trustPageAPI(w http.ResponseWriter, r *http.Request) {
+	o, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	pg, err := s.trustBuild(r, o, ws, v.AsOf)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	trustHeaders(w, trustCache)
+	writeJSON(w, http.StatusOK, pg)
+}
+
+func (s *Server) trustFeed(w http.ResponseWriter, r *http.Request) {
+	o, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	if !ws.Organization.Trust.Shows(workspace.TrustSubprocessors) {
+		s.trustNotFound(w, r)
+		return
+	}
+	pg, err := s.trustBuild(r, o, ws, v.AsOf)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := trust.WriteAtom(&buf, pg, s.baseURL(r)+"/trust/"+v.Slug); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	trustHeaders(w, trustCache)
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Write(buf.Bytes())
+}
+
+// baseURL is the address the request came to, for the feed's absolute
+// links: https when ward is served over TLS (Config.Secure).
+func (s *Server) baseURL(r *http.Request) string {
+	scheme := "http"
+	if s.cfg.Secure || r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// The trust center's forms have no session to bind a CSRF token to: a
+// double-submit cookie, as the login form's.
+const trustCookie = "ward_trust"
+
+func (s *Server) trustFormToken(w http.ResponseWriter) (string, error) {
+	tok, err := auth.NewToken()
+	if err != nil {
+		return "", err
+	}
+	http.SetCookie(w, &http.Cookie{Name: trustCookie, Value: tok, Path: "/trust/", HttpOnly: true,
+		Secure: s.cfg.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	return tok, nil
+}
+
+// trustForm reads a small form and checks its token; false: it answered
+// or the token was wrong (then v.Error says so and the caller shows the
+// form again).
+func (s *Server) trustForm(w http.ResponseWriter, r *http.Request) (tokenOK bool, err error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		return false, err
+	}
+	c, cerr := r.Cookie(trustCookie)
+	return cerr == nil && c.Value != "" && subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostForm.Get(csrfField))) == 1, nil
+}
+
+// Rate limits of the public forms, per client address over loginWindow:
+// document requests and subscriptions are cheap to send and each writes
+// a record and the audit trail.
+const (
+	maxTrustRequestsPerIP   = 5
+	maxTrustRequestsPerMail = 3
+	maxTrustSubscribesPerIP = 10
+)
+
+func (s *Server) trustThrottled(w http.ResponseWriter, keys ...limitKey) bool {
+	now := s.now()
+	if blocked, wait := s.trustLimit.blocked(now, keys...); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
+		return true
+	}
+	s.trustLimit.fail(now, keys...)
+	return false
+}
+
+func (s *Server) trustSubscribeForm(w http.ResponseWriter, r *http.Request) {
+	_, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	if !ws.Organization.Trust.Shows(workspace.TrustSubprocessors) {
+		s.trustNotFound(w, r)
+		return
+	}
+	trustHeaders(w, "no-store")
+	var err error
+	if v.Token, err = s.trustFormToken(w); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	s.trustRender(w, http.StatusOK, "subscribe", v)
+}
+
+func (s *Server) trustSubscribe(w http.ResponseWriter, r *http.Request) {
+	o, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	if !ws.Organization.Trust.Shows(workspace.TrustSubprocessors) {
+		s.trustNotFound(w, r)
+		return
+	}
+	trustHeaders(w, "no-store")
+	tokenOK, err := s.trustForm(w, r)
+	again := func(status int, msg string) {
+		v.Error = msg
+		if v.Token, err = s.trustFormToken(w); err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		s.trustRender(w, status, "subscribe", v)
+	}
+	if err != nil {
+		again(http.StatusBadRequest, "The form could not be read. Please try again.")
+		return
+	}
+	v.Email = strings.TrimSpace(r.PostForm.Get("email"))
+	if !tokenOK {
+		again(http.StatusBadRequest, "The form expired. Please send it again.")
+		return
+	}
+	if s.trustThrottled(w, limitKey{"trust-sub:" + s.clientIP(r), maxTrustSubscribesPerIP}) {
+		again(http.StatusTooManyRequests, "Too many subscriptions from your address. Please try again later.")
+		return
+	}
+	if errs := trust.CheckRequest("-", v.Email, "-", true); errs["email"] != "" {
+		again(http.StatusUnprocessableEntity, errs["email"])
+		return
+	}
+	if _, err := o.Subscribe(r.Context(), "subscriber:"+strings.ToLower(v.Email), v.Email); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	v.Done = true
+	s.trustRender(w, http.StatusOK, "subscribe", v)
+}
+
+// trustDoc is the public document {doc}; it answered 404 when ok is false.
+func (s *Server) trustDoc(w http.ResponseWriter, r *http.Request, ws *workspace.Workspace) (*workspace.TrustDocument, bool) {
+	d := trust.PublicDocument(ws, r.PathValue("doc"))
+	if d == nil {
+		s.trustNotFound(w, r)
+		return nil, false
+	}
+	return d, true
+}
+
+func (s *Server) trustRequestForm(w http.ResponseWriter, r *http.Request) {
+	_, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	if v.Doc, ok = s.trustDoc(w, r, ws); !ok {
+		return
+	}
+	trustHeaders(w, "no-store")
+	var err error
+	if v.Token, err = s.trustFormToken(w); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	s.trustRender(w, http.StatusOK, "request", v)
+}
+
+func (s *Server) trustRequest(w http.ResponseWriter, r *http.Request) {
+	o, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	if v.Doc, ok = s.trustDoc(w, r, ws); !ok {
+		return
+	}
+	trustHeaders(w, "no-store")
+	tokenOK, err := s.trustForm(w, r)
+	again := func(status int, msg string) {
+		v.Error = msg
+		if v.Token, err = s.trustFormToken(w); err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		s.trustRender(w, status, "request", v)
+	}
+	if err != nil {
+		again(http.StatusBadRequest, "The form could not be read. Please try again.")
+		return
+	}
+	f := r.PostForm
+	v.Name, v.Email, v.Company = strings.TrimSpace(f.Get("name")), strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("company"))
+	v.Accepted = f.Get("nda") == "accept"
+	if !tokenOK {
+		again(http.StatusBadRequest, "The form expired. Please send it again.")
+		return
+	}
+	if s.trustThrottled(w, limitKey{"trust-req:" + s.clientIP(r), maxTrustRequestsPerIP},
+		limitKey{"trust-req-mail:" + strings.ToLower(v.Email), maxTrustRequestsPerMail}) {
+		again(http.StatusTooManyRequests, "Too many requests from your address. Please try again later.")
+		return
+	}
+	if v.Errors = trust.CheckRequest(v.Name, v.Email, v.Company, v.Accepted); len(v.Errors) > 0 {
+		again(http.StatusUnprocessableEntity, "Please correct the fields below.")
+		return
+	}
+	id := make([]byte, 8)
+	rand.Read(id)
+	req := trust.Request{ID: "tr-" + hex.EncodeToString(id), Document: v.Doc.ID, Name: v.Name, Email: v.Email, Company: v.Company,
+		NDA: trust.NDAVersion(), Requested: s.now().UTC(), Status: trust.RequestPending}
+	if err := o.AddTrustRequest(r.Context(), "requester:"+strings.ToLower(v.Email), req); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	v.Done = true
+	s.trustRender(w, http.StatusOK, "request", v)
+}
+
+// trustLink finds the request a download link names, checking its token;
+// it answered when ok is false: 404 for anything not issued, 410 for a
+// link used or expired.
+func (s *Server) trustLink(w http.ResponseWriter, r *http.Request, o *store.OrgStore, ws *workspace.Workspace, v *trustView) bool {
+	req, _, err := o.TrustRequest(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (req.TokenHash == "" ||
+		subtle.ConstantTimeCompare([]byte(req.TokenHash), []byte(trust.TokenHash(r.PathValue("token")))) != 1)) {
+		s.trustNotFound(w, r)
+		return false
+	}
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return false
+	}
+	d := trust.PublicDocument(ws, req.Document)
+	if d == nil {
+		s.trustNotFound(w, r)
+		return false
+	}
+	v.Doc, v.Request, v.LinkToken = d, req, r.PathValue("token")
+	trustHeaders(w, "no-store")
+	switch req.State(s.now()) {
+	case trust.RequestDownloaded:
+		v.Error = "This link was already used: each link works once. Ask " + v.Org + " for a new one."
+		s.trustRender(w, http.StatusGone, "download", *v)
+		return false
+	case trust.RequestExpired:
+		v.Error = "This link has expired. Ask " + v.Org + " for a new one."
+		s.trustRender(w, http.StatusGone, "download", *v)
+		return false
+	case trust.RequestApproved:
+		return true
+	}
+	s.trustNotFound(w, r)
+	return false
+}
+
+func (s *Server) trustDownloadPage(w http.ResponseWriter, r *http.Request) {
+	o, ws, v, ok := s.trustLoad(w, r)
+	if !ok || !s.trustLink(w, r, o, ws, &v) {
+		return
+	}
+	var err error
+	if v.Token, err = s.trustFormToken(w); err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	_, typ, _ := documentFile(ws, v.Doc)
+	v.PDF = typ == "application/pdf"
+	s.trustRender(w, http.StatusOK, "download", v)
+}
+
+// documentFile is the blob, content type and file name of a document.
+func documentFile(ws *workspace.Workspace, d *workspace.TrustDocument) (sha, typ, name string) {
+	path := d.File
+	sha = d.SHA256
+	if d.Evidence != "" {
+		for _, e := range ws.Evidence {
+			if e.ID == d.Evidence {
+				sha, typ, path = e.SHA256, e.Type, e.File
+			}
+		}
+	}
+	base := path[strings.LastIndex(path, "/")+1:]
+	ext := ""
+	if i := strings.LastIndex(base, "."); i >= 0 {
+		ext = strings.ToLower(base[i:])
+	}
+	if typ == "" || ext == ".pdf" {
+		switch ext {
+		case ".pdf":
+			typ = "application/pdf"
+		case ".txt", ".md":
+			typ = "text/plain"
+		default:
+			typ = "application/octet-stream"
+		}
+	}
+	return sha, typ, d.ID + ext
+}
+
+func (s *Server) trustDownload(w http.ResponseWriter, r *http.Request) {
+	o, ws, v, ok := s.trustLoad(w, r)
+	if !ok {
+		return
+	}
+	tokenOK, err := s.trustForm(w, r)
+	if !s.trustLink(w, r, o, ws, &v) {
+		return
+	}
+	if err != nil || !tokenOK {
+		v.Error = "The page expired. Open the link again."
+		s.trustRender(w, http.StatusBadRequest, "download", v)
+		return
+	}
+	sha, typ, name := documentFile(ws, v.Doc)
+	if sha == "" {
+		s.serverError(w, r, false, errors.New("trust document "+v.Doc.ID+" has no stored file"))
+		return
+	}
+	rc, err := s.st.Blobs().Open(sha)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	body, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	// The stamp is made before the link is spent, so a file that cannot
+	// be stamped leaves the link as it was.
+	if typ == "application/pdf" {
+		stamp := trust.StampText(v.Request, v.Org, s.now())
+		if body, err = trust.Stamp(body, stamp); err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+	}
+	req, err := o.UseTrustLink(r.Context(), v.Request.ID, v.LinkToken, s.now())
+	switch {
+	case errors.Is(err, store.ErrLinkUsed), errors.Is(err, store.ErrLinkExpired):
+		v.Error = err.Error() + "."
+		s.trustRender(w, http.StatusGone, "download", v)
+		return
+	case errors.Is(err, store.ErrNotFound):
+		s.trustNotFound(w, r)
+		return
+	case err != nil:
+		s.serverError(w, r, false, err)
+		return
+	}
+	_ = req
+	w.Header().Set("Content-Type", typ)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.Write(body)
+}

@@ -1,0 +1,237 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"ward/internal/auth"
+	"ward/internal/store"
+	"ward/internal/trust"
+	"ward/internal/workspace"
+)
+
+// The trust center's admin side: the document requests, approved or
+// denied by an admin (the requester's name and e-mail are personal data,
+// and an approval hands out a confidential document), the link shown once
+// to send, and the outbox of mails waiting for a sender.
+
+func init() {
+	for _, base := range []string{"/orgs/{org}/trust/requests", "/api/v1/orgs/{org}/trust/requests"} {
+		register(
+			Route{Method: "GET", Pattern: base, Role: store.RoleAdmin, Handler: (*Server).trustRequests},
+			Route{Method: "POST", Pattern: base + "/{id}/approve", Role: store.RoleAdmin, Handler: (*Server).trustApprove},
+			Route{Method: "POST", Pattern: base + "/{id}/deny", Role: store.RoleAdmin, Handler: (*Server).trustDeny},
+		)
+	}
+	register(Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/trust/outbox", Role: store.RoleAdmin, Handler: (*Server).trustOutboxAPI})
+}
+
+// TrustRequestRow is one request as the admin page and the API list it.
+type TrustRequestRow struct {
+	trust.Request
+	State    string `json:"state"`
+	Title    string `json:"document_title"`
+	Version  int64  `json:"version"`
+	Overdue  bool   `json:"-"`
+	Resolved bool   `json:"-"`
+}
+
+// TrustRequestsPage is the admin page's data.
+type TrustRequestsPage struct {
+	Enabled     bool              `json:"enabled"`
+	Public      string            `json:"public_url,omitempty"`
+	Requests    []TrustRequestRow `json:"requests"`
+	Pending     int               `json:"pending"`
+	Outbox      int               `json:"outbox_pending"`
+	Subscribers int               `json:"subscribers"`
+	// Link is the download link just issued, shown once.
+	Link    string `json:"link,omitempty"`
+	LinkFor string `json:"link_for,omitempty"`
+	Notice  string `json:"notice,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+func (s *Server) trustRequestsData(r *http.Request) (TrustRequestsPage, *workspace.Workspace, error) {
+	o := s.org(r)
+	ws, err := o.Workspace(r.Context())
+	if err != nil {
+		return TrustRequestsPage{}, nil, err
+	}
+	p := TrustRequestsPage{Enabled: trust.Enabled(ws), Requests: []TrustRequestRow{}}
+	if p.Enabled {
+		p.Public = "/trust/" + currentOrg(r).Slug
+	}
+	reqs, err := o.TrustRequests(r.Context())
+	if err != nil {
+		return p, nil, err
+	}
+	now := s.now()
+	for i := len(reqs) - 1; i >= 0; i-- { // newest first
+		q := reqs[i]
+		row := TrustRequestRow{Request: q, State: q.State(now), Title: q.Document}
+		if d := ws.Organization.Trust.Document(q.Document); d != nil {
+			row.Title = d.Title
+		}
+		row.Version, _ = o.Version(r.Context(), store.KindTrustRequest, q.ID)
+		row.TokenHash = "" // never shown
+		if row.State == trust.RequestPending {
+			p.Pending++
+		}
+		p.Requests = append(p.Requests, row)
+	}
+	mails, err := o.Outbox(r.Context(), false)
+	if err != nil {
+		return p, nil, err
+	}
+	p.Outbox = len(mails)
+	subs, err := o.Subscribers(r.Context())
+	if err != nil {
+		return p, nil, err
+	}
+	p.Subscribers = len(subs)
+	return p, ws, nil
+}
+
+func (s *Server) trustRequests(w http.ResponseWriter, r *http.Request) {
+	api := isAPI(r)
+	p, _, err := s.trustRequestsData(r)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	if api {
+		writeJSON(w, http.StatusOK, p)
+		return
+	}
+	s.render(w, r, "trust_requests.html", p)
+}
+
+func isAPI(r *http.Request) bool { return len(r.URL.Path) > 5 && r.URL.Path[:5] == "/api/" }
+
+// TrustDecision is the API's answer to an approval or a denial.
+type TrustDecision struct {
+	Request TrustRequestRow `json:"request"`
+	// Link is the single-use download link: shown once, here; it is also
+	// queued in the outbox for the requester.
+	Link    string    `json:"link,omitempty"`
+	Expires time.Time `json:"expires,omitzero"`
+}
+
+func (s *Server) trustDecide(w http.ResponseWriter, r *http.Request, approve bool) {
+	api := isAPI(r)
+	o := s.org(r)
+	ctx := r.Context()
+	id := r.PathValue("id")
+	req, version, err := o.TrustRequest(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, api, http.StatusNotFound, "no such request")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	if v, err := strconv.ParseInt(r.FormValue("version"), 10, 64); err == nil && v > 0 {
+		version = v
+	} else if m := r.Header.Get("If-Match"); m != "" {
+		if v, err := strconv.ParseInt(trimETag(m), 10, 64); err == nil {
+			version = v
+		}
+	}
+	ws, err := o.Workspace(ctx)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	u := currentUser(r)
+	now := s.now().UTC()
+	req.DecidedBy, req.Decided = u.Email, now
+	var link string
+	var mail *store.Mail
+	if approve {
+		doc := trust.PublicDocument(ws, req.Document)
+		if doc == nil {
+			s.decided(w, r, api, http.StatusConflict, "", "the document "+req.Document+" is no longer public on the trust center: make it public again, or deny the request")
+			return
+		}
+		tok, err := auth.NewToken()
+		if err != nil {
+			s.serverError(w, r, api, err)
+			return
+		}
+		req.Status, req.TokenHash = trust.RequestApproved, trust.TokenHash(tok)
+		req.Expires = now.Add(time.Duration(ws.Organization.Trust.Hours()) * time.Hour)
+		link = s.baseURL(r) + "/trust/" + currentOrg(r).Slug + "/download/" + req.ID + "/" + tok
+		mail = &store.Mail{ID: "link:" + req.ID, Kind: "document-link", To: req.Email,
+			Subject: ws.Organization.Name + ": your download link for " + doc.Title,
+			Body: fmt.Sprintf("%s approved your request for %s.\n\nDownload it here (the link works once, until %s):\n%s\n\nThe file is marked with your name, company and e-mail address, and is shared under the non-disclosure terms you accepted.\n",
+				ws.Organization.Name, doc.Title, req.Expires.Format("2006-01-02 15:04 UTC"), link)}
+	} else {
+		req.Status = trust.RequestDenied
+	}
+	err = o.DecideTrustRequest(ctx, u.Email, req, version, mail)
+	switch {
+	case errors.Is(err, store.ErrNotPending):
+		s.decided(w, r, api, http.StatusConflict, "", "request "+id+" was already decided")
+		return
+	case errors.Is(err, store.ErrStale):
+		s.decided(w, r, api, http.StatusConflict, "", err.Error())
+		return
+	case err != nil:
+		s.serverError(w, r, api, err)
+		return
+	}
+	if api {
+		row := TrustRequestRow{Request: req, State: req.Status, Title: req.Document}
+		row.TokenHash = ""
+		row.Version, _ = o.Version(ctx, store.KindTrustRequest, req.ID)
+		writeJSON(w, http.StatusOK, TrustDecision{Request: row, Link: link, Expires: req.Expires})
+		return
+	}
+	notice := "Request " + id + " denied."
+	if approve {
+		notice = "Approved. Send this link to " + req.Email + " (it is also queued for e-mail). It is shown only now."
+	}
+	s.decidedPage(w, r, http.StatusOK, link, req.Email, notice, "")
+}
+
+// decided answers a refused decision.
+func (s *Server) decided(w http.ResponseWriter, r *http.Request, api bool, status int, link, msg string) {
+	if api {
+		apiError(w, status, msg)
+		return
+	}
+	s.decidedPage(w, r, status, link, "", "", msg)
+}
+
+func (s *Server) decidedPage(w http.ResponseWriter, r *http.Request, status int, link, to, notice, msg string) {
+	p, _, err := s.trustRequestsData(r)
+	if err != nil {
+		s.serverError(w, r, false, err)
+		return
+	}
+	p.Link, p.LinkFor, p.Notice, p.Error = link, to, notice, msg
+	s.renderStatus(w, r, status, "trust_requests.html", p)
+}
+
+func (s *Server) trustApprove(w http.ResponseWriter, r *http.Request) { s.trustDecide(w, r, true) }
+func (s *Server) trustDeny(w http.ResponseWriter, r *http.Request)    { s.trustDecide(w, r, false) }
+
+func trimETag(s string) string {
+	b := []byte(s)
+	b = slices.DeleteFunc(b, func(c byte) bool { return c == '"' || c == 'W' || c == '/' })
+	return string(b)
+}
+
+func (s *Server) trustOutboxAPI(w http.ResponseWriter, r *http.Request) {
+	mails, err := s.org(r).Outbox(r.Context(), r.URL.Query().Get("all") == "1")
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"mails": mails})
+}
