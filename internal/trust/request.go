@@ -93,3 +93,27 @@ func TokenHash(token string) string {
 	s := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(s[:])
 }
+
+// Approval is what approving a request makes: the request as approved,
+// the single-use link (its token appears nowhere else but in Mail), and
+// the mail that carries it to the requester.
+type Approval struct {
+	Request       Request
+	Link          string
+	MailID        string
+	Subject, Body string
+}
+
+// Approve approves r for the document: a new random token (its hash kept
+// on the request), an expiry hours after now, and the link under base
+// (the trust center's address, https://host/trust/slug).
+func Approve(r Request, docTitle, org, base, token, by string, now time.Time, hours int) Approval {
+	r.Status, r.DecidedBy, r.Decided = RequestApproved, by, now.UTC()
+	r.TokenHash = TokenHash(token)
+	r.Expires = now.UTC().Add(time.Duration(hours) * time.Hour)
+	link := base + "/download/" + r.ID + "/" + token
+	return Approval{Request: r, Link: link, MailID: "link:" + r.ID,
+		Subject: org + ": your download link for " + docTitle,
+		Body: fmt.Sprintf("%s approved your request for %s.\n\nDownload it here (the link works once, until %s):\n%s\n\nThe file is marked with your name, company and e-mail address, and is shared under the non-disclosure terms you accepted.\n",
+			org, docTitle, r.Expires.Format("2006-01-02 15:04 UTC"), link)}
+}

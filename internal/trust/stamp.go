@@ -37,7 +37,7 @@ func StampText(r Request, org string, at time.Time) string {
 
 // Stamp returns pdf with text stamped at the foot of every page.
 func Stamp(pdf []byte, text string) ([]byte, error) {
-	d := &pdfDoc{b: pdf, xref: map[int]xrefEntry{}, cache: map[int]any{}}
+	d := &pdfDoc{b: pdf, xref: map[int]xrefEntry{}, cache: map[int]any{}, loading: map[int]bool{}}
 	if err := d.readXrefs(); err != nil {
 		return nil, fmt.Errorf("stamping the PDF: %w", err)
 	}
@@ -86,14 +86,20 @@ type pdfDoc struct {
 	lastXref   int
 	xrefStream bool // the newest section is a stream
 	cache      map[int]any
+	loading    map[int]bool // objects being read: a reference back is a loop
 }
 
 // --- lexer and parser ---
 
 type lexer struct {
-	b   []byte
-	pos int
+	b     []byte
+	pos   int
+	depth int // of nested arrays and dictionaries, bounded
 }
+
+// maxDepth bounds nesting: real files nest a few levels, a hostile one
+// must not exhaust the stack.
+const maxDepth = 100
 
 func isSpace(c byte) bool {
 	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
@@ -132,6 +138,11 @@ func (l *lexer) token() string {
 var errSyntax = errors.New("a PDF object could not be read")
 
 func (l *lexer) value() (any, error) {
+	l.depth++
+	defer func() { l.depth-- }()
+	if l.depth > maxDepth {
+		return nil, errors.New("PDF objects nest too deep")
+	}
 	l.skip()
 	if l.pos >= len(l.b) {
 		return nil, errSyntax
@@ -496,8 +507,14 @@ func (d *pdfDoc) readXref(off int) (pdfDict, bool, error) {
 		return v
 	}
 	rowLen := w[0] + w[1] + w[2]
+	if rowLen == 0 {
+		return nil, false, errors.New("a cross-reference stream's W is all zero")
+	}
 	pos := 0
 	for i := 0; i+1 < len(index); i += 2 {
+		if index[i+1] < 0 || index[i+1] > len(data)/rowLen {
+			return nil, false, errors.New("a cross-reference stream is shorter than its Index")
+		}
 		for k := range index[i+1] {
 			if pos+rowLen > len(data) {
 				return nil, false, errors.New("a cross-reference stream is shorter than its Index")
@@ -557,7 +574,7 @@ func (d *pdfDoc) decode(s *pdfStream) ([]byte, error) {
 		return out, nil
 	}
 	cols := 1
-	if c, err := d.intOf(p["Columns"]); err == nil && c > 0 {
+	if c, err := d.intOf(p["Columns"]); err == nil && c > 0 && c <= len(out) {
 		cols = c
 	}
 	return unpredict(out, cols)
@@ -643,6 +660,11 @@ func (d *pdfDoc) object(num int) (any, error) {
 	if !ok || e.typ == 0 {
 		return nil, nil
 	}
+	if d.loading[num] {
+		return nil, fmt.Errorf("object %d refers back to itself", num)
+	}
+	d.loading[num] = true
+	defer delete(d.loading, num)
 	var v any
 	var err error
 	switch e.typ {

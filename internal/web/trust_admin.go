@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -163,13 +162,9 @@ func (s *Server) trustDecide(w http.ResponseWriter, r *http.Request, approve boo
 			s.serverError(w, r, api, err)
 			return
 		}
-		req.Status, req.TokenHash = trust.RequestApproved, trust.TokenHash(tok)
-		req.Expires = now.Add(time.Duration(ws.Organization.Trust.Hours()) * time.Hour)
-		link = s.baseURL(r) + "/trust/" + currentOrg(r).Slug + "/download/" + req.ID + "/" + tok
-		mail = &store.Mail{ID: "link:" + req.ID, Kind: "document-link", To: req.Email,
-			Subject: ws.Organization.Name + ": your download link for " + doc.Title,
-			Body: fmt.Sprintf("%s approved your request for %s.\n\nDownload it here (the link works once, until %s):\n%s\n\nThe file is marked with your name, company and e-mail address, and is shared under the non-disclosure terms you accepted.\n",
-				ws.Organization.Name, doc.Title, req.Expires.Format("2006-01-02 15:04 UTC"), link)}
+		ap := trust.Approve(req, doc.Title, ws.Organization.Name, s.baseURL(r)+"/trust/"+currentOrg(r).Slug, tok, u.Email, now, ws.Organization.Trust.Hours())
+		req, link = ap.Request, ap.Link
+		mail = &store.Mail{ID: ap.MailID, Kind: "document-link", To: req.Email, Subject: ap.Subject, Body: ap.Body}
 	} else {
 		req.Status = trust.RequestDenied
 	}
