@@ -347,7 +347,7 @@ func (c *checker) checkTrust() {
 			if !validSlug(d.ID) {
 				c.errf(s, 0, p("id"), "%q is not an id: use lower-case letters, digits and single hyphens, such as %q", d.ID, Slug(d.ID))
 			} else if first, dup := ids[d.ID]; dup {
-				c.errf(s, 0, p("id"), "%q is already the id of trust.documents[%d]", d.ID, first)
+				c.errf(s, 0, p("id"), "%q is already the id of organization.trust.documents[%d]", d.ID, first)
 			}
 			ids[d.ID] = j
 		}
