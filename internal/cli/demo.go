@@ -75,6 +75,8 @@ func printLogins(env *Env, url string, d demoSeed) {
 		fmt.Fprintf(env.Stdout, "  log in as %-28s password %s   (%s)\n", l[0], l[2], l[1])
 	}
 	if url != "" {
+		// Acme Health opts in to the public trust center: no login.
+		fmt.Fprintf(env.Stdout, "  Acme Health's public trust center: %s/trust/acme-health (no login)\n", strings.TrimRight(url, "/"))
 		fmt.Fprintln(env.Stdout, "Press Ctrl-C to stop.")
 	}
 }

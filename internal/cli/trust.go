@@ -203,6 +203,28 @@ func init() {
 		Run:     decide(false),
 	})
 
+	Register(&Command{
+		Name:    "trust unsubscribe",
+		Args:    "EMAIL",
+		Summary: "stop the subprocessor notices to an address (its subscription is retired, kept on the trail)",
+		Run: func(ctx context.Context, env *Env, args []string) error {
+			if len(args) != 1 {
+				return BadInput("trust unsubscribe needs the subscribed e-mail address")
+			}
+			b, _, err := env.Loaded(ctx)
+			if err != nil {
+				return err
+			}
+			if err := b.Data.Unsubscribe(ctx, Actor(), args[0]); errors.Is(err, store.ErrNotFound) {
+				return BadInput("%s is not subscribed to %s's subprocessor notices", args[0], b.Org.Name)
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s: unsubscribed\n", args[0])
+			return nil
+		},
+	})
+
 	var all bool
 	var sent string
 	Register(&Command{

@@ -118,8 +118,12 @@ func (w *writer) announce() error {
 			if _, err := w.putNew(KindTrustChange, c); err != nil {
 				return err
 			}
+			stop := "To stop these notices, write to the organization"
+			if ct := ws.Organization.Trust.Contact; ct != "" {
+				stop += " at " + ct
+			}
 			for _, s := range subs {
-				body := c.Text(ws.Organization.Name) + "\n\nThe current list: /trust/" + w.o.org.Slug + "#subprocessors\n"
+				body := c.Text(ws.Organization.Name) + "\n\nThe current list: /trust/" + w.o.org.Slug + "#subprocessors\n\n" + stop + ".\n"
 				if err := w.queue("notice:"+c.ID+":"+s.Email, "subprocessor-notice", s.Email,
 					ws.Organization.Name+": "+c.Title(), body); err != nil {
 					return err
@@ -246,6 +250,13 @@ func (o *OrgStore) Subscribe(ctx context.Context, actor, email string) (Change, 
 		return err
 	})
 	return ch, err
+}
+
+// Unsubscribe retires a subscription (kept, audited); ErrNotFound when
+// the address is not subscribed.
+func (o *OrgStore) Unsubscribe(ctx context.Context, actor, email string) error {
+	_, err := o.RetireIf(ctx, actor, KindTrustSubscriber, strings.ToLower(strings.TrimSpace(email)), Cond{})
+	return err
 }
 
 // Subscribers lists the addresses that receive notices.

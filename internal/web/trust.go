@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"html/template"
 	"io"
@@ -29,8 +31,10 @@ import (
 // issued — answers the same 404, so nothing tells them apart.
 //
 // The pages carry no script, so their CSP allows none; they set their own
-// cache headers: the page and the feed may be kept for five minutes by
-// anyone, the forms and downloads by nobody.
+// cache headers: the page, its JSON twin and the feed may be kept by any
+// cache but must be revalidated on every use (an ETag of the content, 304
+// when unchanged), so a section made private or a subprocessor added is
+// seen at once; the forms and downloads are kept by nobody.
 
 func init() {
 	register(
@@ -50,8 +54,26 @@ func init() {
 // and nothing else, no script at all.
 const TrustCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// trustCache is how long anyone may keep the public page and feed.
-const trustCache = "public, max-age=300"
+// trustCache: anyone may keep the public page and feed, and must ask
+// again (If-None-Match) before using a kept copy.
+const trustCache = "public, no-cache"
+
+// trustPublic answers a public page's body with its ETag, or 304 when the
+// client's copy is current.
+func trustPublic(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	trustHeaders(w, trustCache)
+	w.Header().Set("ETag", etag)
+	for _, m := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		if strings.TrimSpace(m) == etag {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Write(body)
+}
 
 //go:embed templates/trust/*.html
 var trustFS embed.FS
@@ -107,15 +129,23 @@ func trustHeaders(w http.ResponseWriter, cache string) {
 }
 
 func (s *Server) trustRender(w http.ResponseWriter, status int, name string, v trustView) {
-	var buf bytes.Buffer
-	if err := trustPageTemplates[name].ExecuteTemplate(&buf, "trust_layout", v); err != nil {
-		s.log.Error("render", "template", "trust/"+name, "err", err)
-		http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
+	buf, ok := s.trustHTML(w, name, v)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+func (s *Server) trustHTML(w http.ResponseWriter, name string, v trustView) (*bytes.Buffer, bool) {
+	var buf bytes.Buffer
+	if err := trustPageTemplates[name].ExecuteTemplate(&buf, "trust_layout", v); err != nil {
+		s.log.Error("render", "template", "trust/"+name, "err", err)
+		http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
+		return nil, false
+	}
+	return &buf, true
 }
 
 // msgNoTrust is the one answer for anything under /trust that is not
@@ -175,8 +205,9 @@ func (s *Server) trustPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Page = pg
-	trustHeaders(w, trustCache)
-	s.trustRender(w, http.StatusOK, "page", v)
+	if buf, ok := s.trustHTML(w, "page", v); ok {
+		trustPublic(w, r, "text/html; charset=utf-8", buf.Bytes())
+	}
 }
 
 // trustPageAPI is the page as JSON: the same sections, no more.
@@ -190,8 +221,12 @@ func (s *Server) trustPageAPI(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, true, err)
 		return
 	}
-	trustHeaders(w, trustCache)
-	writeJSON(w, http.StatusOK, pg)
+	b, err := json.MarshalIndent(pg, "", "  ")
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return
+	}
+	trustPublic(w, r, "application/json; charset=utf-8", append(b, '\n'))
 }
 
 func (s *Server) trustFeed(w http.ResponseWriter, r *http.Request) {
@@ -213,9 +248,7 @@ func (s *Server) trustFeed(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, false, err)
 		return
 	}
-	trustHeaders(w, trustCache)
-	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
-	w.Write(buf.Bytes())
+	trustPublic(w, r, "application/atom+xml; charset=utf-8", buf.Bytes())
 }
 
 // baseURL is the address the request came to, for the feed's absolute

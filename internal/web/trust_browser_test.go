@@ -110,10 +110,18 @@ func TestBrowserTrustCenter(t *testing.T) {
 	if strings.Count(text, "Jordan Reyes (Mercy Regional Health, jreyes@mercy.example)") != 2 || !strings.Contains(text, "Alpha pen test summary, page 2") {
 		t.Errorf("the downloaded PDF reads %q: want the report with the stamp on both pages", text)
 	}
-	// Then it is spent.
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("script errors or CSP violations: %v", p)
+	}
+	// Then it is spent: 410 Gone, which the browser logs as a failed load.
 	b.Navigate(link)
 	b.WaitText(".alert", "already used", 10*time.Second)
 	b.Screenshot("trust-link-used")
+	for _, p := range b.Problems() {
+		if !strings.Contains(p, "410 (Gone)") {
+			t.Errorf("script error or CSP violation: %s", p)
+		}
+	}
 
 	// A subprocessor added in the workspace: on the page from its
 	// effective date, one notice to the one subscriber.

@@ -146,8 +146,14 @@ func TestTrustAnonymousWalk(t *testing.T) {
 			t.Errorf("the page shows %q, which is not public", not)
 		}
 	}
-	if cc := r.Header.Get("Cache-Control"); cc != trustCache {
-		t.Errorf("page Cache-Control %q, want %q", cc, trustCache)
+	if cc := r.Header.Get("Cache-Control"); cc != trustCache || r.Header.Get("ETag") == "" {
+		t.Errorf("page Cache-Control %q, ETag %q: want %q and an ETag", cc, r.Header.Get("ETag"), trustCache)
+	}
+	// A kept copy is revalidated: 304 while the page is the same.
+	req, _ := http.NewRequest("GET", e.srv.URL+"/trust/alpha", nil)
+	req.Header.Set("If-None-Match", r.Header.Get("ETag"))
+	if r2 := e.send(e.client(), req); r2.StatusCode != http.StatusNotModified || r2.Body != "" {
+		t.Errorf("If-None-Match with the page's ETag: %d, want 304", r2.StatusCode)
 	}
 	var pg map[string]any
 	if err := json.Unmarshal([]byte(e.get(e.client(), "/api/v1/trust/alpha").Body), &pg); err != nil {
