@@ -72,11 +72,10 @@ type pdfStream struct {
 }
 
 type xrefEntry struct {
-	typ    int // 1: at offset; 2: in object stream
-	off    int // type 1: byte offset; type 2: the stream's object number
-	idx    int // type 2: index in the stream
-	gen    int
-	loaded bool
+	typ int // 1: at offset; 2: in object stream
+	off int // type 1: byte offset; type 2: the stream's object number
+	idx int // type 2: index in the stream
+	gen int
 }
 
 type pdfDoc struct {
@@ -425,10 +424,8 @@ func (d *pdfDoc) readXref(off int) (pdfDict, bool, error) {
 		return nil, false, fmt.Errorf("a cross-reference offset %d is outside the file", off)
 	}
 	l := &lexer{b: d.b, pos: off}
-	save := l.pos
 	if l.token() == "xref" {
 		for {
-			save = l.pos
 			t := l.token()
 			if t == "trailer" {
 				v, err := l.value()
@@ -464,7 +461,6 @@ func (d *pdfDoc) readXref(off int) (pdfDict, bool, error) {
 			}
 		}
 	}
-	l.pos = save
 	v, err := d.objectAt(off)
 	if err != nil {
 		return nil, false, err
