@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"ScanFindingKey", testScanFindingKey},
 		{"WorkforceRecords", testWorkforceRecords},
 		{"Drafts", testDrafts},
+		{"TrustCenter", testTrustCenter},
 	}
 	// The security contract (accounts.go, security.go) keeps its own list.
 	for _, st := range securityTests {
