@@ -128,8 +128,8 @@ func trustHeaders(w http.ResponseWriter, cache string) {
 	w.Header().Set("Cache-Control", cache)
 }
 
-func (s *Server) trustRender(w http.ResponseWriter, status int, name string, v trustView) {
-	buf, ok := s.trustHTML(w, name, v)
+func (s *Server) trustRender(w http.ResponseWriter, r *http.Request, status int, name string, v trustView) {
+	buf, ok := s.trustHTML(w, r, name, v)
 	if !ok {
 		return
 	}
@@ -138,10 +138,10 @@ func (s *Server) trustRender(w http.ResponseWriter, status int, name string, v t
 	w.Write(buf.Bytes())
 }
 
-func (s *Server) trustHTML(w http.ResponseWriter, name string, v trustView) (*bytes.Buffer, bool) {
+func (s *Server) trustHTML(w http.ResponseWriter, r *http.Request, name string, v trustView) (*bytes.Buffer, bool) {
 	var buf bytes.Buffer
 	if err := trustPageTemplates[name].ExecuteTemplate(&buf, "trust_layout", v); err != nil {
-		s.log.Error("render", "template", "trust/"+name, "err", err)
+		s.log.ErrorContext(r.Context(), "render", "template", "trust/"+name, "err", err)
 		http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
 		return nil, false
 	}
@@ -158,7 +158,7 @@ func (s *Server) trustNotFound(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, msgNoTrust)
 		return
 	}
-	s.trustRender(w, http.StatusNotFound, "error", trustView{Title: "Not found", Message: msgNoTrust})
+	s.trustRender(w, r, http.StatusNotFound, "error", trustView{Title: "Not found", Message: msgNoTrust})
 }
 
 // trustLoad is the organization behind {slug} when its trust center is
@@ -205,7 +205,7 @@ func (s *Server) trustPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Page = pg
-	if buf, ok := s.trustHTML(w, "page", v); ok {
+	if buf, ok := s.trustHTML(w, r, "page", v); ok {
 		trustPublic(w, r, "text/html; charset=utf-8", buf.Bytes())
 	}
 }
@@ -321,7 +321,7 @@ func (s *Server) trustSubscribeForm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, false, err)
 		return
 	}
-	s.trustRender(w, http.StatusOK, "subscribe", v)
+	s.trustRender(w, r, http.StatusOK, "subscribe", v)
 }
 
 func (s *Server) trustSubscribe(w http.ResponseWriter, r *http.Request) {
@@ -341,7 +341,7 @@ func (s *Server) trustSubscribe(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, false, err)
 			return
 		}
-		s.trustRender(w, status, "subscribe", v)
+		s.trustRender(w, r, status, "subscribe", v)
 	}
 	if err != nil {
 		again(http.StatusBadRequest, "The form could not be read. Please try again.")
@@ -365,7 +365,7 @@ func (s *Server) trustSubscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Done = true
-	s.trustRender(w, http.StatusOK, "subscribe", v)
+	s.trustRender(w, r, http.StatusOK, "subscribe", v)
 }
 
 // trustDoc is the public document {doc}; it answered 404 when ok is false.
@@ -392,7 +392,7 @@ func (s *Server) trustRequestForm(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, false, err)
 		return
 	}
-	s.trustRender(w, http.StatusOK, "request", v)
+	s.trustRender(w, r, http.StatusOK, "request", v)
 }
 
 func (s *Server) trustRequest(w http.ResponseWriter, r *http.Request) {
@@ -411,7 +411,7 @@ func (s *Server) trustRequest(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, false, err)
 			return
 		}
-		s.trustRender(w, status, "request", v)
+		s.trustRender(w, r, status, "request", v)
 	}
 	if err != nil {
 		again(http.StatusBadRequest, "The form could not be read. Please try again.")
@@ -442,7 +442,7 @@ func (s *Server) trustRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Done = true
-	s.trustRender(w, http.StatusOK, "request", v)
+	s.trustRender(w, r, http.StatusOK, "request", v)
 }
 
 // trustLink finds the request a download link names, checking its token;
@@ -469,11 +469,11 @@ func (s *Server) trustLink(w http.ResponseWriter, r *http.Request, o *store.OrgS
 	switch req.State(s.now()) {
 	case trust.RequestDownloaded:
 		v.Error = "This link was already used: each link works once. Ask " + v.Org + " for a new one."
-		s.trustRender(w, http.StatusGone, "download", *v)
+		s.trustRender(w, r, http.StatusGone, "download", *v)
 		return false
 	case trust.RequestExpired:
 		v.Error = "This link has expired. Ask " + v.Org + " for a new one."
-		s.trustRender(w, http.StatusGone, "download", *v)
+		s.trustRender(w, r, http.StatusGone, "download", *v)
 		return false
 	case trust.RequestApproved:
 		return true
@@ -494,7 +494,7 @@ func (s *Server) trustDownloadPage(w http.ResponseWriter, r *http.Request) {
 	}
 	_, typ, _ := documentFile(ws, v.Doc)
 	v.PDF = typ == "application/pdf"
-	s.trustRender(w, http.StatusOK, "download", v)
+	s.trustRender(w, r, http.StatusOK, "download", v)
 }
 
 // documentFile is the blob, content type and file name of a document.
@@ -537,7 +537,7 @@ func (s *Server) trustDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil || !tokenOK {
 		v.Error = "The page expired. Open the link again."
-		s.trustRender(w, http.StatusBadRequest, "download", v)
+		s.trustRender(w, r, http.StatusBadRequest, "download", v)
 		return
 	}
 	sha, typ, name := documentFile(ws, v.Doc)
@@ -569,7 +569,7 @@ func (s *Server) trustDownload(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrLinkUsed), errors.Is(err, store.ErrLinkExpired):
 		v.Error = err.Error() + "."
-		s.trustRender(w, http.StatusGone, "download", v)
+		s.trustRender(w, r, http.StatusGone, "download", v)
 		return
 	case errors.Is(err, store.ErrNotFound):
 		s.trustNotFound(w, r)
