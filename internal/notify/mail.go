@@ -200,20 +200,25 @@ func MessageID(orgID int64, key string) string {
 // Compose renders a message as an RFC 5322 e-mail: plain text, quoted-
 // printable, with the links.
 func Compose(from string, m Message, messageID, prefsURL string, at time.Time) []byte {
+	return composeText(from, m.To, m.Subject, m.Kind, messageID, Text(m, prefsURL), at)
+}
+
+// composeText is a plain-text e-mail of text.
+func composeText(from, to, subject, kind, messageID, text string, at time.Time) []byte {
 	var b bytes.Buffer
 	hdr := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
 	hdr("From", from)
-	hdr("To", m.To)
-	hdr("Subject", mime.QEncoding.Encode("utf-8", m.Subject))
+	hdr("To", to)
+	hdr("Subject", mime.QEncoding.Encode("utf-8", subject))
 	hdr("Date", at.UTC().Format(time.RFC1123Z))
 	hdr("Message-ID", messageID)
-	hdr("X-Ward-Kind", m.Kind)
+	hdr("X-Ward-Kind", kind)
 	hdr("MIME-Version", "1.0")
 	hdr("Content-Type", "text/plain; charset=utf-8")
 	hdr("Content-Transfer-Encoding", "quoted-printable")
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)
-	qp.Write([]byte(strings.ReplaceAll(Text(m, prefsURL), "\n", "\r\n")))
+	qp.Write([]byte(strings.ReplaceAll(text, "\n", "\r\n")))
 	qp.Close()
 	return b.Bytes()
 }

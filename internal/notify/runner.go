@@ -149,20 +149,24 @@ func Planned(ctx context.Context, s *store.Store, org store.Org, ws *workspace.W
 
 // Queue plans the organization's messages on asOf and adds to the outbox
 // those not queued before: by e-mail when a mailer is set, and to each of
-// the organization's webhooks. It returns how many it added.
+// the organization's webhooks; with a mailer, also the trust center's
+// unsent mails (QueueTrust). It returns how many it added.
 func (r *Runner) Queue(ctx context.Context, org store.Org, ws *workspace.Workspace, asOf date.Date) (int, error) {
+	n, err := r.QueueTrust(ctx, org) // the trust center's mails, by e-mail only
+	if err != nil {
+		return n, err
+	}
 	hooks, err := r.Store.Org(org).Webhooks(ctx, false)
 	if err != nil {
-		return 0, err
+		return n, err
 	}
 	if r.Mail == nil && len(hooks) == 0 {
-		return 0, nil // nowhere to send: nothing is planned or remembered
+		return n, nil // nowhere to send: nothing is planned or remembered
 	}
 	msgs, err := Planned(ctx, r.Store, org, ws, asOf, r.BaseURL, true)
 	if err != nil {
-		return 0, err
+		return n, err
 	}
-	n := 0
 	for _, m := range msgs {
 		body, err := json.Marshal(m)
 		if err != nil {
@@ -210,9 +214,23 @@ func (r *Runner) Deliver(ctx context.Context) (sent, failed int, err error) {
 			return sent, failed, nil
 		}
 		derr := r.deliver(ctx, *m)
+		if errors.Is(derr, errMarkedByHand) {
+			// Recorded as sent by someone else (ward trust outbox
+			// --mark-sent) after it was queued here: not sent again.
+			if err := r.Store.MarkSent(ctx, m.ID, r.id()); err != nil {
+				return sent, failed, err
+			}
+			r.logf("notify: %s was already marked sent; not sent again", m.Key)
+			continue
+		}
 		if derr == nil {
 			if err := r.Store.MarkSent(ctx, m.ID, r.id()); err != nil {
 				return sent, failed, fmt.Errorf("outbox %d sent but not marked: %w", m.ID, err)
+			}
+			if id, ok := strings.CutPrefix(m.Key, trustKeyPrefix); ok {
+				if err := r.markTrustSent(ctx, m.OrgID, id); err != nil {
+					return sent, failed, fmt.Errorf("trust center mail %s sent but not marked: %w", id, err)
+				}
 			}
 			sent++
 			r.logf("notify: sent %s %s to %s (%s)", m.Kind, m.Key, m.Recipient, m.Channel)
@@ -245,6 +263,9 @@ func (r *Runner) backoff(n int) time.Duration {
 }
 
 func (r *Runner) deliver(ctx context.Context, o store.Outbound) error {
+	if o.Channel == ChannelEmail && strings.HasPrefix(o.Key, trustKeyPrefix) {
+		return r.deliverTrust(ctx, o)
+	}
 	var m Message
 	if err := json.Unmarshal([]byte(o.Body), &m); err != nil {
 		return fmt.Errorf("outbox %d: %v", o.ID, err)
