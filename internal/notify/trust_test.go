@@ -81,7 +81,23 @@ func TestTrustMailSentOnce(t *testing.T) {
 			if len(all) != 1 || all[0].Sent.IsZero() {
 				t.Errorf("trust outbox after sending: %+v", all)
 			}
-			// Marked by hand already: a later runner leaves it alone.
+			trail, err := o.AuditAll(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			marks := 0
+			for _, e := range trail {
+				if e.Kind == "trust_outbox" && e.Action == "sent" && e.Key == queued[0].ID {
+					marks++
+					if e.Actor != TrustActor {
+						t.Errorf("marked sent by %q, want %q", e.Actor, TrustActor)
+					}
+				}
+			}
+			if marks != 1 {
+				t.Errorf("%d 'sent' entries for the notice on the audit trail, want 1", marks)
+			}
+			// Sent once: it cannot be marked sent again.
 			if err := o.MarkSent(ctx, "raj@acme.example", queued[0].ID); err == nil {
 				t.Error("marking the sent notice again succeeded")
 			}
