@@ -205,7 +205,7 @@ func NewReader(r io.Reader, m *Mapping, known func(string) bool) (*Reader, error
 		return nil, &Error{Line: 1, Err: errors.New("the file is empty: want a header row, then one row per result")}
 	}
 	if err != nil {
-		return nil, csvErr(err, nil)
+		return nil, ReadError(err, nil)
 	}
 	rd := &Reader{m: m, cr: cr, known: known, header: slices.Clone(head), idx: map[string]int{}}
 	byName := map[string]int{}
@@ -253,7 +253,7 @@ func (rd *Reader) next() (*Row, error) {
 			return nil, io.EOF
 		}
 		if err != nil {
-			return nil, csvErr(err, rd.header)
+			return nil, ReadError(err, rd.header)
 		}
 		line, _ := rd.cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -317,7 +317,9 @@ func (rd *Reader) date(s string) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date (want %s)", s, want)
 }
 
-func csvErr(err error, header []string) error {
+// ReadError is err from encoding/csv as an *Error naming the line, with
+// a row of the wrong width said in words (header is the file's header).
+func ReadError(err error, header []string) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		e := &Error{Line: pe.Line, Err: pe.Err}

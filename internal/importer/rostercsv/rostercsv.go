@@ -28,6 +28,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"ward/internal/date"
+	"ward/internal/importer/csvimport"
 )
 
 // Kinds of file.
@@ -146,31 +147,8 @@ type Row struct {
 }
 
 // Error is a row the reader cannot accept: the line, and the column by
-// its header name.
-type Error struct {
-	Line   int
-	Column string
-	Err    error
-}
-
-func (e *Error) Error() string {
-	s := ""
-	if e.Line > 0 {
-		s = fmt.Sprintf("line %d", e.Line)
-	}
-	if e.Column != "" {
-		if s != "" {
-			s += ", "
-		}
-		s += fmt.Sprintf("column %q", e.Column)
-	}
-	if s != "" {
-		s += ": "
-	}
-	return s + e.Err.Error()
-}
-
-func (e *Error) Unwrap() error { return e.Err }
+// its header name (the same error as ward import csv's reader).
+type Error = csvimport.Error
 
 // Reader streams rows.
 type Reader struct {
@@ -198,7 +176,7 @@ func NewReader(r io.Reader, m *Mapping, kind string) (*Reader, error) {
 		return nil, &Error{Line: 1, Err: errors.New("the file is empty: want a header row, then one row per person")}
 	}
 	if err != nil {
-		return nil, csvErr(err, nil)
+		return nil, csvimport.ReadError(err, nil)
 	}
 	rd := &Reader{m: m, kind: kind, cr: cr, header: slices.Clone(head), idx: map[string]int{}}
 	byName := map[string]int{}
@@ -256,7 +234,7 @@ func (rd *Reader) next() (*Row, error) {
 			return nil, io.EOF
 		}
 		if err != nil {
-			return nil, csvErr(err, rd.header)
+			return nil, csvimport.ReadError(err, rd.header)
 		}
 		line, _ := rd.cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -346,18 +324,4 @@ func (rd *Reader) date(s string) (date.Date, error) {
 		want = "the layout " + rd.m.DateFormat
 	}
 	return date.Date{}, fmt.Errorf("%q is not a date (want %s)", s, want)
-}
-
-func csvErr(err error, header []string) error {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) {
-		e := &Error{Line: pe.Line, Err: pe.Err}
-		if errors.Is(pe.Err, csv.ErrFieldCount) {
-			e.Err = fmt.Errorf("the row does not have the header's %d fields: it is cut short or has extra ones", len(header))
-		} else if pe.Column > 0 {
-			e.Err = fmt.Errorf("character %d: %v", pe.Column, pe.Err)
-		}
-		return e
-	}
-	return &Error{Err: err}
 }
