@@ -225,7 +225,7 @@ func keepPerson(r PersonRow, f PeopleFilter, asOf date.Date) bool {
 }
 
 func (s *Server) peopleData(w http.ResponseWriter, r *http.Request, api bool) (PeopleBoard, bool) {
-	ws, asOf, ok := s.workforceData(w, r, api)
+	ws, asOf, ok := s.asOfWorkspace(w, r, api)
 	if !ok {
 		return PeopleBoard{}, false
 	}

@@ -77,13 +77,13 @@ func policyList(ws *workspace.Workspace, asOf date.Date) PolicyList {
 }
 
 func (s *Server) policiesPage(w http.ResponseWriter, r *http.Request) {
-	if ws, asOf, ok := s.workforceData(w, r, false); ok {
+	if ws, asOf, ok := s.asOfWorkspace(w, r, false); ok {
 		s.render(w, r, "policies.html", policyList(ws, asOf))
 	}
 }
 
 func (s *Server) policiesAPI(w http.ResponseWriter, r *http.Request) {
-	if ws, asOf, ok := s.workforceData(w, r, true); ok {
+	if ws, asOf, ok := s.asOfWorkspace(w, r, true); ok {
 		writeJSON(w, http.StatusOK, policyList(ws, asOf))
 	}
 }
@@ -255,7 +255,7 @@ func (s *Server) diffOf(p *workspace.Policy, from, to int) (diffResult, int, str
 
 // loadPolicyView is the page's data with the record's version and origin.
 func (s *Server) loadPolicyView(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, PolicyView, bool) {
-	ws, asOf, ok := s.workforceData(w, r, api)
+	ws, asOf, ok := s.asOfWorkspace(w, r, api)
 	if !ok {
 		return nil, PolicyView{}, false
 	}
@@ -308,7 +308,7 @@ func (s *Server) policyAPI(w http.ResponseWriter, r *http.Request) {
 
 // policyDiffAPI is GET .../policies/{id}/diff?from=A&to=B.
 func (s *Server) policyDiffAPI(w http.ResponseWriter, r *http.Request) {
-	ws, _, ok := s.workforceData(w, r, true)
+	ws, _, ok := s.asOfWorkspace(w, r, true)
 	if !ok {
 		return
 	}

@@ -78,14 +78,8 @@ func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request, api bool, 
 // today) as a PDF attachment.
 func (s *Server) policySetPDF(w http.ResponseWriter, r *http.Request) {
 	api := strings.HasPrefix(r.URL.Path, "/api/")
-	asOf, err := s.requestAsOf(r)
-	if err != nil {
-		s.fail(w, r, api, http.StatusBadRequest, err.Error())
-		return
-	}
-	ws, err := s.org(r).Workspace(r.Context())
-	if err != nil {
-		s.serverError(w, r, api, err)
+	ws, asOf, ok := s.asOfWorkspace(w, r, api)
+	if !ok {
 		return
 	}
 	rep, err := policyset.Build(ws, asOf, func(_ *workspace.Policy, v workspace.PolicyVersion) (string, error) { return s.readPolicyText(v) })
@@ -113,14 +107,8 @@ func (s *Server) policyTextDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no policy text as %q (%s)", format, strings.Join(policyTextFormats, ", ")))
 		return
 	}
-	asOf, err := s.requestAsOf(r)
-	if err != nil {
-		s.fail(w, r, api, http.StatusBadRequest, err.Error())
-		return
-	}
-	ws, err := s.org(r).Workspace(r.Context())
-	if err != nil {
-		s.serverError(w, r, api, err)
+	ws, asOf, ok := s.asOfWorkspace(w, r, api)
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")
@@ -174,18 +162,13 @@ func (s *Server) workforceReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("there is no workforce report as %q (%s)", format, strings.Join(workforceFormats, ", ")))
 		return
 	}
-	asOf, err := s.requestAsOf(r)
-	if err != nil {
-		s.fail(w, r, api, http.StatusBadRequest, err.Error())
-		return
-	}
-	ws, err := s.org(r).Workspace(r.Context())
-	if err != nil {
-		s.serverError(w, r, api, err)
+	ws, asOf, ok := s.asOfWorkspace(w, r, api)
+	if !ok {
 		return
 	}
 	rep := workforce.Build(ws, asOf)
 	var buf bytes.Buffer
+	var err error
 	typ, name := "application/json", ""
 	if format == "xlsx" {
 		typ = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -163,14 +163,8 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, api, http.StatusNotFound, fmt.Sprintf("the %s comes as %s, not %q", strings.ToLower(reportDocs[i].Title), strings.Join(reportDocs[i].Formats, ", "), format))
 		return
 	}
-	asOf, err := s.requestAsOf(r)
-	if err != nil {
-		s.fail(w, r, api, http.StatusBadRequest, err.Error())
-		return
-	}
-	ws, err := s.org(r).Workspace(r.Context())
-	if err != nil {
-		s.serverError(w, r, api, err)
+	ws, asOf, ok := s.asOfWorkspace(w, r, api)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -210,6 +204,7 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) {
 		}
 	case "roadmap":
 		p := plan.Build(ws, ws.Organization.ProgramStart, asOf, plan.Checked(check.Run(ws, asOf)))
+		var err error
 		if format == "md" {
 			err = plan.WriteMarkdown(&buf, ws, p)
 		} else {

@@ -147,7 +147,7 @@ func trainingList(ws *workspace.Workspace, asOf date.Date) TrainingList {
 }
 
 func (s *Server) trainingsPage(w http.ResponseWriter, r *http.Request) {
-	ws, asOf, ok := s.workforceData(w, r, false)
+	ws, asOf, ok := s.asOfWorkspace(w, r, false)
 	if !ok {
 		return
 	}
@@ -160,7 +160,7 @@ func (s *Server) trainingsPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) trainingsAPI(w http.ResponseWriter, r *http.Request) {
-	if ws, asOf, ok := s.workforceData(w, r, true); ok {
+	if ws, asOf, ok := s.asOfWorkspace(w, r, true); ok {
 		writeJSON(w, http.StatusOK, trainingList(ws, asOf))
 	}
 }
@@ -308,7 +308,7 @@ func (s *Server) trainingRecordPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, fr.status, fr.msg)
 		return
 	}
-	ws, asOf, ok := s.workforceData(w, r, false)
+	ws, asOf, ok := s.asOfWorkspace(w, r, false)
 	if !ok {
 		return
 	}
@@ -348,7 +348,7 @@ func (s *Server) trainingRecordAPI(w http.ResponseWriter, r *http.Request) {
 // acknowledgementsAPI is GET /api/v1/orgs/{org}/acknowledgements
 // [?person=EMAIL][&policy=ID]: every acknowledgement recorded.
 func (s *Server) acknowledgementsAPI(w http.ResponseWriter, r *http.Request) {
-	ws, asOf, ok := s.workforceData(w, r, true)
+	ws, asOf, ok := s.asOfWorkspace(w, r, true)
 	if !ok {
 		return
 	}

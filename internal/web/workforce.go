@@ -36,9 +36,10 @@ func init() {
 	)
 }
 
-// workforceData is the organization's workspace and the date a page's
-// rules run for (?as_of, default today).
-func (s *Server) workforceData(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, date.Date, bool) {
+// asOfWorkspace is the organization's workspace and the date a page's
+// rules run for (?as_of, default today); it answers the request itself
+// when either fails.
+func (s *Server) asOfWorkspace(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, date.Date, bool) {
 	asOf, err := s.requestAsOf(r)
 	if err != nil {
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
@@ -107,7 +108,7 @@ func myTasks(ws *workspace.Workspace, r *http.Request, asOf date.Date) MyTasks {
 }
 
 func (s *Server) myTasksPage(w http.ResponseWriter, r *http.Request) {
-	ws, asOf, ok := s.workforceData(w, r, false)
+	ws, asOf, ok := s.asOfWorkspace(w, r, false)
 	if !ok {
 		return
 	}
@@ -121,7 +122,7 @@ func (s *Server) myTasksPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) myTasksAPI(w http.ResponseWriter, r *http.Request) {
-	ws, asOf, ok := s.workforceData(w, r, true)
+	ws, asOf, ok := s.asOfWorkspace(w, r, true)
 	if !ok {
 		return
 	}
@@ -150,7 +151,7 @@ type MyPolicy struct {
 // memberPolicy finds the policy a member asks for among its own tasks: a
 // policy not addressed to the caller is not found, whatever exists.
 func (s *Server) memberPolicy(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, MyPolicy, bool) {
-	ws, asOf, ok := s.workforceData(w, r, api)
+	ws, asOf, ok := s.asOfWorkspace(w, r, api)
 	if !ok {
 		return nil, MyPolicy{}, false
 	}
