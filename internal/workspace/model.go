@@ -114,6 +114,9 @@ type Organization struct {
 	// Trust is the public trust center (`ward serve` at /trust/{slug}):
 	// off unless present and enabled.
 	Trust *Trust `yaml:"trust,omitempty" json:"trust,omitempty"`
+	// SSO maps single sign-on groups and e-mail domains to roles, and
+	// can turn local passwords off (sso.go).
+	SSO *SSO `yaml:"sso,omitempty" json:"sso,omitempty"`
 }
 
 // Security is how an organization's people log in to ward.

@@ -303,6 +303,7 @@ func (c *checker) organization() {
 		c.notNegative(s, 0, "workforce.termination_within_days", int64(*n))
 	}
 	c.checkTrust()
+	c.checkSSO()
 	if len(o.RiskMatrix) > 0 {
 		ok := len(o.RiskMatrix) == 5
 		for _, row := range o.RiskMatrix {
