@@ -55,8 +55,8 @@ var draftFormats = map[string]string{
 
 // draftDownload is GET .../incidents/{id}/draft?kind=K[&customer=C]&format=F:
 // a notice draft's letter as a file (docx, pdf, txt; md keeps the
-// drafting notes). It shows what the incident page shows, so it is a
-// plain read for every role that sees the page.
+// drafting notes). It shows what the incident page shows, so every role
+// that sees the page may take it; each download is on the audit trail.
 func (s *Server) draftDownload(w http.ResponseWriter, r *http.Request) {
 	api := strings.HasPrefix(r.URL.Path, "/api/")
 	ws, err := s.org(r).Workspace(r.Context())
@@ -120,6 +120,17 @@ func (s *Server) draftDownload(w http.ResponseWriter, r *http.Request) {
 	name := inc.ID + "-" + dr.Kind
 	if dr.Customer != "" {
 		name += "-" + dr.Customer
+	}
+	// A draft carries the incident's facts (what happened, to how many
+	// people, whose records): who took a copy is part of the record, as
+	// for a signed BAA.
+	data := map[string]string{"draft": dr.Kind, "format": format}
+	if dr.Customer != "" {
+		data["customer"] = dr.Customer
+	}
+	if err := s.org(r).Record(r.Context(), currentUser(r).Email, "download", store.KindIncident, inc.ID, data); err != nil {
+		s.serverError(w, r, api, err)
+		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", ctype)

@@ -154,6 +154,8 @@ func TestIncidentDraftDownloads(t *testing.T) {
 		if r.StatusCode != 200 || !strings.HasPrefix(r.Body, magic) || r.Header.Get("Content-Disposition") != "attachment; filename=inc-2026-001-hhs."+format {
 			t.Errorf("%s: %d %q %q", format, r.StatusCode, r.Header.Get("Content-Disposition"), r.Body[:min(len(r.Body), 20)])
 		}
+		// Each copy taken is on the trail, by whom.
+		e.wantAudit("download", store.KindIncident, "inc-2026-001", e.users[store.RoleViewer].Email)
 	}
 	if r := e.get(c, "/orgs/alpha/incidents/inc-2026-001/draft?kind=covered-entity&customer=lakeside-cardiology&format=txt"); r.StatusCode != 200 || !strings.Contains(r.Body, "Number of your individuals affected: 812") || strings.Contains(r.Body, "[[") {
 		t.Errorf("covered-entity txt: %d\n%s", r.StatusCode, r.Body)
