@@ -62,6 +62,12 @@ type Loaded struct {
 	lines map[posKey]int
 	bad   map[posKey]bool
 	recs  map[string][]record
+
+	// chunk: list items per parse of a large file (chunk.go), 0 to parse
+	// every file whole; unchunk: a run did not parse, so Load starts
+	// again parsing whole.
+	chunk   int
+	unchunk bool
 }
 
 // record is where one record of a section came from.
@@ -150,6 +156,14 @@ func parentField(f string) string {
 // Every problem found is returned at once as Errors; any other error
 // (the path cannot be read) is returned as it is.
 func Load(path string, opt Options) (*Loaded, error) {
+	l, err := load(path, opt, chunkItems)
+	if l != nil && l.unchunk {
+		return load(path, opt, 0)
+	}
+	return l, err
+}
+
+func load(path string, opt Options, chunk int) (*Loaded, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -159,6 +173,7 @@ func Load(path string, opt Options) (*Loaded, error) {
 		lines:     map[posKey]int{},
 		bad:       map[posKey]bool{},
 		recs:      map[string][]record{},
+		chunk:     chunk,
 	}
 	if info.IsDir() {
 		l.Dir = path
@@ -188,6 +203,9 @@ func Load(path string, opt Options) (*Loaded, error) {
 		}
 		if !l.decodeFile(f, data, &errs, &budget) {
 			parsed = false
+		}
+		if l.unchunk {
+			return l, nil
 		}
 	}
 	switch _, ok := l.recs["organization"]; {
@@ -263,12 +281,34 @@ func parse(data []byte) (f *ast.File, err error) {
 // decodeFile decodes one file's sections into the workspace; it reports
 // false when the file is not YAML at all.
 func (l *Loaded) decodeFile(file string, data []byte, errs *Errors, budget *int) bool {
+	d := &decoder{file: file, errs: errs, lines: l.lines, bad: l.bad, anchors: map[string]ast.Node{}, budget: budget, aliasBudget: aliasBudget}
+	if l.chunk > 0 && len(data) > chunkBytes {
+		if cs := splitChunks(data, l.chunk); cs != nil {
+			for _, c := range cs {
+				f, err := parseAt(c.text, c.shift)
+				if err != nil || (c.items > 0 && runItems(f) != c.items) {
+					l.unchunk = true
+					return false
+				}
+				chunkedRuns++
+				l.decodeDocs(d, f, c.first)
+			}
+			return true
+		}
+	}
 	f, err := parse(data)
 	if err != nil {
 		*errs = append(*errs, syntaxError(file, err))
 		return false
 	}
-	d := &decoder{file: file, errs: errs, lines: l.lines, bad: l.bad, anchors: map[string]ast.Node{}, budget: budget, aliasBudget: aliasBudget}
+	l.decodeDocs(d, f, 0)
+	return true
+}
+
+// decodeDocs decodes a parsed file, or a run of one (first: the file's
+// list index of the run's first item).
+func (l *Loaded) decodeDocs(d *decoder, f *ast.File, first int) {
+	file, errs := d.file, d.errs
 	ws := reflect.ValueOf(l.Workspace).Elem()
 	names := infoOf(ws.Type()).names
 	for _, doc := range f.Docs {
@@ -308,10 +348,9 @@ func (l *Loaded) decodeFile(file string, data []byte, errs *Errors, budget *int)
 				l.decodeOrganization(d, p, line)
 				continue
 			}
-			l.decodeList(d, name, ws.Field(fi), p, line)
+			l.decodeList(d, name, ws.Field(fi), p, line, first)
 		}
 	}
-	return true
 }
 
 func (l *Loaded) decodeOrganization(d *decoder, p *ast.MappingValueNode, line int) {
@@ -326,7 +365,7 @@ func (l *Loaded) decodeOrganization(d *decoder, p *ast.MappingValueNode, line in
 	d.value(p.Value, reflect.ValueOf(&l.Workspace.Organization).Elem(), line, "")
 }
 
-func (l *Loaded) decodeList(d *decoder, name string, list reflect.Value, p *ast.MappingValueNode, line int) {
+func (l *Loaded) decodeList(d *decoder, name string, list reflect.Value, p *ast.MappingValueNode, line, first int) {
 	d.section, d.index, d.prefix = name, -1, name
 	n, ok := d.resolve(p.Value, line, "")
 	if !ok || isNull(n) {
@@ -338,6 +377,7 @@ func (l *Loaded) decodeList(d *decoder, name string, list reflect.Value, p *ast.
 		return
 	}
 	for j, item := range seq.Values {
+		j += first
 		il := lineOf(item, line)
 		d.section, d.index, d.prefix = name, list.Len(), fmt.Sprintf("%s[%d]", name, j)
 		if isNull(item) {
