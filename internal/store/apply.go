@@ -152,6 +152,10 @@ func (o *OrgStore) ApplyWorkspace(ctx context.Context, actor string, ws *workspa
 	}
 	err = o.write(ctx, actor, opt.DryRun, func(w *writer) error {
 		w.origin = OriginFiles
+		if kept, same, err := o.unchanged(ctx, w.tx, want); err != nil || same {
+			res.Kept = kept
+			return err
+		}
 		stored, err := o.rows(ctx, w.tx, false)
 		if err != nil {
 			return err
@@ -293,6 +297,81 @@ func (o *OrgStore) ApplyWorkspace(ctx context.Context, actor string, ws *workspa
 		return res, fmt.Errorf("apply to %s: %w", o.org.Slug, err)
 	}
 	return res, nil
+}
+
+// unchanged reports whether an apply of want would write nothing, and
+// then what it keeps: the common case of applying files again, checked
+// row by row as the stored records stream past, so that no body is held
+// and nothing is decoded. Anything to write (a record to create, change,
+// move, retire or take under the files' management, or drift) answers
+// false, and the apply takes its full path.
+func (o *OrgStore) unchanged(ctx context.Context, q querier, want []desired) ([]Kept, bool, error) {
+	at := make(map[string]int, len(want))
+	for i, d := range want {
+		at[d.kind+"\x00"+d.key] = i
+	}
+	rs, err := q.QueryContext(ctx, o.s.q("SELECT "+rowCols+" FROM records WHERE org_id = ? ORDER BY kind, position, key"), o.org.ID)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rs.Close()
+	found := 0
+	byKind := map[string][]Kept{}
+	var adopted []Kept // in the files' order, as the full path lists them
+	adoptedAt := map[int]Kept{}
+	for rs.Next() {
+		r, err := scanRow(rs)
+		if err != nil {
+			return nil, false, err
+		}
+		i, wanted := at[r.kind+"\x00"+r.key]
+		if wanted {
+			found++
+			d := want[i]
+			switch {
+			case !r.retired && bytes.Equal(r.body, d.body):
+				if r.pos != d.pos || r.origin != OriginFiles || r.synced != r.version || r.adopted != "" {
+					return nil, false, nil
+				}
+			case !r.retired && r.adopted != "" && r.adopted == bodyHash(d.body) && !r.drifted():
+				adoptedAt[i] = Kept{Kind: d.kind, Key: d.key, Reason: KeptAdopted,
+					Note: "the web's version was adopted; `ward export` brings it into the files"}
+			default:
+				return nil, false, nil
+			}
+			continue
+		}
+		if r.retired || r.kind == KindOrganization {
+			continue
+		}
+		if r.origin == OriginFiles && !keptOnApply(r.kind, r.body) {
+			return nil, false, nil // to retire, or open, or drifted: the full path decides
+		}
+		reason := KeptWeb
+		if r.origin == OriginImport || evidenceSource(r.kind, r.body) == workspace.SourceImporter {
+			reason = KeptImport
+		}
+		byKind[r.kind] = append(byKind[r.kind], Kept{Kind: r.kind, Key: r.key, Reason: reason})
+	}
+	if err := rs.Err(); err != nil {
+		return nil, false, err
+	}
+	if found != len(want) {
+		return nil, false, nil // records to create
+	}
+	for i := range want {
+		if k, ok := adoptedAt[i]; ok {
+			adopted = append(adopted, k)
+		}
+	}
+	kept := adopted
+	for _, k := range Kinds {
+		kept = append(kept, byKind[k]...)
+	}
+	if kept == nil {
+		kept = []Kept{}
+	}
+	return kept, true, nil
 }
 
 // adopt keeps a drifted record as it is: the files' version (hash

@@ -49,12 +49,10 @@ const rowCols = "kind, key, body, position, retired_at, origin, version, synced,
 
 func scanRow(sc interface{ Scan(...any) error }) (row, error) {
 	var r row
-	var body string
 	var retired sql.NullString
-	if err := sc.Scan(&r.kind, &r.key, &body, &r.pos, &retired, &r.origin, &r.version, &r.synced, &r.adopted); err != nil {
+	if err := sc.Scan(&r.kind, &r.key, &r.body, &r.pos, &retired, &r.origin, &r.version, &r.synced, &r.adopted); err != nil {
 		return row{}, err
 	}
-	r.body = []byte(body)
 	r.retired = retired.Valid
 	return r, nil
 }

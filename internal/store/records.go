@@ -354,6 +354,9 @@ func flatten(ws *workspace.Workspace, slug string) ([]desired, error) {
 			return fmt.Errorf("%s %q appears twice in the workspace: keys must be unique", kind, key)
 		}
 		seen[kind+"\x00"+key] = true
+		if kind != KindOrganization {
+			v = nil // only the organization's is read (its name); a large workspace need not be held twice
+		}
 		out = append(out, desired{kind: kind, key: key, body: body, pos: i, v: v})
 		return nil
 	}
