@@ -151,7 +151,7 @@ func (o *OrgStore) ApplyWorkspace(ctx context.Context, actor string, ws *workspa
 		return res, err
 	}
 	err = o.write(ctx, actor, opt.DryRun, func(w *writer) error {
-		w.origin = OriginFiles
+		w.origin, w.batch = OriginFiles, true
 		if kept, same, err := o.unchanged(ctx, w.tx, want); err != nil || same {
 			res.Kept = kept
 			return err
@@ -276,6 +276,9 @@ func (o *OrgStore) ApplyWorkspace(ctx context.Context, actor string, ws *workspa
 			if err != nil {
 				return err
 			}
+			if err := w.flush(); err != nil {
+				return err
+			}
 			live, err := o.rows(ctx, w.tx, true)
 			if err != nil {
 				return err
@@ -394,6 +397,9 @@ func (w *writer) adopt(r row, filesBody, origin string) (Change, error) {
 // drift describes the latest change to r made outside the files.
 func (w *writer) drift(r row) (Drift, error) {
 	d := Drift{Kind: r.kind, Key: r.key}
+	if err := w.flush(); err != nil {
+		return d, err
+	}
 	e, ok, err := w.o.lastChange(w.ctx, w.tx, r.kind, r.key)
 	if err != nil {
 		return d, err

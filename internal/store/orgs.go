@@ -110,19 +110,30 @@ func (s *Store) lockHead(ctx context.Context, tx *sql.Tx, orgID int64) (audit.He
 // appendAudit links one entry after *head and inserts it; the caller
 // saves the head once, before commit.
 func (s *Store) appendAudit(ctx context.Context, tx *sql.Tx, orgID int64, head *audit.Head, actor, action, kind, key string, data any) error {
+	args, err := s.auditRow(orgID, head, actor, action, kind, key, data)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO audit (`+auditInsertCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), args...)
+	return err
+}
+
+const auditInsertCols = "org_id, seq, at, actor, action, kind, key, data, prev, hash"
+
+// auditRow links the next entry to the chain (head moves on) and returns
+// the values of its row, in auditInsertCols' order.
+func (s *Store) auditRow(orgID int64, head *audit.Head, actor, action, kind, key string, data any) ([]any, error) {
 	raw, ok := data.(json.RawMessage)
 	if !ok {
 		var err error
 		if raw, err = json.Marshal(data); err != nil {
-			return fmt.Errorf("audit data: %w", err)
+			return nil, fmt.Errorf("audit data: %w", err)
 		}
 	}
 	e := audit.Entry{Seq: head.Seq + 1, At: s.now().UTC(), Actor: actor, Action: action, Kind: kind, Key: key, Data: raw}
 	*head = audit.Link(*head, &e)
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO audit (org_id, seq, at, actor, action, kind, key, data, prev, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-		orgID, e.Seq, fmtTime(e.At), e.Actor, e.Action, e.Kind, e.Key, string(e.Data), e.Prev, e.Hash)
-	return err
+	return []any{orgID, e.Seq, fmtTime(e.At), e.Actor, e.Action, e.Kind, e.Key, string(e.Data), e.Prev, e.Hash}, nil
 }
 
 func (s *Store) saveHead(ctx context.Context, tx *sql.Tx, orgID int64, head audit.Head) error {

@@ -175,6 +175,70 @@ type writer struct {
 	// touched: a record the subprocessor list is derived from changed, so
 	// the trust center compares the list before commit (announce).
 	touched bool
+	// batch: new records and audit entries wait in pending and go in
+	// multi-row INSERTs (an apply creating thousands of records), sent
+	// before any other statement of the transaction and before commit.
+	batch   bool
+	pending pending
+}
+
+// pending rows of the batched INSERTs.
+type pending struct {
+	records, audit [][]any
+	bytes          int
+}
+
+// Batches are sent at this many rows or bytes of values, whichever
+// comes first (PostgreSQL takes at most 65,535 parameters a statement).
+const (
+	batchRows  = 250
+	batchBytes = 1 << 20
+)
+
+const recordInsertCols = "org_id, kind, key, body, position, created_at, updated_at, origin, version, synced"
+
+// flush sends the pending rows.
+func (w *writer) flush() error {
+	send := func(table, cols string, rows [][]any) error {
+		if len(rows) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+		marks := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(rows[0])), ", ") + ")"
+		args := make([]any, 0, len(rows)*len(rows[0]))
+		for i, r := range rows {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(marks)
+			args = append(args, r...)
+		}
+		_, err := w.tx.ExecContext(w.ctx, w.o.s.q(b.String()), args...)
+		return err
+	}
+	if err := send("records", recordInsertCols, w.pending.records); err != nil {
+		return err
+	}
+	if err := send("audit", auditInsertCols, w.pending.audit); err != nil {
+		return err
+	}
+	w.pending = pending{}
+	return nil
+}
+
+// later queues a row of a batched INSERT, sending the batch when full.
+func (w *writer) later(rows *[][]any, row []any) error {
+	*rows = append(*rows, row)
+	for _, v := range row {
+		if s, ok := v.(string); ok {
+			w.pending.bytes += len(s)
+		}
+	}
+	if len(w.pending.records)+len(w.pending.audit) >= batchRows || w.pending.bytes >= batchBytes {
+		return w.flush()
+	}
+	return nil
 }
 
 func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(w *writer) error) error {
@@ -194,6 +258,9 @@ func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(
 	if err := f(w); err != nil {
 		return o.s.busy(err)
 	}
+	if err := w.flush(); err != nil {
+		return o.s.busy(err)
+	}
 	if dryRun {
 		return nil // the deferred rollback discards everything
 	}
@@ -209,16 +276,29 @@ func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(
 }
 
 func (w *writer) audit(action, kind, key string, data any) error {
-	return w.o.s.appendAudit(w.ctx, w.tx, w.o.org.ID, &w.head, w.actor, action, kind, key, data)
+	if !w.batch {
+		return w.o.s.appendAudit(w.ctx, w.tx, w.o.org.ID, &w.head, w.actor, action, kind, key, data)
+	}
+	row, err := w.o.s.auditRow(w.o.org.ID, &w.head, w.actor, action, kind, key, data)
+	if err != nil {
+		return err
+	}
+	return w.later(&w.pending.audit, row)
 }
 
 func (w *writer) exec(query string, args ...any) error {
+	if err := w.flush(); err != nil {
+		return err
+	}
 	_, err := w.tx.ExecContext(w.ctx, w.o.s.q(query), args...)
 	return err
 }
 
 // load reads one record, live or retired; ok is false when there is none.
 func (w *writer) load(kind, key string) (r row, ok bool, err error) {
+	if err := w.flush(); err != nil {
+		return row{}, false, err
+	}
 	r, err = scanRow(w.tx.QueryRowContext(w.ctx, w.o.s.q("SELECT "+rowCols+" FROM records WHERE org_id = ? AND kind = ? AND key = ?"),
 		w.o.org.ID, kind, key))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -246,7 +326,11 @@ func (w *writer) put(d desired, old row, exists bool) (Change, error) {
 		if files {
 			synced = 1
 		}
-		if err := w.exec(`INSERT INTO records (org_id, kind, key, body, position, created_at, updated_at, origin, version, synced)
+		if w.batch {
+			if err := w.later(&w.pending.records, []any{w.o.org.ID, d.kind, d.key, string(d.body), d.pos, w.now, w.now, w.origin, 1, synced}); err != nil {
+				return c, err
+			}
+		} else if err := w.exec(`INSERT INTO records (`+recordInsertCols+`)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`, w.o.org.ID, d.kind, d.key, string(d.body), d.pos, w.now, w.now, w.origin, synced); err != nil {
 			return c, err
 		}
