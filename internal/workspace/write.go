@@ -1,6 +1,8 @@
 package workspace
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -82,23 +84,7 @@ func Write(dir string, ws *Workspace, opt WriteOptions) error {
 		head = opt.Header
 	}
 	for _, name := range names {
-		fv := v.Field(sections[name])
-		var body any
-		if fv.Kind() == reflect.Slice {
-			items := make([]any, 0, fv.Len())
-			for i := range fv.Len() {
-				items = append(items, toYAML(fv.Index(i)))
-			}
-			body = items
-		} else {
-			body = toYAML(fv)
-		}
-		out, err := yaml.MarshalWithOptions(yaml.MapSlice{{Key: name, Value: body}},
-			yaml.IndentSequence(true), yaml.UseLiteralStyleIfMultiline(true))
-		if err != nil {
-			return fmt.Errorf("writing %s: %w", name, err)
-		}
-		if err := root.WriteFile(SectionFile(name), append([]byte(head), out...), 0o644); err != nil {
+		if err := writeSection(root, name, v.Field(sections[name]), head); err != nil {
 			return err
 		}
 	}
@@ -106,6 +92,66 @@ func Write(dir string, ws *Workspace, opt WriteOptions) error {
 		return nil
 	}
 	return writeFiles(root, ws, opt.Blob)
+}
+
+// writeRun is how many records of a list are encoded at a time: the
+// encoder builds a tree of what it is given, some 50 times the size of
+// the text, so a section of 40,000 flows is written a run at a time.
+// Each record's text does not depend on its neighbours, so the runs
+// joined are the bytes of the whole list encoded at once.
+var writeRun = 400
+
+// writeSection writes one section's file.
+func writeSection(root *os.Root, name string, fv reflect.Value, head string) (err error) {
+	marshal := func(body any) ([]byte, error) {
+		out, err := yaml.MarshalWithOptions(yaml.MapSlice{{Key: name, Value: body}},
+			yaml.IndentSequence(true), yaml.UseLiteralStyleIfMultiline(true))
+		if err != nil {
+			return nil, fmt.Errorf("writing %s: %w", name, err)
+		}
+		return out, nil
+	}
+	f, err := root.OpenFile(SectionFile(name), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	w := bufio.NewWriterSize(f, 64<<10)
+	w.WriteString(head)
+	if fv.Kind() != reflect.Slice || fv.Len() == 0 {
+		body := any(toYAML(fv))
+		if fv.Kind() == reflect.Slice {
+			body = []any{}
+		}
+		out, err := marshal(body)
+		if err != nil {
+			return err
+		}
+		w.Write(out)
+		return w.Flush()
+	}
+	for from := 0; from < fv.Len(); from += writeRun {
+		items := make([]any, 0, min(writeRun, fv.Len()-from))
+		for i := from; i < min(from+writeRun, fv.Len()); i++ {
+			items = append(items, toYAML(fv.Index(i)))
+		}
+		out, err := marshal(items)
+		if err != nil {
+			return err
+		}
+		if from > 0 {
+			// The section's key opens every run; the file has it once.
+			_, out, _ = bytes.Cut(out, []byte("\n"))
+		}
+		if _, err := w.Write(out); err != nil {
+			return err
+		}
+	}
+	return w.Flush()
 }
 
 // checkFiles finds a file writeFiles would fail on: outside the folder,
