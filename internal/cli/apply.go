@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,6 +43,7 @@ func init() {
 			fs.BoolVar(&adopt, "adopt", false, "records changed in the web since the last apply keep the web's version (ward export then brings it into the files)")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
+			defer boundMemory()()
 			if path == "" && len(args) == 1 {
 				path = args[0]
 			}
@@ -71,6 +73,25 @@ func init() {
 			return nil
 		},
 	})
+}
+
+// softMemory is the Go heap ward apply and ward export aim to stay
+// under (debug.SetMemoryLimit) unless GOMEMLIMIT says otherwise. Both
+// read and write a workspace a run of records at a time, so what stays
+// live is the records themselves, well under it at 8,000 systems; with
+// the default pacing the heap would still grow to twice that between
+// collections. It is a soft limit: a larger workspace is collected more
+// often, not refused.
+const softMemory = 100 << 20
+
+// boundMemory sets the limit for one command and returns what puts the
+// previous one back (commands run in the tests' process too).
+func boundMemory() (restore func()) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	was := debug.SetMemoryLimit(softMemory)
+	return func() { debug.SetMemoryLimit(was) }
 }
 
 // WorkspaceOptions are check.WorkspaceOptions: the rules of the embedded

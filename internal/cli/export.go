@@ -21,6 +21,7 @@ func init() {
 			if out == "" {
 				return BadInput("export needs -o DIR")
 			}
+			defer boundMemory()()
 			b, ws, err := env.Loaded(ctx)
 			if err != nil {
 				return err
