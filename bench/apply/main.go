@@ -45,7 +45,8 @@ var ops = []string{"first apply", "no-op apply", "export"}
 
 type result struct {
 	wall time.Duration
-	rss  int64 // bytes
+	cpu  time.Duration // ward's own user and system time (not PostgreSQL's)
+	rss  int64         // bytes
 }
 
 func main() {
@@ -128,7 +129,7 @@ func main() {
 					fail(fmt.Errorf("the second apply of %d systems on %s changed something:\n%s", n, eng, tail(out)))
 				}
 				res[eng+"|"+ops[i]+"|"+strconv.Itoa(n)] = r
-				fmt.Fprintf(os.Stderr, "%-8s %-11s %5d systems: %6.2fs %6.0f MB\n", eng, ops[i], n, r.wall.Seconds(), mb(r.rss))
+				fmt.Fprintf(os.Stderr, "%-8s %-11s %5d systems: %6.2fs (%.2fs CPU) %6.0f MB\n", eng, ops[i], n, r.wall.Seconds(), r.cpu.Seconds(), mb(r.rss))
 			}
 			drop()
 		}
@@ -141,7 +142,7 @@ func main() {
 		fmt.Fprintf(&b, " %s systems (%.1f MB) |", comma(n), float64(bytesOf[n])/1e6)
 	}
 	lo, hi := sizes[0], sizes[len(sizes)-1]
-	fmt.Fprintf(&b, " %s / %s (size ×%.0f): time, RSS |\n|---|---|", comma(hi), comma(lo), float64(hi)/float64(lo))
+	fmt.Fprintf(&b, " %s / %s (size ×%.0f): time (CPU), RSS |\n|---|---|", comma(hi), comma(lo), float64(hi)/float64(lo))
 	for range sizes {
 		b.WriteString("---|")
 	}
@@ -151,10 +152,10 @@ func main() {
 			fmt.Fprintf(&b, "| %s | %s |", eng, opCmd(op))
 			for _, n := range sizes {
 				r := res[eng+"|"+op+"|"+strconv.Itoa(n)]
-				fmt.Fprintf(&b, " %.2f s, %.0f MB |", r.wall.Seconds(), mb(r.rss))
+				fmt.Fprintf(&b, " %.2f s (%.2f s CPU), %.0f MB |", r.wall.Seconds(), r.cpu.Seconds(), mb(r.rss))
 			}
 			a, z := res[eng+"|"+op+"|"+strconv.Itoa(lo)], res[eng+"|"+op+"|"+strconv.Itoa(hi)]
-			fmt.Fprintf(&b, " ×%.1f, ×%.1f |\n", z.wall.Seconds()/a.wall.Seconds(), float64(z.rss)/float64(a.rss))
+			fmt.Fprintf(&b, " ×%.1f (CPU ×%.1f), ×%.1f |\n", z.wall.Seconds()/a.wall.Seconds(), z.cpu.Seconds()/a.cpu.Seconds(), float64(z.rss)/float64(a.rss))
 		}
 	}
 	if len(engines) == 2 {
@@ -195,7 +196,7 @@ func measure(ward string, env, args []string) (result, string, error) {
 	if err := cmd.Run(); err != nil {
 		return result{}, "", fmt.Errorf("ward %s: %v\n%s", strings.Join(args, " "), err, tail(errb.String()))
 	}
-	r := result{wall: time.Since(start)}
+	r := result{wall: time.Since(start), cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.rss = ru.Maxrss * 1024 // Linux reports KiB
 	}
