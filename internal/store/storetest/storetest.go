@@ -411,10 +411,11 @@ func testApplyAtomic(t *testing.T, s *store.Store) {
 	// Many changes, then one that must fail (evidence is immutable: same
 	// id, other content). The failing record comes after the others in
 	// apply order, so the creates and updates before it were written in
-	// the transaction and must all be rolled back.
+	// the transaction and must all be rolled back. 600 creates are more
+	// than one batch of INSERTs: some were sent before the failure.
 	ws := Acme()
-	for i := range 20 {
-		ws.Systems = append(ws.Systems, workspace.System{ID: fmt.Sprintf("new-%02d", i), Kind: "other"})
+	for i := range 600 {
+		ws.Systems = append(ws.Systems, workspace.System{ID: fmt.Sprintf("new-%03d", i), Kind: "other"})
 	}
 	ws.Systems[0].Name = "Renamed"
 	ws.Vendors = ws.Vendors[:1]
