@@ -265,13 +265,14 @@ func (sw *ScanWriter) stageBatch(batch []ScanFinding) error {
 
 // bulkCache raises SQLite's page cache for a bulk insert: keyed by random
 // uids, it touches pages all over the index, and the default 2 MiB cache
-// spills them to the WAL again and again. 64 MiB keeps a few hundred MB
-// of findings' index pages in memory (it bounds RSS, too).
+// spills them to the WAL again and again. 32 MiB keeps the index pages
+// of a few hundred thousand findings in memory and bounds the import's
+// RSS.
 func bulkCache(ctx context.Context, s *Store, tx *sql.Tx) error {
 	if s.eng.Name() != "sqlite" {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = -65536")
+	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = -32768")
 	return err
 }
 

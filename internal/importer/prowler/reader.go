@@ -129,6 +129,9 @@ type Options struct {
 	// the CSV TIMESTAMP (and Prowler 4.0-4.4 the OCSF event_time) as the
 	// scanning machine's local time, datetime.today(). Nil is UTC.
 	Zone *time.Location
+	// jsonOnly reads OCSF JSON with encoding/json alone, not the fast
+	// path first (tests compare the two).
+	jsonOnly bool
 }
 
 // NewReader detects the format from the first bytes ('[' OCSF JSON, '{'
@@ -150,7 +153,11 @@ func NewReaderOptions(r io.Reader, opt Options) (*Reader, error) {
 	rd := &Reader{format: format, lines: lines, zone: zone}
 	switch format {
 	case FormatOCSF:
-		rd.next = rd.ocsf(br, skipped)
+		if opt.jsonOnly {
+			rd.next = rd.ocsf(br, skipped, skipped, false)
+		} else {
+			rd.next = rd.fastOCSF(br, skipped)
+		}
 	case FormatJSONL:
 		rd.next = rd.jsonl(br)
 	default:
@@ -519,8 +526,12 @@ func Framework(key string) string {
 }
 
 // ocsf streams a JSON array: Token for the '[', then one Decode per
-// element, so only one finding is in memory at a time.
-func (r *Reader) ocsf(br *bufio.Reader, base int64) func() (*Finding, error) {
+// element, so only one finding is in memory at a time. With skipFirst it
+// decodes the first element without returning it (the fast path hands
+// over after a finding it returned, standing for it with "{}"). Offsets
+// are base plus the decoder's input offset, but for a syntax error its
+// scanner finds inside a value, scanBase plus the scanner's count.
+func (r *Reader) ocsf(br io.Reader, base, scanBase int64, skipFirst bool) func() (*Finding, error) {
 	dec := json.NewDecoder(br)
 	dec.UseNumber()
 	started := false
@@ -529,6 +540,12 @@ func (r *Reader) ocsf(br *bufio.Reader, base int64) func() (*Finding, error) {
 			started = true
 			if _, err := dec.Token(); err != nil { // the '[' detect saw
 				return nil, r.jsonErr(err, base+dec.InputOffset())
+			}
+			if skipFirst {
+				var skip json.RawMessage
+				if err := dec.Decode(&skip); err != nil {
+					return nil, r.jsonErr(err, base+dec.InputOffset())
+				}
 			}
 		}
 		if !dec.More() {
@@ -555,7 +572,11 @@ func (r *Reader) ocsf(br *bufio.Reader, base int64) func() (*Finding, error) {
 			e.Record = r.n + 1
 			var se *json.SyntaxError
 			if errors.As(err, &se) {
-				e.Offset = base + se.Offset
+				e.Offset = scanBase + se.Offset
+				switch se.Error() { // the decoder's own checks, at its input offset
+				case "expected comma after array element", "not at beginning of value":
+					e.Offset = base + se.Offset
+				}
 			}
 			if errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF {
 				e.Err = fmt.Errorf("%w (the finding starts at byte %d)", ErrTruncated, start)

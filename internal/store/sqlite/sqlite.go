@@ -81,6 +81,11 @@ func (e Engine) Open(ctx context.Context, path string) (*sql.DB, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// Statement journals (one per multi-row INSERT, as imports and apply
+	// write in batches) and temporary sort tables stay in memory instead
+	// of temporary files: a statement journal touched the disk with a
+	// write system call per page.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {

@@ -1,0 +1,459 @@
+package prowler
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// The fast OCSF path reads the array with jsontext's streaming tokenizer
+// and decodes only the fields ward reads, skipping the rest without
+// building anything: it does in one pass what encoding/json does in two
+// (scan the element, then decode it by reflection).
+//
+// It accepts only what encoding/json accepts into ocsfFinding with the
+// same result, and is strict where the two could differ (a key that
+// matches a field only without regard to case, a repeated key, invalid
+// UTF-8, a value of an unexpected type, any finding the checks refuse).
+// Whatever it does not accept, it hands to the encoding/json path
+// (ocsf), from the end of the last finding it returned, with every byte
+// the tokenizer read since: the error a user sees, its byte offset,
+// finding number and field, are the ones encoding/json always gave.
+
+// recorder keeps the bytes the tokenizer reads from the stream since a
+// mark, so that the encoding/json path can take over from the mark.
+type recorder struct {
+	r    io.Reader
+	buf  []byte // bytes read since base
+	base int64  // stream offset of buf[0] (relative to the tokenizer's start)
+}
+
+func (c *recorder) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.buf = append(c.buf, p[:n]...)
+	return n, err
+}
+
+// mark forgets the bytes before off. It compacts only once enough has
+// built up, so that each finding does not copy the tokenizer's read-ahead.
+func (c *recorder) mark(off int64) {
+	if drop := off - c.base; drop >= 1<<20 || drop > int64(len(c.buf))/2 && drop >= 64<<10 {
+		c.buf = c.buf[:copy(c.buf, c.buf[drop:])]
+		c.base = off
+	}
+}
+
+// since returns the bytes read from off on.
+func (c *recorder) since(off int64) []byte { return c.buf[off-c.base:] }
+
+// fastOCSF reads findings with the tokenizer until it meets something it
+// does not take, then hands over to the encoding/json path for good.
+func (r *Reader) fastOCSF(br *bufio.Reader, base int64) func() (*Finding, error) {
+	rec := &recorder{r: br}
+	dec := jsontext.NewDecoder(rec)
+	var slow func() (*Finding, error)
+	state := 0 // 0: before '[', 1: after '[', 2: after a finding, 3: done
+	var mark int64
+	// scanned counts the bytes encoding/json's scanner would have read by
+	// now: its syntax errors give that count as their offset, which skips
+	// the '[', the commas and the white space before them.
+	var scanned int64
+	// fallback switches to the encoding/json path at mark: it reads a
+	// prefix standing for what came before (nothing, '[', or '[' and a
+	// finding, which it skips), then the recorded bytes, then the rest of the stream,
+	// with offsets mapped back onto the file's.
+	fallback := func() (*Finding, error) {
+		var prefix string
+		switch state {
+		case 1:
+			prefix = "["
+		case 2:
+			prefix = "[{}" // a finding, skipped: the next byte is read after one
+		}
+		rest := io.MultiReader(strings.NewReader(prefix), bytes.NewReader(bytes.Clone(rec.since(mark))), br)
+		rec.buf = nil
+		skipped := int64(0)
+		if state == 2 {
+			skipped = 2 // the "{}"
+		}
+		slow = r.ocsf(rest, base+mark-int64(len(prefix)), base+scanned-skipped, state == 2)
+		return slow()
+	}
+	return func() (*Finding, error) {
+		if slow != nil {
+			return slow()
+		}
+		if state == 0 {
+			if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
+				return fallback()
+			}
+			state, mark = 1, dec.InputOffset()
+			rec.mark(mark)
+		}
+		switch dec.PeekKind() {
+		case ']':
+			if _, err := dec.ReadToken(); err != nil {
+				return fallback()
+			}
+			// Only white space may follow the array.
+			if _, err := dec.ReadToken(); err != io.EOF {
+				return fallback()
+			}
+			state = 3
+			return nil, io.EOF
+		case '{':
+		default:
+			return fallback()
+		}
+		// Where encoding/json's scanner starts on this finding: after the
+		// comma (the white space after it counts), or at the first '{'.
+		gap := rec.since(mark)
+		from := mark + int64(len(gap)-len(bytes.TrimLeft(gap, " \t\r\n")))
+		if state == 2 {
+			from = mark + int64(bytes.IndexByte(gap, ',')) + 1
+		}
+		var o ocsfFinding
+		if !fastFinding(dec, &o) {
+			return fallback()
+		}
+		f, _, err := r.finding(&o)
+		if err != nil {
+			return fallback()
+		}
+		state, mark = 2, dec.InputOffset()
+		scanned += mark - from
+		rec.mark(mark)
+		return f, nil
+	}
+}
+
+// name reads an object name, or reports the end of the object. A name
+// that is not plain ASCII, or that matches one of fields only without
+// regard to case, is refused: encoding/json would fold it onto a field.
+func name(dec *jsontext.Decoder, fields ...string) (n string, end, ok bool) {
+	if dec.PeekKind() == '}' {
+		_, err := dec.ReadToken()
+		return "", true, err == nil
+	}
+	v, err := dec.ReadValue()
+	if err != nil || len(v) < 2 {
+		return "", false, false
+	}
+	raw := v[1 : len(v)-1]
+	for _, c := range raw {
+		if c >= 0x80 || c == '\\' {
+			return "", false, false
+		}
+	}
+	for _, f := range fields {
+		if string(raw) == f {
+			return f, false, true
+		}
+	}
+	for _, f := range fields {
+		if strings.EqualFold(string(raw), f) {
+			return "", false, false
+		}
+	}
+	return "", false, true // a key ward does not read
+}
+
+// str reads a string (null leaves it empty).
+func str(dec *jsontext.Decoder, dst *string) bool {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return false
+	}
+	switch v.Kind() {
+	case 'n':
+		return true
+	case '"':
+		raw := v[1 : len(v)-1]
+		if bytes.IndexByte(raw, '\\') < 0 {
+			*dst = string(raw)
+			return true
+		}
+		b, err := jsontext.AppendUnquote(nil, v)
+		if err != nil {
+			return false
+		}
+		*dst = string(b)
+		return true
+	}
+	return false
+}
+
+// raw reads a value kept raw: a string, a number or null.
+func raw(dec *jsontext.Decoder, dst *json.RawMessage) bool {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return false
+	}
+	switch v.Kind() {
+	case 'n', '"', '0':
+		*dst = bytes.Clone(v)
+		return true
+	}
+	return false
+}
+
+// object reads an object (true) or null (false, nil pointer), calling
+// field for each name of fields.
+func object(dec *jsontext.Decoder, isNull *bool, field func(string) bool, fields ...string) bool {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		*isNull = true
+		return err == nil
+	case '{':
+	default:
+		return false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false
+	}
+	for {
+		n, end, ok := name(dec, fields...)
+		if !ok {
+			return false
+		}
+		if end {
+			return true
+		}
+		if n == "" {
+			if dec.SkipValue() != nil {
+				return false
+			}
+			continue
+		}
+		if !field(n) {
+			return false
+		}
+	}
+}
+
+// fastFinding decodes one finding's object into o, as encoding/json
+// would; false when it cannot be sure of that.
+func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
+	var null bool
+	return object(dec, &null, func(n string) bool {
+		switch n {
+		case "class_uid":
+			v, err := dec.ReadValue()
+			if err != nil {
+				return false
+			}
+			switch v.Kind() {
+			case 'n':
+				o.ClassUID = nil
+				return true
+			case '0':
+				i, err := strconv.ParseInt(string(v), 10, 64)
+				if err != nil {
+					return false
+				}
+				o.ClassUID = &i
+				return true
+			}
+			return false
+		case "metadata":
+			m := &struct {
+				EventCode string `json:"event_code"`
+			}{}
+			var null bool
+			if !object(dec, &null, func(string) bool { return str(dec, &m.EventCode) }, "event_code") {
+				return false
+			}
+			if o.Metadata = m; null {
+				o.Metadata = nil
+			}
+			return true
+		case "status_code":
+			return str(dec, &o.StatusCode)
+		case "status":
+			return str(dec, &o.Status)
+		case "severity":
+			return raw(dec, &o.Severity)
+		case "finding_info":
+			fi := &struct {
+				UID           string          `json:"uid"`
+				CreatedTime   json.RawMessage `json:"created_time"`
+				CreatedTimeDt string          `json:"created_time_dt"`
+			}{}
+			var null bool
+			if !object(dec, &null, func(n string) bool {
+				switch n {
+				case "uid":
+					return str(dec, &fi.UID)
+				case "created_time":
+					return raw(dec, &fi.CreatedTime)
+				}
+				return str(dec, &fi.CreatedTimeDt)
+			}, "uid", "created_time", "created_time_dt") {
+				return false
+			}
+			if o.FindingInfo = fi; null {
+				o.FindingInfo = nil
+			}
+			return true
+		case "resources":
+			return resources(dec, o)
+		case "cloud":
+			c := &struct {
+				Account *struct {
+					UID string `json:"uid"`
+				} `json:"account"`
+				Region string `json:"region"`
+			}{}
+			var null bool
+			if !object(dec, &null, func(n string) bool {
+				if n == "region" {
+					return str(dec, &c.Region)
+				}
+				a := &struct {
+					UID string `json:"uid"`
+				}{}
+				var null bool
+				if !object(dec, &null, func(string) bool { return str(dec, &a.UID) }, "uid") {
+					return false
+				}
+				if c.Account = a; null {
+					c.Account = nil
+				}
+				return true
+			}, "account", "region") {
+				return false
+			}
+			if o.Cloud = c; null {
+				o.Cloud = nil
+			}
+			return true
+		case "time":
+			return raw(dec, &o.Time)
+		case "time_dt":
+			return str(dec, &o.TimeDt)
+		case "event_time":
+			return raw(dec, &o.EventTime)
+		case "unmapped":
+			u := &struct {
+				Compliance  map[string]json.RawMessage `json:"compliance"`
+				ProviderUID string                     `json:"provider_uid"`
+			}{}
+			var null bool
+			if !object(dec, &null, func(n string) bool {
+				if n == "provider_uid" {
+					return str(dec, &u.ProviderUID)
+				}
+				return compliance(dec, &u.Compliance)
+			}, "compliance", "provider_uid") {
+				return false
+			}
+			if o.Unmapped = u; null {
+				o.Unmapped = nil
+			}
+			return true
+		case "SchemaVersion":
+			return str(dec, &o.SchemaVersion)
+		case "ProductArn":
+			return str(dec, &o.ProductArn)
+		case "FindingUniqueId":
+			return str(dec, &o.FindingUniqueID)
+		case "AssessmentStartTime":
+			return str(dec, &o.AssessmentStart)
+		}
+		return false
+	}, "class_uid", "metadata", "status_code", "status", "severity", "finding_info", "resources", "cloud",
+		"time", "time_dt", "event_time", "unmapped", "SchemaVersion", "ProductArn", "FindingUniqueId", "AssessmentStartTime") && !null
+}
+
+// resources reads the resources array (null: none).
+func resources(dec *jsontext.Decoder, o *ocsfFinding) bool {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		o.Resources = nil
+		return err == nil
+	case '[':
+	default:
+		return false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false
+	}
+	o.Resources = o.Resources[:0]
+	for dec.PeekKind() != ']' {
+		var res struct {
+			UID    string `json:"uid"`
+			Type   string `json:"type"`
+			Region string `json:"region"`
+		}
+		var null bool
+		if dec.PeekKind() != '{' || !object(dec, &null, func(n string) bool {
+			switch n {
+			case "uid":
+				return str(dec, &res.UID)
+			case "type":
+				return str(dec, &res.Type)
+			}
+			return str(dec, &res.Region)
+		}, "uid", "type", "region") {
+			return false
+		}
+		o.Resources = append(o.Resources, res)
+	}
+	if o.Resources == nil {
+		o.Resources = []struct {
+			UID    string `json:"uid"`
+			Type   string `json:"type"`
+			Region string `json:"region"`
+		}{}
+	}
+	_, err := dec.ReadToken()
+	return err == nil
+}
+
+// compliance reads unmapped.compliance, keeping only the HIPAA and SOC 2
+// values (keepRaw reads no other).
+func compliance(dec *jsontext.Decoder, dst *map[string]json.RawMessage) bool {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		*dst = nil
+		return err == nil
+	case '{':
+	default:
+		return false
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return false
+	}
+	m := map[string]json.RawMessage{}
+	for {
+		if dec.PeekKind() == '}' {
+			_, err := dec.ReadToken()
+			*dst = m
+			return err == nil
+		}
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return false
+		}
+		key := tok.String()
+		if Framework(key) == "" {
+			if dec.SkipValue() != nil {
+				return false
+			}
+			continue
+		}
+		v, err := dec.ReadValue()
+		if err != nil {
+			return false
+		}
+		m[key] = bytes.Clone(v)
+	}
+}

@@ -1,0 +1,176 @@
+package prowler
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// readBoth reads data with the fast OCSF path (the default) and with
+// encoding/json alone, and describes what each returned: every finding,
+// then the error. The two must agree byte for byte.
+func readBoth(t testing.TB, data []byte) (fast, slow string) {
+	t.Helper()
+	read := func(opt Options) string {
+		var b strings.Builder
+		r, err := NewReaderOptions(bytes.NewReader(data), opt)
+		if err != nil {
+			return "open: " + err.Error()
+		}
+		for range 100000 {
+			f, err := r.Next()
+			if err == io.EOF {
+				fmt.Fprintf(&b, "EOF naive=%d\n", r.Naive())
+				break
+			}
+			if err != nil {
+				fmt.Fprintf(&b, "error: %v\n", err)
+				if e, ok := err.(*Error); ok {
+					fmt.Fprintf(&b, "at %+v\n", *e)
+				}
+				break
+			}
+			reqs := slices.Clone(f.Requirements)
+			slices.SortFunc(reqs, func(a, b Requirement) int { return strings.Compare(a.Framework+" "+a.ID, b.Framework+" "+b.ID) })
+			g := *f
+			g.Requirements = reqs
+			fmt.Fprintf(&b, "%+v\n", g)
+		}
+		return b.String()
+	}
+	return read(Options{}), read(Options{jsonOnly: true})
+}
+
+// TestFastMatchesJSON: the fast path returns what encoding/json returns,
+// findings and errors (offset, finding, field, message), on every OCSF
+// file of the test data and the fuzz corpus, whole and cut at many
+// points, and on inputs made to stray from the plain shape.
+func TestFastMatchesJSON(t *testing.T) {
+	var inputs [][]byte
+	for _, dir := range []string{"testdata", "testdata/prowler-5.40"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bytes.HasPrefix(bytes.TrimSpace(b), []byte("[")) {
+				inputs = append(inputs, b)
+			}
+		}
+	}
+	seeds, _ := filepath.Glob("testdata/fuzz/FuzzReader/*")
+	for _, f := range seeds {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// go test fuzz v1: the second line is []byte("...").
+		lines := strings.SplitN(string(b), "\n", 2)
+		if len(lines) == 2 {
+			var s string
+			if _, err := fmt.Sscanf(strings.TrimSpace(lines[1]), "[]byte(%q)", &s); err == nil {
+				inputs = append(inputs, []byte(s))
+			}
+		}
+	}
+	if len(inputs) < 10 {
+		t.Fatalf("only %d inputs found", len(inputs))
+	}
+	one := `{"class_uid":2004,"metadata":{"event_code":"c"},"status_code":"FAIL","finding_info":{"uid":"u","created_time":1},"time":1700000000,` +
+		`"resources":[{"uid":"r","type":"t","region":"x"}],"cloud":{"account":{"uid":"a"},"region":"y"},"unmapped":{"compliance":{"HIPAA":["164_312_b"],"CIS":[1]}}}`
+	odd := []string{
+		`[` + one + `]`,
+		`[` + one + `,` + one + `]`,
+		`[` + one + ` ` + one + `]`,
+		`[` + one + `,` + one + `] x`,
+		`[` + one + `,` + one + `]]`,
+		`[` + one + `5]`,
+		`[` + one + `,]`,
+		`[` + one + `,` + strings.Replace(one, `"status_code"`, `"Status_Code"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"time":1700000000`, `"time":1700000000,"time":"2026-01-01T00:00:00"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"HIPAA":["164_312_b"]`, `"HIPAA":["164_312_b"],"hipaa":["164_308_a_1_i"]`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"HIPAA":["164_312_b"]`, `"HIPAA":"164_312_b"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"class_uid":2004`, `"class_uid":2004.0`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"class_uid":2004`, `"class_uid":"2004"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"class_uid":2004`, `"class_uid":null`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"uid":"u"`, `"uid":"u\u00e9\n"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"uid":"u"`, "\"uid\":\"u\xff\"", 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"resources":[{`, `"resources":[null,{`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"resources":[{"uid":"r","type":"t","region":"x"}]`, `"resources":[]`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"cloud":{"account":{"uid":"a"},"region":"y"}`, `"cloud":null`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"metadata":{"event_code":"c"}`, `"metadata":{"event_code":7}`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"status_code":"FAIL"`, `"status_code":"FAIL","status":"Suppressed"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"status_code":"FAIL"`, `"status_code":"PASSED"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"time":1700000000`, `"time":{"a": 1}`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"time":1700000000`, `"time":null,"time_dt":"2026-02-03T04:05:06"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"event_code"`, `"event\u005fcode"`, 1) + `]`,
+		`[` + one + `,` + strings.Replace(one, `"severity"`, `"ſeverity"`, 1) + `,{"severity":"High"}]`,
+		`[` + one + `,{"SchemaVersion":"2018-10-08","ProductArn":"arn"}]`,
+		`[` + one + `,1]`,
+		`[` + one + `,[]]`,
+		`[[]]`,
+		`[1]`,
+		`[]`,
+		"[\n]\n",
+		`[ ] ] `,
+		`[`,
+		`[` + one,
+		`[` + one + `,`,
+	}
+	for _, s := range odd {
+		inputs = append(inputs, []byte(s))
+	}
+	for _, in := range inputs {
+		cuts := []int{len(in)}
+		for i := 1; i < len(in); i += max(1, len(in)/23) {
+			cuts = append(cuts, i)
+		}
+		for _, n := range cuts {
+			fast, slow := readBoth(t, in[:n])
+			if fast != slow {
+				t.Fatalf("input %.80q (cut at %d of %d):\nfast path:\n%s\nencoding/json:\n%s", in, n, len(in), fast, slow)
+			}
+		}
+	}
+}
+
+// TestFastSynthetic compares the two paths on a synthetic file large
+// enough to take many of the tokenizer's reads, and one with a damaged
+// finding near its end (the hand-over after many findings).
+func TestFastSynthetic(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := WriteSynthetic(&buf, 3<<20, 3, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	fast, slow := readBoth(t, data)
+	if fast != slow || !strings.HasSuffix(fast, "EOF naive=0\n") {
+		t.Fatalf("the two paths differ on the synthetic file (or it fails): %.300s", fast[max(0, len(fast)-300):])
+	}
+	damaged := slices.Clone(data)
+	i := bytes.LastIndex(damaged, []byte(`"status_code"`))
+	damaged[i+len(`"status_code"`)] = ';'
+	fast, slow = readBoth(t, damaged)
+	if fast != slow || !strings.Contains(fast, "error: byte ") {
+		t.Fatalf("the two paths differ on a damaged finding: %.300s\nvs\n%.300s", fast[max(0, len(fast)-300):], slow[max(0, len(slow)-300):])
+	}
+}
+
+// FuzzFastMatchesJSON: on any input, the fast path and encoding/json
+// agree.
+func FuzzFastMatchesJSON(f *testing.F) {
+	f.Add([]byte(`[{"class_uid":2004,"metadata":{"event_code":"c"},"status_code":"FAIL","finding_info":{"uid":"u"},"time":1}]`))
+	f.Add([]byte(`[{"class_uid":2004,"metadata":{"event_code":"c"},"status_code":"FAIL","finding_info":{"uid":"u"},"time":1},{"Class_uid":1}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if fast, slow := readBoth(t, data); fast != slow {
+			t.Fatalf("fast path:\n%s\nencoding/json:\n%s", fast, slow)
+		}
+	})
+}
