@@ -102,36 +102,16 @@ func Link(head Head, e *Entry) Head {
 // against head and returns nil or a *BadEntry for the first entry that is
 // missing, out of place, altered, or not linked to its predecessor.
 func Verify(entries []Entry, head Head) error {
-	prev := ""
-	for i, e := range entries {
-		want := int64(i) + 1
-		switch {
-		case e.Seq > want:
-			if want == 1 {
-				return &BadEntry{Seq: want, Reason: fmt.Sprintf("entries %d to %d are missing: the chain starts at %d", want, e.Seq-1, e.Seq)}
-			}
-			return &BadEntry{Seq: want, Reason: fmt.Sprintf("missing: entry %d is followed by %d (an entry was removed)", want-1, e.Seq)}
-		case e.Seq < want:
-			return &BadEntry{Seq: e.Seq, Reason: fmt.Sprintf("out of order: found after entry %d (entries were reordered or duplicated)", want-1)}
+	v := NewVerifier()
+	for i := range entries {
+		e := &entries[i]
+		err := v.Next(&Stored{Seq: e.Seq, At: []byte(e.At.UTC().Format(TimeLayout)), Actor: []byte(e.Actor), Action: []byte(e.Action),
+			Kind: []byte(e.Kind), Key: []byte(e.Key), Data: e.Data, Prev: []byte(e.Prev), Hash: []byte(e.Hash)})
+		if err != nil {
+			return err
 		}
-		if e.Prev != prev {
-			return &BadEntry{Seq: e.Seq, Reason: "its prev does not match the hash of the entry before it (an entry was removed, reordered or rewritten)"}
-		}
-		if got := Hash(prev, e); got != e.Hash {
-			return &BadEntry{Seq: e.Seq, Reason: "its content does not match its hash (the entry was altered)"}
-		}
-		prev = e.Hash
 	}
-	last := int64(len(entries))
-	switch {
-	case last < head.Seq:
-		return &BadEntry{Seq: last + 1, Reason: fmt.Sprintf("missing: the chain ends at entry %d but its head is at %d (the trail was cut back)", last, head.Seq)}
-	case last > head.Seq:
-		return &BadEntry{Seq: head.Seq + 1, Reason: fmt.Sprintf("beyond the head: the head is at entry %d but the chain runs to %d", head.Seq, last)}
-	case prev != head.Hash:
-		return &BadEntry{Seq: head.Seq, Reason: "the last entry's hash does not match the head (the end of the trail was rewritten)"}
-	}
-	return nil
+	return v.End(head)
 }
 
 // CheckCheckpoint confirms that entries still contain the entry a saved
@@ -152,4 +132,117 @@ func CheckCheckpoint(entries []Entry, saved Head) error {
 		}
 	}
 	return &BadEntry{Seq: saved.Seq, Reason: "the entry named by the saved checkpoint is missing (the trail was cut back)"}
+}
+
+// Canonical is data as it enters the hash: compact JSON (or the bytes as
+// they are when they are not JSON). The store keeps an entry's data in
+// this form, so that verifying it needs no re-canonicalising.
+func Canonical(data []byte) []byte { return compact(data) }
+
+// Stored is an entry as the store keeps it, every field as text: At in
+// TimeLayout, Data compact. The byte slices may be reused by the caller
+// once Verifier.Next returns.
+type Stored struct {
+	Seq                          int64
+	At, Actor, Action, Kind, Key []byte
+	Data                         []byte
+	Prev, Hash                   []byte
+}
+
+// Verifier checks a chain one entry at a time, oldest first, in constant
+// memory: Next for each entry as loaded by sequence number, then End
+// with the head. It finds what Verify finds, at the same entry, for the
+// same reason.
+type Verifier struct {
+	n       int64 // entries checked
+	prev    [sha256.Size * 2]byte
+	hasPrev bool
+	buf     []byte // the bytes the hash covers, reused
+}
+
+// NewVerifier starts checking a chain from its first entry.
+func NewVerifier() *Verifier { return &Verifier{} }
+
+// Entries is how many entries were checked.
+func (v *Verifier) Entries() int64 { return v.n }
+
+// Next checks the next entry.
+func (v *Verifier) Next(e *Stored) error {
+	want := v.n + 1
+	switch {
+	case e.Seq > want:
+		if want == 1 {
+			return &BadEntry{Seq: want, Reason: fmt.Sprintf("entries %d to %d are missing: the chain starts at %d", want, e.Seq-1, e.Seq)}
+		}
+		return &BadEntry{Seq: want, Reason: fmt.Sprintf("missing: entry %d is followed by %d (an entry was removed)", want-1, e.Seq)}
+	case e.Seq < want:
+		return &BadEntry{Seq: e.Seq, Reason: fmt.Sprintf("out of order: found after entry %d (entries were reordered or duplicated)", want-1)}
+	}
+	if !bytes.Equal(e.Prev, v.prevHash()) {
+		return &BadEntry{Seq: e.Seq, Reason: "its prev does not match the hash of the entry before it (an entry was removed, reordered or rewritten)"}
+	}
+	// The stored form is the canonical one: hash it as it is. Only an
+	// entry whose time or data is stored otherwise (re-indented data, a
+	// time in another layout) is canonicalised and hashed again.
+	if !v.matches(e, e.At, e.Data) {
+		t, err := time.Parse(time.RFC3339Nano, string(e.At))
+		if err != nil || !v.matches(e, []byte(t.UTC().Format(TimeLayout)), compact(e.Data)) {
+			return &BadEntry{Seq: e.Seq, Reason: "its content does not match its hash (the entry was altered)"}
+		}
+	}
+	v.n++
+	copy(v.prev[:], e.Hash) // it matched a SHA-256 in hex: the whole array
+	v.hasPrev = true
+	return nil
+}
+
+func (v *Verifier) prevHash() []byte {
+	if !v.hasPrev {
+		return nil
+	}
+	return v.prev[:]
+}
+
+// matches hashes e with at and data as given (the encoding of Hash) and
+// compares the result with e.Hash.
+func (v *Verifier) matches(e *Stored, at, data []byte) bool {
+	var seq [20]byte
+	b := appendField(v.buf[:0], version)
+	b = appendField(b, strconv.AppendInt(seq[:0], e.Seq, 10))
+	b = appendField(b, at)
+	b = appendField(b, e.Actor)
+	b = appendField(b, e.Action)
+	b = appendField(b, e.Kind)
+	b = appendField(b, e.Key)
+	b = appendField(b, data)
+	b = appendField(b, v.prevHash())
+	v.buf = b
+	sum := sha256.Sum256(b)
+	var hexSum [sha256.Size * 2]byte
+	hex.Encode(hexSum[:], sum[:])
+	return bytes.Equal(hexSum[:], e.Hash)
+}
+
+var version = []byte("ward-audit-v1")
+
+// appendField appends one length-prefixed field, as Hash encodes it.
+func appendField(b, s []byte) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	b = append(b, s...)
+	return append(b, ',')
+}
+
+// End checks the chain's end against head, after the last entry.
+func (v *Verifier) End(head Head) error {
+	last := v.n
+	switch {
+	case last < head.Seq:
+		return &BadEntry{Seq: last + 1, Reason: fmt.Sprintf("missing: the chain ends at entry %d but its head is at %d (the trail was cut back)", last, head.Seq)}
+	case last > head.Seq:
+		return &BadEntry{Seq: head.Seq + 1, Reason: fmt.Sprintf("beyond the head: the head is at entry %d but the chain runs to %d", head.Seq, last)}
+	case string(v.prevHash()) != head.Hash:
+		return &BadEntry{Seq: head.Seq, Reason: "the last entry's hash does not match the head (the end of the trail was rewritten)"}
+	}
+	return nil
 }

@@ -176,10 +176,15 @@ func (s *Store) accountAuditWithHead(ctx context.Context, tx *sql.Tx) ([]AuditEn
 // one snapshot: nil, or an *audit.BadEntry naming the first bad entry.
 func (s *Store) VerifyAccountAudit(ctx context.Context) error {
 	return s.inReadTx(ctx, func(tx *sql.Tx) error {
-		entries, head, err := s.accountAuditWithHead(ctx, tx)
+		var h audit.Head
+		err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM account_audit_head WHERE id = 1").Scan(&h.Seq, &h.Hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		rs, err := tx.QueryContext(ctx, "SELECT "+auditCols+" FROM account_audit ORDER BY seq")
 		if err != nil {
 			return err
 		}
-		return audit.Verify(entries, head)
+		return verifyRows(rs, h) // row by row, in constant memory
 	})
 }

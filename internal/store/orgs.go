@@ -124,8 +124,12 @@ const auditInsertCols = "org_id, seq, at, actor, action, kind, key, data, prev, 
 // auditRow links the next entry to the chain (head moves on) and returns
 // the values of its row, in auditInsertCols' order.
 func (s *Store) auditRow(orgID int64, head *audit.Head, actor, action, kind, key string, data any) ([]any, error) {
+	// Data is kept compact, the form it is hashed in, so that verifying
+	// hashes it as stored (json.Marshal's output is compact already).
 	raw, ok := data.(json.RawMessage)
-	if !ok {
+	if ok {
+		raw = audit.Canonical(raw)
+	} else {
 		var err error
 		if raw, err = json.Marshal(data); err != nil {
 			return nil, fmt.Errorf("audit data: %w", err)

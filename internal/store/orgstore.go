@@ -666,13 +666,40 @@ func (o *OrgStore) AuditHead(ctx context.Context) (audit.Head, error) {
 }
 
 // VerifyAudit recomputes the whole chain against the stored head, in one
-// snapshot: nil, or an *audit.BadEntry naming the first bad entry.
+// snapshot: nil, or an *audit.BadEntry naming the first bad entry. It
+// reads the entries row by row, in constant memory.
 func (o *OrgStore) VerifyAudit(ctx context.Context) error {
 	return o.s.inReadTx(ctx, func(tx *sql.Tx) error {
-		entries, head, err := o.auditWithHead(ctx, tx)
+		var h audit.Head
+		err := tx.QueryRowContext(ctx, o.s.q("SELECT seq, hash FROM audit_head WHERE org_id = ?"), o.org.ID).Scan(&h.Seq, &h.Hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		rs, err := tx.QueryContext(ctx, o.s.q("SELECT "+auditCols+" FROM audit WHERE org_id = ? ORDER BY seq"), o.org.ID)
 		if err != nil {
 			return err
 		}
-		return audit.Verify(entries, head)
+		return verifyRows(rs, h)
 	})
+}
+
+// verifyRows checks the audit rows rs (auditCols, by sequence number)
+// against head, one row at a time.
+func verifyRows(rs *sql.Rows, head audit.Head) error {
+	defer rs.Close()
+	v := audit.NewVerifier()
+	var e audit.Stored
+	for rs.Next() {
+		if err := rs.Scan(&e.Seq, (*sql.RawBytes)(&e.At), (*sql.RawBytes)(&e.Actor), (*sql.RawBytes)(&e.Action), (*sql.RawBytes)(&e.Kind),
+			(*sql.RawBytes)(&e.Key), (*sql.RawBytes)(&e.Data), (*sql.RawBytes)(&e.Prev), (*sql.RawBytes)(&e.Hash)); err != nil {
+			return err
+		}
+		if err := v.Next(&e); err != nil {
+			return err
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	return v.End(head)
 }

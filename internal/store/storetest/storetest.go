@@ -914,29 +914,40 @@ func testAuditLog(t *testing.T, s *store.Store) {
 }
 
 // testTampering edits the trail behind the store's back, one way per
-// organization, and expects VerifyAudit to name the first bad entry.
+// organization, and expects VerifyAudit (which reads the trail row by
+// row) to name the first bad entry; 0 when the edit changes nothing the
+// hash covers and the trail still verifies.
 func testTampering(t *testing.T, s *store.Store) {
 	tampers := []struct {
 		name    string
 		sql     []string
 		wantSeq int64
+		entries int // default 6
 	}{
-		{"data changed", []string{`UPDATE audit SET data = '{"before":null,"after":{"id":"forged"}}' WHERE org_id = ? AND seq = 3`}, 3},
-		{"middle entry deleted", []string{`DELETE FROM audit WHERE org_id = ? AND seq = 3`}, 3},
+		{"one byte changed mid long trail", []string{`UPDATE audit SET data = replace(data, 'sys-', 'sys_') WHERE org_id = ? AND seq = 100`}, 100, 200},
+		{"entry rewritten mid long trail", []string{`UPDATE audit SET key = 'sys-x', data = '{"before":null,"after":{"id":"sys-x","kind":"other"}}' WHERE org_id = ? AND seq = 120`}, 120, 200},
+		{"data re-indented (still verifies)", []string{`UPDATE audit SET data = replace(data, ',"', ', "') WHERE org_id = ? AND seq = 4`}, 0, 0},
+		{"time in another layout (still verifies)", []string{`UPDATE audit SET at = replace(at, 'Z', '+00:00') WHERE org_id = ? AND seq = 2`}, 0, 0},
+		{"data changed", []string{`UPDATE audit SET data = '{"before":null,"after":{"id":"forged"}}' WHERE org_id = ? AND seq = 3`}, 3, 0},
+		{"middle entry deleted", []string{`DELETE FROM audit WHERE org_id = ? AND seq = 3`}, 3, 0},
 		{"two entries swap seq (reordered)", []string{
 			`UPDATE audit SET seq = -3 WHERE org_id = ? AND seq = 3`,
 			`UPDATE audit SET seq = 3 WHERE org_id = ? AND seq = 5`,
 			`UPDATE audit SET seq = 5 WHERE org_id = ? AND seq = -3`,
-		}, 3},
-		{"tail deleted (caught by the head)", []string{`DELETE FROM audit WHERE org_id = ? AND seq > 4`}, 5},
-		{"actor rewritten and hash recomputed elsewhere", []string{`UPDATE audit SET actor = 'nobody', hash = 'f00d' WHERE org_id = ? AND seq = 2`}, 2},
+		}, 3, 0},
+		{"tail deleted (caught by the head)", []string{`DELETE FROM audit WHERE org_id = ? AND seq > 4`}, 5, 0},
+		{"actor rewritten and hash recomputed elsewhere", []string{`UPDATE audit SET actor = 'nobody', hash = 'f00d' WHERE org_id = ? AND seq = 2`}, 2, 0},
 	}
 	for _, tt := range tampers {
 		t.Run(tt.name, func(t *testing.T) {
 			slug := strings.NewReplacer(" ", "-", "(", "", ")", "").Replace(tt.name)
 			o := mustOrg(t, s, slug)
 			other := mustOrg(t, s, slug+"-bystander")
-			for i := range 6 {
+			n := tt.entries
+			if n == 0 {
+				n = 6
+			}
+			for i := range n {
 				sys := workspace.System{ID: fmt.Sprintf("sys-%d", i), Kind: "other"}
 				if _, err := o.Put(ctx, "dana@acme.example", store.KindSystem, sys.ID, sys); err != nil {
 					t.Fatal(err)
@@ -953,6 +964,12 @@ func testTampering(t *testing.T, s *store.Store) {
 				}
 			}
 			err := o.VerifyAudit(ctx)
+			if tt.wantSeq == 0 {
+				if err != nil {
+					t.Fatalf("VerifyAudit = %v, want nil: the hash covers the canonical form", err)
+				}
+				return
+			}
 			var bad *audit.BadEntry
 			if !errors.As(err, &bad) {
 				t.Fatalf("VerifyAudit after tampering = %v, want *audit.BadEntry", err)
