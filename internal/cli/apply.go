@@ -125,6 +125,11 @@ func ApplyPath(ctx context.Context, env *Env, path, actor string, dryRun bool) (
 // rules, so a record the web keeps cannot be left naming one the files
 // retire.
 func ApplyFiles(ctx context.Context, env *Env, path, actor string, opt ApplyFlags) (store.ApplyResult, store.Org, error) {
+	// A bar on a terminal, once the apply takes a while: what it is
+	// doing, and the bytes and files of evidence it hashes.
+	bar := startBar(env, -1, "files")
+	defer bar.done()
+	bar.doing("reading " + path)
 	wopt := WorkspaceOptions()
 	wopt.Today = env.AsOf // today: nothing recorded can have happened later
 	loaded, err := workspace.Load(path, wopt)
@@ -148,7 +153,8 @@ func ApplyFiles(ctx context.Context, env *Env, path, actor string, opt ApplyFlag
 		slug = workspace.Slug(ws.Organization.Name)
 	}
 	ws.Organization.Slug = slug
-	if err := attachFiles(s, loaded, opt.DryRun); err != nil {
+	bar.doing("hashing files")
+	if err := attachFiles(s, loaded, opt.DryRun, bar); err != nil {
 		return store.ApplyResult{}, store.Org{}, err
 	}
 	org, err := s.OrgBySlug(ctx, slug)
@@ -169,6 +175,7 @@ func ApplyFiles(ctx context.Context, env *Env, path, actor string, opt ApplyFlag
 	if asOf.IsZero() {
 		asOf = date.Today()
 	}
+	bar.doing("writing " + slug)
 	res, err := s.Org(org).ApplyWorkspace(ctx, actor, ws, store.ApplyOptions{
 		DryRun: opt.DryRun,
 		Drift:  opt.Drift,
@@ -272,7 +279,7 @@ func recordField(ws *workspace.Workspace, field string) string {
 // content-addressed blob store and records hash, size and type on the
 // record. Blobs are immutable and named by their hash, so a blob written
 // for an apply that then fails is harmless.
-func attachFiles(s *store.Store, l *workspace.Loaded, dryRun bool) error {
+func attachFiles(s *store.Store, l *workspace.Loaded, dryRun bool, bar *workBar) error {
 	ws := l.Workspace
 	put := func(rel string) (sha string, size int64, typ string, err error) {
 		f, err := os.Open(filepath.Join(l.Dir, filepath.FromSlash(rel)))
@@ -282,10 +289,11 @@ func attachFiles(s *store.Store, l *workspace.Loaded, dryRun bool) error {
 		defer f.Close()
 		typ = fileType(f, rel)
 		if dryRun {
-			sha, size, err = hashOnly(f)
+			sha, size, err = hashOnly(bar.reader(f))
 		} else {
-			sha, size, err = s.Blobs().Put(f)
+			sha, size, err = s.Blobs().Put(bar.reader(f))
 		}
+		bar.records.Add(1)
 		return sha, size, typ, err
 	}
 	for i := range ws.Evidence {

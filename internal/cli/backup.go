@@ -56,7 +56,14 @@ func init() {
 				return BadInput("backup: %v", err)
 			}
 			defer os.Remove(tmp.Name())
-			m, err := s.DumpWith(ctx, tmp, nil, opt)
+			// A bar on a terminal, once it takes a while: archive bytes
+			// written, tables and evidence files done.
+			bar := startBar(env, -1, "tables and files")
+			m, err := s.DumpWith(ctx, bar.writer(tmp), func(what string) {
+				bar.doing(what)
+				bar.records.Add(1)
+			}, opt)
+			bar.done()
 			if err == nil {
 				err = tmp.Sync()
 			}
@@ -142,7 +149,18 @@ func init() {
 			if err != nil {
 				return err
 			}
-			m, err := s.RestoreWith(ctx, f, nil, store.RestoreOptions{Check: check})
+			// A bar on a terminal, once it takes a while: archive bytes
+			// read of its size (and so an ETA), tables and files done.
+			total := int64(-1)
+			if st, err := f.Stat(); err == nil {
+				total = st.Size()
+			}
+			bar := startBar(env, total, "tables and files")
+			m, err := s.RestoreWith(ctx, bar.reader(f), func(what string) {
+				bar.doing(what)
+				bar.records.Add(1)
+			}, store.RestoreOptions{Check: check})
+			bar.done()
 			if errors.Is(err, store.ErrNotEmpty) {
 				return BadInput("%s: %v (--db %s)", args[0], err, redactURL(env.DB))
 			}
