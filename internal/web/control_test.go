@@ -365,8 +365,32 @@ func TestBrowserEvidenceUpload(t *testing.T) {
 	if got := b.Text(".dropzone .chosen"); !strings.Contains(got, "scan-2026-10.txt") || !strings.Contains(got, "scan-2026-10.csv") {
 		t.Errorf("the dropped files are not listed: %q", got)
 	}
+	// The status line follows the upload (XMLHttpRequest's progress),
+	// kept in sessionStorage as the page reloads after it.
+	ctx, cancel = context.WithTimeout(b.Context(), 10*time.Second)
+	_, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function () {
+		const status = document.querySelector(".upload-form .progress");
+		sessionStorage.setItem("uploadStatus", "");
+		new MutationObserver(function () {
+			sessionStorage.setItem("uploadStatus", sessionStorage.getItem("uploadStatus") + status.textContent + "\n");
+		}).observe(status, {childList: true, characterData: true, subtree: true});
+		return true;
+	})()`))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
 	b.Click(`.upload-form button[type="submit"]`)
 	b.WaitText(".notice", "Added 2 evidence items", 10*time.Second)
+	ctx, cancel = context.WithTimeout(b.Context(), 5*time.Second)
+	statuses, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem("uploadStatus") || ""`))
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(statuses, "Uploaded ") || !strings.Contains(statuses, "(100%)") {
+		t.Errorf("the upload's status line did not show its progress: %q", statuses)
+	}
 	for _, content := range []string{"october scan, run late\n", "host,severity\nweb,low\n"} {
 		if n := b.Count(`table.evidence tr[data-sha256="` + sha(content) + `"]`); n != 1 {
 			t.Errorf("no evidence row with SHA-256 %s", sha(content))

@@ -1,7 +1,8 @@
 // Evidence upload on the control page: drop files on the zone (or choose
-// them), then send them with fetch to the JSON API, with the session's
-// CSRF token in the X-CSRF-Token header. Without this script the same
-// form posts as multipart/form-data and works the same.
+// them), then send them with XMLHttpRequest to the JSON API, with the
+// session's CSRF token in the X-CSRF-Token header, showing how much is
+// sent. Without this script the same form posts as multipart/form-data
+// and works the same.
 (function () {
   "use strict";
   var form = document.querySelector("form.upload-form");
@@ -57,35 +58,56 @@
     }
   });
 
+  // The status line follows the upload: percent and bytes sent, so a
+  // large file shows it is moving (fetch cannot report upload progress;
+  // XMLHttpRequest can).
+  var sending = function (loaded, total) {
+    if (!total) {
+      progress.textContent = "Uploading… " + size(loaded);
+      return;
+    }
+    var pct = Math.floor((100 * loaded) / total);
+    progress.textContent = loaded >= total ? "Uploaded " + size(total) + " (100%), saving…" : "Uploading… " + pct + "% (" + size(loaded) + " of " + size(total) + ")";
+  };
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     showError("");
     var button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     progress.textContent = "Uploading…";
-    fetch(form.getAttribute("data-api"), {
-      method: "POST",
-      body: new FormData(form),
-      credentials: "same-origin",
-      headers: { "X-CSRF-Token": meta ? meta.getAttribute("content") : "", Accept: "application/json" }
-    })
-      .then(function (resp) {
-        return resp.json().then(function (body) {
-          if (!resp.ok) {
-            throw new Error(body.error || "the upload failed (" + resp.status + ")");
-          }
-          return body;
-        });
-      })
-      .then(function (body) {
-        var q = new URLSearchParams(window.location.search);
-        q.set("added", body.added.length);
-        window.location.assign(window.location.pathname + "?" + q.toString() + "#evidence");
-      })
-      .catch(function (err) {
-        button.disabled = false;
-        progress.textContent = "";
-        showError(err.message);
-      });
+    var fail = function (msg) {
+      button.disabled = false;
+      progress.textContent = "";
+      showError(msg);
+    };
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("data-api"));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("X-CSRF-Token", meta ? meta.getAttribute("content") : "");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", function (ev) {
+      sending(ev.loaded, ev.lengthComputable ? ev.total : 0);
+    });
+    xhr.addEventListener("load", function () {
+      var body;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch (err) {
+        fail("the upload failed (" + xhr.status + ")");
+        return;
+      }
+      if (xhr.status < 200 || xhr.status >= 300) {
+        fail(body.error || "the upload failed (" + xhr.status + ")");
+        return;
+      }
+      var q = new URLSearchParams(window.location.search);
+      q.set("added", body.added.length);
+      window.location.assign(window.location.pathname + "?" + q.toString() + "#evidence");
+    });
+    xhr.addEventListener("error", function () {
+      fail("the upload failed: the connection was lost");
+    });
+    xhr.send(new FormData(form));
   });
 })();
