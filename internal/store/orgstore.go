@@ -268,6 +268,11 @@ func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(
 		if err := w.announce(); err != nil {
 			return o.s.busy(err)
 		}
+		// The announcement's records and audit entries may wait in a
+		// batch too: sent before the head moves past them.
+		if err := w.flush(); err != nil {
+			return o.s.busy(err)
+		}
 	}
 	if err := o.s.saveHead(ctx, tx, o.org.ID, w.head); err != nil {
 		return o.s.busy(err)
