@@ -102,7 +102,8 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	if err != nil {
 		return err
 	}
-	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken, TrustedProxies: proxies})
+	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken, TrustedProxies: proxies,
+		Mail: f.notify.url != "", BaseURL: f.notify.baseURL})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return BadInput("cannot listen on %s: %v", f.addr, err)

@@ -266,6 +266,9 @@ func (r *Runner) deliver(ctx context.Context, o store.Outbound) error {
 	if o.Channel == ChannelEmail && strings.HasPrefix(o.Key, trustKeyPrefix) {
 		return r.deliverTrust(ctx, o)
 	}
+	if o.Channel == ChannelEmail && strings.HasPrefix(o.Key, textKeyPrefix) {
+		return r.deliverText(ctx, o)
+	}
 	var m Message
 	if err := json.Unmarshal([]byte(o.Body), &m); err != nil {
 		return fmt.Errorf("outbox %d: %v", o.ID, err)

@@ -216,37 +216,44 @@ func (s *Store) SetRole(ctx context.Context, actor string, userID int64, org Org
 		return err
 	}
 	return s.Org(org).write(ctx, actor, false, func(w *writer) error {
-		var before string
-		var revoked sql.NullString
-		err := w.tx.QueryRowContext(ctx, s.q("SELECT role, revoked_at FROM memberships WHERE user_id = ? AND org_id = ?"), userID, org.ID).Scan(&before, &revoked)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			if role == "" {
-				return nil
-			}
-			if err := w.exec("INSERT INTO memberships (user_id, org_id, role, updated_at) VALUES (?, ?, ?, ?)", userID, org.ID, role, w.now); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			if revoked.Valid {
-				before = ""
-			}
-			if before == role {
-				return nil
-			}
-			if role == "" {
-				err = w.exec("UPDATE memberships SET revoked_at = ?, updated_at = ? WHERE user_id = ? AND org_id = ?", w.now, w.now, userID, org.ID)
-			} else {
-				err = w.exec("UPDATE memberships SET role = ?, revoked_at = NULL, updated_at = ? WHERE user_id = ? AND org_id = ?", role, w.now, userID, org.ID)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		return w.audit("role.set", "membership", u.Email, map[string]string{"before": before, "after": role})
+		return w.setRole(userID, u.Email, role)
 	})
+}
+
+// setRole is SetRole within w's transaction, for the account userID
+// whose e-mail is email.
+func (w *writer) setRole(userID int64, email, role string) error {
+	ctx, s, org := w.ctx, w.o.s, w.o.org
+	var before string
+	var revoked sql.NullString
+	err := w.tx.QueryRowContext(ctx, s.q("SELECT role, revoked_at FROM memberships WHERE user_id = ? AND org_id = ?"), userID, org.ID).Scan(&before, &revoked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if role == "" {
+			return nil
+		}
+		if err := w.exec("INSERT INTO memberships (user_id, org_id, role, updated_at) VALUES (?, ?, ?, ?)", userID, org.ID, role, w.now); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	default:
+		if revoked.Valid {
+			before = ""
+		}
+		if before == role {
+			return nil
+		}
+		if role == "" {
+			err = w.exec("UPDATE memberships SET revoked_at = ?, updated_at = ? WHERE user_id = ? AND org_id = ?", w.now, w.now, userID, org.ID)
+		} else {
+			err = w.exec("UPDATE memberships SET role = ?, revoked_at = NULL, updated_at = ? WHERE user_id = ? AND org_id = ?", role, w.now, userID, org.ID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return w.audit("role.set", "membership", email, map[string]string{"before": before, "after": role})
 }
 
 // Memberships lists the organizations userID holds a role in, by slug.

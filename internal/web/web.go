@@ -37,6 +37,12 @@ type Config struct {
 	// MaxUpload caps the body of one request that changes something (an
 	// evidence upload with all its files). Zero means DefaultMaxUpload.
 	MaxUpload int64
+	// Mail says ward sends e-mail (ward serve --smtp-url): an invitation
+	// is then queued in the notifier's outbox as well as shown.
+	Mail bool
+	// BaseURL is the web app's address for links sent elsewhere (an
+	// invitation); empty, the address a request came to.
+	BaseURL string
 }
 
 const (
