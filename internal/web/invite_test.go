@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -407,6 +408,66 @@ func TestInvitationAPI(t *testing.T) {
 			}
 			if r := e.get(e.client(), "/api/v1/invite/"+made.Link[strings.LastIndex(made.Link, "/")+1:]); r.StatusCode != http.StatusGone {
 				t.Errorf("withdrawn link's state: %d", r.StatusCode)
+			}
+		})
+	}
+}
+
+// TestInvitationUsedOnceUnderRace: eight concurrent acceptances of one
+// link, each with a new account: exactly one account is made and given
+// the role; the others are told the link was used. On SQLite and
+// PostgreSQL.
+func TestInvitationUsedOnceUnderRace(t *testing.T) {
+	for _, eng := range storetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnvAt(t, Config{}, eng.URL(t))
+			ctx := context.Background()
+			tok, _ := auth.NewToken()
+			if _, err := e.st.Org(e.orgA).CreateInvitation(ctx, "admin@alpha.example", "race@alpha.example", store.RoleViewer, auth.TokenHash(tok), time.Now().Add(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+			const n = 8
+			errs := make(chan error, n)
+			for i := range n {
+				go func() {
+					_, _, err := e.st.AcceptInvitation(ctx, auth.TokenHash(tok), &store.NewAccount{Name: fmt.Sprint("racer ", i), PasswordHash: "x"}, 0)
+					errs <- err
+				}()
+			}
+			ok := 0
+			for range n {
+				err := <-errs
+				switch {
+				case err == nil:
+					ok++
+				case errors.Is(err, store.ErrInviteUsed):
+				default:
+					t.Errorf("acceptance: %v, want success or 'used already'", err)
+				}
+			}
+			if ok != 1 {
+				t.Fatalf("%d acceptances succeeded, want exactly 1", ok)
+			}
+			u, err := e.st.UserByEmail(ctx, "race@alpha.example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if role, _ := e.st.RoleIn(ctx, u.ID, e.orgA.ID); role != store.RoleViewer {
+				t.Errorf("role %q", role)
+			}
+			accepts := 0
+			all, _ := e.st.Org(e.orgA).AuditAll(ctx)
+			for _, a := range all {
+				if a.Action == "invite.accept" {
+					accepts++
+				}
+			}
+			if accepts != 1 {
+				t.Errorf("%d invite.accept entries, want 1", accepts)
+			}
+			if err := e.st.Org(e.orgA).VerifyAudit(ctx); err != nil {
+				t.Errorf("trail: %v", err)
 			}
 		})
 	}
