@@ -100,8 +100,8 @@ func BenchmarkDataflowSVG2000(b *testing.B) {
 	ws := generate(2000, 10000, 200)
 	g := Build(ws)
 	fs := Check(ws, asOf)
-	for _, opt := range []SVGOptions{{}, {PHIOnly: true}, {Collapse: true}} {
-		b.Run(fmt.Sprintf("phi=%v,collapse=%v", opt.PHIOnly, opt.Collapse), func(b *testing.B) {
+	for _, opt := range []SVGOptions{{}, {PHIOnly: true}, {Collapse: true}, {Collapse: true, MaxBoxes: 24}} {
+		b.Run(fmt.Sprintf("phi=%v,collapse=%v,boxes=%d", opt.PHIOnly, opt.Collapse, opt.MaxBoxes), func(b *testing.B) {
 			var out []byte
 			for b.Loop() {
 				out = DataflowSVG(ws, g, fs, opt)

@@ -24,7 +24,23 @@ type SVGOptions struct {
 	// Vendor, when set, draws that vendor's systems (InHouse: the systems
 	// without a vendor) and the systems they exchange data with.
 	Vendor string
+	// MaxBoxes, when more than zero, is the most boxes the collapsed
+	// diagram draws: when there are more vendors, the ones that matter
+	// most (failing first, then those holding PHI, then those with the
+	// most flows) keep their box and the rest share one box (Others).
+	MaxBoxes int
+	// Expand, in the collapsed diagram, opens one vendor's box (InHouse:
+	// the in-house systems) to draw its systems inside it; the others
+	// stay one box each.
+	Expand string
+	// Href, when set, makes each box of the collapsed diagram a link:
+	// Href(vendor id, InHouse or Others) is its address, "" for none.
+	Href func(box string) string
 }
+
+// Others is the box that the collapsed diagram's least important vendors
+// share when there are more than SVGOptions.MaxBoxes.
+const Others = "(others)"
 
 // InHouse is the group of systems that name no vendor.
 const InHouse = "in-house"
@@ -90,7 +106,9 @@ type node struct {
 	layer    int
 	x, y     int
 	w, h     int
-	members  int // collapsed: systems in the group
+	members  int  // collapsed: systems in the group
+	box      bool // one box for the whole group (collapsed)
+	inside   int  // collapsed: flows between two of the group's systems
 }
 
 type group struct {
@@ -103,6 +121,8 @@ type group struct {
 	x, y     int
 	w, h     int
 	order    float64 // barycenter used to sort a column
+	open     bool    // drawn as a box around its systems
+	vendors  int     // Others: how many vendors share the box
 }
 
 type edge struct {
@@ -110,6 +130,7 @@ type edge struct {
 	phi         bool
 	unencrypted bool
 	keys        []string
+	phiFlows    int
 	findings    []finding.Finding
 }
 
@@ -186,6 +207,11 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 		keep = near
 	}
 
+	expand := opt.Expand
+	if expand == InHouse {
+		expand = ""
+	}
+	boxOf := d.boxes(keep, flowDrawn, bySubject, vendorFinds)
 	groups := map[string]*group{}
 	sysNode := map[string]*node{}
 	for _, id := range g.sorted {
@@ -194,9 +220,12 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 		}
 		s := ws.Systems[g.index[id]]
 		key := s.Vendor
+		if k, ok := boxOf[key]; ok {
+			key = k
+		}
 		gr := groups[key]
 		if gr == nil {
-			gr = &group{key: key, label: InHouse, findings: vendorFinds[key]}
+			gr = &group{key: key, label: InHouse, findings: vendorFinds[key], open: !opt.Collapse || (opt.Expand != "" && key == expand)}
 			if key != "" {
 				gr.label = key
 				if v := ws.Vendor(key); v != nil && v.Name != "" {
@@ -206,10 +235,22 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 			groups[key] = gr
 			d.groups = append(d.groups, gr)
 		}
-		if opt.Collapse {
+		if key == Others && gr.vendors == 0 {
+			seen := map[string]bool{}
+			for v, k := range boxOf {
+				if k == Others && !seen[v] {
+					seen[v] = true
+					gr.vendors++
+					gr.findings = append(gr.findings, vendorFinds[v]...)
+				}
+			}
+			gr.label = fmt.Sprintf("%d other vendors", gr.vendors)
+			finding.Sort(gr.findings)
+		}
+		if !gr.open {
 			n := sysNode[":"+key]
 			if n == nil {
-				n = &node{id: key, label: gr.label, group: gr, w: colNodeW, h: nodeH + 8}
+				n = &node{id: key, label: gr.label, group: gr, w: colNodeW, h: nodeH + 8, box: true}
 				sysNode[":"+key] = n
 				gr.nodes = append(gr.nodes, n)
 				d.nodes = append(d.nodes, n)
@@ -235,8 +276,8 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 		gr.nodes = append(gr.nodes, n)
 		d.nodes = append(d.nodes, n)
 	}
-	if opt.Collapse {
-		for _, n := range d.nodes {
+	for _, n := range d.nodes {
+		if n.box {
 			n.findings = append(n.findings, n.group.findings...)
 			n.sub = fmt.Sprintf("%d system%s", n.members, plural(n.members))
 		}
@@ -249,7 +290,11 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 			continue
 		}
 		a, b := sysNode[f.From], sysNode[f.To]
-		if a == nil || b == nil || a == b {
+		if a == nil || b == nil {
+			continue
+		}
+		if a == b {
+			a.inside++ // a collapsed box's own flow: counted on the box
 			continue
 		}
 		e := byPair[[2]*node{a, b}]
@@ -259,6 +304,9 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 			d.edges = append(d.edges, e)
 		}
 		carries := g.CarriesPHI(f)
+		if carries {
+			e.phiFlows++
+		}
 		e.phi = e.phi || carries
 		e.unencrypted = e.unencrypted || (carries && !f.EncryptedInTransit)
 		e.keys = append(e.keys, f.Key())
@@ -281,6 +329,75 @@ func newDiagram(ws *workspace.Workspace, g *Graph, findings []finding.Finding, o
 	return d
 }
 
+// boxes maps the vendor keys ("" for in-house) of the drawn systems to
+// the box that draws them when the collapsed diagram has more vendors than
+// opt.MaxBoxes: the vendors kept, and the opened one (opt.Expand), map to
+// themselves, the rest to Others. It is nil when every vendor keeps its
+// box.
+func (d *diagram) boxes(keep map[string]bool, flowDrawn func(workspace.Flow) bool, bySubject, vendorFinds map[string][]finding.Finding) map[string]string {
+	if !d.opt.Collapse || d.opt.MaxBoxes <= 0 {
+		return nil
+	}
+	type score struct {
+		key   string
+		fails bool
+		phi   bool
+		flows int
+	}
+	scores := map[string]*score{}
+	vendorOf := func(id string) string { return d.ws.Systems[d.g.index[id]].Vendor }
+	for id := range keep {
+		k := vendorOf(id)
+		sc := scores[k]
+		if sc == nil {
+			sc = &score{key: k, fails: failing(vendorFinds[k])}
+			scores[k] = sc
+		}
+		sc.fails = sc.fails || failing(bySubject[id])
+		sc.phi = sc.phi || d.g.HoldsPHI(id)
+	}
+	if len(scores) <= d.opt.MaxBoxes {
+		return nil
+	}
+	for _, f := range d.ws.Flows {
+		if flowDrawn(f) {
+			scores[vendorOf(f.From)].flows++
+			scores[vendorOf(f.To)].flows++
+		}
+	}
+	expand := d.opt.Expand
+	if expand == InHouse {
+		expand = ""
+	}
+	ranked := make([]*score, 0, len(scores))
+	for _, sc := range scores {
+		ranked = append(ranked, sc)
+	}
+	b2i := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	slices.SortFunc(ranked, func(x, y *score) int {
+		return cmp.Or(
+			cmp.Compare(b2i(y.key == expand && d.opt.Expand != ""), b2i(x.key == expand && d.opt.Expand != "")),
+			cmp.Compare(b2i(y.fails), b2i(x.fails)),
+			cmp.Compare(b2i(y.phi), b2i(x.phi)),
+			cmp.Compare(y.flows, x.flows),
+			cmp.Compare(x.key, y.key))
+	})
+	out := make(map[string]string, len(ranked))
+	for i, sc := range ranked {
+		if i < d.opt.MaxBoxes-1 {
+			out[sc.key] = sc.key
+		} else {
+			out[sc.key] = Others
+		}
+	}
+	return out
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -293,9 +410,9 @@ func warned(fs []finding.Finding) bool  { return len(fs) > 0 && !failing(fs) }
 func (gr *group) failing() bool         { return failing(gr.findings) }
 func (gr *group) elementID() string     { return elementID("vendor-", cmp.Or(gr.key, InHouse)) }
 
-// elementID of a node: a system's, or in the collapsed view its vendor's.
-func (n *node) elementID(collapsed bool) string {
-	if collapsed {
+// elementID of a node: a system's, or for a collapsed box its vendor's.
+func (n *node) elementID() string {
+	if n.box {
 		return n.group.elementID()
 	}
 	return elementID("system-", n.id)
@@ -507,15 +624,20 @@ func esc(s string) string {
 }
 
 func titleOf(head string, lines []string, fs []finding.Finding) string {
+	return titleOfN(head, lines, fs, maxTitleFindings)
+}
+
+// titleOfN is titleOf naming at most maxShown findings.
+func titleOfN(head string, lines []string, fs []finding.Finding, maxShown int) string {
 	parts := append([]string{head}, lines...)
 	shown := fs
-	if len(fs) > maxTitleFindings {
+	if len(fs) > maxShown {
 		// A vendor of hundreds of systems, collapsed, gathers hundreds of
 		// findings: the hover names the errors first and counts the rest,
 		// so it stays a tooltip (`ward check` lists them all).
 		shown = slices.Clone(fs)
 		finding.Sort(shown)
-		shown = shown[:maxTitleFindings]
+		shown = shown[:maxShown]
 	}
 	for _, f := range shown {
 		parts = append(parts, f.Severity+" "+f.Rule+": "+f.Message)
@@ -540,6 +662,9 @@ func titleOf(head string, lines []string, fs []finding.Finding) string {
 // maxTitleFindings is how many findings a hover names before it counts
 // the rest.
 const maxTitleFindings = 10
+
+// maxMergedFindings is how many an arrow that merges several flows names.
+const maxMergedFindings = 3
 
 func (d *diagram) render() []byte {
 	var w svgWriter
@@ -573,11 +698,22 @@ func (d *diagram) render() []byte {
 			phiCount++
 		}
 	}
-	unit := "systems"
-	if d.opt.Collapse {
-		unit = "vendor groups"
+	boxes := 0
+	for _, n := range d.nodes {
+		if n.box {
+			boxes++
+		}
 	}
-	summary := fmt.Sprintf("%d %s, %d with PHI · %d errors, %d warnings", len(d.nodes), unit, phiCount, d.errors, d.warnings)
+	var counts string
+	switch {
+	case boxes == 0:
+		counts = fmt.Sprintf("%d systems", len(d.nodes))
+	case boxes == len(d.nodes):
+		counts = fmt.Sprintf("%d vendor groups", boxes)
+	default:
+		counts = fmt.Sprintf("%d vendor groups and %d systems", boxes, len(d.nodes)-boxes)
+	}
+	summary := fmt.Sprintf("%s, %d with PHI · %d errors, %d warnings", counts, phiCount, d.errors, d.warnings)
 	var filters []string
 	if d.opt.PHIOnly {
 		filters = append(filters, "PHI only")
@@ -587,6 +723,9 @@ func (d *diagram) render() []byte {
 	}
 	if d.opt.Collapse {
 		filters = append(filters, "one node per vendor")
+	}
+	if d.opt.Collapse && d.opt.Expand != "" {
+		filters = append(filters, d.opt.Expand+" opened")
 	}
 	if len(filters) > 0 {
 		summary += " · " + strings.Join(filters, ", ")
@@ -609,9 +748,9 @@ func (d *diagram) render() []byte {
 		w.f(`<text class="muted" x="%d" y="%d">Nothing to draw with these filters.</text>`+"\n", margin, margin+headerH+20)
 	}
 
-	// Vendor boxes (expanded view only: collapsed, the node is the box).
-	if !d.opt.Collapse {
-		for _, gr := range d.groups {
+	// Vendor boxes around their systems (collapsed, the node is the box).
+	for _, gr := range d.groups {
+		if gr.open {
 			fill, stroke, head, headText := groupFill, groupStroke, groupFill, textColor
 			class := "group"
 			if gr.failing() {
@@ -622,6 +761,10 @@ func (d *diagram) render() []byte {
 			title := titleOf(groupTitle(gr), nil, gr.findings)
 			w.f(`<g id="%s" class="%s">`+"\n", gr.elementID(), class)
 			w.f("<title>%s</title>\n", esc(title))
+			href := d.href(gr)
+			if href != "" {
+				w.f(`<a href="%s">`+"\n", esc(href))
+			}
 			w.f(`<rect x="%d" y="%d" width="%d" height="%d" rx="10" fill="%s" stroke="%s" stroke-width="1.5"/>`+"\n", gr.x, gr.y, gr.w, gr.h, fill, stroke)
 			if head != groupFill {
 				// A solid red header band; its lower corners squared by a
@@ -630,6 +773,9 @@ func (d *diagram) render() []byte {
 				w.f(`<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`+"\n", gr.x, gr.y+groupHead-10, gr.w, 10, head)
 			}
 			w.f(`<text class="label" x="%d" y="%d" style="fill:%s">%s</text>`+"\n", gr.x+groupPad, gr.y+18, headText, esc(fit(gr.label, float64(gr.w-2*groupPad), labelSize, true)))
+			if href != "" {
+				w.f("</a>\n")
+			}
 			w.f("</g>\n")
 		}
 	}
@@ -646,7 +792,18 @@ func (d *diagram) render() []byte {
 	return w.Bytes()
 }
 
+// href is where a box of the collapsed diagram links, "" for nowhere.
+func (d *diagram) href(gr *group) string {
+	if !d.opt.Collapse || d.opt.Href == nil {
+		return ""
+	}
+	return d.opt.Href(cmp.Or(gr.key, InHouse))
+}
+
 func groupTitle(gr *group) string {
+	if gr.key == Others {
+		return fmt.Sprintf("%d other vendors: too many to draw one by one (open one to see its systems)", gr.vendors)
+	}
 	if gr.key == "" {
 		return "In-house systems (no vendor)"
 	}
@@ -666,9 +823,12 @@ func (d *diagram) renderNode(w *svgWriter, n *node) {
 	}
 	var lines []string
 	var head string
-	if d.opt.Collapse {
+	if n.box {
 		head = groupTitle(n.group)
 		lines = append(lines, n.sub)
+		if n.inside > 0 {
+			lines = append(lines, fmt.Sprintf("%d flow%s between its own systems", n.inside, plural(n.inside)))
+		}
 		if phi := d.g.VendorPHISystems(n.group.key); n.group.key != "" && len(phi) > 0 {
 			lines = append(lines, "PHI in "+listIDs(phi))
 		}
@@ -686,8 +846,19 @@ func (d *diagram) renderNode(w *svgWriter, n *node) {
 			lines = append(lines, "PHI (test data): "+strings.Join(d.g.Path(n.id), " → "))
 		}
 	}
-	w.f(`<g id="%s" class="%s">`+"\n", n.elementID(d.opt.Collapse), class)
+	if n.box {
+		w.f(`<g id="%s" class="%s" data-systems="%d" data-flows-inside="%d">`+"\n", n.elementID(), class, n.members, n.inside)
+	} else {
+		w.f(`<g id="%s" class="%s">`+"\n", n.elementID(), class)
+	}
 	w.f("<title>%s</title>\n", esc(titleOf(head, lines, n.findings)))
+	href := ""
+	if n.box {
+		href = d.href(n.group)
+	}
+	if href != "" {
+		w.f(`<a href="%s">`+"\n", esc(href))
+	}
 	w.f(`<rect x="%d" y="%d" width="%d" height="%d" rx="8" fill="%s" stroke="%s" stroke-width="%s"/>`+"\n", n.x, n.y, n.w, n.h, fill, stroke, sw)
 	// Text starts 10px in and ends 8px before the edge, or 4px before
 	// the PHI badge; a longer name is cut (the <title> above has it whole).
@@ -706,6 +877,9 @@ func (d *diagram) renderNode(w *svgWriter, n *node) {
 			w.f(`<rect x="%d" y="%d" width="30" height="15" rx="7.5" fill="#ffffff" stroke="%s"/>`+"\n", bx, by, phiColor)
 			w.f(`<text class="badge" x="%d" y="%d" text-anchor="middle" style="fill:%s">PHI</text>`+"\n", bx+15, by+11, phiColor)
 		}
+	}
+	if href != "" {
+		w.f("</a>\n")
 	}
 	w.f("</g>\n")
 }
@@ -755,15 +929,43 @@ func (d *diagram) renderEdge(w *svgWriter, e *edge) {
 	if len(e.keys) > 5 {
 		head += fmt.Sprintf(" and %d more", len(e.keys)-5)
 	}
-	w.f(`<g class="%s">`+"\n", class)
-	w.f("<title>%s</title>\n", esc(titleOf(head, lines, e.findings)))
+	if n := len(e.keys); n > 1 {
+		head = fmt.Sprintf("%d flows: %s", n, head)
+		if e.phi {
+			lines[0] = fmt.Sprintf("%d of them carry PHI", e.phiFlows)
+			if e.unencrypted {
+				lines[0] += ", some NOT encrypted in transit"
+			}
+		}
+	}
+	w.f(`<g class="%s" data-flows="%d">`+"\n", class, len(e.keys))
+	shown := maxTitleFindings
+	if len(e.keys) > 1 {
+		// An arrow merging many flows names a few of their findings; the
+		// flow table below the diagram lists each flow's.
+		shown = maxMergedFindings
+	}
+	w.f("<title>%s</title>\n", esc(titleOfN(head, lines, e.findings, shown)))
 	w.f(`<path d="M%.1f,%.1f C%.1f,%.1f %.1f,%.1f %.1f,%.1f" fill="none" stroke="%s" stroke-width="%s"%s marker-end="url(#%s)"/>`+"\n",
 		x1, y1, c1x, y1, c2x, y2, x2, y2, stroke, width, dash, marker)
+	// An arrow that merges several flows says how many; one carrying PHI
+	// says so.
+	label := ""
+	if n := len(e.keys); n > 1 {
+		label = fmt.Sprint(n)
+	}
 	if e.phi {
+		label = strings.TrimSuffix("PHI · "+label, " · ")
+	}
+	if label != "" {
 		// The Bézier's midpoint: (P0 + 3·P1 + 3·P2 + P3) / 8.
 		mx := (x1 + 3*c1x + 3*c2x + x2) / 8
 		my := (y1 + 3*y1 + 3*y2 + y2) / 8
-		w.f(`<text class="edge-label" x="%.1f" y="%.1f" text-anchor="middle" style="fill:%s">PHI</text>`+"\n", mx, my-4, stroke)
+		fill := stroke
+		if !e.phi {
+			fill = mutedColor
+		}
+		w.f(`<text class="edge-label" x="%.1f" y="%.1f" text-anchor="middle" style="fill:%s">%s</text>`+"\n", mx, my-4, fill, label)
 	}
 	w.f("</g>\n")
 }

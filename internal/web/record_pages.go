@@ -117,6 +117,12 @@ func (s *Server) loadRecords(w http.ResponseWriter, r *http.Request, api bool) (
 }
 
 func recordList(k recordKind, ws *workspace.Workspace, slug string, asOf date.Date, by map[string][]finding.Finding) RecordList {
+	return recordListAt(k, ws, slug, asOf, by, nil)
+}
+
+// recordListAt is recordList of the records at the indexes idx (every
+// record when idx is nil), in that order: one page of a long list.
+func recordListAt(k recordKind, ws *workspace.Workspace, slug string, asOf date.Date, by map[string][]finding.Finding, idx []int) RecordList {
 	m := k.meta()
 	l := RecordList{Kind: m, AsOf: asOf, Rows: []RecordRow{}, Base: listHref(slug, m), Kinds: inventoryNav(slug, m)}
 	for _, f := range m.Fields {
@@ -124,7 +130,13 @@ func recordList(k recordKind, ws *workspace.Workspace, slug string, asOf date.Da
 			l.Columns = append(l.Columns, f)
 		}
 	}
-	for i := range k.count(ws) {
+	if idx == nil {
+		idx = make([]int, k.count(ws))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	for _, i := range idx {
 		key := k.keyAt(ws, i)
 		vals := formValues(m, k.at(ws, i))
 		row := RecordRow{Key: key, Title: k.titleAt(ws, i), Href: recordHref(slug, m, key),
