@@ -117,7 +117,7 @@ const maxFlowsPerPage = 1000
 const maxBoxes = 20
 
 // maxFindingsShown is how many of the gate's findings the page lists.
-const maxFindingsShown = 50
+const maxFindingsShown = 20
 
 // parseFlowFilter reads the filter from the query: system, vendor, phi
 // (1, yes or true; 0, no or false) and q.

@@ -15,7 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"ward/internal/auth"
+	"ward/internal/browsertest"
 
 	"ward/internal/date"
 	"ward/internal/store"
@@ -316,4 +319,102 @@ func TestFlowsPageAtScale(t *testing.T) {
 	if !strings.Contains(open, `<g id="vendor-vendor-042" class="group`) {
 		t.Error("vendor-042 is not drawn as an open box")
 	}
+}
+
+// In Chromium, the data-flow page of 2,000 systems draws its boxes, a
+// click on a box opens it to its systems, the form beside the diagram
+// opens any vendor's box (those sharing the merged box too), the table
+// pages, and on a phone nothing is wider than the screen.
+func TestBrowserFlowsAtScale(t *testing.T) {
+	e := newEnv(t, Config{})
+	ws := bigFlowsEnv(t, e)
+	b := browsertest.New(t)
+	e.browserLogin(b, e.users[store.RoleViewer])
+	b.Navigate(e.srv.URL + "/orgs/alpha/flows")
+	b.WaitVisible(".dataflow svg")
+	if n := b.Count(".dataflow svg g.node[data-systems]"); n == 0 || n > maxBoxes {
+		t.Fatalf("%d boxes drawn, want 1 to %d", n, maxBoxes)
+	}
+	if n := b.Count(".dataflow svg g.edge"); n == 0 || n > maxBoxes*maxBoxes {
+		t.Errorf("%d arrows drawn", n)
+	}
+	t.Logf("page %s px high, svg %s", evalString(t, b, `String(document.documentElement.scrollHeight)`), evalString(t, b, `(function(){ const r = document.querySelector(".dataflow svg").getBoundingClientRect(); return r.width + "x" + r.height })()`))
+	screen(t, b, "flows-2000")
+
+	// Click the first vendor's box: it opens to its systems.
+	box := ".dataflow svg g.node[id^='vendor-vendor-'] > a > rect"
+	id := evalString(t, b, `document.querySelector(".dataflow svg g.node[id^='vendor-vendor-']").id`)
+	vendor := strings.TrimPrefix(id, "vendor-")
+	b.Click(box)
+	b.WaitVisible(".dataflow svg g.group#" + id)
+	if !strings.Contains(b.URL(), "expand="+vendor) {
+		t.Errorf("clicking %s's box went to %s", vendor, b.URL())
+	}
+	own := 0
+	for _, s := range ws.Systems {
+		if s.Vendor == vendor {
+			own++
+		}
+	}
+	if n := b.Count(".dataflow svg g[id^='system-']"); n != own {
+		t.Errorf("the open box draws %d systems, %s has %d", n, vendor, own)
+	}
+	screen(t, b, "flows-2000-open")
+
+	// The form opens a vendor that shares the merged box.
+	var merged string
+	for _, v := range ws.Vendors {
+		if b.Count(".dataflow svg g#vendor-"+v.ID) == 0 {
+			for _, s := range ws.Systems {
+				if s.Vendor == v.ID {
+					merged = v.ID
+				}
+			}
+			if merged != "" {
+				break
+			}
+		}
+	}
+	if merged == "" {
+		t.Fatal("every vendor has its own box: nothing shares the merged box")
+	}
+	evalString(t, b, `(function(){ const s = document.querySelector('#open-box select[name="expand"]'); s.value = "`+merged+`"; return s.value })()`)
+	b.Click(`#open-box button`)
+	b.WaitVisible(".dataflow svg g.group#vendor-" + merged)
+
+	// The table pages, keeping the box open.
+	b.Navigate(e.srv.URL + "/orgs/alpha/flows?expand=" + vendor)
+	b.Click(".flow-pages a[rel='next']")
+	b.WaitText(".filter-count", "Flows 101–200 of 10000", 10*time.Second)
+	if !strings.Contains(b.URL(), "expand="+vendor) || b.Count(".dataflow svg g.group#"+id) != 1 {
+		t.Errorf("the next page (%s) closed the open box", b.URL())
+	}
+	if n := b.Count("table.records tbody tr"); n != flowsPerPage {
+		t.Errorf("page 2 lists %d flows", n)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("browser problems (CSP, scripts): %v", p)
+	}
+
+	// On a phone, the page is no wider than the screen.
+	b.Do("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile))
+	b.Navigate(e.srv.URL + "/orgs/alpha/flows")
+	b.WaitVisible(".dataflow svg")
+	if w := evalString(t, b, `String(document.documentElement.scrollWidth)`); w != "390" {
+		culprits := evalString(t, b, `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > 391).slice(0, 8).map(e => e.tagName.toLowerCase() + "." + (e.className.baseVal ?? e.className) + " " + Math.round(e.getBoundingClientRect().right)).join(", ")`)
+		t.Errorf("the page is %s px wide on a 390 px screen: %s", w, culprits)
+	}
+	screen(t, b, "flows-2000-phone")
+}
+
+// evalString evaluates a script that returns a string in the browser.
+func evalString(t *testing.T, b *browsertest.Browser, js string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Context(), 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
 }
