@@ -32,6 +32,7 @@ type serveFlags struct {
 	// and the environment leave unsaid (config.go).
 	config string
 	notify serveNotifyFlags
+	sso    ssoFlags // serve only (serve_sso.go)
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
@@ -55,6 +56,7 @@ func init() {
 		Flags: func(fs *flag.FlagSet) {
 			f.bind(fs)
 			f.notify.bind(fs) // not ward demo's: the demo sends nothing
+			f.sso.bind(fs)
 			fs.StringVar(&f.config, "config", os.Getenv("WARD_CONFIG"), "a file of settings, one 'name = value' a line (the flags' names); a flag given, then $WARD_NAME, win over it ($WARD_CONFIG)")
 			flags = fs
 		},
@@ -102,8 +104,16 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	if err != nil {
 		return err
 	}
+	base := f.notify.baseURL
+	if base == "" {
+		base = "http://" + f.addr
+	}
+	sso, err := f.sso.open(ctx, base)
+	if err != nil {
+		return err
+	}
 	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken, TrustedProxies: proxies,
-		Mail: f.notify.url != "", BaseURL: f.notify.baseURL})
+		Mail: f.notify.url != "", BaseURL: f.notify.baseURL, SSO: sso})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return BadInput("cannot listen on %s: %v", f.addr, err)
@@ -119,6 +129,9 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 		ready(url)
 	} else {
 		fmt.Fprintf(env.Stdout, "ward serving %s on %s\n", s.EngineName(), url)
+	}
+	if sso != nil {
+		fmt.Fprint(env.Stdout, ssoBanner(sso, f.sso.issuer))
 	}
 	if setupToken != "" {
 		what := "the first administrator"

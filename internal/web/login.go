@@ -36,6 +36,10 @@ type loginPage struct {
 	Error   string
 	Retry   string // when rate-limited: how long to wait
 	Timeout string
+	// SSOName names the single sign-on provider ("" when none);
+	// SSOLogout is its log-out address after a single sign-on session
+	// ended (sso.go).
+	SSOName, SSOLogout string
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
@@ -72,6 +76,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, p
 	})
 	p.Token = tok
 	p.Timeout = humanDuration(s.cfg.IdleTimeout)
+	s.ssoLogin(r, &p)
 	if p.Next == "/" {
 		p.Next = ""
 	}
@@ -169,6 +174,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if device != "" {
 		s.limiter.succeed(deviceKey(device))
 	}
+	if s.localPasswordRefused(w, r, u, p) {
+		return
+	}
 	if auth.NeedsRehash(u.PasswordHash) {
 		// The password is at hand only now: store it with today's
 		// parameters. A failure here must not block the login.
@@ -231,6 +239,7 @@ func waitText(d time.Duration) string {
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	if sess := info(r).session; sess != nil {
+		s.ssoLoggingOut(w, r, sess)
 		if err := s.st.EndSession(r.Context(), sess.TokenHash, s.now(), store.EndLogout); err != nil {
 			s.serverError(w, r, false, err)
 			return

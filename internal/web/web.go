@@ -43,6 +43,8 @@ type Config struct {
 	// BaseURL is the web app's address for links sent elsewhere (an
 	// invitation); empty, the address a request came to.
 	BaseURL string
+	// SSO is the OpenID provider of single sign-on (NewSSO); nil: none.
+	SSO *SSO
 }
 
 const (

@@ -1,0 +1,325 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"ward/internal/bounds"
+	"ward/internal/workspace"
+)
+
+// Single sign-on (OpenID Connect). The web app runs the flow with the
+// provider; the store keeps what must outlive one request (the logins
+// under way, the identities linked to accounts, the ID token of each
+// single sign-on session) and applies each organization's role mapping
+// (workspace organization.sso) at every login, on the audit trails.
+
+// SSOActor is the actor of the role changes single sign-on makes.
+const SSOActor = "sso"
+
+// Account events of single sign-on, on the accounts' trail.
+const (
+	EventSSOLogin   = "login.sso"
+	EventSSORefused = "login.sso_refused"
+	EventSSOLink    = "user.sso_link"
+	// EventBreakGlass is a password login of a break-glass account in an
+	// organization whose local passwords are off; also on that
+	// organization's trail.
+	EventBreakGlass = "login.break_glass"
+)
+
+// SSOLoginTTL is how long a login begun at the provider may take to come
+// back.
+const SSOLoginTTL = 10 * time.Minute
+
+// SSOLogin is a login under way: the hash of the state sent to the
+// provider, the nonce the ID token must carry, the PKCE verifier, and
+// where to go once logged in.
+type SSOLogin struct {
+	StateHash string
+	Nonce     string
+	Verifier  string
+	Next      string
+	Created   time.Time
+}
+
+// BeginSSOLogin keeps a login under way.
+func (s *Store) BeginSSOLogin(ctx context.Context, l SSOLogin) error {
+	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sso_logins (state_hash, nonce, verifier, next, created_at) VALUES (?, ?, ?, ?, ?)"),
+		l.StateHash, l.Nonce, l.Verifier, l.Next, fmtTime(l.Created))
+	return err
+}
+
+// TakeSSOLogin returns the login under way with this state's hash and
+// marks it used, so that it serves once: ErrNotFound for a state that was
+// never issued, already used, or older than SSOLoginTTL.
+func (s *Store) TakeSSOLogin(ctx context.Context, stateHash string) (SSOLogin, error) {
+	now := s.now()
+	res, err := s.db.ExecContext(ctx, s.q("UPDATE sso_logins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL"), fmtTime(now), stateHash)
+	if err != nil {
+		return SSOLogin{}, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return SSOLogin{}, err
+	} else if n != 1 {
+		return SSOLogin{}, fmt.Errorf("single sign-on login: %w", ErrNotFound)
+	}
+	l := SSOLogin{StateHash: stateHash}
+	var created string
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT nonce, verifier, next, created_at FROM sso_logins WHERE state_hash = ?"), stateHash).
+		Scan(&l.Nonce, &l.Verifier, &l.Next, &created); err != nil {
+		return SSOLogin{}, err
+	}
+	if l.Created, err = parseTime(created); err != nil {
+		return SSOLogin{}, err
+	}
+	if now.Sub(l.Created) > SSOLoginTTL {
+		return SSOLogin{}, fmt.Errorf("single sign-on login expired: %w", ErrNotFound)
+	}
+	return l, nil
+}
+
+// SSOIdentity is who the provider says signed in, from a verified ID
+// token: the e-mail is verified (email_verified true).
+type SSOIdentity struct {
+	Issuer  string
+	Subject string
+	Email   string
+	Name    string
+	Groups  []string
+}
+
+// SSOGrant is an organization with single sign-on configured and the
+// account's role there after the login.
+type SSOGrant struct {
+	Org    Org    `json:"org"`
+	Before string `json:"before"`
+	Role   string `json:"role"`
+	// Matches are the groups and domain that gave the role.
+	Matches []workspace.SSOMatch `json:"matches,omitempty"`
+	// BreakGlass: the account is on the organization's break-glass list,
+	// and single sign-on left its role alone.
+	BreakGlass bool `json:"break_glass,omitempty"`
+}
+
+// SSOResult is an accepted single sign-on login.
+type SSOResult struct {
+	User    User
+	Created bool // the account was made by this login
+	Linked  bool // an existing account was linked to the identity
+	Grants  []SSOGrant
+}
+
+// SSORefusal is a login whose groups and e-mail map to no role in any
+// organization: nothing was created.
+type SSORefusal struct {
+	Email  string
+	Groups []string
+}
+
+func (e *SSORefusal) Error() string {
+	return fmt.Sprintf("single sign-on: %s (groups %s) maps to no role in any organization", e.Email, strings.Join(e.Groups, ", "))
+}
+
+// ErrSSODisabled refuses a single sign-on login to a disabled account.
+var ErrSSODisabled = errors.New("the account is disabled")
+
+// ssoOrg is an organization with an sso section.
+type ssoOrg struct {
+	org Org
+	sso *workspace.SSO
+}
+
+func (s *Store) ssoOrgs(ctx context.Context) ([]ssoOrg, error) {
+	orgs, err := s.Orgs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []ssoOrg
+	for _, o := range orgs {
+		var rec workspace.Organization
+		err := s.Org(o).Get(ctx, KindOrganization, OrganizationKey, &rec)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if rec.SSO != nil {
+			out = append(out, ssoOrg{o, rec.SSO})
+		}
+	}
+	return out, nil
+}
+
+// OrgSSO is an organization's sso section (nil when it has none).
+func (s *Store) OrgSSO(ctx context.Context, org Org) (*workspace.SSO, error) {
+	var rec workspace.Organization
+	err := s.Org(org).Get(ctx, KindOrganization, OrganizationKey, &rec)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return rec.SSO, err
+}
+
+// SignInSSO accepts a verified identity: it finds the account linked to
+// it, else the account with its e-mail (and links it), else creates one
+// with no password; then, in every organization with an sso section, it
+// sets the role the mapping gives (removing it when none does), except
+// for break-glass accounts. A login mapping to no role anywhere creates
+// nothing, is recorded as login.sso_refused and returns *SSORefusal.
+// Every change is audited: the account and the link on the accounts'
+// trail, each role change on its organization's trail (role.set by sso).
+func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error) {
+	email := normEmail(id.Email)
+	if err := bounds.Email(email); err != nil {
+		return SSOResult{}, fmt.Errorf("single sign-on e-mail: %w", err)
+	}
+	name := strings.TrimSpace(id.Name)
+	if bounds.Line(name, bounds.MaxName) != nil {
+		name = ""
+	}
+	orgs, err := s.ssoOrgs(ctx)
+	if err != nil {
+		return SSOResult{}, err
+	}
+	var grants []SSOGrant
+	mapped := false
+	for _, o := range orgs {
+		role, matches := o.sso.RoleFor(id.Groups, email)
+		grants = append(grants, SSOGrant{Org: o.org, Role: role, Matches: matches, BreakGlass: o.sso.IsBreakGlass(email)})
+		mapped = mapped || role != ""
+	}
+	if !mapped {
+		key := ""
+		if _, err := s.UserByEmail(ctx, email); err == nil {
+			key = email
+		}
+		data := map[string]any{"email": email, "issuer": id.Issuer, "groups": id.Groups, "reason": "no role mapped in any organization"}
+		if err := s.RecordAccount(ctx, SSOActor, EventSSORefused, key, data); err != nil {
+			return SSOResult{}, err
+		}
+		return SSOResult{}, &SSORefusal{Email: email, Groups: id.Groups}
+	}
+
+	var res SSOResult
+	err = s.accountWrite(ctx, SSOActor, func(w *accountWriter) error {
+		var userID int64
+		err := w.tx.QueryRowContext(ctx, s.q("SELECT user_id FROM sso_identities WHERE issuer = ? AND subject = ?"), id.Issuer, id.Subject).Scan(&userID)
+		switch {
+		case err == nil:
+			res.User, err = w.user(userID)
+			if err != nil {
+				return err
+			}
+			if res.User.Disabled {
+				return ErrSSODisabled
+			}
+			return w.exec("UPDATE sso_identities SET last_login = ?, email = ? WHERE issuer = ? AND subject = ?", w.now, email, id.Issuer, id.Subject)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		res.User, err = scanUser(w.tx.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE email = ?"), email))
+		switch {
+		case err == nil:
+			res.Linked = true
+		case errors.Is(err, sql.ErrNoRows):
+			res.User = User{Email: email, Name: name}
+			if err := w.tx.QueryRowContext(ctx, s.q("INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, '', ?) RETURNING id"),
+				email, name, w.now).Scan(&res.User.ID); err != nil {
+				if s.eng.IsConflict(err) {
+					return fmt.Errorf("user %s: %w", email, ErrConflict)
+				}
+				return err
+			}
+			res.User.Created, _ = parseTime(w.now)
+			res.Created = true
+			if err := w.audit("user.create", email, map[string]string{"name": name, "via": "single sign-on", "issuer": id.Issuer}); err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+		if res.User.Disabled {
+			return ErrSSODisabled
+		}
+		if err := w.exec("INSERT INTO sso_identities (issuer, subject, user_id, email, created_at, last_login) VALUES (?, ?, ?, ?, ?, ?)",
+			id.Issuer, id.Subject, res.User.ID, email, w.now, w.now); err != nil {
+			return err
+		}
+		return w.audit(EventSSOLink, email, map[string]string{"issuer": id.Issuer, "subject": id.Subject})
+	})
+	if errors.Is(err, ErrSSODisabled) {
+		if rerr := s.RecordAccount(ctx, SSOActor, EventLoginFailed, email, map[string]string{"reason": "account disabled", "via": "single sign-on"}); rerr != nil {
+			return SSOResult{}, rerr
+		}
+	}
+	if err != nil {
+		return SSOResult{}, err
+	}
+	for i := range grants {
+		g := &grants[i]
+		if g.Before, err = s.RoleIn(ctx, res.User.ID, g.Org.ID); err != nil {
+			return SSOResult{}, err
+		}
+		if g.BreakGlass {
+			g.Role = g.Before
+			continue
+		}
+		if g.Before != g.Role {
+			if err := s.SetRole(ctx, SSOActor, res.User.ID, g.Org, g.Role); err != nil {
+				return SSOResult{}, err
+			}
+		}
+	}
+	res.Grants = grants
+	return res, nil
+}
+
+// SetSSOSession keeps the ID token of a session begun by single sign-on
+// (tokenHash is the session's), for the provider's log out.
+func (s *Store) SetSSOSession(ctx context.Context, tokenHash, idToken string) error {
+	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sso_sessions (token_hash, id_token, created_at) VALUES (?, ?, ?)"), tokenHash, idToken, fmtTime(s.now()))
+	return err
+}
+
+// SSOSession is the ID token of a single sign-on session; ErrNotFound for
+// a session begun with a password.
+func (s *Store) SSOSession(ctx context.Context, tokenHash string) (string, error) {
+	var tok string
+	err := s.db.QueryRowContext(ctx, s.q("SELECT id_token FROM sso_sessions WHERE token_hash = ?"), tokenHash).Scan(&tok)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("single sign-on session: %w", ErrNotFound)
+	}
+	return tok, err
+}
+
+// LocalPasswordCheck says whether userID may log in with a password:
+// refused names the organizations whose local passwords are off and where
+// the account is not on the break-glass list; breakGlass those where it
+// is (the login is allowed, and must be audited as EventBreakGlass).
+func (s *Store) LocalPasswordCheck(ctx context.Context, userID int64, email string) (refused, breakGlass []Org, err error) {
+	ms, err := s.Memberships(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range ms {
+		conf, err := s.OrgSSO(ctx, m.Org)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !conf.LocalPasswordsOff() {
+			continue
+		}
+		if conf.IsBreakGlass(email) {
+			breakGlass = append(breakGlass, m.Org)
+		} else {
+			refused = append(refused, m.Org)
+		}
+	}
+	return refused, breakGlass, nil
+}
