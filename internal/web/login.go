@@ -76,7 +76,7 @@ func (s *Server) showLogin(w http.ResponseWriter, r *http.Request, status int, p
 	})
 	p.Token = tok
 	p.Timeout = humanDuration(s.cfg.IdleTimeout)
-	s.ssoLogin(r, &p)
+	s.ssoLogin(w, r, &p)
 	if p.Next == "/" {
 		p.Next = ""
 	}

@@ -392,14 +392,18 @@ func (s *Server) ssoLogoutURL(r *http.Request) string {
 	return u.String()
 }
 
-// ssoLogin fills the login page's single sign-on parts.
-func (s *Server) ssoLogin(r *http.Request, p *loginPage) {
+// ssoLogin fills the login page's single sign-on parts. The provider's
+// log out is offered once: coming back from it, the page does not offer
+// it again.
+func (s *Server) ssoLogin(w http.ResponseWriter, r *http.Request, p *loginPage) {
 	if s.cfg.SSO == nil {
 		return
 	}
 	p.SSOName = s.cfg.SSO.name
 	if r.URL.Query().Get("reason") == "loggedout" {
-		p.SSOLogout = s.ssoLogoutURL(r)
+		if p.SSOLogout = s.ssoLogoutURL(r); p.SSOLogout != "" {
+			http.SetCookie(w, &http.Cookie{Name: ssoOutCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode})
+		}
 	}
 }
 

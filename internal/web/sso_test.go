@@ -322,6 +322,10 @@ func TestSSOFlow(t *testing.T) {
 			if ended.StatusCode != http.StatusFound || ended.Header.Get("Location") != e.srv.URL+SSOLogoutPath {
 				t.Errorf("the provider's end session: status %d Location %q: %s", ended.StatusCode, ended.Header.Get("Location"), ended.Body)
 			}
+			// Back from the provider, the page does not offer it again.
+			if again := e.get(c, SSOLogoutPath); strings.Contains(again.Body, "sso-logout") {
+				t.Errorf("the provider's log out is offered again")
+			}
 			// A password session's log out offers nothing.
 			bc, csrf := e.login(e.bravo)
 			bo := e.postForm(bc, "/logout", url.Values{"csrf": {csrf}})
