@@ -23,7 +23,7 @@ func (f *smtpFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.url, "smtp-url", os.Getenv("WARD_SMTP_URL"), "the SMTP server: smtp://user@host:587 (STARTTLS) or smtps://user@host:465 (TLS) ($WARD_SMTP_URL)")
 	fs.StringVar(&f.passwordFile, "smtp-password-file", os.Getenv("WARD_SMTP_PASSWORD_FILE"), "a file holding the SMTP password, when the URL has none (else $WARD_SMTP_PASSWORD)")
 	fs.StringVar(&f.from, "smtp-from", os.Getenv("WARD_SMTP_FROM"), "the sender address of ward's e-mail ($WARD_SMTP_FROM)")
-	fs.StringVar(&f.baseURL, "base-url", os.Getenv("WARD_BASE_URL"), "the web app's address, for the links ($WARD_BASE_URL)")
+	fs.StringVar(&f.baseURL, "base-url", os.Getenv("WARD_BASE_URL"), "the web app's address, for the links and (ward serve) the passkeys' relying party ($WARD_BASE_URL)")
 	fs.DurationVar(&f.lease, "lease", 2*time.Minute, "how long a message being delivered is this process's; one whose sender died is retried after it")
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -103,6 +104,13 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	proxies, err := parseProxies(f.proxies)
 	if err != nil {
 		return err
+	}
+	if b := f.notify.baseURL; b != "" {
+		// Passkeys are bound to its host name: a wrong one is refused now,
+		// not at someone's first passkey.
+		if u, err := url.Parse(b); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+			return BadInput("--base-url %q: want the address people open ward at, like https://ward.example.com (http or https, and a host)", b)
+		}
 	}
 	base := f.notify.baseURL
 	if base == "" {

@@ -189,7 +189,7 @@ func init() {
 	Register(&Command{
 		Name:    "user reset-mfa",
 		Args:    "EMAIL",
-		Summary: "turn off an account's authenticator app and recovery codes (a lost phone); it sets up a new one at its next login where required",
+		Summary: "turn off an account's authenticator app and recovery codes and remove its passkeys (a lost phone or laptop); it sets up a new second step at its next login where required",
 		Run: func(ctx context.Context, env *Env, args []string) error {
 			if len(args) != 1 {
 				return BadInput("user reset-mfa needs one e-mail address")
@@ -199,14 +199,26 @@ func init() {
 				return err
 			}
 			err = s.DisableTOTP(ctx, Actor(), u.ID, true)
-			if errors.Is(err, store.ErrNoChange) {
-				fmt.Fprintf(env.Stdout, "%s has no authenticator app: nothing changed\n", u.Email)
-				return nil
-			}
-			if err != nil {
+			app := err == nil
+			if err != nil && !errors.Is(err, store.ErrNoChange) {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "%s: authenticator app and recovery codes turned off; the password alone logs in, or leads to setting up a new app where an organization requires one\n", u.Email)
+			keys, err := s.ResetPasskeys(ctx, Actor(), u.ID)
+			if err != nil && !errors.Is(err, store.ErrNoChange) {
+				return err
+			}
+			if !app && keys == 0 {
+				fmt.Fprintf(env.Stdout, "%s has no authenticator app and no passkey: nothing changed\n", u.Email)
+				return nil
+			}
+			var what []string
+			if app {
+				what = append(what, "authenticator app and recovery codes turned off")
+			}
+			if keys > 0 {
+				what = append(what, fmt.Sprintf("%d passkey(s) removed", keys))
+			}
+			fmt.Fprintf(env.Stdout, "%s: %s; the password alone logs in, or leads to setting up a new second step where an organization requires one\n", u.Email, strings.Join(what, ", "))
 			return nil
 		},
 	})

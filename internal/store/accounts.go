@@ -289,7 +289,8 @@ type Member struct {
 	Since time.Time `json:"since"`
 	// LastLogin is the account's last successful login (zero if never).
 	LastLogin time.Time `json:"last_login,omitzero"`
-	// MFA: the account logs in with an authenticator app's code too.
+	// MFA: the account logs in with an authenticator app's code or a
+	// passkey too.
 	MFA bool `json:"mfa"`
 }
 
@@ -298,6 +299,7 @@ func (s *Store) Members(ctx context.Context, org Org) ([]Member, error) {
 	rs, err := s.db.QueryContext(ctx, s.q(`SELECT u.id, u.email, u.name, u.password_hash, u.created_at, u.disabled_at, m.role, m.updated_at,
 		(SELECT MAX(a.at) FROM account_audit a WHERE a.key = u.email AND a.action = 'login'),
 		(SELECT COUNT(*) FROM mfa_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL AND t.disabled_at IS NULL)
+			+ (SELECT COUNT(*) FROM passkeys k WHERE k.user_id = u.id AND k.retired_at IS NULL)
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.org_id = ? AND m.revoked_at IS NULL ORDER BY u.email`), org.ID)
 	if err != nil {

@@ -34,7 +34,12 @@ type MFAState struct {
 	Pending bool `json:"pending"`
 	// RecoveryLeft counts the recovery codes not yet used.
 	RecoveryLeft int `json:"recovery_codes_left"`
+	// Passkeys counts the passkeys registered and not removed (passkey.go).
+	Passkeys int `json:"passkeys"`
 }
+
+// On says the account has a second step: an app, or a passkey.
+func (st MFAState) On() bool { return st.TOTP || st.Passkeys > 0 }
 
 func boolInt(b bool) int64 {
 	if b {
@@ -46,6 +51,13 @@ func boolInt(b bool) int64 {
 // MFA says what second step userID has.
 func (s *Store) MFA(ctx context.Context, userID int64) (MFAState, error) {
 	var st MFAState
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM passkeys WHERE user_id = ? AND retired_at IS NULL"), userID).Scan(&st.Passkeys); err != nil {
+		return st, err
+	}
+	// Recovery codes come with an app or a passkey.
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM mfa_recovery WHERE user_id = ? AND used_at IS NULL AND retired_at IS NULL"), userID).Scan(&st.RecoveryLeft); err != nil {
+		return st, err
+	}
 	var confirmed, disabled sql.NullString
 	err := s.db.QueryRowContext(ctx, s.q("SELECT confirmed_at, disabled_at FROM mfa_totp WHERE user_id = ?"), userID).Scan(&confirmed, &disabled)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -54,19 +66,16 @@ func (s *Store) MFA(ctx context.Context, userID int64) (MFAState, error) {
 	if err != nil {
 		return st, err
 	}
-	if disabled.Valid {
-		return st, nil
-	}
-	if !confirmed.Valid {
+	if !disabled.Valid && !confirmed.Valid {
 		st.Pending = true
-		return st, nil
 	}
-	st.TOTP = true
-	if st.Since, err = parseTime(confirmed.String); err != nil {
-		return st, err
+	if !disabled.Valid && confirmed.Valid {
+		st.TOTP = true
+		if st.Since, err = parseTime(confirmed.String); err != nil {
+			return st, err
+		}
 	}
-	err = s.db.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM mfa_recovery WHERE user_id = ? AND used_at IS NULL AND retired_at IS NULL"), userID).Scan(&st.RecoveryLeft)
-	return st, err
+	return st, nil
 }
 
 // StartTOTP keeps a new secret for userID, waiting for its first code.

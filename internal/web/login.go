@@ -192,15 +192,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	// The second step: an account with an authenticator app gives its
-	// code next; one without, in an organization that requires one, is
+	// The second step: an account with an authenticator app or a
+	// passkey gives its code or uses its passkey next; one without, in an organization that requires one, is
 	// logged in only to set it up.
 	mfa, err := s.st.MFA(r.Context(), u.ID)
 	if err != nil {
 		s.serverError(w, r, false, err)
 		return
 	}
-	if mfa.TOTP {
+	if mfa.On() {
 		if err := s.startMFAChallenge(w, r, u, p.Next); err != nil {
 			s.serverError(w, r, false, err)
 		}

@@ -184,6 +184,9 @@ type mfaLoginPage struct {
 	Next  string
 	Token string
 	Error string
+	// TOTP and Passkeys: what the account has (passkey.go).
+	TOTP     bool
+	Passkeys bool
 }
 
 func (s *Server) mfaChallenge(r *http.Request) (string, store.MFAChallenge, error) {
@@ -216,6 +219,14 @@ func (s *Server) showMFALogin(w http.ResponseWriter, r *http.Request, status int
 	p.Token = tok
 	if p.Next == "/" {
 		p.Next = ""
+	}
+	if _, ch, err := s.mfaChallenge(r); err == nil {
+		st, err := s.st.MFA(r.Context(), ch.UserID)
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		p.TOTP, p.Passkeys = st.TOTP, st.Passkeys > 0
 	}
 	s.renderStatus(w, r, status, "login_mfa.html", p)
 }
@@ -318,24 +329,31 @@ func (s *Server) mfaLogin(w http.ResponseWriter, r *http.Request) {
 		s.showMFALogin(w, r, http.StatusUnauthorized, p)
 		return
 	}
-	if err := s.st.EndMFAChallenge(r.Context(), hash); err != nil {
+	if err := s.mfaLoggedIn(w, r, u, hash, map[string]string{"ip": ip, "second_step": how}); err != nil {
 		s.serverError(w, r, false, err)
 		return
+	}
+	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+}
+
+// mfaLoggedIn ends the login's second step for u (challenge hash),
+// records the login with data, and starts the session.
+func (s *Server) mfaLoggedIn(w http.ResponseWriter, r *http.Request, u store.User, hash string, data map[string]string) error {
+	if err := s.st.EndMFAChallenge(r.Context(), hash); err != nil {
+		return err
 	}
 	s.limiter.succeed(emailKey(u.Email))
-	if err := s.st.RecordAccount(r.Context(), u.Email, store.EventLogin, u.Email, map[string]string{"ip": ip, "second_step": how}); err != nil {
-		s.serverError(w, r, false, err)
-		return
+	if err := s.st.RecordAccount(r.Context(), u.Email, store.EventLogin, u.Email, data); err != nil {
+		return err
 	}
 	if err := s.startSession(w, r, u, false); err != nil {
-		s.serverError(w, r, false, err)
-		return
+		return err
 	}
-	s.setDeviceCookie(w, u.Email, now)
+	s.setDeviceCookie(w, u.Email, s.now())
 	s.clearMFACookie(w)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.cfg.Secure})
-	s.log.InfoContext(r.Context(), "login", "user_id", u.ID, "ip", ip, "second_step", how)
-	http.Redirect(w, r, p.Next, http.StatusSeeOther)
+	s.log.InfoContext(r.Context(), "login", "user_id", u.ID, "ip", data["ip"], "second_step", data["second_step"])
+	return nil
 }
 
 // startMFAChallenge is the login after a right password, for an account
@@ -371,10 +389,16 @@ type MFAView struct {
 	URI    template.URL  `json:"otpauth_uri,omitempty"`
 	QR     template.HTML `json:"-"`
 	// Codes: the recovery codes, shown once, when just made.
-	Codes     []string `json:"recovery_codes,omitempty"`
-	Enrolling bool     `json:"-"`
-	Done      string   `json:"-"`
-	Error     string   `json:"-"`
+	Codes []string `json:"recovery_codes,omitempty"`
+	// PasskeyList: the passkeys registered (passkey.go).
+	PasskeyList []store.Passkey `json:"passkey_list"`
+	// PasskeyHost is the relying party new passkeys are made for, or
+	// PasskeyOff why none can be (passkey.go).
+	PasskeyHost string `json:"passkey_host,omitempty"`
+	PasskeyOff  string `json:"passkey_unavailable,omitempty"`
+	Enrolling   bool   `json:"-"`
+	Done        string `json:"-"`
+	Error       string `json:"-"`
 }
 
 func (s *Server) mfaView(r *http.Request) (MFAView, error) {
@@ -389,6 +413,14 @@ func (s *Server) mfaView(r *http.Request) (MFAView, error) {
 	}
 	if v.RequiredBy == nil {
 		v.RequiredBy = []string{}
+	}
+	if v.PasskeyList, err = s.st.Passkeys(r.Context(), u.ID); err != nil {
+		return v, err
+	}
+	if party, err := s.passkeyParty(r); err != nil {
+		v.PasskeyOff = err.Error()
+	} else {
+		v.PasskeyHost = party.Config.RPID
 	}
 	if v.Pending {
 		if v.Secret, err = s.st.PendingTOTP(r.Context(), u.ID); err != nil {
@@ -523,12 +555,12 @@ func (s *Server) mfaRenew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u := currentUser(r)
-	if st, err := s.st.MFA(r.Context(), u.ID); err != nil || !st.TOTP {
+	if st, err := s.st.MFA(r.Context(), u.ID); err != nil || !st.On() {
 		if err != nil {
 			s.serverError(w, r, api, err)
 			return
 		}
-		s.mfaRefuse(w, r, http.StatusConflict, "Recovery codes come with an authenticator app: set one up first.")
+		s.mfaRefuse(w, r, http.StatusConflict, "Recovery codes come with an authenticator app or a passkey: set one up first.")
 		return
 	}
 	codes, hashes, err := newRecoveryCodes()
@@ -557,7 +589,12 @@ func (s *Server) mfaDisable(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, api, err)
 		return
 	}
-	if len(req) > 0 {
+	st, err := s.st.MFA(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	if len(req) > 0 && st.Passkeys == 0 {
 		s.mfaRefuse(w, r, http.StatusConflict, strings.Join(req, ", ")+" requires a second step: you can set up a new app, but not turn it off.")
 		return
 	}

@@ -40,8 +40,11 @@ type Config struct {
 	// Mail says ward sends e-mail (ward serve --smtp-url): an invitation
 	// is then queued in the notifier's outbox as well as shown.
 	Mail bool
-	// BaseURL is the web app's address for links sent elsewhere (an
-	// invitation); empty, the address a request came to.
+	// BaseURL is the web app's address (ward serve --base-url,
+	// https://ward.example.com) for links sent elsewhere (an invitation);
+	// empty, the address a request came to. Passkeys are bound to its
+	// host name (the WebAuthn relying party) and origin; empty, they work
+	// only when ward is opened as http://localhost:PORT (passkey.go).
 	BaseURL string
 	// SSO is the OpenID provider of single sign-on (NewSSO); nil: none.
 	SSO *SSO

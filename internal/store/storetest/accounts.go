@@ -20,6 +20,7 @@ var securityTests = []struct {
 	{"TokenExpiry", testTokenExpiry},
 	{"AccountTrail", testAccountTrail},
 	{"MFA", testMFA},
+	{"Passkeys", testPasskeys},
 	{"BoundsRefused", testBoundsRefused},
 }
 
