@@ -61,6 +61,7 @@ var (
 	only     = flag.String("routes", "", "measure only routes whose name contains this")
 	fresh    = flag.Bool("fresh", false, "generate the databases again even when a kept one fits")
 	serveLog = flag.String("serve-log", "", "append ward serve's log here (default: discarded)")
+	wardBin  = flag.String("ward", "", "the ward binary to measure (default: built from ./cmd/ward into -data)")
 )
 
 const (
@@ -71,10 +72,13 @@ const (
 func main() {
 	flag.Parse()
 	check(os.MkdirAll(*dataDir, 0o755))
-	bin := filepath.Join(*dataDir, "ward")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/ward")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	check(build.Run())
+	bin := *wardBin
+	if bin == "" {
+		bin = filepath.Join(*dataDir, "ward")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/ward")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		check(build.Run())
+	}
 
 	large := benchgen.Large.Scale(*scale)
 	var levels []int

@@ -152,6 +152,7 @@ type anchored struct {
 	systems  []int // the PHI is at these systems (forward and backward)
 	flowFrom []int // the PHI passes from these systems...
 	flowTo   []int // ...to these (flows: backward from From, forward from To)
+	flow     int   // a flow finding's flow: its index in the workspace's flows
 	// cause says what is wrong at an anchor system, with %s for its id
 	// ("%s is not encrypted at rest"), for the block reasons.
 	cause       string
@@ -255,11 +256,11 @@ func (e *evaluation) inventory() {
 			}})
 		}
 	}
-	for _, f := range e.ws.Flows {
+	for fi, f := range e.ws.Flows {
 		if !g.CarriesPHI(f) || f.EncryptedInTransit {
 			continue
 		}
-		e.add(anchored{flowFrom: []int{g.index[f.From]}, flowTo: []int{g.index[f.To]}, subjectKind: "flow",
+		e.add(anchored{flowFrom: []int{g.index[f.From]}, flowTo: []int{g.index[f.To]}, flow: fi, subjectKind: "flow",
 			cause: "the flow " + f.From + " → " + f.To + " is not encrypted in transit", Finding: finding.Finding{
 				Rule: RuleFlowUnencrypted, Severity: finding.Error, Subject: f.Key(),
 				Message: fmt.Sprintf("PHI flow %s is not encrypted in transit. %s Encrypt it (for example TLS 1.2 or later) and set encrypted_in_transit: true.", f.Key(), addressable("in transit", "164.312(e)(2)(ii)")),
@@ -835,16 +836,10 @@ func (e *evaluation) reason(rule string, i int, found []anchored, back, fwd []st
 		Text: lead + " " + strings.Join(path, " → ") + ", and " + cause + "."}
 }
 
-// flowAt is the index in the workspace's flows of a flow finding's flow.
-func (e *evaluation) flowAt(a anchored) int {
-	from, to := e.g.ids[a.flowFrom[0]], e.g.ids[a.flowTo[0]]
-	for fi, f := range e.ws.Flows {
-		if f.From == from && f.To == to && f.Key() == a.Subject {
-			return fi
-		}
-	}
-	return 0
-}
+// flowAt is the index in the workspace's flows of a flow finding's flow,
+// kept when the finding was made: looking it up was a pass over every
+// flow for each blocked system (issue 21).
+func (e *evaluation) flowAt(a anchored) int { return a.flow }
 
 func tidy(rs []string) []string {
 	slices.Sort(rs)

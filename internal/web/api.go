@@ -41,7 +41,7 @@ func (s *Server) orgsAPI(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) workspaceAPI(w http.ResponseWriter, r *http.Request) {
 	o := s.org(r)
-	ws, err := o.Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return

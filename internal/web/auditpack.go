@@ -58,7 +58,7 @@ func (s *Server) requestList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := s.org(r)
-	ws, err := o.Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return
@@ -115,7 +115,7 @@ func (s *Server) evidenceBundle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := s.org(r)
-	ws, err := o.Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return

@@ -244,7 +244,7 @@ func (s *Server) controlData(w http.ResponseWriter, r *http.Request, api bool) (
 		return ControlPage{}, false
 	}
 	version, _ := s.org(r).Version(r.Context(), store.KindControl, r.PathValue("id")) // before the record: see recordWithVersion
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return ControlPage{}, false

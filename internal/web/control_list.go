@@ -90,7 +90,7 @@ func (s *Server) controlListAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return

@@ -134,7 +134,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusBadRequest, msgFramework)
 		return
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, false, err)
 		return
@@ -198,7 +198,7 @@ func (s *Server) postureAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, msgFramework)
 		return
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return

@@ -33,7 +33,7 @@ func (s *Server) coverageAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return
@@ -113,7 +113,7 @@ func (l EvidenceList) Query() string {
 }
 
 func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, api bool) (EvidenceList, bool) {
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return EvidenceList{}, false

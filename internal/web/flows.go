@@ -196,7 +196,7 @@ func (s *Server) flowsGate(w http.ResponseWriter, r *http.Request, api bool) (Fl
 	if !ok {
 		return FlowsPage{}, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return FlowsPage{}, false

@@ -201,7 +201,7 @@ func (s *Server) incidentLog(r *http.Request) (IncidentLog, int, string, error) 
 	if err != nil {
 		return IncidentLog{}, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.", nil
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		return IncidentLog{}, 0, "", err
 	}
@@ -226,7 +226,7 @@ func (s *Server) incidentDetail(r *http.Request) (IncidentDetail, int, string, e
 	}
 	id := r.PathValue("id")
 	version, _ := s.org(r).Version(r.Context(), store.KindIncident, id) // before the record: see recordWithVersion
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		return IncidentDetail{}, 0, "", err
 	}

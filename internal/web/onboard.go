@@ -108,7 +108,7 @@ func (s *Server) onboardData(w http.ResponseWriter, r *http.Request) (*workspace
 	if !ok {
 		return nil, VendorOnboard{}, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, false, err)
 		return nil, VendorOnboard{}, false
@@ -253,7 +253,7 @@ func (s *Server) onboardAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return

@@ -194,9 +194,12 @@ func (s *Server) orgRow(ctx context.Context, org store.Org, cat *catalog.Catalog
 	if row, ok := s.rows.get(org.ID, head, asOf); ok {
 		return row, nil
 	}
-	ws, err := o.Workspace(ctx)
+	ws, wsHead, err := s.cachedWorkspace(ctx, org)
 	if err != nil {
 		return OrgRow{}, err
+	}
+	if wsHead.Seq > head.Seq {
+		head = wsHead // a change landed since; the row is of the newer workspace
 	}
 	row := orgSummary(ws, cat, asOf, org.Slug)
 	if row.OpenFindings, err = o.OpenFindingTotal(ctx); err != nil {

@@ -38,7 +38,7 @@ func (s *Server) oscalDocument(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := s.org(r)
-	ws, err := o.Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return

@@ -86,7 +86,7 @@ const overviewChanges = 10
 func (s *Server) overview(r *http.Request, asOf date.Date) (Overview, error) {
 	ctx := r.Context()
 	o := s.org(r)
-	ws, err := o.Workspace(ctx)
+	ws, err := s.workspace(r)
 	if err != nil {
 		return Overview{}, err
 	}

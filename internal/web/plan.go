@@ -45,7 +45,7 @@ func (s *Server) buildPlan(w http.ResponseWriter, r *http.Request, api bool) (*w
 	if !ok {
 		return nil, plan.Plan{}, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return nil, plan.Plan{}, false

@@ -146,7 +146,7 @@ func (s *Server) privacyLoad(w http.ResponseWriter, r *http.Request, api bool) (
 		s.fail(w, r, api, http.StatusBadRequest, "as_of must be a date written YYYY-MM-DD, e.g. 2026-11-23.")
 		return nil, date.Date{}, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return nil, date.Date{}, false

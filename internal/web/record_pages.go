@@ -104,7 +104,7 @@ func (s *Server) loadRecords(w http.ResponseWriter, r *http.Request, api bool) (
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
 		return nil, date.Date{}, nil, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return nil, date.Date{}, nil, false
@@ -167,7 +167,7 @@ func (s *Server) recordListPage(k recordKind, w http.ResponseWriter, r *http.Req
 // recordListAPI is GET /api/v1/orgs/{org}/systems and the others: the
 // records as the workspace files have them, under the section's name.
 func (s *Server) recordListAPI(k recordKind, w http.ResponseWriter, r *http.Request) {
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return

@@ -109,7 +109,7 @@ func (s *Server) loadRisk(w http.ResponseWriter, r *http.Request, api bool) (*wo
 		return nil, nil, asOf, 0, false
 	}
 	version, _ := s.org(r).Version(r.Context(), store.KindRisk, r.PathValue("id"))
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return nil, nil, asOf, 0, false

@@ -247,7 +247,7 @@ func (s *Server) riskData(w http.ResponseWriter, r *http.Request, api bool) (Ris
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
 		return RiskRegister{}, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return RiskRegister{}, false

@@ -133,7 +133,7 @@ type secqState struct {
 
 func (s *Server) answerer(r *http.Request, asOf date.Date) (*secq.Answerer, error) {
 	o := s.org(r)
-	ws, err := o.Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,7 @@ func (s *Server) todoList(w http.ResponseWriter, r *http.Request, api bool) (tod
 	if !ok {
 		return todo.List{}, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return todo.List{}, false

@@ -56,7 +56,7 @@ type TrustRequestsPage struct {
 
 func (s *Server) trustRequestsData(r *http.Request) (TrustRequestsPage, *workspace.Workspace, error) {
 	o := s.org(r)
-	ws, err := o.Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		return TrustRequestsPage{}, nil, err
 	}

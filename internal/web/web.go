@@ -83,6 +83,9 @@ type Server struct {
 	nav []navItem
 	// rows caches the organizations overview's rows (orgs.go).
 	rows rowCache
+	// wsc caches each organization's workspace under its audit head
+	// (wscache.go).
+	wsc wsCache
 }
 
 //go:embed templates/*.html

@@ -45,7 +45,7 @@ func (s *Server) asOfWorkspace(w http.ResponseWriter, r *http.Request, api bool)
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
 		return nil, date.Date{}, false
 	}
-	ws, err := s.org(r).Workspace(r.Context())
+	ws, err := s.workspace(r)
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return nil, date.Date{}, false
