@@ -90,10 +90,12 @@ func (s *Server) controlListAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	ws, err := s.workspace(r)
+	l, err := derive(s, r.Context(), currentOrg(r), "control list "+asOf.String(), func(ws *workspace.Workspace) (ControlList, error) {
+		return controlList(ws, catalog.Default(), asOf), nil
+	})
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, controlList(ws, catalog.Default(), asOf))
+	writeJSON(w, http.StatusOK, l)
 }

@@ -7,6 +7,7 @@ import (
 	"ward/internal/date"
 	"ward/internal/posture"
 	"ward/internal/store"
+	"ward/internal/workspace"
 )
 
 func init() {
@@ -134,18 +135,25 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, false, http.StatusBadRequest, msgFramework)
 		return
 	}
-	ws, err := s.workspace(r)
+	rd, err := derive(s, r.Context(), currentOrg(r), "readiness "+chosen+" "+asOf.String(), func(ws *workspace.Workspace) (Readiness, error) {
+		return readinessPage(ws, chosen, asOf)
+	})
 	if err != nil {
 		s.serverError(w, r, false, err)
 		return
 	}
+	s.render(w, r, "controls.html", rd)
+}
+
+// readinessPage is the controls page's content: every framework's bar, the
+// chosen one's gaps and sections, the control list.
+func readinessPage(ws *workspace.Workspace, chosen string, asOf date.Date) (Readiness, error) {
 	cat := catalog.Default()
 	rd := Readiness{AsOf: asOf, Framework: chosen, Gaps: []posture.Requirement{}, Exceptions: []posture.Exception{}, Upcoming: []posture.Upcoming{}, Proposed: []ProposedBar{}}
 	for _, fw := range overlayFrameworks {
 		p, err := posture.Evaluate(ws, cat, fw, asOf)
 		if err != nil {
-			s.serverError(w, r, false, err)
-			return
+			return Readiness{}, err
 		}
 		rd.Proposed = append(rd.Proposed, ProposedBar{ReadinessBar: readinessBar(p), Status: p.Status, StatusChecked: p.StatusChecked, StatusNote: p.StatusNote})
 		if fw == chosen {
@@ -160,8 +168,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 	for _, fw := range readinessFrameworks {
 		p, err := posture.Evaluate(ws, cat, fw, asOf)
 		if err != nil {
-			s.serverError(w, r, false, err)
-			return
+			return Readiness{}, err
 		}
 		rd.Bars = append(rd.Bars, readinessBar(p))
 		if fw == chosen {
@@ -182,7 +189,7 @@ func (s *Server) controlsPage(w http.ResponseWriter, r *http.Request) {
 	rd.List = controlList(ws, cat, asOf)
 	rd.Donut = statusDonut(ws)
 	rd.Coverage = evidenceCoverage(ws, asOf)
-	s.render(w, r, "controls.html", rd)
+	return rd, nil
 }
 
 // postureAPI is GET /api/v1/orgs/{org}/posture?framework=soc2: the
@@ -198,12 +205,9 @@ func (s *Server) postureAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, msgFramework)
 		return
 	}
-	ws, err := s.workspace(r)
-	if err != nil {
-		s.serverError(w, r, true, err)
-		return
-	}
-	p, err := posture.Evaluate(ws, catalog.Default(), fw, asOf)
+	p, err := derive(s, r.Context(), currentOrg(r), "posture "+fw+" "+asOf.String(), func(ws *workspace.Workspace) (*posture.Posture, error) {
+		return posture.Evaluate(ws, catalog.Default(), fw, asOf)
+	})
 	if err != nil {
 		s.serverError(w, r, true, err)
 		return

@@ -194,18 +194,22 @@ func (s *Server) orgRow(ctx context.Context, org store.Org, cat *catalog.Catalog
 	if row, ok := s.rows.get(org.ID, head, asOf); ok {
 		return row, nil
 	}
-	ws, wsHead, err := s.cachedWorkspace(ctx, org)
+	e, err := s.cachedEntry(ctx, org)
 	if err != nil {
 		return OrgRow{}, err
 	}
-	if wsHead.Seq > head.Seq {
-		head = wsHead // a change landed since; the row is of the newer workspace
-	}
-	row := orgSummary(ws, cat, asOf, org.Slug)
-	if row.OpenFindings, err = o.OpenFindingTotal(ctx); err != nil {
+	// The row is of e's workspace: under e's head, which is this one or,
+	// when a change landed since, newer.
+	row, err := deriveIn(e, "org row "+asOf.String(), func(ws *workspace.Workspace) (OrgRow, error) {
+		row := orgSummary(ws, cat, asOf, org.Slug)
+		var err error
+		row.OpenFindings, err = o.OpenFindingTotal(context.WithoutCancel(ctx))
+		return row, err
+	})
+	if err != nil {
 		return OrgRow{}, err
 	}
-	s.rows.put(org.ID, head, asOf, row)
+	s.rows.put(org.ID, e.head, asOf, row)
 	return row, nil
 }
 

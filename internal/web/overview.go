@@ -7,6 +7,7 @@ import (
 	"ward/internal/date"
 	"ward/internal/store"
 	"ward/internal/todo"
+	"ward/internal/workspace"
 )
 
 func init() {
@@ -86,7 +87,10 @@ const overviewChanges = 10
 func (s *Server) overview(r *http.Request, asOf date.Date) (Overview, error) {
 	ctx := r.Context()
 	o := s.org(r)
-	ws, err := s.workspace(r)
+	org := currentOrg(r)
+	list, err := derive(s, ctx, org, "todo "+asOf.String(), func(ws *workspace.Workspace) (todo.List, error) {
+		return todo.Build(ws, asOf, org.Slug), nil
+	})
 	if err != nil {
 		return Overview{}, err
 	}
@@ -98,7 +102,7 @@ func (s *Server) overview(r *http.Request, asOf date.Date) (Overview, error) {
 	if err != nil {
 		return Overview{}, err
 	}
-	ov := Overview{Org: currentOrg(r), Role: role(r), Todo: todo.Build(ws, asOf, currentOrg(r).Slug), Counts: []KindCount{}, Changes: changes(entries)}
+	ov := Overview{Org: currentOrg(r), Role: role(r), Todo: list, Counts: []KindCount{}, Changes: changes(entries)}
 	for _, k := range store.Kinds {
 		if k == store.KindOrganization {
 			continue // always one

@@ -40,36 +40,46 @@ func (s *Server) planAsOf(w http.ResponseWriter, r *http.Request, api bool) (dat
 	return d, true
 }
 
-func (s *Server) buildPlan(w http.ResponseWriter, r *http.Request, api bool) (*workspace.Workspace, plan.Plan, bool) {
+// planParts are the plan and its two drawings, derived once per audit
+// head and date.
+type planParts struct {
+	plan        plan.Plan
+	gantt, tree template.HTML
+}
+
+func (s *Server) buildPlan(w http.ResponseWriter, r *http.Request, api bool) (planParts, bool) {
 	asOf, ok := s.planAsOf(w, r, api)
 	if !ok {
-		return nil, plan.Plan{}, false
+		return planParts{}, false
 	}
-	ws, err := s.workspace(r)
+	parts, err := derive(s, r.Context(), currentOrg(r), "plan "+asOf.String(), func(ws *workspace.Workspace) (planParts, error) {
+		p := plan.Build(ws, ws.Organization.ProgramStart, asOf, plan.Checked(check.Run(ws, asOf)))
+		return planParts{plan: p, gantt: template.HTML(plan.GanttSVG(p, plan.GanttOptions{})), tree: template.HTML(plan.DecisionTreeSVG(ws, p))}, nil
+	})
 	if err != nil {
 		s.serverError(w, r, api, err)
-		return nil, plan.Plan{}, false
+		return planParts{}, false
 	}
-	return ws, plan.Build(ws, ws.Organization.ProgramStart, asOf, plan.Checked(check.Run(ws, asOf))), true
+	return parts, true
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request) {
-	ws, p, ok := s.buildPlan(w, r, false)
+	parts, ok := s.buildPlan(w, r, false)
 	if !ok {
 		return
 	}
 	s.render(w, r, "plan.html", PlanPage{
-		Plan:    p,
-		Gantt:   template.HTML(plan.GanttSVG(p, plan.GanttOptions{})),
-		Tree:    template.HTML(plan.DecisionTreeSVG(ws, p)),
+		Plan:    parts.plan,
+		Gantt:   parts.gantt,
+		Tree:    parts.tree,
 		Welcome: r.URL.Query().Get("welcome") == "1",
 	})
 }
 
 func (s *Server) planAPI(w http.ResponseWriter, r *http.Request) {
-	_, p, ok := s.buildPlan(w, r, true)
+	parts, ok := s.buildPlan(w, r, true)
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, parts.plan)
 }

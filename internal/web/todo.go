@@ -5,6 +5,7 @@ import (
 
 	"ward/internal/store"
 	"ward/internal/todo"
+	"ward/internal/workspace"
 )
 
 func init() {
@@ -21,12 +22,15 @@ func (s *Server) todoList(w http.ResponseWriter, r *http.Request, api bool) (tod
 	if !ok {
 		return todo.List{}, false
 	}
-	ws, err := s.workspace(r)
+	org := currentOrg(r)
+	l, err := derive(s, r.Context(), org, "todo "+asOf.String(), func(ws *workspace.Workspace) (todo.List, error) {
+		return todo.Build(ws, asOf, org.Slug), nil
+	})
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return todo.List{}, false
 	}
-	return todo.Build(ws, asOf, currentOrg(r).Slug), true
+	return l, true
 }
 
 // todoAPI is GET /api/v1/orgs/{org}/todo: `ward todo --format json`.

@@ -62,6 +62,8 @@ type wsEntry struct {
 	ws      *workspace.Workspace
 	records int
 	used    uint64
+	// derived are the results computed from ws (derive.go).
+	derived derived
 }
 
 // defaultCacheRecords bounds the cache: about the records of an MSP of
@@ -69,7 +71,7 @@ type wsEntry struct {
 // organizations of thousands of systems.
 const defaultCacheRecords = 1_000_000
 
-func (c *wsCache) get(org int64, head audit.Head) *workspace.Workspace {
+func (c *wsCache) get(org int64, head audit.Head) *wsEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[org]
@@ -78,11 +80,11 @@ func (c *wsCache) get(org int64, head audit.Head) *workspace.Workspace {
 	}
 	c.tick++
 	e.used = c.tick
-	return e.ws
+	return e
 }
 
-func (c *wsCache) put(org int64, head audit.Head, ws *workspace.Workspace) {
-	n := countRecords(ws)
+func (c *wsCache) put(org int64, e *wsEntry) {
+	head, n := e.head, e.records
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
@@ -114,7 +116,8 @@ func (c *wsCache) put(org int64, head audit.Head, ws *workspace.Workspace) {
 		delete(c.m, oldest)
 	}
 	c.tick++
-	c.m[org] = &wsEntry{head: head, ws: ws, records: n, used: c.tick}
+	e.used = c.tick
+	c.m[org] = e
 	c.records += n
 }
 
@@ -128,24 +131,38 @@ func countRecords(ws *workspace.Workspace) int {
 // cachedWorkspace is org's workspace as of its current audit head, and
 // that head, shared: the caller must not change it (see wsCache).
 func (s *Server) cachedWorkspace(ctx context.Context, org store.Org) (*workspace.Workspace, audit.Head, error) {
+	e, err := s.cachedEntry(ctx, org)
+	if err != nil {
+		return nil, audit.Head{}, err
+	}
+	return e.ws, e.head, nil
+}
+
+// cachedEntry is org's cache entry for its current audit head, loaded
+// when missing.
+func (s *Server) cachedEntry(ctx context.Context, org store.Org) (*wsEntry, error) {
 	o := s.st.Org(org)
 	head, err := o.AuditHead(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		// No chain yet (an organization made before the audit head
-		// existed): nothing to key on, so no cache.
+		// existed): nothing to key on, so an entry for this request
+		// only.
 		ws, err := o.Workspace(ctx)
-		return ws, head, err
+		if err != nil {
+			return nil, err
+		}
+		return &wsEntry{head: head, ws: ws, records: countRecords(ws)}, nil
 	}
 	if err != nil {
-		return nil, head, err
+		return nil, err
 	}
-	if ws := s.wsc.get(org.ID, head); ws != nil {
-		return ws, head, nil
+	if e := s.wsc.get(org.ID, head); e != nil {
+		return e, nil
 	}
 	key := strconv.FormatInt(org.ID, 10) + " " + strconv.FormatInt(head.Seq, 10) + " " + head.Hash
 	v, err, _ := s.wsc.flight.Do(key, func() (any, error) {
-		if ws := s.wsc.get(org.ID, head); ws != nil {
-			return ws, nil // loaded by a flight that just ended
+		if e := s.wsc.get(org.ID, head); e != nil {
+			return e, nil // loaded by a flight that just ended
 		}
 		if s.wsc.loading != nil {
 			s.wsc.loading()
@@ -157,13 +174,14 @@ func (s *Server) cachedWorkspace(ctx context.Context, org store.Org) (*workspace
 			return nil, err
 		}
 		s.wsc.loads.Add(1)
-		s.wsc.put(org.ID, head, ws)
-		return ws, nil
+		e := &wsEntry{head: head, ws: ws, records: countRecords(ws)}
+		s.wsc.put(org.ID, e)
+		return e, nil
 	})
 	if err != nil {
-		return nil, head, err
+		return nil, err
 	}
-	return v.(*workspace.Workspace), head, nil
+	return v.(*wsEntry), nil
 }
 
 // orgWorkspace is org's current workspace for one request: a copy of the

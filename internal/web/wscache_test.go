@@ -193,6 +193,23 @@ func TestWorkspaceCacheNotMutated(t *testing.T) {
 	if string(before) != string(after) {
 		t.Errorf("a page changed the cached workspace: %s", firstDiff(before, after))
 	}
+	// What the pages derived from it (to-do list, readiness, plan, ...)
+	// is also shared: recomputed now, it must be what they were given.
+	if ent := e.s.wsc.get(org.ID, head); ent == nil {
+		t.Error("the walked organization's workspace is no longer cached")
+	} else {
+		ent.derived.mu.Lock()
+		if len(ent.derived.m) < 3 {
+			t.Errorf("only %d values derived by the pages", len(ent.derived.m))
+		}
+		for k, v := range ent.derived.m {
+			got, err := v.f()
+			if err != nil || !reflect.DeepEqual(got, v.v) {
+				t.Errorf("derived %q was changed by a page (err %v)", k, err)
+			}
+		}
+		ent.derived.mu.Unlock()
+	}
 	if now, _ := e.st.Org(org).AuditHead(ctx); now != head {
 		t.Logf("a GET moved the audit head (%d to %d): later requests had a newer copy", head.Seq, now.Seq)
 	}
