@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"ward/internal/store"
@@ -113,13 +114,17 @@ func (l EvidenceList) Query() string {
 }
 
 func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, api bool) (EvidenceList, bool) {
-	ws, err := s.workspace(r)
+	q := r.URL.Query()
+	control, source := strings.TrimSpace(q.Get("control")), strings.TrimSpace(q.Get("source"))
+	// Derived once per audit head and filter, and shared.
+	l, err := derive(s, r.Context(), currentOrg(r), "evidence list "+strconv.Quote(control)+" "+strconv.Quote(source), func(ws *workspace.Workspace) (EvidenceList, error) {
+		return evidenceList(ws, control, source), nil
+	})
 	if err != nil {
 		s.serverError(w, r, api, err)
 		return EvidenceList{}, false
 	}
-	q := r.URL.Query()
-	return evidenceList(ws, strings.TrimSpace(q.Get("control")), strings.TrimSpace(q.Get("source"))), true
+	return l, true
 }
 
 func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {

@@ -109,9 +109,18 @@ func (s *Server) loadRecords(w http.ResponseWriter, r *http.Request, api bool) (
 		s.serverError(w, r, api, err)
 		return nil, date.Date{}, nil, false
 	}
-	by := map[string][]finding.Finding{}
-	for _, f := range check.Run(ws, asOf) {
-		by[f.Subject] = append(by[f.Subject], f)
+	// The findings by subject, derived once per audit head and date and
+	// shared: read them, never change them.
+	by, err := derive(s, r.Context(), currentOrg(r), "findings by subject "+asOf.String(), func(ws *workspace.Workspace) (map[string][]finding.Finding, error) {
+		by := map[string][]finding.Finding{}
+		for _, f := range check.Run(ws, asOf) {
+			by[f.Subject] = append(by[f.Subject], f)
+		}
+		return by, nil
+	})
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return nil, date.Date{}, nil, false
 	}
 	return ws, asOf, by, true
 }

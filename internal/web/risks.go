@@ -247,17 +247,22 @@ func (s *Server) riskData(w http.ResponseWriter, r *http.Request, api bool) (Ris
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
 		return RiskRegister{}, false
 	}
-	ws, err := s.workspace(r)
-	if err != nil {
-		s.serverError(w, r, api, err)
-		return RiskRegister{}, false
-	}
 	query, err := registerQuery(r)
 	if err != nil {
 		s.fail(w, r, api, http.StatusBadRequest, err.Error())
 		return RiskRegister{}, false
 	}
-	return riskRegister(ws, currentOrg(r).Slug, r.URL.Query().Get("as_of"), asOf, cellFilter(r), query), true
+	// The register for this query and date, derived once per audit head
+	// and shared (the caller sets only its own copy's top-level fields).
+	org := currentOrg(r)
+	reg, err := derive(s, r.Context(), org, "risk register "+asOf.String()+" "+r.URL.RawQuery, func(ws *workspace.Workspace) (RiskRegister, error) {
+		return riskRegister(ws, org.Slug, r.URL.Query().Get("as_of"), asOf, cellFilter(r), query), nil
+	})
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return RiskRegister{}, false
+	}
+	return reg, true
 }
 
 func (s *Server) risksPage(w http.ResponseWriter, r *http.Request) {
