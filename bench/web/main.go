@@ -53,7 +53,7 @@ var (
 	pgAdmin  = flag.String("postgres", cmp.Or(os.Getenv("WARD_TEST_POSTGRES"), "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL URL to create the benchmark databases from")
 	dataDir  = flag.String("data", filepath.Join(os.TempDir(), "ward-bench-web"), "folder for the SQLite databases, their blobs and the ward binary")
 	scale    = flag.Float64("scale", 1, "size of the large organization, as a fraction of issue 21's")
-	orgs     = flag.Int("orgs", 300, "organizations of the MSP")
+	orgs     = flag.Int("orgs", 300, "organizations of the MSP (0: measure the large organization only)")
 	n        = flag.Int("n", 100, "measured requests per route and concurrency")
 	nDates   = flag.Int("n-dates", 8, "measured requests of /orgs with a new as-of date each (each one uncached)")
 	warm     = flag.Int("warm", 3, "requests per route before measuring (the first is shown as \"first\")")
@@ -125,6 +125,9 @@ func main() {
 		}
 		run(bin, eng, url, routes, levels)
 
+		if *orgs <= 0 {
+			continue // -orgs 0: the large organization only
+		}
 		murl := database(eng, fmt.Sprintf("msp_%d", *orgs))
 		seed(murl, func(s *store.Store) {
 			// Applies in parallel: the seeding is not what is measured.
