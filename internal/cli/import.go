@@ -214,7 +214,7 @@ func (c countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func openSource(path string, blobs *blob.Store) (*source, error) {
+func openSource(path string, blobs blob.Store) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, BadInput("%v", err)

@@ -15,7 +15,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -121,6 +120,13 @@ type BackupOrgHead struct {
 // Tables not listed are restored after these, by name.
 var tableOrder = []string{"orgs", "users", "records", "audit", "audit_head", "memberships", "sessions", "api_tokens", "scans"}
 
+// notBackedUp are the tables a backup leaves out: the schema's version
+// (the manifest names the migrations), the evidence files' (which go in
+// as blobs/SHA256, whatever store they are in), failed logins (a
+// throttle's passing state) and the servers' shared secrets (a restored
+// database makes new ones).
+var notBackedUp = []string{"schema_migrations", "blobs", "blob_chunks", "login_failures", "server_secrets"}
+
 func (s *Store) tables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	var q string
 	switch s.eng.Name() {
@@ -142,7 +148,7 @@ func (s *Store) tables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 		if err := rows.Scan(&n); err != nil {
 			return nil, err
 		}
-		if n != "schema_migrations" {
+		if !slices.Contains(notBackedUp, n) {
 			names = append(names, n)
 		}
 	}
@@ -269,27 +275,29 @@ func (s *Store) DumpWith(ctx context.Context, w io.Writer, progress func(what st
 	if err != nil {
 		return m, err
 	}
-	// Every blob in the folder, not only those the records name: a blob
+	// Every blob in the store, not only those the records name: a blob
 	// is kept forever, like the record that once named it.
-	shas, err := s.blobList()
-	if err != nil {
-		return m, err
+	var list []BackupBlob
+	if err := s.blobs.List(func(sha string, size int64) error {
+		list = append(list, BackupBlob{SHA256: sha, Size: size})
+		return nil
+	}); err != nil {
+		return m, fmt.Errorf("backup: listing the evidence files in %s: %w", s.blobs.Where(), err)
 	}
 	for sha := range needed {
-		if !slices.Contains(shas, sha) {
-			return m, fmt.Errorf("backup: evidence file %s is named by a record but missing from %s", sha, s.blobs.Dir())
+		if !slices.ContainsFunc(list, func(b BackupBlob) bool { return b.SHA256 == sha }) {
+			return m, fmt.Errorf("backup: evidence file %s is named by a record but missing from %s", sha, s.blobs.Where())
 		}
 	}
-	for _, sha := range shas {
+	for _, b := range list {
 		if progress != nil {
-			progress("blob " + sha[:12])
+			progress("blob " + b.SHA256[:12])
 		}
-		size, err := copyBlob(tw, s.blobs, sha, mtime)
-		if err != nil {
-			return m, fmt.Errorf("backup: evidence file %s: %w", sha, err)
+		if err := copyBlob(tw, s.blobs, b, mtime); err != nil {
+			return m, fmt.Errorf("backup: evidence file %s: %w", b.SHA256, err)
 		}
-		m.Blobs = append(m.Blobs, BackupBlob{SHA256: sha, Size: size})
-		m.Totals["blob_bytes"] += size
+		m.Blobs = append(m.Blobs, b)
+		m.Totals["blob_bytes"] += b.Size
 	}
 	m.Totals["blobs"] = int64(len(m.Blobs))
 	m.Totals["orgs"] = int64(len(m.AuditHeads))
@@ -324,43 +332,21 @@ func (s *Store) DumpWith(ctx context.Context, w io.Writer, progress func(what st
 	return m, gz.Close()
 }
 
-// blobList names every stored blob, sorted.
-func (s *Store) blobList() ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(s.blobs.Dir(), func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p == s.blobs.Dir() {
-				return fs.SkipAll
-			}
-			return err
-		}
-		if d.IsDir() {
-			return nil
-		}
-		sha := filepath.Base(filepath.Dir(p)) + d.Name()
-		if blob.Valid(sha) {
-			out = append(out, sha)
-		}
-		return nil
-	})
-	slices.Sort(out)
-	return out, err
-}
-
-func copyBlob(tw *tar.Writer, b *blob.Store, sha string, mtime time.Time) (int64, error) {
-	f, err := b.Open(sha)
+// copyBlob writes one blob into the archive, its bytes streamed.
+func copyBlob(tw *tar.Writer, b blob.Store, e BackupBlob, mtime time.Time) error {
+	f, err := b.Open(e.SHA256)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer f.Close()
-	fi, err := os.Stat(b.Path(sha))
-	if err != nil {
-		return 0, err
+	if err := tw.WriteHeader(&tar.Header{Name: "blobs/" + e.SHA256, Mode: 0o600, Size: e.Size, ModTime: mtime, Typeflag: tar.TypeReg}); err != nil {
+		return err
 	}
-	if err := tw.WriteHeader(&tar.Header{Name: "blobs/" + sha, Mode: 0o600, Size: fi.Size(), ModTime: mtime, Typeflag: tar.TypeReg}); err != nil {
-		return 0, err
+	n, err := io.Copy(tw, f)
+	if err == nil && n != e.Size {
+		err = fmt.Errorf("%d bytes, the store says %d", n, e.Size)
 	}
-	return io.CopyN(tw, f, fi.Size())
+	return err
 }
 
 type tableHeader struct {

@@ -136,6 +136,14 @@ func TestBackupRestoreAcrossEngines(t *testing.T) {
 				if got, want := snapshot(t, dst), snapshot(t, src); got != want {
 					t.Errorf("restored database differs:\n got %.400s\nwant %.400s", got, want)
 				}
+				// The files went where the engine keeps them: the database
+				// on PostgreSQL, the folder on SQLite.
+				var inDB, inFolder int
+				dst.BlobDB().List(func(string, int64) error { inDB++; return nil })
+				dst.BlobFolder().List(func(string, int64) error { inFolder++; return nil })
+				if to == "postgres" && (inDB != 2 || inFolder != 0) || to == "sqlite" && (inDB != 0 || inFolder != 2) {
+					t.Errorf("restored into %s: %d files in the database, %d in the folder", to, inDB, inFolder)
+				}
 				// New writes after a restore get fresh ids and extend the chain.
 				org, err := dst.CreateOrg(ctx, "test", "gamma", "Gamma")
 				if err != nil {

@@ -22,13 +22,15 @@ func TestFileModes(t *testing.T) {
 	ctx := context.Background()
 
 	check := func(t *testing.T, s *store.Store, blobRoot string) {
-		sha, _, err := s.Blobs().Put(strings.NewReader("a file of evidence"))
+		// On PostgreSQL the folder is where ward migrate-blobs --to folder
+		// writes.
+		sha, _, err := s.BlobFolder().Put(strings.NewReader("a file of evidence"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		mode(t, blobRoot, fs.ModeDir|0o700)
-		mode(t, filepath.Dir(s.Blobs().Path(sha)), fs.ModeDir|0o700)
-		mode(t, s.Blobs().Path(sha), 0o600)
+		mode(t, filepath.Dir(s.BlobFolder().Path(sha)), fs.ModeDir|0o700)
+		mode(t, s.BlobFolder().Path(sha), 0o600)
 	}
 
 	t.Run("sqlite", func(t *testing.T) {

@@ -50,8 +50,10 @@ type backuper interface {
 }
 
 type Options struct {
-	// BlobDir is where evidence files live. Default: beside a SQLite file
-	// (PATH.blobs); for PostgreSQL $WARD_BLOBS, else ./ward-blobs.
+	// BlobDir is where evidence files live on SQLite. Default: beside the
+	// file (PATH.blobs). On PostgreSQL evidence files live in the
+	// database; BlobDir ($WARD_BLOBS, else ./ward-blobs) is only the
+	// folder that ward migrate-blobs moves them from or to.
 	BlobDir string
 	// Now is the clock for timestamps; time.Now when nil. Tests set it.
 	Now func() time.Time
@@ -70,7 +72,12 @@ type Options struct {
 type Store struct {
 	db    *sql.DB
 	eng   Engine
-	blobs *blob.Store
+	// blobs is where evidence files are: the folder on SQLite, the
+	// database on PostgreSQL.
+	blobs blob.Store
+	// folder and dbBlobs are both stores, for ward migrate-blobs.
+	folder  *blob.Folder
+	dbBlobs *blob.DB
 	now   func() time.Time
 	// sliceRows: findings per import slice (Options.ImportSlice).
 	sliceRows int
@@ -111,9 +118,14 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, eng: eng, blobs: blob.New(blobDir), now: opt.Now, sliceRows: opt.ImportSlice}
+	s := &Store{db: db, eng: eng, folder: blob.New(blobDir), now: opt.Now, sliceRows: opt.ImportSlice}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	s.dbBlobs = blob.NewDB(db, eng.Rebind, s.now)
+	s.blobs = s.folder
+	if eng.Name() == "postgres" {
+		s.blobs = s.dbBlobs
 	}
 	if s.sliceRows <= 0 {
 		s.sliceRows, _ = strconv.Atoi(os.Getenv("WARD_IMPORT_SLICE"))
@@ -147,7 +159,17 @@ func (s *Store) Close() error { return s.db.Close() }
 // EngineName is "sqlite" or "postgres".
 func (s *Store) EngineName() string { return s.eng.Name() }
 
-func (s *Store) Blobs() *blob.Store { return s.blobs }
+// Blobs is where evidence files live: a folder beside a SQLite file, the
+// database itself on PostgreSQL.
+func (s *Store) Blobs() blob.Store { return s.blobs }
+
+// BlobFolder is the folder store (Options.BlobDir), the one Blobs is on
+// SQLite; BlobDB the database's, the one Blobs is on PostgreSQL. ward
+// migrate-blobs moves files between them.
+func (s *Store) BlobFolder() *blob.Folder { return s.folder }
+
+// BlobDB is the database's blob store (see BlobFolder).
+func (s *Store) BlobDB() *blob.DB { return s.dbBlobs }
 
 // Backup writes an online, consistent copy of the database to w. SQLite
 // only: for PostgreSQL, use pg_dump.

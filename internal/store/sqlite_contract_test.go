@@ -50,8 +50,8 @@ func TestOpenURLs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if want := filepath.Join(dir, "a.db") + ".blobs"; s.Blobs().Dir() != want {
-		t.Errorf("default blob dir = %s, want %s beside the file", s.Blobs().Dir(), want)
+	if want := filepath.Join(dir, "a.db") + ".blobs"; s.Blobs().Where() != want {
+		t.Errorf("default blob dir = %s, want %s beside the file", s.Blobs().Where(), want)
 	}
 	for _, bad := range []string{"mysql://x", "ward", "sqlite:"} {
 		if _, err := store.Open(ctx, bad, store.Options{}); err == nil {

@@ -70,7 +70,7 @@ func TestUploadsLeaveNothingBehind(t *testing.T) {
 	ed := e.users[store.RoleEditor]
 	c, csrf := e.login(ed)
 	const path = "/orgs/alpha/controls/vulnerability-scanning/evidence"
-	blobTmp := filepath.Join(e.st.Blobs().Dir(), "tmp")
+	blobTmp := filepath.Join(e.st.BlobFolder().Dir(), "tmp")
 	send := func(body io.Reader, ct string) response {
 		req, _ := http.NewRequest("POST", e.srv.URL+path, body)
 		req.Header.Set("Content-Type", ct)
@@ -91,7 +91,7 @@ func TestUploadsLeaveNothingBehind(t *testing.T) {
 	if n := countFiles(t, tmp) + countFiles(t, blobTmp); n != 0 {
 		t.Errorf("%d temporary files left after refused uploads", n)
 	}
-	blobsBefore := countFiles(t, e.st.Blobs().Dir())
+	blobsBefore := countFiles(t, e.st.BlobFolder().Dir())
 	log, _ := e.st.AccountLog(context.Background(), ed.Email, 5, 0)
 	if len(log) == 0 || log[0].Action != "csrf.refused" || !strings.Contains(string(log[0].Data), "/controls/{id}/evidence") {
 		t.Errorf("the refused upload is not on the accounts' trail: %+v", log)
@@ -107,7 +107,7 @@ func TestUploadsLeaveNothingBehind(t *testing.T) {
 	if n := countFiles(t, tmp) + countFiles(t, blobTmp); n != 0 {
 		t.Errorf("%d temporary files left after an upload", n)
 	}
-	if got := countFiles(t, e.st.Blobs().Dir()); got != blobsBefore+1 {
+	if got := countFiles(t, e.st.BlobFolder().Dir()); got != blobsBefore+1 {
 		t.Errorf("blobs %d → %d, want one more", blobsBefore, got)
 	}
 	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())

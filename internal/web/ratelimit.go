@@ -1,8 +1,11 @@
 package web
 
 import (
-	"sync"
+	"context"
+	"log/slog"
 	"time"
+
+	"ward/internal/store"
 )
 
 // Login throttling: after too many failed logins within the window, the
@@ -15,47 +18,37 @@ const (
 	loginWindow         = 15 * time.Minute
 	maxFailuresPerEmail = 5
 	maxFailuresPerIP    = 20
-	// limiterMaxKeys bounds memory when someone sprays random e-mail
-	// addresses; past it, entries whose failures have aged out are dropped
-	// first.
-	limiterMaxKeys = 100_000
 )
 
+// loginLimiter counts failures in the database (store.AddFailures), so
+// that several servers on one database count the same failures: five
+// wrong passwords split between two servers block the sixth try on
+// either. scope keeps the login's counters apart from the trust center's.
 type loginLimiter struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time // key → failure times, oldest first
+	st    *store.Store
+	log   *slog.Logger
+	scope string
 }
 
-func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{failures: map[string][]time.Time{}}
-}
-
-func (l *loginLimiter) recent(key string, now time.Time) []time.Time {
-	ts := l.failures[key]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) >= loginWindow {
-		i++
-	}
-	if i == len(ts) {
-		delete(l.failures, key)
-		return nil
-	}
-	ts = ts[i:]
-	l.failures[key] = ts
-	return ts
+func newLoginLimiter(st *store.Store, log *slog.Logger, scope string) *loginLimiter {
+	return &loginLimiter{st: st, log: log, scope: scope}
 }
 
 // blocked reports whether any of keys has reached its limit, and for how
-// long it stays blocked.
+// long it stays blocked. A database that does not answer blocks nothing
+// (the login that follows cannot succeed without it either).
 func (l *loginLimiter) blocked(now time.Time, keys ...limitKey) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var wait time.Duration
 	for _, k := range keys {
-		ts := l.recent(k.key, now)
+		ts, err := l.st.RecentFailures(context.Background(), l.scope+k.key, now.Add(-loginWindow), k.max)
+		if err != nil {
+			l.log.Error("login throttle: reading failures", "err", err)
+			continue
+		}
 		if len(ts) >= k.max {
-			// Blocked until enough failures age out to fall below max.
-			w := loginWindow - now.Sub(ts[len(ts)-k.max])
+			// Blocked until enough failures age out to fall below max:
+			// the max-th newest is the one that must.
+			w := loginWindow - now.Sub(ts[k.max-1])
 			wait = max(wait, w)
 		}
 	}
@@ -63,27 +56,21 @@ func (l *loginLimiter) blocked(now time.Time, keys ...limitKey) (bool, time.Dura
 }
 
 func (l *loginLimiter) fail(now time.Time, keys ...limitKey) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.failures) >= limiterMaxKeys {
-		for k := range l.failures {
-			l.recent(k, now)
-		}
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = l.scope + k.key
 	}
-	for _, k := range keys {
-		if len(l.failures) >= limiterMaxKeys && l.failures[k.key] == nil {
-			continue
-		}
-		l.failures[k.key] = append(l.recent(k.key, now), now)
+	if err := l.st.AddFailures(context.Background(), now, now.Add(-loginWindow), names...); err != nil {
+		l.log.Error("login throttle: recording a failure", "err", err)
 	}
 }
 
 // succeed forgets an account's failures after a correct password; the
 // address's failures stay, so one known account cannot reset them.
 func (l *loginLimiter) succeed(k limitKey) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, k.key)
+	if err := l.st.ClearFailures(context.Background(), l.scope+k.key); err != nil {
+		l.log.Error("login throttle: clearing failures", "err", err)
+	}
 }
 
 type limitKey struct {

@@ -121,14 +121,22 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 		log:     slog.New(requestIDHandler{cfg.Logger.Handler()}),
 		now:     cfg.Now,
 		mux:     http.NewServeMux(),
-		limiter: newLoginLimiter(),
-
-		trustLimit: newLoginLimiter(),
 	}
-	s.deviceKey = make([]byte, 32)
-	if _, err := rand.Read(s.deviceKey); err != nil {
-		panic(err)
+	s.limiter = newLoginLimiter(st, s.log, "login:")
+	s.trustLimit = newLoginLimiter(st, s.log, "trust:")
+	// Every server on the database signs device cookies with one key, so
+	// a browser known to one is known to all.
+	key, err := st.ServerSecret(context.Background(), "device-cookie")
+	if err != nil {
+		// The database is not answering: a key of this process's own
+		// still works here, and /readyz says what is wrong.
+		s.log.Error("the shared device-cookie key", "err", err)
+		key = make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			panic(err)
+		}
 	}
+	s.deviceKey = key
 	s.routes = routes
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))

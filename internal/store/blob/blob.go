@@ -1,6 +1,9 @@
-// Package blob keeps evidence files content-addressed on disk: a file is
-// named by the hex SHA-256 of its bytes (DIR/ab/cdef...), written once and
-// never changed, so a record that names a hash names exactly one content.
+// Package blob keeps evidence files content-addressed: a file is named by
+// the hex SHA-256 of its bytes, written once and never changed, so a
+// record that names a hash names exactly one content. Two stores hold
+// them: a folder on disk (Folder, DIR/ab/cdef...), which SQLite keeps,
+// and the database itself in chunks (DB), which PostgreSQL uses so that
+// several servers share one state.
 //
 // It knows nothing of organizations or records: two organizations that
 // upload the same bytes share one file, and access control is the
@@ -16,17 +19,40 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 )
 
-// Store is a folder of content-addressed files, created on first Put.
-type Store struct {
+// Store is where evidence files live: a Folder or a DB.
+type Store interface {
+	// Put stores r's bytes, read as a stream, and returns their hash and
+	// size. Storing bytes already stored is a no-op that returns the same
+	// hash.
+	Put(r io.Reader) (sha string, size int64, err error)
+	// Open reads a stored blob; the error wraps fs.ErrNotExist when it is
+	// not stored.
+	Open(sha string) (io.ReadCloser, error)
+	// Has reports whether the blob is stored.
+	Has(sha string) bool
+	// List calls fn with every stored blob's hash and size, in hash order.
+	List(fn func(sha string, size int64) error) error
+	// Where names the store in messages: the folder, or "the database".
+	Where() string
+}
+
+// Folder is a folder of content-addressed files, created on first Put.
+type Folder struct {
 	dir string
 }
 
-func New(dir string) *Store { return &Store{dir: dir} }
+// New is the folder store in dir.
+func New(dir string) *Folder { return &Folder{dir: dir} }
 
 // Dir is the folder the blobs live in.
-func (s *Store) Dir() string { return s.dir }
+func (s *Folder) Dir() string { return s.dir }
+
+// Where is the folder's path.
+func (s *Folder) Where() string { return s.dir }
 
 // Valid reports whether sha is a lower-case hex SHA-256, the only names
 // Open and Path accept (so a caller's string cannot walk the file system).
@@ -44,7 +70,7 @@ func Valid(sha string) bool {
 
 // Path is where the blob sha lives (whether or not it exists), or "" for
 // a malformed hash.
-func (s *Store) Path(sha string) string {
+func (s *Folder) Path(sha string) string {
 	if !Valid(sha) {
 		return ""
 	}
@@ -52,7 +78,7 @@ func (s *Store) Path(sha string) string {
 }
 
 // Has reports whether the blob is stored.
-func (s *Store) Has(sha string) bool {
+func (s *Folder) Has(sha string) bool {
 	p := s.Path(sha)
 	if p == "" {
 		return false
@@ -63,7 +89,7 @@ func (s *Store) Has(sha string) bool {
 
 // Open opens a stored blob; the error wraps fs.ErrNotExist when it is not
 // stored.
-func (s *Store) Open(sha string) (io.ReadCloser, error) {
+func (s *Folder) Open(sha string) (io.ReadCloser, error) {
 	p := s.Path(sha)
 	if p == "" {
 		return nil, fmt.Errorf("blob %q: not a SHA-256: %w", sha, fs.ErrNotExist)
@@ -75,7 +101,7 @@ func (s *Store) Open(sha string) (io.ReadCloser, error) {
 // temporary file that is synced, then renamed into place and the folder
 // synced, so a crash leaves either no blob or the whole blob, never a
 // partial file under a hash name.
-func (s *Store) Put(r io.Reader) (sha string, size int64, err error) {
+func (s *Folder) Put(r io.Reader) (sha string, size int64, err error) {
 	tmpDir := filepath.Join(s.dir, "tmp")
 	if err := os.MkdirAll(tmpDir, 0o700); err != nil {
 		return "", 0, err
@@ -130,6 +156,46 @@ func syncDir(dir string) error {
 	defer d.Close()
 	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
 		return err
+	}
+	return nil
+}
+
+// List walks the folder: every file named by a hash, sorted.
+func (s *Folder) List(fn func(sha string, size int64) error) error {
+	type ent struct {
+		sha  string
+		size int64
+	}
+	var all []ent
+	err := filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p == s.dir {
+				return fs.SkipAll
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		sha := filepath.Base(filepath.Dir(p)) + d.Name()
+		if !Valid(sha) {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		all = append(all, ent{sha, fi.Size()})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(all, func(a, b ent) int { return strings.Compare(a.sha, b.sha) })
+	for _, e := range all {
+		if err := fn(e.sha, e.size); err != nil {
+			return err
+		}
 	}
 	return nil
 }

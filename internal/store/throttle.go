@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+// Failed logins are counted in the database (table login_failures), so
+// that every server on it counts the same failures: five wrong passwords
+// split between two servers behind a proxy block the account on both.
+
+// RecentFailures returns the times of key's failures after since, newest
+// first, at most limit of them.
+func (s *Store) RecentFailures(ctx context.Context, key string, since time.Time, limit int) ([]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?"), key, fmtTime(since), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var at string
+		if err := rows.Scan(&at); err != nil {
+			return nil, err
+		}
+		t, err := parseTime(at)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// AddFailures records a failure at now under each key, and forgets every
+// failure at or before prune (they no longer count), in one transaction.
+func (s *Store) AddFailures(ctx context.Context, now, prune time.Time, keys ...string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM login_failures WHERE at <= ?"), fmtTime(prune)); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO login_failures (key, at) VALUES (?, ?)"), k, fmtTime(now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ClearFailures forgets key's failures (a right password).
+func (s *Store) ClearFailures(ctx context.Context, key string) error {
+	_, err := s.db.ExecContext(ctx, s.q("DELETE FROM login_failures WHERE key = ?"), key)
+	return err
+}
+
+// ServerSecret returns the secret called name that every server on this
+// database shares, making it (32 random bytes, hex) when none exists: the
+// first server to ask makes it, the others read it.
+func (s *Store) ServerSecret(ctx context.Context, name string) ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	if _, err := s.db.ExecContext(ctx, s.q("INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"), name, hex.EncodeToString(b)); err != nil {
+		return nil, err
+	}
+	var v string
+	if err := s.db.QueryRowContext(ctx, s.q("SELECT value FROM server_secrets WHERE name = ?"), name).Scan(&v); err != nil {
+		return nil, err
+	}
+	out, err := hex.DecodeString(v)
+	if err == nil && len(out) < 16 {
+		err = errors.New("too short")
+	}
+	if err != nil {
+		return nil, errors.New("server secret " + name + ": the stored value is not a key: " + err.Error())
+	}
+	return out, nil
+}
