@@ -70,15 +70,15 @@ type Options struct {
 // Store is one database: organizations, accounts, and through Org, each
 // organization's records and audit trail.
 type Store struct {
-	db    *sql.DB
-	eng   Engine
+	db  *sql.DB
+	eng Engine
 	// blobs is where evidence files are: the folder on SQLite, the
 	// database on PostgreSQL.
 	blobs blob.Store
 	// folder and dbBlobs are both stores, for ward migrate-blobs.
 	folder  *blob.Folder
 	dbBlobs *blob.DB
-	now   func() time.Time
+	now     func() time.Time
 	// sliceRows: findings per import slice (Options.ImportSlice).
 	sliceRows int
 }

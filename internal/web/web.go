@@ -116,11 +116,11 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 		cfg.MaxUpload = DefaultMaxUpload
 	}
 	s := &Server{
-		st:      st,
-		cfg:     cfg,
-		log:     slog.New(requestIDHandler{cfg.Logger.Handler()}),
-		now:     cfg.Now,
-		mux:     http.NewServeMux(),
+		st:  st,
+		cfg: cfg,
+		log: slog.New(requestIDHandler{cfg.Logger.Handler()}),
+		now: cfg.Now,
+		mux: http.NewServeMux(),
 	}
 	s.limiter = newLoginLimiter(st, s.log, "login:")
 	s.trustLimit = newLoginLimiter(st, s.log, "trust:")
