@@ -32,8 +32,10 @@ type serveFlags struct {
 	// config is --config FILE (serve only): settings the command line
 	// and the environment leave unsaid (config.go).
 	config string
-	notify serveNotifyFlags
-	sso    ssoFlags // serve only (serve_sso.go)
+	// metricsTokenFile holds the bearer token that opens /metrics.
+	metricsTokenFile string
+	notify           serveNotifyFlags
+	sso              ssoFlags // serve only (serve_sso.go)
 }
 
 func (f *serveFlags) bind(fs *flag.FlagSet) {
@@ -43,6 +45,7 @@ func (f *serveFlags) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&f.insecure, "insecure-cookies", false, "cookies without Secure on an address other than loopback (plain HTTP on a trusted network; not recommended)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "the server log on stderr: text (key=value lines) or json (one JSON object a line); every request's lines carry its request_id")
 	fs.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "log a browser session off after this long without activity (HIPAA automatic logoff, 164.312(a)(2)(iii))")
+	fs.StringVar(&f.metricsTokenFile, "metrics-token-file", "", "a file holding the bearer token (at least 16 characters) that opens /metrics (Prometheus text format); without it /metrics does not exist")
 }
 
 func init() {
@@ -52,7 +55,7 @@ func init() {
 	var flags *flag.FlagSet
 	Register(&Command{
 		Name:    "serve",
-		Args:    "[--config FILE] [--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies] [--log-format text|json]",
+		Args:    "[--config FILE] [--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies] [--log-format text|json] [--metrics-token-file F]",
 		Summary: "serve the web app and the JSON API",
 		Flags: func(fs *flag.FlagSet) {
 			f.bind(fs)
@@ -120,8 +123,12 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	if err != nil {
 		return err
 	}
+	metricsToken, err := readMetricsToken(f.metricsTokenFile)
+	if err != nil {
+		return err
+	}
 	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken, TrustedProxies: proxies,
-		Mail: f.notify.url != "", BaseURL: f.notify.baseURL, SSO: sso})
+		Mail: f.notify.url != "", BaseURL: f.notify.baseURL, SSO: sso, MetricsToken: metricsToken})
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return BadInput("cannot listen on %s: %v", f.addr, err)
@@ -241,4 +248,21 @@ func parseProxies(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// readMetricsToken reads --metrics-token-file: one token, surrounding
+// white space ignored, at least 16 characters. No file: no /metrics.
+func readMetricsToken(file string) (string, error) {
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", BadInput("serve --metrics-token-file: %v", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if len(tok) < 16 || strings.ContainsAny(tok, " \t\r\n") {
+		return "", BadInput("serve --metrics-token-file %s: the token must be one word of at least 16 characters (e.g. openssl rand -hex 32)", file)
+	}
+	return tok, nil
 }

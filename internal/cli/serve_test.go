@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -189,4 +190,26 @@ func TestServeLogFormatJSON(t *testing.T) {
 func isBadInput(err error) bool {
 	var ee *ExitError
 	return errors.As(err, &ee) && ee.Code == ExitBadInput
+}
+
+func TestServeMetricsTokenFile(t *testing.T) {
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short")
+	os.WriteFile(short, []byte("abc\n"), 0o600)
+	good := filepath.Join(dir, "good")
+	os.WriteFile(good, []byte("  0123456789abcdef0123\n"), 0o600)
+	for _, c := range []struct {
+		file, want string
+		bad        bool
+	}{
+		{"", "", false},
+		{good, "0123456789abcdef0123", false},
+		{short, "", true},
+		{filepath.Join(dir, "missing"), "", true},
+	} {
+		tok, err := readMetricsToken(c.file)
+		if tok != c.want || isBadInput(err) != c.bad || (err != nil && !strings.Contains(err.Error(), "--metrics-token-file")) {
+			t.Errorf("readMetricsToken(%q) = %q, %v", c.file, tok, err)
+		}
+	}
 }

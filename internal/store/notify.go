@@ -399,3 +399,42 @@ func (s *Store) CalTokenByHash(ctx context.Context, tokenHash string) (CalToken,
 	}
 	return t, err
 }
+
+// OutboxTotals counts the outbox's messages by state, across every
+// organization: what /metrics reports.
+type OutboxTotals struct {
+	// Pending are waiting to be delivered; Retrying are those of them
+	// that failed at least once.
+	Pending, Retrying int64
+	Sent, Failed      int64
+}
+
+// OutboxCounts counts the outbox's messages by state.
+func (s *Store) OutboxCounts(ctx context.Context) (OutboxTotals, error) {
+	var t OutboxTotals
+	rows, err := s.db.QueryContext(ctx, "SELECT status, attempts > 0, COUNT(*) FROM notify_outbox GROUP BY status, attempts > 0")
+	if err != nil {
+		return t, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status string
+		var retried bool
+		var n int64
+		if err := rows.Scan(&status, &retried, &n); err != nil {
+			return t, err
+		}
+		switch status {
+		case OutboxPending:
+			t.Pending += n
+			if retried {
+				t.Retrying += n
+			}
+		case OutboxSent:
+			t.Sent += n
+		case OutboxFailed:
+			t.Failed += n
+		}
+	}
+	return t, rows.Err()
+}

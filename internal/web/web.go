@@ -30,6 +30,9 @@ type Config struct {
 	// ward: from them, and only from them, X-Forwarded-For names the
 	// client (for login rate limits and the audit trail).
 	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, opens /metrics to a bearer of it
+	// (metrics.go); unset, /metrics does not exist.
+	MetricsToken string
 	// SetupToken opens the first-run page (/setup) while the database
 	// holds no account: `ward serve` makes one at random and prints the
 	// link on its terminal. Empty: no first run over the web.
@@ -86,6 +89,8 @@ type Server struct {
 	// wsc caches each organization's workspace under its audit head
 	// (wscache.go).
 	wsc wsCache
+	// metrics counts requests for /metrics (metrics.go).
+	metrics *metrics
 }
 
 //go:embed templates/*.html
@@ -122,6 +127,7 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 		now: cfg.Now,
 		mux: http.NewServeMux(),
 	}
+	s.metrics = newMetrics()
 	s.limiter = newLoginLimiter(st, s.log, "login:")
 	s.trustLimit = newLoginLimiter(st, s.log, "trust:")
 	// Every server on the database signs device cookies with one key, so
@@ -165,10 +171,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(context.WithValue(r.Context(), reqIDKey{}, id))
 	sw := &statusWriter{ResponseWriter: w}
 	start := time.Now()
+	if r.URL.Path == metricsPath {
+		// Outside the route table: only the token opens it.
+		s.serveMetrics(sw, r)
+		r.Pattern = "GET " + metricsPath
+		s.logRequest(r, sw, start)
+		return
+	}
 	// The mux sets r.Pattern on r itself: the request line names the
 	// route.
 	s.mux.ServeHTTP(sw, r)
 	s.logRequest(r, sw, start)
+	status := sw.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	s.metrics.observe(r.Pattern, status, time.Since(start))
 }
 
 // isCanceled reports a request the client gave up on, which is not worth
