@@ -42,7 +42,7 @@ func (l *loginLimiter) blocked(now time.Time, keys ...limitKey) (bool, time.Dura
 	for _, k := range keys {
 		ts, err := l.st.RecentFailures(context.Background(), l.scope+k.key, now.Add(-loginWindow), k.max)
 		if err != nil {
-			l.log.Error("login throttle: reading failures", "err", err)
+			l.log.ErrorContext(context.Background(), "login throttle: reading failures", "err", err)
 			continue
 		}
 		if len(ts) >= k.max {
@@ -61,7 +61,7 @@ func (l *loginLimiter) fail(now time.Time, keys ...limitKey) {
 		names[i] = l.scope + k.key
 	}
 	if err := l.st.AddFailures(context.Background(), now, now.Add(-loginWindow), names...); err != nil {
-		l.log.Error("login throttle: recording a failure", "err", err)
+		l.log.ErrorContext(context.Background(), "login throttle: recording a failure", "err", err)
 	}
 }
 
@@ -69,7 +69,7 @@ func (l *loginLimiter) fail(now time.Time, keys ...limitKey) {
 // address's failures stay, so one known account cannot reset them.
 func (l *loginLimiter) succeed(k limitKey) {
 	if err := l.st.ClearFailures(context.Background(), l.scope+k.key); err != nil {
-		l.log.Error("login throttle: clearing failures", "err", err)
+		l.log.ErrorContext(context.Background(), "login throttle: clearing failures", "err", err)
 	}
 }
 

@@ -136,7 +136,7 @@ func newServer(st *store.Store, cfg Config, routes []Route) *Server {
 	if err != nil {
 		// The database is not answering: a key of this process's own
 		// still works here, and /readyz says what is wrong.
-		s.log.Error("the shared device-cookie key", "err", err)
+		s.log.ErrorContext(context.Background(), "the shared device-cookie key", "err", err)
 		key = make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
 			panic(err)
