@@ -162,7 +162,7 @@ func testSSO(t *testing.T, s *store.Store) {
 	if err != nil || len(refused) != 0 || len(glass) != 1 || glass[0].Slug != "acme" {
 		t.Errorf("ops: refused %v, break-glass %v, %v", refused, glass, err)
 	}
-	refused, glass, err = s.LocalPasswordCheck(ctx, res.User.ID, "kai@harbor.example")
+	_, glass, err = s.LocalPasswordCheck(ctx, res.User.ID, "kai@harbor.example")
 	if err != nil || len(glass) != 0 {
 		t.Fatal(err, glass)
 	}
