@@ -126,6 +126,24 @@ func cmpOr(a, b string) string {
 	return b
 }
 
+// passkeyCeremonyFor is what every ceremony's handler starts with: the
+// relying party for this request's host, and u as the library's user with
+// their passkeys for it. On false it has answered the request (409 when
+// passkeys do not work at this address, 500 on a database error).
+func (s *Server) passkeyCeremonyFor(w http.ResponseWriter, r *http.Request, u store.User) (*webauthn.WebAuthn, *passkeyUser, bool) {
+	party, err := s.passkeyParty(r)
+	if err != nil {
+		s.fail(w, r, true, http.StatusConflict, err.Error())
+		return nil, nil, false
+	}
+	pu, err := s.passkeyUserFor(r, u, party.Config.RPID)
+	if err != nil {
+		s.serverError(w, r, true, err)
+		return nil, nil, false
+	}
+	return party, pu, true
+}
+
 // passkeyUserFor loads u's passkeys made for rpID, leaving out those
 // flagged as possibly cloned.
 func (s *Server) passkeyUserFor(r *http.Request, u store.User, rpID string) (*passkeyUser, error) {
@@ -225,14 +243,8 @@ func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, true, http.StatusBadRequest, "a passkey is registered from a browser logged in to ward, not with an API token")
 		return
 	}
-	party, err := s.passkeyParty(r)
-	if err != nil {
-		s.fail(w, r, true, http.StatusConflict, err.Error())
-		return
-	}
-	pu, err := s.passkeyUserFor(r, u, party.Config.RPID)
-	if err != nil {
-		s.serverError(w, r, true, err)
+	party, pu, ok := s.passkeyCeremonyFor(w, r, u)
+	if !ok {
 		return
 	}
 	creation, sd, err := party.BeginRegistration(pu, webauthn.WithExclusions(webauthn.Credentials(pu.creds).CredentialDescriptors()))
@@ -269,14 +281,8 @@ func (s *Server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, true, http.StatusBadRequest, fmt.Sprintf("Name the passkey (up to %d characters), for example “work laptop”, so you can tell it apart later.", passkeyNameMax))
 		return
 	}
-	party, err := s.passkeyParty(r)
-	if err != nil {
-		s.fail(w, r, true, http.StatusConflict, err.Error())
-		return
-	}
-	pu, err := s.passkeyUserFor(r, u, party.Config.RPID)
-	if err != nil {
-		s.serverError(w, r, true, err)
+	party, pu, ok := s.passkeyCeremonyFor(w, r, u)
+	if !ok {
 		return
 	}
 	refuse := func(why error) {
@@ -399,14 +405,8 @@ func (s *Server) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	party, err := s.passkeyParty(r)
-	if err != nil {
-		s.fail(w, r, true, http.StatusConflict, err.Error())
-		return
-	}
-	pu, err := s.passkeyUserFor(r, u, party.Config.RPID)
-	if err != nil {
-		s.serverError(w, r, true, err)
+	party, pu, ok := s.passkeyCeremonyFor(w, r, u)
+	if !ok {
 		return
 	}
 	if len(pu.creds) == 0 || u.Disabled {
@@ -470,14 +470,8 @@ func (s *Server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 		refuse("account disabled", "That passkey does not log in to this account.")
 		return
 	}
-	party, err := s.passkeyParty(r)
-	if err != nil {
-		s.fail(w, r, true, http.StatusConflict, err.Error())
-		return
-	}
-	pu, err := s.passkeyUserFor(r, u, party.Config.RPID)
-	if err != nil {
-		s.serverError(w, r, true, err)
+	party, pu, ok := s.passkeyCeremonyFor(w, r, u)
+	if !ok {
 		return
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(end.Credential)
