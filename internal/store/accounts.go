@@ -146,12 +146,19 @@ func (s *Store) EnableUser(ctx context.Context, actor string, userID int64) erro
 }
 
 func mustAffect(res sql.Result, what string) error {
+	return affectedOr(res, fmt.Errorf("%s: %w", what, ErrNotFound))
+}
+
+// affectedOr is none when a conditional write changed no row (its
+// condition no longer held: used, removed or ended meanwhile), nil when it
+// changed one or more.
+func affectedOr(res sql.Result, none error) error {
 	n, err := res.RowsAffected()
 	if err != nil {
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("%s: %w", what, ErrNotFound)
+		return none
 	}
 	return nil
 }

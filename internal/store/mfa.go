@@ -192,10 +192,8 @@ func (s *Store) DisableTOTP(ctx context.Context, actor string, userID int64, res
 		if err != nil {
 			return err
 		}
-		if n, err := res.RowsAffected(); err != nil {
+		if err := affectedOr(res, fmt.Errorf("%s has no authenticator app: %w", u.Email, ErrNoChange)); err != nil {
 			return err
-		} else if n == 0 {
-			return fmt.Errorf("%s has no authenticator app: %w", u.Email, ErrNoChange)
 		}
 		if err := w.exec("UPDATE mfa_recovery SET retired_at = ? WHERE user_id = ? AND used_at IS NULL AND retired_at IS NULL", w.now, userID); err != nil {
 			return err
@@ -216,14 +214,7 @@ func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) error {
 	if err != nil {
 		return err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("that code was used already: %w", ErrConflict)
-	}
-	return nil
+	return affectedOr(res, fmt.Errorf("that code was used already: %w", ErrConflict))
 }
 
 // UseRecoveryCode spends the recovery code of hash codeHash, once, on

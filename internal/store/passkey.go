@@ -231,14 +231,7 @@ func (s *Store) UsePasskey(ctx context.Context, userID, id int64, oldCount, newC
 	if err != nil {
 		return err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("the passkey was removed or used meanwhile: %w", ErrConflict)
-	}
-	return nil
+	return affectedOr(res, fmt.Errorf("the passkey was removed or used meanwhile: %w", ErrConflict))
 }
 
 // FlagPasskeyClone marks userID's passkey id as possibly cloned (its
