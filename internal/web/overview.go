@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"ward/internal/date"
@@ -27,22 +28,25 @@ type Overview struct {
 	Todo    todo.List   `json:"todo"`
 	Counts  []KindCount `json:"counts"`
 	Changes []Change    `json:"changes"`
+
+	page todoPage // what the page lists (paginate)
 }
 
-// Urgent are the items not upcoming, the page's list; Upcoming the rest,
-// under "Coming up".
-func (o Overview) Urgent() []todo.Item {
-	var out []todo.Item
-	for _, it := range o.Todo.Items {
-		if it.Severity != todo.Upcoming {
-			out = append(out, it)
-		}
-	}
-	return out
-}
+// Urgent are the items not upcoming the page lists; Upcoming the rest,
+// under "Coming up". Each section lists at most perKind items of a kind,
+// and More says how many of each it holds, with a link to all of them
+// (?all=KIND, then the page lists every item of that kind and no
+// other). The JSON API always has every item.
+func (o Overview) Urgent() []todo.Item { return o.page.urgent }
 
 // shownFirst is how many items the home page lists before "show more".
 const shownFirst = 20
+
+// perKind is how many items of one kind each section of the home page
+// lists: a person does not read 2,000 alike rows (issue 21), the count
+// and the link to all of them say what the rest are. A small
+// organization sees its whole list (the demo's largest kind has 22).
+const perKind = 30
 
 // First are the items shown at once; Rest those behind "show more".
 func (o Overview) First() []todo.Item {
@@ -55,14 +59,72 @@ func (o Overview) Rest() []todo.Item {
 	return u[min(len(u), shownFirst):]
 }
 
-func (o Overview) Upcoming() []todo.Item {
-	var out []todo.Item
+func (o Overview) Upcoming() []todo.Item { return o.page.upcoming }
+
+// More are the kinds a section lists only the first perKind of.
+func (o Overview) More() []TodoMore { return o.page.more }
+
+// All is the kind ?all= names, "" when the page lists every kind.
+func (o Overview) All() string { return o.page.all }
+
+// TodoMore is one section's kind with more items than the page lists.
+type TodoMore struct {
+	Section string // "urgent" or "upcoming"
+	Kind    string
+	Shown   int
+	Total   int
+	Link    string // the page with every item of the kind
+}
+
+// todoPage is what the page lists of the to-do list.
+type todoPage struct {
+	urgent, upcoming []todo.Item
+	more             []TodoMore
+	all              string
+}
+
+// paginate fills o.page from the whole list: every item of kind all when
+// all is not "", else the first perKind of each kind in each section.
+// q is the request's query, kept in the links.
+func (o *Overview) paginate(all string, q url.Values) {
+	p := todoPage{all: all}
+	shown := map[[2]string]int{}
+	total := map[[2]string]int{}
+	var order [][2]string
 	for _, it := range o.Todo.Items {
+		if all != "" && it.Kind != all {
+			continue
+		}
+		sec := "urgent"
 		if it.Severity == todo.Upcoming {
-			out = append(out, it)
+			sec = "upcoming"
+		}
+		g := [2]string{sec, it.Kind}
+		if total[g] == 0 {
+			order = append(order, g)
+		}
+		total[g]++
+		if all == "" && shown[g] == perKind {
+			continue
+		}
+		shown[g]++
+		if sec == "urgent" {
+			p.urgent = append(p.urgent, it)
+		} else {
+			p.upcoming = append(p.upcoming, it)
 		}
 	}
-	return out
+	for _, g := range order {
+		if total[g] > shown[g] {
+			lq := url.Values{}
+			for k, v := range q {
+				lq[k] = v
+			}
+			lq.Set("all", g[1])
+			p.more = append(p.more, TodoMore{Section: g[0], Kind: g[1], Shown: shown[g], Total: total[g], Link: "?" + lq.Encode()})
+		}
+	}
+	o.page = p
 }
 
 type KindCount struct {
@@ -130,6 +192,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, false, err)
 		return
 	}
+	ov.paginate(r.URL.Query().Get("all"), r.URL.Query())
 	s.render(w, r, "overview.html", ov)
 }
 

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"ward/internal/benchgen"
+	"ward/internal/store"
+	"ward/internal/todo"
+)
+
+var (
+	todoItemKind = regexp.MustCompile(`<li class="todo-item [^"]*" data-kind="([^"]+)"`)
+	todoMore     = regexp.MustCompile(`<p class="todo-more" data-section="([a-z]+)" data-kind="([^"]+)" data-shown="(\d+)" data-total="(\d+)">`)
+)
+
+// Issue 21: on the generated 2,000-system organization the overview
+// listed every to-do item, 2.4 MB. It now lists the first perKind of
+// each kind in each section with how many there are and a link to all of
+// them (?all=KIND); the JSON API still lists everything.
+func TestOverviewPageAtScale(t *testing.T) {
+	e := newEnv(t, Config{})
+	ctx := context.Background()
+	if _, err := e.st.Org(e.orgA).Apply(ctx, "test", benchgen.Org(1, slugA, "Alpha Health", benchgen.Large), store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
+		t.Fatal(err)
+	}
+	ws, err := e.st.Org(e.orgA).Workspace(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := e.login(e.users[store.RoleViewer])
+	get := func(path string) string {
+		t.Helper()
+		res := e.get(c, path)
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %.300s", path, res.StatusCode, res.Body)
+		}
+		return res.Body
+	}
+
+	var api todo.List
+	if err := json.Unmarshal([]byte(get("/api/v1/orgs/alpha/todo")), &api); err != nil {
+		t.Fatal(err)
+	}
+	want := todo.Build(ws, api.AsOf, slugA)
+	if len(api.Items) != len(want.Items) {
+		t.Fatalf("the API lists %d items, the todo package %d", len(api.Items), len(want.Items))
+	}
+	// Per kind in each section (urgent, upcoming), and per kind.
+	bySection := map[[2]string]int{}
+	byKind := map[string]int{}
+	for _, it := range want.Items {
+		sec := "urgent"
+		if it.Severity == todo.Upcoming {
+			sec = "upcoming"
+		}
+		bySection[[2]string{sec, it.Kind}]++
+		byKind[it.Kind]++
+	}
+	t.Logf("%d items: %v", len(want.Items), bySection)
+
+	page := get("/orgs/alpha?as_of=" + api.AsOf.String())
+	t.Logf("the page weighs %d bytes", len(page))
+	if len(page) >= 300_000 {
+		t.Errorf("the overview of 2,000 systems weighs %d bytes, want under 300 KB", len(page))
+	}
+	listed := map[string]int{}
+	for _, m := range todoItemKind.FindAllStringSubmatch(page, -1) {
+		listed[m[1]]++
+	}
+	more := map[[2]string][2]int{}
+	for _, m := range todoMore.FindAllStringSubmatch(page, -1) {
+		var shown, total int
+		fmt.Sscan(m[3], &shown)
+		fmt.Sscan(m[4], &total)
+		more[[2]string{m[1], m[2]}] = [2]int{shown, total}
+	}
+	capped := 0
+	for g, n := range bySection {
+		got, ok := more[g]
+		switch {
+		case n > perKind && !ok:
+			t.Errorf("%s %s: %d items and no count with a link to all of them", g[0], g[1], n)
+		case n > perKind && (got[0] != perKind || got[1] != n):
+			t.Errorf("%s %s: the page says %d of %d, want %d of %d", g[0], g[1], got[0], got[1], perKind, n)
+		case n <= perKind && ok:
+			t.Errorf("%s %s: %d items, all listed, yet the page says %d of %d", g[0], g[1], n, got[0], got[1])
+		}
+		if n > perKind {
+			capped++
+		}
+	}
+	if capped == 0 {
+		t.Fatal("no kind has more items than the page lists: the test proves nothing")
+	}
+	for k := range byKind {
+		shown := 0
+		for _, sec := range []string{"urgent", "upcoming"} {
+			shown += min(bySection[[2]string{sec, k}], perKind)
+		}
+		if listed[k] != shown {
+			t.Errorf("%s: the page lists %d items, want %d", k, listed[k], shown)
+		}
+	}
+
+	// "Show all" lists every item of its kind, and only those.
+	for g := range more {
+		k := g[1]
+		body := get("/orgs/alpha?as_of=" + api.AsOf.String() + "&all=" + k)
+		got := map[string]int{}
+		for _, m := range todoItemKind.FindAllStringSubmatch(body, -1) {
+			got[m[1]]++
+		}
+		if got[k] != byKind[k] || len(got) != 1 {
+			t.Errorf("?all=%s lists %v, want all %d %s items and nothing else", k, got, byKind[k], k)
+		}
+		if todoMore.MatchString(body) {
+			t.Errorf("?all=%s still caps a list", k)
+		}
+	}
+}
