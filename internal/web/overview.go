@@ -67,6 +67,10 @@ func (o Overview) More() []TodoMore { return o.page.more }
 // All is the kind ?all= names, "" when the page lists every kind.
 func (o Overview) All() string { return o.page.all }
 
+// Back is the query of the whole list from a ?all= page: the request's
+// own without all, so the as-of date is kept ("" when nothing is left).
+func (o Overview) Back() string { return o.page.back }
+
 // TodoMore is one section's kind with more items than the page lists.
 type TodoMore struct {
 	Section string // "urgent" or "upcoming"
@@ -81,6 +85,7 @@ type todoPage struct {
 	urgent, upcoming []todo.Item
 	more             []TodoMore
 	all              string
+	back             string
 }
 
 // paginate fills o.page from the whole list: every item of kind all when
@@ -112,6 +117,17 @@ func (o *Overview) paginate(all string, q url.Values) {
 			p.urgent = append(p.urgent, it)
 		} else {
 			p.upcoming = append(p.upcoming, it)
+		}
+	}
+	if all != "" {
+		bq := url.Values{}
+		for k, v := range q {
+			if k != "all" {
+				bq[k] = v
+			}
+		}
+		if len(bq) > 0 {
+			p.back = "?" + bq.Encode()
 		}
 	}
 	for _, g := range order {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"ward/internal/benchgen"
@@ -119,6 +120,10 @@ func TestOverviewPageAtScale(t *testing.T) {
 		}
 		if todoMore.MatchString(body) {
 			t.Errorf("?all=%s still caps a list", k)
+		}
+		// The way back keeps the date the person was looking at.
+		if back := `href="/orgs/alpha?as_of=` + api.AsOf.String() + `">Back to the whole list`; !strings.Contains(body, back) {
+			t.Errorf("?all=%s: no link %s", k, back)
 		}
 	}
 }
