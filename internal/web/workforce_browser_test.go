@@ -15,7 +15,10 @@ import (
 // browserLogout ends the browser's session through the menu's button.
 func (e *testEnv) browserLogout(b *browsertest.Browser) {
 	b.Click(`form.logout button`)
-	b.WaitVisible(`input[name="email"]`)
+	// The login form's own field: a page with another e-mail field (the
+	// invitations form) would match a bare input[name="email"] before the
+	// log out had gone through, and the next navigation would race it.
+	b.WaitVisible(`form[action="/login"] input[name="email"]`)
 }
 
 // cellText is the people page's cell of one person and column.
