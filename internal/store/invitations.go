@@ -211,10 +211,13 @@ func (s *Store) CheckInvitation(ctx context.Context, tokenHash string) (Invitati
 }
 
 // NewAccount is the account an invitation creates: the person's name and
-// the hash of the password they chose.
+// the hash of the password they chose; or, with SSOOnly, no password: the
+// account signs in through single sign-on (an organization whose local
+// passwords are off), matched by its e-mail at its first login.
 type NewAccount struct {
 	Name         string
 	PasswordHash string
+	SSOOnly      bool
 }
 
 // AcceptInvitation uses the link: in one transaction it marks the
@@ -232,6 +235,9 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash string, acct *Ne
 	if acct != nil {
 		if err := bounds.Line(acct.Name, bounds.MaxName); err != nil {
 			return User{}, inv, fmt.Errorf("name %w", err)
+		}
+		if acct.SSOOnly != (acct.PasswordHash == "") {
+			return User{}, inv, errors.New("an invited account has a password, or signs in through single sign-on: not both, not neither")
 		}
 	}
 	var u User
@@ -267,7 +273,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash string, acct *Ne
 				return err
 			}
 			u.Created, _ = parseTime(w.now)
-			if err := aw.audit("user.create", inv.Email, map[string]any{"name": acct.Name, "invitation": inv.ID, "org": inv.Org.Slug, "invited_by": inv.CreatedBy}); err != nil {
+			data := map[string]any{"name": acct.Name, "invitation": inv.ID, "org": inv.Org.Slug, "invited_by": inv.CreatedBy}
+			if acct.SSOOnly {
+				data["sign_in"] = "single sign-on"
+			}
+			if err := aw.audit("user.create", inv.Email, data); err != nil {
 				return err
 			}
 			if err := aw.save(); err != nil {
@@ -302,7 +312,11 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash string, acct *Ne
 				return err
 			}
 		}
-		return w.audit("invite.accept", "invitation", inv.Email, map[string]any{"id": inv.ID, "role": inv.Role, "new_account": acct != nil})
+		data := map[string]any{"id": inv.ID, "role": inv.Role, "new_account": acct != nil}
+		if acct != nil && acct.SSOOnly {
+			data["sign_in"] = "single sign-on"
+		}
+		return w.audit("invite.accept", "invitation", inv.Email, data)
 	})
 	if err != nil {
 		return User{}, inv, err

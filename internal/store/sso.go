@@ -104,6 +104,11 @@ type SSOGrant struct {
 	// BreakGlass: the account is on the organization's break-glass list,
 	// and single sign-on left its role alone.
 	BreakGlass bool `json:"break_glass,omitempty"`
+	// Invited: the account holds a role here that an invitation gave; it
+	// is the organization's admins' to change, and single sign-on left
+	// it alone (an invitation into an organization whose local passwords
+	// are off makes an account that signs in this way).
+	Invited bool `json:"invited,omitempty"`
 }
 
 // SSOResult is an accepted single sign-on login.
@@ -187,12 +192,17 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 	if err != nil {
 		return SSOResult{}, err
 	}
+	invited, err := s.invitedRoles(ctx, email)
+	if err != nil {
+		return SSOResult{}, err
+	}
 	var grants []SSOGrant
 	mapped := false
 	for _, o := range orgs {
 		role, matches := o.sso.RoleFor(id.Groups, email)
-		grants = append(grants, SSOGrant{Org: o.org, Role: role, Matches: matches, BreakGlass: o.sso.IsBreakGlass(email)})
-		mapped = mapped || role != ""
+		_, inv := invited[o.org.ID]
+		grants = append(grants, SSOGrant{Org: o.org, Role: role, Matches: matches, BreakGlass: o.sso.IsBreakGlass(email), Invited: inv})
+		mapped = mapped || role != "" || inv
 	}
 	if !mapped {
 		key := ""
@@ -266,7 +276,7 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 		if g.Before, err = s.RoleIn(ctx, res.User.ID, g.Org.ID); err != nil {
 			return SSOResult{}, err
 		}
-		if g.BreakGlass {
+		if g.BreakGlass || g.Invited {
 			g.Role = g.Before
 			continue
 		}
@@ -278,6 +288,31 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 	}
 	res.Grants = grants
 	return res, nil
+}
+
+// invitedRoles are the organizations (by id) where the account with this
+// e-mail holds a role that an accepted invitation gave it: single sign-on
+// leaves those roles alone. A role removed since (by an admin) is not
+// held, and the mapping applies again.
+func (s *Store) invitedRoles(ctx context.Context, email string) (map[int64]string, error) {
+	rs, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT m.org_id, m.role FROM invitations i
+		JOIN users u ON u.id = i.accepted_by
+		JOIN memberships m ON m.user_id = u.id AND m.org_id = i.org_id
+		WHERE u.email = ? AND i.accepted_at IS NOT NULL AND m.revoked_at IS NULL`), email)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := map[int64]string{}
+	for rs.Next() {
+		var id int64
+		var role string
+		if err := rs.Scan(&id, &role); err != nil {
+			return nil, err
+		}
+		out[id] = role
+	}
+	return out, rs.Err()
 }
 
 // SetSSOSession keeps the ID token of a session begun by single sign-on

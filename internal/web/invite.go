@@ -258,6 +258,15 @@ type InvitePage struct {
 	Errors  map[string]string `json:"-"`
 	Minimum int               `json:"-"`
 	Login   string            `json:"-"`
+	// SSOOnly: the organization turned local passwords off and the
+	// invited address is not on its break-glass list, so the new account
+	// has no password: it signs in through single sign-on (Provider,
+	// "" when this ward has none set up).
+	SSOOnly  bool   `json:"single_sign_on"`
+	Provider string `json:"provider,omitempty"`
+	// Joined: the SSO-only account was made; the page says to sign in
+	// with the provider.
+	Joined bool `json:"-"`
 }
 
 // inviteProblem is the answer for a link that cannot be used.
@@ -304,6 +313,17 @@ func (s *Server) loadInvite(w http.ResponseWriter, r *http.Request, api bool) (s
 		return inv, p, false
 	}
 	p.Login = "/login?" + url.Values{"next": {"/invite/" + tok}}.Encode()
+	conf, err := s.st.OrgSSO(r.Context(), inv.Org)
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return inv, p, false
+	}
+	if conf.LocalPasswordsOff() && !conf.IsBreakGlass(inv.Email) {
+		p.SSOOnly = true
+		if s.cfg.SSO != nil {
+			p.Provider = s.cfg.SSO.name
+		}
+	}
 	return inv, p, true
 }
 
@@ -366,11 +386,16 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// A new account: a name and a password.
+	// A new account: a name and a password, or only a name when it will
+	// sign in through single sign-on.
 	p.Name = strings.TrimSpace(in["name"])
 	password := in["password"]
 	if err := bounds.Line(p.Name, bounds.MaxName); err != nil {
 		p.Errors["name"] = err.Error()
+	}
+	if p.SSOOnly {
+		s.acceptSSOOnly(w, r, api, inv, p)
+		return
 	}
 	switch err := auth.CheckPolicy(password, inv.Email); {
 	case err != nil:
@@ -436,6 +461,49 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.joined(w, r, api, inv, true)
+}
+
+// acceptSSOOnly makes the account of an invitation into an organization
+// whose local passwords are off: no password (none is asked for), and the
+// page then sends the person to the provider (/login/sso), where ward
+// matches the account by its verified e-mail. Refused, making nothing,
+// when this ward has no single sign-on set up: the account could not log
+// in.
+func (s *Server) acceptSSOOnly(w http.ResponseWriter, r *http.Request, api bool, inv store.Invitation, p InvitePage) {
+	if s.cfg.SSO == nil {
+		s.fail(w, r, api, http.StatusConflict, inv.Org.Name+" turned local passwords off, and this ward has no single sign-on set up (ward serve --oidc-issuer): ask an administrator")
+		return
+	}
+	if msg := p.Errors["name"]; msg != "" {
+		if api {
+			s.fail(w, r, api, http.StatusUnprocessableEntity, "name: "+msg)
+			return
+		}
+		p.Problem = "Some answers need another look: see the fields marked below."
+		s.renderStatus(w, r, http.StatusUnprocessableEntity, "invite.html", p)
+		return
+	}
+	u, _, err := s.st.AcceptInvitation(r.Context(), auth.TokenHash(p.Token), &store.NewAccount{Name: p.Name, SSOOnly: true}, 0)
+	if status, msg := inviteProblem(err); status != 0 {
+		s.fail(w, r, api, status, msg)
+		return
+	}
+	if errors.Is(err, store.ErrConflict) {
+		s.fail(w, r, api, http.StatusConflict, fmt.Sprintf("an account %s was created meanwhile: log in as it, then open the link again", inv.Email))
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, api, err)
+		return
+	}
+	s.log.InfoContext(r.Context(), "invitation accepted", "org", inv.Org.Slug, "user_id", u.ID, "new_account", true, "sign_in", "sso")
+	if api {
+		s.joined(w, r, api, inv, true)
+		return
+	}
+	p.Joined, p.Problem = true, ""
+	p.Login = "/login/sso?" + url.Values{"next": {"/orgs/" + inv.Org.Slug}}.Encode()
+	s.render(w, r, "invite.html", p)
 }
 
 // joined answers an accepted invitation: the organization's home.

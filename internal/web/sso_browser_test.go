@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"ward/internal/browsertest"
+	"ward/internal/store"
 )
 
 // TestBrowserSSOLogin: in headless Chromium, from ward's login page
@@ -68,6 +69,34 @@ func TestBrowserSSOLogin(t *testing.T) {
 	signIn(ssoViewer.Email, ssoViewer.Password)
 	b.Navigate(e.srv.URL + "/orgs/alpha/systems/patient-api/edit")
 	b.WaitText("main", "this needs the editor role", wait)
+
+	// An invitation into alpha, whose local passwords are off: no
+	// password is asked for; the page sends her to the provider, and she
+	// lands in alpha as the invited editor.
+	e.browserLogout(b)
+	b.Navigate(e.srv.URL + e.invitePath(e.orgA, ssoInvitee.Email, store.RoleEditor))
+	b.WaitText("#sso-invite", "Sign in with Test IdP", wait)
+	if n := b.Count(`input[type="password"]`); n != 0 {
+		t.Errorf("the SSO-only invitation asks for a password (%d fields)", n)
+	}
+	b.Fill(`input[name="name"]`, "Nia Okafor")
+	b.Click(`#sso-invite button[type="submit"]`)
+	b.WaitText("#sso-joined", "you have no ward password", wait)
+	b.Screenshot("sso-invite-joined")
+	b.Click("#sso-join")
+	b.WaitText("h1", "Sign in to the test provider", wait)
+	b.Fill("#username", ssoInvitee.Email)
+	b.Fill("#password", ssoInvitee.Password)
+	b.Click("#signin")
+	b.WaitText("h1", "Allow ward?", wait)
+	b.Click("#allow")
+	b.WaitVisible(".sidebar")
+	if u := b.URL(); !strings.HasSuffix(u, "/orgs/alpha") {
+		t.Errorf("after the invitation's sign-in the browser is at %s", u)
+	}
+	if role := b.Text(".who .badge"); role != "editor" {
+		t.Errorf("the invited editor's badge reads %q", role)
+	}
 	for _, pr := range b.Problems() {
 		// The viewer's 403 is the answer this test wants.
 		if !strings.Contains(pr, "status of 403") || !strings.Contains(pr, "/patient-api/edit") {

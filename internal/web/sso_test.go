@@ -41,7 +41,7 @@ func ssoMapping() *workspace.SSO {
 // provider on loopback, alpha mapping the provider's groups.
 func newSSOEnv(t *testing.T, db string) (*testEnv, *oidctest.Provider) {
 	t.Helper()
-	p := oidctest.Start(t, ssoEditor, ssoViewer, ssoNobody, ssoUnverify)
+	p := oidctest.Start(t, ssoEditor, ssoViewer, ssoNobody, ssoUnverify, ssoInvitee)
 	e := newEnvAt(t, Config{}, db)
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
