@@ -269,15 +269,27 @@ type PasskeyCeremony struct {
 	Created time.Time
 }
 
+// PasskeyCeremonyTTL is how long a passkey challenge is kept: longer
+// than the web app accepts one (six minutes), after which it is deleted.
+const PasskeyCeremonyTTL = 10 * time.Minute
+
 // CreatePasskeyCeremony keeps a ceremony named by the hash of the token
 // the browser holds. at is the web app's clock, which judges its age.
+// It deletes the ceremonies begun more than PasskeyCeremonyTTL before at:
+// a challenge is transient protocol state, not a user record (the
+// passkeys and their use are kept, and on the accounts' trail).
 func (s *Store) CreatePasskeyCeremony(ctx context.Context, tokenHash string, c PasskeyCeremony, at time.Time) error {
 	if c.Kind != "register" && c.Kind != "login" {
 		return fmt.Errorf("passkey ceremony kind %q is not register or login", c.Kind)
 	}
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO passkey_ceremonies (token_hash, kind, user_id, bound_to, session, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
-		tokenHash, c.Kind, c.UserID, c.BoundTo, string(c.Session), fmtTime(at))
-	return err
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM passkey_ceremonies WHERE created_at < ?"), fmtTime(at.Add(-PasskeyCeremonyTTL))); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q("INSERT INTO passkey_ceremonies (token_hash, kind, user_id, bound_to, session, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+			tokenHash, c.Kind, c.UserID, c.BoundTo, string(c.Session), fmtTime(at))
+		return err
+	})
 }
 
 // TakePasskeyCeremony ends the ceremony of tokenHash and returns it: a

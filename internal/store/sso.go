@@ -47,11 +47,21 @@ type SSOLogin struct {
 	Created   time.Time
 }
 
-// BeginSSOLogin keeps a login under way.
+// BeginSSOLogin keeps a login under way, and deletes those begun more
+// than SSOLoginTTL before it: a login under way is transient protocol
+// state (a state, a nonce, a PKCE verifier), not a user record, and past
+// its lifetime it can only be refused. Deleting it is not a hard delete
+// of user data: the logins themselves, and their refusals, are on the
+// accounts' trail.
 func (s *Store) BeginSSOLogin(ctx context.Context, l SSOLogin) error {
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sso_logins (state_hash, nonce, verifier, next, created_at) VALUES (?, ?, ?, ?, ?)"),
-		l.StateHash, l.Nonce, l.Verifier, l.Next, fmtTime(l.Created))
-	return err
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM sso_logins WHERE created_at < ?"), fmtTime(l.Created.Add(-SSOLoginTTL))); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q("INSERT INTO sso_logins (state_hash, nonce, verifier, next, created_at) VALUES (?, ?, ?, ?, ?)"),
+			l.StateHash, l.Nonce, l.Verifier, l.Next, fmtTime(l.Created))
+		return err
+	})
 }
 
 // TakeSSOLogin returns the login under way with this state's hash and

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -149,12 +150,33 @@ const ssoCookie = "ward_sso"
 // provider's log out.
 const ssoOutCookie = "ward_sso_out"
 
+// maxSSOStartsPerIP is how many single sign-on logins one client address
+// may begin in the login window (15 minutes): higher than the failed
+// password limit, since every start counts, and an office behind one
+// address starts its day together.
+const maxSSOStartsPerIP = 60
+
+func ssoStartKey(ip string) limitKey { return limitKey{"sso-start:ip:" + ip, maxSSOStartsPerIP} }
+
 func (s *Server) ssoStart(w http.ResponseWriter, r *http.Request) {
 	p := s.cfg.SSO
 	if p == nil {
 		http.Redirect(w, r, "/login", http.StatusFound)
 		return
 	}
+	// Each start keeps a login under way in the database: starts are
+	// counted per client address with the login form's limiter (in the
+	// database, so every server counts the same), and past the limit the
+	// login page answers 429 until the oldest start ages out.
+	now, key := s.now(), ssoStartKey(s.clientIP(r))
+	if blocked, wait := s.limiter.blocked(now, key); blocked {
+		secs := int(wait.Seconds() + 0.999)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		s.log.WarnContext(r.Context(), "single sign-on throttled", "ip", s.clientIP(r), "retry_after_s", secs)
+		s.showLogin(w, r, http.StatusTooManyRequests, loginPage{Error: "Too many single sign-on attempts from your address. Try again in " + waitText(wait) + "."})
+		return
+	}
+	s.limiter.fail(now, key)
 	next := safeNext(r.URL.Query().Get("next"))
 	state, err := auth.NewToken()
 	if err != nil {

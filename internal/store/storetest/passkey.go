@@ -181,6 +181,21 @@ func testPasskeys(t *testing.T, s *store.Store) {
 	if _, err := s.TakePasskeyCeremony(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("an unknown ceremony: %v", err)
 	}
+	// Challenges past their lifetime are deleted when the next is made:
+	// transient protocol state, not records.
+	old := time.Now().Add(-store.PasskeyCeremonyTTL - time.Minute)
+	if err := s.CreatePasskeyCeremony(ctx, "cer-old", c, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreatePasskeyCeremony(ctx, "cer-new", c, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakePasskeyCeremony(ctx, "cer-old"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an expired challenge was kept: %v", err)
+	}
+	if _, err := s.TakePasskeyCeremony(ctx, "cer-new"); err != nil {
+		t.Errorf("a fresh challenge: %v", err)
+	}
 
 	log, err := s.AccountLog(ctx, u.Email, 0, 0)
 	if err != nil {

@@ -185,6 +185,13 @@ func testSSO(t *testing.T, s *store.Store) {
 	if _, err := s.TakeSSOLogin(ctx, "never"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("an unknown state: %v", err)
 	}
+	// A login begun longer ago than its lifetime is refused.
+	if err := s.BeginSSOLogin(ctx, store.SSOLogin{StateHash: "stale", Nonce: "n", Verifier: "v", Next: "/", Created: time.Now().Add(-store.SSOLoginTTL - time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.TakeSSOLogin(ctx, "stale"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("an expired state was taken: %v", err)
+	}
 
 	// The ID token of a session.
 	if err := s.SetSSOSession(ctx, "sess", "id.token.x"); err != nil {
