@@ -52,6 +52,9 @@ const (
 	KindOther          = "other"
 )
 
+// Kinds are the item kinds, most urgent tier first.
+var Kinds = []string{KindBreachNotice, KindPrivacyRequest, KindGate, KindBAA, KindMilestone, KindEvidence, KindRisk, KindPolicy, KindTraining, KindWorkforce, KindOther}
+
 // Severities: a finding's (error, warning), or Upcoming for an open
 // obligation no rule fires on yet.
 const (

@@ -22,8 +22,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/controls/{id}", Role: store.RoleViewer, Handler: (*Server).controlPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/controls/{id}", Role: store.RoleViewer, Handler: (*Server).controlAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}/controls/{id}", Role: store.RoleViewer, Handler: cachedGET((*Server).controlPage)},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/controls/{id}", Role: store.RoleViewer, Handler: cachedGET((*Server).controlAPI)},
 	)
 }
 

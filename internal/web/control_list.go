@@ -17,7 +17,7 @@ import (
 // is adopted. GET /api/v1/orgs/{org}/controls is its JSON twin.
 
 func init() {
-	register(Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/controls", Role: store.RoleViewer, Handler: (*Server).controlListAPI})
+	register(Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/controls", Role: store.RoleViewer, Handler: cachedGET((*Server).controlListAPI)})
 }
 
 // ControlList is the list of controls on asOf.

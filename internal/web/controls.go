@@ -12,8 +12,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/controls", Role: store.RoleViewer, Handler: (*Server).controlsPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/posture", Role: store.RoleViewer, Handler: (*Server).postureAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}/controls", Role: store.RoleViewer, Handler: cachedGET((*Server).controlsPage)},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/posture", Role: store.RoleViewer, Handler: cachedGET((*Server).postureAPI)},
 	)
 }
 

@@ -13,8 +13,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/evidence", Role: store.RoleViewer, Handler: (*Server).evidencePage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence", Role: store.RoleViewer, Handler: (*Server).evidenceAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}/evidence", Role: store.RoleViewer, Handler: cachedGET((*Server).evidencePage)},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence", Role: store.RoleViewer, Handler: cachedGET((*Server).evidenceAPI)},
 		// The readiness page's coverage chart as numbers.
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/evidence/coverage", Role: store.RoleViewer, Handler: (*Server).coverageAPI},
 	)
@@ -61,7 +61,17 @@ type EvidenceList struct {
 	// For the filter form.
 	Controls []string `json:"-"`
 	Sources  []string `json:"-"`
+	// The page lists evidencePerPage items at a time (issue 21: 2,640
+	// rows is not a page a person reads): Matching and Current count the
+	// items that pass the filter and those of them not superseded, Pages
+	// is where Evidence is among them. The API lists every item.
+	Matching int       `json:"-"`
+	Current  int       `json:"-"`
+	Pages    FlowPages `json:"-"`
 }
+
+// evidencePerPage is how many items the evidence page lists at once.
+const evidencePerPage = 100
 
 func evidenceList(ws *workspace.Workspace, control, source string) EvidenceList {
 	l := EvidenceList{Control: control, Source: source, Total: len(ws.Evidence)}
@@ -128,9 +138,21 @@ func (s *Server) evidenceData(w http.ResponseWriter, r *http.Request, api bool) 
 }
 
 func (s *Server) evidencePage(w http.ResponseWriter, r *http.Request) {
-	if l, ok := s.evidenceData(w, r, false); ok {
-		s.render(w, r, "evidence.html", l)
+	page, err := pageParam(r.URL.Query(), "page", 1)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, err.Error())
+		return
 	}
+	l, ok := s.evidenceData(w, r, false)
+	if !ok {
+		return
+	}
+	// l is shared: only its own top-level fields change here.
+	l.Matching, l.Current = len(l.Evidence), l.Live()
+	l.Pages = listPages(r.URL.Query(), len(l.Evidence), page, evidencePerPage)
+	from, to := l.Pages.rows(len(l.Evidence))
+	l.Evidence = l.Evidence[from:to]
+	s.render(w, r, "evidence.html", l)
 }
 
 func (s *Server) evidenceAPI(w http.ResponseWriter, r *http.Request) {

@@ -18,8 +18,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/flows", Role: store.RoleViewer, Handler: (*Server).flowsPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/flows", Role: store.RoleViewer, Handler: (*Server).flowsAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}/flows", Role: store.RoleViewer, Handler: cachedGET((*Server).flowsPage)},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/flows", Role: store.RoleViewer, Handler: cachedGET((*Server).flowsAPI)},
 	)
 }
 
@@ -320,44 +320,7 @@ func flowsQuery(q url.Values, name, value string) string {
 // flowPages places the table at page (clamped to the last page) of total
 // flows, and links the pages around it, keeping every other parameter.
 func flowPages(q url.Values, total, page int) FlowPages {
-	last := max(1, (total+flowsPerPage-1)/flowsPerPage)
-	page = min(page, last)
-	p := FlowPages{Page: page, Last: last, Total: total, First: (page-1)*flowsPerPage + 1, End: min(total, page*flowsPerPage)}
-	if total == 0 {
-		p.First = 0
-	}
-	link := func(n int) string {
-		if n == 1 {
-			return flowsQuery(q, "page", "")
-		}
-		return flowsQuery(q, "page", strconv.Itoa(n))
-	}
-	if page > 1 {
-		p.Prev = link(page - 1)
-	}
-	if page < last {
-		p.Next = link(page + 1)
-	}
-	if last == 1 {
-		return p
-	}
-	// The first and last pages, and two either side of this one.
-	prev := 0
-	for n := 1; n <= last; n++ {
-		if n != 1 && n != last && (n < page-2 || n > page+2) {
-			continue
-		}
-		if prev != 0 && n > prev+1 {
-			p.Links = append(p.Links, FlowsView{Label: "…"})
-		}
-		l := FlowsView{Label: strconv.Itoa(n)}
-		if n != page {
-			l.Href = link(n)
-		}
-		p.Links = append(p.Links, l)
-		prev = n
-	}
-	return p
+	return listPages(q, total, page, flowsPerPage)
 }
 
 // flowsBoxes lists the boxes the form beside the collapsed diagram can

@@ -15,9 +15,9 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/incidents", Role: store.RoleViewer, Handler: (*Server).incidentsPage},
+		Route{Method: "GET", Pattern: "/orgs/{org}/incidents", Role: store.RoleViewer, Handler: cachedGET((*Server).incidentsPage)},
 		Route{Method: "GET", Pattern: "/orgs/{org}/incidents/{id}", Role: store.RoleViewer, Handler: (*Server).incidentPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/incidents", Role: store.RoleViewer, Handler: (*Server).incidentsAPI},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/incidents", Role: store.RoleViewer, Handler: cachedGET((*Server).incidentsAPI)},
 		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/incidents/{id}", Role: store.RoleViewer, Handler: (*Server).incidentAPI},
 	)
 }

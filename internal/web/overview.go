@@ -1,8 +1,11 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"ward/internal/date"
@@ -13,8 +16,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}", Role: store.RoleViewer, Handler: (*Server).overviewPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/overview", Role: store.RoleViewer, Handler: (*Server).overviewAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}", Role: store.RoleViewer, Handler: cachedGET((*Server).overviewPage)},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/overview", Role: store.RoleViewer, Handler: cachedGET((*Server).overviewAPI)},
 	)
 }
 
@@ -67,6 +70,9 @@ func (o Overview) More() []TodoMore { return o.page.more }
 // All is the kind ?all= names, "" when the page lists every kind.
 func (o Overview) All() string { return o.page.all }
 
+// Pages is where a ?all= page is among every item of its kind.
+func (o Overview) Pages() FlowPages { return o.page.pages }
+
 // Back is the query of the whole list from a ?all= page: the request's
 // own without all, so the as-of date is kept ("" when nothing is left).
 func (o Overview) Back() string { return o.page.back }
@@ -86,19 +92,43 @@ type todoPage struct {
 	more             []TodoMore
 	all              string
 	back             string
+	pages            FlowPages
 }
 
-// paginate fills o.page from the whole list: every item of kind all when
-// all is not "", else the first perKind of each kind in each section.
-// q is the request's query, kept in the links.
-func (o *Overview) paginate(all string, q url.Values) {
+// allPerPage is how many items of one kind a ?all= page lists at once:
+// "Show all" of 2,000 alike items is paged too.
+const allPerPage = 100
+
+// paginate fills o.page from the whole list: the items of kind all when
+// all is not "", allPerPage to a page (page, from 1), else the first
+// perKind of each kind in each section. q is the request's query, kept
+// in the links.
+func (o *Overview) paginate(all string, page int, q url.Values) {
 	p := todoPage{all: all}
+	var from, to int
+	if all != "" {
+		n := 0
+		for _, it := range o.Todo.Items {
+			if it.Kind == all {
+				n++
+			}
+		}
+		p.pages = listPages(q, n, page, allPerPage)
+		from, to = p.pages.rows(n)
+	}
+	at := 0 // the item's place among those of kind all
 	shown := map[[2]string]int{}
 	total := map[[2]string]int{}
 	var order [][2]string
 	for _, it := range o.Todo.Items {
-		if all != "" && it.Kind != all {
-			continue
+		if all != "" {
+			if it.Kind != all {
+				continue
+			}
+			at++
+			if at <= from || at > to {
+				continue
+			}
 		}
 		sec := "urgent"
 		if it.Severity == todo.Upcoming {
@@ -122,7 +152,7 @@ func (o *Overview) paginate(all string, q url.Values) {
 	if all != "" {
 		bq := url.Values{}
 		for k, v := range q {
-			if k != "all" {
+			if k != "all" && k != "page" {
 				bq[k] = v
 			}
 		}
@@ -137,6 +167,7 @@ func (o *Overview) paginate(all string, q url.Values) {
 				lq[k] = v
 			}
 			lq.Set("all", g[1])
+			lq.Del("page")
 			p.more = append(p.more, TodoMore{Section: g[0], Kind: g[1], Shown: shown[g], Total: total[g], Link: "?" + lq.Encode()})
 		}
 	}
@@ -203,12 +234,23 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	q := r.URL.Query()
+	all := q.Get("all")
+	if all != "" && !slices.Contains(todo.Kinds, all) {
+		s.fail(w, r, false, http.StatusBadRequest, fmt.Sprintf("all=%q is not a kind of item: use one of %s", all, strings.Join(todo.Kinds, ", ")))
+		return
+	}
+	page, err := pageParam(q, "page", 1)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, err.Error())
+		return
+	}
 	ov, err := s.overview(r, asOf)
 	if err != nil {
 		s.serverError(w, r, false, err)
 		return
 	}
-	ov.paginate(r.URL.Query().Get("all"), r.URL.Query())
+	ov.paginate(all, page, q)
 	s.render(w, r, "overview.html", ov)
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -107,23 +109,85 @@ func TestOverviewPageAtScale(t *testing.T) {
 		}
 	}
 
-	// "Show all" lists every item of its kind, and only those.
+	// "Show all" lists every item of its kind, and only those, allPerPage
+	// to a page: following the pages' Next links shows each item once.
+	wantItems := map[string]map[string]int{}
+	for _, it := range want.Items {
+		if wantItems[it.Kind] == nil {
+			wantItems[it.Kind] = map[string]int{}
+		}
+		rule := it.Rule
+		if it.Severity == todo.Upcoming {
+			rule = "" // the compact list does not show it
+		}
+		wantItems[it.Kind][rule+" "+it.Subject]++
+	}
 	for g := range more {
 		k := g[1]
-		body := get("/orgs/alpha?as_of=" + api.AsOf.String() + "&all=" + k)
+		first := "/orgs/alpha?as_of=" + api.AsOf.String() + "&all=" + k
 		got := map[string]int{}
-		for _, m := range todoItemKind.FindAllStringSubmatch(body, -1) {
-			got[m[1]]++
+		pages := 0
+		for _, body := range walkPages(t, get, first) {
+			pages++
+			if len(body) >= 300_000 {
+				t.Errorf("?all=%s: page %d weighs %d bytes, want under 300 KB", k, pages, len(body))
+			}
+			for _, m := range todoItem.FindAllStringSubmatch(body, -1) {
+				if m[1] != k {
+					t.Errorf("?all=%s lists a %s item", k, m[1])
+				}
+				got[html.UnescapeString(m[2]+" "+m[3])]++
+			}
+			if todoMore.MatchString(body) {
+				t.Errorf("?all=%s still caps a list", k)
+			}
+			// The way back keeps the date the person was looking at.
+			if back := `href="/orgs/alpha?as_of=` + api.AsOf.String() + `">Back to the whole list`; !strings.Contains(body, back) {
+				t.Errorf("?all=%s: no link %s", k, back)
+			}
 		}
-		if got[k] != byKind[k] || len(got) != 1 {
-			t.Errorf("?all=%s lists %v, want all %d %s items and nothing else", k, got, byKind[k], k)
+		if want := (byKind[k] + allPerPage - 1) / allPerPage; pages != want {
+			t.Errorf("?all=%s: %d pages, want %d for %d items", k, pages, want, byKind[k])
 		}
-		if todoMore.MatchString(body) {
-			t.Errorf("?all=%s still caps a list", k)
-		}
-		// The way back keeps the date the person was looking at.
-		if back := `href="/orgs/alpha?as_of=` + api.AsOf.String() + `">Back to the whole list`; !strings.Contains(body, back) {
-			t.Errorf("?all=%s: no link %s", k, back)
+		if !reflect.DeepEqual(got, wantItems[k]) {
+			t.Errorf("?all=%s across its pages: %d distinct items, want every one of the %d once", k, len(got), byKind[k])
 		}
 	}
+
+	// An ?all= that names no kind says so, rather than listing nothing.
+	if res := e.get(c, "/orgs/alpha?all=gates"); res.StatusCode != 400 || !strings.Contains(res.Body, "is not a kind of item") {
+		t.Errorf("?all=gates: %d %.200s, want 400 naming the kinds", res.StatusCode, res.Body)
+	}
+}
+
+var (
+	todoItem = regexp.MustCompile(`<li class="todo-item [^"]*" data-kind="([^"]+)"(?: data-rule="([^"]*)")? data-subject="([^"]*)"`)
+	nextPage = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+)
+
+// walkPages gets path and each page its rel="next" link leads to, in
+// order, and returns their bodies.
+func walkPages(t *testing.T, get func(string) string, path string) []string {
+	t.Helper()
+	var bodies []string
+	for path != "" {
+		if len(bodies) > 1000 {
+			t.Fatalf("%s: more than 1,000 pages", path)
+		}
+		body := get(path)
+		bodies = append(bodies, body)
+		m := nextPage.FindStringSubmatch(body)
+		if m == nil {
+			break
+		}
+		next := html.UnescapeString(m[1])
+		if strings.HasPrefix(next, "?") {
+			if i := strings.IndexByte(path, '?'); i >= 0 {
+				path = path[:i]
+			}
+			next = path + next
+		}
+		path = next
+	}
+	return bodies
 }

@@ -13,8 +13,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/plan", Role: store.RoleViewer, Handler: (*Server).planPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/plan", Role: store.RoleViewer, Handler: (*Server).planAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}/plan", Role: store.RoleViewer, Handler: cachedGET((*Server).planPage)},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/plan", Role: store.RoleViewer, Handler: cachedGET((*Server).planAPI)},
 	)
 }
 

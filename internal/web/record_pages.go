@@ -29,8 +29,8 @@ func init() {
 		}
 		if !m.NoListPage {
 			register(
-				Route{Method: "GET", Pattern: page, Role: store.RoleViewer, Handler: h((*Server).recordListPage)},
-				Route{Method: "GET", Pattern: api, Role: store.RoleViewer, Handler: h((*Server).recordListAPI)},
+				Route{Method: "GET", Pattern: page, Role: store.RoleViewer, Handler: cachedGET(h((*Server).recordListPage))},
+				Route{Method: "GET", Pattern: api, Role: store.RoleViewer, Handler: cachedGET(h((*Server).recordListAPI))},
 			)
 		}
 		register(
@@ -79,7 +79,13 @@ type RecordList struct {
 	Rows    []RecordRow `json:"-"`
 	Base    string      `json:"-"`
 	Kinds   []navKind   `json:"-"`
+	// Pages is where Rows are among the kind's records on a list page,
+	// recordsPerPage at a time (issue 21: 2,000 systems).
+	Pages FlowPages `json:"-"`
 }
+
+// recordsPerPage is how many records a list page shows at once.
+const recordsPerPage = 100
 
 // navKind links the inventory pages to one another.
 type navKind struct {
@@ -125,12 +131,9 @@ func (s *Server) loadRecords(w http.ResponseWriter, r *http.Request, api bool) (
 	return ws, asOf, by, true
 }
 
-func recordList(k recordKind, ws *workspace.Workspace, slug string, asOf date.Date, by map[string][]finding.Finding) RecordList {
-	return recordListAt(k, ws, slug, asOf, by, nil)
-}
-
-// recordListAt is recordList of the records at the indexes idx (every
-// record when idx is nil), in that order: one page of a long list.
+// recordListAt is the list page of the records of kind k at the indexes
+// idx (every record when idx is nil), in that order: one page of a long
+// list.
 func recordListAt(k recordKind, ws *workspace.Workspace, slug string, asOf date.Date, by map[string][]finding.Finding, idx []int) RecordList {
 	m := k.meta()
 	l := RecordList{Kind: m, AsOf: asOf, Rows: []RecordRow{}, Base: listHref(slug, m), Kinds: inventoryNav(slug, m)}
@@ -166,11 +169,24 @@ func recordListAt(k recordKind, ws *workspace.Workspace, slug string, asOf date.
 }
 
 func (s *Server) recordListPage(k recordKind, w http.ResponseWriter, r *http.Request) {
+	page, err := pageParam(r.URL.Query(), "page", 1)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, err.Error())
+		return
+	}
 	ws, asOf, by, ok := s.loadRecords(w, r, false)
 	if !ok {
 		return
 	}
-	s.render(w, r, "records.html", recordList(k, ws, currentOrg(r).Slug, asOf, by))
+	pages := listPages(r.URL.Query(), k.count(ws), page, recordsPerPage)
+	from, to := pages.rows(k.count(ws))
+	idx := make([]int, 0, to-from)
+	for i := from; i < to; i++ {
+		idx = append(idx, i)
+	}
+	l := recordListAt(k, ws, currentOrg(r).Slug, asOf, by, idx)
+	l.Pages = pages
+	s.render(w, r, "records.html", l)
 }
 
 // recordListAPI is GET /api/v1/orgs/{org}/systems and the others: the

@@ -36,6 +36,7 @@ func mustParseTemplates() map[string]*pageTemplate {
 		t := template.Must(template.Must(base.Clone()).ParseFS(templateFS, f))
 		pages[name] = &pageTemplate{t}
 	}
+	pages["_cached"] = &pageTemplate{template.Must(template.Must(base.Clone()).Parse(cachedTemplate))}
 	return pages
 }
 
@@ -260,6 +261,13 @@ func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int
 	var buf bytes.Buffer
 	err := fmt.Errorf("no template %q", name)
 	if p, ok := s.pages[name]; ok {
+		if kept, err := s.renderCapture(r, p, status, data); kept {
+			if err != nil {
+				s.log.ErrorContext(r.Context(), "render", "template", name, "err", err)
+				http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
+			}
+			return
+		}
 		v := s.view(r, data)
 		if status < 300 && v.User.ID != 0 {
 			v.Flash = takeFlash(w, r)

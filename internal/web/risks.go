@@ -20,8 +20,8 @@ import (
 
 func init() {
 	register(
-		Route{Method: "GET", Pattern: "/orgs/{org}/risks", Role: store.RoleViewer, Handler: (*Server).risksPage},
-		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/risks", Role: store.RoleViewer, Handler: (*Server).risksAPI},
+		Route{Method: "GET", Pattern: "/orgs/{org}/risks", Role: store.RoleViewer, Handler: cachedGET((*Server).risksPage)},
+		Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/risks", Role: store.RoleViewer, Handler: cachedGET((*Server).risksAPI)},
 	)
 }
 
@@ -51,8 +51,10 @@ type RiskRegister struct {
 	Filter   *RiskCell         `json:"filter,omitempty"`
 	Risks    []RiskRow         `json:"risks"`
 	Findings []finding.Finding `json:"findings"`
-	// Plain are the findings in plain words, for the page.
-	Plain []FindingView `json:"-"`
+	// Plain are the findings in plain words, for the page: findingsPerPage
+	// of them at a time (?page=), CoveragePages says which.
+	Plain         []FindingView `json:"-"`
+	CoveragePages FlowPages     `json:"-"`
 	// Error says why there is no register (no analysis yet).
 	Error string `json:"error,omitempty"`
 	// NoAnalysis: the organization has no risk analysis at all; the page
@@ -265,9 +267,23 @@ func (s *Server) riskData(w http.ResponseWriter, r *http.Request, api bool) (Ris
 	return reg, true
 }
 
+// findingsPerPage is how many coverage findings the register's page
+// lists at once: issue 21's organization has one for each of 1,800 PHI
+// systems without a risk.
+const findingsPerPage = 50
+
 func (s *Server) risksPage(w http.ResponseWriter, r *http.Request) {
+	page, err := pageParam(r.URL.Query(), "page", 1)
+	if err != nil {
+		s.fail(w, r, false, http.StatusBadRequest, err.Error())
+		return
+	}
 	if reg, ok := s.riskData(w, r, false); ok {
+		// reg is shared: only its own top-level fields change here.
 		reg.Added, _ = strconv.Atoi(r.URL.Query().Get("added"))
+		reg.CoveragePages = listPages(r.URL.Query(), len(reg.Plain), page, findingsPerPage)
+		from, to := reg.CoveragePages.rows(len(reg.Plain))
+		reg.Plain = reg.Plain[from:to]
 		s.render(w, r, "risks.html", reg)
 	}
 }

@@ -89,6 +89,8 @@ type Server struct {
 	// wsc caches each organization's workspace under its audit head
 	// (wscache.go).
 	wsc wsCache
+	// pc keeps the heavy routes' rendered answers (pagecache.go).
+	pc pageCache
 	// metrics counts requests for /metrics (metrics.go).
 	metrics *metrics
 }
