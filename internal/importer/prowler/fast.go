@@ -156,7 +156,7 @@ func name(dec *jsontext.Decoder, fields ...string) (n string, end, ok bool) {
 		}
 	}
 	for _, f := range fields {
-		if strings.EqualFold(string(raw), f) {
+		if len(raw) == len(f) && strings.EqualFold(string(raw), f) {
 			return "", false, false
 		}
 	}
@@ -237,6 +237,21 @@ func object(dec *jsontext.Decoder, isNull *bool, field func(string) bool, fields
 	}
 }
 
+// nullable reads an object into a new T through field, or null (a nil
+// pointer): what encoding/json does with a pointer to a struct.
+func nullable[T any](dec *jsontext.Decoder, dst **T, field func(v *T, name string) bool, fields ...string) bool {
+	v := new(T)
+	var null bool
+	if !object(dec, &null, func(n string) bool { return field(v, n) }, fields...) {
+		return false
+	}
+	if null {
+		v = nil
+	}
+	*dst = v
+	return true
+}
+
 // fastFinding decodes one finding's object into o, as encoding/json
 // would; false when it cannot be sure of that.
 func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
@@ -262,17 +277,7 @@ func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
 			}
 			return false
 		case "metadata":
-			m := &struct {
-				EventCode string `json:"event_code"`
-			}{}
-			var null bool
-			if !object(dec, &null, func(string) bool { return str(dec, &m.EventCode) }, "event_code") {
-				return false
-			}
-			if o.Metadata = m; null {
-				o.Metadata = nil
-			}
-			return true
+			return nullable(dec, &o.Metadata, func(m *ocsfMetadata, _ string) bool { return str(dec, &m.EventCode) }, "event_code")
 		case "status_code":
 			return str(dec, &o.StatusCode)
 		case "status":
@@ -280,13 +285,7 @@ func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
 		case "severity":
 			return raw(dec, &o.Severity)
 		case "finding_info":
-			fi := &struct {
-				UID           string          `json:"uid"`
-				CreatedTime   json.RawMessage `json:"created_time"`
-				CreatedTimeDt string          `json:"created_time_dt"`
-			}{}
-			var null bool
-			if !object(dec, &null, func(n string) bool {
+			return nullable(dec, &o.FindingInfo, func(fi *ocsfFindingInfo, n string) bool {
 				switch n {
 				case "uid":
 					return str(dec, &fi.UID)
@@ -294,45 +293,16 @@ func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
 					return raw(dec, &fi.CreatedTime)
 				}
 				return str(dec, &fi.CreatedTimeDt)
-			}, "uid", "created_time", "created_time_dt") {
-				return false
-			}
-			if o.FindingInfo = fi; null {
-				o.FindingInfo = nil
-			}
-			return true
+			}, "uid", "created_time", "created_time_dt")
 		case "resources":
 			return resources(dec, o)
 		case "cloud":
-			c := &struct {
-				Account *struct {
-					UID string `json:"uid"`
-				} `json:"account"`
-				Region string `json:"region"`
-			}{}
-			var null bool
-			if !object(dec, &null, func(n string) bool {
+			return nullable(dec, &o.Cloud, func(c *ocsfCloud, n string) bool {
 				if n == "region" {
 					return str(dec, &c.Region)
 				}
-				a := &struct {
-					UID string `json:"uid"`
-				}{}
-				var null bool
-				if !object(dec, &null, func(string) bool { return str(dec, &a.UID) }, "uid") {
-					return false
-				}
-				if c.Account = a; null {
-					c.Account = nil
-				}
-				return true
-			}, "account", "region") {
-				return false
-			}
-			if o.Cloud = c; null {
-				o.Cloud = nil
-			}
-			return true
+				return nullable(dec, &c.Account, func(a *ocsfAccount, _ string) bool { return str(dec, &a.UID) }, "uid")
+			}, "account", "region")
 		case "time":
 			return raw(dec, &o.Time)
 		case "time_dt":
@@ -340,23 +310,12 @@ func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
 		case "event_time":
 			return raw(dec, &o.EventTime)
 		case "unmapped":
-			u := &struct {
-				Compliance  map[string]json.RawMessage `json:"compliance"`
-				ProviderUID string                     `json:"provider_uid"`
-			}{}
-			var null bool
-			if !object(dec, &null, func(n string) bool {
+			return nullable(dec, &o.Unmapped, func(u *ocsfUnmapped, n string) bool {
 				if n == "provider_uid" {
 					return str(dec, &u.ProviderUID)
 				}
 				return compliance(dec, &u.Compliance)
-			}, "compliance", "provider_uid") {
-				return false
-			}
-			if o.Unmapped = u; null {
-				o.Unmapped = nil
-			}
-			return true
+			}, "compliance", "provider_uid")
 		case "SchemaVersion":
 			return str(dec, &o.SchemaVersion)
 		case "ProductArn":
@@ -387,11 +346,7 @@ func resources(dec *jsontext.Decoder, o *ocsfFinding) bool {
 	}
 	o.Resources = o.Resources[:0]
 	for dec.PeekKind() != ']' {
-		var res struct {
-			UID    string `json:"uid"`
-			Type   string `json:"type"`
-			Region string `json:"region"`
-		}
+		var res ocsfResource
 		var null bool
 		if dec.PeekKind() != '{' || !object(dec, &null, func(n string) bool {
 			switch n {
@@ -407,11 +362,7 @@ func resources(dec *jsontext.Decoder, o *ocsfFinding) bool {
 		o.Resources = append(o.Resources, res)
 	}
 	if o.Resources == nil {
-		o.Resources = []struct {
-			UID    string `json:"uid"`
-			Type   string `json:"type"`
-			Region string `json:"region"`
-		}{}
+		o.Resources = []ocsfResource{}
 	}
 	_, err := dec.ReadToken()
 	return err == nil

@@ -245,47 +245,59 @@ var compressed = []struct {
 // ocsfFinding is the part of an OCSF Detection Finding ward reads, and the
 // keys that tell other formats apart.
 type ocsfFinding struct {
-	ClassUID *int64 `json:"class_uid"`
-	Metadata *struct {
-		EventCode string `json:"event_code"`
-	} `json:"metadata"`
-	StatusCode string `json:"status_code"`
-	Status     string `json:"status"` // "Suppressed": muted in Prowler's mutelist
+	ClassUID   *int64        `json:"class_uid"`
+	Metadata   *ocsfMetadata `json:"metadata"`
+	StatusCode string        `json:"status_code"`
+	Status     string        `json:"status"` // "Suppressed": muted in Prowler's mutelist
 	// Severity is raw: JSON keys match without regard to case, and ASFF's
 	// "Severity" is an object (it is told apart before the severity is
 	// read).
-	Severity    json.RawMessage `json:"severity"`
-	FindingInfo *struct {
-		UID           string          `json:"uid"`
-		CreatedTime   json.RawMessage `json:"created_time"` // epoch seconds (Prowler 4.5+), ISO text (4.0-4.4)
-		CreatedTimeDt string          `json:"created_time_dt"`
-	} `json:"finding_info"`
-	Resources []struct {
-		UID    string `json:"uid"`
-		Type   string `json:"type"`
-		Region string `json:"region"`
-	} `json:"resources"`
-	Cloud *struct {
-		Account *struct {
-			UID string `json:"uid"`
-		} `json:"account"`
-		Region string `json:"region"`
-	} `json:"cloud"`
-	Time      json.RawMessage `json:"time"`
-	TimeDt    string          `json:"time_dt"`
-	EventTime json.RawMessage `json:"event_time"` // Prowler 4.0-4.4
-	Unmapped  *struct {
-		// Only HIPAA and SOC 2 values are decoded: another framework's
-		// value in an unexpected shape is none of ward's business.
-		Compliance  map[string]json.RawMessage `json:"compliance"`
-		ProviderUID string                     `json:"provider_uid"` // Kubernetes: the cluster
-	} `json:"unmapped"`
+	Severity    json.RawMessage  `json:"severity"`
+	FindingInfo *ocsfFindingInfo `json:"finding_info"`
+	Resources   []ocsfResource   `json:"resources"`
+	Cloud       *ocsfCloud       `json:"cloud"`
+	Time        json.RawMessage  `json:"time"`
+	TimeDt      string           `json:"time_dt"`
+	EventTime   json.RawMessage  `json:"event_time"` // Prowler 4.0-4.4
+	Unmapped    *ocsfUnmapped    `json:"unmapped"`
 
 	// Keys of formats ward does not read, to name them.
 	SchemaVersion   string `json:"SchemaVersion"`   // ASFF
 	ProductArn      string `json:"ProductArn"`      // ASFF
 	FindingUniqueID string `json:"FindingUniqueId"` // Prowler 3 JSON
 	AssessmentStart string `json:"AssessmentStartTime"`
+}
+
+type ocsfMetadata struct {
+	EventCode string `json:"event_code"`
+}
+
+type ocsfFindingInfo struct {
+	UID           string          `json:"uid"`
+	CreatedTime   json.RawMessage `json:"created_time"` // epoch seconds (Prowler 4.5+), ISO text (4.0-4.4)
+	CreatedTimeDt string          `json:"created_time_dt"`
+}
+
+type ocsfResource struct {
+	UID    string `json:"uid"`
+	Type   string `json:"type"`
+	Region string `json:"region"`
+}
+
+type ocsfCloud struct {
+	Account *ocsfAccount `json:"account"`
+	Region  string       `json:"region"`
+}
+
+type ocsfAccount struct {
+	UID string `json:"uid"`
+}
+
+type ocsfUnmapped struct {
+	// Only HIPAA and SOC 2 values are decoded: another framework's value
+	// in an unexpected shape is none of ward's business.
+	Compliance  map[string]json.RawMessage `json:"compliance"`
+	ProviderUID string                     `json:"provider_uid"` // Kubernetes: the cluster
 }
 
 // DetectionFindingClass is OCSF's class_uid of a Detection Finding.
