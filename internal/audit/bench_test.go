@@ -122,3 +122,67 @@ func asBad(err error, bad **BadEntry) bool {
 	*bad = b
 	return ok
 }
+
+// encoded is e as a store hands it to NextEncoded: the six middle
+// fields as Hash encodes them.
+func encoded(e *Stored) *Encoded {
+	var f []byte
+	for _, s := range [][]byte{e.At, e.Actor, e.Action, e.Kind, e.Key, e.Data} {
+		f = appendField(f, s)
+	}
+	return &Encoded{Seq: e.Seq, Fields: f, Prev: e.Prev, Hash: e.Hash}
+}
+
+// TestNextEncodedAgreesWithNext: a chain read as encoded fields verifies;
+// an entry whose hash does not match as encoded is handed back (false)
+// and Next then decides it as it always did: altered (named at that
+// entry) or stored otherwise (re-indented data, still verifies); a
+// missing or misplaced entry is an error from NextEncoded itself.
+func TestNextEncodedAgreesWithNext(t *testing.T) {
+	chain, head, _ := storedChain(300)
+	run := func(edit func(c []Stored)) (fellBack int, err error) {
+		c := make([]Stored, len(chain))
+		copy(c, chain)
+		edit(c)
+		v := NewVerifier()
+		for i := range c {
+			ok, err := v.NextEncoded(encoded(&c[i]))
+			if err != nil {
+				return fellBack, err
+			}
+			if !ok {
+				fellBack++
+				if err := v.Next(&c[i]); err != nil {
+					return fellBack, err
+				}
+			}
+		}
+		return fellBack, v.End(head)
+	}
+	if n, err := run(func([]Stored) {}); err != nil || n != 0 {
+		t.Fatalf("intact chain: %d fell back, %v", n, err)
+	}
+	reindent := func(c []Stored) {
+		var v any
+		json.Unmarshal(c[99].Data, &v)
+		c[99].Data, _ = json.MarshalIndent(v, "", "  ")
+	}
+	if n, err := run(reindent); err != nil || n != 1 {
+		t.Errorf("data re-indented: %d fell back, %v; want 1 and nil", n, err)
+	}
+	for name, tc := range map[string]struct {
+		edit func(c []Stored)
+		seq  int64
+	}{
+		"actor":            {func(c []Stored) { c[99].Actor = []byte("mallory") }, 100},
+		"byte moved":       {func(c []Stored) { c[99].Kind, c[99].Key = []byte("syste"), append([]byte("m"), c[99].Key...) }, 100},
+		"prev":             {func(c []Stored) { c[99].Prev = c[98].Prev }, 100},
+		"removed":          {func(c []Stored) { copy(c[99:], c[100:]) }, 100},
+		"swapped with 101": {func(c []Stored) { c[99], c[100] = c[100], c[99] }, 100},
+	} {
+		var bad *BadEntry
+		if _, err := run(tc.edit); !asBad(err, &bad) || bad.Seq != tc.seq {
+			t.Errorf("%s: %v, want entry %d named", name, err, tc.seq)
+		}
+	}
+}

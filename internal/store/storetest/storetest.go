@@ -937,6 +937,15 @@ func testTampering(t *testing.T, s *store.Store) {
 		}, 3, 0},
 		{"tail deleted (caught by the head)", []string{`DELETE FROM audit WHERE org_id = ? AND seq > 4`}, 5, 0},
 		{"actor rewritten and hash recomputed elsewhere", []string{`UPDATE audit SET actor = 'nobody', hash = 'f00d' WHERE org_id = ? AND seq = 2`}, 2, 0},
+		// Each field the hash covers, changed alone; and bytes moved from
+		// one field to the next, which only the length prefixes tell apart.
+		{"time changed", []string{`UPDATE audit SET at = replace(at, '.', '1.') WHERE org_id = ? AND seq = 4`}, 4, 0},
+		{"action changed", []string{`UPDATE audit SET action = 'delete' WHERE org_id = ? AND seq = 4`}, 4, 0},
+		{"kind changed", []string{`UPDATE audit SET kind = 'vendor' WHERE org_id = ? AND seq = 4`}, 4, 0},
+		{"key changed", []string{`UPDATE audit SET key = 'sys-9' WHERE org_id = ? AND seq = 4`}, 4, 0},
+		{"prev changed", []string{`UPDATE audit SET prev = hash WHERE org_id = ? AND seq = 4`}, 4, 0},
+		{"hash changed", []string{`UPDATE audit SET hash = replace(hash, substr(hash, 1, 1), 'x') WHERE org_id = ? AND seq = 6`}, 6, 0},
+		{"a byte moved from kind to key", []string{`UPDATE audit SET key = substr(kind, length(kind)) || key, kind = substr(kind, 1, length(kind) - 1) WHERE org_id = ? AND seq = 4`}, 4, 0},
 	}
 	for _, tt := range tampers {
 		t.Run(tt.name, func(t *testing.T) {
