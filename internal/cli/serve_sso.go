@@ -15,7 +15,7 @@ import (
 // the config file (config.go); the client secret is read from a file,
 // never given on the command line.
 type ssoFlags struct {
-	issuer, clientID, secretFile, name, scopes string
+	issuer, clientID, secretFile, name, scopes, groupsClaim string
 }
 
 func (f *ssoFlags) bind(fs *flag.FlagSet) {
@@ -24,6 +24,7 @@ func (f *ssoFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.secretFile, "oidc-client-secret-file", "", "single sign-on: a file holding ward's client secret ($WARD_OIDC_CLIENT_SECRET_FILE)")
 	fs.StringVar(&f.name, "oidc-name", "", "single sign-on: the provider's name on the login page, \"Sign in with NAME\" (default the issuer's host) ($WARD_OIDC_NAME)")
 	fs.StringVar(&f.scopes, "oidc-scopes", "email,profile", "single sign-on: scopes asked for besides openid, comma-separated; add groups when the provider sends the groups claim only for that scope ($WARD_OIDC_SCOPES)")
+	fs.StringVar(&f.groupsClaim, "oidc-groups-claim", "groups", "single sign-on: the ID token claim holding the person's groups, a list or one name (roles for Azure app roles; a dotted name such as realm_access.roles reaches into nested objects) ($WARD_OIDC_GROUPS_CLAIM)")
 }
 
 // open reads the provider's discovery document; nil without
@@ -56,7 +57,7 @@ func (f *ssoFlags) open(ctx context.Context, base string) (*web.SSO, error) {
 			scopes = append(scopes, s)
 		}
 	}
-	p, err := web.NewSSO(ctx, web.SSOSettings{Issuer: f.issuer, ClientID: f.clientID, ClientSecret: secret, BaseURL: base, Name: f.name, Scopes: scopes})
+	p, err := web.NewSSO(ctx, web.SSOSettings{Issuer: f.issuer, ClientID: f.clientID, ClientSecret: secret, BaseURL: base, Name: f.name, Scopes: scopes, GroupsClaim: f.groupsClaim})
 	if err != nil {
 		return nil, BadInput("serve --oidc-issuer: %v", err)
 	}
@@ -67,7 +68,7 @@ func (f *ssoFlags) open(ctx context.Context, base string) (*web.SSO, error) {
 // on: what to register at the provider.
 func ssoBanner(p *web.SSO, issuer string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nSingle sign-on with %s (%s) is on. Register at the provider:\n\n    redirect URI:              %s\n", p.Name(), issuer, p.RedirectURL())
+	fmt.Fprintf(&b, "\nSingle sign-on with %s (%s) is on; groups are read from the ID token's %q claim. Register at the provider:\n\n    redirect URI:              %s\n", p.Name(), issuer, p.GroupsClaim(), p.RedirectURL())
 	if p.EndSessionEndpoint() != "" {
 		fmt.Fprintf(&b, "    post-logout redirect URI:  %s\n", p.PostLogoutURL())
 	} else {

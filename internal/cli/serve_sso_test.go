@@ -24,10 +24,10 @@ func TestServeSSO(t *testing.T) {
 		t.Fatal(err)
 	}
 	conf := filepath.Join(dir, "ward.conf")
-	if err := os.WriteFile(conf, []byte("oidc-client-id = "+p.ClientID+"\noidc-client-secret-file = "+secret+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte("oidc-client-id = "+p.ClientID+"\noidc-client-secret-file = "+secret+"\noidc-groups-claim = realm_access.roles\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"WARD_CONFIG", "WARD_BASE_URL", "WARD_OIDC_CLIENT_ID", "WARD_OIDC_CLIENT_SECRET_FILE", "WARD_OIDC_NAME", "WARD_OIDC_SCOPES"} {
+	for _, k := range []string{"WARD_CONFIG", "WARD_BASE_URL", "WARD_OIDC_CLIENT_ID", "WARD_OIDC_CLIENT_SECRET_FILE", "WARD_OIDC_NAME", "WARD_OIDC_SCOPES", "WARD_OIDC_GROUPS_CLAIM"} {
 		t.Setenv(k, "")
 	}
 	t.Setenv("WARD_OIDC_ISSUER", p.Issuer)
@@ -51,7 +51,7 @@ func TestServeSSO(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	for _, want := range []string{"Single sign-on with Harbor SSO (" + p.Issuer + ")", "redirect URI:              http://" + addr + "/login/sso/callback", "http://" + addr + "/login?reason=loggedout"} {
+	for _, want := range []string{"Single sign-on with Harbor SSO (" + p.Issuer + ") is on; groups are read from the ID token's \"realm_access.roles\" claim", "redirect URI:              http://" + addr + "/login/sso/callback", "http://" + addr + "/login?reason=loggedout"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("start-up output lacks %q:\n%s", want, out.String())
 		}

@@ -20,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,6 +128,18 @@ func (p *Provider) SetGroups(subject string, groups ...string) {
 	p.st.users[subject] = u
 }
 
+// GroupsClaim makes the next ID tokens carry the users' groups in the
+// claim name instead of groups, always (as Azure sends roles): a dotted
+// name nests one level (realm_access.roles: {"realm_access": {"roles":
+// [...]}}, as Keycloak does); asText sends the first group as one text
+// value rather than a list. "" goes back to the groups claim, sent for
+// the groups scope.
+func (p *Provider) GroupsClaim(name string, asText bool) {
+	p.st.mu.Lock()
+	defer p.st.mu.Unlock()
+	p.st.groupsClaim, p.st.groupsText = name, asText
+}
+
 // ForgeNonce makes the next ID tokens carry this nonce instead of the one
 // the client asked for ("" goes back to the client's): the reply of
 // another login, replayed.
@@ -224,6 +237,11 @@ type storage struct {
 	client      *client
 	forgedNonce string
 	log         []oidc.AuthRequest
+	// groupsClaim, when set, is where the groups go instead of the
+	// groups claim (see GroupsClaim); groupsText sends the first group as
+	// text instead of a list.
+	groupsClaim string
+	groupsText  bool
 }
 
 type token struct {
@@ -408,7 +426,20 @@ func (s *storage) userinfo(info *oidc.UserInfo, subject string, scopes []string)
 		case oidc.ScopeProfile:
 			info.Name = u.Name
 		case "groups":
-			info.AppendClaims("groups", slices.Clone(u.Groups))
+			if s.groupsClaim == "" {
+				info.AppendClaims("groups", slices.Clone(u.Groups))
+			}
+		}
+	}
+	if s.groupsClaim != "" {
+		var v any = slices.Clone(u.Groups)
+		if s.groupsText && len(u.Groups) > 0 {
+			v = u.Groups[0]
+		}
+		if outer, inner, nested := strings.Cut(s.groupsClaim, "."); nested {
+			info.AppendClaims(outer, map[string]any{inner: v})
+		} else {
+			info.AppendClaims(s.groupsClaim, v)
 		}
 	}
 	return nil

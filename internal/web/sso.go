@@ -62,6 +62,11 @@ type SSOSettings struct {
 	Name string
 	// Scopes asked for besides openid; default email and profile.
 	Scopes []string
+	// GroupsClaim is the ID token claim that names the person's groups
+	// (default "groups"): a list of names or one name; a dotted name
+	// (realm_access.roles) reaches into nested objects when no claim has
+	// that exact name.
+	GroupsClaim string
 	// HTTPClient talks to the provider; default one with a 15-second
 	// timeout.
 	HTTPClient *http.Client
@@ -75,6 +80,7 @@ type SSO struct {
 	verifier   *oidc.IDTokenVerifier
 	endSession string
 	client     *http.Client
+	groups     string
 }
 
 // NewSSO reads the provider's discovery document and keys. It fails when
@@ -108,6 +114,10 @@ func NewSSO(ctx context.Context, set SSOSettings) (*SSO, error) {
 			name = u.Hostname()
 		}
 	}
+	groups := strings.TrimSpace(set.GroupsClaim)
+	if groups == "" {
+		groups = "groups"
+	}
 	scopes := set.Scopes
 	if len(scopes) == 0 {
 		scopes = []string{"email", "profile"}
@@ -125,11 +135,15 @@ func NewSSO(ctx context.Context, set SSOSettings) (*SSO, error) {
 		verifier:   p.Verifier(&oidc.Config{ClientID: set.ClientID}),
 		endSession: meta.EndSession,
 		client:     client,
+		groups:     groups,
 	}, nil
 }
 
 // Name is what the login page calls the provider.
 func (p *SSO) Name() string { return p.name }
+
+// GroupsClaim is the ID token claim the groups are read from.
+func (p *SSO) GroupsClaim() string { return p.groups }
 
 // RedirectURL is the redirect URI to register at the provider.
 func (p *SSO) RedirectURL() string { return p.oauth.RedirectURL }
@@ -213,12 +227,12 @@ func (s *Server) ssoFail(w http.ResponseWriter, r *http.Request, status int, why
 	s.showLogin(w, r, status, loginPage{Error: msg})
 }
 
-// ssoClaims are the ID token's claims ward reads.
+// ssoClaims are the ID token's claims ward reads; the groups are read
+// apart (claimGroups), from the claim --oidc-groups-claim names.
 type ssoClaims struct {
 	Email         string          `json:"email"`
 	EmailVerified json.RawMessage `json:"email_verified"`
 	Name          string          `json:"name"`
-	Groups        json.RawMessage `json:"groups"`
 }
 
 // verified reads email_verified: true, or the string "true" that some
@@ -232,17 +246,52 @@ func (c ssoClaims) verified() bool {
 	return json.Unmarshal(c.EmailVerified, &s) == nil && strings.EqualFold(s, "true")
 }
 
-// groups reads the groups claim: a list of names, or one name.
-func (c ssoClaims) groups() []string {
-	var list []string
-	if json.Unmarshal(c.Groups, &list) == nil {
-		return list
+// claimGroups reads the groups from the claim named name among the ID
+// token's claims: a list of names (entries that are not text are
+// skipped), or one name as text (Okta can send a single group so). A
+// name with dots that no claim has exactly is a path into nested
+// objects: realm_access.roles is Keycloak's realm roles.
+func claimGroups(claims map[string]json.RawMessage, name string) []string {
+	raw, ok := claims[name]
+	if !ok && strings.Contains(name, ".") {
+		parts := strings.Split(name, ".")
+		cur := claims
+		for i, part := range parts {
+			v, found := cur[part]
+			if !found {
+				return nil
+			}
+			if i == len(parts)-1 {
+				raw, ok = v, true
+				break
+			}
+			cur = nil
+			if json.Unmarshal(v, &cur) != nil || cur == nil {
+				return nil
+			}
+		}
+	}
+	if !ok {
+		return nil
 	}
 	var one string
-	if json.Unmarshal(c.Groups, &one) == nil && one != "" {
-		return []string{one}
+	if json.Unmarshal(raw, &one) == nil {
+		if one = strings.TrimSpace(one); one != "" {
+			return []string{one}
+		}
+		return nil
 	}
-	return nil
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return nil
+	}
+	var out []string
+	for _, item := range list {
+		if json.Unmarshal(item, &one) == nil && strings.TrimSpace(one) != "" {
+			out = append(out, strings.TrimSpace(one))
+		}
+	}
+	return out
 }
 
 // ssoRefusedPage is the 403 for a verified person whom no organization
@@ -311,11 +360,12 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var cl ssoClaims
-	if err := idt.Claims(&cl); err != nil {
+	var all map[string]json.RawMessage
+	if err := idt.Claims(&cl); err != nil || idt.Claims(&all) != nil {
 		s.ssoFail(w, r, http.StatusUnauthorized, "claims unreadable", "The ID token's claims could not be read.")
 		return
 	}
-	groups := cl.groups()
+	groups := claimGroups(all, p.groups)
 	sort.Strings(groups)
 	refuse := func(reason string) {
 		s.renderStatus(w, r, http.StatusForbidden, "sso_refused.html", ssoRefusedPage{Provider: p.name, Email: cl.Email, Groups: groups, Reason: reason})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +97,44 @@ func TestSSOStartLimit(t *testing.T) {
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusTooManyRequests {
 				t.Errorf("the second server: status %d, want 429", resp.StatusCode)
+			}
+		})
+	}
+}
+
+// TestSSOGroupsClaim: with --oidc-groups-claim, the roles come from the
+// claim named, as a list, as one text value (Okta), or nested
+// (Keycloak's realm_access.roles); the groups claim is then not read.
+func TestSSOGroupsClaim(t *testing.T) {
+	for _, c := range []struct {
+		claim  string
+		asText bool
+	}{{"roles", false}, {"roles", true}, {"realm_access.roles", false}} {
+		name := c.claim
+		if c.asText {
+			name += "-as-text"
+		}
+		t.Run(name, func(t *testing.T) {
+			e, p := newSSOEnvWith(t, "sqlite:"+filepath.Join(t.TempDir(), "ward.db"), func(s *SSOSettings) { s.GroupsClaim = c.claim })
+			ctx := context.Background()
+			// The provider still sends groups, not roles: nothing maps.
+			if r := ssoLogin(t, e, p, e.client(), ssoViewer.Subject); r.StatusCode != http.StatusForbidden {
+				t.Errorf("with the groups claim only: status %d, want 403", r.StatusCode)
+			}
+			p.GroupsClaim(c.claim, c.asText)
+			vc := e.client()
+			if r := ssoLogin(t, e, p, vc, ssoViewer.Subject); r.StatusCode != http.StatusSeeOther {
+				t.Fatalf("with the %s claim: status %d\n%.1000s", c.claim, r.StatusCode, r.Body)
+			}
+			vic, err := e.st.UserByEmail(ctx, ssoViewer.Email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if role, _ := e.st.RoleIn(ctx, vic.ID, e.orgA.ID); role != store.RoleViewer {
+				t.Errorf("vic's role %q, want viewer", role)
+			}
+			if r := e.get(vc, "/orgs/alpha/systems"); r.StatusCode != http.StatusOK {
+				t.Errorf("vic's list page: %d", r.StatusCode)
 			}
 		})
 	}

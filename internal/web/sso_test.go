@@ -41,16 +41,26 @@ func ssoMapping() *workspace.SSO {
 // provider on loopback, alpha mapping the provider's groups.
 func newSSOEnv(t *testing.T, db string) (*testEnv, *oidctest.Provider) {
 	t.Helper()
+	return newSSOEnvWith(t, db, nil)
+}
+
+// newSSOEnvWith is newSSOEnv with settings changed by set.
+func newSSOEnvWith(t *testing.T, db string, set func(*SSOSettings)) (*testEnv, *oidctest.Provider) {
+	t.Helper()
 	p := oidctest.Start(t, ssoEditor, ssoViewer, ssoNobody, ssoUnverify, ssoInvitee)
 	e := newEnvAt(t, Config{}, db)
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	p.AllowRedirect(base + SSOCallbackPath)
 	p.AllowPostLogout(base + SSOLogoutPath)
-	sso, err := NewSSO(context.Background(), SSOSettings{
+	settings := SSOSettings{
 		Issuer: p.Issuer, ClientID: p.ClientID, ClientSecret: p.ClientSecret,
 		BaseURL: base, Name: "Test IdP", Scopes: []string{"email", "profile", "groups"},
-	})
+	}
+	if set != nil {
+		set(&settings)
+	}
+	sso, err := NewSSO(context.Background(), settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,21 +376,31 @@ func TestSSORoutesWithoutProvider(t *testing.T) {
 func TestSSOClaims(t *testing.T) {
 	for _, c := range []struct {
 		raw      string
+		claim    string
 		verified bool
 		groups   []string
 	}{
-		{`{"email_verified": true, "groups": ["a", "b"]}`, true, []string{"a", "b"}},
-		{`{"email_verified": "true", "groups": "a"}`, true, []string{"a"}},
-		{`{"email_verified": false}`, false, nil},
-		{`{"email_verified": "no", "groups": 3}`, false, nil},
-		{`{}`, false, nil},
+		{`{"email_verified": true, "groups": ["a", "b"]}`, "groups", true, []string{"a", "b"}},
+		{`{"email_verified": "true", "groups": "a"}`, "groups", true, []string{"a"}},
+		{`{"email_verified": false}`, "groups", false, nil},
+		{`{"email_verified": "no", "groups": 3}`, "groups", false, nil},
+		{`{}`, "groups", false, nil},
+		{`{"groups": ["g"], "roles": ["Ward.Admin", 7, ""]}`, "roles", false, []string{"Ward.Admin"}},
+		{`{"realm_access": {"roles": ["x", "y"]}}`, "realm_access.roles", false, []string{"x", "y"}},
+		{`{"realm_access": {"roles": "x"}, "realm_access.roles": ["flat"]}`, "realm_access.roles", false, []string{"flat"}},
+		{`{"realm_access": ["not an object"]}`, "realm_access.roles", false, nil},
+		{`{"https://ward.example/groups": " eng "}`, "https://ward.example/groups", false, []string{"eng"}},
 	} {
 		var cl ssoClaims
+		var all map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(c.raw), &cl); err != nil {
 			t.Fatal(err)
 		}
-		if cl.verified() != c.verified || !slices.Equal(cl.groups(), c.groups) {
-			t.Errorf("%s: verified %v groups %v", c.raw, cl.verified(), cl.groups())
+		if err := json.Unmarshal([]byte(c.raw), &all); err != nil {
+			t.Fatal(err)
+		}
+		if got := claimGroups(all, c.claim); cl.verified() != c.verified || !slices.Equal(got, c.groups) {
+			t.Errorf("%s (claim %s): verified %v groups %q", c.raw, c.claim, cl.verified(), got)
 		}
 	}
 }
