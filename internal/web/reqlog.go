@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"ward/internal/store/stmtcount"
 )
 
 // Every request has an id: answered in the X-Request-Id header, and on
@@ -106,7 +108,8 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequest writes the request's line: what was asked (the route, and
 // the path unless the route carries a secret in it: a calendar feed's
-// token), the answer and how long it took. Never the query string, which
+// token), the answer, how long it took and how many statements it sent to
+// the database (each a round trip on PostgreSQL). Never the query string, which
 // may carry a setup token.
 func (s *Server) logRequest(r *http.Request, w *statusWriter, start time.Time) {
 	status := w.status
@@ -128,6 +131,7 @@ func (s *Server) logRequest(r *http.Request, w *statusWriter, start time.Time) {
 		slog.Int("status", status),
 		slog.Int64("bytes", w.bytes),
 		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Int64("db_statements", stmtcount.From(r.Context()).Load()),
 		slog.String("ip", s.clientIP(r)),
 	)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ward/internal/store"
+	"ward/internal/store/stmtcount"
 )
 
 // Config tunes a Server. The zero value is usable.
@@ -170,7 +171,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	id := s.newRequestID(r)
 	h.Set(requestIDHeader, id)
-	r = r.WithContext(context.WithValue(r.Context(), reqIDKey{}, id))
+	// Every statement the request sends to the database is counted: its
+	// log line says how many (stmtcount).
+	ctx, _ := stmtcount.With(context.WithValue(r.Context(), reqIDKey{}, id))
+	r = r.WithContext(ctx)
 	sw := &statusWriter{ResponseWriter: w}
 	start := time.Now()
 	if r.URL.Path == metricsPath {

@@ -15,9 +15,13 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"ward/internal/store/stmtcount"
 )
 
 //go:embed migrations/*.sql
@@ -30,16 +34,37 @@ func (Engine) Name() string { return "postgres" }
 
 // Open connects with a postgres:// URL.
 func (Engine) Open(ctx context.Context, url string) (*sql.DB, error) {
-	db, err := sql.Open("pgx", url)
+	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	db.SetMaxOpenConns(20)
+	db := sql.OpenDB(stmtcount.Connector(stdlib.GetConnector(*cfg, stdlib.OptionShouldPing(shouldPing))))
+	db.SetMaxOpenConns(maxConns)
+	// database/sql keeps 2 idle connections unless told: under
+	// concurrency the others were closed after each statement and opened
+	// again (a TCP and authentication handshake, and a fresh statement
+	// cache) for the next.
+	db.SetMaxIdleConns(maxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	return db, nil
+}
+
+// maxConns bounds one server's connections to PostgreSQL.
+const maxConns = 20
+
+// shouldPing is pgx's own rule (ping a connection idle for over a second
+// before reusing it, so a connection the server dropped is found before a
+// statement is sent on it), with the ping counted as a round trip.
+func shouldPing(ctx context.Context, p stdlib.ShouldPingParams) bool {
+	if p.IdleDuration > time.Second {
+		stmtcount.Add(ctx, 1)
+		return true
+	}
+	return false
 }
 
 // Rebind turns the store's ? placeholders into $1, $2, ...; question marks

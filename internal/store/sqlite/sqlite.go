@@ -21,6 +21,8 @@ import (
 
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"ward/internal/store/stmtcount"
 )
 
 //go:embed migrations/*.sql
@@ -87,10 +89,11 @@ func (e Engine) Open(ctx context.Context, path string) (*sql.DB, error) {
 	// write system call per page.
 	q.Add("_pragma", "temp_store(MEMORY)")
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	c, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return nil, err
 	}
+	db := sql.OpenDB(stmtcount.Connector(c))
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
