@@ -222,7 +222,9 @@ func (s *Server) view(r *http.Request, data any) View {
 	if ri.session != nil {
 		v.CSRF = ri.session.CSRF
 	}
-	if ri.user.ID != 0 {
+	if ri.hasOrgs {
+		v.Orgs = ri.orgs // read with the session
+	} else if ri.user.ID != 0 {
 		if ms, err := s.st.Memberships(r.Context(), ri.user.ID); err == nil {
 			v.Orgs = ms
 		} else if !isCanceled(err) {

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"ward/internal/audit"
 	"ward/internal/auth"
 	"ward/internal/store"
 )
@@ -183,12 +183,30 @@ type request struct {
 	session *store.Session // nil for a bearer token
 	org     store.Org
 	role    string
+	// head is org's audit head, read with the session on a GET (hasHead):
+	// the workspace cache's key for this request (wscache.go).
+	head    audit.Head
+	hasHead bool
+	// orgs are the caller's organizations (the page's switcher), when
+	// read with the session (hasOrgs).
+	orgs    []store.Membership
+	hasOrgs bool
 	// parts is a multipart body the CSRF check has begun (up to and
 	// including the token); the handler reads the rest (readUpload).
 	parts *partsRead
 }
 
 type ctxKey struct{}
+
+// setCaller keeps what authenticate read.
+func (ri *request) setCaller(c store.Caller) {
+	ri.user = c.User
+	if c.Session.TokenHash != "" {
+		sess := c.Session
+		ri.session = &sess
+	}
+	ri.orgs, ri.hasOrgs = c.Memberships, c.HasMemberships
+}
 
 func info(r *http.Request) *request {
 	if v, ok := r.Context().Value(ctxKey{}).(*request); ok {
@@ -232,19 +250,24 @@ func (s *Server) wrap(rt Route) http.Handler {
 			// sends a logged-in person on; the idle script asks whether
 			// the session lives). They end a session that has timed out,
 			// but do not count as activity.
-			if u, sess, why := s.authenticate(w, r, false); why == "" {
-				ri.user, ri.session = u, sess
+			if c, why := s.authenticate(w, r, false, "", !api); why == "" {
+				ri.setCaller(c)
 			}
 			rt.Handler(s, w, r)
 			return
 		}
 
-		u, sess, why := s.authenticate(w, r, true)
+		slug := ""
+		if rt.HasOrg() {
+			slug = r.PathValue("org")
+		}
+		c, why := s.authenticate(w, r, true, slug, !api)
 		if why != "" {
 			s.unauthenticated(w, r, api, why)
 			return
 		}
-		ri.user, ri.session = u, sess
+		ri.setCaller(c)
+		u, sess := ri.user, ri.session
 		if sess != nil && sess.MFAEnrol && !enrolOnly(rt) {
 			// An organization requires a second step this account has
 			// not set up: nothing else until it has.
@@ -257,25 +280,17 @@ func (s *Server) wrap(rt Route) http.Handler {
 		}
 
 		if rt.HasOrg() {
-			org, err := s.st.OrgBySlug(ctx, r.PathValue("org"))
-			if errors.Is(err, store.ErrNotFound) {
+			// An organization that does not exist and one the caller
+			// holds no role in get the same answer.
+			org, role := c.Org, c.Role
+			if org.ID == 0 || roleRank[role] == 0 {
 				s.fail(w, r, api, http.StatusNotFound, msgNoOrg)
-				return
-			}
-			if err != nil {
-				s.serverError(w, r, api, err)
-				return
-			}
-			role, err := s.st.RoleIn(ctx, u.ID, org.ID)
-			if errors.Is(err, store.ErrNotFound) || (err == nil && roleRank[role] == 0) {
-				s.fail(w, r, api, http.StatusNotFound, msgNoOrg)
-				return
-			}
-			if err != nil {
-				s.serverError(w, r, api, err)
 				return
 			}
 			ri.org, ri.role = org, role
+			// A GET writes nothing to the organization, so the head read
+			// with the session is the one its handler would read.
+			ri.head, ri.hasHead = c.Head, c.HasHead && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 			if !atLeast(role, rt.Role) {
 				s.fail(w, r, api, http.StatusForbidden, fmt.Sprintf("this needs the %s role in %s; you are %s", rt.Role, org.Name, article(role)))
 				return

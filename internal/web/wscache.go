@@ -142,7 +142,10 @@ func (s *Server) cachedWorkspace(ctx context.Context, org store.Org) (*workspace
 // when missing.
 func (s *Server) cachedEntry(ctx context.Context, org store.Org) (*wsEntry, error) {
 	o := s.st.Org(org)
-	head, err := o.AuditHead(ctx)
+	head, err := requestHead(ctx, org)
+	if errors.Is(err, store.ErrNotFound) {
+		head, err = o.AuditHead(ctx)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		// No chain yet (an organization made before the audit head
 		// existed): nothing to key on, so an entry for this request
@@ -182,6 +185,16 @@ func (s *Server) cachedEntry(ctx context.Context, org store.Org) (*wsEntry, erro
 		return nil, err
 	}
 	return v.(*wsEntry), nil
+}
+
+// requestHead is org's audit head as read with the request's session
+// (routes.go: on a GET, in the same statement), or ErrNotFound when the
+// request did not read it.
+func requestHead(ctx context.Context, org store.Org) (audit.Head, error) {
+	if ri, ok := ctx.Value(ctxKey{}).(*request); ok && ri.hasHead && ri.org.ID == org.ID {
+		return ri.head, nil
+	}
+	return audit.Head{}, store.ErrNotFound
 }
 
 // orgWorkspace is org's current workspace for one request: a copy of the

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Roles", testRoles},
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
+		{"Caller", testCaller},
 		{"AuditLogAndRecord", testAuditLog},
 		{"AuditTampering", testTampering},
 		{"ConcurrentPuts", testConcurrentPuts},
