@@ -64,7 +64,9 @@ type pageEntry struct {
 // layout.
 type cachedContent struct {
 	Title template.HTML
-	Body  []byte // with csrfPlaceholder where the token goes
+	// parts are the content split where the CSRF token goes.
+	parts [][]byte
+	size  int
 }
 
 // defaultPageCacheBytes bounds the cache: a few hundred pages of the
@@ -184,7 +186,7 @@ func (s *Server) renderCapture(r *http.Request, p *pageTemplate, status int, dat
 		return true, err
 	}
 	c.status = http.StatusOK
-	c.page = &cachedContent{Title: template.HTML(title.String()), Body: body.Bytes()}
+	c.page = &cachedContent{Title: template.HTML(title.String()), parts: bytes.Split(body.Bytes(), []byte(csrfPlaceholder)), size: title.Len() + body.Len()}
 	return true, nil
 }
 
@@ -225,7 +227,7 @@ func cachedGET(h HandlerFunc) HandlerFunc {
 				}
 				pe := &pageEntry{org: org.ID, head: e.head, page: c.page}
 				if c.page != nil {
-					pe.size = len(c.page.Title) + len(c.page.Body)
+					pe.size = c.page.size
 				} else {
 					pe.body, pe.contentType = c.buf.Bytes(), c.h.Get("Content-Type")
 					pe.size = len(pe.body)
@@ -258,7 +260,9 @@ func cachedGET(h HandlerFunc) HandlerFunc {
 }
 
 // serveCached writes a kept answer: an API's body as it is, a page inside
-// this request's layout with this session's CSRF token.
+// this request's layout with this session's CSRF token. The layout is
+// rendered around a marker and the kept content written in its place,
+// piece by piece around the token, so a large page is not copied again.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, pe *pageEntry) {
 	if pe.page == nil {
 		w.Header().Set("Content-Type", pe.contentType)
@@ -266,16 +270,36 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, pe *pageEnt
 		w.Write(pe.body)
 		return
 	}
-	csrf := ""
-	if ri := info(r); ri.session != nil {
-		csrf = ri.session.CSRF
+	v := s.view(r, cachedContent{Title: pe.page.Title})
+	if v.User.ID != 0 {
+		v.Flash = takeFlash(w, r)
 	}
-	body := bytes.ReplaceAll(pe.page.Body, []byte(csrfPlaceholder), []byte(csrf))
-	s.render(w, r, "_cached", cachedContent{Title: pe.page.Title, Body: body})
+	var buf bytes.Buffer
+	if err := s.pages["_cached"].t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.log.ErrorContext(r.Context(), "render", "template", "_cached", "err", err)
+		http.Error(w, "something went wrong on our side; the error is in the server log", http.StatusInternalServerError)
+		return
+	}
+	head, tail, _ := bytes.Cut(buf.Bytes(), []byte(contentMarker))
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(head)
+	csrf := []byte(v.CSRF)
+	for i, part := range pe.page.parts {
+		if i > 0 {
+			w.Write(csrf)
+		}
+		w.Write(part)
+	}
+	w.Write(tail)
 }
 
-// HTML is the content for the "_cached" template.
-func (c cachedContent) HTML() template.HTML { return template.HTML(c.Body) }
+// contentMarker is where the layout of a kept page takes its content.
+var contentMarker = "wardcontent" + csrfPlaceholder[len("wardcsrf"):]
+
+// HTML is the "_cached" template's content: the marker serveCached
+// replaces.
+func (c cachedContent) HTML() template.HTML { return template.HTML(contentMarker) }
 
 // cachedTemplate draws kept content inside the layout.
 const cachedTemplate = `{{define "title"}}{{.Data.Title}}{{end}}{{define "content"}}{{.Data.HTML}}{{end}}`

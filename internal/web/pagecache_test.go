@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -176,6 +177,19 @@ func TestPageCacheKeepsNothingPersonal(t *testing.T) {
 						}
 					}
 				}
+			}
+			// A flash is the person's own: shown once, on a kept page, to
+			// the one whose change set it.
+			u, _ := url.Parse(e.srv.URL)
+			sessions[1].c.Jar.SetCookies(u, []*http.Cookie{{Name: flashCookie, Value: url.QueryEscape("Vendor Zeta retired."), Path: "/"}})
+			for i, want := range []bool{true, false} {
+				r := e.get(sessions[1].c, "/orgs/alpha/agreements")
+				if got := strings.Contains(r.Body, `<p class="flash" role="status">Vendor Zeta retired.</p>`); got != want {
+					t.Errorf("request %d after the change: flash shown = %v, want %v", i+1, got, want)
+				}
+			}
+			if r := e.get(sessions[0].c, "/orgs/alpha/agreements"); strings.Contains(r.Body, "Vendor Zeta") {
+				t.Error("another person's flash was shown")
 			}
 			// The second admin and every second round were served kept pages.
 			if got, min := pcHits(e.s)-hits, len(paths)*(len(people)+1); got < min {
