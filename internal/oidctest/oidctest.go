@@ -140,6 +140,18 @@ func (p *Provider) GroupsClaim(name string, asText bool) {
 	p.st.groupsClaim, p.st.groupsText = name, asText
 }
 
+// SetAMR sets the authentication methods (RFC 8176) the next ID tokens
+// report in their amr claim, as a provider does after its own login:
+// nil goes back to ["pwd"]; an empty list sends no amr claim.
+func (p *Provider) SetAMR(methods []string) {
+	p.st.mu.Lock()
+	defer p.st.mu.Unlock()
+	p.st.amr = slices.Clone(methods)
+	if methods != nil && p.st.amr == nil {
+		p.st.amr = []string{}
+	}
+}
+
 // ForgeNonce makes the next ID tokens carry this nonce instead of the one
 // the client asked for ("" goes back to the client's): the reply of
 // another login, replayed.
@@ -242,6 +254,8 @@ type storage struct {
 	// text instead of a list.
 	groupsClaim string
 	groupsText  bool
+	// amr is what the next ID tokens report in amr (SetAMR).
+	amr []string
 }
 
 type token struct {
@@ -272,6 +286,10 @@ func (s *storage) finish(id, subject string) error {
 		return errors.New("no such user")
 	}
 	ar.subject, ar.done, ar.authTime = subject, true, time.Now()
+	ar.amr = []string{"pwd"}
+	if s.amr != nil {
+		ar.amr = slices.Clone(s.amr)
+	}
 	return nil
 }
 
@@ -498,11 +516,12 @@ type authRequest struct {
 	subject        string
 	done           bool
 	authTime       time.Time
+	amr            []string
 }
 
 func (a *authRequest) GetID() string         { return a.id }
 func (a *authRequest) GetACR() string        { return "" }
-func (a *authRequest) GetAMR() []string      { return []string{"pwd"} }
+func (a *authRequest) GetAMR() []string      { return a.amr }
 func (a *authRequest) GetAudience() []string { return []string{a.req.ClientID} }
 func (a *authRequest) GetAuthTime() time.Time {
 	return a.authTime

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,6 +102,61 @@ type SSOIdentity struct {
 	Email   string
 	Name    string
 	Groups  []string
+	// AMR are the authentication methods the ID token's amr claim
+	// reports (RFC 8176): organization.sso.require_mfa reads them.
+	AMR []string
+}
+
+// Authentication method values of RFC 8176, by the factor each shows.
+var (
+	amrKnowledge  = []string{"pwd", "pin", "kba"}
+	amrPossession = []string{"hwk", "swk", "otp", "sms", "tel", "sc", "pop"}
+	amrInherence  = []string{"fpt", "face", "iris", "retina", "vbm"}
+)
+
+// SecondFactor reports whether amr shows more than one factor: "mfa"
+// (multiple factors) or "mca" (multiple channels) said outright, or
+// methods of two kinds among knowledge (pwd, pin, kba), possession (hwk,
+// swk, otp, sms, tel, sc, pop) and inherence (fpt, face, iris, retina,
+// vbm). One kind alone is one factor, however many methods: a one-time
+// code alone (otp), a security key without its PIN (hwk). Other values
+// (user, geo, rba, wia) count for nothing.
+func SecondFactor(amr []string) bool {
+	kinds := 0
+	for _, kind := range [][]string{amrKnowledge, amrPossession, amrInherence} {
+		for _, m := range amr {
+			if slices.Contains(kind, m) {
+				kinds++
+				break
+			}
+		}
+	}
+	return kinds >= 2 || slices.Contains(amr, "mfa") || slices.Contains(amr, "mca")
+}
+
+// SSOMFARefusal is a login that would give or keep a role in
+// organizations requiring MFA (organization.sso.require_mfa), whose ID
+// token shows no second factor: nothing was changed.
+type SSOMFARefusal struct {
+	Email string
+	AMR   []string
+	Orgs  []Org
+}
+
+func (e *SSOMFARefusal) Error() string {
+	var names []string
+	for _, o := range e.Orgs {
+		names = append(names, o.Name)
+	}
+	return fmt.Sprintf("single sign-on: %s requires a second factor and the provider reported %s", strings.Join(names, ", "), amrText(e.AMR))
+}
+
+// amrText says what amr reported, for pages and the trail.
+func amrText(amr []string) string {
+	if len(amr) == 0 {
+		return "no authentication methods (no amr claim)"
+	}
+	return "only " + strings.Join(amr, ", ")
 }
 
 // SSOGrant is an organization with single sign-on configured and the
@@ -214,6 +270,11 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 		grants = append(grants, SSOGrant{Org: o.org, Role: role, Matches: matches, BreakGlass: o.sso.IsBreakGlass(email), Invited: inv})
 		mapped = mapped || role != "" || inv
 	}
+	if !SecondFactor(id.AMR) {
+		if err := s.requireMFA(ctx, id, email, orgs, grants, invited); err != nil {
+			return SSOResult{}, err
+		}
+	}
 	if !mapped {
 		key := ""
 		if _, err := s.UserByEmail(ctx, email); err == nil {
@@ -298,6 +359,61 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 	}
 	res.Grants = grants
 	return res, nil
+}
+
+// requireMFA refuses a login without a second factor that would give a
+// role in an organization with sso.require_mfa, or leave one held there
+// (break-glass, invited): *SSOMFARefusal, recorded as login.sso_refused
+// on the accounts' trail and on each such organization's.
+func (s *Store) requireMFA(ctx context.Context, id SSOIdentity, email string, orgs []ssoOrg, grants []SSOGrant, invited map[int64]string) error {
+	held := map[int64]bool{}
+	if u, err := s.UserByEmail(ctx, email); err == nil {
+		ms, err := s.Memberships(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			held[m.Org.ID] = true
+		}
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	ref := &SSOMFARefusal{Email: email, AMR: id.AMR}
+	for i, o := range orgs {
+		g := grants[i]
+		keeps := (g.BreakGlass || invited[o.org.ID] != "") && held[o.org.ID]
+		if o.sso.RequireMFA && (g.Role != "" || keeps) {
+			ref.Orgs = append(ref.Orgs, o.org)
+		}
+	}
+	if len(ref.Orgs) == 0 {
+		return nil
+	}
+	reason := "no second factor reported: the provider reported " + amrText(id.AMR)
+	key := ""
+	if len(held) > 0 {
+		key = email
+	} else if _, err := s.UserByEmail(ctx, email); err == nil {
+		key = email
+	}
+	amr := id.AMR
+	if amr == nil {
+		amr = []string{}
+	}
+	var slugs []string
+	for _, o := range ref.Orgs {
+		slugs = append(slugs, o.Slug)
+	}
+	data := map[string]any{"email": email, "issuer": id.Issuer, "amr": amr, "reason": reason, "require_mfa": slugs}
+	if err := s.RecordAccount(ctx, SSOActor, EventSSORefused, key, data); err != nil {
+		return err
+	}
+	for _, o := range ref.Orgs {
+		if err := s.Org(o).Record(ctx, SSOActor, EventSSORefused, "membership", email, map[string]any{"issuer": id.Issuer, "amr": amr, "reason": reason}); err != nil {
+			return err
+		}
+	}
+	return ref
 }
 
 // invitedRoles are the organizations (by id) where the account with this

@@ -301,6 +301,10 @@ type ssoRefusedPage struct {
 	Email    string
 	Groups   []string
 	Reason   string
+	// MFA: refused for want of a second factor (organization.sso.
+	// require_mfa); AMR is what the ID token's amr claim reported.
+	MFA bool
+	AMR []string
 }
 
 func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
@@ -374,9 +378,20 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 		s.ssoFail(w, r, http.StatusForbidden, "e-mail missing or not verified", p.name+" did not send a verified e-mail address (email_verified must be true), which ward matches accounts by. Ask your administrator.")
 		return
 	}
-	res, err := s.st.SignInSSO(ctx, store.SSOIdentity{Issuer: idt.Issuer, Subject: idt.Subject, Email: cl.Email, Name: cl.Name, Groups: groups})
+	amr := claimGroups(all, "amr") // a list of method names, as groups are
+	res, err := s.st.SignInSSO(ctx, store.SSOIdentity{Issuer: idt.Issuer, Subject: idt.Subject, Email: cl.Email, Name: cl.Name, Groups: groups, AMR: amr})
 	var ref *store.SSORefusal
+	var mfaRef *store.SSOMFARefusal
 	switch {
+	case errors.As(err, &mfaRef):
+		var names []string
+		for _, o := range mfaRef.Orgs {
+			names = append(names, o.Name)
+		}
+		s.log.WarnContext(ctx, "single sign-on: no second factor", "ip", s.clientIP(r), "amr", strings.Join(amr, ","))
+		s.renderStatus(w, r, http.StatusForbidden, "sso_refused.html", ssoRefusedPage{Provider: p.name, Email: cl.Email, Groups: groups,
+			Reason: strings.Join(names, ", ") + " requires a second factor at sign-in, and " + p.name + " did not report one", MFA: true, AMR: amr})
+		return
 	case errors.As(err, &ref):
 		s.log.WarnContext(ctx, "single sign-on: no role mapped", "ip", s.clientIP(r))
 		refuse("none of them is mapped to a role in any organization on this ward")

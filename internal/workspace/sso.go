@@ -16,6 +16,7 @@ import (
 //	  domains: {harbor.example: viewer}
 //	  local_passwords: false
 //	  break_glass: [ops@harbor.example]
+//	  require_mfa: true
 //
 // At each single sign-on login the person's role here is the highest
 // that any of their groups (the provider's groups claim) or their
@@ -34,6 +35,10 @@ type SSO struct {
 	// such login is audited as login.break_glass. Single sign-on leaves
 	// their role alone.
 	BreakGlass []string `yaml:"break_glass,omitempty" json:"break_glass,omitempty"`
+	// RequireMFA true: a single sign-on login that would give (or keep)
+	// a role here is refused unless the provider reports a second factor
+	// in the ID token's amr claim (store.SecondFactor).
+	RequireMFA bool `yaml:"require_mfa,omitempty" json:"require_mfa,omitempty"`
 }
 
 // SSORoles are the roles an SSO mapping may grant, weakest first (the

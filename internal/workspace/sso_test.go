@@ -40,6 +40,12 @@ func TestSSOErrors(t *testing.T) {
 		t.Errorf("unknown key sso.group: got %q", got)
 	}
 
+	// require_mfa is true or false.
+	_, err = loadIn(t, map[string]string{"ws.yaml": "organization:\n  name: Harbor\n  sso:\n    groups: {eng: editor}\n    require_mfa: sometimes\n"}, "ws.yaml", Options{})
+	if got := strings.Join(errorLines(t, err), "\n"); !strings.Contains(got, "ws.yaml:5") || !strings.Contains(got, "require_mfa") {
+		t.Errorf("require_mfa: sometimes: got %q", got)
+	}
+
 	// Passwords off with nothing mapped would lock everyone out.
 	_, err = loadIn(t, map[string]string{"ws.yaml": "organization:\n  name: Harbor\n  sso:\n    local_passwords: false\n"}, "ws.yaml", Options{})
 	if got := strings.Join(errorLines(t, err), "\n"); !strings.Contains(got, "ws.yaml:4: organization.sso.local_passwords: is false, but sso maps no group and no domain") {
@@ -56,6 +62,7 @@ func TestSSORoundTrip(t *testing.T) {
     domains: {harbor.example: viewer}
     local_passwords: false
     break_glass: [ops@harbor.example]
+    require_mfa: true
 `}
 	first, err := loadIn(t, files, "ws.yaml", Options{})
 	if err != nil {
@@ -74,6 +81,9 @@ func TestSSORoundTrip(t *testing.T) {
 	}
 	if s := second.Workspace.Organization.SSO; !s.LocalPasswordsOff() || !s.IsBreakGlass("OPS@Harbor.example") || s.IsBreakGlass("dev@harbor.example") {
 		t.Errorf("local passwords / break glass not carried: %+v", s)
+	}
+	if !second.Workspace.Organization.SSO.RequireMFA {
+		t.Errorf("require_mfa not carried")
 	}
 }
 
