@@ -123,9 +123,10 @@ var tableOrder = []string{"orgs", "users", "records", "audit", "audit_head", "me
 // notBackedUp are the tables a backup leaves out: the schema's version
 // (the manifest names the migrations), the evidence files' (which go in
 // as blobs/SHA256, whatever store they are in), failed logins (a
-// throttle's passing state) and the servers' shared secrets (a restored
-// database makes new ones).
-var notBackedUp = []string{"schema_migrations", "blobs", "blob_chunks", "login_failures", "server_secrets"}
+// throttle's passing state), the servers' shared secrets (a restored
+// database makes new ones) and the MSP overview's summaries (derived from
+// the records, made again when needed).
+var notBackedUp = []string{"schema_migrations", "blobs", "blob_chunks", "login_failures", "server_secrets", "org_summaries"}
 
 func (s *Store) tables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	var q string

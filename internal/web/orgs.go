@@ -3,17 +3,21 @@ package web
 import (
 	"cmp"
 	"context"
-	"errors"
+	"fmt"
 	"net/http"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/singleflight"
 
 	"ward/internal/audit"
 	"ward/internal/catalog"
 	"ward/internal/date"
+	"ward/internal/msp"
 	"ward/internal/posture"
 	"ward/internal/privacy"
 	"ward/internal/store"
@@ -122,19 +126,22 @@ const miniBar = 60
 func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, slug string) OrgRow {
 	row := OrgRow{Readiness: map[string]*float64{}}
 	soc2 := ws.Organization.SOC2.Type == "type1" || ws.Organization.SOC2.Type == "type2"
-	for _, fw := range readinessFrameworks {
-		if fw == "soc2" && !soc2 {
-			row.Readiness[fw] = nil
-			continue
-		}
-		p, err := posture.Evaluate(ws, cat, fw, asOf)
-		if err != nil {
-			row.Error = err.Error()
-			continue
-		}
+	fws := readinessFrameworks
+	if !soc2 {
+		fws = slices.DeleteFunc(slices.Clone(fws), func(fw string) bool { return fw == "soc2" })
+		row.Readiness["soc2"] = nil
+	}
+	// One evaluation for every framework: the evidence is indexed and
+	// each control judged once (posture.EvaluateAll).
+	ps, err := posture.EvaluateAll(ws, cat, fws, asOf)
+	if err != nil {
+		row.Error = err.Error()
+		ps = nil
+	}
+	for i, p := range ps {
 		pct := p.Score.Percent
-		row.Readiness[fw] = &pct
-		if fw == "soc2" {
+		row.Readiness[fws[i]] = &pct
+		if fws[i] == "soc2" {
 			row.Exceptions = len(p.Exceptions)
 		}
 	}
@@ -148,107 +155,264 @@ func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, s
 	return row
 }
 
-// rowCache keeps each organization's computed row with the audit head it
-// was computed at. Every change to an organization's records appends to
-// its audit chain in the same transaction, so an unchanged head means
-// unchanged records, and the row for the same date can be reused: a
-// second look at the overview reads one small row per organization
-// instead of every record.
-type rowCache struct {
-	mu sync.Mutex
-	m  map[int64]cachedRow
+// mspCache keeps each organization's summary for the overview (package
+// msp: its records, packed) under the audit head it was made at, and the
+// rows computed from it, one per as-of date asked for.
+//
+// Every change to an organization appends to its audit chain in the same
+// transaction, so an unchanged head means unchanged records. A summary
+// is made from the records once per head and stored in the database
+// beside them (org_summaries): a restarted server, or a second one on the
+// same database, reads 300 small rows instead of every record of 300
+// organizations. A stored summary of another head is stale and never
+// used; only that organization's is made again. Another as-of date
+// evaluates the summaries in memory, on every core. Concurrent requests
+// for the same uncached view wait for one computation (single flight).
+type mspCache struct {
+	mu     sync.Mutex
+	m      map[int64]*mspEntry
+	flight singleflight.Group
+	// builds counts summaries made from the records and evals rows
+	// computed, for tests; building, when set by a test, runs before
+	// each build.
+	builds, evals atomic.Int64
+	building      func()
 }
 
-type cachedRow struct {
+type mspEntry struct {
 	head audit.Head
-	asOf date.Date
+	sum  msp.Summary
+	mu   sync.Mutex
+	rows map[string]*mspRow // by as-of date
+}
+
+type mspRow struct {
+	once sync.Once
 	row  OrgRow
 }
 
-func (c *rowCache) get(org int64, head audit.Head, asOf date.Date) (OrgRow, bool) {
+// maxMSPDates bounds the dates whose rows an entry keeps: a person
+// paging through past dates must not grow it without end. Past the bound
+// a row is computed and not kept.
+const maxMSPDates = 64
+
+func (c *mspCache) get(org int64, head audit.Head) *mspEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[org]
-	return e.row, ok && e.head == head && e.asOf.Equal(asOf)
+	if e := c.m[org]; e != nil && e.head == head {
+		return e
+	}
+	return nil
 }
 
-func (c *rowCache) put(org int64, head audit.Head, asOf date.Date, row OrgRow) {
+func (c *mspCache) put(org int64, e *mspEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = map[int64]cachedRow{}
+		c.m = map[int64]*mspEntry{}
 	}
-	c.m[org] = cachedRow{head, asOf, row}
+	// A slower request must not put back an older head's summary.
+	if old := c.m[org]; old == nil || old.head.Seq <= e.head.Seq {
+		c.m[org] = e
+	}
 }
 
-// orgRow is one organization's row, from the cache when its audit head
-// has not moved. The head is read before the records: a change landing in
-// between is cached under the older head, so it is recomputed next time,
-// never served stale.
-func (s *Server) orgRow(ctx context.Context, org store.Org, cat *catalog.Catalog, asOf date.Date) (OrgRow, error) {
-	o := s.st.Org(org)
-	head, err := o.AuditHead(ctx)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return OrgRow{}, err
-	}
-	if row, ok := s.rows.get(org.ID, head, asOf); ok {
-		return row, nil
-	}
-	e, err := s.cachedEntry(ctx, org)
-	if err != nil {
-		return OrgRow{}, err
-	}
-	// The row is of e's workspace: under e's head, which is this one or,
-	// when a change landed since, newer.
-	row, err := deriveIn(e, "org row "+asOf.String(), func(ws *workspace.Workspace) (OrgRow, error) {
-		row := orgSummary(ws, cat, asOf, org.Slug)
-		var err error
-		row.OpenFindings, err = o.OpenFindingTotal(context.WithoutCancel(ctx))
-		return row, err
-	})
-	if err != nil {
-		return OrgRow{}, err
-	}
-	s.rows.put(org.ID, e.head, asOf, row)
-	return row, nil
+// reset forgets every summary and row held in memory (what a restart
+// does); the stored summaries stay.
+func (c *mspCache) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
 }
 
-// orgsOverview computes every row, a few organizations at a time (one
-// per core): each is one query for its records and pure functions after,
-// or one query for its audit head when the cached row is current.
-func (s *Server) orgsOverview(ctx context.Context, ms []store.Membership, asOf date.Date) ([]OrgRow, error) {
-	rows := make([]OrgRow, len(ms))
-	cat := catalog.Default()
+// row is the organization's row on asOf, computed once.
+func (e *mspEntry) row(cat *catalog.Catalog, asOf date.Date, slug string, evals *atomic.Int64) OrgRow {
+	compute := func() OrgRow {
+		evals.Add(1)
+		row := orgSummary(e.sum.Workspace, cat, asOf, slug)
+		row.OpenFindings = e.sum.OpenFindings
+		return row
+	}
+	k := asOf.String()
+	e.mu.Lock()
+	r, ok := e.rows[k]
+	if !ok {
+		if len(e.rows) >= maxMSPDates {
+			e.mu.Unlock()
+			return compute()
+		}
+		if e.rows == nil {
+			e.rows = map[string]*mspRow{}
+		}
+		r = &mspRow{}
+		e.rows[k] = r
+	}
+	e.mu.Unlock()
+	r.once.Do(func() { r.row = compute() })
+	return r.row
+}
+
+// parallel runs f(i) for i in [0, n), one goroutine per core.
+func parallel(n int, f func(i int)) {
 	jobs := make(chan int)
-	errs := make([]error, len(ms))
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(ms), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
+		wg.Go(func() {
 			for i := range jobs {
-				m := ms[i]
-				row, err := s.orgRow(ctx, m.Org, cat, asOf)
-				if err != nil {
-					errs[i] = err
-					continue
-				}
-				rows[i] = row
-				rows[i].Slug, rows[i].Name, rows[i].Role = m.Org.Slug, m.Org.Name, m.Role
+				f(i)
 			}
-		}()
+		})
 	}
-	for i := range ms {
+	for i := range n {
 		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
-	for _, err := range errs {
+}
+
+// orgsOverview computes every row: one query for the audit heads, the
+// summaries of organizations whose head moved (read from the database,
+// or made from the records when the stored one is stale), then each row
+// from memory.
+func (s *Server) orgsOverview(ctx context.Context, ms []store.Membership, asOf date.Date) ([]OrgRow, error) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.Org.ID
+	}
+	heads, err := s.st.AuditHeads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]*mspEntry, len(ms))
+	var missing []store.Org
+	var key strings.Builder
+	for i, m := range ms {
+		h, ok := heads[m.Org.ID]
+		if e := s.msp.get(m.Org.ID, h); ok && e != nil {
+			entries[i] = e
+			continue
+		}
+		missing = append(missing, m.Org)
+		fmt.Fprintf(&key, "%d %d %s,", m.Org.ID, h.Seq, h.Hash)
+	}
+	if len(missing) > 0 {
+		// Concurrent requests missing the same summaries read and
+		// decode them once; one caller going away must not fail the
+		// others.
+		v, err, _ := s.msp.flight.Do(key.String(), func() (any, error) {
+			return s.loadSummaries(context.WithoutCancel(ctx), missing, heads)
+		})
 		if err != nil {
 			return nil, err
 		}
+		loaded := v.(map[int64]*mspEntry)
+		for i, m := range ms {
+			if entries[i] == nil {
+				entries[i] = loaded[m.Org.ID]
+			}
+		}
 	}
+	rows := make([]OrgRow, len(ms))
+	cat := catalog.Default()
+	parallel(len(ms), func(i int) {
+		m := ms[i]
+		rows[i] = entries[i].row(cat, asOf, m.Org.Slug, &s.msp.evals)
+		rows[i].Slug, rows[i].Name, rows[i].Role = m.Org.Slug, m.Org.Name, m.Role
+	})
 	return rows, nil
+}
+
+// loadSummaries reads the current stored summaries of orgs in one query
+// and decodes them, and makes the others (stale, missing, of another
+// encoding) from the records, on every core.
+func (s *Server) loadSummaries(ctx context.Context, orgs []store.Org, heads map[int64]audit.Head) (map[int64]*mspEntry, error) {
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	stored, err := s.st.OrgSummaries(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*mspEntry, len(orgs))
+	errs := make([]error, len(orgs))
+	parallel(len(orgs), func(i int) {
+		org := orgs[i]
+		if st, ok := stored[org.ID]; ok {
+			if sum, err := msp.Decode(st.Body); err == nil {
+				out[i] = &mspEntry{head: st.Head, sum: sum}
+				s.msp.put(org.ID, out[i])
+				return
+			}
+		}
+		head, ok := heads[org.ID]
+		out[i], errs[i] = s.buildSummary(ctx, org, head, ok)
+	})
+	m := make(map[int64]*mspEntry, len(orgs))
+	for i, o := range orgs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		m[o.ID] = out[i]
+	}
+	return m, nil
+}
+
+// buildSummary makes org's summary from its records, read after its head
+// was: a change landing in between is kept under the older head and made
+// again on the next request, never served stale. It is stored for the
+// next server to start. An organization without an audit chain (made
+// before there was one) has nothing to key on: its summary serves this
+// request only.
+func (s *Server) buildSummary(ctx context.Context, org store.Org, head audit.Head, chained bool) (*mspEntry, error) {
+	build := func() (*mspEntry, error) {
+		if s.msp.building != nil {
+			s.msp.building()
+		}
+		o := s.st.Org(org)
+		var ws *workspace.Workspace
+		if e := s.wsc.get(org.ID, head); chained && e != nil {
+			ws = e.ws // the organization's pages loaded it already
+		} else {
+			var err error
+			if ws, err = o.Workspace(ctx); err != nil {
+				return nil, err
+			}
+		}
+		open, err := o.OpenFindingTotal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.msp.builds.Add(1)
+		e := &mspEntry{head: head, sum: msp.Summary{Workspace: ws, OpenFindings: open}}
+		if !chained {
+			return e, nil
+		}
+		body, err := msp.Encode(e.sum)
+		if err == nil {
+			err = s.st.PutOrgSummary(ctx, org.ID, store.OrgSummary{Head: head, Body: body})
+		}
+		if err != nil {
+			// The summary is a cache: without it the next start makes it again.
+			s.log.WarnContext(ctx, "store the overview's summary", "org", org.Slug, "err", err)
+		}
+		s.msp.put(org.ID, e)
+		return e, nil
+	}
+	if !chained {
+		return build()
+	}
+	key := fmt.Sprintf("build %d %d %s", org.ID, head.Seq, head.Hash)
+	v, err, _ := s.msp.flight.Do(key, func() (any, error) {
+		if e := s.msp.get(org.ID, head); e != nil {
+			return e, nil // made by a flight that just ended
+		}
+		return build()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*mspEntry), nil
 }
 
 // orgColumns are the sortable columns, with the direction a first click

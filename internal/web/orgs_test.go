@@ -258,7 +258,7 @@ func BenchmarkOrgsOverview300(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				if !warm {
-					s.rows = rowCache{}
+					s.msp.reset()
 				}
 				rows, err := s.orgsOverview(ctx, ms, asOf)
 				if err != nil {

@@ -85,8 +85,8 @@ type Server struct {
 	// nav is the organization's left-hand menu; an entry is a link only
 	// when its page is registered.
 	nav []navItem
-	// rows caches the organizations overview's rows (orgs.go).
-	rows rowCache
+	// msp caches the organizations overview's summaries and rows (orgs.go).
+	msp mspCache
 	// wsc caches each organization's workspace under its audit head
 	// (wscache.go).
 	wsc wsCache
