@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"ward/internal/benchgen"
+	"ward/internal/date"
 	"ward/internal/workspace"
 )
 
@@ -28,6 +29,11 @@ func TestRoundTrip(t *testing.T) {
 	withScans.Evidence[0].Controls = []string{withScans.Controls[1].ID, withScans.Controls[2].ID}
 	withScans.Evidence[1].Controls = []string{}
 	withScans.Evidence[2].Size, withScans.Evidence[2].SHA256, withScans.Evidence[2].File = 1234, "ab12", "scan.json"
+	// Dates at and past the ends of the decoder's table, and the epoch.
+	for i, d := range []string{"1960-02-29", "1969-12-31", "1970-01-01", "1989-12-31", "1990-01-01", "2099-12-31", "2100-01-01", "2400-02-29"} {
+		withScans.Evidence[3+i].Collected = date.MustParse(d)
+		withScans.Evidence[3+i].PeriodStart, withScans.Evidence[3+i].PeriodEnd = date.Date{}, date.MustParse(d)
+	}
 	cases := map[string]*workspace.Workspace{
 		"demo":        demo(t),
 		"practice":    benchgen.Org(1, "p", "P", benchgen.Practice),
