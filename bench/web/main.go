@@ -20,6 +20,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -151,6 +152,20 @@ func main() {
 			{"overview API (MSP)", "/api/v1/overview"},
 			{"/orgs?as_of=(a new date each request)", "/orgs?as_of=NEW"},
 		}, levels)
+		// Every date run measured is a day before benchgen.AsOf; this
+		// one is after, so no server has seen it.
+		fresh := benchgen.AsOf.AddDays(45).String()
+		cold(bin, eng, murl, []route{{"/orgs", "/orgs"}, {"/orgs?as_of=" + fresh, "/orgs?as_of=" + fresh}})
+	}
+	if len(colds) > 0 {
+		fmt.Println()
+		fmt.Println("Cold: the first request of a ward serve process just started (a restart), after logging in; CPU is the server's for the request.")
+		fmt.Println()
+		fmt.Println("| engine | route | wall | ward serve CPU |")
+		fmt.Println("| --- | --- | --- | --- |")
+		for _, r := range colds {
+			fmt.Printf("| %s | %s | %s | %s |\n", r.eng, r.name, ms(r.wall), ms(r.cpu))
+		}
 	}
 }
 
@@ -250,46 +265,8 @@ func redact(u string) string {
 
 // run starts ward serve on dbURL and measures routes.
 func run(bin, eng, dbURL string, routes []route, levels []int) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "serve", "--db", dbURL, "--addr", addr, "--no-notify")
-	cmd.Env = append(os.Environ(), "WARD_BLOBS="+blobDir(dbURL))
-	if *serveLog != "" {
-		f, err := os.OpenFile(*serveLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
-		check(err)
-		defer f.Close()
-		cmd.Stdout, cmd.Stderr = f, f
-	}
-	check(cmd.Start())
-	server = cmd
-	defer func() {
-		server = nil
-		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-	}()
-	base := "http://" + addr
-	for i := 0; ; i++ {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		if i > 600 {
-			check(fmt.Errorf("ward serve on %s did not get ready", redact(dbURL)))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	base, _, stop := start(bin, dbURL)
+	defer stop()
 	c := login(base)
 	static := map[int]stats{}
 	for _, lv := range levels {
@@ -432,6 +409,102 @@ func measureFunc(c *http.Client, base string, path func() string, conc, count in
 		return times[min(max(i, 0), len(times)-1)]
 	}
 	return stats{pct(0.50), pct(0.95), pct(0.99)}
+}
+
+// start starts ward serve on dbURL and waits until it is ready; stop
+// stops it.
+func start(bin, dbURL string) (base string, cmd *exec.Cmd, stop func()) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	addr := l.Addr().String()
+	l.Close()
+	cmd = exec.Command(bin, "serve", "--db", dbURL, "--addr", addr, "--no-notify")
+	cmd.Env = append(os.Environ(), "WARD_BLOBS="+blobDir(dbURL))
+	var logf *os.File
+	if *serveLog != "" {
+		logf, err = os.OpenFile(*serveLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+		check(err)
+		cmd.Stdout, cmd.Stderr = logf, logf
+	}
+	check(cmd.Start())
+	server = cmd
+	stop = func() {
+		server = nil
+		cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+		if logf != nil {
+			logf.Close()
+		}
+	}
+	base = "http://" + addr
+	for i := 0; ; i++ {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if i > 600 {
+			check(fmt.Errorf("ward serve on %s did not get ready", redact(dbURL)))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return base, cmd, stop
+}
+
+// coldRow is one request to a ward serve process just started: its wall
+// time and the CPU time the server spent on it.
+type coldRow struct {
+	eng, name string
+	wall, cpu time.Duration
+}
+
+var colds []coldRow
+
+// cold measures each path as the first request of a new ward serve
+// process (after logging in): what a person waits for after a restart.
+// The server's CPU time for the request is read from /proc (Linux); it
+// is 0 elsewhere.
+func cold(bin, eng, dbURL string, routes []route) {
+	for _, rt := range routes {
+		base, cmd, stop := start(bin, dbURL)
+		c := login(base)
+		cpu0 := procCPU(cmd.Process.Pid)
+		t0 := time.Now()
+		if st := get(c, base+rt.path); st != 200 {
+			stop()
+			check(fmt.Errorf("%s %s: status %d", eng, rt.path, st))
+		}
+		wall := time.Since(t0)
+		colds = append(colds, coldRow{eng, rt.name, wall, procCPU(cmd.Process.Pid) - cpu0})
+		stop()
+	}
+}
+
+// procCPU is the user and system CPU time of process pid so far, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // server is the ward serve process running, stopped when the benchmark
