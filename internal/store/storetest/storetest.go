@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"WorkforceRecords", testWorkforceRecords},
 		{"Drafts", testDrafts},
 		{"TrustCenter", testTrustCenter},
+		{"OrgSummaries", testOrgSummaries},
 	}
 	// The security contract (accounts.go, security.go) keeps its own list.
 	for _, st := range securityTests {
