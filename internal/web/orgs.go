@@ -205,16 +205,24 @@ func (c *mspCache) get(org int64, head audit.Head) *mspEntry {
 	return nil
 }
 
-func (c *mspCache) put(org int64, e *mspEntry) {
+// put keeps e as org's entry and returns the entry to use for e's head:
+// one already kept for that head (made by a request just before) wins,
+// so its rows are not computed twice.
+func (c *mspCache) put(org int64, e *mspEntry) *mspEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
 		c.m = map[int64]*mspEntry{}
 	}
-	// A slower request must not put back an older head's summary.
-	if old := c.m[org]; old == nil || old.head.Seq <= e.head.Seq {
+	old := c.m[org]
+	switch {
+	case old != nil && old.head == e.head:
+		return old
+	case old == nil || old.head.Seq < e.head.Seq:
 		c.m[org] = e
 	}
+	// A slower request does not put back an older head's summary.
+	return e
 }
 
 // reset forgets every summary and row held in memory (what a restart
@@ -339,9 +347,12 @@ func (s *Server) loadSummaries(ctx context.Context, orgs []store.Org, heads map[
 	parallel(len(orgs), func(i int) {
 		org := orgs[i]
 		if st, ok := stored[org.ID]; ok {
+			if e := s.msp.get(org.ID, st.Head); e != nil {
+				out[i] = e // read by a request just before
+				return
+			}
 			if sum, err := msp.Decode(st.Body); err == nil {
-				out[i] = &mspEntry{head: st.Head, sum: sum}
-				s.msp.put(org.ID, out[i])
+				out[i] = s.msp.put(org.ID, &mspEntry{head: st.Head, sum: sum})
 				return
 			}
 		}
@@ -396,8 +407,7 @@ func (s *Server) buildSummary(ctx context.Context, org store.Org, head audit.Hea
 			// The summary is a cache: without it the next start makes it again.
 			s.log.WarnContext(ctx, "store the overview's summary", "org", org.Slug, "err", err)
 		}
-		s.msp.put(org.ID, e)
-		return e, nil
+		return s.msp.put(org.ID, e), nil
 	}
 	if !chained {
 		return build()
