@@ -94,8 +94,9 @@ func main() {
 	fmt.Printf("Large organization: %d systems, %d flows, %d vendors, %d risks, %d controls, %d months of evidence. MSP: %d practices.\n",
 		large.Systems, large.Flows, large.Vendors, large.Risks, large.Controls, large.Months, *orgs)
 	fmt.Printf("%d measured requests per route and concurrency after %d warm-up requests; \"first\" is the first (cold) request; ×static is the route's time over a static file's measured at the same concurrency in the same run.\n\n", *n, *warm)
-	fmt.Println("| engine | route | c | p50 | p95 | p99 | ×static p50 | ×static p99 | first |")
-	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+	fmt.Print("ward CPU is the CPU time the ward serve process spent per measured request (user and system, from /proc; the database server's own is not in it); on a loaded machine it is steadier than the clock.\n\n")
+	fmt.Println("| engine | route | c | p50 | p95 | p99 | ×static p50 | ×static p99 | first | ward CPU |")
+	fmt.Println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 	for _, eng := range strings.Split(*engines, ",") {
 		tag := fmt.Sprintf("s%g", *scale)
 		url := database(eng, "large_"+strings.ReplaceAll(tag, ".", "_"))
@@ -271,8 +272,9 @@ func run(bin, eng, dbURL string, routes []route, levels []int) {
 	static := map[int]stats{}
 	for _, lv := range levels {
 		get(c, base+"/static/forms.js") // warm
+		cpu0 := cpuTime(cmd.Process.Pid)
 		static[lv] = measure(c, base, "/static/forms.js", lv, *n)
-		fmt.Printf("| %s | static file | %d | %s | %s | %s | 1 | 1 | |\n", eng, lv, ms(static[lv].p50), ms(static[lv].p95), ms(static[lv].p99))
+		fmt.Printf("| %s | static file | %d | %s | %s | %s | 1 | 1 | | %s |\n", eng, lv, ms(static[lv].p50), ms(static[lv].p95), ms(static[lv].p99), perRequest(cpuSince(cmd.Process.Pid, cpu0), *n))
 	}
 	day := 0
 	for _, rt := range routes {
@@ -303,11 +305,49 @@ func run(bin, eng, dbURL string, routes []route, levels []int) {
 			if newDate {
 				count = *nDates
 			}
+			cpu0 := cpuTime(cmd.Process.Pid)
 			st := measureFunc(c, base, path, lv, count)
-			fmt.Printf("| %s | %s | %d | %s | %s | %s | %.0f | %.0f | %s |\n", eng, rt.name, lv, ms(st.p50), ms(st.p95), ms(st.p99),
-				ratio(st.p50, static[lv].p50), ratio(st.p99, static[lv].p99), ms(first))
+			fmt.Printf("| %s | %s | %d | %s | %s | %s | %.0f | %.0f | %s | %s |\n", eng, rt.name, lv, ms(st.p50), ms(st.p95), ms(st.p99),
+				ratio(st.p50, static[lv].p50), ratio(st.p99, static[lv].p99), ms(first), perRequest(cpuSince(cmd.Process.Pid, cpu0), count))
 		}
 	}
+}
+
+// cpuTime is the user and system CPU time process pid has used, from
+// /proc/PID/stat (Linux); -1 elsewhere.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// The command name (field 2) may hold spaces: count from after it.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	const ticks = 100 // USER_HZ on Linux
+	return time.Duration(ut+st) * time.Second / ticks
+}
+
+// cpuSince is the CPU time pid has used since it had used cpu0; -1 when
+// unknown.
+func cpuSince(pid int, cpu0 time.Duration) time.Duration {
+	now := cpuTime(pid)
+	if cpu0 < 0 || now < 0 {
+		return -1
+	}
+	return now - cpu0
+}
+
+// perRequest is d spread over n requests, or "" when unknown.
+func perRequest(d time.Duration, n int) string {
+	if d < 0 || n == 0 {
+		return ""
+	}
+	return ms(d / time.Duration(n))
 }
 
 func ratio(a, b time.Duration) float64 {
