@@ -17,7 +17,7 @@ import (
 // repository.
 
 func init() {
-	register(Route{Method: "GET", Pattern: "/favicon.ico", Role: Public, Handler: (*Server).favicon})
+	register(Route{Method: "GET", Pattern: "/favicon.ico", Role: Public, Anonymous: true, Handler: (*Server).favicon})
 }
 
 func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {

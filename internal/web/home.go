@@ -11,7 +11,7 @@ import (
 func init() {
 	register(
 		Route{Method: "GET", Pattern: "/{$}", Role: AnyUser, Handler: (*Server).home},
-		Route{Method: "GET", Pattern: "/static/{file}", Role: Public, Handler: (*Server).static},
+		Route{Method: "GET", Pattern: "/static/{file}", Role: Public, Anonymous: true, Handler: (*Server).static},
 		// Public so that an ended session is an answer, not a 401 the
 		// browser reports as an error.
 		Route{Method: "GET", Pattern: "/api/v1/session", Role: Public, Handler: (*Server).sessionStatus},

@@ -229,6 +229,7 @@ func TestDenyByDefault(t *testing.T) {
 		{Method: "DELETE", Pattern: "/orgs/{org}/auditor-deletes", Role: store.RoleAuditor, Handler: h},
 		{Method: "", Pattern: "/orgs/{org}/any-method", Role: store.RoleAdmin, Handler: h},
 		{Method: "GET", Pattern: "/orgs/{org}/no-handler", Role: store.RoleAdmin},
+		{Method: "GET", Pattern: "/anonymous-user", Role: AnyUser, Anonymous: true, Handler: h},
 	}
 	e := newEnv(t, Config{})
 	srv := newServer(e.st, Config{}, append(Routes(), bad...))
