@@ -266,15 +266,15 @@ func redact(u string) string {
 
 // run starts ward serve on dbURL and measures routes.
 func run(bin, eng, dbURL string, routes []route, levels []int) {
-	base, _, stop := start(bin, dbURL)
+	base, cmd, stop := start(bin, dbURL)
 	defer stop()
 	c := login(base)
 	static := map[int]stats{}
 	for _, lv := range levels {
 		get(c, base+"/static/forms.js") // warm
-		cpu0 := cpuTime(cmd.Process.Pid)
+		cpu0 := procCPU(cmd.Process.Pid)
 		static[lv] = measure(c, base, "/static/forms.js", lv, *n)
-		fmt.Printf("| %s | static file | %d | %s | %s | %s | 1 | 1 | | %s |\n", eng, lv, ms(static[lv].p50), ms(static[lv].p95), ms(static[lv].p99), perRequest(cpuSince(cmd.Process.Pid, cpu0), *n))
+		fmt.Printf("| %s | static file | %d | %s | %s | %s | 1 | 1 | | %s |\n", eng, lv, ms(static[lv].p50), ms(static[lv].p95), ms(static[lv].p99), perRequest(procCPU(cmd.Process.Pid)-cpu0, *n))
 	}
 	day := 0
 	for _, rt := range routes {
@@ -305,46 +305,17 @@ func run(bin, eng, dbURL string, routes []route, levels []int) {
 			if newDate {
 				count = *nDates
 			}
-			cpu0 := cpuTime(cmd.Process.Pid)
+			cpu0 := procCPU(cmd.Process.Pid)
 			st := measureFunc(c, base, path, lv, count)
 			fmt.Printf("| %s | %s | %d | %s | %s | %s | %.0f | %.0f | %s | %s |\n", eng, rt.name, lv, ms(st.p50), ms(st.p95), ms(st.p99),
-				ratio(st.p50, static[lv].p50), ratio(st.p99, static[lv].p99), ms(first), perRequest(cpuSince(cmd.Process.Pid, cpu0), count))
+				ratio(st.p50, static[lv].p50), ratio(st.p99, static[lv].p99), ms(first), perRequest(procCPU(cmd.Process.Pid)-cpu0, count))
 		}
 	}
 }
 
-// cpuTime is the user and system CPU time process pid has used, from
-// /proc/PID/stat (Linux); -1 elsewhere.
-func cpuTime(pid int) time.Duration {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return -1
-	}
-	// The command name (field 2) may hold spaces: count from after it.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	if len(f) < 13 {
-		return -1
-	}
-	var ut, st int64
-	fmt.Sscan(f[11], &ut)
-	fmt.Sscan(f[12], &st)
-	const ticks = 100 // USER_HZ on Linux
-	return time.Duration(ut+st) * time.Second / ticks
-}
-
-// cpuSince is the CPU time pid has used since it had used cpu0; -1 when
-// unknown.
-func cpuSince(pid int, cpu0 time.Duration) time.Duration {
-	now := cpuTime(pid)
-	if cpu0 < 0 || now < 0 {
-		return -1
-	}
-	return now - cpu0
-}
-
-// perRequest is d spread over n requests, or "" when unknown.
+// perRequest is d spread over n requests.
 func perRequest(d time.Duration, n int) string {
-	if d < 0 || n == 0 {
+	if n == 0 {
 		return ""
 	}
 	return ms(d / time.Duration(n))
