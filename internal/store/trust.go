@@ -40,11 +40,27 @@ type Snapshot struct {
 	Subprocessors []trust.Subprocessor `json:"subprocessors"`
 }
 
-// Subscriber is an address that receives subprocessor notices.
+// Subscriber is an address that asked for subprocessor notices. It
+// receives them once Confirmed: the address's owner opened the link
+// mailed to it (double opt-in). A subscription made before confirmation
+// existed has none, and is pending until the address subscribes again.
 type Subscriber struct {
-	Email string    `json:"email"`
-	Since time.Time `json:"since"`
+	Email     string    `json:"email"`
+	Since     time.Time `json:"since"`
+	Confirmed time.Time `json:"confirmed,omitzero"`
 }
+
+// Pending reports whether the subscription awaits its confirmation.
+func (s Subscriber) Pending() bool { return s.Confirmed.IsZero() }
+
+// SubscriptionTTL is how long a confirmation link works.
+const SubscriptionTTL = 48 * time.Hour
+
+// Why a confirmation link cannot be used (ConfirmSubscription).
+var (
+	ErrConfirmUsed    = errors.New("this confirmation link was already used")
+	ErrConfirmExpired = errors.New("this confirmation link has expired")
+)
 
 func init() {
 	kinds[KindTrustSnapshot] = kindOf{strict[Snapshot], func(v any) string { return v.(*Snapshot).Key }}
@@ -99,6 +115,9 @@ func (w *writer) announce() error {
 			v, err := kinds[KindTrustSubscriber].decode(r.body)
 			if err != nil {
 				return err
+			}
+			if v.(*Subscriber).Pending() {
+				continue // double opt-in: only confirmed addresses
 			}
 			subs = append(subs, *v.(*Subscriber))
 		}
@@ -236,20 +255,113 @@ func (o *OrgStore) SubprocessorChanges(ctx context.Context) ([]trust.Change, err
 	return out, err
 }
 
-// Subscribe records an address for subprocessor notices (audited, with
-// actor naming the subscriber). Subscribing again changes nothing.
-func (o *OrgStore) Subscribe(ctx context.Context, actor, email string) (Change, error) {
+// Subscribe records that email asked for subprocessor notices: a pending
+// subscription (kept pending if it was), and a confirmation link whose
+// token has the SHA-256 tokenHash, usable once until expires; the caller
+// mails the link. Audited (trust.subscribe, with actor naming the
+// subscriber). An address confirmed already gets ErrNoChange, and no
+// link: nothing to mail.
+func (o *OrgStore) Subscribe(ctx context.Context, actor, email, tokenHash string, expires time.Time) (Subscriber, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	var ch Change
+	if tokenHash == "" || expires.IsZero() {
+		return Subscriber{}, errors.New("a subscription needs its confirmation link's hash and expiry")
+	}
+	var sub Subscriber
 	err := o.write(ctx, actor, false, func(w *writer) error {
 		old, exists, err := w.load(KindTrustSubscriber, email)
-		if err != nil || (exists && !old.retired) {
+		if err != nil {
 			return err
 		}
-		ch, err = w.putNew(KindTrustSubscriber, Subscriber{Email: email, Since: o.s.now().UTC()})
-		return err
+		if exists && !old.retired {
+			v, err := kinds[KindTrustSubscriber].decode(old.body)
+			if err != nil {
+				return err
+			}
+			sub = *v.(*Subscriber)
+			if !sub.Pending() {
+				return fmt.Errorf("%s is subscribed already: %w", email, ErrNoChange)
+			}
+		} else {
+			sub = Subscriber{Email: email, Since: o.s.now().UTC()}
+			if _, err := w.putNew(KindTrustSubscriber, sub); err != nil {
+				return err
+			}
+		}
+		if err := w.exec("INSERT INTO trust_confirmations (token_hash, org_id, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+			tokenHash, o.org.ID, email, w.now, fmtTime(expires)); err != nil {
+			return err
+		}
+		return w.audit("trust.subscribe", KindTrustSubscriber, email, map[string]string{"expires": fmtTime(expires), "status": "pending"})
 	})
-	return ch, err
+	return sub, err
+}
+
+// SubscriptionLink is the address of the confirmation link with this
+// token hash, or why it cannot be used: ErrNotFound (never issued here),
+// ErrConfirmUsed, ErrConfirmExpired.
+func (o *OrgStore) SubscriptionLink(ctx context.Context, tokenHash string) (string, error) {
+	var email, expires string
+	var used sql.NullString
+	err := o.s.db.QueryRowContext(ctx, o.s.q("SELECT email, expires_at, used_at FROM trust_confirmations WHERE token_hash = ? AND org_id = ?"), tokenHash, o.org.ID).
+		Scan(&email, &expires, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("confirmation link: %w", ErrNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	if used.Valid {
+		return email, ErrConfirmUsed
+	}
+	if exp, err := parseTime(expires); err != nil {
+		return "", err
+	} else if !o.s.now().Before(exp) {
+		return email, ErrConfirmExpired
+	}
+	return email, nil
+}
+
+// ConfirmSubscription uses the confirmation link with this token hash:
+// once (a second use, even a concurrent one, gets ErrConfirmUsed), before
+// it expires, it confirms the address's subscription (audited as
+// trust.confirm by the subscriber). ErrNotFound when the link was never
+// issued here, or the subscription was retired since.
+func (o *OrgStore) ConfirmSubscription(ctx context.Context, tokenHash string) (Subscriber, error) {
+	email, err := o.SubscriptionLink(ctx, tokenHash)
+	if err != nil {
+		return Subscriber{}, err
+	}
+	var sub Subscriber
+	err = o.write(ctx, "subscriber:"+email, false, func(w *writer) error {
+		res, err := w.tx.ExecContext(ctx, o.s.q("UPDATE trust_confirmations SET used_at = ? WHERE token_hash = ? AND org_id = ? AND used_at IS NULL"), w.now, tokenHash, o.org.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrConfirmUsed
+		}
+		old, exists, err := w.load(KindTrustSubscriber, email)
+		if err != nil {
+			return err
+		}
+		if !exists || old.retired {
+			return fmt.Errorf("the subscription of %s was ended: %w", email, ErrNotFound)
+		}
+		v, err := kinds[KindTrustSubscriber].decode(old.body)
+		if err != nil {
+			return err
+		}
+		sub = *v.(*Subscriber)
+		if !sub.Pending() {
+			return nil // confirmed by another link meanwhile
+		}
+		sub.Confirmed = o.s.now().UTC()
+		if _, err := w.putNew(KindTrustSubscriber, sub); err != nil {
+			return err
+		}
+		return w.audit("trust.confirm", KindTrustSubscriber, email, map[string]string{"status": "confirmed"})
+	})
+	return sub, err
 }
 
 // Unsubscribe retires a subscription (kept, audited); ErrNotFound when
@@ -259,7 +371,8 @@ func (o *OrgStore) Unsubscribe(ctx context.Context, actor, email string) error {
 	return err
 }
 
-// Subscribers lists the addresses that receive notices.
+// Subscribers lists the subscribed addresses, confirmed or pending
+// (Subscriber.Pending): only the confirmed receive notices.
 func (o *OrgStore) Subscribers(ctx context.Context) ([]Subscriber, error) {
 	out := []Subscriber{}
 	err := o.live(ctx, KindTrustSubscriber, func(body []byte) error {

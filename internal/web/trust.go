@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"ward/internal/auth"
 	"ward/internal/date"
+	"ward/internal/notify"
 	"ward/internal/plan"
 	"ward/internal/store"
 	"ward/internal/trust"
@@ -43,6 +45,8 @@ func init() {
 		Route{Method: "GET", Pattern: "/trust/{slug}/subprocessors.atom", Role: Public, Handler: (*Server).trustFeed},
 		Route{Method: "GET", Pattern: "/trust/{slug}/subscribe", Role: Public, Handler: (*Server).trustSubscribeForm},
 		Route{Method: "POST", Pattern: "/trust/{slug}/subscribe", Role: Public, Handler: (*Server).trustSubscribe},
+		Route{Method: "GET", Pattern: "/trust/{slug}/confirm/{token}", Role: Public, Handler: (*Server).trustConfirmForm},
+		Route{Method: "POST", Pattern: "/trust/{slug}/confirm/{token}", Role: Public, Handler: (*Server).trustConfirm},
 		Route{Method: "GET", Pattern: "/trust/{slug}/documents/{doc}", Role: Public, Handler: (*Server).trustRequestForm},
 		Route{Method: "POST", Pattern: "/trust/{slug}/documents/{doc}", Role: Public, Handler: (*Server).trustRequest},
 		Route{Method: "GET", Pattern: "/trust/{slug}/download/{id}/{token}", Role: Public, Handler: (*Server).trustDownloadPage},
@@ -98,7 +102,7 @@ var trustTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 
 var trustPageTemplates = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, n := range []string{"page", "request", "subscribe", "download", "error"} {
+	for _, n := range []string{"page", "request", "subscribe", "confirm", "download", "error"} {
 		m[n] = template.Must(template.Must(trustTemplates.Clone()).ParseFS(trustFS, "templates/trust/"+n+".html"))
 	}
 	return m
@@ -121,6 +125,9 @@ type trustView struct {
 	Request              trust.Request
 	LinkToken            string
 	Title, Message       string
+	// NoMail: ward sends no e-mail (no --smtp-url), so no subscription
+	// can be confirmed.
+	NoMail bool
 }
 
 func trustHeaders(w http.ResponseWriter, cache string) {
@@ -294,6 +301,9 @@ const (
 	maxTrustRequestsPerIP   = 5
 	maxTrustRequestsPerMail = 3
 	maxTrustSubscribesPerIP = 10
+	// A confirmation mail goes to the address typed: at most this many
+	// to one address in the window, whoever asks.
+	maxTrustSubscribesPerMail = 3
 )
 
 func (s *Server) trustThrottled(w http.ResponseWriter, keys ...limitKey) bool {
@@ -306,66 +316,186 @@ func (s *Server) trustThrottled(w http.ResponseWriter, keys ...limitKey) bool {
 	return false
 }
 
-func (s *Server) trustSubscribeForm(w http.ResponseWriter, r *http.Request) {
-	_, ws, v, ok := s.trustLoad(w, r)
-	if !ok {
-		return
-	}
-	if !ws.Organization.Trust.Shows(workspace.TrustSubprocessors) {
-		s.trustNotFound(w, r)
-		return
-	}
-	trustHeaders(w, "no-store")
-	var err error
-	if v.Token, err = s.trustFormToken(w); err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	s.trustRender(w, r, http.StatusOK, "subscribe", v)
-}
-
-func (s *Server) trustSubscribe(w http.ResponseWriter, r *http.Request) {
+// trustFormFlow is what the trust center's form pages share: the
+// organization is loaded, check says whether this form exists there (it
+// answered when not), nothing is kept by caches; a GET shows the form
+// name with a fresh double-submit token; a POST reads the form and hands
+// it to post with whether its token was right, and again, which shows the
+// form once more with msg and a fresh token.
+func (s *Server) trustFormFlow(w http.ResponseWriter, r *http.Request, name string,
+	check func(o *store.OrgStore, ws *workspace.Workspace, v *trustView) bool,
+	post func(o *store.OrgStore, ws *workspace.Workspace, v *trustView, tokenOK bool, again func(status int, msg string))) {
 	o, ws, v, ok := s.trustLoad(w, r)
-	if !ok {
-		return
-	}
-	if !ws.Organization.Trust.Shows(workspace.TrustSubprocessors) {
-		s.trustNotFound(w, r)
+	if !ok || !check(o, ws, &v) {
 		return
 	}
 	trustHeaders(w, "no-store")
-	tokenOK, err := s.trustForm(w, r)
 	again := func(status int, msg string) {
 		v.Error = msg
+		var err error
 		if v.Token, err = s.trustFormToken(w); err != nil {
 			s.serverError(w, r, false, err)
 			return
 		}
-		s.trustRender(w, r, status, "subscribe", v)
+		s.trustRender(w, r, status, name, v)
 	}
+	if r.Method != http.MethodPost {
+		again(http.StatusOK, "")
+		return
+	}
+	tokenOK, err := s.trustForm(w, r)
 	if err != nil {
 		again(http.StatusBadRequest, "The form could not be read. Please try again.")
 		return
 	}
-	v.Email = strings.TrimSpace(r.PostForm.Get("email"))
-	if !tokenOK {
-		again(http.StatusBadRequest, "The form expired. Please send it again.")
-		return
+	post(o, ws, &v, tokenOK, again)
+}
+
+// trustSubscribable: the subscription forms exist where the
+// subprocessors are public.
+func (s *Server) trustSubscribable(w http.ResponseWriter, r *http.Request) func(*store.OrgStore, *workspace.Workspace, *trustView) bool {
+	return func(o *store.OrgStore, ws *workspace.Workspace, v *trustView) bool {
+		if !ws.Organization.Trust.Shows(workspace.TrustSubprocessors) {
+			s.trustNotFound(w, r)
+			return false
+		}
+		v.NoMail = !s.cfg.Mail
+		return true
 	}
-	if s.trustThrottled(w, limitKey{"trust-sub:" + s.clientIP(r), maxTrustSubscribesPerIP}) {
-		again(http.StatusTooManyRequests, "Too many subscriptions from your address. Please try again later.")
-		return
+}
+
+func (s *Server) trustSubscribeForm(w http.ResponseWriter, r *http.Request) {
+	s.trustFormFlow(w, r, "subscribe", s.trustSubscribable(w, r), nil)
+}
+
+// msgNoMail: without --smtp-url no confirmation can be sent, so no
+// address can subscribe.
+const msgNoMail = "This trust center cannot confirm e-mail subscriptions (it sends no e-mail). Follow the Atom feed instead."
+
+// trustSubscribe is the first half of the double opt-in: the address is
+// kept as pending and mailed a confirmation link (through the notifier's
+// outbox) that works once, for store.SubscriptionTTL; notices go only to
+// confirmed addresses. The answer is the same whether the address was
+// new, pending or confirmed already, so the form tells no one who is
+// subscribed.
+func (s *Server) trustSubscribe(w http.ResponseWriter, r *http.Request) {
+	s.trustFormFlow(w, r, "subscribe", s.trustSubscribable(w, r), func(o *store.OrgStore, _ *workspace.Workspace, v *trustView, tokenOK bool, again func(int, string)) {
+		v.Email = strings.TrimSpace(r.PostForm.Get("email"))
+		if v.NoMail {
+			again(http.StatusServiceUnavailable, msgNoMail)
+			return
+		}
+		if !tokenOK {
+			again(http.StatusBadRequest, "The form expired. Please send it again.")
+			return
+		}
+		if s.trustThrottled(w, limitKey{"trust-sub:" + s.clientIP(r), maxTrustSubscribesPerIP},
+			limitKey{"trust-sub-mail:" + strings.ToLower(v.Email), maxTrustSubscribesPerMail}) {
+			again(http.StatusTooManyRequests, "Too many subscriptions from your address. Please try again later.")
+			return
+		}
+		if errs := trust.CheckRequest("-", v.Email, "-", true); errs["email"] != "" {
+			again(http.StatusUnprocessableEntity, errs["email"])
+			return
+		}
+		tok, err := auth.NewToken()
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		ctx, email := r.Context(), strings.ToLower(v.Email)
+		expires := s.now().Add(store.SubscriptionTTL)
+		_, err = o.Subscribe(ctx, "subscriber:"+email, email, auth.TokenHash(tok), expires)
+		switch {
+		case errors.Is(err, store.ErrNoChange):
+			// Confirmed already: nothing to send, the same answer.
+		case err != nil:
+			s.serverError(w, r, false, err)
+			return
+		default:
+			link := s.linkBase(r) + "/trust/" + v.Slug + "/confirm/" + tok
+			text := fmt.Sprintf("Someone, probably you, asked for an e-mail at %s whenever %s adds, removes or changes a subprocessor.\n\nTo start these notices, open this link (it works once, until %s UTC):\n\n%s\n\nIf you did not ask, ignore this e-mail: nothing is sent to you unless the link is opened.\n",
+				email, v.Org, expires.UTC().Format("2006-01-02 15:04"), link)
+			key := "trust-confirm:" + auth.TokenHash(tok)[:16]
+			if _, err := notify.QueueMail(ctx, s.st, o.Info().ID, key, email, "trust-confirmation", "Confirm your subprocessor notices from "+v.Org, text); err != nil {
+				s.serverError(w, r, false, err)
+				return
+			}
+		}
+		v.Done = true
+		s.trustRender(w, r, http.StatusOK, "subscribe", *v)
+	})
+}
+
+// trustConfirmForm is the confirmation link's page: a button, so that a
+// mail scanner that opens links confirms nothing.
+func (s *Server) trustConfirmForm(w http.ResponseWriter, r *http.Request) {
+	s.trustFormFlow(w, r, "confirm", s.trustLinkCheck(w, r), nil)
+}
+
+func (s *Server) trustConfirm(w http.ResponseWriter, r *http.Request) {
+	s.trustFormFlow(w, r, "confirm", s.trustLinkCheck(w, r), func(o *store.OrgStore, _ *workspace.Workspace, v *trustView, tokenOK bool, again func(int, string)) {
+		if !tokenOK {
+			again(http.StatusBadRequest, "The page expired. Please press the button again.")
+			return
+		}
+		sub, err := o.ConfirmSubscription(r.Context(), auth.TokenHash(r.PathValue("token")))
+		if status, msg := confirmProblem(err, v.Org); status != 0 {
+			v.Error, v.LinkToken = msg, ""
+			s.trustRender(w, r, status, "confirm", *v)
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return
+		}
+		s.log.InfoContext(r.Context(), "trust subscription confirmed", "org", v.Slug)
+		v.Email, v.Done = sub.Email, true
+		s.trustRender(w, r, http.StatusOK, "confirm", *v)
+	})
+}
+
+// trustLinkCheck: the confirmation pages exist where the subprocessors
+// are public, for a link issued there (404 otherwise); a used or expired
+// link answers 410 with a page that says which.
+func (s *Server) trustLinkCheck(w http.ResponseWriter, r *http.Request) func(*store.OrgStore, *workspace.Workspace, *trustView) bool {
+	return func(o *store.OrgStore, ws *workspace.Workspace, v *trustView) bool {
+		if !ws.Organization.Trust.Shows(workspace.TrustSubprocessors) {
+			s.trustNotFound(w, r)
+			return false
+		}
+		email, err := o.SubscriptionLink(r.Context(), auth.TokenHash(r.PathValue("token")))
+		if errors.Is(err, store.ErrNotFound) {
+			s.trustNotFound(w, r)
+			return false
+		}
+		if status, msg := confirmProblem(err, v.Org); status != 0 {
+			trustHeaders(w, "no-store")
+			v.Error = msg
+			s.trustRender(w, r, status, "confirm", *v)
+			return false
+		}
+		if err != nil {
+			s.serverError(w, r, false, err)
+			return false
+		}
+		v.Email, v.LinkToken = email, r.PathValue("token")
+		return true
 	}
-	if errs := trust.CheckRequest("-", v.Email, "-", true); errs["email"] != "" {
-		again(http.StatusUnprocessableEntity, errs["email"])
-		return
+}
+
+// confirmProblem is the answer for a confirmation link that cannot be
+// used (0 when it can).
+func confirmProblem(err error, org string) (int, string) {
+	switch {
+	case errors.Is(err, store.ErrConfirmUsed):
+		return http.StatusGone, "This confirmation link was already used: each link works once. If it was you, your subscription is confirmed."
+	case errors.Is(err, store.ErrConfirmExpired):
+		return http.StatusGone, fmt.Sprintf("This confirmation link has expired (links work for %s). Subscribe again to get a new one.", humanDuration(store.SubscriptionTTL))
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusGone, "This subscription was ended by " + org + " meanwhile. Subscribe again if you still want the notices."
 	}
-	if _, err := o.Subscribe(r.Context(), "subscriber:"+strings.ToLower(v.Email), v.Email); err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	v.Done = true
-	s.trustRender(w, r, http.StatusOK, "subscribe", v)
+	return 0, ""
 }
 
 // trustDoc is the public document {doc}; it answered 404 when ok is false.
@@ -378,71 +508,48 @@ func (s *Server) trustDoc(w http.ResponseWriter, r *http.Request, ws *workspace.
 	return d, true
 }
 
+// trustDocCheck: the request forms exist for the public documents.
+func (s *Server) trustDocCheck(w http.ResponseWriter, r *http.Request) func(*store.OrgStore, *workspace.Workspace, *trustView) bool {
+	return func(o *store.OrgStore, ws *workspace.Workspace, v *trustView) bool {
+		var ok bool
+		v.Doc, ok = s.trustDoc(w, r, ws)
+		return ok
+	}
+}
+
 func (s *Server) trustRequestForm(w http.ResponseWriter, r *http.Request) {
-	_, ws, v, ok := s.trustLoad(w, r)
-	if !ok {
-		return
-	}
-	if v.Doc, ok = s.trustDoc(w, r, ws); !ok {
-		return
-	}
-	trustHeaders(w, "no-store")
-	var err error
-	if v.Token, err = s.trustFormToken(w); err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	s.trustRender(w, r, http.StatusOK, "request", v)
+	s.trustFormFlow(w, r, "request", s.trustDocCheck(w, r), nil)
 }
 
 func (s *Server) trustRequest(w http.ResponseWriter, r *http.Request) {
-	o, ws, v, ok := s.trustLoad(w, r)
-	if !ok {
-		return
-	}
-	if v.Doc, ok = s.trustDoc(w, r, ws); !ok {
-		return
-	}
-	trustHeaders(w, "no-store")
-	tokenOK, err := s.trustForm(w, r)
-	again := func(status int, msg string) {
-		v.Error = msg
-		if v.Token, err = s.trustFormToken(w); err != nil {
+	s.trustFormFlow(w, r, "request", s.trustDocCheck(w, r), func(o *store.OrgStore, _ *workspace.Workspace, v *trustView, tokenOK bool, again func(int, string)) {
+		f := r.PostForm
+		v.Name, v.Email, v.Company = strings.TrimSpace(f.Get("name")), strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("company"))
+		v.Accepted = f.Get("nda") == "accept"
+		if !tokenOK {
+			again(http.StatusBadRequest, "The form expired. Please send it again.")
+			return
+		}
+		if s.trustThrottled(w, limitKey{"trust-req:" + s.clientIP(r), maxTrustRequestsPerIP},
+			limitKey{"trust-req-mail:" + strings.ToLower(v.Email), maxTrustRequestsPerMail}) {
+			again(http.StatusTooManyRequests, "Too many requests from your address. Please try again later.")
+			return
+		}
+		if v.Errors = trust.CheckRequest(v.Name, v.Email, v.Company, v.Accepted); len(v.Errors) > 0 {
+			again(http.StatusUnprocessableEntity, "Please correct the fields below.")
+			return
+		}
+		id := make([]byte, 8)
+		rand.Read(id)
+		req := trust.Request{ID: "tr-" + hex.EncodeToString(id), Document: v.Doc.ID, Name: v.Name, Email: v.Email, Company: v.Company,
+			NDA: trust.NDAVersion(), Requested: s.now().UTC(), Status: trust.RequestPending}
+		if err := o.AddTrustRequest(r.Context(), "requester:"+strings.ToLower(v.Email), req); err != nil {
 			s.serverError(w, r, false, err)
 			return
 		}
-		s.trustRender(w, r, status, "request", v)
-	}
-	if err != nil {
-		again(http.StatusBadRequest, "The form could not be read. Please try again.")
-		return
-	}
-	f := r.PostForm
-	v.Name, v.Email, v.Company = strings.TrimSpace(f.Get("name")), strings.TrimSpace(f.Get("email")), strings.TrimSpace(f.Get("company"))
-	v.Accepted = f.Get("nda") == "accept"
-	if !tokenOK {
-		again(http.StatusBadRequest, "The form expired. Please send it again.")
-		return
-	}
-	if s.trustThrottled(w, limitKey{"trust-req:" + s.clientIP(r), maxTrustRequestsPerIP},
-		limitKey{"trust-req-mail:" + strings.ToLower(v.Email), maxTrustRequestsPerMail}) {
-		again(http.StatusTooManyRequests, "Too many requests from your address. Please try again later.")
-		return
-	}
-	if v.Errors = trust.CheckRequest(v.Name, v.Email, v.Company, v.Accepted); len(v.Errors) > 0 {
-		again(http.StatusUnprocessableEntity, "Please correct the fields below.")
-		return
-	}
-	id := make([]byte, 8)
-	rand.Read(id)
-	req := trust.Request{ID: "tr-" + hex.EncodeToString(id), Document: v.Doc.ID, Name: v.Name, Email: v.Email, Company: v.Company,
-		NDA: trust.NDAVersion(), Requested: s.now().UTC(), Status: trust.RequestPending}
-	if err := o.AddTrustRequest(r.Context(), "requester:"+strings.ToLower(v.Email), req); err != nil {
-		s.serverError(w, r, false, err)
-		return
-	}
-	v.Done = true
-	s.trustRender(w, r, http.StatusOK, "request", v)
+		v.Done = true
+		s.trustRender(w, r, http.StatusOK, "request", *v)
+	})
 }
 
 // trustLink finds the request a download link names, checking its token;

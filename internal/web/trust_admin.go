@@ -39,6 +39,16 @@ type TrustRequestRow struct {
 	Resolved bool   `json:"-"`
 }
 
+// SubscriberRow is one address subscribed to subprocessor notices:
+// "confirmed" (it receives them) or "pending" (its confirmation link has
+// not been opened).
+type SubscriberRow struct {
+	Email     string    `json:"email"`
+	Status    string    `json:"status"`
+	Since     time.Time `json:"since"`
+	Confirmed time.Time `json:"confirmed,omitzero"`
+}
+
 // TrustRequestsPage is the admin page's data.
 type TrustRequestsPage struct {
 	Enabled     bool              `json:"enabled"`
@@ -47,6 +57,11 @@ type TrustRequestsPage struct {
 	Pending     int               `json:"pending"`
 	Outbox      int               `json:"outbox_pending"`
 	Subscribers int               `json:"subscribers"`
+	// Awaiting are the subscribers who have not opened their
+	// confirmation link (counted in Subscribers; they receive nothing).
+	Awaiting int `json:"subscribers_pending"`
+	// SubscriberList: each address, confirmed or pending.
+	SubscriberList []SubscriberRow `json:"subscriber_list"`
 	// Link is the download link just issued, shown once.
 	Link    string `json:"link,omitempty"`
 	LinkFor string `json:"link_for,omitempty"`
@@ -91,7 +106,15 @@ func (s *Server) trustRequestsData(r *http.Request) (TrustRequestsPage, *workspa
 	if err != nil {
 		return p, nil, err
 	}
-	p.Subscribers = len(subs)
+	p.Subscribers, p.SubscriberList = len(subs), []SubscriberRow{}
+	for _, sub := range subs {
+		row := SubscriberRow{Email: sub.Email, Since: sub.Since, Confirmed: sub.Confirmed, Status: "confirmed"}
+		if sub.Pending() {
+			row.Status = "pending"
+			p.Awaiting++
+		}
+		p.SubscriberList = append(p.SubscriberList, row)
+	}
 	return p, ws, nil
 }
 

@@ -26,7 +26,7 @@ import (
 // its effective date, with one notice per subscriber.
 func TestBrowserTrustCenter(t *testing.T) {
 	b := browsertest.New(t)
-	e := newEnv(t, Config{})
+	e := newEnv(t, Config{Mail: true})
 	enableTrust(t, e, workspace.TrustFrameworks, workspace.TrustSubprocessors, workspace.TrustDocuments)
 	ctx := context.Background()
 	o := e.st.Org(e.orgA)
@@ -53,7 +53,16 @@ func TestBrowserTrustCenter(t *testing.T) {
 	b.Click(`a[href="/trust/alpha/subscribe"]`)
 	b.Fill(`input[name="email"]`, "vrm@mercy.example")
 	b.Click(`button[type="submit"]`)
-	b.WaitText(".notice", "vrm@mercy.example will receive", 10*time.Second)
+	b.WaitText(".notice", "a confirmation link is on its way to vrm@mercy.example", 10*time.Second)
+	// Double opt-in: the link mailed (through a real SMTP server), opened,
+	// and its button pressed.
+	links := newTrustMailbox(t, e).links()["vrm@mercy.example"]
+	if len(links) != 1 {
+		t.Fatalf("confirmation links mailed: %v", links)
+	}
+	b.Navigate(e.srv.URL + links[0])
+	b.Click("#confirm")
+	b.WaitText("#confirmed", "Confirmed: vrm@mercy.example will receive", 10*time.Second)
 
 	// Request the public document.
 	b.Navigate(e.srv.URL + "/trust/alpha")

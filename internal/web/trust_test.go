@@ -383,14 +383,19 @@ func TestTrustRequestRateLimited(t *testing.T) {
 // notice per subscriber and one feed entry (read back with an
 // independent Atom parser, its id stable).
 func TestTrustSubprocessorNoticeAndFeed(t *testing.T) {
-	e := newEnv(t, Config{})
+	e := newEnv(t, Config{Mail: true})
 	enableTrust(t, e, workspace.TrustSubprocessors)
 	ctx := context.Background()
 	c := e.client()
 	for _, addr := range []string{"vrm@mercy.example", "security@lakeshore.example", "vrm@mercy.example"} {
-		f := e.get(c, "/trust/alpha/subscribe")
-		if r := e.postForm(c, "/trust/alpha/subscribe", url.Values{"csrf": {formToken(t, f.Body)}, "email": {addr}}); r.StatusCode != 200 {
+		if r := subscribe(t, e, c, addr); r.StatusCode != 200 {
 			t.Fatalf("subscribe %s: %d %.300s", addr, r.StatusCode, r.Body)
+		}
+	}
+	// Double opt-in: each address confirms through its mailed link.
+	for addr, links := range newTrustMailbox(t, e).links() {
+		if r := confirm(t, e, links[0]); r.StatusCode != 200 {
+			t.Fatalf("confirm %s: %d %.300s", addr, r.StatusCode, r.Body)
 		}
 	}
 	o := e.st.Org(e.orgA)

@@ -24,15 +24,41 @@ func testTrustCenter(t *testing.T, s *store.Store) {
 	other := mustOrg(t, s, "other")
 	ws := Acme()
 	mustApply(t, o, ws)
-	if _, err := o.Subscribe(ctx, "subscriber:x", "VRM@Mercy.example"); err != nil {
+	subscribe := func(email, tok string) {
+		t.Helper()
+		if _, err := o.Subscribe(ctx, "subscriber:"+email, email, tok, time.Now().Add(store.SubscriptionTTL)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subscribe("VRM@Mercy.example", "tok-x")
+	if _, err := o.ConfirmSubscription(ctx, "tok-x"); err != nil {
 		t.Fatal(err)
+	}
+	// Double opt-in: a link works once; an address that never confirms
+	// receives nothing; a confirmed one is not asked again.
+	if _, err := o.ConfirmSubscription(ctx, "tok-x"); !errors.Is(err, store.ErrConfirmUsed) {
+		t.Errorf("a confirmation link used twice: %v", err)
+	}
+	if _, err := other.ConfirmSubscription(ctx, "tok-x"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another organization's link: %v", err)
+	}
+	if _, err := o.Subscribe(ctx, "subscriber:x", "vrm@mercy.example", "tok-x2", time.Now().Add(time.Hour)); !errors.Is(err, store.ErrNoChange) {
+		t.Errorf("a confirmed address subscribing again: %v", err)
+	}
+	subscribe("pending@nowhere.example", "tok-p")
+	if _, err := o.Subscribe(ctx, "subscriber:late", "late@nowhere.example", "tok-late", time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.ConfirmSubscription(ctx, "tok-late"); !errors.Is(err, store.ErrConfirmExpired) {
+		t.Errorf("an expired confirmation link: %v", err)
 	}
 	ws.Organization.Trust = &workspace.Trust{Enabled: true, Public: workspace.TrustSections, SubprocessorNoticeDays: 30}
 	mustApply(t, o, ws)
 	if cs, _ := o.SubprocessorChanges(ctx); len(cs) != 0 {
 		t.Fatalf("enabling announced %+v: the first list is the baseline", cs)
 	}
-	if _, err := o.Subscribe(ctx, "subscriber:y", "security@lakeshore.example"); err != nil {
+	subscribe("security@lakeshore.example", "tok-y")
+	if _, err := o.ConfirmSubscription(ctx, "tok-y"); err != nil {
 		t.Fatal(err)
 	}
 	ws.Vendors = append(ws.Vendors, workspace.Vendor{ID: "scribe", Name: "Scribe Labs", Services: []string{"transcription"}})
@@ -127,8 +153,15 @@ func testTrustCenter(t *testing.T, s *store.Store) {
 	if err := o.Unsubscribe(ctx, "dana@acme.example", "vrm@mercy.example"); err != nil {
 		t.Error(err)
 	}
-	if subs, _ := o.Subscribers(ctx); len(subs) != 1 {
-		t.Errorf("subscribers after one left: %+v", subs)
+	confirmed := 0
+	subs, _ := o.Subscribers(ctx)
+	for _, sub := range subs {
+		if !sub.Pending() {
+			confirmed++
+		}
+	}
+	if len(subs) != 3 || confirmed != 1 {
+		t.Errorf("subscribers after one left: %+v, want one confirmed and two pending", subs)
 	}
 	mustVerify(t, o)
 
