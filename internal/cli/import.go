@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -47,6 +48,7 @@ func init() {
 			if err != nil {
 				return err
 			}
+			defer boundImportMemory()()
 			mapper := prowler.MustMapper()
 			opt := prowler.Options{Zone: zone}
 			adopted, err := adoptedControls(ctx, b)
@@ -97,6 +99,24 @@ func csvZone(name string) (*time.Location, string, error) {
 		}
 	}
 	return time.Local, local + "; set --csv-tz to the zone of the machine that ran Prowler", nil
+}
+
+// importMemory is the Go heap ward import prowler aims to stay under
+// (debug.SetMemoryLimit) unless GOMEMLIMIT says otherwise: what stays
+// live is a few batches of findings and the readers' buffers, a few MiB;
+// with the default pacing the heap grew to several times that between
+// collections, and the import's peak RSS with it (issue 21: 64 MiB at
+// any file size). It is a soft limit: the collector runs more often.
+const importMemory = 20 << 20
+
+// boundImportMemory sets the limit for one import and returns what puts
+// the previous one back (commands run in the tests' process too).
+func boundImportMemory() (restore func()) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return func() {}
+	}
+	was := debug.SetMemoryLimit(importMemory)
+	return func() { debug.SetMemoryLimit(was) }
 }
 
 // errNoFindings rejects a scanner file that holds no finding (an empty

@@ -61,7 +61,7 @@ type Options struct {
 	// writer's lock before it gives up with ErrBusy; zero: 15 s.
 	BusyTimeout time.Duration
 	// ImportSlice is how many findings an import stores per transaction
-	// (slice) at most; zero: $WARD_IMPORT_SLICE, else 20,000. Smaller
+	// (slice) at most; zero: $WARD_IMPORT_SLICE, else 5,000. Smaller
 	// slices let other writers in more often; the crash test uses small
 	// ones so that a kill lands inside a many-slice import.
 	ImportSlice int
@@ -81,6 +81,9 @@ type Store struct {
 	now     func() time.Time
 	// sliceRows: findings per import slice (Options.ImportSlice).
 	sliceRows int
+	// moveRows: staged findings keyed per transaction (tests set it
+	// small; 0 is the moveRows constant).
+	moveRows int64
 }
 
 // Open connects to url and brings its schema up to date. url is

@@ -125,6 +125,13 @@ type ScanWriter struct {
 	seen     int
 	// slices is how many slices were committed (tests, progress).
 	slices int
+	// keyLater: the findings are staged unkeyed, in file order, in
+	// scan_findings_staged (SQLite), and moved into scan_findings sorted
+	// by key once all are read; stagedN is how many were staged (the
+	// last seq).
+	keyLater bool
+	stagedN  int64
+	movedN   int64 // staged findings keyed so far
 }
 
 // scanBatch rows go into one INSERT: 12 columns × 100 rows stays well
@@ -137,7 +144,7 @@ const scanBatch = 100
 // polls every few tens of milliseconds. Both are jittered so that a
 // waiter's polling cannot stay in step with the slices.
 const (
-	sliceRows  = 20000
+	sliceRows  = 5000
 	sliceTime  = 150 * time.Millisecond
 	slicePause = 25 * time.Millisecond
 	// stagingLease is how long a staged import may go without committing
@@ -146,6 +153,12 @@ const (
 	stagingLease = 10 * time.Minute
 	// dropBatch rows are deleted per statement when staging is removed.
 	dropBatch = 5000
+	// moveRows staged findings are sorted and moved into scan_findings
+	// per transaction: each run fills the key index in one pass over it.
+	// Fewer, larger runs make fewer passes; each holds the write lock for
+	// its length (a few tenths of a second). A run is keyed as soon as it
+	// is staged, while the reader goes on decoding.
+	moveRows = 32768
 )
 
 // jitter is d scaled by a random factor in [0.5, 1.5).
@@ -164,11 +177,29 @@ func insertFindings(n int) string {
 		}
 		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?)")
 	}
-	// The same uid and resource twice in a file: a FAIL is never hidden
-	// by a PASS (or anything else) read before it, in this slice or an
-	// earlier one.
-	b.WriteString(" ON CONFLICT (org_id, scan_id, uid, check_id, resource_uid) DO UPDATE SET status = excluded.status, severity = excluded.severity, note = excluded.note" +
-		" WHERE excluded.status = 'FAIL' AND scan_findings.status <> 'FAIL'")
+	b.WriteString(onConflict)
+	return b.String()
+}
+
+// onConflict: the same uid and resource twice in a file: a FAIL is never
+// hidden by a PASS (or anything else) read before it, in this slice or an
+// earlier one.
+const onConflict = " ON CONFLICT (org_id, scan_id, uid, check_id, resource_uid) DO UPDATE SET status = excluded.status, severity = excluded.severity, note = excluded.note" +
+	" WHERE excluded.status = 'FAIL' AND scan_findings.status <> 'FAIL'"
+
+const stagedCols = "(org_id, scan_id, seq, uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note)"
+
+// insertStaged appends n findings to scan_findings_staged: no key to
+// check, no conflict to resolve.
+func insertStaged(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO scan_findings_staged " + stagedCols + " VALUES ")
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
+	}
 	return b.String()
 }
 
@@ -258,42 +289,70 @@ func (sw *ScanWriter) stageBatch(batch []ScanFinding) error {
 	}
 	sw.sliceRows += len(batch)
 	if sw.sliceRows >= s.sliceRows || time.Since(sw.sliceStart) >= sw.sliceFor {
-		return sw.commitSlice()
+		if err := sw.commitSlice(); err != nil {
+			return err
+		}
+		if sw.keyLater && sw.stagedN-sw.movedN >= sw.run() {
+			return sw.keyStaged(false)
+		}
 	}
 	return nil
 }
 
-// bulkCache raises SQLite's page cache for a bulk insert: keyed by random
-// uids, it touches pages all over the index, and the default 2 MiB cache
-// spills them to the WAL again and again. 32 MiB keeps the index pages
-// of a few hundred thousand findings in memory and bounds the import's
-// RSS.
-func bulkCache(ctx context.Context, s *Store, tx *sql.Tx) error {
+// run is how many staged findings are keyed per transaction.
+func (sw *ScanWriter) run() int64 {
+	if sw.o.s.moveRows > 0 {
+		return sw.o.s.moveRows
+	}
+	return moveRows
+}
+
+// bulkCache sets SQLite's page cache for a bulk insert: 2 MiB. Staged
+// findings are appended (their last pages are all a slice touches) and
+// moved into the key index sorted, one pass over it per run, so a larger
+// cache saves no reads; it only adds to the import's RSS, about twice
+// over (the keying connection sorts in pieces of its size). It was
+// 32 MiB when findings went into the index in random order.
+func bulkCache(ctx context.Context, s *Store, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
 	if s.eng.Name() != "sqlite" {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, "PRAGMA cache_size = -32768")
+	_, err := q.ExecContext(ctx, "PRAGMA cache_size = -2048")
 	return err
 }
 
-// insert writes one batch of findings of the scan in tx.
+// insert writes one batch of findings of the scan in tx: staged unkeyed
+// when the import keys them later (in a slice), else into scan_findings.
 func (sw *ScanWriter) insert(tx *sql.Tx, batch []ScanFinding) error {
 	s := sw.o.s
-	args := make([]any, 0, 12*len(batch))
+	staged := sw.keyLater && tx == sw.tx
+	query := insertFindings
+	args := make([]any, 0, 13*len(batch))
 	org := sw.o.org.ID
 	for _, f := range batch {
-		args = append(args, org, sw.scanID, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, fmtTime(f.Time), f.Note)
+		if staged {
+			sw.stagedN++
+			args = append(args, org, sw.scanID, sw.stagedN)
+		} else {
+			args = append(args, org, sw.scanID)
+		}
+		args = append(args, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, fmtTime(f.Time), f.Note)
+	}
+	if staged {
+		query = insertStaged
 	}
 	var err error
 	if len(batch) == scanBatch && tx == sw.tx {
 		if sw.full == nil {
-			if sw.full, err = tx.PrepareContext(sw.ctx, s.q(insertFindings(scanBatch))); err != nil {
+			if sw.full, err = tx.PrepareContext(sw.ctx, s.q(query(scanBatch))); err != nil {
 				return err
 			}
 		}
 		_, err = sw.full.ExecContext(sw.ctx, args...)
 	} else {
-		_, err = tx.ExecContext(sw.ctx, s.q(insertFindings(len(batch))), args...)
+		_, err = tx.ExecContext(sw.ctx, s.q(query(len(batch))), args...)
 	}
 	if err != nil {
 		return fmt.Errorf("store findings: %w", err)
@@ -343,6 +402,63 @@ func (sw *ScanWriter) abortSlice(err error) error {
 		sw.tx = nil
 	}
 	return sw.o.s.busy(err)
+}
+
+// keyStaged moves the findings staged so far into scan_findings (all, or
+// only whole runs), moveRows at a time, each run sorted by key (then file order, so that a repeated
+// finding resolves as it would have in file order: the first kept, a
+// later FAIL taking its place) and removed from scan_findings_staged in
+// the same transaction. It runs on a connection of its own whose
+// temporary storage is a file for the while: SQLite sorts a run in
+// pieces of the page cache's size merged from there, where in memory
+// (the store's setting) it would hold the whole run.
+func (sw *ScanWriter) keyStaged(all bool) error {
+	if !sw.keyLater || sw.movedN == sw.stagedN {
+		return nil
+	}
+	s := sw.o.s
+	ctx := sw.ctx
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY")
+	if err := bulkCache(ctx, s, conn); err != nil {
+		return err
+	}
+	org := sw.o.org.ID
+	move := `INSERT INTO scan_findings ` + findingCols + `
+		SELECT org_id, scan_id, uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note FROM scan_findings_staged
+		WHERE org_id = ? AND scan_id = ? AND seq > ? AND seq <= ? ORDER BY uid, check_id, resource_uid, seq` + onConflict
+	for sw.stagedN-sw.movedN >= sw.run() || all && sw.movedN < sw.stagedN {
+		from := sw.movedN
+		to := min(from+sw.run(), sw.stagedN)
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return s.busy(err)
+		}
+		_, err = tx.ExecContext(ctx, move, org, sw.scanID, from, to)
+		if err == nil {
+			_, err = tx.ExecContext(ctx, "DELETE FROM scan_findings_staged WHERE org_id = ? AND scan_id = ? AND seq > ? AND seq <= ?", org, sw.scanID, from, to)
+		}
+		if err == nil {
+			_, err = tx.ExecContext(ctx, "UPDATE scans SET staged_until = ? WHERE org_id = ? AND id = ?", fmtTime(s.now().Add(stagingLease)), org, sw.scanID)
+		}
+		if err != nil {
+			tx.Rollback()
+			return s.busy(fmt.Errorf("store findings: %w", err))
+		}
+		if err := tx.Commit(); err != nil {
+			return s.busy(err)
+		}
+		sw.movedN = to
+		sw.slices++
+	}
+	return nil
 }
 
 // stagedCounts counts a staged scan's findings, and its failing ones per
@@ -436,6 +552,18 @@ func (o *OrgStore) dropStaged(ctx context.Context, scanID int64) error {
 			return fmt.Errorf("remove a staged import: %w", err)
 		}
 	}
+	// Findings staged unkeyed (SQLite), a batch of them at a time, in
+	// their own order.
+	for {
+		n, err := o.s.execN(ctx, `DELETE FROM scan_findings_staged WHERE org_id = ? AND scan_id = ? AND seq IN
+			(SELECT seq FROM scan_findings_staged WHERE org_id = ? AND scan_id = ? ORDER BY seq LIMIT ?)`, o.org.ID, scanID, o.org.ID, scanID, dropBatch)
+		if err != nil {
+			return fmt.Errorf("remove a staged import: %w", err)
+		}
+		if n < dropBatch {
+			break
+		}
+	}
 	_, err := o.s.execN(ctx, "DELETE FROM scans WHERE org_id = ? AND id = ? AND sha256 IS NULL", o.org.ID, scanID)
 	return err
 }
@@ -453,7 +581,8 @@ func (s *Store) execN(ctx context.Context, query string, args ...any) (int64, er
 // next import of the organization removes them) and their staged
 // findings: rows no reader sees.
 func (o *OrgStore) StagedImports(ctx context.Context) (scans, findings int, err error) {
-	err = o.s.db.QueryRowContext(ctx, o.s.q(`SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM scan_findings f WHERE f.org_id = s.org_id AND f.scan_id = s.id)), 0)
+	err = o.s.db.QueryRowContext(ctx, o.s.q(`SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM scan_findings f WHERE f.org_id = s.org_id AND f.scan_id = s.id)
+		+ (SELECT COUNT(*) FROM scan_findings_staged f WHERE f.org_id = s.org_id AND f.scan_id = s.id)), 0)
 		FROM scans s WHERE s.org_id = ? AND s.sha256 IS NULL`), o.org.ID).Scan(&scans, &findings)
 	return scans, findings, err
 }
@@ -480,7 +609,8 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 	if err := o.dropAbandoned(ctx); err != nil {
 		return ScanResult{}, err
 	}
-	sw := &ScanWriter{o: o, ctx: ctx, actor: actor, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{}}
+	sw := &ScanWriter{o: o, ctx: ctx, actor: actor, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{},
+		keyLater: o.s.eng.Name() == "sqlite"}
 	res, err := o.commitScan(ctx, actor, sw, feed)
 	if (err != nil || res.Already) && sw.staged {
 		sw.abortSlice(nil)
@@ -510,6 +640,9 @@ func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter,
 	}
 	if in.SHA256 == "" {
 		return res, errors.New("import: the file's SHA-256 is missing")
+	}
+	if err := sw.keyStaged(true); err != nil {
+		return res, err
 	}
 	staged := sw.staged
 	var inserted int

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"ward/internal/workspace"
+)
+
+// TestStagedFindingsKeyLikeDirectOnes: the same findings, with keys
+// repeated near and far apart in every order of statuses, imported once
+// in one transaction (a small import: each row into scan_findings as it
+// comes) and once staged unkeyed and keyed later in many small sorted
+// runs, leave the same rows, the same counts and the same open items.
+func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(21, 4))
+	statuses := []string{FindingPass, FindingFail, FindingManual, FindingMuted}
+	var findings []ScanFinding
+	for i := range 3000 {
+		k := rng.IntN(900) // about a third of the keys repeat, some many times
+		f := ScanFinding{UID: fmt.Sprintf("prowler-aws-c%d-111-us-east-1-r%d", k%7, k), Check: fmt.Sprintf("c%d", k%7),
+			Status: statuses[rng.IntN(len(statuses))], Severity: fmt.Sprintf("sev-%d", i), ResourceUID: fmt.Sprintf("arn:r%d", k%450),
+			ResourceType: "AwsS3Bucket", Region: "us-east-1", Account: "111", Time: at, Note: fmt.Sprintf("row %d", i)}
+		findings = append(findings, f)
+	}
+	feed := func(sw *ScanWriter) (ScanInput, error) {
+		for _, f := range findings {
+			if err := sw.Add(f); err != nil {
+				return ScanInput{}, err
+			}
+		}
+		return ScanInput{Source: "prowler", Format: "ocsf", FileName: "scan.json", SHA256: fmt.Sprintf("%064x", 7), Size: 1,
+			ScannedAt: at, Controls: map[string][]string{"c1": {"mfa"}},
+			Evidence: workspace.Evidence{Collected: workspace.Evidence{}.Collected, File: "scan.json"}}, nil
+	}
+	type result struct {
+		New, Duplicates int
+		Rows            []ScanFinding
+		Open            map[string]int
+	}
+	run := func(opt Options, moveRows int64) result {
+		s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.moveRows = moveRows
+		org, err := s.CreateOrg(ctx, "test", "acme", "Acme")
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := s.Org(org)
+		res, err := o.ImportScan(ctx, "raj", feed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := o.ScanFindings(ctx, res.Scan.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open, err := o.OpenFindingCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, fs, err := o.StagedImports(ctx); err != nil || n != 0 || fs != 0 {
+			t.Fatalf("staging left behind: %d scans, %d findings, %v", n, fs, err)
+		}
+		return result{res.New, res.Duplicates, rows, open}
+	}
+	direct := run(Options{}, 0)
+	keyed := run(Options{ImportSlice: 64}, 97)
+	if direct.New+direct.Duplicates != len(findings) || direct.Duplicates < 1000 {
+		t.Fatalf("direct: %d new, %d duplicates of %d: the test does not repeat keys as it means to", direct.New, direct.Duplicates, len(findings))
+	}
+	if !reflect.DeepEqual(direct, keyed) {
+		t.Errorf("keyed later: %d new, %d duplicates, %d rows; direct: %d, %d, %d", keyed.New, keyed.Duplicates, len(keyed.Rows), direct.New, direct.Duplicates, len(direct.Rows))
+		for i := range min(len(direct.Rows), len(keyed.Rows)) {
+			if direct.Rows[i] != keyed.Rows[i] {
+				t.Errorf("first difference at row %d: direct %+v, keyed %+v", i, direct.Rows[i], keyed.Rows[i])
+				break
+			}
+		}
+	}
+}
