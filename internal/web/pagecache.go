@@ -2,12 +2,14 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"html/template"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"golang.org/x/sync/singleflight"
@@ -56,8 +58,12 @@ type pageEntry struct {
 	page        *cachedContent
 	body        []byte
 	contentType string
-	size        int
-	used        uint64
+	// gz is body compressed, when it is large: sent to clients that
+	// accept gzip. Only JSON is compressed: a page carries the CSRF
+	// token beside text a request can choose (BREACH).
+	gz   []byte
+	size int
+	used uint64
 }
 
 // cachedContent is what the "_cached" page template draws inside the
@@ -230,7 +236,10 @@ func cachedGET(h HandlerFunc) HandlerFunc {
 					pe.size = c.page.size
 				} else {
 					pe.body, pe.contentType = c.buf.Bytes(), c.h.Get("Content-Type")
-					pe.size = len(pe.body)
+					if len(pe.body) >= gzipFrom && strings.HasPrefix(pe.contentType, "application/json") {
+						pe.gz = gzipped(pe.body)
+					}
+					pe.size = len(pe.body) + len(pe.gz)
 				}
 				s.pc.put(key, pe)
 				return pe, nil
@@ -265,9 +274,19 @@ func cachedGET(h HandlerFunc) HandlerFunc {
 // piece by piece around the token, so a large page is not copied again.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, pe *pageEntry) {
 	if pe.page == nil {
-		w.Header().Set("Content-Type", pe.contentType)
+		h := w.Header()
+		h.Set("Content-Type", pe.contentType)
+		body := pe.body
+		if pe.gz != nil {
+			h.Add("Vary", "Accept-Encoding")
+			if acceptsGzip(r) {
+				h.Set("Content-Encoding", "gzip")
+				body = pe.gz
+			}
+		}
+		h.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusOK)
-		w.Write(pe.body)
+		w.Write(body)
 		return
 	}
 	v := s.view(r, cachedContent{Title: pe.page.Title})
@@ -292,6 +311,33 @@ func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, pe *pageEnt
 		w.Write(part)
 	}
 	w.Write(tail)
+}
+
+// gzipFrom is the size from which a kept JSON answer is also kept
+// compressed: the flows API of issue 21's organization is megabytes.
+const gzipFrom = 64 << 10
+
+func gzipped(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding names gzip
+// without q=0.
+func acceptsGzip(r *http.Request) bool {
+	for _, v := range r.Header.Values("Accept-Encoding") {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				q := strings.ReplaceAll(params, " ", "")
+				return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+			}
+		}
+	}
+	return false
 }
 
 // contentMarker is where the layout of a kept page takes its content.

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -276,6 +279,31 @@ func TestHeavyPagesAtScale(t *testing.T) {
 	if err := json.Unmarshal([]byte(e.get(c, "/api/v1/orgs/alpha/evidence").Body), &api); err != nil || len(api.Evidence) != len(all) {
 		t.Errorf("the API lists %d items (%v), want all %d", len(api.Evidence), err, len(all))
 	}
+
+	// The flows API's megabytes go compressed to a client that asks,
+	// and decompress to exactly the plain answer.
+	raw := &http.Client{Jar: c.Jar, Transport: &http.Transport{DisableCompression: true}}
+	fetch := func(enc string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/orgs/alpha/flows", nil)
+		req.Header.Set("Accept-Encoding", enc)
+		r := e.send(raw, req)
+		return r.Response, []byte(r.Body)
+	}
+	plainRes, plain := fetch("identity")
+	zres, zbody := fetch("br, gzip")
+	if plainRes.Header.Get("Content-Encoding") != "" || zres.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("Content-Encoding %q for identity, %q for gzip", plainRes.Header.Get("Content-Encoding"), zres.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(zbody))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(unzipped, plain) || len(plain) < gzipFrom {
+		t.Errorf("the gzip answer decompresses to %d bytes (%v), the plain one is %d", len(unzipped), err, len(plain))
+	}
+	t.Logf("the flows API: %d bytes, %d gzipped", len(plain), len(zbody))
 
 	var systems []string
 	for _, s := range ws.Systems {
