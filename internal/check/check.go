@@ -38,7 +38,7 @@ func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.
 	fs = append(fs, coverage(ws, asOf)...)
 	// Evidence the workforce records derive (approved policies,
 	// acknowledgements, completions) counts as any other evidence.
-	fs = append(fs, evidence.Check(policy.WithDerived(ws), asOf)...)
+	fs = append(fs, evidence.CheckWith(ws, policy.Derived(ws), asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
 	fs = append(fs, plan.Check(ws)...)
 	fs = append(fs, privacy.Check(ws, asOf)...)

@@ -13,14 +13,21 @@ import (
 // the period is still open, and the gate is for PHI, not for paperwork
 // that is merely due.
 func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
-	idx := Index(ws.Evidence)
+	return CheckWith(ws, nil, asOf)
+}
+
+// CheckWith is Check with more evidence items after the workspace's (the
+// ones the workforce records derive: policy.Derived), without copying
+// the workspace's list to append them.
+func CheckWith(ws *workspace.Workspace, more []workspace.Evidence, asOf date.Date) []finding.Finding {
+	idx := IndexRefsWith(ws.Evidence, more)
 	var out []finding.Finding
 	for _, c := range ws.Controls {
 		if c.Status != "implemented" || !Scheduled(c.Frequency) {
 			continue
 		}
 		start, end := PeriodOf(c.Frequency, asOf)
-		occ := Occurrences(c.Frequency, start, end, asOf, idx[c.ID])
+		occ := OccurrencesOf(c.Frequency, start, end, asOf, idx[c.ID])
 		if len(occ) == 1 && occ[0].Status == Covered {
 			continue
 		}
@@ -28,7 +35,7 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 		// Say so when the previous period was missed too: that one is
 		// already an exception an auditor will find.
 		ps, pe := PeriodOf(c.Frequency, start.AddDays(-1))
-		if prev := Occurrences(c.Frequency, ps, pe, asOf, idx[c.ID]); len(prev) == 1 && prev[0].Status == Exception {
+		if prev := OccurrencesOf(c.Frequency, ps, pe, asOf, idx[c.ID]); len(prev) == 1 && prev[0].Status == Exception {
 			msg = fmt.Sprintf("No evidence for %s (%s) yet, due by %s; %s was missed as well.", Label(c.Frequency, start), c.Frequency, end, Label(c.Frequency, ps))
 		}
 		out = append(out, finding.Finding{Rule: "evidence.missing", Severity: finding.Warning, Subject: c.ID, Message: msg})

@@ -258,21 +258,41 @@ func eachControl(e *workspace.Evidence, f func(string)) {
 // IndexRefs is Index without copying: references into items, grouped by
 // control. items must not change while the index is in use.
 func IndexRefs(items []workspace.Evidence) map[string][]*workspace.Evidence {
+	return IndexRefsWith(items, nil)
+}
+
+// IndexRefsWith is IndexRefs over items followed by more, as if they
+// were one list (a supersedes in either names an item in either), without
+// making that list: the workspace's evidence and the items its workforce
+// records derive (policy.Derived), for rules that read both.
+func IndexRefsWith(items, more []workspace.Evidence) map[string][]*workspace.Evidence {
 	superseded := supersededIDs(items)
+	for i := range more {
+		if s := more[i].Supersedes; s != "" {
+			if superseded == nil {
+				superseded = map[string]bool{}
+			}
+			superseded[s] = true
+		}
+	}
 	counts := map[string]int{}
-	for i := range items {
-		if !superseded[items[i].ID] {
-			eachControl(&items[i], func(c string) { counts[c]++ })
+	for _, list := range [2][]workspace.Evidence{items, more} {
+		for i := range list {
+			if !superseded[list[i].ID] {
+				eachControl(&list[i], func(c string) { counts[c]++ })
+			}
 		}
 	}
 	idx := make(map[string][]*workspace.Evidence, len(counts))
 	for c, n := range counts {
 		idx[c] = make([]*workspace.Evidence, 0, n)
 	}
-	for i := range items {
-		if !superseded[items[i].ID] {
-			e := &items[i]
-			eachControl(e, func(c string) { idx[c] = append(idx[c], e) })
+	for _, list := range [2][]workspace.Evidence{items, more} {
+		for i := range list {
+			if !superseded[list[i].ID] {
+				e := &list[i]
+				eachControl(e, func(c string) { idx[c] = append(idx[c], e) })
+			}
 		}
 	}
 	return idx

@@ -207,9 +207,13 @@ type evaluator struct {
 // records included (approved policies, acknowledgements, completions:
 // policy.Derived), so that they count without an upload and lapse with
 // the records.
+//
+// The derived items are indexed after the workspace's own
+// (evidence.IndexRefsWith) instead of copying the evidence list to append
+// them (policy.WithDerived): nothing else here reads ws.Evidence, and an
+// MSP overview evaluates hundreds of organizations per date.
 func newEvaluator(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) *evaluator {
-	ws = policy.WithDerived(ws)
-	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefs(ws.Evidence), own: ownMappings(ws),
+	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefsWith(ws.Evidence, policy.Derived(ws)), own: ownMappings(ws),
 		states: map[string]*ControlState{}, gaps: policy.Gaps(ws, asOf)}
 }
 
