@@ -40,18 +40,22 @@ type Snapshot struct {
 	Subprocessors []trust.Subprocessor `json:"subprocessors"`
 }
 
-// Subscriber is an address that asked for subprocessor notices. It
-// receives them once Confirmed: the address's owner opened the link
-// mailed to it (double opt-in). A subscription made before confirmation
-// existed has none, and is pending until the address subscribes again.
+// Subscriber is an address that asked for subprocessor notices. A new
+// subscription is Unconfirmed until the address's owner opens the link
+// mailed to it (double opt-in), then Confirmed. A subscription made
+// before confirmation existed carries neither field and keeps receiving
+// notices: it was taken under the rules of its day, and an organization
+// that promised notices to its customers must not stop them silently on
+// an upgrade.
 type Subscriber struct {
-	Email     string    `json:"email"`
-	Since     time.Time `json:"since"`
-	Confirmed time.Time `json:"confirmed,omitzero"`
+	Email       string    `json:"email"`
+	Since       time.Time `json:"since"`
+	Unconfirmed bool      `json:"unconfirmed,omitempty"`
+	Confirmed   time.Time `json:"confirmed,omitzero"`
 }
 
 // Pending reports whether the subscription awaits its confirmation.
-func (s Subscriber) Pending() bool { return s.Confirmed.IsZero() }
+func (s Subscriber) Pending() bool { return s.Unconfirmed && s.Confirmed.IsZero() }
 
 // SubscriptionTTL is how long a confirmation link works.
 const SubscriptionTTL = 48 * time.Hour
@@ -282,7 +286,7 @@ func (o *OrgStore) Subscribe(ctx context.Context, actor, email, tokenHash string
 				return fmt.Errorf("%s is subscribed already: %w", email, ErrNoChange)
 			}
 		} else {
-			sub = Subscriber{Email: email, Since: o.s.now().UTC()}
+			sub = Subscriber{Email: email, Since: o.s.now().UTC(), Unconfirmed: true}
 			if _, err := w.putNew(KindTrustSubscriber, sub); err != nil {
 				return err
 			}
@@ -356,6 +360,7 @@ func (o *OrgStore) ConfirmSubscription(ctx context.Context, tokenHash string) (S
 			return nil // confirmed by another link meanwhile
 		}
 		sub.Confirmed = o.s.now().UTC()
+		sub.Unconfirmed = false
 		if _, err := w.putNew(KindTrustSubscriber, sub); err != nil {
 			return err
 		}

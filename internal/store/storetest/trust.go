@@ -61,6 +61,15 @@ func testTrustCenter(t *testing.T, s *store.Store) {
 	if _, err := o.ConfirmSubscription(ctx, "tok-y"); err != nil {
 		t.Fatal(err)
 	}
+	// A subscription stored before double opt-in existed (no
+	// unconfirmed field, no confirmation) still receives notices; asking
+	// again is no change, so no confirmation mail goes to it.
+	if _, err := o.Put(ctx, "subscriber:legacy@old.example", store.KindTrustSubscriber, "legacy@old.example", map[string]any{"email": "legacy@old.example", "since": "2026-01-05T10:00:00Z"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.Subscribe(ctx, "subscriber:legacy", "legacy@old.example", "tok-legacy", time.Now().Add(time.Hour)); !errors.Is(err, store.ErrNoChange) {
+		t.Errorf("a subscription from before double opt-in subscribing again: %v", err)
+	}
 	ws.Vendors = append(ws.Vendors, workspace.Vendor{ID: "scribe", Name: "Scribe Labs", Services: []string{"transcription"}})
 	mustApply(t, o, ws)
 	mustApply(t, o, ws)
@@ -69,11 +78,18 @@ func testTrustCenter(t *testing.T, s *store.Store) {
 		t.Fatalf("changes = %+v, %v", cs, err)
 	}
 	mails, err := o.Outbox(ctx, false)
-	if err != nil || len(mails) != 2 {
-		t.Fatalf("outbox = %+v, %v: want one notice per subscriber", mails, err)
+	if err != nil || len(mails) != 3 {
+		t.Fatalf("outbox = %+v, %v: want one notice per confirmed subscriber and the one from before confirmation existed", mails, err)
 	}
-	if mails[0].To == mails[1].To || !strings.Contains(mails[0].Subject, "Scribe Labs") {
-		t.Errorf("notices %+v", mails)
+	to := map[string]bool{}
+	for _, m := range mails {
+		to[m.To] = true
+		if !strings.Contains(m.Subject, "Scribe Labs") {
+			t.Errorf("notice %+v", m)
+		}
+	}
+	if len(to) != 3 || !to["legacy@old.example"] || to["pending@nowhere.example"] {
+		t.Errorf("notices went to %v: want vrm, security and the earlier subscriber, not the pending one", to)
 	}
 	if err := o.MarkSent(ctx, "sender", mails[0].ID); err != nil {
 		t.Fatal(err)
@@ -81,11 +97,18 @@ func testTrustCenter(t *testing.T, s *store.Store) {
 	if err := o.MarkSent(ctx, "sender", mails[0].ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("marking a sent mail again: %v", err)
 	}
-	if left, _ := o.Outbox(ctx, false); len(left) != 1 {
+	if left, _ := o.Outbox(ctx, false); len(left) != 2 {
 		t.Errorf("%d pending after one sent", len(left))
 	}
-	if all, _ := o.Outbox(ctx, true); len(all) != 2 || all[0].Sent.IsZero() == all[1].Sent.IsZero() {
-		t.Errorf("all mails %+v", all)
+	all, _ := o.Outbox(ctx, true)
+	sent := 0
+	for _, m := range all {
+		if !m.Sent.IsZero() {
+			sent++
+		}
+	}
+	if len(all) != 3 || sent != 1 {
+		t.Errorf("all mails %+v: want three, one sent", all)
 	}
 
 	// A request, approved, spent once.
@@ -160,8 +183,8 @@ func testTrustCenter(t *testing.T, s *store.Store) {
 			confirmed++
 		}
 	}
-	if len(subs) != 3 || confirmed != 1 {
-		t.Errorf("subscribers after one left: %+v, want one confirmed and two pending", subs)
+	if len(subs) != 4 || confirmed != 2 {
+		t.Errorf("subscribers after one left: %+v, want two receiving (security, the earlier one) and two pending", subs)
 	}
 	mustVerify(t, o)
 
