@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -13,25 +14,35 @@ import (
 // that every server on it counts the same failures: five wrong passwords
 // split between two servers behind a proxy block the account on both.
 
-// RecentFailures returns the times of key's failures after since, newest
-// first, at most limit of them.
-func (s *Store) RecentFailures(ctx context.Context, key string, since time.Time, limit int) ([]time.Time, error) {
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT ?"), key, fmtTime(since), limit)
+// RecentFailures returns the times of each key's failures after since,
+// newest first, by key, in one statement (a login checks the account's
+// and the address's at once). Every failure in the window is read: there
+// are few, since a key stops collecting them once it is blocked.
+func (s *Store) RecentFailures(ctx context.Context, keys []string, since time.Time) (map[string][]time.Time, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(keys)+1)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	args = append(args, fmtTime(since))
+	rows, err := s.db.QueryContext(ctx, s.q("SELECT key, at FROM login_failures WHERE key IN (?"+strings.Repeat(", ?", len(keys)-1)+") AND at > ? ORDER BY key, at DESC"), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []time.Time
+	out := map[string][]time.Time{}
 	for rows.Next() {
-		var at string
-		if err := rows.Scan(&at); err != nil {
+		var key, at string
+		if err := rows.Scan(&key, &at); err != nil {
 			return nil, err
 		}
 		t, err := parseTime(at)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, t)
+		out[key] = append(out[key], t)
 	}
 	return out, rows.Err()
 }

@@ -38,14 +38,18 @@ func newLoginLimiter(st *store.Store, log *slog.Logger, scope string) *loginLimi
 // long it stays blocked. A database that does not answer blocks nothing
 // (the login that follows cannot succeed without it either).
 func (l *loginLimiter) blocked(now time.Time, keys ...limitKey) (bool, time.Duration) {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = l.scope + k.key
+	}
+	failures, err := l.st.RecentFailures(context.Background(), names, now.Add(-loginWindow))
+	if err != nil {
+		l.log.ErrorContext(context.Background(), "login throttle: reading failures", "err", err)
+		return false, 0
+	}
 	var wait time.Duration
-	for _, k := range keys {
-		ts, err := l.st.RecentFailures(context.Background(), l.scope+k.key, now.Add(-loginWindow), k.max)
-		if err != nil {
-			l.log.ErrorContext(context.Background(), "login throttle: reading failures", "err", err)
-			continue
-		}
-		if len(ts) >= k.max {
+	for i, k := range keys {
+		if ts := failures[names[i]]; len(ts) >= k.max {
 			// Blocked until enough failures age out to fall below max:
 			// the max-th newest is the one that must.
 			w := loginWindow - now.Sub(ts[k.max-1])

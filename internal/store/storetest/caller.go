@@ -132,3 +132,35 @@ func testCaller(t *testing.T, s *store.Store) {
 		t.Errorf("token of a disabled account = %v, want ErrNotFound", err)
 	}
 }
+
+// testLoginFailures: failed logins counted in the database, read for
+// several keys in one statement, newest first, only inside the window;
+// a right password clears its key only.
+func testLoginFailures(t *testing.T, s *store.Store) {
+	t0 := time.Date(2027, 5, 1, 9, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		if err := s.AddFailures(ctx, t0.Add(time.Duration(i)*time.Minute), t0.Add(-time.Hour), "email:a", "ip:1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.AddFailures(ctx, t0.Add(5*time.Minute), t0.Add(-time.Hour), "ip:1"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RecentFailures(ctx, []string{"email:a", "ip:1", "email:b"}, t0.Add(30*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got["email:a"]) != 2 || len(got["ip:1"]) != 3 || len(got["email:b"]) != 0 {
+		t.Fatalf("failures after 09:00:30 = %v, want 2 for the account, 3 for the address, none for another", got)
+	}
+	if ip := got["ip:1"]; !ip[0].Equal(t0.Add(5*time.Minute)) || !ip[2].Equal(t0.Add(time.Minute)) {
+		t.Errorf("the address's failures %v, want newest first", ip)
+	}
+	if err := s.ClearFailures(ctx, "email:a"); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.RecentFailures(ctx, []string{"email:a", "ip:1"}, t0.Add(-time.Minute))
+	if err != nil || len(got["email:a"]) != 0 || len(got["ip:1"]) != 4 {
+		t.Errorf("after clearing the account's: %v, %v; want none for it, 4 for the address", got, err)
+	}
+}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Sessions", testSessions},
 		{"Tokens", testTokens},
 		{"Caller", testCaller},
+		{"LoginFailures", testLoginFailures},
 		{"AuditLogAndRecord", testAuditLog},
 		{"AuditTampering", testTampering},
 		{"ConcurrentPuts", testConcurrentPuts},
