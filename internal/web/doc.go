@@ -1,81 +1,46 @@
-// Package web is ward's web app and JSON API: accounts and sessions, the
-// route registry that decides who may call what, and the server-rendered
-// pages. Handlers are thin: they load an organization from the store, call
-// the same pure functions as the CLI, and render HTML or JSON.
+// Package web is ward's web app and JSON API, assembled: it imports every
+// part, so that New serves every route, and keeps the names the command
+// line uses (Config, Server, New, NewSSO...). The code lives in the
+// packages below it, cut where a newcomer would look:
 //
-// Templates and static files are embedded; pages load no external assets
-// and carry no inline script or style, so the Content-Security-Policy can
-// forbid both. It must not be imported by domain packages.
+//	kit/     the core every part uses: Server and Config, the route table
+//	         and its wrapper (roles, CSRF, sessions, idle log-off, security
+//	         headers, request ids, rate limits, metrics, health checks),
+//	         rendering with the one layout (templates/ and static/ live
+//	         here), the workspace cache (wscache.go, derive.go), flashes,
+//	         uploads and shared helpers.
+//	login/   logging in and out, two-step login (TOTP, recovery codes,
+//	         passkeys), single sign-on, invitations, one's own account,
+//	         sessions and API tokens, and an organization's accounts.
+//	api/     the JSON calls that have no page of their own: the
+//	         organizations and workspace API, the to-do list, form drafts.
+//	public/  the trust center, which answers without a login (its own
+//	         templates in public/templates/trust), and its admin side.
+//	app/     the organization's pages (overview, plan, records, risks,
+//	         controls, evidence, incidents, policies, privacy, people,
+//	         questionnaires, reports, the workforce's own tasks...), each
+//	         beside the /api/v1 call that answers the same data, since
+//	         they share their helpers; also the organizations overview,
+//	         the home and help pages, first run (/setup) and the calendar
+//	         feed.
+//	webtest/ the test environment every part's tests use (NewEnv: a real
+//	         server over loopback HTTP on a real SQLite or PostgreSQL
+//	         store; browser helpers for headless Chromium).
 //
-// # Adding a page
+// # Why the core is kit and this package assembles
 //
-// One file per page, say risks.go and templates/risks.html:
+// The parts register their routes into kit from init functions
+// (kit.Register), as database/sql drivers do. Each part imports kit and
+// nothing else of the web app, so no import cycle can form; kit imports
+// no part. Were the core this package, every binary and every test would
+// have to remember to import the parts, and a forgotten import would
+// quietly serve fewer routes. Here, whoever imports ward/internal/web
+// gets them all, and so does webtest: it imports this package, and every
+// test of every part is an external test package (package app_test...)
+// that builds its server with webtest.NewEnv. So every test sees the
+// assembled server, and the route × role walk (kit's
+// TestRouteRoleOrganization) covers every route of every part.
 //
-//	func init() {
-//		register(
-//			Route{Method: "GET", Pattern: "/orgs/{org}/risks", Role: store.RoleViewer, Handler: (*Server).risks},
-//			Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/risks", Role: store.RoleViewer, Handler: (*Server).risksAPI},
-//			Route{Method: "POST", Pattern: "/orgs/{org}/risks/{id}", Role: store.RoleEditor, Handler: (*Server).saveRisk},
-//		)
-//	}
-//
-//	func (s *Server) risks(w http.ResponseWriter, r *http.Request) {
-//		ws, err := s.org(r).Workspace(r.Context())
-//		if err != nil {
-//			s.serverError(w, r, false, err)
-//			return
-//		}
-//		s.render(w, r, "risks.html", risk.Register(ws, asOf)) // the page's data is .Data
-//	}
-//
-// templates/risks.html defines two blocks; the layout draws the top bar,
-// the organization switcher, the left menu and the logout button:
-//
-//	{{define "title"}}Risks · {{.Org.Name}}{{end}}
-//	{{define "content"}}{{with .Data}} ... {{end}}{{end}}
-//
-// In a template, $ (or . outside a with) is a View: .User, .Org, .Role,
-// .CSRF, .Data. A form that changes something carries the token:
-//
-//	<form method="post" action="/orgs/{{$.Org.Slug}}/risks/{{.ID}}">
-//	  <input type="hidden" name="csrf" value="{{$.CSRF}}"> ...
-//
-// and a script sends it as the X-CSRF-Token header (it is also in
-// <meta name="csrf-token">). Show edit buttons with {{if can $.Role "editor"}}.
-// Template functions: when (time for people, UTC), iso, can, kindLabel, add.
-// Partials are templates/_name.html, shared by every page. No inline
-// <script>, style= or on...= attributes: put CSS in static/ward.css and
-// scripts in static/, loaded with <script src="/static/x.js" defer>.
-//
-// A section of the left menu (Overview, Plan, Data flows, Agreements,
-// Risks, Controls, Evidence, Incidents, Penalties, Audit trail) becomes a
-// link when a GET route with its path is registered: /orgs/{org}/plan,
-// /flows, /agreements, /risks, /controls, /evidence, /incidents,
-// /penalties, /audit.
-//
-// # What the wrapper has checked before a handler runs
-//
-// Role is Public, AnyUser, or one of store.RoleViewer < RoleAuditor <
-// RoleEditor < RoleAdmin for routes under /orgs/{org} and
-// /api/v1/orgs/{org}: viewer reads pages; auditor also downloads evidence
-// and exports the audit trail; editor also changes records; admin also
-// manages accounts and roles. State-changing methods need editor or
-// admin. A route with no role, or a role that does not fit its path or
-// method, is never served (500, logged at start-up), and
-// TestRegisteredRoutesAreValid fails.
-//
-// By the time the handler runs, the caller is logged in (session cookie
-// or Authorization: Bearer token), {org} names an organization they
-// belong to (else 404, whether or not it exists), their role there is
-// enough (else 403), and a state-changing request from a browser session
-// carried its CSRF token (else 403). currentUser(r), currentOrg(r),
-// role(r) and s.org(r) (the *store.OrgStore) tell the
-// handler who and what. Answer with s.render, writeJSON, apiError,
-// s.fail and s.serverError (which logs the error and shows none of it).
-//
-// Every registered route is walked by TestRouteRoleOrganization for every
-// role and for another organization's slug, so a new page is covered
-// without writing a test for its permissions. Wildcards other than {org}
-// get the value "sample" there (see sampleValues in routes_test.go), and
-// the handler may answer its own 404 for it.
+// How to add a page, and what the wrapper has checked before a handler
+// runs: see package kit.
 package web

@@ -1,7 +1,6 @@
-package web
+package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"html"
 	"net/url"
@@ -10,49 +9,24 @@ import (
 
 	"ward/internal/date"
 	"ward/internal/store"
+	"ward/internal/web/kit"
+	"ward/internal/web/webtest"
 	"ward/internal/workspace"
 )
 
-// Issue 14's answers on the pages and their JSON twins: the incident page
-// and API show the capacity the PHI was held in, the notices given on a
-// covered entity's behalf, the assumptions (tolling, unknown counts), the
-// stricter reading's date and the warnings about the clocks.
-
-// dualRole makes alpha a covered entity that is also Northside
-// Pediatrics' business associate, under a BAA that delegates Northside's
-// notices to it.
-func (e *testEnv) dualRole() {
-	e.t.Helper()
-	ctx := context.Background()
-	a := e.st.Org(e.orgA)
-	for _, rec := range []struct {
-		kind, key string
-		v         any
-	}{
-		{store.KindOrganization, "", workspace.Organization{Name: "Alpha Health", Roles: []string{workspace.RoleCoveredEntity, workspace.RoleBusinessAssociate}}},
-		{store.KindCustomer, "northside", workspace.Customer{ID: "northside", Name: "Northside Pediatrics", CoveredEntity: true, LivePHI: true}},
-		{store.KindAgreement, "baa-northside", workspace.Agreement{ID: "baa-northside", Kind: "baa", Counterparty: "northside", Direction: "upstream", Status: "executed",
-			Effective: date.MustParse("2026-01-01"), BreachNoticeDays: 15, NotifiesOnBehalf: true}},
-	} {
-		if _, err := a.Put(ctx, "test", rec.kind, rec.key, rec.v); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-}
-
 func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
-	e := newEnv(t, Config{})
-	e.dualRole()
-	c, csrf := e.login(e.users[store.RoleEditor])
+	e := webtest.NewEnv(t, kit.Config{})
+	e.DualRole()
+	c, csrf := e.Login(e.Users[store.RoleEditor])
 	d := date.MustParse
 	inc := workspace.Incident{ID: "inc-portal", Discovered: d("2027-03-01"), Summary: "portal bug exposed other patients' records",
 		Customers: []string{"northside"}, PHIInvolved: true,
 		LawEnforcementDelay: &workspace.Delay{Kind: "written", Requested: d("2027-03-03"), Until: d("2027-04-12")}}
-	if r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/incidents?as_of=2027-03-01", csrf, inc); r.StatusCode != 201 {
+	if r := e.PostJSON(c, "POST", "/api/v1/orgs/alpha/incidents?as_of=2027-03-01", csrf, inc); r.StatusCode != 201 {
 		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
 	}
 
-	res := e.get(c, "/api/v1/orgs/alpha/incidents/inc-portal?as_of=2027-03-01")
+	res := e.Get(c, "/api/v1/orgs/alpha/incidents/inc-portal?as_of=2027-03-01")
 	var api struct {
 		Summary struct {
 			HeldAs        string `json:"held_as"`
@@ -85,7 +59,7 @@ func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
 		t.Errorf("HHS %+v", hhs)
 	}
 
-	page := e.get(c, "/orgs/alpha/incidents/inc-portal?as_of=2027-03-01")
+	page := e.Get(c, "/orgs/alpha/incidents/inc-portal?as_of=2027-03-01")
 	body := html.UnescapeString(page.Body)
 	for _, want := range []string{
 		"PHI held as: <strong>business associate</strong>",
@@ -103,14 +77,14 @@ func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
 
 	// A timeline entry that records earlier knowledge, through the page's
 	// form: the clocks move and the page warns, naming the entry.
-	form := url.Values{"csrf": {formToken(t, page.Body)}, "date": {"2027-02-25"}, "note": {"support lead saw the bug report"}, "knew": {"1"}}
-	if r := e.postForm(c, "/orgs/alpha/incidents/inc-portal/timeline?as_of=2027-03-01", form); r.StatusCode != 303 {
+	form := url.Values{"csrf": {webtest.FormToken(t, page.Body)}, "date": {"2027-02-25"}, "note": {"support lead saw the bug report"}, "knew": {"1"}}
+	if r := e.PostForm(c, "/orgs/alpha/incidents/inc-portal/timeline?as_of=2027-03-01", form); r.StatusCode != 303 {
 		t.Fatalf("timeline: %d %s", r.StatusCode, r.Body)
 	}
-	if !e.storedIncident("inc-portal").Timeline[0].Knew {
+	if !e.StoredIncident("inc-portal").Timeline[0].Knew {
 		t.Error("knew was not stored")
 	}
-	body = html.UnescapeString(e.get(c, "/orgs/alpha/incidents/inc-portal?as_of=2027-03-01").Body)
+	body = html.UnescapeString(e.Get(c, "/orgs/alpha/incidents/inc-portal?as_of=2027-03-01").Body)
 	for _, want := range []string{"clocks run from <strong>2027-02-25</strong>", `class="alert deadline-warning"`, "timeline[0] (2027-02-25", `class="badge knew"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("after the knew entry the page lacks %q", want)
@@ -121,15 +95,15 @@ func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
 // The wizard records whether the key was compromised: encrypted with the
 // key safe is the safe harbor; key not known is not (HHS guidance).
 func TestWizardRecordsTheKey(t *testing.T) {
-	e := newEnv(t, Config{})
-	e.coveredEntity()
-	c, csrf := e.login(e.users[store.RoleEditor])
+	e := webtest.NewEnv(t, kit.Config{})
+	e.CoveredEntity()
+	c, csrf := e.Login(e.Users[store.RoleEditor])
 	inc := workspace.Incident{ID: "inc-laptop", Discovered: date.MustParse("2027-03-01"), Summary: "laptop stolen", PHIInvolved: true, Individuals: 30}
-	if r := e.postJSON(c, "POST", "/api/v1/orgs/alpha/incidents", csrf, inc); r.StatusCode != 201 {
+	if r := e.PostJSON(c, "POST", "/api/v1/orgs/alpha/incidents", csrf, inc); r.StatusCode != 201 {
 		t.Fatalf("create: %d %s", r.StatusCode, r.Body)
 	}
-	page := e.get(c, "/orgs/alpha/incidents/inc-laptop?as_of=2027-03-01")
-	base := url.Values{"csrf": {formToken(t, page.Body)}, "phi_involved": {"yes"}, "individuals": {"30"}, "encrypted": {"secured"},
+	page := e.Get(c, "/orgs/alpha/incidents/inc-laptop?as_of=2027-03-01")
+	base := url.Values{"csrf": {webtest.FormToken(t, page.Body)}, "phi_involved": {"yes"}, "individuals": {"30"}, "encrypted": {"secured"},
 		"assessment.low_probability": {"no"}, "assessment.decided_by": {"dana@alpha.example"}, "assessment.decided_on": {"2027-03-02"}, "action": {"save"}}
 	for _, c2 := range []struct {
 		key    string
@@ -140,16 +114,16 @@ func TestWizardRecordsTheKey(t *testing.T) {
 			f[k] = v
 		}
 		f.Set("key_compromised", c2.key)
-		if r := e.postForm(c, "/orgs/alpha/incidents/inc-laptop/assessment?as_of=2027-03-01", f); r.StatusCode != 303 {
+		if r := e.PostForm(c, "/orgs/alpha/incidents/inc-laptop/assessment?as_of=2027-03-01", f); r.StatusCode != 303 {
 			t.Fatalf("key %q: %d %s", c2.key, r.StatusCode, r.Body)
 		}
-		stored := e.storedIncident("inc-laptop")
+		stored := e.StoredIncident("inc-laptop")
 		var det struct {
 			Summary struct {
 				Determination struct{ Breach bool } `json:"determination"`
 			} `json:"summary"`
 		}
-		json.Unmarshal([]byte(e.get(c, "/api/v1/orgs/alpha/incidents/inc-laptop").Body), &det)
+		json.Unmarshal([]byte(e.Get(c, "/api/v1/orgs/alpha/incidents/inc-laptop").Body), &det)
 		if det.Summary.Determination.Breach != c2.breach {
 			t.Errorf("key_compromised %q (stored %v): breach %v, want %v", c2.key, stored.KeyCompromised, det.Summary.Determination.Breach, c2.breach)
 		}
@@ -161,10 +135,10 @@ func TestWizardRecordsTheKey(t *testing.T) {
 // encrypted flow from patient-api, which gets it from rpm-ingest in plain
 // HTTP. Its JSON twin carries the same reasons.
 func TestSystemPageNamesTheBlockCauseAndPath(t *testing.T) {
-	e := newEnv(t, Config{})
-	e.seedDemo()
-	c, _ := e.login(e.users[store.RoleViewer])
-	page := e.get(c, "/orgs/alpha/systems/visit-summaries?as_of=2026-11-25")
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedDemo()
+	c, _ := e.Login(e.Users[store.RoleViewer])
+	page := e.Get(c, "/orgs/alpha/systems/visit-summaries?as_of=2026-11-25")
 	body := html.UnescapeString(page.Body)
 	for _, want := range []string{
 		`PHI reaches this system through <a href="/orgs/alpha/systems/rpm-ingest">rpm-ingest</a> → <a href="/orgs/alpha/systems/patient-api">patient-api</a> → <a href="/orgs/alpha/systems/visit-summaries">visit-summaries</a>, and the flow rpm-ingest → patient-api is not encrypted in transit.`,
@@ -181,7 +155,7 @@ func TestSystemPageNamesTheBlockCauseAndPath(t *testing.T) {
 			Path                []string
 		} `json:"blocked_reasons"`
 	}
-	if err := json.Unmarshal([]byte(e.get(c, "/api/v1/orgs/alpha/systems/visit-summaries?as_of=2026-11-25").Body), &api); err != nil {
+	if err := json.Unmarshal([]byte(e.Get(c, "/api/v1/orgs/alpha/systems/visit-summaries?as_of=2026-11-25").Body), &api); err != nil {
 		t.Fatal(err)
 	}
 	found := false

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"ward/internal/store"
+	"ward/internal/web/kit"
+	"ward/internal/web/webtest"
 )
 
 // TestSafeNext: the post-login redirect is a path on this site, parsed
@@ -49,7 +51,7 @@ func TestSafeNext(t *testing.T) {
 		{"/%zz", "/"}, // not a URL
 		{"/" + string(make([]byte, 3000)), "/"},
 	} {
-		if got := safeNext(tt.next); got != tt.want {
+		if got := kit.SafeNext(tt.next); got != tt.want {
 			t.Errorf("safeNext(%q) = %q, want %q", tt.next, got, tt.want)
 		}
 	}
@@ -59,16 +61,16 @@ func TestSafeNext(t *testing.T) {
 // opening /login?next=/%09/evil.example stays on this site.
 func TestLoggedInNextStaysOnSite(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
-	c, _ := e.login(e.users[store.RoleViewer])
+	e := webtest.NewEnv(t, kit.Config{})
+	c, _ := e.Login(e.Users[store.RoleViewer])
 	for _, next := range []string{"/\t/evil.example", "/%09/evil.example", "//evil.example", "/\\evil.example", "https://evil.example"} {
-		r := e.get(c, "/login?next="+url.QueryEscape(next))
+		r := e.Get(c, "/login?next="+url.QueryEscape(next))
 		if r.StatusCode != http.StatusFound || r.Header.Get("Location") != "/" {
 			t.Errorf("next=%q: %d to %q, want 302 to /", next, r.StatusCode, r.Header.Get("Location"))
 		}
 	}
-	r := e.get(c, "/login?next="+url.QueryEscape("/orgs/"+slugA))
-	if r.Header.Get("Location") != "/orgs/"+slugA {
+	r := e.Get(c, "/login?next="+url.QueryEscape("/orgs/"+webtest.SlugA))
+	if r.Header.Get("Location") != "/orgs/"+webtest.SlugA {
 		t.Errorf("a local next: redirected to %q", r.Header.Get("Location"))
 	}
 }

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"ward/internal/auth"
-
 	"ward/internal/benchgen"
 	"ward/internal/store"
+	"ward/internal/web/kit"
 )
 
 // BenchmarkPages serves the pages bench/web measures from issue 21's large
@@ -45,7 +45,7 @@ func BenchmarkPages(b *testing.B) {
 	if err := st.SetRole(ctx, "bench", u.ID, org, store.RoleAdmin); err != nil {
 		b.Fatal(err)
 	}
-	srv := New(st, Config{})
+	srv := kit.New(st, kit.Config{})
 	tok, _ := auth.NewToken()
 	csrf, _ := auth.NewToken()
 	now := time.Now()

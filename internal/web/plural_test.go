@@ -1,10 +1,11 @@
-package web
+package web_test
 
 import (
 	"strings"
 	"testing"
 
 	"ward/internal/store"
+	"ward/internal/web/kit"
 )
 
 func TestKindNouns(t *testing.T) {
@@ -28,14 +29,14 @@ func TestKindNouns(t *testing.T) {
 		{"survey", 2, "Surveys"},
 	}
 	for _, c := range cases {
-		if got := kindNoun(c.kind, c.n); got != c.want {
+		if got := kit.KindNoun(c.kind, c.n); got != c.want {
 			t.Errorf("kindNoun(%q, %d) = %q, want %q", c.kind, c.n, got, c.want)
 		}
 	}
 	// Every kind the store keeps reads as English in the plural: a
 	// consonant and y make ies, an -sis noun makes -ses.
 	for _, k := range store.Kinds {
-		p := kindNoun(k, 2)
+		p := kit.KindNoun(k, 2)
 		if n := len(p); n > 2 && strings.HasSuffix(p, "ys") && !strings.ContainsRune("aeiou", rune(p[n-3])) || strings.HasSuffix(p, "siss") {
 			t.Errorf("kindNoun(%q, 2) = %q", k, p)
 		}

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"fmt"
@@ -11,17 +11,19 @@ import (
 	"ward/internal/auth"
 	"ward/internal/store"
 	"ward/internal/store/storetest"
+	"ward/internal/web/kit"
+	"ward/internal/web/webtest"
 )
 
 // statementsOf is how many statements the request that answered resp
 // sent to the database, from its log line (db_statements). The line is
 // written once the handler returns, which may be just after the client
 // has the answer: wait for it.
-func statementsOf(t *testing.T, buf *syncBuffer, resp response) int {
+func statementsOf(t *testing.T, buf *webtest.SyncBuffer, resp webtest.Response) int {
 	t.Helper()
-	id := resp.Header.Get(requestIDHeader)
+	id := resp.Header.Get(kit.RequestIDHeader)
 	for try := 0; try < 200; try++ {
-		for _, l := range linesOf(logLines(t, buf.String()), id) {
+		for _, l := range webtest.LinesOf(webtest.LogLines(t, buf.String()), id) {
 			if l["msg"] == "request" {
 				n, ok := l["db_statements"].(float64)
 				if !ok {
@@ -71,31 +73,31 @@ func TestStatementsPerRequest(t *testing.T) {
 	for _, eng := range storetest.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {
 			t.Parallel()
-			var buf syncBuffer
-			e := newEnvAt(t, Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}, eng.URL(t))
-			e.seedDemo()
-			c, _ := e.login(e.users[store.RoleEditor])
+			var buf webtest.SyncBuffer
+			e := webtest.NewEnvAt(t, kit.Config{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}, eng.URL(t))
+			e.SeedDemo()
+			c, _ := e.Login(e.Users[store.RoleEditor])
 			tok, err := auth.NewToken()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.st.CreateToken(t.Context(), "test", e.users[store.RoleEditor].ID, "bench", auth.TokenHash(tok), e.now().AddDate(0, 1, 0)); err != nil {
+			if _, err := e.Store.CreateToken(t.Context(), "test", e.Users[store.RoleEditor].ID, "bench", auth.TokenHash(tok), e.Now().AddDate(0, 1, 0)); err != nil {
 				t.Fatal(err)
 			}
-			byToken := func(path string) response {
-				req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+			byToken := func(path string) webtest.Response {
+				req, _ := http.NewRequest("GET", e.HTTP.URL+path, nil)
 				req.Header.Set("Authorization", "Bearer "+tok)
-				return e.send(e.client(), req)
+				return e.Send(e.Client(), req)
 			}
 			var table strings.Builder
 			fmt.Fprintf(&table, "%-44s %6s %6s %6s\n", "route", "first", "warm", "token")
 			for _, rt := range roundTripRoutes {
-				first := e.get(c, rt.path)
-				e.get(c, rt.path)
-				warm := e.get(c, rt.path)
+				first := e.Get(c, rt.path)
+				e.Get(c, rt.path)
+				warm := e.Get(c, rt.path)
 				byToken(rt.path)
 				token := byToken(rt.path)
-				for _, r := range []response{first, warm, token} {
+				for _, r := range []webtest.Response{first, warm, token} {
 					if r.StatusCode != http.StatusOK {
 						t.Fatalf("GET %s: status %d", rt.path, r.StatusCode)
 					}
@@ -110,7 +112,7 @@ func TestStatementsPerRequest(t *testing.T) {
 			// A static asset is the same for everyone: the session is
 			// not looked up.
 			for _, path := range []string{"/static/forms.js", "/favicon.ico"} {
-				r := e.get(c, path)
+				r := e.Get(c, path)
 				if n := statementsOf(t, &buf, r); r.StatusCode != http.StatusOK || n != 0 {
 					t.Errorf("GET %s with a session: status %d, %d statements; want 200 and none", path, r.StatusCode, n)
 				}
@@ -126,13 +128,13 @@ func TestStatementsPerRequest(t *testing.T) {
 // late: 15 minutes after the last recorded activity.
 func TestIdleLogoffWithCoalescedTouches(t *testing.T) {
 	t.Parallel()
-	clk := newClock()
-	e := newEnv(t, Config{Now: clk.Now})
-	c, _ := e.login(e.users[store.RoleViewer])
-	hash := auth.TokenHash(sessionCookie(t, e, c))
+	clk := webtest.NewClock()
+	e := webtest.NewEnv(t, kit.Config{Now: clk.Now})
+	c, _ := e.Login(e.Users[store.RoleViewer])
+	hash := auth.TokenHash(webtest.SessionCookie(t, e, c))
 	seen := func() time.Time {
 		t.Helper()
-		s, err := e.st.SessionByHash(t.Context(), hash)
+		s, err := e.Store.SessionByHash(t.Context(), hash)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,30 +142,30 @@ func TestIdleLogoffWithCoalescedTouches(t *testing.T) {
 	}
 	login := seen()
 	clk.Advance(30 * time.Second)
-	if r := e.get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusOK {
+	if r := e.Get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusOK {
 		t.Fatalf("30 s after the login: %d", r.StatusCode)
 	}
 	if !seen().Equal(login) {
 		t.Errorf("a request 30 s after the last recorded one wrote the session (last seen %v, was %v)", seen(), login)
 	}
 	clk.Advance(45 * time.Second)
-	if r := e.get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusOK {
+	if r := e.Get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusOK {
 		t.Fatalf("75 s after the login: %d", r.StatusCode)
 	}
 	recorded := seen()
 	if !recorded.Equal(clk.Now()) {
 		t.Fatalf("a request 75 s after the last recorded one: last seen %v, want %v", recorded, clk.Now())
 	}
-	clk.Advance(DefaultIdleTimeout)
-	if r := e.get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusOK {
+	clk.Advance(kit.DefaultIdleTimeout)
+	if r := e.Get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusOK {
 		t.Fatalf("exactly the idle timeout after the recorded activity: %d, want 200", r.StatusCode)
 	}
 	// That request was recorded; 30 s later one is not, and the log-off
 	// counts from the recorded one.
 	clk.Advance(30 * time.Second)
-	e.get(c, "/api/v1/orgs/alpha/plan")
-	clk.Advance(DefaultIdleTimeout - 30*time.Second + time.Second)
-	if r := e.get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusUnauthorized {
+	e.Get(c, "/api/v1/orgs/alpha/plan")
+	clk.Advance(kit.DefaultIdleTimeout - 30*time.Second + time.Second)
+	if r := e.Get(c, "/api/v1/orgs/alpha/plan"); r.StatusCode != http.StatusUnauthorized {
 		t.Errorf("15 min 1 s after the recorded activity (14 min 31 s after the last request): %d, want 401", r.StatusCode)
 	}
 }

@@ -1,0 +1,459 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"ward/internal/audit"
+	"ward/internal/catalog"
+	"ward/internal/date"
+	"ward/internal/msp"
+	"ward/internal/posture"
+	"ward/internal/privacy"
+	"ward/internal/store"
+	"ward/internal/todo"
+	"ward/internal/web/kit"
+	"ward/internal/workspace"
+)
+
+func init() {
+	kit.Register(
+		kit.Route{Method: "GET", Pattern: "/orgs", Role: kit.AnyUser, Handler: orgsPage},
+		// Not /api/v1/orgs/overview: everything under /api/v1/orgs/ names
+		// one organization.
+		kit.Route{Method: "GET", Pattern: "/api/v1/overview", Role: kit.AnyUser, Handler: orgsOverviewAPI},
+	)
+}
+
+// OrgsOverview is every organization the caller belongs to, one row each:
+// what an MSP looks at first. The page is /orgs (and the home page for an
+// account with several organizations); the JSON is GET /api/v1/overview.
+type OrgsOverview struct {
+	AsOf       date.Date    `json:"as_of"`
+	Sort       string       `json:"sort"`
+	Orgs       []kit.OrgRow `json:"orgs"`
+	Columns    []OrgColumn  `json:"-"`
+	Frameworks []string     `json:"-"`
+	// Tasks are the organizations where the caller is a workforce member
+	// (role member): it sees its own tasks there, and no numbers.
+	Tasks []kit.OrgMembership `json:"tasks"`
+}
+
+// OrgColumn is a sortable column of the page.
+type OrgColumn struct {
+	Key, Label string
+	Href       string // the page sorted by this column (toggled when current)
+	Current    string // "asc", "desc" or ""
+	Numeric    bool
+}
+
+// orgSummary computes one organization's row from its workspace. Its
+// counts and next deadline come from the organization's "needs
+// attention" list (package todo), so they agree with its home page.
+func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, slug string) kit.OrgRow {
+	row := kit.OrgRow{Readiness: map[string]*float64{}}
+	soc2 := ws.Organization.SOC2.Type == "type1" || ws.Organization.SOC2.Type == "type2"
+	fws := ReadinessFrameworks
+	if !soc2 {
+		fws = slices.DeleteFunc(slices.Clone(fws), func(fw string) bool { return fw == "soc2" })
+		row.Readiness["soc2"] = nil
+	}
+	// One evaluation for every framework: the evidence is indexed and
+	// each control judged once (posture.EvaluateAll).
+	ps, err := posture.EvaluateAll(ws, cat, fws, asOf)
+	if err != nil {
+		row.Error = err.Error()
+		ps = nil
+	}
+	for i, p := range ps {
+		pct := p.Score.Percent
+		row.Readiness[fws[i]] = &pct
+		if fws[i] == "soc2" {
+			row.Exceptions = len(p.Exceptions)
+		}
+	}
+	l := todo.Build(ws, asOf, slug)
+	row.Failing, row.Warnings = l.Errors, l.Warnings
+	row.NeedsAttention, row.Overdue, row.BlockingLivePHI = l.Open, l.Overdue, l.BlockingLivePHI
+	row.OverdueRequests = privacy.Overdue(ws, asOf)
+	if it := l.Next(); it != nil {
+		row.Next = &kit.Deadline{Due: it.Due, What: it.Title, Days: *it.DaysLeft, Overdue: it.Overdue, Link: it.Link}
+	}
+	return row
+}
+
+// maxMSPDates bounds the dates whose rows an entry keeps: a person
+// paging through past dates must not grow it without end. Past the bound
+// a row is computed and not kept.
+const maxMSPDates = 64
+
+// row is the organization's row on asOf, computed once.
+func row(e *kit.MspEntry, cat *catalog.Catalog, asOf date.Date, slug string, evals *atomic.Int64) kit.OrgRow {
+	compute := func() kit.OrgRow {
+		evals.Add(1)
+		row := orgSummary(e.Sum.Workspace, cat, asOf, slug)
+		row.OpenFindings = e.Sum.OpenFindings
+		return row
+	}
+	k := asOf.String()
+	e.Mu.Lock()
+	r, ok := e.Rows[k]
+	if !ok {
+		if len(e.Rows) >= maxMSPDates {
+			e.Mu.Unlock()
+			return compute()
+		}
+		if e.Rows == nil {
+			e.Rows = map[string]*kit.MspRow{}
+		}
+		r = &kit.MspRow{}
+		e.Rows[k] = r
+	}
+	e.Mu.Unlock()
+	r.Once.Do(func() { r.Row = compute() })
+	return r.Row
+}
+
+// parallel runs f(i) for i in [0, n), one goroutine per core.
+func parallel(n int, f func(i int)) {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
+		wg.Go(func() {
+			for i := range jobs {
+				f(i)
+			}
+		})
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+}
+
+// OrgsOverviewRows computes every row: one query for the audit heads, the
+// summaries of organizations whose head moved (read from the database,
+// or made from the records when the stored one is stale), then each row
+// from memory.
+func OrgsOverviewRows(s *kit.Server, ctx context.Context, ms []store.Membership, asOf date.Date) ([]kit.OrgRow, error) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.Org.ID
+	}
+	heads, err := s.Store.AuditHeads(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]*kit.MspEntry, len(ms))
+	var missing []store.Org
+	var key strings.Builder
+	for i, m := range ms {
+		h, ok := heads[m.Org.ID]
+		if e := s.Msp.Get(m.Org.ID, h); ok && e != nil {
+			entries[i] = e
+			continue
+		}
+		missing = append(missing, m.Org)
+		fmt.Fprintf(&key, "%d %d %s,", m.Org.ID, h.Seq, h.Hash)
+	}
+	if len(missing) > 0 {
+		// Concurrent requests missing the same summaries read and
+		// decode them once; one caller going away must not fail the
+		// others.
+		v, err, _ := s.Msp.Flight.Do(key.String(), func() (any, error) {
+			return loadSummaries(s, context.WithoutCancel(ctx), missing, heads)
+		})
+		if err != nil {
+			return nil, err
+		}
+		loaded := v.(map[int64]*kit.MspEntry)
+		for i, m := range ms {
+			if entries[i] == nil {
+				entries[i] = loaded[m.Org.ID]
+			}
+		}
+	}
+	rows := make([]kit.OrgRow, len(ms))
+	cat := catalog.Default()
+	parallel(len(ms), func(i int) {
+		m := ms[i]
+		rows[i] = row(entries[i], cat, asOf, m.Org.Slug, &s.Msp.Evals)
+		rows[i].Slug, rows[i].Name, rows[i].Role = m.Org.Slug, m.Org.Name, m.Role
+	})
+	return rows, nil
+}
+
+// loadSummaries reads the current stored summaries of orgs in one query
+// and decodes them, and makes the others (stale, missing, of another
+// encoding) from the records, on every core.
+func loadSummaries(s *kit.Server, ctx context.Context, orgs []store.Org, heads map[int64]audit.Head) (map[int64]*kit.MspEntry, error) {
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	stored, err := s.Store.OrgSummaries(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*kit.MspEntry, len(orgs))
+	errs := make([]error, len(orgs))
+	parallel(len(orgs), func(i int) {
+		org := orgs[i]
+		if st, ok := stored[org.ID]; ok {
+			if e := s.Msp.Get(org.ID, st.Head); e != nil {
+				out[i] = e // read by a request just before
+				return
+			}
+			if sum, err := msp.Decode(st.Body); err == nil {
+				out[i] = s.Msp.Put(org.ID, &kit.MspEntry{Head: st.Head, Sum: sum})
+				return
+			}
+		}
+		head, ok := heads[org.ID]
+		out[i], errs[i] = buildSummary(s, ctx, org, head, ok)
+	})
+	m := make(map[int64]*kit.MspEntry, len(orgs))
+	for i, o := range orgs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		m[o.ID] = out[i]
+	}
+	return m, nil
+}
+
+// buildSummary makes org's summary from its records, read after its head
+// was: a change landing in between is kept under the older head and made
+// again on the next request, never served stale. It is stored for the
+// next server to start. An organization without an audit chain (made
+// before there was one) has nothing to key on: its summary serves this
+// request only.
+func buildSummary(s *kit.Server, ctx context.Context, org store.Org, head audit.Head, chained bool) (*kit.MspEntry, error) {
+	build := func() (*kit.MspEntry, error) {
+		if s.Msp.Building != nil {
+			s.Msp.Building()
+		}
+		o := s.Store.Org(org)
+		var ws *workspace.Workspace
+		if e := s.WSCache.Get(org.ID, head); chained && e != nil {
+			ws = e.Ws // the organization's pages loaded it already
+		} else {
+			var err error
+			if ws, err = o.Workspace(ctx); err != nil {
+				return nil, err
+			}
+		}
+		open, err := o.OpenFindingTotal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.Msp.Builds.Add(1)
+		e := &kit.MspEntry{Head: head, Sum: msp.Summary{Workspace: ws, OpenFindings: open}}
+		if !chained {
+			return e, nil
+		}
+		body, err := msp.Encode(e.Sum)
+		if err == nil {
+			err = s.Store.PutOrgSummary(ctx, org.ID, store.OrgSummary{Head: head, Body: body})
+		}
+		if err != nil {
+			// The summary is a cache: without it the next start makes it again.
+			s.Log.WarnContext(ctx, "store the overview's summary", "org", org.Slug, "err", err)
+		}
+		return s.Msp.Put(org.ID, e), nil
+	}
+	if !chained {
+		return build()
+	}
+	key := fmt.Sprintf("build %d %d %s", org.ID, head.Seq, head.Hash)
+	v, err, _ := s.Msp.Flight.Do(key, func() (any, error) {
+		if e := s.Msp.Get(org.ID, head); e != nil {
+			return e, nil // made by a flight that just ended
+		}
+		return build()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*kit.MspEntry), nil
+}
+
+// orgColumns are the sortable columns, with the direction a first click
+// sorts in: worst first (lowest readiness, most failures, soonest
+// deadline).
+var orgColumns = []struct {
+	key, label string
+	desc       bool
+	numeric    bool
+}{
+	{"name", "Organization", false, false},
+	{"hipaa", "HIPAA", false, true},
+	{"soc2", "SOC 2", false, true},
+	{"csf", "CSF", false, true},
+	{"attention", "Needs attention", true, true},
+	{"gate", "Blocking live PHI", true, true},
+	{"failing", "Errors", true, true},
+	{"findings", "Open scan findings", true, true},
+	{"exceptions", "Type II exceptions", true, true},
+	{"requests", "Overdue requests", true, true},
+	{"deadline", "Next deadline", false, false},
+}
+
+// parseSort reads ?sort=KEY or ?sort=-KEY (descending); ok is false for
+// an unknown key.
+func parseSort(v string) (key string, desc, ok bool) {
+	if v == "" {
+		return "name", false, true
+	}
+	key, desc = strings.TrimPrefix(v, "-"), strings.HasPrefix(v, "-")
+	for _, c := range orgColumns {
+		if c.key == key {
+			return key, desc, true
+		}
+	}
+	return key, desc, false
+}
+
+// SortOrgs orders rows by one column; rows without a value (SOC 2 not
+// pursued, no deadline) go last either way, and ties go by name.
+func SortOrgs(rows []kit.OrgRow, key string, desc bool) {
+	byName := func(a, b kit.OrgRow) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), strings.Compare(a.Slug, b.Slug))
+	}
+	dir := func(c int) int {
+		if desc {
+			return -c
+		}
+		return c
+	}
+	// missing puts rows lacking a value last regardless of direction.
+	missing := func(a, b bool) (int, bool) {
+		switch {
+		case a && b:
+			return 0, true
+		case a:
+			return 1, true
+		case b:
+			return -1, true
+		}
+		return 0, false
+	}
+	slices.SortStableFunc(rows, func(a, b kit.OrgRow) int {
+		var c int
+		switch key {
+		case "name":
+			return dir(byName(a, b))
+		case "hipaa", "soc2", "csf":
+			pa, pb := a.Readiness[key], b.Readiness[key]
+			if m, ok := missing(pa == nil, pb == nil); ok {
+				return cmp.Or(m, byName(a, b))
+			}
+			c = dir(cmp.Compare(*pa, *pb))
+		case "failing":
+			c = dir(cmp.Compare(a.Failing, b.Failing))
+		case "attention":
+			c = dir(cmp.Compare(a.NeedsAttention, b.NeedsAttention))
+		case "gate":
+			c = dir(cmp.Compare(a.BlockingLivePHI, b.BlockingLivePHI))
+		case "findings":
+			c = dir(cmp.Compare(a.OpenFindings, b.OpenFindings))
+		case "exceptions":
+			c = dir(cmp.Compare(a.Exceptions, b.Exceptions))
+		case "requests":
+			c = dir(cmp.Compare(a.OverdueRequests, b.OverdueRequests))
+		case "deadline":
+			if m, ok := missing(a.Next == nil, b.Next == nil); ok {
+				return cmp.Or(m, byName(a, b))
+			}
+			c = dir(a.Next.Due.Compare(b.Next.Due))
+		}
+		return cmp.Or(c, byName(a, b))
+	})
+}
+
+func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) (OrgsOverview, bool) {
+	asOf, err := s.RequestAsOf(r)
+	if err != nil {
+		s.Fail(w, r, api, http.StatusBadRequest, err.Error())
+		return OrgsOverview{}, false
+	}
+	key, desc, ok := parseSort(r.URL.Query().Get("sort"))
+	if !ok {
+		var keys []string
+		for _, c := range orgColumns {
+			keys = append(keys, c.key)
+		}
+		s.Fail(w, r, api, http.StatusBadRequest, "sort must be one of "+strings.Join(keys, ", ")+" (with - in front for descending)")
+		return OrgsOverview{}, false
+	}
+	ms, err := s.Store.Memberships(r.Context(), kit.CurrentUser(r).ID)
+	if err != nil {
+		s.ServerError(w, r, api, err)
+		return OrgsOverview{}, false
+	}
+	// A workforce member sees nothing of an organization's program: its
+	// memberships are links to its own tasks, without a row of numbers.
+	tasks := []kit.OrgMembership{}
+	ms = slices.DeleteFunc(ms, func(m store.Membership) bool {
+		if m.Role == store.RoleMember {
+			tasks = append(tasks, kit.OrgMembership{Slug: m.Org.Slug, Name: m.Org.Name, Role: m.Role})
+			return true
+		}
+		return false
+	})
+	rows, err := OrgsOverviewRows(s, r.Context(), ms, asOf)
+	if err != nil {
+		s.ServerError(w, r, api, err)
+		return OrgsOverview{}, false
+	}
+	SortOrgs(rows, key, desc)
+	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: ReadinessFrameworks, Tasks: tasks}
+	if desc {
+		ov.Sort = "-" + key
+	}
+	asOfParam := r.URL.Query().Get("as_of")
+	for _, c := range orgColumns {
+		col := OrgColumn{Key: c.key, Label: c.label, Numeric: c.numeric}
+		next := c.key
+		if c.desc {
+			next = "-" + c.key
+		}
+		if c.key == key {
+			col.Current = "asc"
+			if desc {
+				col.Current = "desc"
+			}
+			// Clicking the current column reverses it.
+			next = c.key
+			if !desc {
+				next = "-" + c.key
+			}
+		}
+		col.Href = "?sort=" + next
+		if asOfParam != "" {
+			col.Href += "&as_of=" + asOf.String()
+		}
+		ov.Columns = append(ov.Columns, col)
+	}
+	return ov, true
+}
+
+func orgsPage(s *kit.Server, w http.ResponseWriter, r *http.Request) {
+	if ov, ok := orgsData(s, w, r, false); ok {
+		s.Render(w, r, "orgs.html", ov)
+	}
+}
+
+func orgsOverviewAPI(s *kit.Server, w http.ResponseWriter, r *http.Request) {
+	if ov, ok := orgsData(s, w, r, true); ok {
+		kit.WriteJSON(w, http.StatusOK, ov)
+	}
+}

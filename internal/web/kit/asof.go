@@ -1,0 +1,25 @@
+package kit
+
+import (
+	"fmt"
+	"net/http"
+
+	"ward/internal/date"
+)
+
+// RequestAsOf is the date a page's rules run for: today by the server's
+// clock (UTC), or the ?as_of=YYYY-MM-DD the request names, so that any
+// page can be reproduced for a given day as the CLI's --as-of does.
+func (s *Server) RequestAsOf(r *http.Request) (date.Date, error) {
+	if v := r.URL.Query().Get("as_of"); v != "" {
+		d, err := date.Parse(v)
+		if err != nil {
+			return date.Date{}, fmt.Errorf("as_of %q is not a date: use YYYY-MM-DD", v)
+		}
+		if d.Year() < 1900 || d.Year() > 2199 {
+			return date.Date{}, fmt.Errorf("as_of %s is outside the years 1900 to 2199", v)
+		}
+		return d, nil
+	}
+	return date.Of(s.Now().UTC()), nil
+}
