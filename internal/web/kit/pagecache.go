@@ -54,8 +54,11 @@ type pageEntry struct {
 	head audit.Head
 	// A page: its "title" and "content" blocks as rendered. An API:
 	// body, with contentType.
-	page        *cachedContent
-	body        []byte
+	page *cachedContent
+	body []byte
+	// header is what the handler set (Content-Type, an ETag), sent again
+	// with the kept answer.
+	header      http.Header
 	contentType string
 	// gz is body compressed, when it is large: sent to clients that
 	// accept gzip. Only JSON is compressed: a page carries the CSRF
@@ -230,7 +233,7 @@ func CachedGET(h HandlerFunc) HandlerFunc {
 				if c.status != http.StatusOK {
 					return nil, nil
 				}
-				pe := &pageEntry{org: org.ID, head: e.head, page: c.page}
+				pe := &pageEntry{org: org.ID, head: e.head, page: c.page, header: c.h.Clone()}
 				if c.page != nil {
 					pe.size = c.page.size
 				} else {
@@ -272,6 +275,9 @@ func CachedGET(h HandlerFunc) HandlerFunc {
 // rendered around a marker and the kept content written in its place,
 // piece by piece around the token, so a large page is not copied again.
 func (s *Server) serveCached(w http.ResponseWriter, r *http.Request, pe *pageEntry) {
+	for k, v := range pe.header {
+		w.Header()[k] = append([]string(nil), v...) // the kept one is shared
+	}
 	if pe.page == nil {
 		h := w.Header()
 		h.Set("Content-Type", pe.contentType)

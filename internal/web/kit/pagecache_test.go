@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"ward/internal/benchgen"
@@ -333,4 +334,34 @@ func TestHeavyPagesAtScale(t *testing.T) {
 			t.Errorf("%s: %d, want 400 naming the page parameter", p, r.StatusCode)
 		}
 	}
+}
+
+// Concurrent requests of people of one role for answers not kept yet:
+// each gets the answer with their own token (go test -race checks that
+// nothing kept is written to while shared).
+func TestPageCacheConcurrent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Config{})
+	e.seedDemo()
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		u := e.addUser("viewer"+strconv.Itoa(i)+"@alpha.example", "Viewer "+strconv.Itoa(i), e.orgA, store.RoleViewer)
+		c, csrf := e.login(u)
+		wg.Go(func() {
+			for _, p := range []string{"/orgs/alpha/evidence", "/api/v1/orgs/alpha/incidents", "/orgs/alpha/risks", "/api/v1/orgs/alpha/flows"} {
+				r := e.get(c, p)
+				if r.StatusCode != 200 {
+					t.Errorf("%s as %s: %d", p, u.Email, r.StatusCode)
+					continue
+				}
+				if strings.HasPrefix(p, "/orgs/") {
+					if m := metaCSRF.FindStringSubmatch(r.Body); m == nil || m[1] != csrf {
+						t.Errorf("%s as %s: not the session's token", p, u.Email)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
