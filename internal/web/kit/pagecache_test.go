@@ -341,16 +341,16 @@ func TestHeavyPagesAtScale(t *testing.T) {
 // nothing kept is written to while shared).
 func TestPageCacheConcurrent(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, Config{})
-	e.seedDemo()
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedDemo()
 	const n = 8
 	var wg sync.WaitGroup
 	for i := range n {
-		u := e.addUser("viewer"+strconv.Itoa(i)+"@alpha.example", "Viewer "+strconv.Itoa(i), e.orgA, store.RoleViewer)
-		c, csrf := e.login(u)
+		u := e.AddUser("viewer"+strconv.Itoa(i)+"@alpha.example", "Viewer "+strconv.Itoa(i), e.OrgA, store.RoleViewer)
+		c, csrf := e.Login(u)
 		wg.Go(func() {
 			for _, p := range []string{"/orgs/alpha/evidence", "/api/v1/orgs/alpha/incidents", "/orgs/alpha/risks", "/api/v1/orgs/alpha/flows"} {
-				r := e.get(c, p)
+				r := e.Get(c, p)
 				if r.StatusCode != 200 {
 					t.Errorf("%s as %s: %d", p, u.Email, r.StatusCode)
 					continue
