@@ -239,6 +239,10 @@ func (s *Server) Org(r *http.Request) *store.OrgStore { return s.Store.Org(Curre
 // whether or not it exists.
 const MsgNoOrg = "no such organization"
 
+// MsgUnavailable answers a request whose caller could not be looked up
+// because the database did not answer.
+const MsgUnavailable = "the database is not answering; try again in a moment"
+
 // wrap enforces a route's declaration before its handler runs.
 func (s *Server) wrap(rt Route) http.Handler {
 	if p := rt.Problem(); p != "" {
@@ -273,6 +277,11 @@ func (s *Server) wrap(rt Route) http.Handler {
 			slug = r.PathValue("org")
 		}
 		c, why := s.authenticate(w, r, true, slug, !api)
+		if why == reasonUnavailable {
+			w.Header().Set("Retry-After", "5")
+			s.Fail(w, r, api, http.StatusServiceUnavailable, MsgUnavailable)
+			return
+		}
 		if why != "" {
 			s.unauthenticated(w, r, api, why)
 			return

@@ -18,6 +18,10 @@ const (
 	ReasonExpired  = "expired"
 	reasonNone     = "none"
 	reasonBadToken = "token"
+	// reasonUnavailable: the database did not answer the lookup, so who
+	// is asking is unknown. The answer is 503 and the cookie is kept: a
+	// moment's outage must not log everyone out.
+	reasonUnavailable = "unavailable"
 )
 
 func (s *Server) CookieName() string {
@@ -63,8 +67,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 	if tok, ok := bearer(r); ok {
 		c, err := s.Store.CallerByToken(ctx, auth.TokenHash(tok), slug, memberships)
 		if err != nil {
-			if !errors.Is(err, store.ErrNotFound) && !IsCanceled(err) {
-				s.Log.ErrorContext(r.Context(), "look up API token", "err", err)
+			if !errors.Is(err, store.ErrNotFound) {
+				if !IsCanceled(err) {
+					s.Log.ErrorContext(r.Context(), "look up API token", "err", err)
+				}
+				return store.Caller{}, reasonUnavailable
 			}
 			return store.Caller{}, reasonBadToken
 		}
@@ -77,8 +84,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, touch bool
 	hash := auth.TokenHash(ck.Value)
 	c, err := s.Store.CallerBySession(ctx, hash, slug, memberships)
 	if err != nil {
-		if !errors.Is(err, store.ErrNotFound) && !IsCanceled(err) {
-			s.Log.ErrorContext(r.Context(), "look up session", "err", err)
+		if !errors.Is(err, store.ErrNotFound) {
+			if !IsCanceled(err) {
+				s.Log.ErrorContext(r.Context(), "look up session", "err", err)
+			}
+			return store.Caller{}, reasonUnavailable
 		}
 		s.ClearSessionCookie(w)
 		return store.Caller{}, reasonNone
