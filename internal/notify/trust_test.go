@@ -37,7 +37,11 @@ func TestTrustMailSentOnce(t *testing.T) {
 			if _, err := o.Apply(ctx, "raj@acme.example", ws, store.ApplyOptions{}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := o.Subscribe(ctx, "vrm@mercy.example", "vrm@mercy.example"); err != nil {
+			// Double opt-in: subscribed, then confirmed through the link.
+			if _, err := o.Subscribe(ctx, "vrm@mercy.example", "vrm@mercy.example", "confirm-hash", time.Now().Add(store.SubscriptionTTL)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := o.ConfirmSubscription(ctx, "confirm-hash"); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := o.Put(ctx, "raj@acme.example", store.KindVendor, "scribe", workspace.Vendor{ID: "scribe", Name: "Scribe Labs", Services: []string{"visit transcription"}, Location: "United States"}); err != nil {
