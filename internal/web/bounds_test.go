@@ -235,7 +235,7 @@ func TestAPIStrictJSON(t *testing.T) {
 }
 
 // TestUploadFormsSendTheTokenFirst: an upload's CSRF token must come
-// before its files (validCSRF reads it before a byte of a file), and a
+// before its files (ValidCSRF reads it before a byte of a file), and a
 // browser sends fields in the order of the form.
 func TestUploadFormsSendTheTokenFirst(t *testing.T) {
 	files, _ := fs.Glob(kit.TemplateFS, "templates/*.html")

@@ -14,6 +14,11 @@ import (
 	"ward/internal/workspace"
 )
 
+// Issue 14's answers on the pages and their JSON twins: the incident page
+// and API show the capacity the PHI was held in, the notices given on a
+// covered entity's behalf, the assumptions (tolling, unknown counts), the
+// stricter reading's date and the warnings about the clocks.
+
 func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
 	e := webtest.NewEnv(t, kit.Config{})
 	e.DualRole()

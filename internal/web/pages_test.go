@@ -179,7 +179,7 @@ func TestAPI(t *testing.T) {
 		t.Helper()
 		r := e.Get(c, path)
 		// The workspace dump and the audit export are recorded on the
-		// trail, so they are POSTs (exports.go).
+		// trail, so they are POSTs (downloads.go).
 		if strings.Contains(path, "/workspace") || strings.Contains(path, "/audit") {
 			r = e.Fetch(c, csrf, path)
 		}

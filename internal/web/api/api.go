@@ -11,7 +11,7 @@ func init() {
 	kit.Register(
 		kit.Route{Method: "GET", Pattern: "/api/v1/orgs", Role: kit.AnyUser, Handler: orgsAPI},
 		// The whole workspace at once is an export, on the audit trail:
-		// POST (exports.go); a GET says so.
+		// POST (downloads.go); a GET says so.
 		kit.Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/workspace", Role: store.RoleViewer, Handler: func(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 			s.DownloadByGET(w, r, kit.Download{What: "the whole workspace"})
 		}},

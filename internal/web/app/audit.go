@@ -14,7 +14,7 @@ func init() {
 		// entries (before/after data and hashes, enough to verify the
 		// chain) are the audit export, for auditors and above.
 		kit.Route{Method: "GET", Pattern: "/orgs/{org}/audit", Role: store.RoleViewer, Handler: serveAuditPage},
-		// The export is itself recorded, so it is a POST (exports.go).
+		// The export is itself recorded, so it is a POST (downloads.go).
 		kit.Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/audit", Role: store.RoleAuditor, Handler: func(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 			s.DownloadByGET(w, r, kit.Download{What: "the audit trail"})
 		}},

@@ -23,9 +23,9 @@ func init() {
 var ReadinessFrameworks = []string{"hipaa", "soc2", "csf"}
 
 // overlayFrameworks are scored apart, below the others, labelled proposed:
-// rules that are not law yet. They are never among readinessFrameworks,
+// rules that are not law yet. They are never among ReadinessFrameworks,
 // so nothing sums or compares them with the scores in force (the MSP
-// overview shows readinessFrameworks only).
+// overview shows ReadinessFrameworks only).
 var overlayFrameworks = []string{catalog.HIPAANPRM}
 
 const barWidth = 400

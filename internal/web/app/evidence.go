@@ -62,7 +62,7 @@ type EvidenceList struct {
 	// For the filter form.
 	Controls []string `json:"-"`
 	Sources  []string `json:"-"`
-	// The page lists evidencePerPage items at a time (issue 21: 2,640
+	// The page lists EvidencePerPage items at a time (issue 21: 2,640
 	// rows is not a page a person reads): Matching and Current count the
 	// items that pass the filter and those of them not superseded, Pages
 	// is where Evidence is among them. The API lists every item.

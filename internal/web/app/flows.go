@@ -32,7 +32,7 @@ type FlowsPage struct {
 	// Collapse (?collapse=1) draws one box per vendor; Vendor (?vendor=ID,
 	// or in-house) draws that vendor's systems and their neighbours: how
 	// an inventory of hundreds of systems stays readable (issue 5 item 4).
-	// An inventory of more than autoCollapse systems opens collapsed
+	// An inventory of more than AutoCollapse systems opens collapsed
 	// (AutoCollapsed) unless ?collapse=0 asks for every system.
 	Collapse      bool
 	AutoCollapsed bool
@@ -40,7 +40,7 @@ type FlowsPage struct {
 	// Expand (?expand=ID, or in-house) opens one vendor's box of the
 	// collapsed diagram to draw its systems (issue 21): the others stay
 	// one box each. Merged is how many vendors share one box because
-	// there were more than maxBoxes.
+	// there were more than MaxBoxes.
 	Expand string
 	Merged bool
 	// Views are the links that switch between those views, keeping as_of.

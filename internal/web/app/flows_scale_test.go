@@ -169,7 +169,7 @@ func accounted(t *testing.T, body string) (arrows, arrowFlows, inside, boxes, sy
 
 // Issue 21: at 2,000 systems and 10,000 flows the data-flow page weighed
 // 4.2 MB: 7,442 arrows between 300 vendor boxes and every flow in one
-// table. It now stays under 300 KB: at most maxBoxes boxes, arrows merged
+// table. It now stays under 300 KB: at most MaxBoxes boxes, arrows merged
 // with their count (every flow on exactly one arrow or inside one box),
 // the gate's first findings, and the table one page at a time, filtered
 // on the server; the JSON API pages and filters the same way.

@@ -432,7 +432,7 @@ func parseStates(fe FieldErrors, field, text string) map[string]int {
 
 // apply writes the form onto a copy of inc; errors that the text itself
 // causes (a number or date that does not parse) are in the result's
-// errors, and validateIncident's are added to them.
+// errors, and ValidateIncident's are added to them.
 func (f AssessmentForm) apply(ws *workspace.Workspace, inc workspace.Incident) (workspace.Incident, FieldErrors) {
 	fe := FieldErrors{}
 	inc.PHIInvolved = f.PHIInvolved

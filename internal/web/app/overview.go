@@ -37,7 +37,7 @@ type Overview struct {
 }
 
 // Urgent are the items not upcoming the page lists; Upcoming the rest,
-// under "Coming up". Each section lists at most perKind items of a kind,
+// under "Coming up". Each section lists at most PerKind items of a kind,
 // and More says how many of each it holds, with a link to all of them
 // (?all=KIND, then the page lists every item of that kind and no
 // other). The JSON API always has every item.
@@ -65,7 +65,7 @@ func (o Overview) Rest() []todo.Item {
 
 func (o Overview) Upcoming() []todo.Item { return o.page.upcoming }
 
-// More are the kinds a section lists only the first perKind of.
+// More are the kinds a section lists only the first PerKind of.
 func (o Overview) More() []TodoMore { return o.page.more }
 
 // All is the kind ?all= names, "" when the page lists every kind.
@@ -101,8 +101,8 @@ type todoPage struct {
 const AllPerPage = 100
 
 // paginate fills o.page from the whole list: the items of kind all when
-// all is not "", allPerPage to a page (page, from 1), else the first
-// perKind of each kind in each section. q is the request's query, kept
+// all is not "", AllPerPage to a page (page, from 1), else the first
+// PerKind of each kind in each section. q is the request's query, kept
 // in the links.
 func (o *Overview) paginate(all string, page int, q url.Values) {
 	p := todoPage{all: all}

@@ -24,7 +24,7 @@ var (
 )
 
 // Issue 21: on the generated 2,000-system organization the overview
-// listed every to-do item, 2.4 MB. It now lists the first perKind of
+// listed every to-do item, 2.4 MB. It now lists the first PerKind of
 // each kind in each section with how many there are and a link to all of
 // them (?all=KIND); the JSON API still lists everything.
 func TestOverviewPageAtScale(t *testing.T) {
@@ -112,7 +112,7 @@ func TestOverviewPageAtScale(t *testing.T) {
 		}
 	}
 
-	// "Show all" lists every item of its kind, and only those, allPerPage
+	// "Show all" lists every item of its kind, and only those, AllPerPage
 	// to a page: following the pages' Next links shows each item once.
 	wantItems := map[string]map[string]int{}
 	for _, it := range want.Items {

@@ -30,7 +30,7 @@ import (
 
 // The Reports page (issue 19 item 13): every document the command line
 // makes, downloaded from the web app. Each is an audited download
-// (exports.go): a POST, auditor and above (the role that may export),
+// (downloads.go): a POST, auditor and above (the role that may export),
 // recorded on the audit trail as `ward report` and `ward export` record
 // theirs, with the file's hash.
 func init() {

@@ -52,7 +52,7 @@ type RiskRegister struct {
 	Filter   *RiskCell         `json:"filter,omitempty"`
 	Risks    []RiskRow         `json:"risks"`
 	Findings []finding.Finding `json:"findings"`
-	// Plain are the findings in plain words, for the page: findingsPerPage
+	// Plain are the findings in plain words, for the page: FindingsPerPage
 	// of them at a time (?page=), CoveragePages says which.
 	Plain         []FindingView `json:"-"`
 	CoveragePages FlowPages     `json:"-"`

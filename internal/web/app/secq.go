@@ -293,7 +293,7 @@ const maxQuestionnaireFile = 20 << 20
 // records the questionnaire. created is false when the same file was
 // uploaded before (its review is returned).
 func serveUpload(s *kit.Server, r *http.Request) (rev secq.Review, form SecqForm, created bool, err error) {
-	// Streamed into the blob store (multipart.go), then read back: blobs
+	// Streamed into the blob store (upload.go), then read back: blobs
 	// are named by their hash, so one left behind by a questionnaire that
 	// then does not read is harmless.
 	up, err := s.ReadUpload(r, kit.FileCheck{Max: maxQuestionnaireFile})

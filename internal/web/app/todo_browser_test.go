@@ -14,7 +14,7 @@ import (
 	"ward/internal/web/webtest"
 )
 
-// todoRows are the home page's items in order: kind, rule, subject and
+// todoRow is one of the home page's items, in order: kind, rule, subject and
 // where the fix links.
 type todoRow struct {
 	Kind, Rule, Subject, Title, Href string

@@ -34,7 +34,7 @@ func init() {
 		kit.Route{Method: "POST", Pattern: "/api/v1/orgs/{org}/acknowledgements", Role: store.RoleEditor, Handler: recordAckAPI},
 	)
 	// A completion's certificate is evidence: downloaded by auditors and
-	// up, each download on the audit trail (exports.go).
+	// up, each download on the audit trail (downloads.go).
 	kit.RegisterDownloads(kit.Download{Page: "/orgs/{org}/trainings/{id}/certificates/{person}/{on}", API: "/api/v1/orgs/{org}/trainings/{id}/certificates/{person}/{on}",
 		Role: store.RoleAuditor, What: "the training certificate", Handler: certificateFile})
 }

@@ -3,7 +3,6 @@ package kit
 import (
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // A flash is a one-line confirmation shown on the page a change
@@ -36,11 +35,4 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 		return ""
 	}
 	return msg
-}
-
-func Capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

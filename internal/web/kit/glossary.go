@@ -2,7 +2,6 @@ package kit
 
 import (
 	"html/template"
-	"strings"
 )
 
 // Term is one entry of the glossary: the program's words a newcomer
@@ -71,12 +70,4 @@ func Gloss(id, text string) template.HTML {
 	}
 	return template.HTML(`<a class="term" href="/help#` + template.HTMLEscapeString(t.ID) + `" title="` +
 		template.HTMLEscapeString(t.Short) + `">` + template.HTMLEscapeString(text) + `</a>`)
-}
-
-// formLink reports whether a link opens a form (to create or edit), which
-// only editors may open.
-func formLink(href string) bool {
-	path, _, _ := strings.Cut(href, "?")
-	path, _, _ = strings.Cut(path, "#")
-	return strings.HasSuffix(path, "/new") || strings.HasSuffix(path, "/edit")
 }

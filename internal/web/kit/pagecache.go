@@ -148,7 +148,7 @@ func (c *pageCache) put(key string, e *pageEntry) {
 }
 
 // captureKey marks a request whose handler runs to fill the cache:
-// renderStatus then renders the page's blocks into the capture instead
+// RenderStatus then renders the page's blocks into the capture instead
 // of the layout into the response.
 type captureKey struct{}
 

@@ -315,7 +315,7 @@ func TestHeavyPagesAtScale(t *testing.T) {
 	}
 	once("systems", ids(recordRow, webtest.WalkPages(t, get, "/orgs/alpha/systems")), systems)
 
-	// The register's coverage findings, findingsPerPage to a page.
+	// The register's coverage findings, FindingsPerPage to a page.
 	var reg app.RiskRegister
 	if err := json.Unmarshal([]byte(e.Get(c, "/api/v1/orgs/alpha/risks").Body), &reg); err != nil || len(reg.Findings) < 2*app.FindingsPerPage {
 		t.Fatalf("the register has %d findings (%v): the test proves nothing", len(reg.Findings), err)

@@ -96,17 +96,6 @@ var Funcs = template.FuncMap{
 	},
 }
 
-// EvidenceTable is a list of evidence items as a table: download links
-// for those who may download evidence (auditors and above), and the
-// controls column where the items are of several controls.
-type EvidenceTable struct {
-	Slug         string
-	CSRF         string // downloads are POST forms (exports.go)
-	Download     bool
-	WithControls bool
-	Rows         []EvidenceRow
-}
-
 // kindLabel names a record kind for people, in the plural: a heading.
 func kindLabel(kind string) string { return KindNoun(kind, 2) }
 
@@ -342,3 +331,11 @@ func (s *Server) ServerError(w http.ResponseWriter, r *http.Request, api bool, e
 
 // APIError is fail for JSON handlers.
 func APIError(w http.ResponseWriter, status int, msg string) { WriteJSON(w, status, ErrorBody{msg}) }
+
+// formLink reports whether a link opens a form (to create or edit), which
+// only editors may open.
+func formLink(href string) bool {
+	path, _, _ := strings.Cut(href, "?")
+	path, _, _ = strings.Cut(path, "#")
+	return strings.HasSuffix(path, "/new") || strings.HasSuffix(path, "/edit")
+}

@@ -20,7 +20,7 @@ import (
 // written when it ends, and whatever a handler logs on the way), so that a
 // person quoting the header from a browser's error page leads an operator
 // to the lines. Handlers log with the *Context methods and r.Context()
-// (s.log.ErrorContext(r.Context(), ...)): TestLogCallsCarryTheRequest
+// (s.Log.ErrorContext(r.Context(), ...)): TestLogCallsCarryTheRequest
 // holds the package to it.
 //
 // A reverse proxy that makes its own ids may send them in X-Request-Id;

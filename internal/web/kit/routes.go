@@ -59,7 +59,7 @@ type Route struct {
 	// Upload lets a request carry files (multipart/form-data) up to
 	// Config.MaxUpload; every other request that changes something is
 	// held to 1 MiB (maxFormBody). Its handler reads the files with
-	// readUpload, which streams them into the blob store.
+	// ReadUpload, which streams them into the blob store.
 	Upload bool
 	// Export marks a read that is recorded on the audit trail (a
 	// download of evidence, an export): it is a POST, so that it carries
@@ -79,8 +79,8 @@ type Route struct {
 	Anonymous bool
 }
 
-// HandlerFunc serves one route. Use currentUser, currentOrg, role and
-// s.org(r) for who is asking and about what: the wrapper has already
+// HandlerFunc serves one route. Use CurrentUser, CurrentOrg, Role and
+// s.Org(r) for who is asking and about what: the wrapper has already
 // checked that they may.
 type HandlerFunc func(s *Server, w http.ResponseWriter, r *http.Request)
 
@@ -199,7 +199,7 @@ type request struct {
 	orgs    []store.Membership
 	hasOrgs bool
 	// parts is a multipart body the CSRF check has begun (up to and
-	// including the token); the handler reads the rest (readUpload).
+	// including the token); the handler reads the rest (ReadUpload).
 	parts *partsRead
 }
 
@@ -229,7 +229,7 @@ func CurrentUser(r *http.Request) store.User { return Info(r).user }
 // checked.
 func CurrentOrg(r *http.Request) store.Org { return Info(r).org }
 
-// Role is the caller's role in currentOrg ("" outside one).
+// Role is the caller's role in CurrentOrg ("" outside one).
 func Role(r *http.Request) string { return Info(r).role }
 
 // Org is the current organization's data.
@@ -358,7 +358,7 @@ func Article(role string) string {
 	return "a " + role
 }
 
-// csrfField is the form field, and csrfHeader the header for scripts,
+// CSRFField is the form field, and CSRFHeader the header for scripts,
 // that carry the session's synchronizer token.
 const (
 	CSRFField  = "csrf"
@@ -469,3 +469,13 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 var _ = auth.TokenHash
+
+// IsAPIPath reports whether r is a request to the JSON API (/api/...).
+func IsAPIPath(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// enrolOnly reports whether a route stays open to a session that must
+// set up its second step first.
+func enrolOnly(rt Route) bool {
+	p := strings.TrimPrefix(rt.Pattern, "/api/v1")
+	return p == "/account/mfa" || strings.HasPrefix(p, "/account/mfa/") || p == "/logout"
+}

@@ -2,7 +2,6 @@ package kit
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -161,26 +160,6 @@ func (s *Server) StartSession(w http.ResponseWriter, r *http.Request, u store.Us
 	return nil
 }
 
-// HumanDuration says "15 minutes", "3 seconds", "12 hours".
-func HumanDuration(d time.Duration) string {
-	unit := func(n int64, word string) string {
-		if n == 1 {
-			return "1 " + word
-		}
-		return fmt.Sprintf("%d %ss", n, word)
-	}
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		return unit(int64(d/time.Hour), "hour")
-	case d >= time.Minute && d%time.Minute == 0:
-		return unit(int64(d/time.Minute), "minute")
-	case d >= time.Minute:
-		return unit(int64(d.Round(time.Minute)/time.Minute), "minute")
-	default:
-		return unit(max(1, int64(d.Round(time.Second)/time.Second)), "second")
-	}
-}
-
 // SafeNext keeps a post-login redirect on this site. The value is parsed
 // with url.Parse and kept only when it is a path on this host: no scheme,
 // no host, no user, not "//host" or "/\host" (which browsers read as
@@ -206,4 +185,35 @@ func SafeNext(next string) string {
 		return "/"
 	}
 	return next
+}
+
+// SessionStatus is what the idle script asks before sending the page to
+// the login. Asking does not count as activity.
+type SessionStatus struct {
+	Active             bool        `json:"active"`
+	User               *store.User `json:"user,omitempty"`
+	IdleTimeoutSeconds int         `json:"idle_timeout_seconds,omitempty"`
+	IdleSecondsLeft    int         `json:"idle_seconds_left,omitempty"`
+	Expires            *time.Time  `json:"expires,omitempty"`
+}
+
+func (s *Server) SessionStatus(w http.ResponseWriter, r *http.Request) {
+	st := SessionStatus{}
+	if u := CurrentUser(r); u.ID != 0 {
+		st.Active, st.User = true, &u
+	}
+	if sess := Info(r).Session; sess != nil {
+		st.IdleTimeoutSeconds = int(s.Config.IdleTimeout / time.Second)
+		left := s.Config.IdleTimeout - s.Now().Sub(sess.LastSeen)
+		st.IdleSecondsLeft = max(1, int(left/time.Second))
+		exp := sess.Created.Add(SessionLifetime).UTC()
+		st.Expires = &exp
+	}
+	WriteJSON(w, http.StatusOK, st)
+}
+
+// SetupOpen reports whether the first run may happen: no account exists.
+func (s *Server) SetupOpen(r *http.Request) (bool, error) {
+	users, err := s.Store.Users(r.Context())
+	return len(users) == 0, err
 }

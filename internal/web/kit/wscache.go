@@ -37,12 +37,12 @@ import (
 // that the organization used least recently is dropped.
 //
 // A cached workspace is shared by every request: handlers get a copy of
-// the Workspace struct with each top-level list copied (cloneWorkspace),
+// the Workspace struct with each top-level list copied (CloneWorkspace),
 // so appending to a list, sorting it or assigning a record in it is
 // private; the values inside a record (its nested lists, maps and
-// pointers) are shared and must not be changed. TestWorkspaceCacheNot
-// Mutated walks every page twice and compares the cached copy to catch a
-// handler that does.
+// pointers) are shared and must not be changed.
+// TestWorkspaceCacheNotMutated walks every page twice and compares the
+// cached copy to catch a handler that does.
 type wsCache struct {
 	mu         sync.Mutex
 	m          map[int64]*wsEntry
@@ -206,7 +206,7 @@ func (s *Server) OrgWorkspace(ctx context.Context, org store.Org) (*workspace.Wo
 	return CloneWorkspace(ws), nil
 }
 
-// Workspace is the request's organization's workspace (orgWorkspace).
+// Workspace is the request's organization's workspace (OrgWorkspace).
 func (s *Server) Workspace(r *http.Request) (*workspace.Workspace, error) {
 	return s.OrgWorkspace(r.Context(), CurrentOrg(r))
 }

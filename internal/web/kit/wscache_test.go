@@ -237,7 +237,7 @@ func firstDiff(a, b []byte) string {
 	return "lengths differ"
 }
 
-// cloneWorkspace copies every list of the workspace: a handler's append or
+// CloneWorkspace copies every list of the workspace: a handler's append or
 // assignment never reaches the shared copy. Checked by reflection, so a
 // list added to Workspace later is covered or this fails.
 func TestCloneWorkspaceCopiesEveryList(t *testing.T) {

@@ -124,7 +124,7 @@ func QRSVG(text string) (template.HTML, error) {
 
 var recoveryEnc = base32.NewEncoding("abcdefghijkmnpqrstuvwxyz23456789").WithPadding(base32.NoPadding)
 
-// newRecoveryCodes makes recoveryCount codes of 80 random bits, written
+// newRecoveryCodes makes RecoveryCount codes of 80 random bits, written
 // xxxx-xxxx-xxxx-xxxx (no 0/o or 1/l to confuse), and their hashes.
 func newRecoveryCodes() (codes, hashes []string, err error) {
 	for range RecoveryCount {

@@ -101,7 +101,7 @@ func ssoFail(s *kit.Server, w http.ResponseWriter, r *http.Request, status int, 
 }
 
 // SSOClaims are the ID token's claims ward reads; the groups are read
-// apart (claimGroups), from the claim --oidc-groups-claim names.
+// apart (ClaimGroups), from the claim --oidc-groups-claim names.
 type SSOClaims struct {
 	Email         string          `json:"email"`
 	EmailVerified json.RawMessage `json:"email_verified"`
@@ -294,7 +294,7 @@ func ssoCallback(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, kit.SafeNext(l.Next), http.StatusSeeOther)
 }
 
-// sessionSet is the hash of the session token startSession has just set
+// sessionSet is the hash of the session token StartSession has just set
 // on w ("" if none): read back from the Set-Cookie header, so that the
 // session code need not change for single sign-on.
 func sessionSet(s *kit.Server, w http.ResponseWriter) string {

@@ -40,7 +40,7 @@ func ssoMapping() *workspace.SSO {
 	}
 }
 
-// newSSOEnv is newEnvAt served with single sign-on against a real OpenID
+// newSSOEnv is NewEnvAt served with single sign-on against a real OpenID
 // provider on loopback, alpha mapping the provider's groups.
 func newSSOEnv(t *testing.T, db string) (*webtest.TestEnv, *oidctest.Provider) {
 	t.Helper()

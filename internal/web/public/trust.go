@@ -59,7 +59,7 @@ func init() {
 // and nothing else, no script at all.
 const TrustCSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// trustCache: anyone may keep the public page and feed, and must ask
+// TrustCache: anyone may keep the public page and feed, and must ask
 // again (If-None-Match) before using a kept copy.
 const TrustCache = "public, no-cache"
 

@@ -8,14 +8,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"ward/internal/auth"
-	"ward/internal/browsertest"
 	"ward/internal/store"
 	_ "ward/internal/web" // the assembled server: every part's routes
 	"ward/internal/web/kit"
@@ -58,7 +56,7 @@ func NewEnv(t *testing.T, cfg kit.Config) *TestEnv {
 	return NewEnvAt(t, cfg, "sqlite:"+filepath.Join(t.TempDir(), "ward.db"))
 }
 
-// NewEnvAt is newEnv on the database db (a storetest.Engines URL), for
+// NewEnvAt is NewEnv on the database db (a storetest.Engines URL), for
 // tests that must hold on both engines.
 func NewEnvAt(t *testing.T, cfg kit.Config, db string) *TestEnv {
 	t.Helper()
@@ -180,18 +178,6 @@ func (e *TestEnv) PostForm(c *http.Client, path string, form url.Values) Respons
 	return e.Send(c, req)
 }
 
-var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// FormToken is the hidden csrf field of a rendered page.
-func FormToken(t *testing.T, html string) string {
-	t.Helper()
-	m := csrfInput.FindStringSubmatch(html)
-	if m == nil {
-		t.Fatalf("no csrf field in the page:\n%s", html)
-	}
-	return m[1]
-}
-
 // Login logs in through the form, as a browser does, and returns a
 // client holding the session cookie and the page's CSRF token.
 func (e *TestEnv) Login(u TestUser) (*http.Client, string) {
@@ -230,38 +216,7 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// SeedDemo applies examples/acme-health to alpha (a business associate
-// built with a gap for every rule) and returns the workspace as stored,
-// for computing what a page must show.
-func (e *TestEnv) SeedDemo() *workspace.Workspace {
-	e.T.Helper()
-	l, err := workspace.Load(RepoRoot+"/examples/acme-health", workspace.Options{})
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	o := e.Store.Org(e.OrgA)
-	// The demo's files take over the seeded records they name (the
-	// seed's are replaced); the seed's others stay, the web's.
-	if _, err := o.Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
-		e.T.Fatalf("apply the demo: %v", err)
-	}
-	ws, err := o.Workspace(context.Background())
-	if err != nil {
-		e.T.Fatal(err)
-	}
-	return ws
-}
-
-// BrowserLogin logs u in through the form and waits for the app shell.
-func (e *TestEnv) BrowserLogin(b *browsertest.Browser, u TestUser) {
-	b.Navigate(e.HTTP.URL + "/login")
-	b.Fill(`input[name="email"]`, u.Email)
-	b.Fill(`input[name="password"]`, u.Password)
-	b.Click(`button[type="submit"]`)
-	b.WaitVisible(".sidebar")
-}
-
-// Fetch downloads an audited export (exports.go): a POST carrying the
+// Fetch downloads an audited export (downloads.go): a POST carrying the
 // session's CSRF token, as the page's download button sends it.
 func (e *TestEnv) Fetch(c *http.Client, csrf, path string) Response {
 	e.T.Helper()

@@ -7,7 +7,7 @@ import (
 
 var Wildcard = regexp.MustCompile(`\{([a-z_]+)(\.\.\.)?\}`)
 
-// isTrustPath: the public trust center, the same for whoever asks.
+// IsTrustPath: the public trust center, the same for whoever asks.
 func IsTrustPath(p string) bool {
 	return strings.HasPrefix(p, "/trust/") || strings.HasPrefix(p, "/api/v1/trust/")
 }

@@ -43,3 +43,22 @@ func (s *Server) trusted(a netip.Addr) bool {
 	}
 	return false
 }
+
+// BaseURL is the address the request came to, for the feed's absolute
+// links: https when ward is served over TLS (Config.Secure).
+func (s *Server) BaseURL(r *http.Request) string {
+	scheme := "http"
+	if s.Config.Secure || r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// LinkBase is where links sent elsewhere begin: --base-url, else the
+// address the request came to.
+func (s *Server) LinkBase(r *http.Request) string {
+	if s.Config.BaseURL != "" {
+		return strings.TrimRight(s.Config.BaseURL, "/")
+	}
+	return s.BaseURL(r)
+}

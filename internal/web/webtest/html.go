@@ -7,6 +7,18 @@ import (
 	"testing"
 )
 
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// FormToken is the hidden csrf field of a rendered page.
+func FormToken(t *testing.T, html string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no csrf field in the page:\n%s", html)
+	}
+	return m[1]
+}
+
 var (
 	TodoItem = regexp.MustCompile(`<li class="todo-item [^"]*" data-kind="([^"]+)"(?: data-rule="([^"]*)")? data-subject="([^"]*)"`)
 	nextPage = regexp.MustCompile(`<a href="([^"]+)" rel="next">`)

@@ -1,8 +1,6 @@
 package kit
 
 import (
-	"fmt"
-
 	"ward/internal/workspace"
 )
 
@@ -32,16 +30,13 @@ func (e EvidenceRow) Short() string {
 // Bytes is the size for people.
 func (e EvidenceRow) Bytes() string { return HumanBytes(e.Size) }
 
-func HumanBytes(n int64) string {
-	switch {
-	case n <= 0:
-		return ""
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1024*1024:
-		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
-	case n < 1024*1024*1024:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
-	}
-	return fmt.Sprintf("%.1f GiB", float64(n)/(1024*1024*1024))
+// EvidenceTable is a list of evidence items as a table: download links
+// for those who may download evidence (auditors and above), and the
+// controls column where the items are of several controls.
+type EvidenceTable struct {
+	Slug         string
+	CSRF         string // downloads are POST forms (downloads.go)
+	Download     bool
+	WithControls bool
+	Rows         []EvidenceRow
 }
