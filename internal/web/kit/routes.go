@@ -13,7 +13,6 @@ import (
 	"sync"
 
 	"ward/internal/audit"
-	"ward/internal/auth"
 	"ward/internal/store"
 )
 
@@ -467,8 +466,6 @@ func bearer(r *http.Request) (string, bool) {
 	}
 	return strings.TrimSpace(tok), true
 }
-
-var _ = auth.TokenHash
 
 // IsAPIPath reports whether r is a request to the JSON API (/api/...).
 func IsAPIPath(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
