@@ -202,20 +202,30 @@ func raw(dec *jsontext.Decoder, dst *json.RawMessage) bool {
 	return false
 }
 
+// open reads a null (null true) or the token that opens a value of kind
+// ('{' or '['); ok is false for anything else or a read error.
+func open(dec *jsontext.Decoder, kind jsontext.Kind) (null, ok bool) {
+	switch dec.PeekKind() {
+	case 'n':
+		null = true
+	case kind:
+	default:
+		return false, false
+	}
+	_, err := dec.ReadToken()
+	return null, err == nil
+}
+
 // object reads an object (true) or null (false, nil pointer), calling
 // field for each name of fields.
 func object(dec *jsontext.Decoder, isNull *bool, field func(string) bool, fields ...string) bool {
-	switch dec.PeekKind() {
-	case 'n':
-		_, err := dec.ReadToken()
-		*isNull = true
-		return err == nil
-	case '{':
-	default:
+	null, ok := open(dec, '{')
+	if !ok {
 		return false
 	}
-	if _, err := dec.ReadToken(); err != nil {
-		return false
+	if null {
+		*isNull = true
+		return true
 	}
 	for {
 		n, end, ok := name(dec, fields...)
@@ -332,17 +342,13 @@ func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
 
 // resources reads the resources array (null: none).
 func resources(dec *jsontext.Decoder, o *ocsfFinding) bool {
-	switch dec.PeekKind() {
-	case 'n':
-		_, err := dec.ReadToken()
-		o.Resources = nil
-		return err == nil
-	case '[':
-	default:
+	null, ok := open(dec, '[')
+	if !ok {
 		return false
 	}
-	if _, err := dec.ReadToken(); err != nil {
-		return false
+	if null {
+		o.Resources = nil
+		return true
 	}
 	o.Resources = o.Resources[:0]
 	for dec.PeekKind() != ']' {
@@ -371,17 +377,13 @@ func resources(dec *jsontext.Decoder, o *ocsfFinding) bool {
 // compliance reads unmapped.compliance, keeping only the HIPAA and SOC 2
 // values (keepRaw reads no other).
 func compliance(dec *jsontext.Decoder, dst *map[string]json.RawMessage) bool {
-	switch dec.PeekKind() {
-	case 'n':
-		_, err := dec.ReadToken()
-		*dst = nil
-		return err == nil
-	case '{':
-	default:
+	null, ok := open(dec, '{')
+	if !ok {
 		return false
 	}
-	if _, err := dec.ReadToken(); err != nil {
-		return false
+	if null {
+		*dst = nil
+		return true
 	}
 	m := map[string]json.RawMessage{}
 	for {
