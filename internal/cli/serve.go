@@ -127,6 +127,16 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	if err != nil {
 		return err
 	}
+	if s.EngineName() == "postgres" {
+		// Half the pool's bound, opened now rather than by the first
+		// burst of requests, each of which would otherwise wait for a
+		// connection handshake and a new PostgreSQL server process.
+		n, err := s.WarmConnections(ctx, 10)
+		if err != nil {
+			return err
+		}
+		logger.Info("database connections opened", "engine", s.EngineName(), "connections", n)
+	}
 	h := web.New(s, web.Config{IdleTimeout: f.idle, Secure: secure, Logger: logger, SetupToken: setupToken, TrustedProxies: proxies,
 		Mail: f.notify.url != "", BaseURL: f.notify.baseURL, SSO: sso, MetricsToken: metricsToken})
 	ln, err := net.Listen("tcp", f.addr)

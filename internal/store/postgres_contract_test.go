@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"sync"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -111,5 +112,52 @@ func TestPostgresConcurrentOpen(t *testing.T) {
 	}
 	if runs != distinct || runs == 0 {
 		t.Errorf("schema_migrations: %d rows for %d versions", runs, distinct)
+	}
+}
+
+// A server's first burst of concurrent requests finds its connections
+// open: after WarmConnections(n) PostgreSQL itself counts n sessions on
+// the database, and n concurrent statements open no more.
+func TestPostgresWarmConnections(t *testing.T) {
+	url := freshPostgres(t)
+	ctx := context.Background()
+	s, err := store.Open(ctx, url, store.Options{BlobDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 6
+	got, err := s.WarmConnections(ctx, n)
+	if err != nil || got != n {
+		t.Fatalf("WarmConnections(%d) = %d, %v", n, got, err)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	sessions := func() int {
+		t.Helper()
+		var k int
+		// The count excludes this test's own connection.
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	if k := sessions(); k != n {
+		t.Fatalf("PostgreSQL counts %d sessions of the store after warming %d", k, n)
+	}
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			if err := s.Ready(ctx); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if k := sessions(); k != n {
+		t.Errorf("after %d concurrent statements PostgreSQL counts %d sessions, want the %d warmed", n, k, n)
 	}
 }
