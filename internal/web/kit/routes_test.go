@@ -1,6 +1,7 @@
 package kit_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/audit"
 	"ward/internal/store"
 	"ward/internal/web/kit"
 	"ward/internal/web/public"
@@ -141,7 +143,16 @@ func TestRouteRoleOrganization(t *testing.T) {
 					if cookie != "" {
 						req.AddCookie(&http.Cookie{Name: "ward_session", Value: cookie})
 					}
+					before := orgHead(t, e)
 					r := e.Send(e.Client(), req)
+					if !kit.IsMutating(rt.Method) {
+						// A GET reuses the audit head read with the session as
+						// the key of what it keeps (kit/pagecache.go), so it
+						// must not write to the organization's trail itself.
+						if after := orgHead(t, e); after != before {
+							t.Errorf("%s moved %s's audit head from %v to %v: a GET wrote to the organization", rt.Method, webtest.SlugA, before, after)
+						}
+					}
 					checkHeaders(t, name, r)
 					want := expected(rt, callerRole, slug == webtest.SlugA)
 					checkOutcome(t, rt, r, want, otherWildcards)
@@ -256,4 +267,14 @@ func TestDenyByDefault(t *testing.T) {
 			}
 		}
 	}
+}
+
+// orgHead is alpha's audit head.
+func orgHead(t *testing.T, e *webtest.TestEnv) audit.Head {
+	t.Helper()
+	h, err := e.Store.Org(e.OrgA).AuditHead(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
 }
