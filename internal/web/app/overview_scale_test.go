@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -10,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"ward/internal/benchgen"
 	"ward/internal/store"
 	"ward/internal/todo"
 	"ward/internal/web/app"
@@ -29,14 +27,7 @@ var (
 // them (?all=KIND); the JSON API still lists everything.
 func TestOverviewPageAtScale(t *testing.T) {
 	e := webtest.NewEnv(t, kit.Config{})
-	ctx := context.Background()
-	if _, err := e.Store.Org(e.OrgA).Apply(ctx, "test", benchgen.Org(1, webtest.SlugA, "Alpha Health", benchgen.Large), store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := e.Store.Org(e.OrgA).Workspace(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := e.SeedLarge()
 	c, _ := e.Login(e.Users[store.RoleViewer])
 	get := func(path string) string {
 		t.Helper()

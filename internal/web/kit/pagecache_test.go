@@ -16,7 +16,6 @@ import (
 	"sync"
 	"testing"
 
-	"ward/internal/benchgen"
 	"ward/internal/store"
 	"ward/internal/store/storetest"
 	"ward/internal/web/app"
@@ -44,11 +43,7 @@ func TestPageCacheSeesOtherServer(t *testing.T) {
 			db := eng.URL(t)
 			e := webtest.NewEnvAt(t, kit.Config{}, db)
 			ctx := context.Background()
-			other, err := store.Open(ctx, db, store.Options{BlobDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer other.Close()
+			other := e.OtherServer()
 			c, _ := e.Login(e.Users[store.RoleViewer])
 			get := func(path string) string {
 				t.Helper()
@@ -219,14 +214,7 @@ var (
 func TestHeavyPagesAtScale(t *testing.T) {
 	t.Parallel()
 	e := webtest.NewEnv(t, kit.Config{})
-	ctx := context.Background()
-	if _, err := e.Store.Org(e.OrgA).Apply(ctx, "test", benchgen.Org(1, webtest.SlugA, "Alpha Health", benchgen.Large), store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
-		t.Fatal(err)
-	}
-	ws, err := e.Store.Org(e.OrgA).Workspace(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ws := e.SeedLarge()
 	c, _ := e.Login(e.Users[store.RoleAuditor])
 	get := func(path string) string {
 		t.Helper()

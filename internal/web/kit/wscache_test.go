@@ -31,11 +31,7 @@ func TestWorkspaceCacheSeesOtherServer(t *testing.T) {
 			db := eng.URL(t)
 			e := webtest.NewEnvAt(t, kit.Config{}, db)
 			ctx := context.Background()
-			other, err := store.Open(ctx, db, store.Options{BlobDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer other.Close()
+			other := e.OtherServer()
 			cookie, _ := e.Session(e.Users[store.RoleViewer].User)
 			systems := func() []string {
 				t.Helper()

@@ -84,11 +84,7 @@ func TestSSOStartLimit(t *testing.T) {
 			}
 
 			// Another server on the same database counts the same starts.
-			st2, err := store.Open(ctx, db, store.Options{BlobDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st2.Close()
+			st2 := e.OtherServer()
 			srv2 := httptest.NewServer(kit.New(st2, kit.Config{SSO: e.Server.Config.SSO}))
 			defer srv2.Close()
 			c2 := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

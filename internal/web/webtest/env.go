@@ -38,6 +38,7 @@ type TestUser struct {
 type TestEnv struct {
 	T      *testing.T
 	Store  *store.Store
+	DB     string // the store's database URL
 	HTTP   *httptest.Server
 	Server *kit.Server
 	OrgA   store.Org
@@ -66,7 +67,7 @@ func NewEnvAt(t *testing.T, cfg kit.Config, db string) *TestEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &TestEnv{T: t, Store: st, Users: map[string]TestUser{}, Now: cfg.Now}
+	e := &TestEnv{T: t, Store: st, DB: db, Users: map[string]TestUser{}, Now: cfg.Now}
 	if e.Now == nil {
 		e.Now = time.Now
 	}
@@ -101,6 +102,19 @@ func NewEnvAt(t *testing.T, cfg kit.Config, db string) *TestEnv {
 	e.HTTP = httptest.NewServer(e.Server)
 	t.Cleanup(e.HTTP.Close)
 	return e
+}
+
+// OtherServer opens a second Store on the same database, closed when
+// the test ends: it stands for another ward server, or `ward apply` from
+// a terminal, changing the data behind this server's back.
+func (e *TestEnv) OtherServer() *store.Store {
+	e.T.Helper()
+	other, err := store.Open(context.Background(), e.DB, store.Options{BlobDir: e.T.TempDir()})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	e.T.Cleanup(func() { other.Close() })
+	return other
 }
 
 func (e *TestEnv) AddUser(email, name string, org store.Org, role string) TestUser {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ward/internal/auth"
+	"ward/internal/benchgen"
 	"ward/internal/date"
 	"ward/internal/importer/prowler"
 	"ward/internal/store"
@@ -29,6 +30,22 @@ func (e *TestEnv) SeedDemo() *workspace.Workspace {
 	// seed's are replaced); the seed's others stay, the web's.
 	if _, err := o.Apply(context.Background(), "test", l.Workspace, store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
 		e.T.Fatalf("apply the demo: %v", err)
+	}
+	ws, err := o.Workspace(context.Background())
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return ws
+}
+
+// SeedLarge applies issue 21's generated organization (benchgen.Large:
+// 2,000 systems, 10,000 flows, 300 vendors, 200 risks, 24 months of
+// evidence) to alpha and returns the workspace as stored.
+func (e *TestEnv) SeedLarge() *workspace.Workspace {
+	e.T.Helper()
+	o := e.Store.Org(e.OrgA)
+	if _, err := o.Apply(context.Background(), "test", benchgen.Org(1, SlugA, "Alpha Health", benchgen.Large), store.ApplyOptions{Drift: store.DriftOverwrite}); err != nil {
+		e.T.Fatalf("apply the large organization: %v", err)
 	}
 	ws, err := o.Workspace(context.Background())
 	if err != nil {
