@@ -36,15 +36,17 @@ func newLoginLimiter(st *store.Store, log *slog.Logger, scope string) *loginLimi
 
 // Blocked reports whether any of keys has reached its limit, and for how
 // long it stays blocked. A database that does not answer blocks nothing
-// (the login that follows cannot succeed without it either).
-func (l *loginLimiter) Blocked(now time.Time, keys ...LimitKey) (bool, time.Duration) {
+// (the login that follows cannot succeed without it either). ctx is the
+// request's: its statements count in the request's db_statements and
+// end with it.
+func (l *loginLimiter) Blocked(ctx context.Context, now time.Time, keys ...LimitKey) (bool, time.Duration) {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = l.scope + k.Key
 	}
-	failures, err := l.st.RecentFailures(context.Background(), names, now.Add(-loginWindow))
+	failures, err := l.st.RecentFailures(ctx, names, now.Add(-loginWindow))
 	if err != nil {
-		l.log.ErrorContext(context.Background(), "login throttle: reading failures", "err", err)
+		l.log.ErrorContext(ctx, "login throttle: reading failures", "err", err)
 		return false, 0
 	}
 	var wait time.Duration
@@ -59,21 +61,21 @@ func (l *loginLimiter) Blocked(now time.Time, keys ...LimitKey) (bool, time.Dura
 	return wait > 0, wait
 }
 
-func (l *loginLimiter) Fail(now time.Time, keys ...LimitKey) {
+func (l *loginLimiter) Fail(ctx context.Context, now time.Time, keys ...LimitKey) {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = l.scope + k.Key
 	}
-	if err := l.st.AddFailures(context.Background(), now, now.Add(-loginWindow), names...); err != nil {
-		l.log.ErrorContext(context.Background(), "login throttle: recording a failure", "err", err)
+	if err := l.st.AddFailures(ctx, now, now.Add(-loginWindow), names...); err != nil {
+		l.log.ErrorContext(ctx, "login throttle: recording a failure", "err", err)
 	}
 }
 
 // Succeed forgets an account's failures after a correct password; the
 // address's failures stay, so one known account cannot reset them.
-func (l *loginLimiter) Succeed(k LimitKey) {
-	if err := l.st.ClearFailures(context.Background(), l.scope+k.Key); err != nil {
-		l.log.ErrorContext(context.Background(), "login throttle: clearing failures", "err", err)
+func (l *loginLimiter) Succeed(ctx context.Context, k LimitKey) {
+	if err := l.st.ClearFailures(ctx, l.scope+k.Key); err != nil {
+		l.log.ErrorContext(ctx, "login throttle: clearing failures", "err", err)
 	}
 }
 

@@ -121,7 +121,7 @@ func login(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	} else {
 		keys = []kit.LimitKey{kit.DeviceKey(device)}
 	}
-	if blocked, wait := s.Limiter.Blocked(now, keys...); blocked {
+	if blocked, wait := s.Limiter.Blocked(r.Context(), now, keys...); blocked {
 		secs := int(wait.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		// What was typed as the e-mail is not logged: it is sometimes a
@@ -161,7 +161,7 @@ func login(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !ok {
-		s.Limiter.Fail(now, keys...)
+		s.Limiter.Fail(r.Context(), now, keys...)
 		// The accounts' trail names the account only when there is one:
 		// text that matches no account is never kept.
 		key := ""
@@ -177,7 +177,7 @@ func login(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if device != "" {
-		s.Limiter.Succeed(kit.DeviceKey(device))
+		s.Limiter.Succeed(r.Context(), kit.DeviceKey(device))
 	}
 	if localPasswordRefused(s, w, r, u, p) {
 		return
@@ -210,7 +210,7 @@ func login(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		s.ServerError(w, r, false, err)
 		return
 	}
-	s.Limiter.Succeed(kit.EmailKey(email))
+	s.Limiter.Succeed(r.Context(), kit.EmailKey(email))
 	data := map[string]string{"ip": ip}
 	if len(required) > 0 {
 		data["second_step"] = "none yet: sent to set it up (required by " + strings.Join(required, ", ") + ")"

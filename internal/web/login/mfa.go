@@ -265,7 +265,7 @@ func mfaLogin(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip, now := s.ClientIP(r), s.Now()
-	if blocked, wait := s.Limiter.Blocked(now, kit.EmailKey(u.Email)); blocked {
+	if blocked, wait := s.Limiter.Blocked(r.Context(), now, kit.EmailKey(u.Email)); blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds()+0.999)))
 		p.Error = "Too many failed logins. Try again in " + waitText(wait) + "."
 		showMFALogin(s, w, r, http.StatusTooManyRequests, p)
@@ -302,7 +302,7 @@ func mfaLogin(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		how, ok = "recovery code", err == nil
 	}
 	if !ok {
-		s.Limiter.Fail(now, kit.EmailKey(u.Email))
+		s.Limiter.Fail(r.Context(), now, kit.EmailKey(u.Email))
 		n, err := s.Store.FailMFAChallenge(r.Context(), hash)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.ServerError(w, r, false, err)
@@ -335,7 +335,7 @@ func mfaLoggedIn(s *kit.Server, w http.ResponseWriter, r *http.Request, u store.
 	if err := s.Store.EndMFAChallenge(r.Context(), hash); err != nil {
 		return err
 	}
-	s.Limiter.Succeed(kit.EmailKey(u.Email))
+	s.Limiter.Succeed(r.Context(), kit.EmailKey(u.Email))
 	if err := s.Store.RecordAccount(r.Context(), u.Email, store.EventLogin, u.Email, data); err != nil {
 		return err
 	}

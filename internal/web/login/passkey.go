@@ -433,7 +433,7 @@ func passkeyLoginFinish(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip, now := s.ClientIP(r), s.Now()
-	if blocked, wait := s.Limiter.Blocked(now, kit.EmailKey(u.Email)); blocked {
+	if blocked, wait := s.Limiter.Blocked(r.Context(), now, kit.EmailKey(u.Email)); blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds()+0.999)))
 		s.Fail(w, r, true, http.StatusTooManyRequests, "Too many failed logins. Try again in "+waitText(wait)+".")
 		return
@@ -450,7 +450,7 @@ func passkeyLoginFinish(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	// refuse counts a refused passkey like a wrong code: against the
 	// account's limit and the login's tries, on the trail.
 	refuse := func(reason, msg string) {
-		s.Limiter.Fail(now, kit.EmailKey(u.Email))
+		s.Limiter.Fail(r.Context(), now, kit.EmailKey(u.Email))
 		n, err := s.Store.FailMFAChallenge(r.Context(), hash)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.ServerError(w, r, true, err)

@@ -56,14 +56,14 @@ func ssoStart(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	// database, so every server counts the same), and past the limit the
 	// login page answers 429 until the oldest start ages out.
 	now, key := s.Now(), ssoStartKey(s.ClientIP(r))
-	if blocked, wait := s.Limiter.Blocked(now, key); blocked {
+	if blocked, wait := s.Limiter.Blocked(r.Context(), now, key); blocked {
 		secs := int(wait.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		s.Log.WarnContext(r.Context(), "single sign-on throttled", "ip", s.ClientIP(r), "retry_after_s", secs)
 		showLogin(s, w, r, http.StatusTooManyRequests, loginPage{Error: "Too many single sign-on attempts from your address. Try again in " + waitText(wait) + "."})
 		return
 	}
-	s.Limiter.Fail(now, key)
+	s.Limiter.Fail(r.Context(), now, key)
 	next := kit.SafeNext(r.URL.Query().Get("next"))
 	state, err := auth.NewToken()
 	if err != nil {

@@ -297,13 +297,13 @@ const (
 	maxTrustSubscribesPerMail = 3
 )
 
-func trustThrottled(s *kit.Server, w http.ResponseWriter, keys ...kit.LimitKey) bool {
+func trustThrottled(s *kit.Server, w http.ResponseWriter, r *http.Request, keys ...kit.LimitKey) bool {
 	now := s.Now()
-	if blocked, wait := s.TrustLimit.Blocked(now, keys...); blocked {
+	if blocked, wait := s.TrustLimit.Blocked(r.Context(), now, keys...); blocked {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds()+0.999)))
 		return true
 	}
-	s.TrustLimit.Fail(now, keys...)
+	s.TrustLimit.Fail(r.Context(), now, keys...)
 	return false
 }
 
@@ -380,7 +380,7 @@ func trustSubscribe(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 			again(http.StatusBadRequest, "The form expired. Please send it again.")
 			return
 		}
-		if trustThrottled(s, w, kit.LimitKey{Key: "trust-sub:" + s.ClientIP(r), Max: maxTrustSubscribesPerIP},
+		if trustThrottled(s, w, r, kit.LimitKey{Key: "trust-sub:" + s.ClientIP(r), Max: maxTrustSubscribesPerIP},
 			kit.LimitKey{Key: "trust-sub-mail:" + strings.ToLower(v.Email), Max: maxTrustSubscribesPerMail}) {
 			again(http.StatusTooManyRequests, "Too many subscriptions from your address. Please try again later.")
 			return
@@ -521,7 +521,7 @@ func trustRequest(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 			again(http.StatusBadRequest, "The form expired. Please send it again.")
 			return
 		}
-		if trustThrottled(s, w, kit.LimitKey{Key: "trust-req:" + s.ClientIP(r), Max: MaxTrustRequestsPerIP},
+		if trustThrottled(s, w, r, kit.LimitKey{Key: "trust-req:" + s.ClientIP(r), Max: MaxTrustRequestsPerIP},
 			kit.LimitKey{Key: "trust-req-mail:" + strings.ToLower(v.Email), Max: maxTrustRequestsPerMail}) {
 			again(http.StatusTooManyRequests, "Too many requests from your address. Please try again later.")
 			return
