@@ -15,7 +15,8 @@
 //
 // The databases are kept (-data for SQLite, databases named
 // ward_bench_web_* on PostgreSQL) and reused by the next run of the same
-// size; -fresh makes them again. It prints a Markdown table. It is a
+// size; -fresh makes them again. -name NAME keeps a run apart from
+// another person's on the same machine (its own databases and folder). It prints a Markdown table. It is a
 // program, not a timed test: run it by hand.
 package main
 
@@ -63,6 +64,7 @@ var (
 	fresh    = flag.Bool("fresh", false, "generate the databases again even when a kept one fits")
 	serveLog = flag.String("serve-log", "", "append ward serve's log here (default: discarded)")
 	wardBin  = flag.String("ward", "", "the ward binary to measure (default: built from ./cmd/ward into -data)")
+	runName  = flag.String("name", "", "keep this run's databases apart: PostgreSQL databases ward_bench_web_NAME_*, and -data defaults to ward-bench-web-NAME in the temporary folder (for two people measuring on one machine)")
 )
 
 const (
@@ -72,6 +74,16 @@ const (
 
 func main() {
 	flag.Parse()
+	if *runName != "" {
+		if !regexp.MustCompile(`^[a-z0-9_]+$`).MatchString(*runName) {
+			check(fmt.Errorf("-name %q: only lower-case letters, digits and _ (it goes into database names)", *runName))
+		}
+		dataSet := false
+		flag.Visit(func(f *flag.Flag) { dataSet = dataSet || f.Name == "data" })
+		if !dataSet {
+			*dataDir = filepath.Join(os.TempDir(), "ward-bench-web-"+*runName)
+		}
+	}
 	check(os.MkdirAll(*dataDir, 0o755))
 	bin := *wardBin
 	if bin == "" {
@@ -187,6 +199,9 @@ func database(eng, name string) string {
 			return ""
 		}
 		full := "ward_bench_web_" + name
+		if *runName != "" {
+			full = "ward_bench_web_" + *runName + "_" + name
+		}
 		if *fresh {
 			_, err := db.Exec("DROP DATABASE IF EXISTS " + full + " WITH (FORCE)")
 			check(err)
