@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"ward/internal/audit"
 	"ward/internal/bounds"
 )
 
@@ -265,8 +266,9 @@ func (w *writer) setRole(userID int64, email, role string) error {
 
 // Memberships lists the organizations userID holds a role in, by slug.
 func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
-	rs, err := s.db.QueryContext(ctx, s.q(`SELECT o.id, o.slug, o.name, o.created_at, m.role
+	rs, err := s.db.QueryContext(ctx, s.q(`SELECT o.id, o.slug, o.name, o.created_at, m.role, h.seq, h.hash
 		FROM memberships m JOIN orgs o ON o.id = m.org_id
+		LEFT JOIN audit_head h ON h.org_id = o.id
 		WHERE m.user_id = ? AND m.revoked_at IS NULL ORDER BY o.slug`), userID)
 	if err != nil {
 		return nil, err
@@ -276,8 +278,13 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, er
 	for rs.Next() {
 		var m Membership
 		var created string
-		if err := rs.Scan(&m.Org.ID, &m.Org.Slug, &m.Org.Name, &created, &m.Role); err != nil {
+		var seq sql.NullInt64
+		var hash sql.NullString
+		if err := rs.Scan(&m.Org.ID, &m.Org.Slug, &m.Org.Name, &created, &m.Role, &seq, &hash); err != nil {
 			return nil, err
+		}
+		if seq.Valid {
+			m.Head = audit.Head{Seq: seq.Int64, Hash: hash.String}
 		}
 		if m.Org.Created, err = parseTime(created); err != nil {
 			return nil, err

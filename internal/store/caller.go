@@ -29,7 +29,8 @@ type Caller struct {
 	Head    audit.Head
 	HasHead bool
 	// Memberships are every organization the caller holds a role in, by
-	// slug, when they were asked for (HasMemberships).
+	// slug, each with its audit head, when they were asked for
+	// (HasMemberships).
 	Memberships    []Membership
 	HasMemberships bool
 }
@@ -77,17 +78,19 @@ func (s *Store) CallerByToken(ctx context.Context, tokenHash, slug string, membe
 // readCaller runs the one statement: the row of from (aliased x) whose
 // token_hash is tokenHash, joined to its account, and either the
 // organization slug alone or every organization the account holds a
-// role in (one row each, the head joined to slug's only).
+// role in (one row each, with its head).
 func (s *Store) readCaller(ctx context.Context, c *Caller, from, cols, live, tokenHash, slug string, memberships bool, first func(rowValues) error) error {
 	nFirst := strings.Count(cols, ",") + 1
 	var q string
+	args := []any{slug, tokenHash}
 	if memberships {
 		q = `SELECT ` + cols + `, ` + prefixCols("u.", userCols) + `, o.id, o.slug, o.name, o.created_at, m.role, h.seq, h.hash
 			FROM ` + from + ` JOIN users u ON u.id = x.user_id
 			LEFT JOIN memberships m ON m.user_id = u.id AND m.revoked_at IS NULL
 			LEFT JOIN orgs o ON o.id = m.org_id
-			LEFT JOIN audit_head h ON h.org_id = o.id AND o.slug = ?
+			LEFT JOIN audit_head h ON h.org_id = o.id
 			WHERE x.token_hash = ?` + live + ` ORDER BY o.slug`
+		args = []any{tokenHash}
 	} else {
 		q = `SELECT ` + cols + `, ` + prefixCols("u.", userCols) + `, o.id, o.slug, o.name, o.created_at, m.role, h.seq, h.hash
 			FROM ` + from + ` JOIN users u ON u.id = x.user_id
@@ -96,7 +99,7 @@ func (s *Store) readCaller(ctx context.Context, c *Caller, from, cols, live, tok
 			LEFT JOIN audit_head h ON h.org_id = o.id
 			WHERE x.token_hash = ?` + live
 	}
-	rs, err := s.db.QueryContext(ctx, s.q(q), slug, tokenHash)
+	rs, err := s.db.QueryContext(ctx, s.q(q), args...)
 	if err != nil {
 		return err
 	}
@@ -138,9 +141,12 @@ func (s *Store) readCaller(ctx context.Context, c *Caller, from, cols, live, tok
 		if m.Org.Created, err = parseTime(created.String); err != nil {
 			return err
 		}
+		if seq.Valid {
+			m.Head = audit.Head{Seq: seq.Int64, Hash: hash.String}
+		}
 		if m.Org.Slug == slug && slug != "" {
 			c.Org, c.Role = m.Org, m.Role
-			c.Head, c.HasHead = audit.Head{Seq: seq.Int64, Hash: hash.String}, seq.Valid
+			c.Head, c.HasHead = m.Head, seq.Valid
 		}
 		if memberships {
 			c.Memberships = append(c.Memberships, m)

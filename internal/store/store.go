@@ -121,6 +121,10 @@ type User struct {
 type Membership struct {
 	Org  Org    `json:"org"`
 	Role string `json:"role"`
+	// Head is the organization's audit head as read with the membership
+	// (zero for an organization without an audit chain): what the MSP
+	// overview keys its kept answers on, without a statement more.
+	Head audit.Head `json:"-"`
 }
 
 // Session is a logged-in browser. Only the SHA-256 of the cookie value is

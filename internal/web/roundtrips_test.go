@@ -62,6 +62,10 @@ var roundTripRoutes = []struct {
 	{"/api/v1/orgs/alpha/incidents", 1},
 	{"/orgs/alpha/systems", 1},
 	{"/api/v1/orgs/alpha/flows", 1},
+	// The MSP overview: a page has the memberships, with their heads,
+	// from the session's statement; the API reads them in one more.
+	{"/orgs", 1},
+	{"/api/v1/overview", 2},
 }
 
 // TestStatementsPerRequest: a warm GET of an organization's page or API

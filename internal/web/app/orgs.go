@@ -3,10 +3,13 @@ package app
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,18 +142,16 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// OrgsOverviewRows computes every row: one query for the audit heads, the
-// summaries of organizations whose head moved (read from the database,
-// or made from the records when the stored one is stale), then each row
-// from memory.
+// OrgsOverviewRows computes every row: the summaries of organizations
+// whose head (read with the memberships) moved, read from the database or
+// made from the records when the stored one is stale, then each row from
+// memory.
 func OrgsOverviewRows(s *kit.Server, ctx context.Context, ms []store.Membership, asOf date.Date) ([]kit.OrgRow, error) {
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
-		ids[i] = m.Org.ID
-	}
-	heads, err := s.Store.AuditHeads(ctx, ids)
-	if err != nil {
-		return nil, err
+	heads := make(map[int64]audit.Head, len(ms))
+	for _, m := range ms {
+		if m.Head.Seq != 0 {
+			heads[m.Org.ID] = m.Head
+		}
 	}
 	entries := make([]*kit.MspEntry, len(ms))
 	var missing []store.Org
@@ -379,7 +380,70 @@ func SortOrgs(rows []kit.OrgRow, key string, desc bool) {
 	})
 }
 
-func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) (OrgsOverview, bool) {
+// serveOrgs answers /orgs and its API. The answer depends on the
+// caller's organizations (each with its role and audit head), the date,
+// the path and the query, and on nothing else of the person: it is kept
+// (kit.ServeKept) under a digest of exactly those, so an unchanged view
+// costs the session's one statement and a copy of bytes, and two
+// accounts share an answer only when they hold the same roles in the
+// same organizations at the same heads.
+func serveOrgs(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) {
+	ms, ok := kit.CallerMemberships(r)
+	if !ok {
+		var err error
+		if ms, err = s.Store.Memberships(r.Context(), kit.CurrentUser(r).ID); err != nil {
+			s.ServerError(w, r, api, err)
+			return
+		}
+	}
+	answer := func(s *kit.Server, w http.ResponseWriter, r *http.Request) {
+		// The answer is made from the memberships the key names, never
+		// from ones read again: a role given in between would otherwise
+		// show an organization to whoever holds the key's.
+		ov, ok := orgsData(s, w, r, api, slices.Clone(ms))
+		switch {
+		case !ok:
+		case api:
+			kit.WriteJSON(w, http.StatusOK, ov)
+		default:
+			s.Render(w, r, "orgs.html", ov)
+		}
+	}
+	if key, ok := orgsKey(s, r, ms); ok {
+		s.ServeKept(w, r, key, 0, audit.Head{}, answer)
+		return
+	}
+	answer(s, w, r)
+}
+
+// orgsKey is the digest the overview's answer is kept under; false when
+// it is not kept: a bad date (answered as an error), no organization
+// (the page then names the person), or one without an audit chain
+// (nothing to key its state on).
+func orgsKey(s *kit.Server, r *http.Request, ms []store.Membership) (string, bool) {
+	asOf, err := s.RequestAsOf(r)
+	if err != nil || len(ms) == 0 || r.Method != http.MethodGet {
+		return "", false
+	}
+	b := make([]byte, 0, 64+len(ms)*64)
+	b = append(b, asOf.String()...)
+	b = strconv.AppendQuote(b, r.URL.Path+"?"+r.URL.Query().Encode())
+	for _, m := range ms {
+		if m.Head.Seq == 0 {
+			return "", false
+		}
+		b = strconv.AppendInt(append(b, '\n'), m.Org.ID, 10)
+		b = strconv.AppendQuote(b, m.Org.Slug)
+		b = strconv.AppendQuote(b, m.Org.Name)
+		b = strconv.AppendQuote(b, m.Role)
+		b = strconv.AppendInt(b, m.Head.Seq, 10)
+		b = strconv.AppendQuote(b, m.Head.Hash)
+	}
+	sum := sha256.Sum256(b)
+	return "orgs " + hex.EncodeToString(sum[:]), true
+}
+
+func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool, ms []store.Membership) (OrgsOverview, bool) {
 	asOf, err := s.RequestAsOf(r)
 	if err != nil {
 		s.Fail(w, r, api, http.StatusBadRequest, err.Error())
@@ -392,11 +456,6 @@ func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) (
 			keys = append(keys, c.key)
 		}
 		s.Fail(w, r, api, http.StatusBadRequest, "sort must be one of "+strings.Join(keys, ", ")+" (with - in front for descending)")
-		return OrgsOverview{}, false
-	}
-	ms, err := s.Store.Memberships(r.Context(), kit.CurrentUser(r).ID)
-	if err != nil {
-		s.ServerError(w, r, api, err)
 		return OrgsOverview{}, false
 	}
 	// A workforce member sees nothing of an organization's program: its
@@ -446,14 +505,8 @@ func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) (
 	return ov, true
 }
 
-func orgsPage(s *kit.Server, w http.ResponseWriter, r *http.Request) {
-	if ov, ok := orgsData(s, w, r, false); ok {
-		s.Render(w, r, "orgs.html", ov)
-	}
-}
+func orgsPage(s *kit.Server, w http.ResponseWriter, r *http.Request) { serveOrgs(s, w, r, false) }
 
 func orgsOverviewAPI(s *kit.Server, w http.ResponseWriter, r *http.Request) {
-	if ov, ok := orgsData(s, w, r, true); ok {
-		kit.WriteJSON(w, http.StatusOK, ov)
-	}
+	serveOrgs(s, w, r, true)
 }

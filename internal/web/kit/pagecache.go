@@ -121,7 +121,7 @@ func (c *pageCache) put(key string, e *pageEntry) {
 	}
 	// An organization's older heads are never asked for again.
 	for k, old := range c.m {
-		if old.org == e.org && old.head.Seq < e.head.Seq {
+		if e.org != 0 && old.org == e.org && old.head.Seq < e.head.Seq {
 			c.bytes -= old.size
 			delete(c.m, k)
 		}
@@ -217,56 +217,66 @@ func CachedGET(h HandlerFunc) HandlerFunc {
 		}
 		key := strconv.FormatInt(org.ID, 10) + " " + strconv.FormatInt(e.head.Seq, 10) + " " + e.head.Hash + " " +
 			asOf.String() + " " + Role(r) + " " + r.URL.Path + "?" + r.URL.Query().Encode()
-		pe := s.Pc.get(key)
-		var own *capture
-		if pe == nil {
-			v, _, _ := s.Pc.flight.Do(key, func() (any, error) {
-				if pe := s.Pc.get(key); pe != nil {
-					return pe, nil
-				}
-				c := &capture{h: http.Header{}}
-				// One computation serves every caller waiting on it: one
-				// going away must not fail the others.
-				ctx := context.WithValue(context.WithoutCancel(r.Context()), captureKey{}, c)
-				h(s, c, r.WithContext(ctx))
-				own = c
-				if c.status != http.StatusOK {
-					return nil, nil
-				}
-				pe := &pageEntry{org: org.ID, head: e.head, page: c.page, header: c.h.Clone()}
-				if c.page != nil {
-					pe.size = c.page.size
-				} else {
-					pe.body, pe.contentType = c.buf.Bytes(), c.h.Get("Content-Type")
-					if len(pe.body) >= GzipFrom && strings.HasPrefix(pe.contentType, "application/json") {
-						pe.gz = gzipped(pe.body)
-					}
-					pe.size = len(pe.body) + len(pe.gz)
-				}
-				s.Pc.put(key, pe)
+		s.ServeKept(w, r, key, org.ID, e.head, h)
+	}
+}
+
+// ServeKept serves the answer kept under key, or runs h to make it and
+// keeps it when it is a 200. key must hold everything h's answer depends
+// on but the CSRF token and the layout: h must not draw anything of the
+// person that the key does not name. org and head (zero when the answer
+// is not one organization's) let a newer head of org drop the older
+// one's answers.
+func (s *Server) ServeKept(w http.ResponseWriter, r *http.Request, key string, org int64, head audit.Head, h HandlerFunc) {
+	pe := s.Pc.get(key)
+	var own *capture
+	if pe == nil {
+		v, _, _ := s.Pc.flight.Do(key, func() (any, error) {
+			if pe := s.Pc.get(key); pe != nil {
 				return pe, nil
-			})
-			pe, _ = v.(*pageEntry)
-		}
-		switch {
-		case pe != nil:
-			s.serveCached(w, r, pe)
-		case own != nil:
-			// This request's own answer, not one to keep (an error
-			// page, a redirect): the layout, if any, is not in it, so
-			// a page is rendered again for this person.
-			if own.page != nil || own.status == 0 {
-				h(s, w, r)
-				return
 			}
-			for k, v := range own.h {
-				w.Header()[k] = v
+			c := &capture{h: http.Header{}}
+			// One computation serves every caller waiting on it: one
+			// going away must not fail the others.
+			ctx := context.WithValue(context.WithoutCancel(r.Context()), captureKey{}, c)
+			h(s, c, r.WithContext(ctx))
+			own = c
+			if c.status != http.StatusOK {
+				return nil, nil
 			}
-			w.WriteHeader(own.status)
-			w.Write(own.buf.Bytes())
-		default:
-			h(s, w, r) // another request's answer was not kept
+			pe := &pageEntry{org: org, head: head, page: c.page, header: c.h.Clone()}
+			if c.page != nil {
+				pe.size = c.page.size
+			} else {
+				pe.body, pe.contentType = c.buf.Bytes(), c.h.Get("Content-Type")
+				if len(pe.body) >= GzipFrom && strings.HasPrefix(pe.contentType, "application/json") {
+					pe.gz = gzipped(pe.body)
+				}
+				pe.size = len(pe.body) + len(pe.gz)
+			}
+			s.Pc.put(key, pe)
+			return pe, nil
+		})
+		pe, _ = v.(*pageEntry)
+	}
+	switch {
+	case pe != nil:
+		s.serveCached(w, r, pe)
+	case own != nil:
+		// This request's own answer, not one to keep (an error
+		// page, a redirect): the layout, if any, is not in it, so
+		// a page is rendered again for this person.
+		if own.page != nil || own.status == 0 {
+			h(s, w, r)
+			return
 		}
+		for k, v := range own.h {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(own.status)
+		w.Write(own.buf.Bytes())
+	default:
+		h(s, w, r) // another request's answer was not kept
 	}
 }
 

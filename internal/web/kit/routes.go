@@ -221,6 +221,14 @@ func Info(r *http.Request) *request {
 	return &request{}
 }
 
+// CallerMemberships are the caller's organizations, each with its audit
+// head, when they were read with the session (a page's request); ok is
+// false otherwise (an API request), and the handler reads them itself.
+func CallerMemberships(r *http.Request) (ms []store.Membership, ok bool) {
+	ri := Info(r)
+	return ri.orgs, ri.hasOrgs
+}
+
 // CurrentUser is the logged-in account (zero on public routes).
 func CurrentUser(r *http.Request) store.User { return Info(r).user }
 
