@@ -126,7 +126,7 @@ var tableOrder = []string{"orgs", "users", "records", "audit", "audit_head", "me
 // throttle's passing state), the servers' shared secrets (a restored
 // database makes new ones) and the MSP overview's summaries (derived from
 // the records, made again when needed).
-var notBackedUp = []string{"schema_migrations", "blobs", "blob_chunks", "login_failures", "server_secrets", "org_summaries"}
+var notBackedUp = []string{"schema_migrations", "blobs", "blob_chunks", "login_failures", "server_secrets", "org_summaries", "org_rows"}
 
 func (s *Store) tables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	var q string

@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"Drafts", testDrafts},
 		{"TrustCenter", testTrustCenter},
 		{"OrgSummaries", testOrgSummaries},
+		{"OrgRows", testOrgRows},
 	}
 	// The security contract (accounts.go, security.go) keeps its own list.
 	for _, st := range securityTests {

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"bytes"
+	"fmt"
+	"reflect"
 	"testing"
 
 	"ward/internal/store"
@@ -91,5 +93,101 @@ func testOrgSummaries(t *testing.T, s *store.Store) {
 	}
 	if string(got[a.ID].Body) != "new" || got[a.ID].Head != newer {
 		t.Errorf("after an older head's summary was stored: %v, want the newer", got)
+	}
+}
+
+// testOrgRows: the MSP overview's stored rows come back for their date
+// only, and only while computed at the organization's current audit
+// head; a row of an older head does not replace a newer one; many rows
+// are written at once. An account's memberships carry each
+// organization's head.
+func testOrgRows(t *testing.T, s *store.Store) {
+	var orgs []store.Org
+	for i := range 205 { // more than one statement's worth
+		o, err := s.CreateOrg(ctx, "test", fmt.Sprintf("org-%03d", i), fmt.Sprintf("Org %03d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgs = append(orgs, o)
+	}
+	a, b := orgs[0], orgs[1]
+	u, err := s.CreateUser(ctx, "test", "msp@example.com", "MSP", "h")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []store.Org{a, b} {
+		if err := s.SetRole(ctx, "test", u.ID, o, store.RoleViewer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Org(a).Put(ctx, "test", store.KindVendor, "aws", workspace.Vendor{ID: "aws", Name: "AWS"}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := s.Memberships(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	heads, err := s.AuditHeads(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Head != heads[m.Org.ID] || m.Head.Seq == 0 {
+			t.Errorf("membership of %s: head %v, AuditHeads %v", m.Org.Slug, m.Head, heads[m.Org.ID])
+		}
+	}
+
+	const day = "2026-12-05"
+	rows := map[int64]store.OrgRow{}
+	for _, o := range orgs {
+		rows[o.ID] = store.OrgRow{Head: heads[o.ID], AsOf: day, Version: "v1 " + o.Slug, Body: []byte(`{"n":` + fmt.Sprint(o.ID) + `}`)}
+	}
+	if err := s.PutOrgRows(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.OrgRows(ctx, ids, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, rows) {
+		t.Fatalf("stored rows: %d of %d back, or not as stored", len(got), len(rows))
+	}
+	if got, err := s.OrgRows(ctx, ids, "2026-12-06"); err != nil || len(got) != 0 {
+		t.Errorf("rows of another date: %d, %v; want none", len(got), err)
+	}
+
+	// A change moves alpha's head: its row is stale, bravo's is not.
+	if _, err := s.Org(a).Put(ctx, "test", store.KindVendor, "gcp", workspace.Vendor{ID: "gcp", Name: "GCP"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.OrgRows(ctx, []int64{a.ID, b.ID}, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got[a.ID]; ok || len(got) != 1 {
+		t.Errorf("after alpha changed: %v, want bravo's only", got)
+	}
+	newer, err := s.Org(a).AuditHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutOrgRows(ctx, map[int64]store.OrgRow{a.ID: {Head: newer, AsOf: day, Version: "v1", Body: []byte("new")}}); err != nil {
+		t.Fatal(err)
+	}
+	// A slower server storing the older head's row after it changes
+	// nothing.
+	if err := s.PutOrgRows(ctx, map[int64]store.OrgRow{a.ID: rows[a.ID]}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.OrgRows(ctx, []int64{a.ID}, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got[a.ID].Body) != "new" || got[a.ID].Head != newer {
+		t.Errorf("after an older head's row was stored: %v, want the newer", got)
 	}
 }

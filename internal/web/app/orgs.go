@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -12,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"ward/internal/audit"
 	"ward/internal/catalog"
@@ -92,37 +92,10 @@ func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, s
 	return row
 }
 
-// maxMSPDates bounds the dates whose rows an entry keeps: a person
-// paging through past dates must not grow it without end. Past the bound
-// a row is computed and not kept.
+// maxMSPDates bounds the dates whose rows an organization keeps in
+// memory: a person paging through past dates must not grow it without
+// end. Past the bound a row is computed and not kept.
 const maxMSPDates = 64
-
-// row is the organization's row on asOf, computed once.
-func row(e *kit.MspEntry, cat *catalog.Catalog, asOf date.Date, slug string, evals *atomic.Int64) kit.OrgRow {
-	compute := func() kit.OrgRow {
-		evals.Add(1)
-		row := orgSummary(e.Sum.Workspace, cat, asOf, slug)
-		row.OpenFindings = e.Sum.OpenFindings
-		return row
-	}
-	k := asOf.String()
-	e.Mu.Lock()
-	r, ok := e.Rows[k]
-	if !ok {
-		if len(e.Rows) >= maxMSPDates {
-			e.Mu.Unlock()
-			return compute()
-		}
-		if e.Rows == nil {
-			e.Rows = map[string]*kit.MspRow{}
-		}
-		r = &kit.MspRow{}
-		e.Rows[k] = r
-	}
-	e.Mu.Unlock()
-	r.Once.Do(func() { r.Row = compute() })
-	return r.Row
-}
 
 // parallel runs f(i) for i in [0, n), one goroutine per core.
 func parallel(n int, f func(i int)) {
@@ -142,10 +115,13 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// OrgsOverviewRows computes every row: the summaries of organizations
-// whose head (read with the memberships) moved, read from the database or
-// made from the records when the stored one is stale, then each row from
-// memory.
+// OrgsOverviewRows computes every row, each from what is nearest: the
+// row held in memory for the organization's head (read with the
+// memberships) and the date; for today, the row stored by the last
+// server to evaluate it (org_rows), if made at the current head by these
+// rules; else the organization's summary (held, stored, or made from the
+// records when the stored one is stale), evaluated on every core. Today's
+// rows evaluated here are stored for the next server to start.
 func OrgsOverviewRows(s *kit.Server, ctx context.Context, ms []store.Membership, asOf date.Date) ([]kit.OrgRow, error) {
 	heads := make(map[int64]audit.Head, len(ms))
 	for _, m := range ms {
@@ -153,10 +129,109 @@ func OrgsOverviewRows(s *kit.Server, ctx context.Context, ms []store.Membership,
 			heads[m.Org.ID] = m.Head
 		}
 	}
+	day := asOf.String()
+	rows := make([]kit.OrgRow, len(ms))
+	slots := make([]*kit.MspRow, len(ms))
+	var need []int // rows not held in memory
+	for i, m := range ms {
+		if h, ok := heads[m.Org.ID]; ok {
+			slots[i] = s.Msp.RowSlot(m.Org.ID, h, day, maxMSPDates)
+		}
+		if slots[i] != nil && slots[i].Ready() {
+			rows[i] = slots[i].Row
+			continue
+		}
+		need = append(need, i)
+	}
+	today := asOf == s.Today()
+	version := s.Msp.RulesVersion()
+	if today && len(need) > 0 {
+		ids := make([]int64, 0, len(need))
+		for _, i := range need {
+			if slots[i] != nil {
+				ids = append(ids, ms[i].Org.ID)
+			}
+		}
+		stored, err := s.Store.OrgRows(ctx, ids, day)
+		if err != nil {
+			return nil, err
+		}
+		need = slices.DeleteFunc(need, func(i int) bool {
+			st, ok := stored[ms[i].Org.ID]
+			if !ok || slots[i] == nil || st.Version != version+" "+ms[i].Org.Slug {
+				return false
+			}
+			var row kit.OrgRow
+			if json.Unmarshal(st.Body, &row) != nil {
+				return false // made again, and stored over it
+			}
+			s.Msp.Stored.Add(1)
+			slots[i].Fill(func() kit.OrgRow { return row })
+			rows[i] = slots[i].Row
+			return true
+		})
+	}
+	if len(need) > 0 {
+		entries, err := summaries(s, ctx, ms, need, heads)
+		if err != nil {
+			return nil, err
+		}
+		cat := catalog.Default()
+		mine := make([]bool, len(ms))
+		parallel(len(need), func(k int) {
+			i := need[k]
+			e, slug := entries[i], ms[i].Org.Slug
+			compute := func() kit.OrgRow {
+				s.Msp.Evals.Add(1)
+				row := orgSummary(e.Sum.Workspace, cat, asOf, slug)
+				row.OpenFindings = e.Sum.OpenFindings
+				return row
+			}
+			if slots[i] == nil {
+				rows[i] = compute()
+				return
+			}
+			mine[i] = slots[i].Fill(compute)
+			rows[i] = slots[i].Row
+		})
+		if today {
+			keep := map[int64]store.OrgRow{}
+			for _, i := range need {
+				if !mine[i] || rows[i].Error != "" {
+					continue
+				}
+				if _, chained := heads[ms[i].Org.ID]; !chained {
+					continue
+				}
+				body, err := json.Marshal(rows[i])
+				if err != nil {
+					continue
+				}
+				keep[ms[i].Org.ID] = store.OrgRow{Head: entries[i].Head, AsOf: day, Version: version + " " + ms[i].Org.Slug, Body: body}
+			}
+			if len(keep) > 0 {
+				if err := s.Store.PutOrgRows(ctx, keep); err != nil {
+					// The rows are a cache: without them the next start evaluates again.
+					s.Log.WarnContext(ctx, "store the overview's rows", "err", err)
+				}
+			}
+		}
+	}
+	for i, m := range ms {
+		rows[i].Slug, rows[i].Name, rows[i].Role = m.Org.Slug, m.Org.Name, m.Role
+	}
+	return rows, nil
+}
+
+// summaries are the summaries of ms[i] for i in need (by index of ms):
+// held in memory at the organization's head, or read and decoded once
+// for concurrent requests.
+func summaries(s *kit.Server, ctx context.Context, ms []store.Membership, need []int, heads map[int64]audit.Head) ([]*kit.MspEntry, error) {
 	entries := make([]*kit.MspEntry, len(ms))
 	var missing []store.Org
 	var key strings.Builder
-	for i, m := range ms {
+	for _, i := range need {
+		m := ms[i]
 		h, ok := heads[m.Org.ID]
 		if e := s.Msp.Get(m.Org.ID, h); ok && e != nil {
 			entries[i] = e
@@ -165,31 +240,24 @@ func OrgsOverviewRows(s *kit.Server, ctx context.Context, ms []store.Membership,
 		missing = append(missing, m.Org)
 		fmt.Fprintf(&key, "%d %d %s,", m.Org.ID, h.Seq, h.Hash)
 	}
-	if len(missing) > 0 {
-		// Concurrent requests missing the same summaries read and
-		// decode them once; one caller going away must not fail the
-		// others.
-		v, err, _ := s.Msp.Flight.Do(key.String(), func() (any, error) {
-			return loadSummaries(s, context.WithoutCancel(ctx), missing, heads)
-		})
-		if err != nil {
-			return nil, err
-		}
-		loaded := v.(map[int64]*kit.MspEntry)
-		for i, m := range ms {
-			if entries[i] == nil {
-				entries[i] = loaded[m.Org.ID]
-			}
+	if len(missing) == 0 {
+		return entries, nil
+	}
+	// Concurrent requests missing the same summaries read and decode them
+	// once; one caller going away must not fail the others.
+	v, err, _ := s.Msp.Flight.Do(key.String(), func() (any, error) {
+		return loadSummaries(s, context.WithoutCancel(ctx), missing, heads)
+	})
+	if err != nil {
+		return nil, err
+	}
+	loaded := v.(map[int64]*kit.MspEntry)
+	for _, i := range need {
+		if entries[i] == nil {
+			entries[i] = loaded[ms[i].Org.ID]
 		}
 	}
-	rows := make([]kit.OrgRow, len(ms))
-	cat := catalog.Default()
-	parallel(len(ms), func(i int) {
-		m := ms[i]
-		rows[i] = row(entries[i], cat, asOf, m.Org.Slug, &s.Msp.Evals)
-		rows[i].Slug, rows[i].Name, rows[i].Role = m.Org.Slug, m.Org.Name, m.Role
-	})
-	return rows, nil
+	return entries, nil
 }
 
 // loadSummaries reads the current stored summaries of orgs in one query

@@ -22,27 +22,94 @@ import (
 // used; only that organization's is made again. Another as-of date
 // evaluates the summaries in memory, on every core. Concurrent requests
 // for the same uncached view wait for one computation (single flight).
+//
+// Rows are kept apart from the summaries, under the organization's head
+// and the date. Today's are also stored (org_rows) with the head and the
+// version of the rules (the build): a restarted server's first overview
+// reads 300 small rows and neither reads a summary nor evaluates one.
 type mspCache struct {
 	mu     sync.Mutex
 	m      map[int64]*MspEntry
+	rows   map[int64]*orgRows
 	Flight singleflight.Group
-	// Builds counts summaries made from the records and evals rows
-	// computed, for tests; building, when set by a test, runs before
-	// each build.
-	Builds, Evals atomic.Int64
-	Building      func()
+	// Builds counts summaries made from the records, Evals rows computed
+	// and Stored rows read from the database, for tests; building, when
+	// set by a test, runs before each build.
+	Builds, Evals, Stored atomic.Int64
+	Building              func()
+	// Version names the rules that compute a row, kept with each stored
+	// row (org_rows): msp.RulesVersion unless a test sets another, to
+	// stand for an upgrade.
+	Version string
 }
 
 type MspEntry struct {
 	Head audit.Head
 	Sum  msp.Summary
-	Mu   sync.Mutex
-	Rows map[string]*MspRow // by as-of date
 }
 
+// orgRows are an organization's rows computed at head, by as-of date.
+type orgRows struct {
+	head   audit.Head
+	byDate map[string]*MspRow
+}
+
+// MspRow is one row, filled once (Fill).
 type MspRow struct {
-	Once sync.Once
+	once sync.Once
+	set  atomic.Bool
 	Row  OrgRow
+}
+
+// Fill sets the row to make() unless it is set already, and reports
+// whether this call set it.
+func (r *MspRow) Fill(make func() OrgRow) (mine bool) {
+	r.once.Do(func() {
+		r.Row = make()
+		r.set.Store(true)
+		mine = true
+	})
+	return mine
+}
+
+// Ready reports whether the row is set (Row may be read).
+func (r *MspRow) Ready() bool { return r.set.Load() }
+
+// RulesVersion is Version, or msp.RulesVersion.
+func (c *mspCache) RulesVersion() string {
+	if c.Version != "" {
+		return c.Version
+	}
+	return msp.RulesVersion()
+}
+
+// RowSlot is org's row at head on day, to fill once; nil when it is not
+// to be kept: org already holds rows for max dates (a person paging
+// through past dates must not grow it without end), or a newer head's.
+// An older head's rows are dropped.
+func (c *mspCache) RowSlot(org int64, head audit.Head, day string, max int) *MspRow {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.rows == nil {
+		c.rows = map[int64]*orgRows{}
+	}
+	o := c.rows[org]
+	switch {
+	case o == nil || (o.head != head && o.head.Seq <= head.Seq):
+		o = &orgRows{head: head, byDate: map[string]*MspRow{}}
+		c.rows[org] = o
+	case o.head != head:
+		return nil
+	}
+	r := o.byDate[day]
+	if r == nil {
+		if len(o.byDate) >= max {
+			return nil
+		}
+		r = &MspRow{}
+		o.byDate[day] = r
+	}
+	return r
 }
 
 func (c *mspCache) Get(org int64, head audit.Head) *MspEntry {
@@ -75,9 +142,9 @@ func (c *mspCache) Put(org int64, e *MspEntry) *MspEntry {
 }
 
 // Reset forgets every summary and row held in memory (what a restart
-// does); the stored summaries stay.
+// does); the stored summaries and rows stay.
 func (c *mspCache) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m = nil
+	c.m, c.rows = nil, nil
 }
