@@ -282,7 +282,7 @@ func loadSummaries(s *kit.Server, ctx context.Context, orgs []store.Org, heads m
 				return
 			}
 			if sum, err := msp.Decode(st.Body); err == nil {
-				out[i] = s.Msp.Put(org.ID, &kit.MspEntry{Head: st.Head, Sum: sum})
+				out[i] = s.Msp.Put(org.ID, &kit.MspEntry{Head: st.Head, Sum: sum, Size: len(st.Body)})
 				return
 			}
 		}
@@ -330,6 +330,7 @@ func buildSummary(s *kit.Server, ctx context.Context, org store.Org, head audit.
 			return e, nil
 		}
 		body, err := msp.Encode(e.Sum)
+		e.Size = len(body)
 		if err == nil {
 			err = s.Store.PutOrgSummary(ctx, org.ID, store.OrgSummary{Head: head, Body: body})
 		}

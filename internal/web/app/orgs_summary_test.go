@@ -144,6 +144,26 @@ func TestOrgsSummaryRowsMatchWorkspace(t *testing.T) {
 			if n := restarted.Msp.Builds.Load(); n != 0 {
 				t.Errorf("a restarted server made %d summaries, want 0 (all stored and current)", n)
 			}
+
+			// Summaries held in memory are bounded: a server holding
+			// half of them (or one) drops the least used and reads them
+			// again from the store, and its rows are the same.
+			held, total := e.Server.Msp.Held()
+			if held != len(ms) || total == 0 {
+				t.Fatalf("first server holds %d summaries (%d bytes) of %d", held, total, len(ms))
+			}
+			for _, limit := range []int{total / 2, 1} {
+				bounded := kit.New(e.Store, kit.Config{})
+				bounded.Msp.MaxBytes = limit
+				check(bounded, fmt.Sprintf("a server holding %d bytes of summaries", limit))
+				n, b := bounded.Msp.Held()
+				if n >= len(ms) || (b > limit && n > 1) {
+					t.Errorf("bound %d bytes: %d summaries held (%d bytes) of %d", limit, n, b, len(ms))
+				}
+				if n := bounded.Msp.Builds.Load(); n != 0 {
+					t.Errorf("bound %d bytes: %d summaries made again from the records, want 0 (read from the store)", limit, n)
+				}
+			}
 		})
 	}
 }

@@ -27,11 +27,19 @@ import (
 // and the date. Today's are also stored (org_rows) with the head and the
 // version of the rules (the build): a restarted server's first overview
 // reads 300 small rows and neither reads a summary nor evaluates one.
+//
+// The summaries held in memory are bounded by their encoded size
+// (MaxBytes, DefaultMspBytes unless set): past it the one used least
+// recently is dropped, and read again from org_summaries when asked for.
 type mspCache struct {
-	mu     sync.Mutex
-	m      map[int64]*MspEntry
-	rows   map[int64]*orgRows
-	Flight singleflight.Group
+	mu    sync.Mutex
+	m     map[int64]*MspEntry
+	bytes int
+	tick  uint64
+	rows  map[int64]*orgRows
+	// MaxBytes bounds the summaries held, by encoded size.
+	MaxBytes int
+	Flight   singleflight.Group
 	// Builds counts summaries made from the records, Evals rows computed
 	// and Stored rows read from the database, for tests; building, when
 	// set by a test, runs before each build.
@@ -46,7 +54,15 @@ type mspCache struct {
 type MspEntry struct {
 	Head audit.Head
 	Sum  msp.Summary
+	// Size is the summary's encoded size, what the bound counts.
+	Size int
+	used uint64
 }
+
+// DefaultMspBytes bounds the summaries held in memory by their encoded
+// size: about 700 practices of issue 21's size (90 KB each), a few times
+// that in memory.
+const DefaultMspBytes = 64 << 20
 
 // orgRows are an organization's rows computed at head, by as-of date.
 type orgRows struct {
@@ -116,29 +132,61 @@ func (c *mspCache) Get(org int64, head audit.Head) *MspEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e := c.m[org]; e != nil && e.Head == head {
+		c.tick++
+		e.used = c.tick
 		return e
 	}
 	return nil
 }
 
 // Put keeps e as org's entry and returns the entry to use for e's head:
-// one already kept for that head (made by a request just before) wins,
-// so its rows are not computed twice.
+// one already kept for that head (made by a request just before) wins.
+// Past MaxBytes the entries used least recently are dropped (never e).
 func (c *mspCache) Put(org int64, e *MspEntry) *MspEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
 		c.m = map[int64]*MspEntry{}
 	}
+	c.tick++
 	old := c.m[org]
 	switch {
 	case old != nil && old.Head == e.Head:
+		old.used = c.tick
 		return old
-	case old == nil || old.Head.Seq < e.Head.Seq:
-		c.m[org] = e
+	case old != nil && old.Head.Seq > e.Head.Seq:
+		// A slower request does not put back an older head's summary.
+		return e
 	}
-	// A slower request does not put back an older head's summary.
+	if old != nil {
+		c.bytes -= old.Size
+	}
+	e.used = c.tick
+	c.m[org] = e
+	c.bytes += e.Size
+	limit := c.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMspBytes
+	}
+	for c.bytes > limit && len(c.m) > 1 {
+		var oldest int64
+		at := ^uint64(0)
+		for id, x := range c.m {
+			if x != e && x.used < at {
+				oldest, at = id, x.used
+			}
+		}
+		c.bytes -= c.m[oldest].Size
+		delete(c.m, oldest)
+	}
 	return e
+}
+
+// Held is the number of summaries held and their encoded size.
+func (c *mspCache) Held() (n, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m), c.bytes
 }
 
 // Reset forgets every summary and row held in memory (what a restart
@@ -146,5 +194,5 @@ func (c *mspCache) Put(org int64, e *MspEntry) *MspEntry {
 func (c *mspCache) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m, c.rows = nil, nil
+	c.m, c.rows, c.bytes = nil, nil, 0
 }
