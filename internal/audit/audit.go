@@ -154,14 +154,37 @@ type Stored struct {
 // with the head. It finds what Verify finds, at the same entry, for the
 // same reason.
 type Verifier struct {
-	n       int64 // entries checked
+	n       int64 // entries checked, or the entry before the first to check
 	prev    [sha256.Size * 2]byte
 	hasPrev bool
 	buf     []byte // the bytes the hash covers, reused
+
+	// midChain: the first entry's prev is taken as stored, into first,
+	// for the caller to compare with the hash of the entry before it.
+	midChain bool
+	first    [sha256.Size * 2]byte
+	hasFirst bool
 }
 
 // NewVerifier starts checking a chain from its first entry.
 func NewVerifier() *Verifier { return &Verifier{} }
+
+// NewVerifierFrom starts checking a chain at entry seq (> 1), for a
+// caller that checks the entries before it separately, for example on
+// another connection. The first entry must be numbered seq; its prev is
+// taken as stored, and FirstPrev returns it: the chain holds only if it
+// is the hash the entries before seq end on (Last of their Verifier).
+func NewVerifierFrom(seq int64) *Verifier {
+	return &Verifier{n: seq - 1, midChain: seq > 1}
+}
+
+// FirstPrev is the stored prev of the first entry a Verifier from
+// NewVerifierFrom checked, and whether it checked one.
+func (v *Verifier) FirstPrev() ([]byte, bool) { return v.first[:], v.hasFirst }
+
+// Last is the last checked entry's sequence number and hash: what the
+// next entry's prev must be.
+func (v *Verifier) Last() (int64, []byte) { return v.n, v.prevHash() }
 
 // Entries is how many entries were checked.
 func (v *Verifier) Entries() int64 { return v.n }
@@ -184,39 +207,6 @@ func (v *Verifier) Next(e *Stored) error {
 	return nil
 }
 
-// Encoded is an entry whose time, actor, action, kind, key and data come
-// already as the hash encodes them: each length-prefixed ("5:actor,"), in
-// that order, as one slice. A store can build that in its query, and so
-// hand over four values a row instead of nine. The slices may be reused
-// once NextEncoded returns.
-type Encoded struct {
-	Seq        int64
-	Fields     []byte
-	Prev, Hash []byte
-}
-
-// NextEncoded checks the next entry from its encoded fields. A missing or
-// misplaced entry, or a broken link, is an error, as in Next. When the
-// hash does not match the fields as encoded, it returns false and checks
-// nothing more: the caller passes the same entry, field by field, to Next,
-// which canonicalises an entry stored otherwise or names it as altered.
-func (v *Verifier) NextEncoded(e *Encoded) (bool, error) {
-	if err := v.order(e.Seq, e.Prev); err != nil {
-		return false, err
-	}
-	var seq [20]byte
-	b := appendField(v.buf[:0], version)
-	b = appendField(b, strconv.AppendInt(seq[:0], e.Seq, 10))
-	b = append(b, e.Fields...)
-	b = appendField(b, v.prevHash())
-	v.buf = b
-	if !sumIs(b, e.Hash) {
-		return false, nil
-	}
-	v.advance(e.Hash)
-	return true, nil
-}
-
 // order checks that an entry numbered seq comes next and that its prev is
 // the hash of the entry before it.
 func (v *Verifier) order(seq int64, prev []byte) error {
@@ -229,6 +219,17 @@ func (v *Verifier) order(seq int64, prev []byte) error {
 		return &BadEntry{Seq: want, Reason: fmt.Sprintf("missing: entry %d is followed by %d (an entry was removed)", want-1, seq)}
 	case seq < want:
 		return &BadEntry{Seq: seq, Reason: fmt.Sprintf("out of order: found after entry %d (entries were reordered or duplicated)", want-1)}
+	}
+	if v.midChain {
+		if len(prev) != len(v.first) {
+			return &BadEntry{Seq: seq, Reason: "its prev does not match the hash of the entry before it (an entry was removed, reordered or rewritten)"}
+		}
+		v.midChain = false
+		copy(v.first[:], prev)
+		v.hasFirst = true
+		v.hasPrev = true
+		copy(v.prev[:], prev) // hashed as its own prev, then replaced by advance
+		return nil
 	}
 	if !bytes.Equal(prev, v.prevHash()) {
 		return &BadEntry{Seq: seq, Reason: "its prev does not match the hash of the entry before it (an entry was removed, reordered or rewritten)"}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -123,66 +124,68 @@ func asBad(err error, bad **BadEntry) bool {
 	return ok
 }
 
-// encoded is e as a store hands it to NextEncoded: the six middle
-// fields as Hash encodes them.
-func encoded(e *Stored) *Encoded {
-	var f []byte
-	for _, s := range [][]byte{e.At, e.Actor, e.Action, e.Kind, e.Key, e.Data} {
-		f = appendField(f, s)
-	}
-	return &Encoded{Seq: e.Seq, Fields: f, Prev: e.Prev, Hash: e.Hash}
-}
-
-// TestNextEncodedAgreesWithNext: a chain read as encoded fields verifies;
-// an entry whose hash does not match as encoded is handed back (false)
-// and Next then decides it as it always did: altered (named at that
-// entry) or stored otherwise (re-indented data, still verifies); a
-// missing or misplaced entry is an error from NextEncoded itself.
-func TestNextEncodedAgreesWithNext(t *testing.T) {
+// TestVerifierFromJoinsRanges: a chain checked in two ranges, the second
+// by a Verifier from its first entry, verifies and joins (the first
+// range's last hash is the second's first prev) wherever it is split; an
+// altered or missing entry at the start of the second range is named
+// there; a second range linked to some other chain verifies on its own
+// and only the join shows it.
+func TestVerifierFromJoinsRanges(t *testing.T) {
 	chain, head, _ := storedChain(300)
-	run := func(edit func(c []Stored)) (fellBack int, err error) {
-		c := make([]Stored, len(chain))
-		copy(c, chain)
-		edit(c)
-		v := NewVerifier()
-		for i := range c {
-			ok, err := v.NextEncoded(encoded(&c[i]))
-			if err != nil {
-				return fellBack, err
-			}
-			if !ok {
-				fellBack++
-				if err := v.Next(&c[i]); err != nil {
-					return fellBack, err
-				}
+	check := func(c []Stored, k int) (*Verifier, *Verifier, error) {
+		v1, v2 := NewVerifier(), NewVerifierFrom(int64(k+1))
+		for i := range c[:k] {
+			if err := v1.Next(&c[i]); err != nil {
+				return v1, v2, err
 			}
 		}
-		return fellBack, v.End(head)
+		for i := range c[k:] {
+			if err := v2.Next(&c[k+i]); err != nil {
+				return v1, v2, err
+			}
+		}
+		return v1, v2, v2.End(head)
 	}
-	if n, err := run(func([]Stored) {}); err != nil || n != 0 {
-		t.Fatalf("intact chain: %d fell back, %v", n, err)
+	for _, k := range []int{1, 150, 299} {
+		v1, v2, err := check(chain, k)
+		if err != nil {
+			t.Fatalf("split at %d: %v", k, err)
+		}
+		seq, last := v1.Last()
+		first, ok := v2.FirstPrev()
+		if seq != int64(k) || !ok || string(first) != string(last) || string(last) != string(chain[k-1].Hash) {
+			t.Errorf("split at %d: first range ends at %d %s, second starts after %s", k, seq, last, first)
+		}
 	}
-	reindent := func(c []Stored) {
-		var v any
-		json.Unmarshal(c[99].Data, &v)
-		c[99].Data, _ = json.MarshalIndent(v, "", "  ")
-	}
-	if n, err := run(reindent); err != nil || n != 1 {
-		t.Errorf("data re-indented: %d fell back, %v; want 1 and nil", n, err)
-	}
-	for name, tc := range map[string]struct {
-		edit func(c []Stored)
-		seq  int64
-	}{
-		"actor":            {func(c []Stored) { c[99].Actor = []byte("mallory") }, 100},
-		"byte moved":       {func(c []Stored) { c[99].Kind, c[99].Key = []byte("syste"), append([]byte("m"), c[99].Key...) }, 100},
-		"prev":             {func(c []Stored) { c[99].Prev = c[98].Prev }, 100},
-		"removed":          {func(c []Stored) { copy(c[99:], c[100:]) }, 100},
-		"swapped with 101": {func(c []Stored) { c[99], c[100] = c[100], c[99] }, 100},
+	for name, tc := range map[string]func(c []Stored) []Stored{
+		"altered": func(c []Stored) []Stored { c[150].Actor = []byte("mallory"); return c },
+		"removed": func(c []Stored) []Stored { return append(c[:150:150], c[151:]...) },
+		"prev":    func(c []Stored) []Stored { c[150].Prev = c[149].Prev; return c },
 	} {
+		c := tc(append([]Stored(nil), chain...))
 		var bad *BadEntry
-		if _, err := run(tc.edit); !asBad(err, &bad) || bad.Seq != tc.seq {
-			t.Errorf("%s: %v, want entry %d named", name, err, tc.seq)
+		if _, _, err := check(c, 150); !asBad(err, &bad) || bad.Seq != 151 {
+			t.Errorf("%s at the start of the second range: %v, want entry 151 named", name, err)
 		}
+	}
+	// Entries 151 on, re-linked after a forged entry 150: each range holds.
+	forged := append([]Stored(nil), chain...)
+	h := Head{Seq: 150, Hash: strings.Repeat("f", 64)}
+	for i := 150; i < len(forged); i++ {
+		e := Entry{Seq: forged[i].Seq, Actor: string(forged[i].Actor), Action: string(forged[i].Action), Kind: string(forged[i].Kind),
+			Key: string(forged[i].Key), Data: forged[i].Data}
+		e.At, _ = time.Parse(TimeLayout, string(forged[i].At))
+		h = Link(h, &e)
+		forged[i].Prev, forged[i].Hash = []byte(e.Prev), []byte(e.Hash)
+	}
+	v1, v2, err := check(forged, 150)
+	if err != nil {
+		if bad := (*BadEntry)(nil); !asBad(err, &bad) || bad.Seq != 300 {
+			t.Fatalf("forged second range: %v", err)
+		}
+	}
+	_, last := v1.Last()
+	if first, _ := v2.FirstPrev(); string(first) == string(last) {
+		t.Errorf("forged second range joins the first: %s", first)
 	}
 }

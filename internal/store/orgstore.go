@@ -670,85 +670,20 @@ func (o *OrgStore) AuditHead(ctx context.Context) (audit.Head, error) {
 	return h, err
 }
 
-// VerifyAudit recomputes the whole chain against the stored head, in one
-// snapshot: nil, or an *audit.BadEntry naming the first bad entry. It
-// reads the entries row by row, in constant memory.
-func (o *OrgStore) VerifyAudit(ctx context.Context) error {
-	return o.s.inReadTx(ctx, func(tx *sql.Tx) error {
-		var h audit.Head
-		err := tx.QueryRowContext(ctx, o.s.q("SELECT seq, hash FROM audit_head WHERE org_id = ?"), o.org.ID).Scan(&h.Seq, &h.Hash)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if o.s.eng.Name() == "sqlite" {
-			return o.verifyEncoded(ctx, tx, h)
-		}
-		rs, err := tx.QueryContext(ctx, o.s.q("SELECT "+auditCols+" FROM audit WHERE org_id = ? ORDER BY seq"), o.org.ID)
-		if err != nil {
-			return err
-		}
-		return verifyRows(rs, h)
-	})
-}
-
-// auditEncoded selects an audit row as audit.Encoded: SQLite joins the
-// six middle fields in the hash's encoding (byte length, ':', the bytes,
-// ','), so the driver converts four values a row instead of nine: most of
-// a verify was the driver stepping through rows and converting columns.
-var auditEncoded = func() string {
-	cols := []string{"at", "actor", "action", "kind", "key", "data"}
-	var args []string
-	for _, c := range cols {
-		args = append(args, "octet_length("+c+")", c)
-	}
-	return "seq, CAST(format('" + strings.Repeat("%d:%s,", len(cols)) + "', " + strings.Join(args, ", ") + ") AS BLOB), CAST(prev AS BLOB), CAST(hash AS BLOB)"
-}()
-
-// verifyEncoded is verifyRows on SQLite, reading rows as audit.Encoded;
-// a row whose hash does not match as encoded (its data stored
-// re-indented, its time in another layout, or altered) is read again
-// field by field and checked as verifyRows checks it.
-func (o *OrgStore) verifyEncoded(ctx context.Context, tx *sql.Tx, head audit.Head) error {
-	rs, err := tx.QueryContext(ctx, "SELECT "+auditEncoded+" FROM audit WHERE org_id = ? ORDER BY seq", o.org.ID)
-	if err != nil {
-		return err
-	}
-	defer rs.Close()
+// verifyRows checks the audit rows rs (auditCols, by sequence number)
+// against head, one row at a time.
+func verifyRows(rs *sql.Rows, head audit.Head) error {
 	v := audit.NewVerifier()
-	var e audit.Encoded
-	for rs.Next() {
-		if err := rs.Scan(&e.Seq, (*sql.RawBytes)(&e.Fields), (*sql.RawBytes)(&e.Prev), (*sql.RawBytes)(&e.Hash)); err != nil {
-			return err
-		}
-		ok, err := v.NextEncoded(&e)
-		if err != nil {
-			return err
-		}
-		if ok {
-			continue
-		}
-		var s audit.Stored
-		var at, actor, action, kind, key, data, prev, hash []byte
-		if err := tx.QueryRowContext(ctx, "SELECT "+auditCols+" FROM audit WHERE org_id = ? AND seq = ?", o.org.ID, e.Seq).
-			Scan(&s.Seq, &at, &actor, &action, &kind, &key, &data, &prev, &hash); err != nil {
-			return err
-		}
-		s.At, s.Actor, s.Action, s.Kind, s.Key, s.Data, s.Prev, s.Hash = at, actor, action, kind, key, data, prev, hash
-		if err := v.Next(&s); err != nil {
-			return err
-		}
-	}
-	if err := rs.Err(); err != nil {
+	if err := feedRows(rs, v); err != nil {
 		return err
 	}
 	return v.End(head)
 }
 
-// verifyRows checks the audit rows rs (auditCols, by sequence number)
-// against head, one row at a time.
-func verifyRows(rs *sql.Rows, head audit.Head) error {
+// feedRows passes the audit rows rs (auditCols, by sequence number) to
+// v, one row at a time, and closes rs.
+func feedRows(rs *sql.Rows, v *audit.Verifier) error {
 	defer rs.Close()
-	v := audit.NewVerifier()
 	var e audit.Stored
 	for rs.Next() {
 		if err := rs.Scan(&e.Seq, (*sql.RawBytes)(&e.At), (*sql.RawBytes)(&e.Actor), (*sql.RawBytes)(&e.Action), (*sql.RawBytes)(&e.Kind),
@@ -759,8 +694,5 @@ func verifyRows(rs *sql.Rows, head audit.Head) error {
 			return err
 		}
 	}
-	if err := rs.Err(); err != nil {
-		return err
-	}
-	return v.End(head)
+	return rs.Err()
 }
