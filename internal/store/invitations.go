@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"ward/internal/bounds"
+	"ward/internal/store/accounts"
+	"ward/internal/store/core"
 )
 
 // Invitations (migration 054): an organization's admin invites someone by
@@ -259,7 +261,7 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash string, acct *Ne
 			return ErrInviteUsed
 		}
 		if acct != nil {
-			aw, err := s.accountWriterOn(ctx, w.tx, actor)
+			aw, err := accounts.WriterOn(s.Accounts, ctx, w.tx, actor)
 			if err != nil {
 				return err
 			}
@@ -277,14 +279,14 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash string, acct *Ne
 			if acct.SSOOnly {
 				data["sign_in"] = "single sign-on"
 			}
-			if err := aw.audit("user.create", inv.Email, data); err != nil {
+			if err := aw.Audit("user.create", inv.Email, data); err != nil {
 				return err
 			}
-			if err := aw.save(); err != nil {
+			if err := aw.Save(); err != nil {
 				return err
 			}
 		} else {
-			u, err = scanUser(w.tx.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE id = ?"), userID))
+			u, err = core.ScanUser(w.tx.QueryRowContext(ctx, s.q("SELECT "+core.UserCols+" FROM users WHERE id = ?"), userID))
 			if errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("user %d: %w", userID, ErrNotFound)
 			}
@@ -340,22 +342,4 @@ func roleRank(role string) int {
 		return 5
 	}
 	return 0
-}
-
-// accountWriterOn writes to the accounts' trail within tx (a transaction
-// that also holds an organization's head: that head is always locked
-// first). Call save before the transaction commits.
-func (s *Store) accountWriterOn(ctx context.Context, tx *sql.Tx, actor string) (*accountWriter, error) {
-	if _, err := tx.ExecContext(ctx, "INSERT INTO account_audit_head (id, seq, hash) VALUES (1, 0, '') ON CONFLICT (id) DO NOTHING"); err != nil {
-		return nil, err
-	}
-	w := &accountWriter{s: s, ctx: ctx, tx: tx, actor: actor, now: fmtTime(s.now())}
-	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM account_audit_head WHERE id = 1"+s.eng.LockHead()).Scan(&w.head.Seq, &w.head.Hash); err != nil {
-		return nil, err
-	}
-	return w, nil
-}
-
-func (w *accountWriter) save() error {
-	return w.exec("UPDATE account_audit_head SET seq = ?, hash = ? WHERE id = 1", w.head.Seq, w.head.Hash)
 }

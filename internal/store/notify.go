@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"ward/internal/store/accounts"
 )
 
 // The notifier's tables (migration 049): the outbox, people's
@@ -189,12 +191,12 @@ func (s *Store) AllNotifyPrefs(ctx context.Context) (map[string]string, error) {
 // SetNotifyPrefs stores a person's preferences, on the accounts' trail.
 func (s *Store) SetNotifyPrefs(ctx context.Context, actor, email, body string) error {
 	email = normEmail(email)
-	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
-		if err := w.exec(`INSERT INTO notify_prefs (email, body, updated_at) VALUES (?, ?, ?)
+	return accounts.Write(s.Accounts, ctx, actor, func(w *accounts.Writer) error {
+		if err := w.Exec(`INSERT INTO notify_prefs (email, body, updated_at) VALUES (?, ?, ?)
 			ON CONFLICT (email) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`, email, body, fmtTime(s.now())); err != nil {
 			return err
 		}
-		return w.audit("notify.prefs", email, map[string]any{"prefs": body})
+		return w.Audit("notify.prefs", email, map[string]any{"prefs": body})
 	})
 }
 

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -15,35 +14,16 @@ import (
 	"sync"
 	"time"
 
-	"ward/internal/audit"
+	"ward/internal/store/accounts"
 	"ward/internal/store/blob"
+	"ward/internal/store/core"
 	"ward/internal/store/postgres"
 	"ward/internal/store/sqlite"
 )
 
 // Engine is what differs between SQLite and PostgreSQL. The SQL itself is
-// written once, in this package, with ? placeholders.
-type Engine interface {
-	Name() string
-	// Open connects and applies the engine's connection settings.
-	Open(ctx context.Context, dsn string) (*sql.DB, error)
-	// Rebind rewrites ? placeholders into the engine's own.
-	Rebind(query string) string
-	// Migrations holds NNN_name.sql files, applied in number order.
-	Migrations() fs.FS
-	// LockHead is appended to the query that reads an organization's audit
-	// head inside a write transaction, to lock that row until commit.
-	LockHead() string
-	// LockMigrations is a statement run first in the migration
-	// transaction, or "".
-	LockMigrations() string
-	// ReadTx is the options of a read-only, snapshot-consistent transaction.
-	ReadTx() *sql.TxOptions
-	// IsConflict reports a unique-constraint violation.
-	IsConflict(err error) bool
-	// IsBusy reports a write that gave up waiting for a lock.
-	IsBusy(err error) bool
-}
+// written once, in this package and its parts, with ? placeholders.
+type Engine = core.Engine
 
 // backuper is an engine that can copy a live database.
 type backuper interface {
@@ -71,8 +51,13 @@ type Options struct {
 // Store is one database: organizations, accounts, and through Org, each
 // organization's records and audit trail.
 type Store struct {
-	db  *sql.DB
-	eng Engine
+	// Accounts and sign-in (package accounts): its methods are the
+	// store's.
+	*accounts.Accounts
+	// base is the database as the parts share it.
+	base *core.DB
+	db   *sql.DB
+	eng  Engine
 	// blobs is where evidence files are: the folder on SQLite, the
 	// database on PostgreSQL.
 	blobs blob.Store
@@ -126,6 +111,8 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.base = &core.DB{SQL: db, Eng: eng, Now: s.now}
+	s.Accounts = accounts.New(s.base, orgSide{s})
 	s.dbBlobs = blob.NewDB(db, eng.Rebind, s.now)
 	s.blobs = s.folder
 	if eng.Name() == "postgres" {
@@ -334,46 +321,24 @@ func splitSQL(body string) []string {
 }
 
 // inTx runs f in a write transaction and commits, or rolls back on error.
-func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
-}
+func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error { return s.base.InTx(ctx, f) }
 
 // inReadTx runs f in a read-only snapshot.
 func (s *Store) inReadTx(ctx context.Context, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, s.eng.ReadTx())
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	return f(tx)
+	return s.base.InReadTx(ctx, f)
 }
 
 // busy marks an engine's lock-wait failure as ErrBusy (keeping the
 // engine's error in the message); other errors pass unchanged.
-func (s *Store) busy(err error) error {
-	if err != nil && !errors.Is(err, ErrBusy) && s.eng.IsBusy(err) {
-		return fmt.Errorf("%w (%v)", ErrBusy, err)
-	}
-	return err
-}
+func (s *Store) busy(err error) error { return s.base.Busy(err) }
 
 // q rebinds a query for the engine.
 func (s *Store) q(query string) string { return s.eng.Rebind(query) }
 
-func fmtTime(t time.Time) string { return t.UTC().Format(audit.TimeLayout) }
+func fmtTime(t time.Time) string { return core.FmtTime(t) }
 
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
-	}
-	return t.UTC(), nil
-}
+func parseTime(v string) (time.Time, error) { return core.ParseTime(v) }
+
+func normEmail(email string) string { return core.NormEmail(email) }
+
+func mustAffect(res sql.Result, what string) error { return core.MustAffect(res, what) }

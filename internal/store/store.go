@@ -17,23 +17,27 @@
 package store
 
 import (
-	"errors"
-	"time"
-
 	"ward/internal/audit"
+	"ward/internal/store/core"
 )
 
+// The error values of every part of the store (the same values as
+// package core's, so that errors.Is matches whichever part returned one).
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("already exists")
+	ErrNotFound = core.ErrNotFound
+	ErrConflict = core.ErrConflict
 	// ErrBusy: the database is locked by another writer for longer than
 	// the wait allows (SQLite's write lock during a large import). The
 	// write was not made; it can be retried.
-	ErrBusy = errors.New("the database is busy with another write; try again shortly")
+	ErrBusy = core.ErrBusy
 	// ErrInvalid is a value the store refuses to hold whatever the
 	// caller checked: a key with a NUL byte or another control
 	// character, a record over its size limit.
-	ErrInvalid = errors.New("refused by the store's bounds")
+	ErrInvalid = core.ErrInvalid
+	// ErrNoChange reports a lifecycle step that is already in effect (an
+	// account already disabled, a token already revoked): nothing was
+	// written and nothing recorded.
+	ErrNoChange = core.ErrNoChange
 )
 
 // Record kinds, in the order a workspace lists them. The kind names are
@@ -79,21 +83,27 @@ var Kinds = []string{
 // acknowledge, the trainings it must complete) and nothing else of the
 // organization.
 const (
-	RoleMember  = "member"
-	RoleViewer  = "viewer"
-	RoleAuditor = "auditor"
-	RoleEditor  = "editor"
-	RoleAdmin   = "admin"
+	RoleMember  = core.RoleMember
+	RoleViewer  = core.RoleViewer
+	RoleAuditor = core.RoleAuditor
+	RoleEditor  = core.RoleEditor
+	RoleAdmin   = core.RoleAdmin
 )
 
-var Roles = []string{RoleMember, RoleViewer, RoleAuditor, RoleEditor, RoleAdmin}
+var Roles = core.Roles
 
-type Org struct {
-	ID      int64     `json:"id"`
-	Slug    string    `json:"slug"`
-	Name    string    `json:"name"`
-	Created time.Time `json:"created"`
-}
+// Org, User, Membership and Session are shared by every part of the store
+// (package core).
+type (
+	Org        = core.Org
+	User       = core.User
+	Membership = core.Membership
+	Session    = core.Session
+)
+
+// SessionIDLen is how many hex digits of a session's token hash name it
+// on the account pages (Session.ID).
+const SessionIDLen = core.SessionIDLen
 
 // Change is one record created, changed or retired.
 type Change struct {
@@ -108,41 +118,3 @@ type Change struct {
 // AuditEntry is one link of an organization's audit chain; its Data is
 // {"before":..., "after":...} for a record change.
 type AuditEntry = audit.Entry
-
-type User struct {
-	ID           int64     `json:"id"`
-	Email        string    `json:"email"`
-	Name         string    `json:"name"`
-	PasswordHash string    `json:"-"`
-	Created      time.Time `json:"created"`
-	Disabled     bool      `json:"disabled"`
-}
-
-type Membership struct {
-	Org  Org    `json:"org"`
-	Role string `json:"role"`
-	// Head is the organization's audit head as read with the membership
-	// (zero for an organization without an audit chain): what the MSP
-	// overview keys its kept answers on, without a statement more.
-	Head audit.Head `json:"-"`
-}
-
-// Session is a logged-in browser. Only the SHA-256 of the cookie value is
-// stored, so a copy of the database does not hand out sessions.
-type Session struct {
-	TokenHash string
-	UserID    int64
-	CSRF      string
-	Created   time.Time
-	LastSeen  time.Time
-	Ended     time.Time
-	EndedWhy  string
-	// IP and Agent are the client's address and browser when the session
-	// began, so a person can tell their sessions apart.
-	IP    string
-	Agent string
-	// MFAEnrol marks a session of an account that an organization
-	// requires to log in with a second step and that has none yet: it
-	// may only enrol (the web app enforces it). Enrolling clears it.
-	MFAEnrol bool
-}

@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -52,18 +52,18 @@ type Passkey struct {
 // PasskeyHandle is userID's WebAuthn user handle, made (32 random
 // bytes) on first use. It is the same for all the account's passkeys
 // and says nothing about the account.
-func (s *Store) PasskeyHandle(ctx context.Context, userID int64) ([]byte, error) {
+func (a *Accounts) PasskeyHandle(ctx context.Context, userID int64) ([]byte, error) {
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
 		return nil, err
 	}
 	// Two servers may race to make it: the first one wins, both read it.
-	if _, err := s.db.ExecContext(ctx, s.q("INSERT INTO passkey_users (user_id, handle, created_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO NOTHING"),
-		userID, base64.RawURLEncoding.EncodeToString(raw), fmtTime(s.now())); err != nil {
+	if _, err := a.db.ExecContext(ctx, a.q("INSERT INTO passkey_users (user_id, handle, created_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO NOTHING"),
+		userID, base64.RawURLEncoding.EncodeToString(raw), fmtTime(a.now())); err != nil {
 		return nil, err
 	}
 	var h string
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT handle FROM passkey_users WHERE user_id = ?"), userID).Scan(&h); err != nil {
+	if err := a.db.QueryRowContext(ctx, a.q("SELECT handle FROM passkey_users WHERE user_id = ?"), userID).Scan(&h); err != nil {
 		return nil, err
 	}
 	return base64.RawURLEncoding.DecodeString(h)
@@ -71,23 +71,23 @@ func (s *Store) PasskeyHandle(ctx context.Context, userID int64) ([]byte, error)
 
 // UserByPasskeyHandle is the account whose user handle is handle
 // (ErrNotFound when none is).
-func (s *Store) UserByPasskeyHandle(ctx context.Context, handle []byte) (User, error) {
+func (a *Accounts) UserByPasskeyHandle(ctx context.Context, handle []byte) (User, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, s.q("SELECT user_id FROM passkey_users WHERE handle = ?"), base64.RawURLEncoding.EncodeToString(handle)).Scan(&id)
+	err := a.db.QueryRowContext(ctx, a.q("SELECT user_id FROM passkey_users WHERE handle = ?"), base64.RawURLEncoding.EncodeToString(handle)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("passkey user handle: %w", ErrNotFound)
 	}
 	if err != nil {
 		return User{}, err
 	}
-	return s.UserByID(ctx, id)
+	return a.UserByID(ctx, id)
 }
 
 const passkeyCols = "id, name, rp_id, credential_id, credential, sign_count, created_at, last_used_at, clone_warning_at"
 
 // Passkeys lists userID's passkeys not removed, oldest first.
-func (s *Store) Passkeys(ctx context.Context, userID int64) ([]Passkey, error) {
-	rs, err := s.db.QueryContext(ctx, s.q("SELECT "+passkeyCols+" FROM passkeys WHERE user_id = ? AND retired_at IS NULL ORDER BY id"), userID)
+func (a *Accounts) Passkeys(ctx context.Context, userID int64) ([]Passkey, error) {
+	rs, err := a.db.QueryContext(ctx, a.q("SELECT "+passkeyCols+" FROM passkeys WHERE user_id = ? AND retired_at IS NULL ORDER BY id"), userID)
 	if err != nil {
 		return nil, err
 	}
@@ -124,17 +124,17 @@ func (s *Store) Passkeys(ctx context.Context, userID int64) ([]Passkey, error) {
 // use are set here) and lifts the enrol-only state of the account's
 // sessions, as an authenticator app's confirmation does. A credential id
 // registered before is refused with ErrConflict.
-func (s *Store) AddPasskey(ctx context.Context, actor string, userID int64, p Passkey) (Passkey, error) {
+func (a *Accounts) AddPasskey(ctx context.Context, actor string, userID int64, p Passkey) (Passkey, error) {
 	if p.Name == "" || p.RPID == "" || p.CredentialID == "" || len(p.Credential) == 0 {
 		return p, errors.New("a passkey needs a name, a relying party, a credential id and its record")
 	}
-	err := s.accountWrite(ctx, actor, func(w *accountWriter) error {
+	err := a.accountWrite(ctx, actor, func(w *Writer) error {
 		u, err := w.user(userID)
 		if err != nil {
 			return err
 		}
 		var n int
-		if err := w.tx.QueryRowContext(ctx, s.q("SELECT COUNT(*) FROM passkeys WHERE credential_id = ?"), p.CredentialID).Scan(&n); err != nil {
+		if err := w.tx.QueryRowContext(ctx, a.q("SELECT COUNT(*) FROM passkeys WHERE credential_id = ?"), p.CredentialID).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
@@ -144,66 +144,66 @@ func (s *Store) AddPasskey(ctx context.Context, actor string, userID int64, p Pa
 		if err != nil {
 			return err
 		}
-		if err := w.tx.QueryRowContext(ctx, s.q("INSERT INTO passkeys (user_id, rp_id, credential_id, name, credential, sign_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+		if err := w.tx.QueryRowContext(ctx, a.q("INSERT INTO passkeys (user_id, rp_id, credential_id, name, credential, sign_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"),
 			userID, p.RPID, p.CredentialID, p.Name, string(p.Credential), int64(p.SignCount), w.now).Scan(&p.ID); err != nil {
 			return err
 		}
-		if err := w.exec("UPDATE sessions SET mfa_enrol = 0 WHERE user_id = ? AND ended_at IS NULL", userID); err != nil {
+		if err := w.Exec("UPDATE sessions SET mfa_enrol = 0 WHERE user_id = ? AND ended_at IS NULL", userID); err != nil {
 			return err
 		}
-		return w.audit(EventPasskeyRegistered, u.Email, map[string]any{"passkey": p.ID, "name": p.Name, "rp_id": p.RPID})
+		return w.Audit(EventPasskeyRegistered, u.Email, map[string]any{"passkey": p.ID, "name": p.Name, "rp_id": p.RPID})
 	})
 	return p, err
 }
 
 // RetirePasskey removes userID's passkey id: it no longer logs in, and
 // its row is kept. ErrNotFound when the account has no such passkey.
-func (s *Store) RetirePasskey(ctx context.Context, actor string, userID, id int64) error {
-	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
+func (a *Accounts) RetirePasskey(ctx context.Context, actor string, userID, id int64) error {
+	return a.accountWrite(ctx, actor, func(w *Writer) error {
 		u, err := w.user(userID)
 		if err != nil {
 			return err
 		}
 		var name string
-		err = w.tx.QueryRowContext(ctx, s.q("SELECT name FROM passkeys WHERE id = ? AND user_id = ? AND retired_at IS NULL"), id, userID).Scan(&name)
+		err = w.tx.QueryRowContext(ctx, a.q("SELECT name FROM passkeys WHERE id = ? AND user_id = ? AND retired_at IS NULL"), id, userID).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("passkey %d of %s: %w", id, u.Email, ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
-		if err := w.exec("UPDATE passkeys SET retired_at = ? WHERE id = ?", w.now, id); err != nil {
+		if err := w.Exec("UPDATE passkeys SET retired_at = ? WHERE id = ?", w.now, id); err != nil {
 			return err
 		}
 		data := map[string]any{"passkey": id, "name": name}
 		// The last second step gone, its recovery codes go too, as when
 		// the app is turned off.
 		var left int
-		if err := w.tx.QueryRowContext(ctx, s.q(`SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = ? AND retired_at IS NULL)
+		if err := w.tx.QueryRowContext(ctx, a.q(`SELECT (SELECT COUNT(*) FROM passkeys WHERE user_id = ? AND retired_at IS NULL)
 			+ (SELECT COUNT(*) FROM mfa_totp WHERE user_id = ? AND confirmed_at IS NOT NULL AND disabled_at IS NULL)`), userID, userID).Scan(&left); err != nil {
 			return err
 		}
 		if left == 0 {
-			if err := w.exec("UPDATE mfa_recovery SET retired_at = ? WHERE user_id = ? AND used_at IS NULL AND retired_at IS NULL", w.now, userID); err != nil {
+			if err := w.Exec("UPDATE mfa_recovery SET retired_at = ? WHERE user_id = ? AND used_at IS NULL AND retired_at IS NULL", w.now, userID); err != nil {
 				return err
 			}
 			data["recovery_codes_retired"] = true
 		}
-		return w.audit(EventPasskeyRetired, u.Email, data)
+		return w.Audit(EventPasskeyRetired, u.Email, data)
 	})
 }
 
 // ResetPasskeys is an operator's removal of all userID's passkeys (a
 // lost device), with the recovery codes; it says how many passkeys there
 // were. ErrNoChange when none.
-func (s *Store) ResetPasskeys(ctx context.Context, actor string, userID int64) (int64, error) {
+func (a *Accounts) ResetPasskeys(ctx context.Context, actor string, userID int64) (int64, error) {
 	var n int64
-	err := s.accountWrite(ctx, actor, func(w *accountWriter) error {
+	err := a.accountWrite(ctx, actor, func(w *Writer) error {
 		u, err := w.user(userID)
 		if err != nil {
 			return err
 		}
-		res, err := w.tx.ExecContext(ctx, s.q("UPDATE passkeys SET retired_at = ? WHERE user_id = ? AND retired_at IS NULL"), w.now, userID)
+		res, err := w.tx.ExecContext(ctx, a.q("UPDATE passkeys SET retired_at = ? WHERE user_id = ? AND retired_at IS NULL"), w.now, userID)
 		if err != nil {
 			return err
 		}
@@ -213,10 +213,10 @@ func (s *Store) ResetPasskeys(ctx context.Context, actor string, userID int64) (
 		if n == 0 {
 			return fmt.Errorf("%s has no passkey: %w", u.Email, ErrNoChange)
 		}
-		if err := w.exec("UPDATE mfa_recovery SET retired_at = ? WHERE user_id = ? AND used_at IS NULL AND retired_at IS NULL", w.now, userID); err != nil {
+		if err := w.Exec("UPDATE mfa_recovery SET retired_at = ? WHERE user_id = ? AND used_at IS NULL AND retired_at IS NULL", w.now, userID); err != nil {
 			return err
 		}
-		return w.audit(EventPasskeyReset, u.Email, map[string]any{"passkeys": n})
+		return w.Audit(EventPasskeyReset, u.Email, map[string]any{"passkeys": n})
 	})
 	return n, err
 }
@@ -225,9 +225,9 @@ func (s *Store) ResetPasskeys(ctx context.Context, actor string, userID int64) (
 // and record, and when. It holds only if the counter is still oldCount
 // and the passkey was not removed meanwhile (ErrConflict otherwise), so
 // two servers cannot both accept one counter value.
-func (s *Store) UsePasskey(ctx context.Context, userID, id int64, oldCount, newCount uint32, credential []byte) error {
-	res, err := s.db.ExecContext(ctx, s.q("UPDATE passkeys SET sign_count = ?, credential = ?, last_used_at = ? WHERE id = ? AND user_id = ? AND sign_count = ? AND retired_at IS NULL AND clone_warning_at IS NULL"),
-		int64(newCount), string(credential), fmtTime(s.now()), id, userID, int64(oldCount))
+func (a *Accounts) UsePasskey(ctx context.Context, userID, id int64, oldCount, newCount uint32, credential []byte) error {
+	res, err := a.db.ExecContext(ctx, a.q("UPDATE passkeys SET sign_count = ?, credential = ?, last_used_at = ? WHERE id = ? AND user_id = ? AND sign_count = ? AND retired_at IS NULL AND clone_warning_at IS NULL"),
+		int64(newCount), string(credential), fmtTime(a.now()), id, userID, int64(oldCount))
 	if err != nil {
 		return err
 	}
@@ -237,20 +237,20 @@ func (s *Store) UsePasskey(ctx context.Context, userID, id int64, oldCount, newC
 // FlagPasskeyClone marks userID's passkey id as possibly cloned (its
 // signature counter did not go up), on the accounts' trail; it is
 // refused from then on.
-func (s *Store) FlagPasskeyClone(ctx context.Context, actor string, userID, id int64, data map[string]any) error {
-	return s.accountWrite(ctx, actor, func(w *accountWriter) error {
+func (a *Accounts) FlagPasskeyClone(ctx context.Context, actor string, userID, id int64, data map[string]any) error {
+	return a.accountWrite(ctx, actor, func(w *Writer) error {
 		u, err := w.user(userID)
 		if err != nil {
 			return err
 		}
-		if err := w.exec("UPDATE passkeys SET clone_warning_at = ? WHERE id = ? AND user_id = ? AND clone_warning_at IS NULL", w.now, id, userID); err != nil {
+		if err := w.Exec("UPDATE passkeys SET clone_warning_at = ? WHERE id = ? AND user_id = ? AND clone_warning_at IS NULL", w.now, id, userID); err != nil {
 			return err
 		}
 		d := map[string]any{"passkey": id}
 		for k, v := range data {
 			d[k] = v
 		}
-		return w.audit(EventPasskeyClone, u.Email, d)
+		return w.Audit(EventPasskeyClone, u.Email, d)
 	})
 }
 
@@ -278,15 +278,15 @@ const PasskeyCeremonyTTL = 10 * time.Minute
 // It deletes the ceremonies begun more than PasskeyCeremonyTTL before at:
 // a challenge is transient protocol state, not a user record (the
 // passkeys and their use are kept, and on the accounts' trail).
-func (s *Store) CreatePasskeyCeremony(ctx context.Context, tokenHash string, c PasskeyCeremony, at time.Time) error {
+func (a *Accounts) CreatePasskeyCeremony(ctx context.Context, tokenHash string, c PasskeyCeremony, at time.Time) error {
 	if c.Kind != "register" && c.Kind != "login" {
 		return fmt.Errorf("passkey ceremony kind %q is not register or login", c.Kind)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM passkey_ceremonies WHERE created_at < ?"), fmtTime(at.Add(-PasskeyCeremonyTTL))); err != nil {
+	return a.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, a.q("DELETE FROM passkey_ceremonies WHERE created_at < ?"), fmtTime(at.Add(-PasskeyCeremonyTTL))); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q("INSERT INTO passkey_ceremonies (token_hash, kind, user_id, bound_to, session, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
+		_, err := tx.ExecContext(ctx, a.q("INSERT INTO passkey_ceremonies (token_hash, kind, user_id, bound_to, session, created_at) VALUES (?, ?, ?, ?, ?, ?)"),
 			tokenHash, c.Kind, c.UserID, c.BoundTo, string(c.Session), fmtTime(at))
 		return err
 	})
@@ -295,14 +295,14 @@ func (s *Store) CreatePasskeyCeremony(ctx context.Context, tokenHash string, c P
 // TakePasskeyCeremony ends the ceremony of tokenHash and returns it: a
 // challenge is used once, whichever server asks first. ErrNotFound when
 // it is unknown or was taken already.
-func (s *Store) TakePasskeyCeremony(ctx context.Context, tokenHash string) (PasskeyCeremony, error) {
+func (a *Accounts) TakePasskeyCeremony(ctx context.Context, tokenHash string) (PasskeyCeremony, error) {
 	var c PasskeyCeremony
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return c, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, s.q("UPDATE passkey_ceremonies SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL"), fmtTime(s.now()), tokenHash)
+	res, err := tx.ExecContext(ctx, a.q("UPDATE passkey_ceremonies SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL"), fmtTime(a.now()), tokenHash)
 	if err != nil {
 		return c, err
 	}
@@ -310,7 +310,7 @@ func (s *Store) TakePasskeyCeremony(ctx context.Context, tokenHash string) (Pass
 		return c, err
 	}
 	var session, created string
-	if err := tx.QueryRowContext(ctx, s.q("SELECT kind, user_id, bound_to, session, created_at FROM passkey_ceremonies WHERE token_hash = ?"), tokenHash).
+	if err := tx.QueryRowContext(ctx, a.q("SELECT kind, user_id, bound_to, session, created_at FROM passkey_ceremonies WHERE token_hash = ?"), tokenHash).
 		Scan(&c.Kind, &c.UserID, &c.BoundTo, &session, &created); err != nil {
 		return c, err
 	}

@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -54,12 +54,12 @@ type SSOLogin struct {
 // its lifetime it can only be refused. Deleting it is not a hard delete
 // of user data: the logins themselves, and their refusals, are on the
 // accounts' trail.
-func (s *Store) BeginSSOLogin(ctx context.Context, l SSOLogin) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM sso_logins WHERE created_at < ?"), fmtTime(l.Created.Add(-SSOLoginTTL))); err != nil {
+func (a *Accounts) BeginSSOLogin(ctx context.Context, l SSOLogin) error {
+	return a.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, a.q("DELETE FROM sso_logins WHERE created_at < ?"), fmtTime(l.Created.Add(-SSOLoginTTL))); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q("INSERT INTO sso_logins (state_hash, nonce, verifier, next, created_at) VALUES (?, ?, ?, ?, ?)"),
+		_, err := tx.ExecContext(ctx, a.q("INSERT INTO sso_logins (state_hash, nonce, verifier, next, created_at) VALUES (?, ?, ?, ?, ?)"),
 			l.StateHash, l.Nonce, l.Verifier, l.Next, fmtTime(l.Created))
 		return err
 	})
@@ -68,9 +68,9 @@ func (s *Store) BeginSSOLogin(ctx context.Context, l SSOLogin) error {
 // TakeSSOLogin returns the login under way with this state's hash and
 // marks it used, so that it serves once: ErrNotFound for a state that was
 // never issued, already used, or older than SSOLoginTTL.
-func (s *Store) TakeSSOLogin(ctx context.Context, stateHash string) (SSOLogin, error) {
-	now := s.now()
-	res, err := s.db.ExecContext(ctx, s.q("UPDATE sso_logins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL"), fmtTime(now), stateHash)
+func (a *Accounts) TakeSSOLogin(ctx context.Context, stateHash string) (SSOLogin, error) {
+	now := a.now()
+	res, err := a.db.ExecContext(ctx, a.q("UPDATE sso_logins SET used_at = ? WHERE state_hash = ? AND used_at IS NULL"), fmtTime(now), stateHash)
 	if err != nil {
 		return SSOLogin{}, err
 	}
@@ -81,7 +81,7 @@ func (s *Store) TakeSSOLogin(ctx context.Context, stateHash string) (SSOLogin, e
 	}
 	l := SSOLogin{StateHash: stateHash}
 	var created string
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT nonce, verifier, next, created_at FROM sso_logins WHERE state_hash = ?"), stateHash).
+	if err := a.db.QueryRowContext(ctx, a.q("SELECT nonce, verifier, next, created_at FROM sso_logins WHERE state_hash = ?"), stateHash).
 		Scan(&l.Nonce, &l.Verifier, &l.Next, &created); err != nil {
 		return SSOLogin{}, err
 	}
@@ -199,44 +199,6 @@ func (e *SSORefusal) Error() string {
 // ErrSSODisabled refuses a single sign-on login to a disabled account.
 var ErrSSODisabled = errors.New("the account is disabled")
 
-// ssoOrg is an organization with an sso section.
-type ssoOrg struct {
-	org Org
-	sso *workspace.SSO
-}
-
-func (s *Store) ssoOrgs(ctx context.Context) ([]ssoOrg, error) {
-	orgs, err := s.Orgs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out []ssoOrg
-	for _, o := range orgs {
-		var rec workspace.Organization
-		err := s.Org(o).Get(ctx, KindOrganization, OrganizationKey, &rec)
-		if errors.Is(err, ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if rec.SSO != nil {
-			out = append(out, ssoOrg{o, rec.SSO})
-		}
-	}
-	return out, nil
-}
-
-// OrgSSO is an organization's sso section (nil when it has none).
-func (s *Store) OrgSSO(ctx context.Context, org Org) (*workspace.SSO, error) {
-	var rec workspace.Organization
-	err := s.Org(org).Get(ctx, KindOrganization, OrganizationKey, &rec)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
-	return rec.SSO, err
-}
-
 // SignInSSO accepts a verified identity: it finds the account linked to
 // it, else the account with its e-mail (and links it), else creates one
 // with no password; then, in every organization with an sso section, it
@@ -245,7 +207,7 @@ func (s *Store) OrgSSO(ctx context.Context, org Org) (*workspace.SSO, error) {
 // nothing, is recorded as login.sso_refused and returns *SSORefusal.
 // Every change is audited: the account and the link on the accounts'
 // trail, each role change on its organization's trail (role.set by sso).
-func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error) {
+func (a *Accounts) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error) {
 	email := normEmail(id.Email)
 	if err := bounds.Email(email); err != nil {
 		return SSOResult{}, fmt.Errorf("single sign-on e-mail: %w", err)
@@ -254,43 +216,43 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 	if bounds.Line(name, bounds.MaxName) != nil {
 		name = ""
 	}
-	orgs, err := s.ssoOrgs(ctx)
+	orgs, err := a.orgs.SSOOrgs(ctx)
 	if err != nil {
 		return SSOResult{}, err
 	}
-	invited, err := s.invitedRoles(ctx, email)
+	invited, err := a.invitedRoles(ctx, email)
 	if err != nil {
 		return SSOResult{}, err
 	}
 	var grants []SSOGrant
 	mapped := false
 	for _, o := range orgs {
-		role, matches := o.sso.RoleFor(id.Groups, email)
-		_, inv := invited[o.org.ID]
-		grants = append(grants, SSOGrant{Org: o.org, Role: role, Matches: matches, BreakGlass: o.sso.IsBreakGlass(email), Invited: inv})
+		role, matches := o.SSO.RoleFor(id.Groups, email)
+		_, inv := invited[o.Org.ID]
+		grants = append(grants, SSOGrant{Org: o.Org, Role: role, Matches: matches, BreakGlass: o.SSO.IsBreakGlass(email), Invited: inv})
 		mapped = mapped || role != "" || inv
 	}
 	if !SecondFactor(id.AMR) {
-		if err := s.requireMFA(ctx, id, email, orgs, grants, invited); err != nil {
+		if err := a.requireMFA(ctx, id, email, orgs, grants, invited); err != nil {
 			return SSOResult{}, err
 		}
 	}
 	if !mapped {
 		key := ""
-		if _, err := s.UserByEmail(ctx, email); err == nil {
+		if _, err := a.UserByEmail(ctx, email); err == nil {
 			key = email
 		}
 		data := map[string]any{"email": email, "issuer": id.Issuer, "groups": id.Groups, "reason": "no role mapped in any organization"}
-		if err := s.RecordAccount(ctx, SSOActor, EventSSORefused, key, data); err != nil {
+		if err := a.RecordAccount(ctx, SSOActor, EventSSORefused, key, data); err != nil {
 			return SSOResult{}, err
 		}
 		return SSOResult{}, &SSORefusal{Email: email, Groups: id.Groups}
 	}
 
 	var res SSOResult
-	err = s.accountWrite(ctx, SSOActor, func(w *accountWriter) error {
+	err = a.accountWrite(ctx, SSOActor, func(w *Writer) error {
 		var userID int64
-		err := w.tx.QueryRowContext(ctx, s.q("SELECT user_id FROM sso_identities WHERE issuer = ? AND subject = ?"), id.Issuer, id.Subject).Scan(&userID)
+		err := w.tx.QueryRowContext(ctx, a.q("SELECT user_id FROM sso_identities WHERE issuer = ? AND subject = ?"), id.Issuer, id.Subject).Scan(&userID)
 		switch {
 		case err == nil:
 			res.User, err = w.user(userID)
@@ -300,26 +262,26 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 			if res.User.Disabled {
 				return ErrSSODisabled
 			}
-			return w.exec("UPDATE sso_identities SET last_login = ?, email = ? WHERE issuer = ? AND subject = ?", w.now, email, id.Issuer, id.Subject)
+			return w.Exec("UPDATE sso_identities SET last_login = ?, email = ? WHERE issuer = ? AND subject = ?", w.now, email, id.Issuer, id.Subject)
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}
-		res.User, err = scanUser(w.tx.QueryRowContext(ctx, s.q("SELECT "+userCols+" FROM users WHERE email = ?"), email))
+		res.User, err = scanUser(w.tx.QueryRowContext(ctx, a.q("SELECT "+userCols+" FROM users WHERE email = ?"), email))
 		switch {
 		case err == nil:
 			res.Linked = true
 		case errors.Is(err, sql.ErrNoRows):
 			res.User = User{Email: email, Name: name}
-			if err := w.tx.QueryRowContext(ctx, s.q("INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, '', ?) RETURNING id"),
+			if err := w.tx.QueryRowContext(ctx, a.q("INSERT INTO users (email, name, password_hash, created_at) VALUES (?, ?, '', ?) RETURNING id"),
 				email, name, w.now).Scan(&res.User.ID); err != nil {
-				if s.eng.IsConflict(err) {
+				if a.eng.IsConflict(err) {
 					return fmt.Errorf("user %s: %w", email, ErrConflict)
 				}
 				return err
 			}
 			res.User.Created, _ = parseTime(w.now)
 			res.Created = true
-			if err := w.audit("user.create", email, map[string]string{"name": name, "via": "single sign-on", "issuer": id.Issuer}); err != nil {
+			if err := w.Audit("user.create", email, map[string]string{"name": name, "via": "single sign-on", "issuer": id.Issuer}); err != nil {
 				return err
 			}
 		default:
@@ -328,14 +290,14 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 		if res.User.Disabled {
 			return ErrSSODisabled
 		}
-		if err := w.exec("INSERT INTO sso_identities (issuer, subject, user_id, email, created_at, last_login) VALUES (?, ?, ?, ?, ?, ?)",
+		if err := w.Exec("INSERT INTO sso_identities (issuer, subject, user_id, email, created_at, last_login) VALUES (?, ?, ?, ?, ?, ?)",
 			id.Issuer, id.Subject, res.User.ID, email, w.now, w.now); err != nil {
 			return err
 		}
-		return w.audit(EventSSOLink, email, map[string]string{"issuer": id.Issuer, "subject": id.Subject})
+		return w.Audit(EventSSOLink, email, map[string]string{"issuer": id.Issuer, "subject": id.Subject})
 	})
 	if errors.Is(err, ErrSSODisabled) {
-		if rerr := s.RecordAccount(ctx, SSOActor, EventLoginFailed, email, map[string]string{"reason": "account disabled", "via": "single sign-on"}); rerr != nil {
+		if rerr := a.RecordAccount(ctx, SSOActor, EventLoginFailed, email, map[string]string{"reason": "account disabled", "via": "single sign-on"}); rerr != nil {
 			return SSOResult{}, rerr
 		}
 	}
@@ -344,7 +306,7 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 	}
 	for i := range grants {
 		g := &grants[i]
-		if g.Before, err = s.RoleIn(ctx, res.User.ID, g.Org.ID); err != nil {
+		if g.Before, err = a.RoleIn(ctx, res.User.ID, g.Org.ID); err != nil {
 			return SSOResult{}, err
 		}
 		if g.BreakGlass || g.Invited {
@@ -352,7 +314,7 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 			continue
 		}
 		if g.Before != g.Role {
-			if err := s.SetRole(ctx, SSOActor, res.User.ID, g.Org, g.Role); err != nil {
+			if err := a.orgs.SetRole(ctx, SSOActor, res.User.ID, g.Org, g.Role); err != nil {
 				return SSOResult{}, err
 			}
 		}
@@ -365,10 +327,10 @@ func (s *Store) SignInSSO(ctx context.Context, id SSOIdentity) (SSOResult, error
 // role in an organization with sso.require_mfa, or leave one held there
 // (break-glass, invited): *SSOMFARefusal, recorded as login.sso_refused
 // on the accounts' trail and on each such organization's.
-func (s *Store) requireMFA(ctx context.Context, id SSOIdentity, email string, orgs []ssoOrg, grants []SSOGrant, invited map[int64]string) error {
+func (a *Accounts) requireMFA(ctx context.Context, id SSOIdentity, email string, orgs []SSOOrg, grants []SSOGrant, invited map[int64]string) error {
 	held := map[int64]bool{}
-	if u, err := s.UserByEmail(ctx, email); err == nil {
-		ms, err := s.Memberships(ctx, u.ID)
+	if u, err := a.UserByEmail(ctx, email); err == nil {
+		ms, err := a.Memberships(ctx, u.ID)
 		if err != nil {
 			return err
 		}
@@ -381,9 +343,9 @@ func (s *Store) requireMFA(ctx context.Context, id SSOIdentity, email string, or
 	ref := &SSOMFARefusal{Email: email, AMR: id.AMR}
 	for i, o := range orgs {
 		g := grants[i]
-		keeps := (g.BreakGlass || invited[o.org.ID] != "") && held[o.org.ID]
-		if o.sso.RequireMFA && (g.Role != "" || keeps) {
-			ref.Orgs = append(ref.Orgs, o.org)
+		keeps := (g.BreakGlass || invited[o.Org.ID] != "") && held[o.Org.ID]
+		if o.SSO.RequireMFA && (g.Role != "" || keeps) {
+			ref.Orgs = append(ref.Orgs, o.Org)
 		}
 	}
 	if len(ref.Orgs) == 0 {
@@ -393,7 +355,7 @@ func (s *Store) requireMFA(ctx context.Context, id SSOIdentity, email string, or
 	key := ""
 	if len(held) > 0 {
 		key = email
-	} else if _, err := s.UserByEmail(ctx, email); err == nil {
+	} else if _, err := a.UserByEmail(ctx, email); err == nil {
 		key = email
 	}
 	amr := id.AMR
@@ -405,11 +367,11 @@ func (s *Store) requireMFA(ctx context.Context, id SSOIdentity, email string, or
 		slugs = append(slugs, o.Slug)
 	}
 	data := map[string]any{"email": email, "issuer": id.Issuer, "amr": amr, "reason": reason, "require_mfa": slugs}
-	if err := s.RecordAccount(ctx, SSOActor, EventSSORefused, key, data); err != nil {
+	if err := a.RecordAccount(ctx, SSOActor, EventSSORefused, key, data); err != nil {
 		return err
 	}
 	for _, o := range ref.Orgs {
-		if err := s.Org(o).Record(ctx, SSOActor, EventSSORefused, "membership", email, map[string]any{"issuer": id.Issuer, "amr": amr, "reason": reason}); err != nil {
+		if err := a.orgs.Record(ctx, o, SSOActor, EventSSORefused, "membership", email, map[string]any{"issuer": id.Issuer, "amr": amr, "reason": reason}); err != nil {
 			return err
 		}
 	}
@@ -420,8 +382,8 @@ func (s *Store) requireMFA(ctx context.Context, id SSOIdentity, email string, or
 // e-mail holds a role that an accepted invitation gave it: single sign-on
 // leaves those roles alone. A role removed since (by an admin) is not
 // held, and the mapping applies again.
-func (s *Store) invitedRoles(ctx context.Context, email string) (map[int64]string, error) {
-	rs, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT m.org_id, m.role FROM invitations i
+func (a *Accounts) invitedRoles(ctx context.Context, email string) (map[int64]string, error) {
+	rs, err := a.db.QueryContext(ctx, a.q(`SELECT DISTINCT m.org_id, m.role FROM invitations i
 		JOIN users u ON u.id = i.accepted_by
 		JOIN memberships m ON m.user_id = u.id AND m.org_id = i.org_id
 		WHERE u.email = ? AND i.accepted_at IS NOT NULL AND m.revoked_at IS NULL`), email)
@@ -443,16 +405,16 @@ func (s *Store) invitedRoles(ctx context.Context, email string) (map[int64]strin
 
 // SetSSOSession keeps the ID token of a session begun by single sign-on
 // (tokenHash is the session's), for the provider's log out.
-func (s *Store) SetSSOSession(ctx context.Context, tokenHash, idToken string) error {
-	_, err := s.db.ExecContext(ctx, s.q("INSERT INTO sso_sessions (token_hash, id_token, created_at) VALUES (?, ?, ?)"), tokenHash, idToken, fmtTime(s.now()))
+func (a *Accounts) SetSSOSession(ctx context.Context, tokenHash, idToken string) error {
+	_, err := a.db.ExecContext(ctx, a.q("INSERT INTO sso_sessions (token_hash, id_token, created_at) VALUES (?, ?, ?)"), tokenHash, idToken, fmtTime(a.now()))
 	return err
 }
 
 // SSOSession is the ID token of a single sign-on session; ErrNotFound for
 // a session begun with a password.
-func (s *Store) SSOSession(ctx context.Context, tokenHash string) (string, error) {
+func (a *Accounts) SSOSession(ctx context.Context, tokenHash string) (string, error) {
 	var tok string
-	err := s.db.QueryRowContext(ctx, s.q("SELECT id_token FROM sso_sessions WHERE token_hash = ?"), tokenHash).Scan(&tok)
+	err := a.db.QueryRowContext(ctx, a.q("SELECT id_token FROM sso_sessions WHERE token_hash = ?"), tokenHash).Scan(&tok)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("single sign-on session: %w", ErrNotFound)
 	}
@@ -463,13 +425,13 @@ func (s *Store) SSOSession(ctx context.Context, tokenHash string) (string, error
 // refused names the organizations whose local passwords are off and where
 // the account is not on the break-glass list; breakGlass those where it
 // is (the login is allowed, and must be audited as EventBreakGlass).
-func (s *Store) LocalPasswordCheck(ctx context.Context, userID int64, email string) (refused, breakGlass []Org, err error) {
-	ms, err := s.Memberships(ctx, userID)
+func (a *Accounts) LocalPasswordCheck(ctx context.Context, userID int64, email string) (refused, breakGlass []Org, err error) {
+	ms, err := a.Memberships(ctx, userID)
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, m := range ms {
-		conf, err := s.OrgSSO(ctx, m.Org)
+		conf, err := a.orgs.OrgSSO(ctx, m.Org)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -41,9 +41,9 @@ type Caller struct {
 // memberships, the list of the account's organizations too. Whether the
 // session is idle or too old, and whether the account is disabled, is the
 // caller's to judge: nothing is written.
-func (s *Store) CallerBySession(ctx context.Context, tokenHash, slug string, memberships bool) (Caller, error) {
+func (a *Accounts) CallerBySession(ctx context.Context, tokenHash, slug string, memberships bool) (Caller, error) {
 	var c Caller
-	err := s.readCaller(ctx, &c, "sessions x", prefixCols("x.", sessionCols), " AND x.ended_at IS NULL", tokenHash, slug, memberships, func(v rowValues) error {
+	err := a.readCaller(ctx, &c, "sessions x", prefixCols("x.", sessionCols), " AND x.ended_at IS NULL", tokenHash, slug, memberships, func(v rowValues) error {
 		var err error
 		c.Session, err = scanSession(v)
 		return err
@@ -54,9 +54,9 @@ func (s *Store) CallerBySession(ctx context.Context, tokenHash, slug string, mem
 // CallerByToken is CallerBySession for an API token: ErrNotFound when the
 // token is unknown, revoked or expired, or its account disabled. It notes
 // when the token was last used (at most one write a minute per token).
-func (s *Store) CallerByToken(ctx context.Context, tokenHash, slug string, memberships bool) (Caller, error) {
+func (a *Accounts) CallerByToken(ctx context.Context, tokenHash, slug string, memberships bool) (Caller, error) {
 	var c Caller
-	err := s.readCaller(ctx, &c, "api_tokens x", prefixCols("x.", tokenCols), "", tokenHash, slug, memberships, func(v rowValues) error {
+	err := a.readCaller(ctx, &c, "api_tokens x", prefixCols("x.", tokenCols), "", tokenHash, slug, memberships, func(v rowValues) error {
 		var err error
 		c.Token, err = scanToken(v)
 		return err
@@ -64,13 +64,13 @@ func (s *Store) CallerByToken(ctx context.Context, tokenHash, slug string, membe
 	if err != nil {
 		return Caller{}, fmt.Errorf("API token: %w", err)
 	}
-	now := s.now()
+	now := a.now()
 	if !c.Token.Live(now) || c.User.Disabled {
 		return Caller{}, fmt.Errorf("API token: %w", ErrNotFound)
 	}
 	if c.Token.LastUsed.IsZero() || now.Sub(c.Token.LastUsed) >= tokenTouchEvery {
 		// Best effort: a request is not refused because this write failed.
-		s.db.ExecContext(ctx, s.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"), fmtTime(now), c.Token.ID)
+		a.db.ExecContext(ctx, a.q("UPDATE api_tokens SET last_used_at = ? WHERE id = ?"), fmtTime(now), c.Token.ID)
 	}
 	return c, nil
 }
@@ -79,7 +79,7 @@ func (s *Store) CallerByToken(ctx context.Context, tokenHash, slug string, membe
 // token_hash is tokenHash, joined to its account, and either the
 // organization slug alone or every organization the account holds a
 // role in (one row each, with its head).
-func (s *Store) readCaller(ctx context.Context, c *Caller, from, cols, live, tokenHash, slug string, memberships bool, first func(rowValues) error) error {
+func (a *Accounts) readCaller(ctx context.Context, c *Caller, from, cols, live, tokenHash, slug string, memberships bool, first func(rowValues) error) error {
 	nFirst := strings.Count(cols, ",") + 1
 	var q string
 	args := []any{slug, tokenHash}
@@ -99,7 +99,7 @@ func (s *Store) readCaller(ctx context.Context, c *Caller, from, cols, live, tok
 			LEFT JOIN audit_head h ON h.org_id = o.id
 			WHERE x.token_hash = ?` + live
 	}
-	rs, err := s.db.QueryContext(ctx, s.q(q), args...)
+	rs, err := a.db.QueryContext(ctx, a.q(q), args...)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package store
+package accounts
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 // newest first, by key, in one statement (a login checks the account's
 // and the address's at once). Every failure in the window is read: there
 // are few, since a key stops collecting them once it is blocked.
-func (s *Store) RecentFailures(ctx context.Context, keys []string, since time.Time) (map[string][]time.Time, error) {
+func (a *Accounts) RecentFailures(ctx context.Context, keys []string, since time.Time) (map[string][]time.Time, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
@@ -27,7 +27,7 @@ func (s *Store) RecentFailures(ctx context.Context, keys []string, since time.Ti
 		args = append(args, k)
 	}
 	args = append(args, fmtTime(since))
-	rows, err := s.db.QueryContext(ctx, s.q("SELECT key, at FROM login_failures WHERE key IN (?"+strings.Repeat(", ?", len(keys)-1)+") AND at > ? ORDER BY key, at DESC"), args...)
+	rows, err := a.db.QueryContext(ctx, a.q("SELECT key, at FROM login_failures WHERE key IN (?"+strings.Repeat(", ?", len(keys)-1)+") AND at > ? ORDER BY key, at DESC"), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -49,13 +49,13 @@ func (s *Store) RecentFailures(ctx context.Context, keys []string, since time.Ti
 
 // AddFailures records a failure at now under each key, and forgets every
 // failure at or before prune (they no longer count), in one transaction.
-func (s *Store) AddFailures(ctx context.Context, now, prune time.Time, keys ...string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q("DELETE FROM login_failures WHERE at <= ?"), fmtTime(prune)); err != nil {
+func (a *Accounts) AddFailures(ctx context.Context, now, prune time.Time, keys ...string) error {
+	return a.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, a.q("DELETE FROM login_failures WHERE at <= ?"), fmtTime(prune)); err != nil {
 			return err
 		}
 		for _, k := range keys {
-			if _, err := tx.ExecContext(ctx, s.q("INSERT INTO login_failures (key, at) VALUES (?, ?)"), k, fmtTime(now)); err != nil {
+			if _, err := tx.ExecContext(ctx, a.q("INSERT INTO login_failures (key, at) VALUES (?, ?)"), k, fmtTime(now)); err != nil {
 				return err
 			}
 		}
@@ -64,24 +64,24 @@ func (s *Store) AddFailures(ctx context.Context, now, prune time.Time, keys ...s
 }
 
 // ClearFailures forgets key's failures (a right password).
-func (s *Store) ClearFailures(ctx context.Context, key string) error {
-	_, err := s.db.ExecContext(ctx, s.q("DELETE FROM login_failures WHERE key = ?"), key)
+func (a *Accounts) ClearFailures(ctx context.Context, key string) error {
+	_, err := a.db.ExecContext(ctx, a.q("DELETE FROM login_failures WHERE key = ?"), key)
 	return err
 }
 
 // ServerSecret returns the secret called name that every server on this
 // database shares, making it (32 random bytes, hex) when none exists: the
 // first server to ask makes it, the others read it.
-func (s *Store) ServerSecret(ctx context.Context, name string) ([]byte, error) {
+func (a *Accounts) ServerSecret(ctx context.Context, name string) ([]byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return nil, err
 	}
-	if _, err := s.db.ExecContext(ctx, s.q("INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"), name, hex.EncodeToString(b)); err != nil {
+	if _, err := a.db.ExecContext(ctx, a.q("INSERT INTO server_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"), name, hex.EncodeToString(b)); err != nil {
 		return nil, err
 	}
 	var v string
-	if err := s.db.QueryRowContext(ctx, s.q("SELECT value FROM server_secrets WHERE name = ?"), name).Scan(&v); err != nil {
+	if err := a.db.QueryRowContext(ctx, a.q("SELECT value FROM server_secrets WHERE name = ?"), name).Scan(&v); err != nil {
 		return nil, err
 	}
 	out, err := hex.DecodeString(v)
