@@ -4,7 +4,9 @@
 // One implementation of the SQL sits here, written against database/sql;
 // the engines (sqlite/, postgres/) supply the driver, the dialect and the
 // migrations behind the Engine interface, and storetest/ is the contract
-// suite both must pass.
+// suite both must pass. Accounts and sign-in are a part of their own,
+// accounts/, whose methods are the store's (Store embeds it) and whose
+// types this package re-exports; core/ is what the parts share.
 //
 // Organization isolation is structural: workspace records, evidence and
 // audit entries are reachable only through an *OrgStore, whose every

@@ -18,7 +18,7 @@ import (
 // the chain of the organization it grants access to; everything else that
 // happens to an account (created, disabled, enabled, password changed,
 // token issued or revoked, session ended, logins and failed logins) is
-// audited in the accounts' own chain (account_audit.go).
+// audited in the accounts' own chain (trail.go).
 
 // Why a session ended, kept on its row.
 const (

@@ -20,7 +20,7 @@ import (
 // there (/orgs/{org}/accounts), and everyone manages their own sessions,
 // tokens and password (/account). Every change goes on a trail: a role
 // on the organization's, everything about the account itself on the
-// accounts' trail (store/account_audit.go).
+// accounts' trail (store/accounts/trail.go).
 //
 // Accounts are global, so an admin of one organization may change only
 // what concerns that organization (the role held there, the membership)
