@@ -6,6 +6,11 @@
 // throughputs, their ratio and the import's peak RSS.
 //
 //	go run ./bench/prowler -size 128MiB,1GiB
+//	go run ./bench/prowler -size 128MiB -cpuprofile import.pprof
+//
+// With -cpuprofile the import runs in a child that is this program
+// calling cli.Main, as cmd/ward does, with the CPU profiler on (ward
+// itself has no profiling switch); go tool pprof reads the file.
 //
 // Targets (issue 21): the import at ≥ 1.0× the floor, peak RSS ≤ 64 MiB
 // whatever the size. It is a program, not a timed test: run it by hand.
@@ -13,6 +18,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -22,19 +28,30 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"ward/internal/cli"
 	"ward/internal/importer/prowler"
 )
 
+// childEnv, when set, makes this program the ward child of a profiled
+// run: it profiles into the named file and runs cli.Main on its
+// arguments.
+const childEnv = "WARD_BENCH_PROWLER_PROFILE"
+
 func main() {
+	if out := os.Getenv(childEnv); out != "" {
+		os.Exit(profiledWard(out))
+	}
 	sizeFlag := flag.String("size", "1GiB", "size of the synthetic file, or several separated by commas (e.g. 128MiB,1GiB)")
 	dir := flag.String("dir", "", "work folder (default: a temporary folder, removed after)")
 	ward := flag.String("ward", "", "ward binary (default: go build ./cmd/ward)")
 	keep := flag.Bool("keep", false, "keep the work folder")
+	profile := flag.String("cpuprofile", "", "write the import's CPU profile to this file (several sizes: FILE.SIZE); the import then runs as this program calling cli.Main")
 	flag.Parse()
 	var sizes []int64
 	for part := range strings.SplitSeq(*sizeFlag, ",") {
@@ -62,7 +79,11 @@ func main() {
 	fmt.Printf("machine   %s/%s, %d CPUs, %s\n", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	ok := true
 	for _, size := range sizes {
-		ok = measure(*dir, *ward, size) && ok
+		prof := *profile
+		if prof != "" && len(sizes) > 1 {
+			prof += "." + strconv.FormatInt(size, 10)
+		}
+		ok = measure(*dir, *ward, size, prof) && ok
 	}
 	if !ok {
 		cleanup() // os.Exit skips the deferred one
@@ -72,7 +93,7 @@ func main() {
 
 // measure writes a file of size bytes, times the floor and the import of
 // it, prints both, and reports whether the import met the targets.
-func measure(dir, ward string, size int64) bool {
+func measure(dir, ward string, size int64, profile string) bool {
 	file := filepath.Join(dir, "prowler-output.ocsf.json")
 	defer os.Remove(file)
 	start := time.Now()
@@ -117,6 +138,18 @@ func measure(dir, ward string, size int64) bool {
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	cmd.Env = append(os.Environ(), "WARD_ACTOR=bench")
+	if profile != "" {
+		self, err := os.Executable()
+		if err != nil {
+			fail(err)
+		}
+		abs, err := filepath.Abs(profile)
+		if err != nil {
+			fail(err)
+		}
+		cmd.Path, cmd.Args[0] = self, self
+		cmd.Env = append(cmd.Env, childEnv+"="+abs)
+	}
 	start = time.Now()
 	if err := cmd.Run(); err != nil {
 		fail(fmt.Errorf("ward import prowler: %v\n%s", err, stderr.String()))
@@ -134,6 +167,23 @@ func measure(dir, ward string, size int64) bool {
 	fmt.Printf("load      %s", load)
 	fmt.Printf("peak RSS  %.1f MiB (target ≤ 64 MiB)\n", float64(rss)/(1<<20))
 	return ratio >= 1.0 && rss <= 64<<20
+}
+
+// profiledWard runs ward's command line (args after the program name)
+// with the CPU profiler writing to out, and returns its exit code.
+func profiledWard(out string) int {
+	f, err := os.Create(out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench/prowler:", err)
+		return 2
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "bench/prowler:", err)
+		return 2
+	}
+	defer pprof.StopCPUProfile()
+	return cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
 
 // finding is the part of an OCSF Detection Finding ward reads (the

@@ -70,6 +70,9 @@ type Store struct {
 	// moveRows: staged findings keyed per transaction (tests set it
 	// small; 0 is the moveRows constant).
 	moveRows int64
+	// mergeWays: sorted runs merged at once by a large import (tests set
+	// it small; 0 is the mergeWays constant).
+	mergeWays int
 }
 
 // Open connects to url and brings its schema up to date. url is

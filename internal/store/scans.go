@@ -102,6 +102,11 @@ type ScanResult struct {
 // large import never holds the database's write lock for long. The
 // import becomes visible, all of it at once, in its last transaction.
 type ScanWriter struct {
+	// AfterSlice, when set (by a feed), is called on the importing
+	// goroutine after each slice is committed: tests watch a large import
+	// with it.
+	AfterSlice func()
+
 	o      *OrgStore
 	ctx    context.Context
 	scanID int64
@@ -125,13 +130,25 @@ type ScanWriter struct {
 	seen     int
 	// slices is how many slices were committed (tests, progress).
 	slices int
-	// keyLater: the findings are staged unkeyed, in file order, in
-	// scan_findings_staged (SQLite), and moved into scan_findings sorted
-	// by key once all are read; stagedN is how many were staged (the
-	// last seq).
+	// keyLater (SQLite): the findings are sorted by key before they are
+	// written (scanrun.go): cur is the run filling, runs and free hand
+	// runs to the keyer (which sorts and spills them) and back, keyed is
+	// its answer, kerr the answer once received; spill holds the sorted
+	// runs; conn is the connection the merged runs are written on.
 	keyLater bool
-	stagedN  int64
-	movedN   int64 // staged findings keyed so far
+	conn     *sql.Conn
+	spill    *spill
+	cur      *run
+	runs     chan *run
+	free     chan *run
+	keyed    chan error
+	kerr     error
+	// lastAt and lastSec, lastNsec: the last finding time formatted (a
+	// scan's findings share a few times).
+	args     []any // insert's, reused
+	lastAt   string
+	lastSec  int64
+	lastNsec int
 }
 
 // scanBatch rows go into one INSERT: 12 columns × 100 rows stays well
@@ -153,12 +170,12 @@ const (
 	stagingLease = 10 * time.Minute
 	// dropBatch rows are deleted per statement when staging is removed.
 	dropBatch = 5000
-	// moveRows staged findings are sorted and moved into scan_findings
-	// per transaction: each run fills the key index in one pass over it.
-	// Fewer, larger runs make fewer passes; each holds the write lock for
-	// its length (a few tenths of a second). A run is keyed as soon as it
-	// is staged, while the reader goes on decoding.
-	moveRows = 32768
+	// moveRows findings make a run of a large import on SQLite: held in
+	// memory, sorted by key and spilled to a temporary file, to be merged
+	// with the others into scan_findings in key order (scanrun.go). Two
+	// runs are held at a time (one sorted while the next fills), about
+	// 3 MB each for Prowler's findings.
+	moveRows = 16384
 )
 
 // jitter is d scaled by a random factor in [0.5, 1.5).
@@ -187,22 +204,6 @@ func insertFindings(n int) string {
 const onConflict = " ON CONFLICT (org_id, scan_id, uid, check_id, resource_uid) DO UPDATE SET status = excluded.status, severity = excluded.severity, note = excluded.note" +
 	" WHERE excluded.status = 'FAIL' AND scan_findings.status <> 'FAIL'"
 
-const stagedCols = "(org_id, scan_id, seq, uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note)"
-
-// insertStaged appends n findings to scan_findings_staged: no key to
-// check, no conflict to resolve.
-func insertStaged(n int) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO scan_findings_staged " + stagedCols + " VALUES ")
-	for i := range n {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?)")
-	}
-	return b.String()
-}
-
 // Add queues one finding; it is written with the next full batch.
 func (sw *ScanWriter) Add(f ScanFinding) error {
 	switch f.Status {
@@ -215,6 +216,9 @@ func (sw *ScanWriter) Add(f ScanFinding) error {
 	}
 	sw.seen++
 	sw.pairs[f.Account+"\x00"+f.Check] = struct{}{}
+	if sw.keyLater {
+		return sw.addRun(f)
+	}
 	// One INSERT may not touch a row twice (PostgreSQL refuses): the same
 	// uid, check and resource within a batch is merged here, the FAIL
 	// kept.
@@ -274,13 +278,18 @@ func (sw *ScanWriter) flush() error {
 func (sw *ScanWriter) stageBatch(batch []ScanFinding) error {
 	s := sw.o.s
 	if sw.tx == nil {
-		tx, err := s.db.BeginTx(sw.ctx, nil)
+		var tx *sql.Tx
+		var err error
+		if sw.conn != nil {
+			tx, err = sw.conn.BeginTx(sw.ctx, nil) // set up by the keyer
+		} else if tx, err = s.db.BeginTx(sw.ctx, nil); err == nil {
+			if err := bulkCache(sw.ctx, s, tx); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
 		if err != nil {
 			return s.busy(err)
-		}
-		if err := bulkCache(sw.ctx, s, tx); err != nil {
-			tx.Rollback()
-			return err
 		}
 		sw.tx, sw.sliceStart, sw.sliceRows, sw.sliceFor = tx, time.Now(), 0, jitter(sliceTime)
 	}
@@ -289,30 +298,15 @@ func (sw *ScanWriter) stageBatch(batch []ScanFinding) error {
 	}
 	sw.sliceRows += len(batch)
 	if sw.sliceRows >= s.sliceRows || time.Since(sw.sliceStart) >= sw.sliceFor {
-		if err := sw.commitSlice(); err != nil {
-			return err
-		}
-		if sw.keyLater && sw.stagedN-sw.movedN >= sw.run() {
-			return sw.keyStaged(false)
-		}
+		return sw.commitSlice()
 	}
 	return nil
 }
 
-// run is how many staged findings are keyed per transaction.
-func (sw *ScanWriter) run() int64 {
-	if sw.o.s.moveRows > 0 {
-		return sw.o.s.moveRows
-	}
-	return moveRows
-}
-
-// bulkCache sets SQLite's page cache for a bulk insert: 2 MiB. Staged
-// findings are appended (their last pages are all a slice touches) and
-// moved into the key index sorted, one pass over it per run, so a larger
-// cache saves no reads; it only adds to the import's RSS, about twice
-// over (the keying connection sorts in pieces of its size). It was
-// 32 MiB when findings went into the index in random order.
+// bulkCache sets SQLite's page cache for a bulk insert: 2 MiB. Findings
+// go into the key index sorted, one pass over it per run, so a larger
+// cache saves no reads; it only adds to the import's RSS. It was 32 MiB
+// when findings went into the index in random order.
 func bulkCache(ctx context.Context, s *Store, q interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }) error {
@@ -323,26 +317,16 @@ func bulkCache(ctx context.Context, s *Store, q interface {
 	return err
 }
 
-// insert writes one batch of findings of the scan in tx: staged unkeyed
-// when the import keys them later (in a slice), else into scan_findings.
+// insert writes one batch of findings of the scan in tx.
 func (sw *ScanWriter) insert(tx *sql.Tx, batch []ScanFinding) error {
 	s := sw.o.s
-	staged := sw.keyLater && tx == sw.tx
-	query := insertFindings
-	args := make([]any, 0, 13*len(batch))
+	args := sw.args[:0]
+	defer func() { sw.args = args[:0] }()
 	org := sw.o.org.ID
 	for _, f := range batch {
-		if staged {
-			sw.stagedN++
-			args = append(args, org, sw.scanID, sw.stagedN)
-		} else {
-			args = append(args, org, sw.scanID)
-		}
-		args = append(args, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, fmtTime(f.Time), f.Note)
+		args = append(args, org, sw.scanID, f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, sw.fmtAt(f.Time), f.Note)
 	}
-	if staged {
-		query = insertStaged
-	}
+	query := insertFindings
 	var err error
 	if len(batch) == scanBatch && tx == sw.tx {
 		if sw.full == nil {
@@ -381,6 +365,9 @@ func (sw *ScanWriter) commitSlice() error {
 		return s.busy(err)
 	}
 	sw.slices++
+	if sw.AfterSlice != nil {
+		sw.AfterSlice()
+	}
 	if s.eng.Name() == "sqlite" {
 		select {
 		case <-time.After(jitter(slicePause)):
@@ -404,61 +391,12 @@ func (sw *ScanWriter) abortSlice(err error) error {
 	return sw.o.s.busy(err)
 }
 
-// keyStaged moves the findings staged so far into scan_findings (all, or
-// only whole runs), moveRows at a time, each run sorted by key (then file order, so that a repeated
-// finding resolves as it would have in file order: the first kept, a
-// later FAIL taking its place) and removed from scan_findings_staged in
-// the same transaction. It runs on a connection of its own whose
-// temporary storage is a file for the while: SQLite sorts a run in
-// pieces of the page cache's size merged from there, where in memory
-// (the store's setting) it would hold the whole run.
-func (sw *ScanWriter) keyStaged(all bool) error {
-	if !sw.keyLater || sw.movedN == sw.stagedN {
-		return nil
+// fmtAt is fmtTime, remembering the last answer.
+func (sw *ScanWriter) fmtAt(t time.Time) string {
+	if sec, nsec := t.Unix(), t.Nanosecond(); sw.lastAt == "" || sec != sw.lastSec || nsec != sw.lastNsec {
+		sw.lastAt, sw.lastSec, sw.lastNsec = fmtTime(t), sec, nsec
 	}
-	s := sw.o.s
-	ctx := sw.ctx
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
-		return err
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY")
-	if err := bulkCache(ctx, s, conn); err != nil {
-		return err
-	}
-	org := sw.o.org.ID
-	move := `INSERT INTO scan_findings ` + findingCols + `
-		SELECT org_id, scan_id, uid, check_id, status, severity, resource_uid, resource_type, region, account, at, note FROM scan_findings_staged
-		WHERE org_id = ? AND scan_id = ? AND seq > ? AND seq <= ? ORDER BY uid, check_id, resource_uid, seq` + onConflict
-	for sw.stagedN-sw.movedN >= sw.run() || all && sw.movedN < sw.stagedN {
-		from := sw.movedN
-		to := min(from+sw.run(), sw.stagedN)
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return s.busy(err)
-		}
-		_, err = tx.ExecContext(ctx, move, org, sw.scanID, from, to)
-		if err == nil {
-			_, err = tx.ExecContext(ctx, "DELETE FROM scan_findings_staged WHERE org_id = ? AND scan_id = ? AND seq > ? AND seq <= ?", org, sw.scanID, from, to)
-		}
-		if err == nil {
-			_, err = tx.ExecContext(ctx, "UPDATE scans SET staged_until = ? WHERE org_id = ? AND id = ?", fmtTime(s.now().Add(stagingLease)), org, sw.scanID)
-		}
-		if err != nil {
-			tx.Rollback()
-			return s.busy(fmt.Errorf("store findings: %w", err))
-		}
-		if err := tx.Commit(); err != nil {
-			return s.busy(err)
-		}
-		sw.movedN = to
-		sw.slices++
-	}
-	return nil
+	return sw.lastAt
 }
 
 // stagedCounts counts a staged scan's findings, and its failing ones per
@@ -552,8 +490,9 @@ func (o *OrgStore) dropStaged(ctx context.Context, scanID int64) error {
 			return fmt.Errorf("remove a staged import: %w", err)
 		}
 	}
-	// Findings staged unkeyed (SQLite), a batch of them at a time, in
-	// their own order.
+	// Findings staged unkeyed in scan_findings_staged by an import of an
+	// earlier version (SQLite; imports now sort in a temporary file), a
+	// batch of them at a time, in their own order.
 	for {
 		n, err := o.s.execN(ctx, `DELETE FROM scan_findings_staged WHERE org_id = ? AND scan_id = ? AND seq IN
 			(SELECT seq FROM scan_findings_staged WHERE org_id = ? AND scan_id = ? ORDER BY seq LIMIT ?)`, o.org.ID, scanID, o.org.ID, scanID, dropBatch)
@@ -612,6 +551,7 @@ func (o *OrgStore) ImportScan(ctx context.Context, actor string, feed func(sw *S
 	sw := &ScanWriter{o: o, ctx: ctx, actor: actor, pairs: map[string]struct{}{}, batch: make([]ScanFinding, 0, scanBatch), inBat: map[[3]string]int{},
 		keyLater: o.s.eng.Name() == "sqlite"}
 	res, err := o.commitScan(ctx, actor, sw, feed)
+	sw.closeRuns()
 	if (err != nil || res.Already) && sw.staged {
 		sw.abortSlice(nil)
 		if derr := o.dropStaged(ctx, sw.scanID); derr != nil && err == nil {
@@ -632,17 +572,16 @@ func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter,
 	if err != nil {
 		return res, err
 	}
-	if err := sw.flush(); err != nil {
-		return res, err
+	if sw.keyLater {
+		err = sw.finishRuns()
+	} else if err = sw.flush(); err == nil {
+		err = sw.commitSlice()
 	}
-	if err := sw.commitSlice(); err != nil {
+	if err != nil {
 		return res, err
 	}
 	if in.SHA256 == "" {
 		return res, errors.New("import: the file's SHA-256 is missing")
-	}
-	if err := sw.keyStaged(true); err != nil {
-		return res, err
 	}
 	staged := sw.staged
 	var inserted int
@@ -679,6 +618,9 @@ func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter,
 				if err := sw.insert(w.tx, b); err != nil {
 					return err
 				}
+			}
+			if err := sw.insertRun(w.tx); err != nil {
+				return err
 			}
 			if inserted, failing, err = o.stagedCounts(ctx, w.tx, sw.scanID); err != nil {
 				return err

@@ -333,20 +333,53 @@ func staged(t *testing.T, o *store.OrgStore) (int, int) {
 
 // Issue 20, finding 12: a large import held the write lock for its whole
 // length, and web writes failed meanwhile. The findings are staged in
-// short transactions: a write from elsewhere gets in while the import is
-// still feeding, readers never see a part of the scan, and the scan
-// appears whole at the end. The feed goes on until the write is done (at
-// most maxFindings): no clock is read.
+// short transactions (slices: during the feed on PostgreSQL; on SQLite
+// once they are sorted, after it): a write from elsewhere gets in while
+// the import is still feeding, and another while it writes its slices;
+// readers never see a part of the scan, and the scan appears whole at
+// the end. The feed goes on until the first write is done and at least
+// minFindings (several slices) are fed; the second write is started
+// after the first slice and watched at each later one. No clock is read.
 func testScanImportLetsWritersIn(t *testing.T, s *store.Store) {
 	o := mustOrg(t, s, "acme")
 	mustApply(t, o, Acme())
 	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
-	const maxFindings = 400000
-	wrote := make(chan error, 1)
-	var writtenAt, stagedSeen, fed int
+	const maxFindings, minFindings = 400000, 40000
+	wrote, wrote2 := make(chan error, 1), make(chan error, 1)
+	var writtenAt, stagedSeen, fed, slices, written2At int
 	var midScans []store.Scan
 	var midOpen map[string]int
+	watch := func() {
+		if stagedSeen == 0 {
+			if _, f := staged(t, o); f > 0 {
+				// Part of the scan is stored, committed, and unseen.
+				stagedSeen = f
+				midScans, _ = o.Scans(ctx)
+				midOpen, _ = o.OpenFindingCounts(ctx)
+			}
+		}
+	}
 	feed := func(sw *store.ScanWriter) (store.ScanInput, error) {
+		sw.AfterSlice = func() {
+			slices++
+			watch()
+			switch {
+			case slices == 1:
+				go func() {
+					_, err := o.Put(ctx, "erin@acme.example", store.KindVendor, "mail-co", workspace.Vendor{ID: "mail-co", Name: "MailCo"})
+					wrote2 <- err
+				}()
+			case written2At == 0:
+				select {
+				case err := <-wrote2:
+					if err != nil {
+						t.Errorf("a write while the import wrote its slices failed: %v", err)
+					}
+					written2At = slices
+				default:
+				}
+			}
+		}
 		for i := 0; i < maxFindings; i++ {
 			status := store.FindingPass
 			if i%4 == 0 {
@@ -371,15 +404,10 @@ func testScanImportLetsWritersIn(t *testing.T, s *store.Store) {
 					writtenAt = i
 				default:
 				}
-			case writtenAt > 0 && stagedSeen == 0 && i%500 == 0:
-				if _, f := staged(t, o); f > 0 {
-					// Part of the scan is stored, committed, and unseen.
-					stagedSeen = f
-					midScans, _ = o.Scans(ctx)
-					midOpen, _ = o.OpenFindingCounts(ctx)
-				}
+			case writtenAt > 0 && i%500 == 0:
+				watch()
 			}
-			if writtenAt > 0 && stagedSeen > 0 && i >= writtenAt+2000 {
+			if writtenAt > 0 && i >= max(writtenAt+2000, minFindings) {
 				break
 			}
 		}
@@ -394,7 +422,10 @@ func testScanImportLetsWritersIn(t *testing.T, s *store.Store) {
 		t.Fatalf("no write got in during the import (%d findings fed)", fed)
 	}
 	if stagedSeen == 0 {
-		t.Fatalf("no staged finding was ever committed during the import (%d findings fed)", fed)
+		t.Fatalf("no staged finding was ever committed during the import (%d findings fed, %d slices)", fed, slices)
+	}
+	if written2At == 0 {
+		t.Errorf("a write started after the import's first slice got in at none of the %d later ones", slices-1)
 	}
 	if len(midScans) != 0 || len(midOpen) != 0 {
 		t.Errorf("during the import, with %d findings staged, readers saw scans %v and open findings %v", stagedSeen, midScans, midOpen)
@@ -410,8 +441,10 @@ func testScanImportLetsWritersIn(t *testing.T, s *store.Store) {
 		t.Errorf("after the import, %d staged imports with %d findings remain", n, f)
 	}
 	var v workspace.Vendor
-	if err := o.Get(ctx, store.KindVendor, "fax-co", &v); err != nil {
-		t.Errorf("the write made during the import: %v", err)
+	for _, id := range []string{"fax-co", "mail-co"} {
+		if err := o.Get(ctx, store.KindVendor, id, &v); err != nil {
+			t.Errorf("the write made during the import: %v", err)
+		}
 	}
 	mustVerify(t, o)
 }
