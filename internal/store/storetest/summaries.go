@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 
 	"ward/internal/store"
 	"ward/internal/workspace"
@@ -115,7 +117,11 @@ func testOrgRows(t *testing.T, s *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range []store.Org{a, b} {
+	odd, err := s.CreateOrg(ctx, "test", "odd-name", `Dr. "Sørensen" \ Café / 診療所`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []store.Org{a, b, odd} {
 		if err := s.SetRole(ctx, "test", u.ID, o, store.RoleViewer); err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +137,7 @@ func testOrgRows(t *testing.T, s *store.Store) {
 	for i, o := range orgs {
 		ids[i] = o.ID
 	}
-	heads, err := s.AuditHeads(ctx, ids)
+	heads, err := s.AuditHeads(ctx, append(slices.Clone(ids), odd.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +145,19 @@ func testOrgRows(t *testing.T, s *store.Store) {
 		if m.Head != heads[m.Org.ID] || m.Head.Seq == 0 {
 			t.Errorf("membership of %s: head %v, AuditHeads %v", m.Org.Slug, m.Head, heads[m.Org.ID])
 		}
+	}
+	// A session's one statement reads the same memberships, heads and
+	// all, names with quotes and any script included.
+	now := time.Now().UTC()
+	if err := s.CreateSession(ctx, store.Session{TokenHash: "rows-session", UserID: u.ID, CSRF: "c", Created: now, LastSeen: now}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.CallerBySession(ctx, "rows-session", "odd-name", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(c.Memberships, ms) || len(ms) != 3 || !c.HasMemberships || c.Org.ID != odd.ID || c.Head != heads[odd.ID] {
+		t.Errorf("caller's memberships:\n%+v\nMemberships:\n%+v\norg %v head %v", c.Memberships, ms, c.Org, c.Head)
 	}
 
 	const day = "2026-12-05"

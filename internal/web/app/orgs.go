@@ -494,19 +494,25 @@ func orgsKey(s *kit.Server, r *http.Request, ms []store.Membership) (string, boo
 	if err != nil || len(ms) == 0 || r.Method != http.MethodGet {
 		return "", false
 	}
-	b := make([]byte, 0, 64+len(ms)*64)
-	b = append(b, asOf.String()...)
-	b = strconv.AppendQuote(b, r.URL.Path+"?"+r.URL.Query().Encode())
+	// Each string goes in with its length, so no two lists read alike.
+	b := make([]byte, 0, 64+len(ms)*128)
+	str := func(v string) {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		b = append(b, v...)
+	}
+	str(asOf.String())
+	str(r.URL.Path + "?" + r.URL.Query().Encode())
 	for _, m := range ms {
 		if m.Head.Seq == 0 {
 			return "", false
 		}
 		b = strconv.AppendInt(append(b, '\n'), m.Org.ID, 10)
-		b = strconv.AppendQuote(b, m.Org.Slug)
-		b = strconv.AppendQuote(b, m.Org.Name)
-		b = strconv.AppendQuote(b, m.Role)
+		str(m.Org.Slug)
+		str(m.Org.Name)
+		str(m.Role)
 		b = strconv.AppendInt(b, m.Head.Seq, 10)
-		b = strconv.AppendQuote(b, m.Head.Hash)
+		str(m.Head.Hash)
 	}
 	sum := sha256.Sum256(b)
 	return "orgs " + hex.EncodeToString(sum[:]), true
