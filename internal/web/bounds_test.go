@@ -18,7 +18,7 @@ import (
 
 	"ward/internal/store"
 	"ward/internal/store/storetest"
-	"ward/internal/web/app"
+	"ward/internal/web/controls"
 	"ward/internal/web/kit"
 	"ward/internal/web/webtest"
 	"ward/internal/workspace"
@@ -268,7 +268,7 @@ func TestNoAuditWritesFromGET(t *testing.T) {
 	c, csrf := e.Login(admin)
 	r := e.Upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-15"},
 		[][2]string{{"scan.txt", "scan\n"}}, map[string]string{"X-CSRF-Token": csrf})
-	var res app.UploadResult
+	var res controls.UploadResult
 	if r.StatusCode != http.StatusCreated || json.Unmarshal([]byte(r.Body), &res) != nil || len(res.Added) != 1 {
 		t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
 	}
@@ -334,7 +334,7 @@ func TestUploadedFilesServedInert(t *testing.T) {
 		{"report.pdf", "%PDF-1.4 ..."},
 	}
 	r := e.Upload(c, "/api/v1/orgs/alpha/controls/vulnerability-scanning/evidence", map[string]string{"collected": "2026-10-16"}, files, map[string]string{"X-CSRF-Token": csrf})
-	var res app.UploadResult
+	var res controls.UploadResult
 	if r.StatusCode != http.StatusCreated || json.Unmarshal([]byte(r.Body), &res) != nil || len(res.Added) != len(files) {
 		t.Fatalf("upload: %d %s", r.StatusCode, r.Body)
 	}

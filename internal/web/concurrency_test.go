@@ -21,8 +21,8 @@ import (
 
 	"ward/internal/auth"
 	"ward/internal/store"
-	"ward/internal/web/app"
 	"ward/internal/web/kit"
+	"ward/internal/web/records"
 	"ward/internal/web/webtest"
 	"ward/internal/workspace"
 )
@@ -287,7 +287,7 @@ func TestRetireWhileAddingAFlow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if errs := workspace.Validate(ws, app.ValidationOptions()); len(errs) > 0 {
+			if errs := workspace.Validate(ws, records.ValidationOptions()); len(errs) > 0 {
 				t.Errorf("the workspace after the races is not valid:\n%v", errs)
 			}
 		})

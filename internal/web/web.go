@@ -6,11 +6,18 @@ import (
 	"ward/internal/store"
 	"ward/internal/web/kit"
 	"ward/internal/web/login"
+	"ward/internal/web/workforce"
 
 	// The parts register their routes with kit when they load.
 	_ "ward/internal/web/api"
-	"ward/internal/web/app"
+	_ "ward/internal/web/app"
+	_ "ward/internal/web/controls"
+	_ "ward/internal/web/incidents"
+	_ "ward/internal/web/privacyrule"
 	_ "ward/internal/web/public"
+	_ "ward/internal/web/questionnaires"
+	_ "ward/internal/web/records"
+	_ "ward/internal/web/risks"
 )
 
 // The names the command line uses, kept here so that callers import one
@@ -26,8 +33,8 @@ type (
 	SSO = kit.SSO
 	// SSOSettings configure single sign-on (kit.SSOSettings).
 	SSOSettings = kit.SSOSettings
-	// MyTasks is a workforce member's own tasks (app.MyTasks).
-	MyTasks = app.MyTasks
+	// MyTasks is a workforce member's own tasks (workforce.MyTasks).
+	MyTasks = workforce.MyTasks
 )
 
 // InviteDays is how long an invitation link works.

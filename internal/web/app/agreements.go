@@ -12,11 +12,12 @@ import (
 	"ward/internal/catalog"
 	"ward/internal/store"
 	"ward/internal/web/kit"
+	"ward/internal/web/records"
 	"ward/internal/workspace"
 )
 
 // The BAA register's own routes, beside the generic record pages
-// (record_pages.go): the clause-by-clause review of a BAA against the
+// (records/record_pages.go): the clause-by-clause review of a BAA against the
 // catalog's checklist, and the signed copy, kept content-addressed in the
 // store's blob store and exported with the workspace files.
 func init() {
@@ -32,54 +33,19 @@ func init() {
 		Role: store.RoleAuditor, What: "the signed agreement", Handler: agreementFile})
 }
 
-// ClauseRow is one checklist clause as an agreement's review marks it.
-type ClauseRow struct {
-	ID       string `json:"clause"`
-	Citation string `json:"citation"`
-	Title    string `json:"title"`
-	Required bool   `json:"required"`
-	Status   string `json:"status"` // present | missing | n/a | "" (not marked)
-	Note     string `json:"note,omitempty"`
-	// Missing: required, the agreement was reviewed, and the review does
-	// not find it present or n/a (what baa.clause-missing counts).
-	Missing bool `json:"missing"`
-}
-
-// FileInfo is an agreement's signed copy.
-type FileInfo struct {
-	Name   string `json:"name"`
-	SHA256 string `json:"sha256"`
-	Href   string `json:"-"`
-}
-
-func clauseRows(a workspace.Agreement) []ClauseRow {
-	var rows []ClauseRow
-	for _, c := range catalog.Default().BAA.Clauses {
-		row := ClauseRow{ID: c.ID, Citation: c.Citation, Title: c.Title, Required: c.Required, Status: a.ClauseStatus(c.ID)}
-		row.Missing = c.Required && a.Reviewed() && row.Status != workspace.ClausePresent && row.Status != workspace.ClauseNotApplicable
-		for _, m := range a.ClauseReview {
-			if m.Clause == c.ID {
-				row.Note = m.Note
-			}
-		}
-		rows = append(rows, row)
-	}
-	return rows
-}
-
 // agreementClauses records the review: for every checklist clause a
 // status (status.ID: present, missing, n/a, or empty for not reviewed)
 // and a note (note.ID). The review replaces the agreement's earlier one;
 // the short clauses list is folded into it.
 func agreementClauses(s *kit.Server, w http.ResponseWriter, r *http.Request) {
-	k := agreementKind
-	loaded, _ := s.Org(r).Version(r.Context(), k.meta().Kind, r.PathValue("id")) // before the record: see recordWithVersion
-	ws, asOf, by, i, ok := recordAt(s, k, w, r, false)
+	k := records.AgreementKind
+	loaded, _ := s.Org(r).Version(r.Context(), k.Meta().Kind, r.PathValue("id")) // before the record: see recordWithVersion
+	ws, asOf, by, i, ok := records.RecordAt(s, k, w, r, false)
 	if !ok {
 		return
 	}
 	r.ParseForm()
-	c := store.Cond{Update: true, Version: formVersion(r.PostForm)}
+	c := store.Cond{Update: true, Version: records.FormVersion(r.PostForm)}
 	if c.Version == 0 {
 		c.Version = loaded
 	}
@@ -94,9 +60,9 @@ func agreementClauses(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		}
 		a.ClauseReview = append(a.ClauseReview, workspace.ClauseMark{Clause: c.ID, Status: status, Note: note})
 	}
-	_, errs, err := save(s, r, k, ws, a, c)
+	_, errs, err := records.Save(s, r, k, ws, a, c)
 	if err != nil {
-		writeRefused(s, w, r, false, err)
+		records.WriteRefused(s, w, r, false, err)
 		return
 	}
 	slug := kit.CurrentOrg(r).Slug
@@ -106,13 +72,13 @@ func agreementClauses(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 			s.ServerError(w, r, false, err)
 			return
 		}
-		j := find(k, fresh, a.ID)
+		j := records.Find(k, fresh, a.ID)
 		if j < 0 {
 			s.Fail(w, r, false, http.StatusNotFound, "No agreement "+a.ID+" in this organization.")
 			return
 		}
-		d := recordDetail(k, fresh, j, slug, asOf, by)
-		d.Clauses = clauseRows(a) // what was submitted, with its errors
+		d := records.Detail(k, fresh, j, slug, asOf, by)
+		d.Clauses = records.ClauseRows(a) // what was submitted, with its errors
 		var msgs []string
 		for f, m := range errs {
 			msgs = append(msgs, strings.TrimPrefix(f+": "+m, ": "))
@@ -122,7 +88,7 @@ func agreementClauses(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kit.SetFlash(w, "Clause review of "+a.ID+" saved.")
-	http.Redirect(w, r, recordHref(slug, k.meta(), a.ID)+"#clauses", http.StatusSeeOther)
+	http.Redirect(w, r, records.Href(slug, k.Meta(), a.ID)+"#clauses", http.StatusSeeOther)
 }
 
 // maxAgreementFile bounds an upload; a signed BAA is a few hundred KiB.
@@ -140,7 +106,7 @@ func attach(s *kit.Server, r *http.Request) (workspace.Agreement, int, string, e
 	if err != nil {
 		return workspace.Agreement{}, 0, "", err
 	}
-	i := find(agreementKind, ws, r.PathValue("id"))
+	i := records.Find(records.AgreementKind, ws, r.PathValue("id"))
 	if i < 0 {
 		return workspace.Agreement{}, http.StatusNotFound, "No agreement " + r.PathValue("id") + " in this organization.", nil
 	}
@@ -169,7 +135,7 @@ func attach(s *kit.Server, r *http.Request) (workspace.Agreement, int, string, e
 	a := ws.Agreements[i]
 	// Where export writes it, inside the workspace folder.
 	a.File, a.SHA256 = path.Join("agreements", a.ID+".pdf"), sha
-	if _, errs, err := save(s, r, agreementKind, ws, a, store.Cond{Update: true, Version: loaded}); errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
+	if _, errs, err := records.Save(s, r, records.AgreementKind, ws, a, store.Cond{Update: true, Version: loaded}); errors.Is(err, store.ErrStale) || errors.Is(err, store.ErrNotFound) {
 		return workspace.Agreement{}, http.StatusConflict, "the agreement was changed or retired while the file was uploading; nothing was written: " + err.Error(), nil
 	} else if err != nil {
 		return workspace.Agreement{}, 0, "", err
@@ -219,7 +185,7 @@ func agreementUpload(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, false, status, msg)
 	default:
 		kit.SetFlash(w, "Signed copy of "+a.ID+" uploaded ("+a.File+").")
-		http.Redirect(w, r, recordHref(kit.CurrentOrg(r).Slug, agreementKind.meta(), a.ID), http.StatusSeeOther)
+		http.Redirect(w, r, records.Href(kit.CurrentOrg(r).Slug, records.AgreementKind.Meta(), a.ID), http.StatusSeeOther)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"ward/internal/finding"
@@ -14,6 +13,7 @@ import (
 	"ward/internal/store"
 	"ward/internal/todo"
 	"ward/internal/web/kit"
+	"ward/internal/web/records"
 	"ward/internal/workspace"
 )
 
@@ -53,14 +53,14 @@ type FlowsPage struct {
 	// Vendors are the choices of the table's vendor filter.
 	Vendors []FlowsBox
 	// Flows lists one page of the flows that pass Filter, each linking to
-	// its page (record_pages.go); Pages links the others.
-	Flows  RecordList
+	// its page (records/record_pages.go); Pages links the others.
+	Flows  records.RecordList
 	Filter FlowFilter
-	Pages  FlowPages
+	Pages  records.Pages
 	// Findings are the gate's findings in plain words (issue 19 item 2),
 	// errors first, at most maxFindingsShown; FindingsMore counts the rest
 	// (ward check and the JSON API list every one).
-	Findings     []FindingView
+	Findings     []records.FindingView
 	FindingsMore int
 }
 
@@ -98,13 +98,6 @@ type FlowFilter struct {
 
 // Any reports whether the filter leaves any flow out.
 func (f FlowFilter) Any() bool { return f != FlowFilter{} }
-
-// FlowPages is where the table is among the filtered flows.
-type FlowPages struct {
-	Page, Last, First, End, Total int // First..End: 1-based rows shown
-	Links                         []FlowsView
-	Prev, Next                    string
-}
 
 // FlowsPerPage is how many flows the page's table lists at once.
 const FlowsPerPage = 100
@@ -179,19 +172,6 @@ func filterFlows(ws *workspace.Workspace, g *phimap.Graph, f FlowFilter) []int {
 	return out
 }
 
-// pageParam reads a positive whole number from the query, def when absent.
-func pageParam(q url.Values, name string, def int) (int, error) {
-	v := q.Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, fmt.Errorf("%s must be a whole number from 1, not %q", name, v)
-	}
-	return n, nil
-}
-
 func flowsGate(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) (FlowsPage, bool) {
 	asOf, ok := s.PlanAsOf(w, r, api)
 	if !ok {
@@ -237,7 +217,7 @@ func flowsGate(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) 
 	}
 	p.Filter = filter
 	p.Vendors, _ = flowsBoxes(ws, q, filter.Vendor)
-	pageNo, err := pageParam(q, "page", 1)
+	pageNo, err := records.PageParam(q, "page", 1)
 	if err != nil {
 		s.Fail(w, r, false, http.StatusBadRequest, err.Error())
 		return p, false
@@ -247,11 +227,11 @@ func flowsGate(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) 
 	for _, f := range g.Findings {
 		by[f.Subject] = append(by[f.Subject], f)
 	}
-	p.Flows = recordListAt(flowKind, ws, kit.CurrentOrg(r).Slug, asOf, by, idx[max(0, p.Pages.First-1):p.Pages.End])
+	p.Flows = records.RecordListAt(records.FlowKind, ws, kit.CurrentOrg(r).Slug, asOf, by, idx[max(0, p.Pages.First-1):p.Pages.End])
 	shown := g.Findings[:min(len(g.Findings), maxFindingsShown)]
 	p.FindingsMore = len(g.Findings) - len(shown)
 	for _, f := range shown {
-		p.Findings = append(p.Findings, FindingView{Finding: f, Plain: todo.Explain(ws, asOf, kit.CurrentOrg(r).Slug, f)})
+		p.Findings = append(p.Findings, records.FindingView{Finding: f, Plain: todo.Explain(ws, asOf, kit.CurrentOrg(r).Slug, f)})
 	}
 	p.Views = flowsViews(g.AsOf.String(), p.PHIOnly, p.Collapse, p.Vendor)
 	opt := phimap.SVGOptions{PHIOnly: p.PHIOnly, Collapse: p.Collapse, Vendor: p.Vendor}
@@ -262,9 +242,9 @@ func flowsGate(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) 
 			case phimap.Others:
 				return "#open-box" // the form that opens any vendor's box
 			case p.Expand:
-				return flowsQuery(q, "expand", "") // close it
+				return records.QueryWith(q, "expand", "") // close it
 			}
-			return flowsQuery(q, "expand", box)
+			return records.QueryWith(q, "expand", box)
 		}
 		p.Boxes, p.Keep = flowsBoxes(ws, q, p.Expand)
 		groups := map[string]bool{}
@@ -284,8 +264,8 @@ func writeFlowsJSON(s *kit.Server, w http.ResponseWriter, r *http.Request, g phi
 	out := FlowsJSON{Result: g, Flows: []workspace.Flow{}, Total: len(idx)}
 	if q.Has("page") || q.Has("per_page") {
 		var err error
-		if out.Page, err = pageParam(q, "page", 1); err == nil {
-			out.PerPage, err = pageParam(q, "per_page", FlowsPerPage)
+		if out.Page, err = records.PageParam(q, "page", 1); err == nil {
+			out.PerPage, err = records.PageParam(q, "per_page", FlowsPerPage)
 		}
 		if err == nil && out.PerPage > maxFlowsPerPage {
 			err = fmt.Errorf("per_page must be at most %d, not %d", maxFlowsPerPage, out.PerPage)
@@ -303,25 +283,10 @@ func writeFlowsJSON(s *kit.Server, w http.ResponseWriter, r *http.Request, g phi
 	kit.WriteJSON(w, http.StatusOK, out)
 }
 
-// flowsQuery is the page's current query with name set to value (removed
-// when value is ""), as a relative link.
-func flowsQuery(q url.Values, name, value string) string {
-	c := url.Values{}
-	for k, v := range q {
-		c[k] = v
-	}
-	if value == "" {
-		c.Del(name)
-	} else {
-		c.Set(name, value)
-	}
-	return "?" + c.Encode()
-}
-
 // flowPages places the table at page (clamped to the last page) of total
 // flows, and links the pages around it, keeping every other parameter.
-func flowPages(q url.Values, total, page int) FlowPages {
-	return listPages(q, total, page, FlowsPerPage)
+func flowPages(q url.Values, total, page int) records.Pages {
+	return records.ListPages(q, total, page, FlowsPerPage)
 }
 
 // flowsBoxes lists the boxes the form beside the collapsed diagram can

@@ -13,6 +13,7 @@ import (
 	"ward/internal/notify"
 	"ward/internal/store"
 	"ward/internal/web/kit"
+	"ward/internal/web/records"
 )
 
 // Notifications (issue 15): a person's notification preferences and
@@ -117,7 +118,7 @@ func notifyPrefsSave(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	api := kit.IsAPIPath(r)
 	var p notify.Prefs
 	if api {
-		if !readJSONBody(w, r, &p, "the preferences {no_digest, no_alerts, watch}") {
+		if !records.ReadJSONBody(w, r, &p, "the preferences {no_digest, no_alerts, watch}") {
 			return
 		}
 	} else {

@@ -16,6 +16,7 @@ import (
 	"ward/internal/store"
 	"ward/internal/todo"
 	"ward/internal/web/kit"
+	"ward/internal/web/records"
 	"ward/internal/workspace"
 )
 
@@ -32,35 +33,6 @@ func init() {
 		kit.Route{Method: "GET", Pattern: "/api/v1/orgs/{org}/vendors/{id}/onboard", Role: store.RoleViewer, Handler: onboardAPI},
 		kit.Route{Method: "POST", Pattern: "/orgs/{org}/vendors/{id}/onboard/baa", Role: store.RoleEditor, Handler: onboardBAA, Upload: true},
 	)
-}
-
-// validThen is a guided flow's next step as a form carries it: "onboard"
-// (after a new vendor) or "onboard:VENDOR"; anything else is dropped, so
-// a form cannot be made to send anyone elsewhere.
-func validThen(v string) string {
-	if v == "onboard" {
-		return v
-	}
-	if id, ok := strings.CutPrefix(v, "onboard:"); ok && id != "" && !strings.ContainsAny(id, "/?#\\ ") {
-		return v
-	}
-	return ""
-}
-
-// thenHref is where a create goes in a guided flow: the vendor's
-// onboarding steps.
-func thenHref(slug string, k recordKind, rec any, then string) string {
-	switch {
-	case then == "onboard" && k == recordKind(vendorKind):
-		return onboardHref(slug, k.keyOf(rec))
-	case strings.HasPrefix(then, "onboard:"):
-		return onboardHref(slug, strings.TrimPrefix(then, "onboard:"))
-	}
-	return ""
-}
-
-func onboardHref(slug, vendor string) string {
-	return "/orgs/" + slug + "/vendors/" + url.PathEscape(vendor) + "/onboard"
 }
 
 // OnboardStep is one step of the flow.
@@ -126,8 +98,8 @@ func onboardData(s *kit.Server, w http.ResponseWriter, r *http.Request) (*worksp
 func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asOf date.Date) VendorOnboard {
 	base := "/orgs/" + slug
 	then := "onboard:" + v.ID
-	p := VendorOnboard{Vendor: v, Name: nameOr(v.Name, v.ID), Href: recordHref(slug, vendorKind.meta(), v.ID), AsOf: asOf,
-		Action: onboardHref(slug, v.ID) + "/baa", Errors: map[string]string{}}
+	p := VendorOnboard{Vendor: v, Name: records.NameOr(v.Name, v.ID), Href: records.Href(slug, records.VendorKind.Meta(), v.ID), AsOf: asOf,
+		Action: records.OnboardHref(slug, v.ID) + "/baa", Errors: map[string]string{}}
 	g := phimap.Build(ws)
 	mine := map[string]bool{}
 	for _, sys := range ws.Systems {
@@ -140,7 +112,7 @@ func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asO
 			note = "holds PHI"
 			p.TouchesPHI = true
 		}
-		p.Systems = append(p.Systems, OnboardRow{Label: nameOr(sys.Name, sys.ID), Href: recordHref(slug, systemKind.meta(), sys.ID), Note: note})
+		p.Systems = append(p.Systems, OnboardRow{Label: records.NameOr(sys.Name, sys.ID), Href: records.Href(slug, records.SystemKind.Meta(), sys.ID), Note: note})
 	}
 	subjects := map[string]bool{v.ID: true}
 	for id := range mine {
@@ -162,7 +134,7 @@ func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asO
 				note += ", not encrypted"
 			}
 		}
-		p.Flows = append(p.Flows, OnboardRow{Label: flowTitle(f), Href: recordHref(slug, flowKind.meta(), f.Key()), Note: note})
+		p.Flows = append(p.Flows, OnboardRow{Label: records.FlowTitle(f), Href: records.Href(slug, records.FlowKind.Meta(), f.Key()), Note: note})
 	}
 	var baa *workspace.Agreement
 	for i := range ws.Agreements {
@@ -178,7 +150,7 @@ func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asO
 		if a.File != "" {
 			note += ", signed copy on file"
 		}
-		p.Agreements = append(p.Agreements, OnboardRow{Label: strings.ToUpper(a.Kind) + " " + a.ID, Href: recordHref(slug, agreementKind.meta(), a.ID), Note: note})
+		p.Agreements = append(p.Agreements, OnboardRow{Label: strings.ToUpper(a.Kind) + " " + a.ID, Href: records.Href(slug, records.AgreementKind.Meta(), a.ID), Note: note})
 		if a.Kind == "baa" && a.Direction == "downstream" && a.InForce(asOf) && (baa == nil || a.File != "") {
 			baa = a
 		}
@@ -222,9 +194,9 @@ func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asO
 		p.Steps[3].Note = "No system of this vendor holds PHI and no PHI flow reaches it: no BAA is needed unless that changes."
 	}
 	if hasBAA {
-		p.Steps[4].Href, p.Steps[4].Action = recordHref(slug, agreementKind.meta(), baa.ID)+"#clauses", "Review the clauses"
+		p.Steps[4].Href, p.Steps[4].Action = records.Href(slug, records.AgreementKind.Meta(), baa.ID)+"#clauses", "Review the clauses"
 		if !signed {
-			p.Steps[3].Href, p.Steps[3].Action = recordHref(slug, agreementKind.meta(), baa.ID)+"#clauses", "Upload the signed copy on the agreement's page"
+			p.Steps[3].Href, p.Steps[3].Action = records.Href(slug, records.AgreementKind.Meta(), baa.ID)+"#clauses", "Upload the signed copy on the agreement's page"
 		}
 	}
 	for i := range p.Steps {
@@ -241,7 +213,7 @@ func vendorOnboard(ws *workspace.Workspace, v workspace.Vendor, slug string, asO
 		taken[a.ID] = true
 	}
 	made := map[string]string{"kind": "baa", "counterparty": v.ID}
-	id := freeID(idBase(idRules[store.KindAgreement], func(k string) string { return made[k] }), taken)
+	id := records.FreeID(records.IDBase(records.IDRules[store.KindAgreement], func(k string) string { return made[k] }), taken)
 	p.BAA = map[string]string{"id": id, "effective": asOf.String()}
 	return p
 }
@@ -358,12 +330,12 @@ func onboardBAA(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) == 0 {
 		var err error
-		_, errs, err = save(s, r, agreementKind, ws, a, store.Cond{Create: true})
+		_, errs, err = records.Save(s, r, records.AgreementKind, ws, a, store.Cond{Create: true})
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			errs = map[string]string{"id": "agreement " + a.ID + " exists already; nothing was written"}
 		case err != nil:
-			writeRefused(s, w, r, false, err)
+			records.WriteRefused(s, w, r, false, err)
 			return
 		}
 	}
@@ -378,5 +350,5 @@ func onboardBAA(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kit.SetFlash(w, "BAA "+a.ID+" with "+p.Name+" recorded, with its signed copy ("+files[0].Name+").")
-	http.Redirect(w, r, onboardHref(kit.CurrentOrg(r).Slug, v.ID)+"#steps", http.StatusSeeOther)
+	http.Redirect(w, r, records.OnboardHref(kit.CurrentOrg(r).Slug, v.ID)+"#steps", http.StatusSeeOther)
 }

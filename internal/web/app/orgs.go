@@ -22,6 +22,7 @@ import (
 	"ward/internal/privacy"
 	"ward/internal/store"
 	"ward/internal/todo"
+	"ward/internal/web/controls"
 	"ward/internal/web/kit"
 	"ward/internal/workspace"
 )
@@ -63,7 +64,7 @@ type OrgColumn struct {
 func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, slug string) kit.OrgRow {
 	row := kit.OrgRow{Readiness: map[string]*float64{}}
 	soc2 := ws.Organization.SOC2.Type == "type1" || ws.Organization.SOC2.Type == "type2"
-	fws := ReadinessFrameworks
+	fws := controls.ReadinessFrameworks
 	if !soc2 {
 		fws = slices.DeleteFunc(slices.Clone(fws), func(fw string) bool { return fw == "soc2" })
 		row.Readiness["soc2"] = nil
@@ -549,7 +550,7 @@ func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool, m
 		return OrgsOverview{}, false
 	}
 	SortOrgs(rows, key, desc)
-	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: ReadinessFrameworks, Tasks: tasks}
+	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: controls.ReadinessFrameworks, Tasks: tasks}
 	if desc {
 		ov.Sort = "-" + key
 	}

@@ -21,6 +21,7 @@ import (
 	"ward/internal/store/storetest"
 	"ward/internal/todo"
 	"ward/internal/web/app"
+	"ward/internal/web/controls"
 	"ward/internal/web/kit"
 	"ward/internal/web/webtest"
 	"ward/internal/workspace"
@@ -39,7 +40,7 @@ func referenceRow(t *testing.T, st *store.Store, org store.Org, role string, asO
 	}
 	cat := catalog.Default()
 	row := kit.OrgRow{Slug: org.Slug, Name: org.Name, Role: role, Readiness: map[string]*float64{}}
-	for _, fw := range app.ReadinessFrameworks {
+	for _, fw := range controls.ReadinessFrameworks {
 		if fw == "soc2" && ws.Organization.SOC2.Type != "type1" && ws.Organization.SOC2.Type != "type2" {
 			row.Readiness[fw] = nil
 			continue
@@ -96,7 +97,7 @@ func seedVaried(t *testing.T, st *store.Store, userID int64) {
 
 // overviewDates are as-of dates before, inside and after the seeded
 // evidence and deadlines.
-var overviewDates = []string{"2025-06-15", "2026-08-30", risksAsOf, "2026-11-30", "2027-03-01"}
+var overviewDates = []string{"2025-06-15", "2026-08-30", webtest.DemoAsOf, "2026-11-30", "2027-03-01"}
 
 // TestOrgsSummaryRowsMatchWorkspace is the differential test of the
 // overview's summaries: on both engines, on varied organizations (the
@@ -171,7 +172,7 @@ func TestOrgsSummaryRowsMatchWorkspace(t *testing.T) {
 // overviewRow is one organization's row of GET /api/v1/overview.
 func overviewRow(t *testing.T, base string, cookie, slug string) kit.OrgRow {
 	t.Helper()
-	req, _ := http.NewRequest("GET", base+"/api/v1/overview?as_of="+risksAsOf, nil)
+	req, _ := http.NewRequest("GET", base+"/api/v1/overview?as_of="+webtest.DemoAsOf, nil)
 	req.AddCookie(&http.Cookie{Name: "ward_session", Value: cookie})
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -212,7 +213,7 @@ func TestOrgsOverviewSeesChangesElsewhere(t *testing.T) {
 				t.Helper()
 				for _, m := range ms {
 					if m.Org.Slug == slug {
-						r := referenceRow(t, e.Store, m.Org, m.Role, date.MustParse(risksAsOf))
+						r := referenceRow(t, e.Store, m.Org, m.Role, date.MustParse(webtest.DemoAsOf))
 						r.Slug, r.Name, r.Role = "", "", ""
 						return r
 					}
@@ -328,7 +329,7 @@ func TestOrgsOverviewColdOnce(t *testing.T) {
 
 			first := kit.New(e.Store, kit.Config{})
 			first.Msp.Building = slow
-			concurrent(first, risksAsOf)
+			concurrent(first, webtest.DemoAsOf)
 			if b, r := first.Msp.Builds.Load(), first.Msp.Evals.Load(); b != n || r != n {
 				t.Errorf("first start: %d summaries and %d rows made for %d organizations, want %d each", b, r, n, n)
 			}

@@ -68,7 +68,7 @@ func TestOrgsOverviewSorts(t *testing.T) {
 
 	get := func(q string) app.OrgsOverview {
 		t.Helper()
-		r := e.Get(c, "/api/v1/overview?as_of="+risksAsOf+q)
+		r := e.Get(c, "/api/v1/overview?as_of="+webtest.DemoAsOf+q)
 		if r.StatusCode != 200 {
 			t.Fatalf("overview%s: status %d: %s", q, r.StatusCode, r.Body)
 		}
@@ -172,7 +172,7 @@ func TestOrgsOverviewSorts(t *testing.T) {
 		t.Errorf("unknown sort: status %d, want 400", r.StatusCode)
 	}
 	// The page: same rows, a link per column; and it is the home page.
-	page := e.Get(c, "/?sort=-failing&as_of="+risksAsOf)
+	page := e.Get(c, "/?sort=-failing&as_of="+webtest.DemoAsOf)
 	if page.StatusCode != 200 || strings.Count(page.Body, `<tr class="org"`) != 13 || !strings.Contains(page.Body, `aria-sort="descending"`) {
 		t.Errorf("home for 13 organizations: status %d:\n%.600s", page.StatusCode, page.Body)
 	}
@@ -191,7 +191,7 @@ func TestBrowserOrgsOverview(t *testing.T) {
 	b.Fill(`input[name="password"]`, u.Password)
 	b.Click(`button[type="submit"]`)
 	b.WaitVisible("table.orgs")
-	b.Navigate(e.HTTP.URL + "/orgs?as_of=" + risksAsOf)
+	b.Navigate(e.HTTP.URL + "/orgs?as_of=" + webtest.DemoAsOf)
 	b.WaitVisible("table.orgs")
 	if n := b.Count("table.orgs tbody tr"); n != 41 {
 		t.Fatalf("%d rows, want 41", n)
@@ -222,7 +222,7 @@ func TestBrowserOrgsOverview(t *testing.T) {
 	if got := failing(); !slices.IsSorted(got) {
 		t.Errorf("after clicking again: %v, want fewest first", got)
 	}
-	if !strings.Contains(b.URL(), "as_of="+risksAsOf) {
+	if !strings.Contains(b.URL(), "as_of="+webtest.DemoAsOf) {
 		t.Errorf("sorting lost the date: %s", b.URL())
 	}
 	if p := b.Problems(); len(p) != 0 {
@@ -252,7 +252,7 @@ func BenchmarkOrgsOverview300(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	asOf := date.MustParse(risksAsOf)
+	asOf := date.MustParse(webtest.DemoAsOf)
 	for _, warm := range []bool{false, true} {
 		name := "cold" // every organization's records loaded and evaluated
 		if warm {
@@ -284,7 +284,7 @@ func TestOrgsOverviewOpenScanFindings(t *testing.T) {
 	open := func() int {
 		t.Helper()
 		var ov app.OrgsOverview
-		if err := json.Unmarshal([]byte(e.Get(c, "/api/v1/overview?as_of="+risksAsOf).Body), &ov); err != nil {
+		if err := json.Unmarshal([]byte(e.Get(c, "/api/v1/overview?as_of="+webtest.DemoAsOf).Body), &ov); err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range ov.Orgs {
@@ -302,7 +302,7 @@ func TestOrgsOverviewOpenScanFindings(t *testing.T) {
 	if n := open(); n != 3 {
 		t.Errorf("open scan findings after the sample: %d, want its 3 FAILs", n)
 	}
-	if page := e.Get(c, "/orgs?as_of="+risksAsOf); !strings.Contains(page.Body, "Open scan findings") {
+	if page := e.Get(c, "/orgs?as_of="+webtest.DemoAsOf); !strings.Contains(page.Body, "Open scan findings") {
 		t.Error("the page has no open scan findings column")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"ward/internal/store"
 	"ward/internal/todo"
 	"ward/internal/web/kit"
+	"ward/internal/web/records"
 	"ward/internal/workspace"
 )
 
@@ -72,7 +73,7 @@ func (o Overview) More() []TodoMore { return o.page.more }
 func (o Overview) All() string { return o.page.all }
 
 // Pages is where a ?all= page is among every item of its kind.
-func (o Overview) Pages() FlowPages { return o.page.pages }
+func (o Overview) Pages() records.Pages { return o.page.pages }
 
 // Back is the query of the whole list from a ?all= page: the request's
 // own without all, so the as-of date is kept ("" when nothing is left).
@@ -93,7 +94,7 @@ type todoPage struct {
 	more             []TodoMore
 	all              string
 	back             string
-	pages            FlowPages
+	pages            records.Pages
 }
 
 // AllPerPage is how many items of one kind a ?all= page lists at once:
@@ -114,8 +115,8 @@ func (o *Overview) paginate(all string, page int, q url.Values) {
 				n++
 			}
 		}
-		p.pages = listPages(q, n, page, AllPerPage)
-		from, to = p.pages.rows(n)
+		p.pages = records.ListPages(q, n, page, AllPerPage)
+		from, to = p.pages.Rows(n)
 	}
 	at := 0 // the item's place among those of kind all
 	shown := map[[2]string]int{}
@@ -241,7 +242,7 @@ func overviewPage(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, false, http.StatusBadRequest, fmt.Sprintf("all=%q is not a kind of item: use one of %s", all, strings.Join(todo.Kinds, ", ")))
 		return
 	}
-	page, err := pageParam(q, "page", 1)
+	page, err := records.PageParam(q, "page", 1)
 	if err != nil {
 		s.Fail(w, r, false, http.StatusBadRequest, err.Error())
 		return

@@ -25,6 +25,7 @@ import (
 	"ward/internal/report/workforce"
 	"ward/internal/store"
 	"ward/internal/web/kit"
+	"ward/internal/web/records"
 	"ward/internal/workspace"
 )
 
@@ -164,7 +165,7 @@ func reportDownload(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 		s.Fail(w, r, api, http.StatusNotFound, fmt.Sprintf("the %s comes as %s, not %q", strings.ToLower(ReportDocs[i].Title), strings.Join(ReportDocs[i].Formats, ", "), format))
 		return
 	}
-	ws, asOf, ok := asOfWorkspace(s, w, r, api)
+	ws, asOf, ok := records.AsOfWorkspace(s, w, r, api)
 	if !ok {
 		return
 	}

@@ -1,10 +1,10 @@
 // Package kit is the core of ward's web app, which every part of it
-// (login, api, public, app; see package web for the layout) builds on:
-// the Server, the route registry that decides who may call what, the
-// wrapper that checks it, sessions, rendering with the one layout, and the
-// workspace cache. Handlers are thin: they load an organization from the
-// store, call the same pure functions as the CLI, and render HTML or JSON.
-// kit imports no part of the app.
+// (login, api, public, records, app, controls, risks...; see package web
+// for the layout) builds on: the Server, the route registry that decides
+// who may call what, the wrapper that checks it, sessions, rendering with
+// the one layout, and the workspace cache. Handlers are thin: they load
+// an organization from the store, call the same pure functions as the
+// CLI, and render HTML or JSON. kit imports no part of the app.
 //
 // Templates and static files are embedded; pages load no external assets
 // and carry no inline script or style, so the Content-Security-Policy can
@@ -12,7 +12,7 @@
 //
 // # Adding a page
 //
-// One file per page in the part it belongs to, say app/risks.go, and
+// One file per page in the part it belongs to, say risks/risks.go, and
 // kit/templates/risks.html (every page shares the layout):
 //
 //	func init() {

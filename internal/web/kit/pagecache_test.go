@@ -19,7 +19,9 @@ import (
 	"ward/internal/store"
 	"ward/internal/store/storetest"
 	"ward/internal/web/app"
+	"ward/internal/web/controls"
 	"ward/internal/web/kit"
+	"ward/internal/web/risks"
 	"ward/internal/web/webtest"
 	"ward/internal/workspace"
 )
@@ -249,11 +251,11 @@ func TestHeavyPagesAtScale(t *testing.T) {
 	for _, ev := range ws.Evidence {
 		all = append(all, ev.ID)
 	}
-	if len(all) < 2*app.EvidencePerPage {
+	if len(all) < 2*controls.EvidencePerPage {
 		t.Fatalf("%d evidence items: the test proves nothing", len(all))
 	}
 	pages := webtest.WalkPages(t, get, "/orgs/alpha/evidence")
-	if len(pages) != (len(all)+app.EvidencePerPage-1)/app.EvidencePerPage {
+	if len(pages) != (len(all)+controls.EvidencePerPage-1)/controls.EvidencePerPage {
 		t.Errorf("%d evidence pages for %d items", len(pages), len(all))
 	}
 	once("evidence", ids(evidenceRow, pages), all)
@@ -267,7 +269,7 @@ func TestHeavyPagesAtScale(t *testing.T) {
 		}
 	}
 	once("evidence of "+control, ids(evidenceRow, webtest.WalkPages(t, get, "/orgs/alpha/evidence?control="+control+"&page=1")), ofControl)
-	var api app.EvidenceList
+	var api controls.EvidenceList
 	if err := json.Unmarshal([]byte(e.Get(c, "/api/v1/orgs/alpha/evidence").Body), &api); err != nil || len(api.Evidence) != len(all) {
 		t.Errorf("the API lists %d items (%v), want all %d", len(api.Evidence), err, len(all))
 	}
@@ -304,8 +306,8 @@ func TestHeavyPagesAtScale(t *testing.T) {
 	once("systems", ids(recordRow, webtest.WalkPages(t, get, "/orgs/alpha/systems")), systems)
 
 	// The register's coverage findings, FindingsPerPage to a page.
-	var reg app.RiskRegister
-	if err := json.Unmarshal([]byte(e.Get(c, "/api/v1/orgs/alpha/risks").Body), &reg); err != nil || len(reg.Findings) < 2*app.FindingsPerPage {
+	var reg risks.RiskRegister
+	if err := json.Unmarshal([]byte(e.Get(c, "/api/v1/orgs/alpha/risks").Body), &reg); err != nil || len(reg.Findings) < 2*risks.FindingsPerPage {
 		t.Fatalf("the register has %d findings (%v): the test proves nothing", len(reg.Findings), err)
 	}
 	var findings []string

@@ -58,6 +58,10 @@ func (e *TestEnv) SeedLarge() *workspace.Workspace {
 // breach notice to Lakeside Cardiology is 14 days overdue.
 func DemoNow() time.Time { return time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC) }
 
+// DemoAsOf is the day the page tests read the demo at (?as_of=), in
+// 2026-Q4, the same day for the controls', risks' and overview's tests.
+const DemoAsOf = "2026-11-23"
+
 // SeedDemoWithTexts applies the demo with its policies' texts in the
 // blob store (as `ward apply` keeps them), plus a policy whose text
 // carries raw HTML.
