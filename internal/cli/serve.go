@@ -168,6 +168,14 @@ func serve(ctx context.Context, env *Env, s *store.Store, f serveFlags, ready fu
 	if err := f.notify.start(ctx, env, s); err != nil {
 		return err
 	}
+	// The overview's summaries missing after an upgrade (or a ward apply
+	// while no server ran) are made in the background, not by the first
+	// person to open /orgs.
+	go func() {
+		if _, err := web.PrepareOverview(h, ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("summarise organizations for the overview", "err", err)
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -167,3 +167,28 @@ func (s *Store) PutOrgRows(ctx context.Context, rows map[int64]OrgRow) error {
 	}
 	return nil
 }
+
+// CurrentSummaries reports which of the organizations in ids have a
+// stored summary made at their current audit head, without reading the
+// summaries.
+func (s *Store) CurrentSummaries(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	err := inBatches(ids, func(part []int64, args []any, marks string) error {
+		rs, err := s.db.QueryContext(ctx, s.q(`SELECT s.org_id FROM org_summaries s
+			JOIN audit_head h ON h.org_id = s.org_id AND h.seq = s.seq AND h.hash = s.hash
+			WHERE s.org_id IN (`+marks+")"), args...)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var id int64
+			if err := rs.Scan(&id); err != nil {
+				return err
+			}
+			out[id] = true
+		}
+		return rs.Err()
+	})
+	return out, err
+}

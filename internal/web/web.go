@@ -10,7 +10,7 @@ import (
 
 	// The parts register their routes with kit when they load.
 	_ "ward/internal/web/api"
-	_ "ward/internal/web/app"
+	"ward/internal/web/app"
 	_ "ward/internal/web/controls"
 	_ "ward/internal/web/incidents"
 	_ "ward/internal/web/privacyrule"
@@ -42,6 +42,11 @@ const InviteDays = login.InviteDays
 
 // New builds the server from every route of every part.
 func New(st *store.Store, cfg Config) *Server { return kit.New(st, cfg) }
+
+// PrepareOverview makes the MSP overview's missing summaries, logging
+// its progress (app.PrepareOverview): ward serve runs it in the
+// background at start.
+func PrepareOverview(s *Server, ctx context.Context) (int, error) { return app.PrepareOverview(s, ctx) }
 
 // NewSSO discovers an OpenID provider (kit.NewSSO).
 func NewSSO(ctx context.Context, set SSOSettings) (*SSO, error) { return kit.NewSSO(ctx, set) }

@@ -77,6 +77,9 @@ func testOrgSummaries(t *testing.T, s *store.Store) {
 	if _, ok := got[a.ID]; ok || len(got) != 1 {
 		t.Errorf("after alpha changed: %v, want bravo's only", got)
 	}
+	if cur, err := s.CurrentSummaries(ctx, []int64{a.ID, b.ID, 999999}); err != nil || !reflect.DeepEqual(cur, map[int64]bool{b.ID: true}) {
+		t.Errorf("CurrentSummaries after alpha changed: %v, %v; want bravo's only", cur, err)
+	}
 	newer, err := s.Org(a).AuditHead(ctx)
 	if err != nil {
 		t.Fatal(err)

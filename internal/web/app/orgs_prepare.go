@@ -1,0 +1,62 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"ward/internal/store"
+	"ward/internal/web/kit"
+)
+
+// PrepareOverview makes and stores the overview's summary of every
+// organization that has none at its current audit head (the first start
+// after an upgrade that added them, or organizations changed by ward
+// apply while no server ran), one at a time, logging its progress, so
+// that the first person to open /orgs does not wait for all of them. A
+// request meanwhile waits only for the summaries it needs that are not
+// made yet (and makes them on its cores); one being made here is made
+// once. ward serve runs it in the background at start.
+func PrepareOverview(s *kit.Server, ctx context.Context) (made int, err error) {
+	orgs, err := s.Store.Orgs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	heads, err := s.Store.AuditHeads(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	current, err := s.Store.CurrentSummaries(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	var todo []store.Org
+	for _, o := range orgs {
+		if _, chained := heads[o.ID]; chained && !current[o.ID] {
+			todo = append(todo, o)
+		}
+	}
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	s.Log.InfoContext(ctx, "summarising organizations for the overview", "missing", len(todo), "organizations", len(orgs))
+	start, last := time.Now(), time.Now()
+	for i, o := range todo {
+		if err := ctx.Err(); err != nil {
+			return made, err
+		}
+		if _, err := buildSummary(s, ctx, o, heads[o.ID], true); err != nil {
+			return made, err
+		}
+		made++
+		if time.Since(last) >= 10*time.Second {
+			last = time.Now()
+			s.Log.InfoContext(ctx, "summarising organizations for the overview", "done", i+1, "missing", len(todo), "elapsed", time.Since(start).Round(time.Second).String())
+		}
+	}
+	s.Log.InfoContext(ctx, "organizations summarised for the overview", "made", made, "elapsed", time.Since(start).Round(time.Millisecond).String())
+	return made, nil
+}

@@ -1,0 +1,72 @@
+package app_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"ward/internal/date"
+	"ward/internal/store"
+	"ward/internal/store/storetest"
+	"ward/internal/web/app"
+	"ward/internal/web/kit"
+	"ward/internal/web/webtest"
+	"ward/internal/workspace"
+)
+
+// TestPrepareOverview: at start, ward serve makes every summary missing
+// at the organizations' current heads (what an upgrade leaves), so the
+// first overview makes none and shows the same rows; a second run makes
+// nothing, and after a change only the changed organization's. On both
+// engines.
+func TestPrepareOverview(t *testing.T) {
+	for _, eng := range storetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			e := webtest.NewEnvAt(t, kit.Config{}, eng.URL(t))
+			u := e.Users[store.RoleViewer]
+			seedOrgs(t, e.Store, 4, u.ID)
+			ctx := context.Background()
+			all, err := e.Store.Orgs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := kit.New(e.Store, kit.Config{})
+			made, err := app.PrepareOverview(s, ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if made != len(all) { // alpha, bravo and four clients, each with records
+				t.Errorf("made %d summaries at start, want %d", made, len(all))
+			}
+			if made, err := app.PrepareOverview(kit.New(e.Store, kit.Config{}), ctx); err != nil || made != 0 {
+				t.Errorf("a second start made %d summaries (%v), want 0", made, err)
+			}
+
+			ms, err := e.Store.Memberships(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asOf := date.MustParse(webtest.DemoAsOf)
+			first := kit.New(e.Store, kit.Config{})
+			rows, err := app.OrgsOverviewRows(first, ctx, ms, asOf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := first.Msp.Builds.Load(); n != 0 {
+				t.Errorf("the first overview after start made %d summaries, want 0", n)
+			}
+			for i, m := range ms {
+				if want := referenceRow(t, e.Store, m.Org, m.Role, asOf); !reflect.DeepEqual(rows[i], want) {
+					t.Errorf("%s: got %+v\nwant %+v", m.Org.Slug, rows[i], want)
+				}
+			}
+
+			if _, err := e.Store.Org(e.OrgA).Put(ctx, "test", store.KindVendor, "gcp", workspace.Vendor{ID: "gcp", Name: "Google Cloud"}); err != nil {
+				t.Fatal(err)
+			}
+			if made, err := app.PrepareOverview(kit.New(e.Store, kit.Config{}), ctx); err != nil || made != 1 {
+				t.Errorf("after alpha changed, a start made %d summaries (%v), want 1", made, err)
+			}
+		})
+	}
+}
