@@ -472,7 +472,14 @@ func importProwler(ctx context.Context, env *Env, b *Backend, mapper *prowler.Ma
 			// storing it would only add a scan dated year 1.
 			return store.ScanInput{}, &prowler.Error{Format: format, Offset: -1, Err: errNoFindings}
 		}
+		// The findings held are written (on SQLite, sorted runs merged)
+		// while the file's copy is finished and synced.
+		written := make(chan error, 1)
+		go func() { written <- sw.Finish() }()
 		sha, size, err := src.finish()
+		if werr := <-written; werr != nil {
+			return store.ScanInput{}, werr
+		}
 		if err != nil {
 			return store.ScanInput{}, fmt.Errorf("keep %s as evidence: %w", path, err)
 		}

@@ -136,13 +136,16 @@ type ScanWriter struct {
 	// its answer, kerr the answer once received; spill holds the sorted
 	// runs; conn is the connection the merged runs are written on.
 	keyLater bool
-	conn     *sql.Conn
-	spill    *spill
-	cur      *run
-	runs     chan *run
-	free     chan *run
-	keyed    chan error
-	kerr     error
+	// finished: Finish ran, with finishErr.
+	finished  bool
+	finishErr error
+	conn      *sql.Conn
+	spill     *spill
+	cur       *run
+	runs      chan *run
+	free      chan *run
+	keyed     chan error
+	kerr      error
 	// lastAt and lastSec, lastNsec: the last finding time formatted (a
 	// scan's findings share a few times).
 	args     []any // insert's, reused
@@ -216,6 +219,9 @@ func (sw *ScanWriter) Add(f ScanFinding) error {
 	}
 	sw.seen++
 	sw.pairs[f.Account+"\x00"+f.Check] = struct{}{}
+	if sw.finished {
+		return errors.New("import: a finding added after Finish")
+	}
 	if sw.keyLater {
 		return sw.addRun(f)
 	}
@@ -235,6 +241,24 @@ func (sw *ScanWriter) Add(f ScanFinding) error {
 		return sw.flush()
 	}
 	return nil
+}
+
+// Finish writes what is still held: the last batch, or on SQLite every
+// sorted run, merged (a large import's longest step after its feed). A
+// feed may call it once it has added every finding, to overlap it with
+// its own last work (the file's hash); ImportScan calls it after the
+// feed otherwise. No finding may be added after it.
+func (sw *ScanWriter) Finish() error {
+	if sw.finished {
+		return sw.finishErr
+	}
+	sw.finished = true
+	if sw.keyLater {
+		sw.finishErr = sw.finishRuns()
+	} else if sw.finishErr = sw.flush(); sw.finishErr == nil {
+		sw.finishErr = sw.commitSlice()
+	}
+	return sw.finishErr
 }
 
 // Seen is how many findings were added so far.
@@ -572,12 +596,7 @@ func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter,
 	if err != nil {
 		return res, err
 	}
-	if sw.keyLater {
-		err = sw.finishRuns()
-	} else if err = sw.flush(); err == nil {
-		err = sw.commitSlice()
-	}
-	if err != nil {
+	if err := sw.Finish(); err != nil {
 		return res, err
 	}
 	if in.SHA256 == "" {
