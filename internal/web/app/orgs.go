@@ -48,6 +48,9 @@ type OrgsOverview struct {
 	// Tasks are the organizations where the caller is a workforce member
 	// (role member): it sees its own tasks there, and no numbers.
 	Tasks []kit.OrgMembership `json:"tasks"`
+	// Pending counts the organizations left out because their summary
+	// is still being made at start (after an upgrade).
+	Pending int `json:"pending"`
 }
 
 // OrgColumn is a sortable column of the page.
@@ -182,6 +185,10 @@ func OrgsOverviewRows(s *kit.Server, ctx context.Context, ms []store.Membership,
 		parallel(len(need), func(k int) {
 			i := need[k]
 			e, slug := entries[i], ms[i].Org.Slug
+			if e == nil {
+				rows[i] = kit.OrgRow{Pending: true}
+				return
+			}
 			compute := func() kit.OrgRow {
 				s.Msp.Evals.Add(1)
 				row := orgSummary(e.Sum.Workspace, cat, asOf, slug)
@@ -288,6 +295,9 @@ func loadSummaries(s *kit.Server, ctx context.Context, orgs []store.Org, heads m
 			}
 		}
 		head, ok := heads[org.ID]
+		if ok && s.Msp.Preparing.Load() {
+			return // made at start (PrepareOverview): pending, not waited for
+		}
 		out[i], errs[i] = buildSummary(s, ctx, org, head, ok)
 	})
 	m := make(map[int64]*kit.MspEntry, len(orgs))
@@ -479,7 +489,9 @@ func serveOrgs(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool) 
 			s.Render(w, r, "orgs.html", ov)
 		}
 	}
-	if key, ok := orgsKey(s, r, ms); ok {
+	// While summaries are made at start an answer may leave some out:
+	// it is not kept.
+	if key, ok := orgsKey(s, r, ms); ok && !s.Msp.Preparing.Load() {
 		s.ServeKept(w, r, key, 0, audit.Head{}, answer)
 		return
 	}
@@ -549,8 +561,15 @@ func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool, m
 		s.ServerError(w, r, api, err)
 		return OrgsOverview{}, false
 	}
+	pending := 0
+	rows = slices.DeleteFunc(rows, func(r kit.OrgRow) bool {
+		if r.Pending {
+			pending++
+		}
+		return r.Pending
+	})
 	SortOrgs(rows, key, desc)
-	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: controls.ReadinessFrameworks, Tasks: tasks}
+	ov := OrgsOverview{AsOf: asOf, Sort: key, Orgs: rows, Frameworks: controls.ReadinessFrameworks, Tasks: tasks, Pending: pending}
 	if desc {
 		ov.Sort = "-" + key
 	}

@@ -12,10 +12,10 @@ import (
 // organization that has none at its current audit head (the first start
 // after an upgrade that added them, or organizations changed by ward
 // apply while no server ran), one at a time, logging its progress, so
-// that the first person to open /orgs does not wait for all of them. A
-// request meanwhile waits only for the summaries it needs that are not
-// made yet (and makes them on its cores); one being made here is made
-// once. ward serve runs it in the background at start.
+// that the first person to open /orgs does not wait for them. Meanwhile
+// the overview shows the organizations that are ready and says how many
+// are still being summarised (mspCache.Preparing), and is not kept.
+// ward serve runs it in the background at start.
 func PrepareOverview(s *kit.Server, ctx context.Context) (made int, err error) {
 	orgs, err := s.Store.Orgs(ctx)
 	if err != nil {
@@ -42,6 +42,8 @@ func PrepareOverview(s *kit.Server, ctx context.Context) (made int, err error) {
 	if len(todo) == 0 {
 		return 0, nil
 	}
+	s.Msp.Preparing.Store(true)
+	defer s.Msp.Preparing.Store(false)
 	s.Log.InfoContext(ctx, "summarising organizations for the overview", "missing", len(todo), "organizations", len(orgs))
 	start, last := time.Now(), time.Now()
 	for i, o := range todo {

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"reflect"
 	"testing"
 
@@ -30,13 +32,40 @@ func TestPrepareOverview(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// While the summaries are being made, the overview lists
+			// none of the organizations (nothing is stored yet) and says
+			// so, with no number of its own; nothing is kept.
+			e.Server.Msp.Preparing.Store(true)
+			c, _ := e.Login(u)
+			r := e.Get(c, "/api/v1/overview")
+			var ov app.OrgsOverview
+			if err := json.Unmarshal([]byte(r.Body), &ov); err != nil || r.StatusCode != 200 {
+				t.Fatalf("overview while preparing: %d %v", r.StatusCode, err)
+			}
+			if ov.Pending != 5 || len(ov.Orgs) != 0 {
+				t.Errorf("overview while preparing: %d pending, %d rows; want 5 pending (alpha, four clients), none listed", ov.Pending, len(ov.Orgs))
+			}
+			page := e.Get(c, "/orgs")
+			if !strings.Contains(page.Body, "5 practices are still being summarised") || strings.Contains(page.Body, "does not belong") {
+				t.Errorf("/orgs while preparing lacks the note, or says the account has no organization")
+			}
+			if n := e.Server.Msp.Builds.Load(); n != 0 {
+				t.Errorf("requests while preparing made %d summaries, want 0", n)
+			}
+			e.Server.Msp.Preparing.Store(false)
+			r = e.Get(c, "/api/v1/overview")
+			ov = app.OrgsOverview{}
+			if err := json.Unmarshal([]byte(r.Body), &ov); err != nil || ov.Pending != 0 || len(ov.Orgs) != 5 {
+				t.Errorf("overview after preparing: %d pending, %d rows (%v); want 0 and 5", ov.Pending, len(ov.Orgs), err)
+			}
+
 			s := kit.New(e.Store, kit.Config{})
 			made, err := app.PrepareOverview(s, ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if made != len(all) { // alpha, bravo and four clients, each with records
-				t.Errorf("made %d summaries at start, want %d", made, len(all))
+			if made != len(all)-5 { // bravo: the overview above made the others'
+				t.Errorf("made %d summaries at start, want %d", made, len(all)-5)
 			}
 			if made, err := app.PrepareOverview(kit.New(e.Store, kit.Config{}), ctx); err != nil || made != 0 {
 				t.Errorf("a second start made %d summaries (%v), want 0", made, err)

@@ -45,6 +45,10 @@ type mspCache struct {
 	// set by a test, runs before each build.
 	Builds, Evals, Stored atomic.Int64
 	Building              func()
+	// Preparing is set while ward serve makes the missing summaries at
+	// start (app.PrepareOverview): a request then leaves out the
+	// organizations whose summary is not made yet, and says how many.
+	Preparing atomic.Bool
 	// Version names the rules that compute a row, kept with each stored
 	// row (org_rows): msp.RulesVersion unless a test sets another, to
 	// stand for an upgrade.

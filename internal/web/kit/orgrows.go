@@ -47,6 +47,9 @@ type OrgRow struct {
 	OverdueRequests int       `json:"overdue_requests"`
 	Next            *Deadline `json:"next_deadline"`
 	Error           string    `json:"error,omitempty"`
+	// Pending is set on a row not computed because its organization's
+	// summary is still being made at start (mspCache.Preparing).
+	Pending bool `json:"-"`
 }
 
 // Deadline is the first dated item of the organization's "needs
