@@ -290,6 +290,7 @@ func loadSummaries(s *kit.Server, ctx context.Context, orgs []store.Org, heads m
 				return
 			}
 			if sum, err := msp.Decode(st.Body); err == nil {
+				s.Msp.Decoded.Add(1)
 				out[i] = s.Msp.Put(org.ID, &kit.MspEntry{Head: st.Head, Sum: sum, Size: len(st.Body)})
 				return
 			}

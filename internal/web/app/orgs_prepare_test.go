@@ -67,8 +67,24 @@ func TestPrepareOverview(t *testing.T) {
 			if made != len(all)-5 { // bravo: the overview above made the others'
 				t.Errorf("made %d summaries at start, want %d", made, len(all)-5)
 			}
-			if made, err := app.PrepareOverview(kit.New(e.Store, kit.Config{}), ctx); err != nil || made != 0 {
+			// A start reads every current summary into memory, so a date
+			// no server has evaluated reads and decodes none of them.
+			warm := kit.New(e.Store, kit.Config{})
+			if made, err := app.PrepareOverview(warm, ctx); err != nil || made != 0 {
 				t.Errorf("a second start made %d summaries (%v), want 0", made, err)
+			}
+			if n, _ := warm.Msp.Held(); n != len(all) || warm.Msp.Decoded.Load() != int64(len(all)) {
+				t.Errorf("a start holds %d summaries, read %d; want all %d", n, warm.Msp.Decoded.Load(), len(all))
+			}
+			msWarm, err := e.Store.Memberships(ctx, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := app.OrgsOverviewRows(warm, ctx, msWarm, date.MustParse(webtest.DemoAsOf).AddDays(-40)); err != nil {
+				t.Fatal(err)
+			}
+			if d, b := warm.Msp.Decoded.Load(), warm.Msp.Builds.Load(); d != int64(len(all)) || b != 0 {
+				t.Errorf("a new date after start read %d summaries and made %d; want none beyond the %d read at start", d-int64(len(all)), b, len(all))
 			}
 
 			ms, err := e.Store.Memberships(ctx, u.ID)

@@ -43,7 +43,8 @@ type mspCache struct {
 	// Builds counts summaries made from the records, Evals rows computed
 	// and Stored rows read from the database, for tests; building, when
 	// set by a test, runs before each build.
-	Builds, Evals, Stored atomic.Int64
+	// Decoded counts summaries read from org_summaries and decoded.
+	Builds, Evals, Stored, Decoded atomic.Int64
 	Building              func()
 	// Preparing is set while ward serve makes the missing summaries at
 	// start (app.PrepareOverview): a request then leaves out the
