@@ -45,7 +45,7 @@ type mspCache struct {
 	// set by a test, runs before each build.
 	// Decoded counts summaries read from org_summaries and decoded.
 	Builds, Evals, Stored, Decoded atomic.Int64
-	Building              func()
+	Building                       func()
 	// Preparing is set while ward serve makes the missing summaries at
 	// start (app.PrepareOverview): a request then leaves out the
 	// organizations whose summary is not made yet, and says how many.
