@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"ward/internal/cli"
+	_ "ward/internal/cli/imports" // ward import prowler
 	"ward/internal/importer/prowler"
 )
 

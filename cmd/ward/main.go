@@ -9,6 +9,13 @@ import (
 	"syscall"
 
 	"ward/internal/cli"
+
+	// The command groups register their commands with cli when they load.
+	_ "ward/internal/cli/imports"
+	_ "ward/internal/cli/privacyrule"
+	_ "ward/internal/cli/reports"
+	_ "ward/internal/cli/risks"
+	_ "ward/internal/cli/workforce"
 )
 
 func main() {

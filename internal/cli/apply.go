@@ -43,7 +43,7 @@ func init() {
 			fs.BoolVar(&adopt, "adopt", false, "records changed in the web since the last apply keep the web's version (ward export then brings it into the files)")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
-			defer boundMemory()()
+			defer BoundMemory()()
 			if path == "" && len(args) == 1 {
 				path = args[0]
 			}
@@ -84,9 +84,9 @@ func init() {
 // often, not refused.
 const softMemory = 100 << 20
 
-// boundMemory sets the limit for one command and returns what puts the
+// BoundMemory sets the limit for one command and returns what puts the
 // previous one back (commands run in the tests' process too).
-func boundMemory() (restore func()) {
+func BoundMemory() (restore func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
@@ -287,7 +287,7 @@ func attachFiles(s *store.Store, l *workspace.Loaded, dryRun bool, bar *workBar)
 			return "", 0, "", BadInput("%v", err)
 		}
 		defer f.Close()
-		typ = fileType(f, rel)
+		typ = FileType(f, rel)
 		if dryRun {
 			sha, size, err = hashOnly(bar.reader(f))
 		} else {
@@ -348,7 +348,9 @@ func hashOnly(r io.Reader) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, err
 }
 
-func fileType(f *os.File, name string) string {
+// FileType is the media type of an evidence file: from its name's
+// extension, else from its first bytes.
+func FileType(f *os.File, name string) string {
 	if t := mime.TypeByExtension(filepath.Ext(name)); t != "" {
 		return strings.SplitN(t, ";", 2)[0]
 	}

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ward/internal/auth"
+	"ward/internal/cli"
 	"ward/internal/store"
 	"ward/internal/web"
 )
@@ -44,7 +45,7 @@ func TestApplyKeepsTheWebsRecordsAndStopsOnDrift(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "cli:raj@laptop")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
 
 	// The web app on the same database, and an editor's API token.
 	ctx := context.Background()
@@ -81,7 +82,7 @@ func TestApplyKeepsTheWebsRecordsAndStopsOnDrift(t *testing.T) {
 	}
 
 	// A routine apply of the files keeps both, and says so.
-	out := mustWard(t, db, "apply", "-f", demoDir)
+	out := mustWard(t, db, "apply", "-f", cli.DemoDir)
 	if !strings.Contains(out, "no changes") || !strings.Contains(out, "1 vendor, 1 incident made in the web") {
 		t.Errorf("apply after web creates:\n%s", out)
 	}
@@ -109,13 +110,13 @@ func TestApplyKeepsTheWebsRecordsAndStopsOnDrift(t *testing.T) {
 	}
 	headBefore := mustWard(t, db, "audit", "log", "--limit", "1", "--format", "json")
 	for _, dry := range []bool{false, true} {
-		args := []string{"apply", "-f", demoDir}
+		args := []string{"apply", "-f", cli.DemoDir}
 		if dry {
 			args = append(args, "--dry-run")
 		}
 		code, out, errs := ward(t, db, args...)
-		if code != ExitDrift {
-			t.Fatalf("apply over a web edit (dry run %v): exit %d, want %d\n%s%s", dry, code, ExitDrift, out, errs)
+		if code != cli.ExitDrift {
+			t.Fatalf("apply over a web edit (dry run %v): exit %d, want %d\n%s%s", dry, code, cli.ExitDrift, out, errs)
 		}
 		if !strings.Contains(errs, "system patient-api: changed by dana@acme-health.example") || !strings.Contains(errs, "differs from the files in description") ||
 			!strings.Contains(errs, "--overwrite") || !strings.Contains(errs, "--adopt") {
@@ -132,11 +133,11 @@ func TestApplyKeepsTheWebsRecordsAndStopsOnDrift(t *testing.T) {
 	// --adopt keeps the web's version; export brings it into the files,
 	// with the web's vendor and incident; applying the export changes
 	// nothing.
-	out = mustWard(t, db, "apply", "-f", demoDir, "--adopt")
+	out = mustWard(t, db, "apply", "-f", cli.DemoDir, "--adopt")
 	if !strings.Contains(out, "adopted      system patient-api") {
 		t.Errorf("apply --adopt:\n%s", out)
 	}
-	if out := mustWard(t, db, "apply", "-f", demoDir); !strings.Contains(out, "no changes") {
+	if out := mustWard(t, db, "apply", "-f", cli.DemoDir); !strings.Contains(out, "no changes") {
 		t.Errorf("apply of the unchanged files after adopting:\n%s", out)
 	}
 	exp := filepath.Join(dir, "export")
@@ -196,10 +197,10 @@ systems:
 	st.Close()
 	os.WriteFile(filepath.Join(ws, "tiny.yaml"), []byte(strings.Replace(files, "  - id: fax\n    kind: other\n", "", 1)), 0o644)
 	code, out, errs := ward(t, db, "apply", "-f", ws)
-	if code != ExitBadInput || !strings.Contains(errs, "flow ehr->fax: to:") || !strings.Contains(errs, "nothing was written") {
+	if code != cli.ExitBadInput || !strings.Contains(errs, "flow ehr->fax: to:") || !strings.Contains(errs, "nothing was written") {
 		t.Errorf("apply dropping a system a web flow names: exit %d\n%s%s", code, out, errs)
 	}
-	if code, _, errs := ward(t, db, "apply", "-f", ws, "--dry-run"); code != ExitBadInput || !strings.Contains(errs, "flow ehr->fax: to:") {
+	if code, _, errs := ward(t, db, "apply", "-f", ws, "--dry-run"); code != cli.ExitBadInput || !strings.Contains(errs, "flow ehr->fax: to:") {
 		t.Errorf("dry run: exit %d\n%s", code, errs)
 	}
 }

@@ -80,7 +80,8 @@ func (e *Env) selectOrg(ctx context.Context, s *store.Store) (store.Org, error) 
 	return store.Org{}, BadInput("%s holds %d organizations: choose one with --org (%s)", redactURL(e.DB), len(orgs), strings.Join(slugs, ", "))
 }
 
-func (e *Env) close() {
+// Close closes the database a command opened, if it did.
+func (e *Env) Close() {
 	if e.store != nil {
 		e.store.Close()
 	}

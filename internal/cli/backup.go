@@ -300,7 +300,7 @@ func printBackup(env *Env, verb, file string, m store.BackupManifest) error {
 		return enc.Encode(map[string]any{"file": file, "manifest": m, "manifest_sha256": m.SHA256, "signed": m.Signed})
 	}
 	fmt.Fprintf(env.Stdout, "%s %s: %d organization%s, %d rows in %d tables, %d evidence file%s (%d bytes), from %s\n",
-		verb, file, m.Totals["orgs"], plural(int(m.Totals["orgs"])), m.Totals["rows"], len(m.Tables), m.Totals["blobs"], plural(int(m.Totals["blobs"])), m.Totals["blob_bytes"], m.Engine)
+		verb, file, m.Totals["orgs"], Plural(int(m.Totals["orgs"])), m.Totals["rows"], len(m.Tables), m.Totals["blobs"], Plural(int(m.Totals["blobs"])), m.Totals["blob_bytes"], m.Engine)
 	for _, h := range m.AuditHeads {
 		fmt.Fprintf(env.Stdout, "  %s: audit head %d %s\n", h.Org, h.Seq, h.Hash)
 	}

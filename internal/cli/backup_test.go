@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"archive/tar"
@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/cli"
 	"ward/internal/store/storetest"
 )
 
@@ -23,7 +24,7 @@ func TestBackupRestore(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "test")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
 	archive := filepath.Join(dir, "ward-backup.tar.gz")
 	cp := filepath.Join(dir, "ward-backup.checkpoint")
 	out := mustWard(t, db, "backup", "-o", archive, "--checkpoint", cp)
@@ -88,7 +89,7 @@ func TestRestoreChecksASignatureOrCheckpoint(t *testing.T) {
 			t.Setenv("WARD_BLOBS", filepath.Join(dir, "blobs"))
 			run := func(db string, args ...string) (int, string, string) {
 				var out, errb bytes.Buffer
-				code := Main(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(""), &out, &errb)
+				code := cli.Main(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(""), &out, &errb)
 				return code, out.String(), errb.String()
 			}
 			must := func(db string, args ...string) string {
@@ -105,7 +106,7 @@ func TestRestoreChecksASignatureOrCheckpoint(t *testing.T) {
 				return code != 0 && !strings.Contains(out, "@")
 			}
 			src := eng.URL(t)
-			must(src, "apply", "-f", demoDir)
+			must(src, "apply", "-f", cli.DemoDir)
 			key := filepath.Join(dir, "backup.key")
 			if out := must(src, "backup", "keygen", "-o", key); !strings.Contains(out, "fingerprint") {
 				t.Errorf("keygen said %q", out)

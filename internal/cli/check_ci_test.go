@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"ward/internal/cli"
 )
 
 // `ward check` as a CI step (issue 5 item 3): a stray word before the flags
@@ -16,14 +18,14 @@ import (
 func TestCheckRejectsStrayArguments(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "test")
 	db := filepath.Join(t.TempDir(), "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
 	for _, args := range [][]string{
 		{"check", "examples/acme-health"},
 		{"check", "now", "--as-of", "2026-11-23", "--format", "json"},
 	} {
 		code, out, errs := ward(t, db, args...)
-		if code != ExitBadInput {
-			t.Errorf("ward %v: exit %d, want %d", args, code, ExitBadInput)
+		if code != cli.ExitBadInput {
+			t.Errorf("ward %v: exit %d, want %d", args, code, cli.ExitBadInput)
 		}
 		if out != "" {
 			t.Errorf("ward %v printed findings on bad input:\n%s", args, out)
@@ -33,8 +35,8 @@ func TestCheckRejectsStrayArguments(t *testing.T) {
 		}
 	}
 	// The same flags in the right place gate as usual.
-	if code, _, _ := ward(t, db, "check", "--as-of", "2026-11-23"); code != ExitFindings {
-		t.Errorf("ward check --as-of: exit %d, want %d (the demo fails the gate)", code, ExitFindings)
+	if code, _, _ := ward(t, db, "check", "--as-of", "2026-11-23"); code != cli.ExitFindings {
+		t.Errorf("ward check --as-of: exit %d, want %d (the demo fails the gate)", code, cli.ExitFindings)
 	}
 }
 
@@ -46,7 +48,7 @@ func TestReportDataflowVendor(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "test")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
 	ids := regexp.MustCompile(`<g id="((?:system|vendor)-[^"]+)"`)
 	drawn := func(path string) map[string]bool {
 		t.Helper()
@@ -82,8 +84,8 @@ func TestReportDataflowVendor(t *testing.T) {
 
 	bad := filepath.Join(dir, "bad.svg")
 	code, _, errs := ward(t, db, "report", "dataflow", "--vendor", "openia", "-o", bad)
-	if code != ExitBadInput || !strings.Contains(errs, "openia") {
-		t.Errorf("unknown vendor: exit %d, stderr %q; want %d naming it", code, errs, ExitBadInput)
+	if code != cli.ExitBadInput || !strings.Contains(errs, "openia") {
+		t.Errorf("unknown vendor: exit %d, stderr %q; want %d naming it", code, errs, cli.ExitBadInput)
 	}
 	if _, err := os.Stat(bad); !os.IsNotExist(err) {
 		t.Errorf("unknown vendor still wrote %s (%v)", bad, err)
@@ -96,10 +98,10 @@ func TestReportDataflowVendor(t *testing.T) {
 func TestCheckQuietAndBlocked(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "test")
 	db := filepath.Join(t.TempDir(), "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
 	code, out, errs := ward(t, db, "check", "--as-of", "2026-11-23", "--quiet")
-	if code != ExitFindings {
-		t.Errorf("--quiet: exit %d, want %d", code, ExitFindings)
+	if code != cli.ExitFindings {
+		t.Errorf("--quiet: exit %d, want %d", code, cli.ExitFindings)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	for _, l := range lines {
@@ -143,10 +145,10 @@ func TestHelpAndBadInputOfCatalogCommands(t *testing.T) {
 	if code, out, _ := ward(t, db, "help", "import", "csv"); code != 0 || !strings.HasPrefix(out, "usage: ward import csv FILE --map") {
 		t.Errorf("ward help import csv: exit %d\n%s", code, out)
 	}
-	if code, _, errs := ward(t, db, "crosswalk", "--from", "hipaa", "--to", "hipaa"); code != ExitBadInput || !strings.Contains(errs, "two different frameworks") {
+	if code, _, errs := ward(t, db, "crosswalk", "--from", "hipaa", "--to", "hipaa"); code != cli.ExitBadInput || !strings.Contains(errs, "two different frameworks") {
 		t.Errorf("crosswalk hipaa→hipaa: exit %d %s", code, errs)
 	}
-	if code, _, errs := ward(t, db, "penalty", "--violations", "3"); code != ExitBadInput || !strings.Contains(errs, "needs --tier 1..4") {
+	if code, _, errs := ward(t, db, "penalty", "--violations", "3"); code != cli.ExitBadInput || !strings.Contains(errs, "needs --tier 1..4") {
 		t.Errorf("penalty without --tier: exit %d %s", code, errs)
 	}
 }
@@ -156,8 +158,8 @@ func TestHelpAndBadInputOfCatalogCommands(t *testing.T) {
 func TestApplyDryRunOnEmptyDatabase(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "test")
 	db := filepath.Join(t.TempDir(), "ward.db")
-	dry := mustWard(t, db, "apply", "--dry-run", "-f", demoDir)
-	real := mustWard(t, db, "apply", "-f", demoDir)
+	dry := mustWard(t, db, "apply", "--dry-run", "-f", cli.DemoDir)
+	real := mustWard(t, db, "apply", "-f", cli.DemoDir)
 	n := regexp.MustCompile(`(\d+) would create, 0 would change`).FindStringSubmatch(dry)
 	m := regexp.MustCompile(`(\d+) created, 0 changed`).FindStringSubmatch(real)
 	if n == nil || m == nil || n[1] != m[1] {

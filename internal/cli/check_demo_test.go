@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 
+	"ward/internal/cli"
 	"ward/internal/date"
 	"ward/internal/phimap"
 	"ward/internal/policy"
@@ -22,16 +23,16 @@ func TestCheckOnFixedDemoExitsZero(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "test")
 	const asOf = "2026-11-23"
 	db := filepath.Join(t.TempDir(), "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
-	if code, out, _ := ward(t, db, "check", "--as-of", asOf); code != ExitFindings {
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
+	if code, out, _ := ward(t, db, "check", "--as-of", asOf); code != cli.ExitFindings {
 		t.Fatalf("the demo as shipped: exit %d, want 1\n%s", code, out)
 	}
 
 	dir := filepath.Join(t.TempDir(), "acme-health")
-	if err := os.CopyFS(dir, os.DirFS(demoDir)); err != nil {
+	if err := os.CopyFS(dir, os.DirFS(cli.DemoDir)); err != nil {
 		t.Fatal(err)
 	}
-	l, err := workspace.Load(dir, WorkspaceOptions())
+	l, err := workspace.Load(dir, cli.WorkspaceOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,12 @@
-// Package cli is ward's command line: one file per command, each adding
-// itself to the registry with Register in an init function, so a new
-// command touches no shared switch. cmd/ward only calls Main.
+// Package cli is ward's command line: its core (Command, Register, Main,
+// Env and what commands need from it, exit codes, config, output,
+// progress) and the commands that are the program's frame (apply, check,
+// init, demo, serve, backup and restore, audit, notify, user, invite,
+// version). The other commands live in sub-packages named as `ward help`
+// groups them (imports, risks, workforce, privacyrule, reports). Every
+// command is one file that adds itself to the registry with Register in
+// an init function, so a new command touches no shared switch; cmd/ward
+// imports each sub-package for that and calls Main.
 package cli
 
 import (
@@ -92,7 +98,7 @@ var Findings = &ExitError{Code: ExitFindings}
 // exit code.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdout: stdout, Stderr: stderr, Stdin: stdin, Format: "text"}
-	defer env.close()
+	defer env.Close()
 	err := run(ctx, env, args)
 	if err == nil {
 		return ExitOK

@@ -1,9 +1,8 @@
-package cli
+package cli_test
 
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/json"
 	"os"
@@ -12,39 +11,21 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/cli"
+
 	_ "modernc.org/sqlite"
 )
-
-const demoDir = "../../examples/acme-health"
-
-// ward runs the command line in-process against db and returns the exit
-// code, stdout and stderr.
-func ward(t testing.TB, db string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Main(context.Background(), append([]string{"--db", "sqlite:" + db}, args...), strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-func mustWard(t testing.TB, db string, args ...string) string {
-	t.Helper()
-	code, out, errs := ward(t, db, args...)
-	if code != 0 {
-		t.Fatalf("ward %v: exit %d\n%s%s", args, code, out, errs)
-	}
-	return out
-}
 
 func TestApplyIsIdempotentAndExportIsAFixedPoint(t *testing.T) {
 	t.Setenv("WARD_ACTOR", "test")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "ward.db")
 
-	out := mustWard(t, db, "apply", "-f", demoDir)
+	out := mustWard(t, db, "apply", "-f", cli.DemoDir)
 	if !regexp.MustCompile(`acme-health: \d+ created, 0 changed, 0 retired`).MatchString(out) {
 		t.Fatalf("first apply: %s", out)
 	}
-	if out := mustWard(t, db, "apply", "-f", demoDir); !strings.Contains(out, "no changes") {
+	if out := mustWard(t, db, "apply", "-f", cli.DemoDir); !strings.Contains(out, "no changes") {
 		t.Fatalf("second apply should change nothing: %s", out)
 	}
 
@@ -109,11 +90,11 @@ func TestBadWorkspaceExitsTwoNamingFileLineFieldAndWritesNothing(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "ward.db")
-			mustWard(t, db, "apply", "-f", demoDir)
+			mustWard(t, db, "apply", "-f", cli.DemoDir)
 			before := fileHash(t, db)
 
 			ws := filepath.Join(dir, "ws")
-			if err := os.CopyFS(ws, os.DirFS(demoDir)); err != nil {
+			if err := os.CopyFS(ws, os.DirFS(cli.DemoDir)); err != nil {
 				t.Fatal(err)
 			}
 			p := filepath.Join(ws, c.file)
@@ -124,7 +105,7 @@ func TestBadWorkspaceExitsTwoNamingFileLineFieldAndWritesNothing(t *testing.T) {
 			os.WriteFile(p, bytes.Replace(raw, []byte(c.from), []byte(c.to), 1), 0o644)
 
 			code, out, errs := ward(t, db, "apply", "-f", ws)
-			if code != ExitBadInput {
+			if code != cli.ExitBadInput {
 				t.Fatalf("exit %d, want 2\n%s%s", code, out, errs)
 			}
 			if !c.want.MatchString(errs) {
@@ -150,7 +131,7 @@ func TestAuditVerifyCatchesTampering(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "ward.db")
-			mustWard(t, db, "apply", "-f", demoDir)
+			mustWard(t, db, "apply", "-f", cli.DemoDir)
 			if out := mustWard(t, db, "audit", "verify"); !strings.Contains(out, "acme-health: ok") {
 				t.Fatalf("verify before tampering: %s", out)
 			}
@@ -165,7 +146,7 @@ func TestAuditVerifyCatchesTampering(t *testing.T) {
 			}
 			raw.Close()
 			code, out, errs := ward(t, db, "audit", "verify", "--format", "json")
-			if code != ExitFindings {
+			if code != cli.ExitFindings {
 				t.Fatalf("exit %d, want 1: %s%s", code, out, errs)
 			}
 			var res struct {
@@ -188,9 +169,9 @@ func TestAuditVerifyCatchesTampering(t *testing.T) {
 
 func TestCheckOnDemo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ward.db")
-	mustWard(t, db, "apply", "-f", demoDir)
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
 	code, out, _ := ward(t, db, "check", "--as-of", "2026-11-23", "--format", "json")
-	if code != ExitFindings {
+	if code != cli.ExitFindings {
 		t.Fatalf("exit %d, want 1 (the demo is built to fail the gate)", code)
 	}
 	var res struct {
@@ -218,55 +199,24 @@ func TestCheckOnDemo(t *testing.T) {
 func TestUsageErrorsExitTwo(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "ward.db")
 	for _, args := range [][]string{{"nosuch"}, {"apply"}, {"check", "--format", "xml"}, {"check", "--as-of", "2027-02-30"}} {
-		if code, _, errs := ward(t, db, args...); code != ExitBadInput || errs == "" {
+		if code, _, errs := ward(t, db, args...); code != cli.ExitBadInput || errs == "" {
 			t.Errorf("ward %v: exit %d, stderr %q; want 2 and a sentence", args, code, errs)
 		}
 	}
 }
 
-func fileHash(t *testing.T, p string) [32]byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(p + "-wal"); err == nil {
-		w, _ := os.ReadFile(p + "-wal")
-		b = append(b, w...)
-	}
-	return sha256.Sum256(b)
-}
-
-func treeHash(t *testing.T, dir string) [32]byte {
-	t.Helper()
-	h := sha256.New()
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		b, _ := os.ReadFile(p)
-		h.Write([]byte(rel))
-		h.Write(b)
-		return nil
-	})
-	var s [32]byte
-	copy(s[:], h.Sum(nil))
-	return s
-}
-
 func TestPlanQuestionsWritesAnswers(t *testing.T) {
 	dir := t.TempDir()
 	org := filepath.Join(dir, "organization.yaml")
-	src, _ := os.ReadFile(filepath.Join(demoDir, "organization.yaml"))
+	src, _ := os.ReadFile(filepath.Join(cli.DemoDir, "organization.yaml"))
 	os.WriteFile(org, src, 0o644)
 	run := func(input string) (int, string) {
 		var out, errb bytes.Buffer
-		code := Main(context.Background(), []string{"plan", "--questions", "-f", org}, strings.NewReader(input), &out, &errb)
+		code := cli.Main(context.Background(), []string{"plan", "--questions", "-f", org}, strings.NewReader(input), &out, &errb)
 		return code, out.String() + errb.String()
 	}
 	// Too few answers: exit 2 and the file is untouched.
-	if code, out := run("y\nn\n"); code != ExitBadInput {
+	if code, out := run("y\nn\n"); code != cli.ExitBadInput {
 		t.Fatalf("exit %d: %s", code, out)
 	}
 	if b, _ := os.ReadFile(org); !bytes.Equal(b, src) {

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"bufio"
@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"ward/internal/cli"
 	"ward/internal/notify"
 	"ward/internal/notify/notifytest"
 	"ward/internal/store"
@@ -38,7 +39,7 @@ func startServe(t *testing.T, name string, env []string, args ...string) string 
 	a, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestTwoServersOnePostgres$")
 	cmd.Env = append(append(os.Environ(), "WARD_SERVE_CHILD="+string(a)), env...)
-	var errb syncBuffer
+	var errb cli.SyncBuffer
 	cmd.Stderr = &errb
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -95,13 +96,13 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		json.Unmarshal([]byte(args), &a)
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 		defer stop()
-		os.Exit(Main(ctx, a, strings.NewReader(""), os.Stdout, os.Stderr))
+		os.Exit(cli.Main(ctx, a, strings.NewReader(""), os.Stdout, os.Stderr))
 	}
 	if os.Getenv("WARD_TEST_POSTGRES") == "skip" {
 		t.Skip("WARD_TEST_POSTGRES=skip")
 	}
 	db := storetest.FreshPostgres(t)
-	mustWardAt(t, db, "", "apply", "-f", demoDir)
+	mustWardAt(t, db, "", "apply", "-f", cli.DemoDir)
 	const email = "dana@acme-health.example"
 	out := mustWardAt(t, db, "", "user", "add", email, "--name", "Dana", "--role", "editor")
 	m := generated.FindStringSubmatch(out)

@@ -54,7 +54,7 @@ func parseConfig(file, text string) (map[string]configLine, error) {
 		}
 		k, v, ok := strings.Cut(line, "=")
 		if !ok {
-			return nil, BadInput("%s:%d: %q is not name = value", file, n, clip(line, 60))
+			return nil, BadInput("%s:%d: %q is not name = value", file, n, Clip(line, 60))
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
 		if k == "" {

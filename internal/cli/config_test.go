@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ward/internal/cli"
 )
 
 func freePort(t *testing.T) string {
@@ -31,9 +33,9 @@ func runServe(t *testing.T, args ...string) (addr, stderr string) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errs syncBuffer
+	var out, errs cli.SyncBuffer
 	done := make(chan int, 1)
-	go func() { done <- Main(ctx, args, strings.NewReader(""), &out, &errs) }()
+	go func() { done <- cli.Main(ctx, args, strings.NewReader(""), &out, &errs) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if m := servingOn.FindStringSubmatch(out.String()); m != nil {
@@ -127,14 +129,14 @@ func TestServeConfigBadInput(t *testing.T) {
 		if err := os.WriteFile(conf, []byte(tt.text), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		var out, errs syncBuffer
-		code := Main(context.Background(), []string{"--db", "sqlite:" + filepath.Join(dir, "w.db"), "serve", "--config", conf}, strings.NewReader(""), &out, &errs)
-		if code != ExitBadInput || !strings.Contains(errs.String(), tt.says) || strings.Contains(out.String(), "serving") {
+		var out, errs cli.SyncBuffer
+		code := cli.Main(context.Background(), []string{"--db", "sqlite:" + filepath.Join(dir, "w.db"), "serve", "--config", conf}, strings.NewReader(""), &out, &errs)
+		if code != cli.ExitBadInput || !strings.Contains(errs.String(), tt.says) || strings.Contains(out.String(), "serving") {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 saying %q", tt.text, code, errs.String(), tt.says)
 		}
 	}
-	var out, errs syncBuffer
-	if code := Main(context.Background(), []string{"serve", "--config", filepath.Join(dir, "missing.conf")}, strings.NewReader(""), &out, &errs); code != ExitBadInput || !strings.Contains(errs.String(), "missing.conf") {
+	var out, errs cli.SyncBuffer
+	if code := cli.Main(context.Background(), []string{"serve", "--config", filepath.Join(dir, "missing.conf")}, strings.NewReader(""), &out, &errs); code != cli.ExitBadInput || !strings.Contains(errs.String(), "missing.conf") {
 		t.Errorf("missing file: exit %d, %q", code, errs.String())
 	}
 }
@@ -146,7 +148,7 @@ func FuzzParseConfig(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		m, err := parseConfig("f", text)
+		m, err := cli.ParseConfig("f", text)
 		if err != nil {
 			return
 		}

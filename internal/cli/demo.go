@@ -185,7 +185,7 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 		}
 	}
 	acme := &Backend{Store: s, Org: orgs[0], Data: s.Org(orgs[0])}
-	if err := seedDemoQuestionnaire(ctx, acme, date.Today()); err != nil {
+	if err := SeedDemoQuestionnaire(ctx, acme, date.Today()); err != nil {
 		return demoSeed{}, fmt.Errorf("demo questionnaire: %w", err)
 	}
 	return d, nil
@@ -210,4 +210,12 @@ func copyFS(src fs.FS, root, dst string) error {
 		}
 		return os.WriteFile(target, b, 0o644)
 	})
+}
+
+// SeedDemo writes the demo's organizations into a fresh database in dir,
+// as `ward demo` does but without serving it, and returns the database's
+// file (for tests of other packages).
+func SeedDemo(ctx context.Context, env *Env, dir string) (string, error) {
+	d, err := seedDemo(ctx, env, dir)
+	return d.db, err
 }

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/cli"
 	"ward/internal/privacy"
 	"ward/internal/store"
 )
@@ -83,7 +84,7 @@ func TestDemoSeedsTheCoveredEntityPractice(t *testing.T) {
 			errs = append(errs, f.Rule+" "+f.Subject)
 		}
 	}
-	if code != ExitFindings || !slices.Equal(errs, []string{"privacy.request-overdue par-2026-040"}) {
+	if code != cli.ExitFindings || !slices.Equal(errs, []string{"privacy.request-overdue par-2026-040"}) {
 		t.Errorf("the practice's gate errors: %v (exit %d)", errs, code)
 	}
 }

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"flag"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"ward/internal/cli"
 )
 
 // TestDeployFilesNameRealSettings: every WARD_* variable that
@@ -17,13 +19,13 @@ import (
 // break a deployment.
 func TestDeployFilesNameRealSettings(t *testing.T) {
 	t.Parallel()
-	serveCmd := commands["serve"]
+	serveCmd := cli.Commands["serve"]
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	globalFlags(fs, &Env{})
+	cli.GlobalFlags(fs, &cli.Env{})
 	serveCmd.Flags(fs)
 	known := map[string]bool{"WARD_BLOBS": true, "WARD_CONFIG": true}
-	fs.VisitAll(func(f *flag.Flag) { known[envName(f.Name)] = true })
+	fs.VisitAll(func(f *flag.Flag) { known[cli.EnvName(f.Name)] = true })
 	setVar := regexp.MustCompile(`(?m)^(?:ENV\s+|\s+|Environment=)(WARD_[A-Z_]+)=`)
 	for _, name := range []string{"Dockerfile", "ward.service"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "deploy", name))

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"flag"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"ward/internal/cli"
 )
 
 // The command-line reference, docs/cli.md, documents every registered
@@ -95,20 +97,20 @@ func flagUsage(f *flag.Flag) string {
 
 func TestReferenceDocumentsEveryCommandAndFlag(t *testing.T) {
 	cmds, global, report := readCLIReference(t)
-	env := &Env{}
+	env := &cli.Env{}
 	var asOf string
-	for _, f := range flagsOf(func(fs *flag.FlagSet) { globalFlags(fs, env) }) {
+	for _, f := range flagsOf(func(fs *flag.FlagSet) { cli.GlobalFlags(fs, env) }) {
 		if _, ok := global[f.Name]; !ok {
 			t.Errorf("the global flag --%s has no row under \"## Global flags\" in docs/cli.md. Add:\n| `%s` | %s |", f.Name, flagUsage(f), f.Usage)
 		}
 	}
-	for _, f := range flagsOf(func(fs *flag.FlagSet) { reportFlags(fs, env, &asOf) }) {
+	for _, f := range flagsOf(func(fs *flag.FlagSet) { cli.ReportFlags(fs, env, &asOf) }) {
 		if _, ok := report[f.Name]; !ok {
 			t.Errorf("the report flag --%s has no row under \"## Report commands\" in docs/cli.md. Add:\n| `%s` | %s |", f.Name, flagUsage(f), f.Usage)
 		}
 	}
-	for _, name := range CommandNames() {
-		c := commands[name]
+	for _, name := range cli.CommandNames() {
+		c := cli.Commands[name]
 		sec, ok := cmds[name]
 		if !ok {
 			var b strings.Builder
@@ -143,15 +145,15 @@ func TestReferenceDocumentsEveryCommandAndFlag(t *testing.T) {
 
 func TestReferenceDocumentsNoCommandOrFlagThatIsGone(t *testing.T) {
 	cmds, global, report := readCLIReference(t)
-	env := &Env{}
+	env := &cli.Env{}
 	var asOf string
 	for _, g := range []struct {
 		what string
 		rows map[string]int
 		bind func(fs *flag.FlagSet)
 	}{
-		{"global", global, func(fs *flag.FlagSet) { globalFlags(fs, env) }},
-		{"report", report, func(fs *flag.FlagSet) { reportFlags(fs, env, &asOf) }},
+		{"global", global, func(fs *flag.FlagSet) { cli.GlobalFlags(fs, env) }},
+		{"report", report, func(fs *flag.FlagSet) { cli.ReportFlags(fs, env, &asOf) }},
 	} {
 		known := map[string]bool{}
 		for _, f := range flagsOf(g.bind) {
@@ -164,7 +166,7 @@ func TestReferenceDocumentsNoCommandOrFlagThatIsGone(t *testing.T) {
 		}
 	}
 	for name, sec := range cmds {
-		c, ok := commands[name]
+		c, ok := cli.Commands[name]
 		if !ok {
 			t.Errorf("docs/cli.md:%d: \"ward %s\" is not a command (ward help lists them): remove or rename the section", sec.line, name)
 			continue

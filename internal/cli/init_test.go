@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ward/internal/cli"
 )
 
 // initAnswers are the answers a newcomer types, one a line, in the order
@@ -37,7 +39,7 @@ var initAnswers = strings.Join([]string{
 func runWard(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	code := cli.Main(context.Background(), args, strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -49,7 +51,7 @@ func TestInitWithPipedAnswersMakesAWorkspaceCheckAndPlanAccept(t *testing.T) {
 	// An empty database says how to begin.
 	for _, cmd := range [][]string{{"plan"}, {"user", "add", "ana@brightline.example", "--role", "admin"}} {
 		code, _, errs := runWard(t, "", append([]string{"--db", db}, cmd...)...)
-		if code != ExitBadInput || !strings.Contains(errs, "run 'ward init'") || !strings.Contains(errs, "ward apply -f") {
+		if code != cli.ExitBadInput || !strings.Contains(errs, "run 'ward init'") || !strings.Contains(errs, "ward apply -f") {
 			t.Errorf("ward %s on an empty database: exit %d, %s", cmd[0], code, errs)
 		}
 	}
@@ -82,7 +84,7 @@ func TestInitWithPipedAnswersMakesAWorkspaceCheckAndPlanAccept(t *testing.T) {
 
 	// ward check accepts it: findings (exit 1), not bad input (exit 2).
 	code, out, errs = runWard(t, "", "--db", db, "check", "--as-of", "2027-01-04", "--format", "json")
-	if code != ExitFindings {
+	if code != cli.ExitFindings {
 		t.Fatalf("check: exit %d, want 1 (a new program has gaps)\n%s\n%s", code, out, errs)
 	}
 	var res struct {
@@ -135,10 +137,10 @@ func TestInitWithPipedAnswersMakesAWorkspaceCheckAndPlanAccept(t *testing.T) {
 	if code, _, errs := runWard(t, "", "--db", db, "user", "add", "ana@brightline.example", "--role", "admin"); code != 0 {
 		t.Errorf("user add after init: %d %s", code, errs)
 	}
-	if code, _, errs := runWard(t, initAnswers, "--db", db, "init", "-o", ws); code != ExitBadInput || !strings.Contains(errs, "already holds workspace files") {
+	if code, _, errs := runWard(t, initAnswers, "--db", db, "init", "-o", ws); code != cli.ExitBadInput || !strings.Contains(errs, "already holds workspace files") {
 		t.Errorf("init over an existing workspace: exit %d %s", code, errs)
 	}
-	if code, _, errs := runWard(t, initAnswers, "--db", db, "init", "-o", filepath.Join(dir, "again")); code != ExitBadInput || !strings.Contains(errs, "already holds the organization brightline-health") {
+	if code, _, errs := runWard(t, initAnswers, "--db", db, "init", "-o", filepath.Join(dir, "again")); code != cli.ExitBadInput || !strings.Contains(errs, "already holds the organization brightline-health") {
 		t.Errorf("init of an organization the database holds: exit %d %s", code, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "again")); !os.IsNotExist(err) {
@@ -151,13 +153,13 @@ func TestInitStopsAtTheEndOfInputWritingNothing(t *testing.T) {
 	db := "sqlite:" + filepath.Join(dir, "ward.db")
 	ws := filepath.Join(dir, "workspace")
 	code, _, errs := runWard(t, "Brightline Health\n2027-01-04\ny\n", "--db", db, "init", "-o", ws)
-	if code != ExitBadInput || !strings.Contains(errs, "nothing was written") {
+	if code != cli.ExitBadInput || !strings.Contains(errs, "nothing was written") {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	if _, err := os.Stat(ws); !os.IsNotExist(err) {
 		t.Errorf("%s was written", ws)
 	}
-	if code, _, errs := runWard(t, "", "--db", db, "plan"); code != ExitBadInput || !strings.Contains(errs, "holds no organization yet") {
+	if code, _, errs := runWard(t, "", "--db", db, "plan"); code != cli.ExitBadInput || !strings.Contains(errs, "holds no organization yet") {
 		t.Errorf("the database holds an organization after a stopped init: %d %s", code, errs)
 	}
 }
@@ -167,10 +169,10 @@ func TestInitStopsAtTheEndOfInputWritingNothing(t *testing.T) {
 func TestServeOnAnEmptyDatabasePrintsTheSetupLink(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errs := &syncBuffer{}, &syncBuffer{}
+	out, errs := &cli.SyncBuffer{}, &cli.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"--db", "sqlite:" + filepath.Join(dir, "ward.db"), "serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), out, errs)
+		done <- cli.Main(ctx, []string{"--db", "sqlite:" + filepath.Join(dir, "ward.db"), "serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), out, errs)
 	}()
 	defer func() {
 		cancel()

@@ -49,7 +49,7 @@ func init() {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "%d evidence file%s in %s: %d copied to %s (%s), %d there already; each checked against its SHA-256\n",
-				n, plural(n), from.Where(), copied, dst.Where(), humanBytes(bytes), had)
+				n, Plural(n), from.Where(), copied, dst.Where(), humanBytes(bytes), had)
 			if to == "database" && n > 0 {
 				fmt.Fprintf(env.Stdout, "ward serve on PostgreSQL reads them from the database; the folder %s is no longer read and can be archived\n", s.BlobFolder().Dir())
 			}

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/cli"
 	"ward/internal/store"
 	"ward/internal/store/blob"
 	"ward/internal/store/storetest"
@@ -94,11 +95,11 @@ func TestMigrateBlobs(t *testing.T) {
 	}
 
 	code, _, errs = wardAt(t, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), "", "migrate-blobs")
-	if code != ExitBadInput || !strings.Contains(errs, "ward backup") {
+	if code != cli.ExitBadInput || !strings.Contains(errs, "ward backup") {
 		t.Errorf("migrate-blobs on SQLite: %d %s", code, errs)
 	}
 	code, _, errs = wardAt(t, db, "", "migrate-blobs", "--to", "s3")
-	if code != ExitBadInput || !strings.Contains(errs, "s3") {
+	if code != cli.ExitBadInput || !strings.Contains(errs, "s3") {
 		t.Errorf("--to s3: %d %s", code, errs)
 	}
 }

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"ward/internal/cli"
 	"ward/internal/notify"
 	"ward/internal/notify/notifytest"
 	"ward/internal/store/storetest"
@@ -38,12 +39,12 @@ func TestNotifySendExactlyOnceAcrossAKill(t *testing.T) {
 	if args := os.Getenv("WARD_NOTIFY_CHILD"); args != "" {
 		var a []string
 		json.Unmarshal([]byte(args), &a)
-		os.Exit(Main(context.Background(), a, strings.NewReader(""), os.Stdout, os.Stderr))
+		os.Exit(cli.Main(context.Background(), a, strings.NewReader(""), os.Stdout, os.Stderr))
 	}
 	for _, eng := range storetest.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {
 			db := eng.URL(t)
-			if code, out, errs := wardAt(t, db, "", "apply", "-f", demoDir); code != 0 {
+			if code, out, errs := wardAt(t, db, "", "apply", "-f", cli.DemoDir); code != 0 {
 				t.Fatalf("apply: %d %s %s", code, out, errs)
 			}
 			code, out, errs := wardAt(t, db, "", "notify", "--dry-run", "--format", "json", "--as-of", notifyDay, "--base-url", "https://ward.example")
@@ -176,18 +177,18 @@ func TestNotifySendExactlyOnceAcrossAKill(t *testing.T) {
 // and never prints the password.
 func TestNotifySMTPURLErrors(t *testing.T) {
 	db := "sqlite:" + t.TempDir() + "/w.db"
-	wardAt(t, db, "", "apply", "-f", demoDir)
+	wardAt(t, db, "", "apply", "-f", cli.DemoDir)
 	for _, a := range [][]string{
 		{"--smtp-url", "http://user:hunter2hunter2@mail.example"},
 		{"--smtp-url", "smtp://user:hunter2hunter2@mail.example:587"},
 	} {
 		code, out, errs := wardAt(t, db, "", append([]string{"notify", "send"}, a...)...)
-		if code != ExitBadInput || strings.Contains(out+errs, "hunter2") {
+		if code != cli.ExitBadInput || strings.Contains(out+errs, "hunter2") {
 			t.Errorf("%v: exit %d, %s%s", a, code, out, errs)
 		}
 	}
 	code, _, errs := wardAt(t, db, "", "notify")
-	if code != ExitBadInput || !strings.Contains(errs, "--dry-run") {
+	if code != cli.ExitBadInput || !strings.Contains(errs, "--dry-run") {
 		t.Errorf("notify without --dry-run: %d %s", code, errs)
 	}
 	_ = fmt.Sprint
@@ -198,7 +199,7 @@ func TestNotifySMTPURLErrors(t *testing.T) {
 // signed; sending again alerts nothing more.
 func TestNotifyScanTurnsControlNotMet(t *testing.T) {
 	db := "sqlite:" + filepath.Join(t.TempDir(), "w.db")
-	if code, _, errs := wardAt(t, db, "", "apply", "-f", demoDir); code != 0 {
+	if code, _, errs := wardAt(t, db, "", "apply", "-f", cli.DemoDir); code != 0 {
 		t.Fatal(errs)
 	}
 	var mu sync.Mutex

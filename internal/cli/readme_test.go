@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"bytes"
@@ -12,9 +12,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"ward/internal/cli"
 )
 
 // TestReadmeUsingWardRunsAsWritten runs every command of the README's
@@ -101,7 +102,7 @@ func TestReadmeUsingWardRunsAsWritten(t *testing.T) {
 			code, out, errs = runServer(t, l, args)
 		} else {
 			var o, e bytes.Buffer
-			code = Main(context.Background(), args, in, &o, &e)
+			code = cli.Main(context.Background(), args, in, &o, &e)
 			out, errs = o.String(), e.String()
 		}
 		outputs.WriteString(out)
@@ -122,9 +123,9 @@ func TestReadmeUsingWardRunsAsWritten(t *testing.T) {
 // the command as written (without its comment).
 var readmeExit = map[string]int{
 	// The demo's deliberate gaps fail the gate (DESIGN.md: exit 1).
-	"./ward check --as-of 2026-11-23": ExitFindings,
+	"./ward check --as-of 2026-11-23": cli.ExitFindings,
 	// So do a new organization's: no BAAs, no risk analysis yet.
-	"./ward --db sqlite:brightline.db check --as-of 2027-01-04": ExitFindings,
+	"./ward --db sqlite:brightline.db check --as-of 2027-01-04": cli.ExitFindings,
 }
 
 // readmePlaceholders fill a README placeholder (a word in CAPITALS) with
@@ -249,10 +250,10 @@ func runServer(t *testing.T, l readmeLine, args []string) (int, string, string) 
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out, errs := &syncBuffer{}, &syncBuffer{}
+	out, errs := &cli.SyncBuffer{}, &cli.SyncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, append(append([]string{}, args...), "--addr", "127.0.0.1:0"), strings.NewReader(""), out, errs)
+		done <- cli.Main(ctx, append(append([]string{}, args...), "--addr", "127.0.0.1:0"), strings.NewReader(""), out, errs)
 	}()
 	url := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 	deadline := time.Now().Add(60 * time.Second)
@@ -280,23 +281,6 @@ func runServer(t *testing.T, l readmeLine, args []string) (int, string, string) 
 	}
 	cancel()
 	return <-done, out.String(), errs.String()
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // treeDigest hashes every file's path and content under dir.

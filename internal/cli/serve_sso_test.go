@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"ward/internal/cli"
 	"ward/internal/oidctest"
 )
 
@@ -34,10 +35,10 @@ func TestServeSSO(t *testing.T) {
 	addr := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var out, errs syncBuffer
+	var out, errs cli.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- Main(ctx, []string{"--db", "sqlite:" + filepath.Join(dir, "w.db"), "serve", "--config", conf, "--addr", addr, "--oidc-name", "Harbor SSO", "--no-notify"}, strings.NewReader(""), &out, &errs)
+		done <- cli.Main(ctx, []string{"--db", "sqlite:" + filepath.Join(dir, "w.db"), "serve", "--config", conf, "--addr", addr, "--oidc-name", "Harbor SSO", "--no-notify"}, strings.NewReader(""), &out, &errs)
 	}()
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(out.String(), "post-logout redirect URI") {
@@ -95,10 +96,10 @@ func TestServeSSOBadInput(t *testing.T) {
 		{[]string{"--oidc-client-id", "x"}, "need --oidc-issuer"},
 		{[]string{"--oidc-issuer", "http://127.0.0.1:1/realm", "--oidc-client-id", "x", "--oidc-client-secret-file", secret}, "openid-configuration"},
 	} {
-		var out, errs syncBuffer
+		var out, errs cli.SyncBuffer
 		args := append([]string{"--db", "sqlite:" + filepath.Join(dir, "w.db"), "serve", "--addr", "127.0.0.1:0", "--no-notify"}, tt.args...)
-		code := Main(context.Background(), args, strings.NewReader(""), &out, &errs)
-		if code != ExitBadInput || !strings.Contains(errs.String(), tt.says) || strings.Contains(out.String(), "serving") {
+		code := cli.Main(context.Background(), args, strings.NewReader(""), &out, &errs)
+		if code != cli.ExitBadInput || !strings.Contains(errs.String(), tt.says) || strings.Contains(out.String(), "serving") {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 saying %q", tt.args, code, errs.String(), tt.says)
 		}
 	}

@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"ward/internal/auth"
+	"ward/internal/cli"
 	"ward/internal/store"
 	"ward/internal/store/storetest"
 	"ward/internal/web"
@@ -27,7 +28,7 @@ import (
 func wardAt(t testing.TB, db, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := Main(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(stdin), &out, &errb)
+	code := cli.Main(context.Background(), append([]string{"--db", db}, args...), strings.NewReader(stdin), &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -73,7 +74,7 @@ func TestAccountLifecycleCLI(t *testing.T) {
 			// A second add of an existing account says so, exits 2 and
 			// changes nothing: not the password, not the role.
 			code, out, errs := wardAt(t, db, "Another-long-passphrase-9\n", "user", "add", "dana@tiny.example", "--role", "viewer", "--password-stdin")
-			if code != ExitBadInput || !strings.Contains(errs, "exists already") || !strings.Contains(errs, "nothing changed") {
+			if code != cli.ExitBadInput || !strings.Contains(errs, "exists already") || !strings.Contains(errs, "nothing changed") {
 				t.Errorf("user add of an existing account: exit %d\n%s%s", code, out, errs)
 			}
 
@@ -142,10 +143,10 @@ func TestAccountLifecycleCLI(t *testing.T) {
 			if got := bearer(); got != http.StatusUnauthorized {
 				t.Errorf("revoked token: %d, want 401 at once", got)
 			}
-			if code, _, errs := wardAt(t, db, "", "user", "token", "revoke", "dana@tiny.example", id); code != ExitBadInput || !strings.Contains(errs, "no API token") {
+			if code, _, errs := wardAt(t, db, "", "user", "token", "revoke", "dana@tiny.example", id); code != cli.ExitBadInput || !strings.Contains(errs, "no API token") {
 				t.Errorf("revoking another account's token: exit %d %s", code, errs)
 			}
-			if code, _, _ := wardAt(t, db, "", "user", "token", "lee@tiny.example", "--days", "400"); code != ExitBadInput {
+			if code, _, _ := wardAt(t, db, "", "user", "token", "lee@tiny.example", "--days", "400"); code != cli.ExitBadInput {
 				t.Errorf("--days 400: exit %d, want 2", code)
 			}
 
@@ -198,7 +199,7 @@ func TestAccountLifecycleCLI(t *testing.T) {
 			}
 
 			// passwd: the policy holds; a new password ends the sessions.
-			if code, _, errs := wardAt(t, db, "aaaaaaaaaaaa\n", "user", "passwd", "dana@tiny.example", "--password-stdin"); code != ExitBadInput || !strings.Contains(errs, "different characters") {
+			if code, _, errs := wardAt(t, db, "aaaaaaaaaaaa\n", "user", "passwd", "dana@tiny.example", "--password-stdin"); code != cli.ExitBadInput || !strings.Contains(errs, "different characters") {
 				t.Errorf("passwd aaaaaaaaaaaa: exit %d %s", code, errs)
 			}
 			mustWardAt(t, db, "Quiet-Harbor-Lantern-47\n", "user", "passwd", "dana@tiny.example", "--password-stdin")
@@ -210,7 +211,7 @@ func TestAccountLifecycleCLI(t *testing.T) {
 			}
 
 			// Roles and membership; the last admin cannot be removed.
-			if code, _, errs := wardAt(t, db, "", "user", "remove-membership", "dana@tiny.example"); code != ExitBadInput || !strings.Contains(errs, "last admin") {
+			if code, _, errs := wardAt(t, db, "", "user", "remove-membership", "dana@tiny.example"); code != cli.ExitBadInput || !strings.Contains(errs, "last admin") {
 				t.Errorf("removing the last admin: exit %d %s", code, errs)
 			}
 			mustWardAt(t, db, "", "user", "role", "lee@tiny.example", "admin")

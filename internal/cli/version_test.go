@@ -1,4 +1,4 @@
-package cli
+package cli_test
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"ward/internal/cli"
 )
 
 func TestVersionText(t *testing.T) {
@@ -32,12 +34,12 @@ func TestVersionText(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := versionText(c.version, c.commit, c.bi); got != c.want {
+			if got := cli.VersionText(c.version, c.commit, c.bi); got != c.want {
 				t.Errorf("got\n%s\nwant\n%s", got, c.want)
 			}
 		})
 	}
-	if got := versionText("dev", "", bi()); !strings.Contains(got, "commit  unknown (") || !strings.Contains(got, "go1.26.8") {
+	if got := cli.VersionText("dev", "", bi()); !strings.Contains(got, "commit  unknown (") || !strings.Contains(got, "go1.26.8") {
 		t.Errorf("without a stamp, say the commit is unknown and how to get it:\n%s", got)
 	}
 }
