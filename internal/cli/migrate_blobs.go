@@ -49,7 +49,7 @@ func init() {
 				return err
 			}
 			fmt.Fprintf(env.Stdout, "%d evidence file%s in %s: %d copied to %s (%s), %d there already; each checked against its SHA-256\n",
-				n, Plural(n), from.Where(), copied, dst.Where(), humanBytes(bytes), had)
+				n, Plural(n), from.Where(), copied, dst.Where(), HumanBytes(bytes), had)
 			if to == "database" && n > 0 {
 				fmt.Fprintf(env.Stdout, "ward serve on PostgreSQL reads them from the database; the folder %s is no longer read and can be archived\n", s.BlobFolder().Dir())
 			}
@@ -90,7 +90,7 @@ func migrateBlobs(ctx context.Context, from, dst blob.Store, progress io.Writer)
 			copied++
 			bytes += size
 		}
-		fmt.Fprintf(progress, "migrate-blobs: %d/%d files, %d copied (%s)\n", n, total, copied, humanBytes(bytes))
+		fmt.Fprintf(progress, "migrate-blobs: %d/%d files, %d copied (%s)\n", n, total, copied, HumanBytes(bytes))
 		return nil
 	})
 	return n, copied, had, bytes, err

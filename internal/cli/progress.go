@@ -37,7 +37,7 @@ const barDelay = 2 * time.Second
 // startBar starts a bar on env.Stderr, when it is a terminal; otherwise
 // it returns a bar that counts and draws nothing.
 func startBar(env *Env, total int64, noun string) *workBar {
-	return newWorkBar(env.Stderr, isTerminal(env.Stderr), total, noun, barDelay)
+	return newWorkBar(env.Stderr, IsTerminal(env.Stderr), total, noun, barDelay)
 }
 
 func newWorkBar(w io.Writer, show bool, total int64, noun string, delay time.Duration) *workBar {
@@ -113,7 +113,7 @@ func (b *workBar) done() {
 }
 
 // reader counts what r reads as the bar's bytes.
-func (b *workBar) reader(r io.Reader) io.Reader { return countingReader{r, &b.bytes} }
+func (b *workBar) reader(r io.Reader) io.Reader { return CountingReader{R: r, N: &b.bytes} }
 
 // writer counts what is written to w as the bar's bytes.
 func (b *workBar) writer(w io.Writer) io.Writer { return countingWriter{w, &b.bytes} }
@@ -129,23 +129,28 @@ func (c countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
+// CountingReader adds the bytes read through it to n, for a progress
+// bar that shows bytes.
+type CountingReader struct {
+	R io.Reader
+	N *atomic.Int64
 }
 
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
+func (c CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N.Add(int64(n))
 	return n, err
 }
 
-func isTerminal(w io.Writer) bool {
+// IsTerminal reports whether w is a terminal: only there is a progress
+// bar drawn.
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func humanBytes(n int64) string {
+// HumanBytes is n bytes in B, KiB, MiB or GiB.
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"ward/internal/catalog"
 	"ward/internal/cli"
@@ -227,17 +226,6 @@ type blobResult struct {
 	err  error
 }
 
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (c countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
 func openSource(path string, blobs blob.Store) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -261,7 +249,7 @@ func openSource(path string, blobs blob.Store) (*source, error) {
 		pr.CloseWithError(err) // unblock the writer if Put stopped early
 		s.done <- blobResult{sha, n, err}
 	}()
-	s.r = io.TeeReader(countingReader{f, &s.read}, pw)
+	s.r = io.TeeReader(cli.CountingReader{R: f, N: &s.read}, pw)
 	return s, nil
 }
 
@@ -305,14 +293,9 @@ type progress struct {
 	stopped  chan struct{}
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 func startProgress(env *cli.Env, src *source, findings *atomic.Int64, noun string) *progress {
 	p := &progress{src: src, findings: findings, noun: noun}
-	if !isTerminal(env.Stderr) {
+	if !cli.IsTerminal(env.Stderr) {
 		return p
 	}
 	p.bar = progressbar.NewOptions64(src.size,
@@ -358,19 +341,7 @@ func (p *progress) done(env *cli.Env, ok bool) {
 	}
 	secs := max(time.Since(p.src.start).Seconds(), 0.001)
 	fmt.Fprintf(env.Stderr, "read %s: %d %s, %s in %.1fs (%.1f MB/s, %.0f %s/s)\n", p.src.path, p.findings.Load(), p.noun,
-		humanBytes(p.src.size), secs, float64(p.src.size)/1e6/secs, float64(p.findings.Load())/secs, p.noun)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
+		cli.HumanBytes(p.src.size), secs, float64(p.src.size)/1e6/secs, float64(p.findings.Load())/secs, p.noun)
 }
 
 // readFindings decodes r on its own goroutine, tallying each finding, and
@@ -601,7 +572,7 @@ func (fi *FileImport) writeText(w io.Writer, org string) {
 		fmt.Fprintf(w, "%s: %s was already imported (scan %d, sha256 %s…): nothing new, %d findings already imported\n", org, fi.File, fi.ScanID, short, fi.Already)
 		return
 	}
-	fmt.Fprintf(w, "%s: imported %s (%s, %s, sha256 %s…) as scan %d of %s\n", org, fi.File, fi.Format, humanBytes(fi.Size), short, fi.ScanID, fi.ScannedAt.Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(w, "%s: imported %s (%s, %s, sha256 %s…) as scan %d of %s\n", org, fi.File, fi.Format, cli.HumanBytes(fi.Size), short, fi.ScanID, fi.ScannedAt.Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(w, "  findings:     %d (%d new, %d already imported, %d repeated in the file)\n", fi.Findings, fi.New, fi.Already, fi.Duplicates)
 	fmt.Fprintf(w, "  status:       %s\n", counts(fi.ByStatus, prowler.Statuses))
 	if n := fi.ByStatus[prowler.StatusMuted]; n > 0 {

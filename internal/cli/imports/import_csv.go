@@ -186,7 +186,7 @@ func (fi *CSVImport) writeText(w io.Writer, org string) {
 		fmt.Fprintf(w, "%s: %s was already imported (scan %d, sha256 %s…): nothing new, %d rows already imported\n", org, fi.File, fi.ScanID, short, fi.Already)
 		return
 	}
-	fmt.Fprintf(w, "%s: imported %s (csv, %s, sha256 %s…) as scan %d\n", org, fi.File, humanBytes(fi.Size), short, fi.ScanID)
+	fmt.Fprintf(w, "%s: imported %s (csv, %s, sha256 %s…) as scan %d\n", org, fi.File, cli.HumanBytes(fi.Size), short, fi.ScanID)
 	fmt.Fprintf(w, "  rows:         %d (%d new, %d already imported, %d duplicate rows in the file)\n", fi.Rows, fi.New, fi.Already, fi.Duplicates)
 	fmt.Fprintf(w, "  status:       %s\n", counts(fi.ByStatus, []string{csvimport.Fail, csvimport.Manual, csvimport.Pass}))
 	if !fi.PeriodStart.IsZero() {
