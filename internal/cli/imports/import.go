@@ -318,9 +318,17 @@ func startProgress(env *cli.Env, src *source, findings *atomic.Int64, noun strin
 				return
 			case <-t.C:
 				n := findings.Load()
-				rate := float64(n) / max(time.Since(src.start).Seconds(), 0.001)
-				p.bar.Describe(fmt.Sprintf("%s: %d %s, %.0f/s", filepath.Base(src.path), n, noun, rate))
-				p.bar.Set64(src.read.Load())
+				read := src.read.Load()
+				if read >= src.size && src.size > 0 {
+					// The whole file is read; a large import then writes
+					// its sorted findings into the database, which the
+					// bar at 100% would not otherwise say.
+					p.bar.Describe(fmt.Sprintf("%s: %d %s read, writing them into the database", filepath.Base(src.path), n, noun))
+				} else {
+					rate := float64(n) / max(time.Since(src.start).Seconds(), 0.001)
+					p.bar.Describe(fmt.Sprintf("%s: %d %s, %.0f/s", filepath.Base(src.path), n, noun, rate))
+				}
+				p.bar.Set64(read)
 			}
 		}
 	}()
