@@ -19,7 +19,7 @@ import (
 // ward serve runs it in the background at start.
 //
 // Then it reads the current summaries into memory, as many as the bound
-// holds (mspCache.MaxBytes), so that the first request of a date no
+// holds (mspCache.Limit), so that the first request of a date no
 // server has evaluated pays only for evaluating them, not for reading
 // and decoding them as well (about half of its cost for 300 practices).
 func PrepareOverview(s *kit.Server, ctx context.Context) (made int, err error) {
@@ -81,10 +81,7 @@ const warmBatch = 50
 // at a time, until the memory bound is three-quarters full: reading more
 // would only drop the first ones again.
 func warmSummaries(s *kit.Server, ctx context.Context, orgs []store.Org, heads map[int64]audit.Head) error {
-	limit := s.Msp.MaxBytes
-	if limit <= 0 {
-		limit = kit.DefaultMspBytes
-	}
+	limit := s.Msp.Limit()
 	var chained []store.Org
 	for _, o := range orgs {
 		if _, ok := heads[o.ID]; ok {

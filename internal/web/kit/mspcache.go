@@ -169,10 +169,7 @@ func (c *mspCache) Put(org int64, e *MspEntry) *MspEntry {
 	e.used = c.tick
 	c.m[org] = e
 	c.bytes += e.Size
-	limit := c.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMspBytes
-	}
+	limit := c.Limit()
 	for c.bytes > limit && len(c.m) > 1 {
 		var oldest int64
 		at := ^uint64(0)
@@ -185,6 +182,15 @@ func (c *mspCache) Put(org int64, e *MspEntry) *MspEntry {
 		delete(c.m, oldest)
 	}
 	return e
+}
+
+// Limit is the bound on the summaries held, by encoded size: MaxBytes,
+// or DefaultMspBytes when it is not set.
+func (c *mspCache) Limit() int {
+	if c.MaxBytes > 0 {
+		return c.MaxBytes
+	}
+	return DefaultMspBytes
 }
 
 // Held is the number of summaries held and their encoded size.
