@@ -31,21 +31,44 @@ func Run(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 // Gate is Run with the systems and customers whose live PHI the PHI-path
 // errors block (phimap's gate), computed once for both.
 func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.Blocked) {
-	g := phimap.Gate(ws, asOf)
+	fs, g := GateWith(ws, FactsOf(ws), asOf)
+	return fs, g.Blocked
+}
+
+// Facts is what the checks read of a workspace that does not depend on
+// the date: its PHI map and the evidence its workforce records derive
+// (approved policies, acknowledgements, completions). A caller that
+// evaluates one workspace several ways (an overview row's to-do list and
+// readiness) makes them once, with FactsOf, and passes them on.
+type Facts struct {
+	Graph   *phimap.Graph
+	Derived []workspace.Evidence // policy.Derived
+}
+
+// FactsOf makes the facts of ws. They hold on to ws, which must not
+// change while they are used.
+func FactsOf(ws *workspace.Workspace) Facts {
+	return Facts{Graph: phimap.Build(ws), Derived: policy.Derived(ws)}
+}
+
+// GateWith is Gate on facts made from ws (FactsOf), with phimap's whole
+// result, which the to-do list reads too.
+func GateWith(ws *workspace.Workspace, f Facts, asOf date.Date) ([]finding.Finding, phimap.Result) {
+	g := phimap.GateWith(ws, f.Graph, asOf)
 	var fs []finding.Finding
 	fs = append(fs, g.Findings...)
 	fs = append(fs, risk.Check(ws, asOf)...)
-	fs = append(fs, coverage(ws, asOf)...)
+	fs = append(fs, coverage(ws, f.Graph, asOf)...)
 	// Evidence the workforce records derive (approved policies,
 	// acknowledgements, completions) counts as any other evidence.
-	fs = append(fs, evidence.CheckWith(ws, policy.Derived(ws), asOf)...)
+	fs = append(fs, evidence.CheckWith(ws, f.Derived, asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
 	fs = append(fs, plan.Check(ws)...)
 	fs = append(fs, privacy.Check(ws, asOf)...)
 	fs = append(fs, posture.CheckUntracked(ws)...)
 	fs = append(fs, policy.Check(ws, asOf)...)
 	finding.Sort(fs)
-	return fs, g.Blocked
+	return fs, g
 }
 
 // coverage is risk.coverage: a system that holds or carries PHI with no
@@ -53,11 +76,11 @@ func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.
 // an analysis of all ePHI). With no analysis at all there is nothing to
 // cover: risk-analysis.missing already says so. A matrix the analysis
 // cannot parse is reported by apply, not here.
-func coverage(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
+func coverage(ws *workspace.Workspace, g *phimap.Graph, asOf date.Date) []finding.Finding {
 	if risk.Latest(ws, asOf) == nil {
 		return nil
 	}
-	a, err := risk.Analyze(ws, "", phimap.Build(ws).PHISystems(), asOf)
+	a, err := risk.Analyze(ws, "", g.PHISystems(), asOf)
 	if err != nil {
 		return nil
 	}

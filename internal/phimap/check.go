@@ -133,7 +133,13 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 // hold every live customer's PHI. A customer's missing BAA blocks that
 // customer only, not the systems other customers' PHI lives in.
 func Gate(ws *workspace.Workspace, asOf date.Date) Result {
-	g := Build(ws)
+	return GateWith(ws, Build(ws), asOf)
+}
+
+// GateWith is Gate on the graph Build(ws) made, for a caller that holds
+// it already (check.Facts): the graph depends on the workspace only, not
+// on the date.
+func GateWith(ws *workspace.Workspace, g *Graph, asOf date.Date) Result {
 	e := &evaluation{ws: ws, g: g, asOf: asOf}
 	e.run()
 	fs := make([]finding.Finding, len(e.found))

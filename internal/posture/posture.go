@@ -173,7 +173,14 @@ func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, a
 // the evidence is indexed and every control judged once for all of them:
 // what a dashboard or an MSP overview of many organizations wants.
 func EvaluateAll(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []string, asOf date.Date) ([]*Posture, error) {
-	ev := newEvaluator(ws, cat, asOf)
+	return EvaluateAllWith(ws, cat, frameworks, asOf, policy.Derived(ws))
+}
+
+// EvaluateAllWith is EvaluateAll with the evidence the workforce records
+// derive already made (policy.Derived(ws)), for a caller that reads it
+// for other rules too (check.Facts).
+func EvaluateAllWith(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []string, asOf date.Date, derived []workspace.Evidence) ([]*Posture, error) {
+	ev := newEvaluatorWith(ws, cat, asOf, derived)
 	out := make([]*Posture, 0, len(frameworks))
 	for _, fw := range frameworks {
 		p, err := ev.evaluate(fw)
@@ -213,7 +220,11 @@ type evaluator struct {
 // them (policy.WithDerived): nothing else here reads ws.Evidence, and an
 // MSP overview evaluates hundreds of organizations per date.
 func newEvaluator(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) *evaluator {
-	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefsWith(ws.Evidence, policy.Derived(ws)), own: ownMappings(ws),
+	return newEvaluatorWith(ws, cat, asOf, policy.Derived(ws))
+}
+
+func newEvaluatorWith(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, derived []workspace.Evidence) *evaluator {
+	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefsWith(ws.Evidence, derived), own: ownMappings(ws),
 		states: map[string]*ControlState{}, gaps: policy.Gaps(ws, asOf)}
 }
 

@@ -29,7 +29,6 @@ import (
 	"ward/internal/date"
 	"ward/internal/finding"
 	"ward/internal/incident"
-	"ward/internal/phimap"
 	"ward/internal/plan"
 	"ward/internal/policy"
 	"ward/internal/privacy"
@@ -144,10 +143,16 @@ const UpcomingDays = 90
 // Build computes the list for ws on asOf. slug is the organization's, for
 // the links (/orgs/{slug}/...).
 func Build(ws *workspace.Workspace, asOf date.Date, slug string) List {
+	return BuildWith(ws, check.FactsOf(ws), asOf, slug)
+}
+
+// BuildWith is Build on the workspace's facts (check.FactsOf), for a
+// caller that reads them for readiness too.
+func BuildWith(ws *workspace.Workspace, facts check.Facts, asOf date.Date, slug string) List {
 	b := builder{ws: ws, asOf: asOf, n: names{ws}, base: "/orgs/" + slug}
-	fs, _ := check.Gate(ws, asOf)
+	fs, pg := check.GateWith(ws, facts, asOf)
 	gate := map[string]int{}
-	for _, f := range phimap.Gate(ws, asOf).Findings {
+	for _, f := range pg.Findings {
 		if f.Severity == finding.Error {
 			gate[f.Rule+"\x00"+f.Subject]++
 		}

@@ -16,6 +16,7 @@ import (
 
 	"ward/internal/audit"
 	"ward/internal/catalog"
+	"ward/internal/check"
 	"ward/internal/date"
 	"ward/internal/msp"
 	"ward/internal/posture"
@@ -74,7 +75,8 @@ func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, s
 	}
 	// One evaluation for every framework: the evidence is indexed and
 	// each control judged once (posture.EvaluateAll).
-	ps, err := posture.EvaluateAll(ws, cat, fws, asOf)
+	facts := check.FactsOf(ws)
+	ps, err := posture.EvaluateAllWith(ws, cat, fws, asOf, facts.Derived)
 	if err != nil {
 		row.Error = err.Error()
 		ps = nil
@@ -86,7 +88,7 @@ func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, s
 			row.Exceptions = len(p.Exceptions)
 		}
 	}
-	l := todo.Build(ws, asOf, slug)
+	l := todo.BuildWith(ws, facts, asOf, slug)
 	row.Failing, row.Warnings = l.Errors, l.Warnings
 	row.NeedsAttention, row.Overdue, row.BlockingLivePHI = l.Open, l.Overdue, l.BlockingLivePHI
 	row.OverdueRequests = privacy.Overdue(ws, asOf)
