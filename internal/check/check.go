@@ -35,20 +35,21 @@ func Gate(ws *workspace.Workspace, asOf date.Date) ([]finding.Finding, []phimap.
 	return fs, g.Blocked
 }
 
-// Facts is what the checks read of a workspace that does not depend on
-// the date: its PHI map and the evidence its workforce records derive
-// (approved policies, acknowledgements, completions). A caller that
+// Facts is what several rules read of one workspace: its PHI map, which
+// does not depend on the date, and its workforce records (the evidence
+// they derive, everyone's tasks on a date: policy.Records). A caller that
 // evaluates one workspace several ways (an overview row's to-do list and
-// readiness) makes them once, with FactsOf, and passes them on.
+// readiness) makes them once, with FactsOf, and passes them on. They are
+// not safe for concurrent use.
 type Facts struct {
 	Graph   *phimap.Graph
-	Derived []workspace.Evidence // policy.Derived
+	Records *policy.Records
 }
 
 // FactsOf makes the facts of ws. They hold on to ws, which must not
 // change while they are used.
 func FactsOf(ws *workspace.Workspace) Facts {
-	return Facts{Graph: phimap.Build(ws), Derived: policy.Derived(ws)}
+	return Facts{Graph: phimap.Build(ws), Records: policy.NewRecords(ws)}
 }
 
 // GateWith is Gate on facts made from ws (FactsOf), with phimap's whole
@@ -61,12 +62,12 @@ func GateWith(ws *workspace.Workspace, f Facts, asOf date.Date) ([]finding.Findi
 	fs = append(fs, coverage(ws, f.Graph, asOf)...)
 	// Evidence the workforce records derive (approved policies,
 	// acknowledgements, completions) counts as any other evidence.
-	fs = append(fs, evidence.CheckWith(ws, f.Derived, asOf)...)
+	fs = append(fs, evidence.CheckWith(ws, f.Records.Derived(), asOf)...)
 	fs = append(fs, incident.Check(ws, asOf)...)
 	fs = append(fs, plan.Check(ws)...)
 	fs = append(fs, privacy.Check(ws, asOf)...)
 	fs = append(fs, posture.CheckUntracked(ws)...)
-	fs = append(fs, policy.Check(ws, asOf)...)
+	fs = append(fs, policy.CheckWith(ws, f.Records, asOf)...)
 	finding.Sort(fs)
 	return fs, g
 }

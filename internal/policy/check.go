@@ -49,6 +49,12 @@ func Severity(rule string) string { return severity[rule] }
 
 // Check runs the policy, training and workforce rules on asOf.
 func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
+	return CheckWith(ws, NewRecords(ws), asOf)
+}
+
+// CheckWith is Check with the workspace's records (NewRecords(ws)), which
+// other rules read too.
+func CheckWith(ws *workspace.Workspace, r *Records, asOf date.Date) []finding.Finding {
 	var out []finding.Finding
 	add := func(rule, subject, format string, args ...any) {
 		out = append(out, finding.Finding{Rule: rule, Severity: severity[rule], Subject: subject, Message: fmt.Sprintf(format, args...)})
@@ -66,7 +72,7 @@ func Check(ws *workspace.Workspace, asOf date.Date) []finding.Finding {
 				p.Title, p.LastReview(asOf), due, plural(p.Months(), "month"))
 		}
 	}
-	for _, t := range AllTasks(ws, asOf) {
+	for _, t := range r.Tasks(asOf) {
 		if t.Status != Overdue {
 			continue
 		}

@@ -204,6 +204,12 @@ func IsDerived(e workspace.Evidence) bool { return e.Source == workspace.SourceD
 // is otherwise met with such a gap is only partly met: its records say
 // it operates, its people say it does not.
 func Gaps(ws *workspace.Workspace, asOf date.Date) map[string][]string {
+	return GapsWith(ws, NewRecords(ws), asOf)
+}
+
+// GapsWith is Gaps with the workspace's records (NewRecords(ws)), which
+// other rules read too.
+func GapsWith(ws *workspace.Workspace, r *Records, asOf date.Date) map[string][]string {
 	out := map[string][]string{}
 	add := func(controls []string, reason string) {
 		for _, c := range controls {
@@ -219,7 +225,7 @@ func Gaps(ws *workspace.Workspace, asOf date.Date) map[string][]string {
 		}
 	}
 	late := map[string]map[string]bool{} // policy or training id -> people
-	for _, t := range AllTasks(ws, asOf) {
+	for _, t := range r.Tasks(asOf) {
 		if t.Status != Overdue {
 			continue
 		}

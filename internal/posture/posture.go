@@ -173,14 +173,14 @@ func Evaluate(ws *workspace.Workspace, cat *catalog.Catalog, framework string, a
 // the evidence is indexed and every control judged once for all of them:
 // what a dashboard or an MSP overview of many organizations wants.
 func EvaluateAll(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []string, asOf date.Date) ([]*Posture, error) {
-	return EvaluateAllWith(ws, cat, frameworks, asOf, policy.Derived(ws))
+	return EvaluateAllWith(ws, cat, frameworks, asOf, policy.NewRecords(ws))
 }
 
-// EvaluateAllWith is EvaluateAll with the evidence the workforce records
-// derive already made (policy.Derived(ws)), for a caller that reads it
-// for other rules too (check.Facts).
-func EvaluateAllWith(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []string, asOf date.Date, derived []workspace.Evidence) ([]*Posture, error) {
-	ev := newEvaluatorWith(ws, cat, asOf, derived)
+// EvaluateAllWith is EvaluateAll with the workspace's workforce records
+// (policy.NewRecords(ws)), for a caller whose other rules read them too
+// (check.Facts).
+func EvaluateAllWith(ws *workspace.Workspace, cat *catalog.Catalog, frameworks []string, asOf date.Date, r *policy.Records) ([]*Posture, error) {
+	ev := newEvaluatorWith(ws, cat, asOf, r)
 	out := make([]*Posture, 0, len(frameworks))
 	for _, fw := range frameworks {
 		p, err := ev.evaluate(fw)
@@ -220,12 +220,12 @@ type evaluator struct {
 // them (policy.WithDerived): nothing else here reads ws.Evidence, and an
 // MSP overview evaluates hundreds of organizations per date.
 func newEvaluator(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) *evaluator {
-	return newEvaluatorWith(ws, cat, asOf, policy.Derived(ws))
+	return newEvaluatorWith(ws, cat, asOf, policy.NewRecords(ws))
 }
 
-func newEvaluatorWith(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, derived []workspace.Evidence) *evaluator {
-	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefsWith(ws.Evidence, derived), own: ownMappings(ws),
-		states: map[string]*ControlState{}, gaps: policy.Gaps(ws, asOf)}
+func newEvaluatorWith(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, r *policy.Records) *evaluator {
+	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefsWith(ws.Evidence, r.Derived()), own: ownMappings(ws),
+		states: map[string]*ControlState{}, gaps: policy.GapsWith(ws, r, asOf)}
 }
 
 // state is the control's standing for a framework ("" for every

@@ -26,7 +26,7 @@ type Plain struct {
 
 // Explain is f in plain language, with links under /orgs/{slug}.
 func Explain(ws *workspace.Workspace, asOf date.Date, slug string, f finding.Finding) Plain {
-	b := builder{ws: ws, asOf: asOf, n: names{ws}, base: "/orgs/" + slug}
+	b := builder{ws: ws, asOf: asOf, n: names{ws}, base: "/orgs/" + slug, records: policy.NewRecords(ws)}
 	it := b.fromFinding(f)
 	return Plain{Title: it.Title, Why: it.Why, Fix: it.Fix, Link: it.Link}
 }

@@ -149,7 +149,7 @@ func Build(ws *workspace.Workspace, asOf date.Date, slug string) List {
 // BuildWith is Build on the workspace's facts (check.FactsOf), for a
 // caller that reads them for readiness too.
 func BuildWith(ws *workspace.Workspace, facts check.Facts, asOf date.Date, slug string) List {
-	b := builder{ws: ws, asOf: asOf, n: names{ws}, base: "/orgs/" + slug}
+	b := builder{ws: ws, asOf: asOf, n: names{ws}, base: "/orgs/" + slug, records: facts.Records}
 	fs, pg := check.GateWith(ws, facts, asOf)
 	gate := map[string]int{}
 	for _, f := range pg.Findings {
@@ -287,6 +287,9 @@ type builder struct {
 	n     names
 	base  string
 	items []Item
+	// records are the workforce records' tasks and derived evidence,
+	// shared with the checks (check.Facts).
+	records *policy.Records
 }
 
 func (b *builder) link(path string) string {
@@ -391,7 +394,7 @@ func (b *builder) privacyRequests() {
 // workforce are the policy acknowledgements and trainings overdue, and
 // the leavers who can still reach PHI.
 func (b *builder) workforce() {
-	for _, t := range policy.AllTasks(b.ws, b.asOf) {
+	for _, t := range b.records.Tasks(b.asOf) {
 		if t.Status != policy.Overdue {
 			continue
 		}

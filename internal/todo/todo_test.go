@@ -2,6 +2,7 @@ package todo
 
 import (
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +204,27 @@ func TestUpcomingLast(t *testing.T) {
 	}
 	if l.Open != len(l.Items)-up {
 		t.Errorf("open %d, want %d", l.Open, len(l.Items)-up)
+	}
+}
+
+// TestFactsSharedAcrossDates: one workspace's facts (check.FactsOf),
+// shared by readiness and the list and kept from one date to the next as
+// an MSP overview row does, give on each date the list a fresh Build
+// gives: the workforce tasks the facts keep are those of the date asked,
+// not of the date before.
+func TestFactsSharedAcrossDates(t *testing.T) {
+	for _, dir := range []string{"acme-health", "harbor-family-medicine"} {
+		ws := load(t, dir)
+		facts := check.FactsOf(ws)
+		for _, day := range []string{"2026-06-01", "2027-03-01", "2026-11-23", "2026-12-04", "2026-12-04", "2028-01-15"} {
+			asOf := date.MustParse(day)
+			got, want := BuildWith(ws, facts, asOf, dir), Build(ws, asOf, dir)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s on %s: the list from shared facts differs from Build's", dir, day)
+			}
+			if len(want.Items) == 0 {
+				t.Errorf("%s on %s: an empty list compares nothing", dir, day)
+			}
+		}
 	}
 }

@@ -76,7 +76,7 @@ func orgSummary(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, s
 	// One evaluation for every framework: the evidence is indexed and
 	// each control judged once (posture.EvaluateAll).
 	facts := check.FactsOf(ws)
-	ps, err := posture.EvaluateAllWith(ws, cat, fws, asOf, facts.Derived)
+	ps, err := posture.EvaluateAllWith(ws, cat, fws, asOf, facts.Records)
 	if err != nil {
 		row.Error = err.Error()
 		ps = nil
