@@ -36,7 +36,7 @@ func TestEvaluatorIndexesDerivedInPlace(t *testing.T) {
 	copied := func(ws *workspace.Workspace, asOf date.Date) *evaluator {
 		ws = policy.WithDerived(ws)
 		return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefs(ws.Evidence), own: ownMappings(ws),
-			states: map[string]*ControlState{}, gaps: policy.Gaps(ws, asOf)}
+			states: map[stateKey]*ControlState{}, gaps: policy.Gaps(ws, asOf)}
 	}
 	for name, ws := range map[string]*workspace.Workspace{"demo": demo, "superseding": &superseding,
 		"practice": benchgen.Org(9, "p", "P", benchgen.Practice)} {

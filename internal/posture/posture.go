@@ -201,13 +201,24 @@ func Control(ws *workspace.Workspace, cat *catalog.Catalog, id string, asOf date
 // evaluator holds what every framework's evaluation of one organization
 // on one date shares: the evidence index and each control's standing.
 type evaluator struct {
-	ws     *workspace.Workspace
-	cat    *catalog.Catalog
-	asOf   date.Date
-	idx    map[string][]*workspace.Evidence
-	own    map[string][]string // the organization's own mappings (ownMappings)
-	states map[string]*ControlState
+	ws   *workspace.Workspace
+	cat  *catalog.Catalog
+	asOf date.Date
+	idx  map[string][]*workspace.Evidence
+	own  map[string][]string // the organization's own mappings (ownMappings)
+	// states are each control's standing by framework ("" for all of
+	// them), and its standing before the framework's scans and the
+	// workforce's gaps (base).
+	states map[stateKey]*ControlState
 	gaps   map[string][]string // policy.Gaps
+}
+
+// stateKey keys a standing without building a string per lookup: a
+// framework's evaluation asks for each control once per requirement
+// that maps to it.
+type stateKey struct {
+	framework, id string
+	base          bool
 }
 
 // newEvaluator indexes the evidence, the derived items of the workforce
@@ -225,20 +236,20 @@ func newEvaluator(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date)
 
 func newEvaluatorWith(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date, r *policy.Records) *evaluator {
 	return &evaluator{ws: ws, cat: cat, asOf: asOf, idx: evidence.IndexRefsWith(ws.Evidence, r.Derived()), own: ownMappings(ws),
-		states: map[string]*ControlState{}, gaps: policy.GapsWith(ws, r, asOf)}
+		states: map[stateKey]*ControlState{}, gaps: policy.GapsWith(ws, r, asOf)}
 }
 
 // state is the control's standing for a framework ("" for every
 // framework at once, as a control's page shows it).
 func (ev *evaluator) state(framework, id string) *ControlState {
-	key := framework + "\x00" + id
+	key := stateKey{framework: framework, id: id}
 	if s, ok := ev.states[key]; ok {
 		return s
 	}
-	base, ok := ev.states["\x01"+id]
+	base, ok := ev.states[stateKey{id: id, base: true}]
 	if !ok {
 		base = evaluateControl(ev.ws, ev.cat, id, ev.idx[id], ev.asOf)
-		ev.states["\x01"+id] = base
+		ev.states[stateKey{id: id, base: true}] = base
 	}
 	s := new(ControlState)
 	*s = *base
