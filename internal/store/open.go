@@ -343,6 +343,22 @@ func (s *Store) inReadTx(ctx context.Context, f func(tx *sql.Tx) error) error {
 	return s.base.InReadTx(ctx, f)
 }
 
+// inReadConn runs f in a read-only snapshot, tx, open on conn: for code
+// that reads through the driver itself (conn.Raw) in the same snapshot.
+func (s *Store) inReadConn(ctx context.Context, f func(conn *sql.Conn, tx *sql.Tx) error) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, s.eng.ReadTx())
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return f(conn, tx)
+}
+
 // busy marks an engine's lock-wait failure as ErrBusy (keeping the
 // engine's error in the message); other errors pass unchanged.
 func (s *Store) busy(err error) error { return s.base.Busy(err) }

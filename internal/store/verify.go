@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"ward/internal/audit"
+	pgdb "ward/internal/store/postgres"
 	sqlitedb "ward/internal/store/sqlite"
 )
 
@@ -34,14 +35,14 @@ func (o *OrgStore) VerifyAudit(ctx context.Context) error {
 	n := verifyRanges
 	var head audit.Head
 	split := false
-	err := o.s.inReadTx(ctx, func(tx *sql.Tx) error {
+	err := o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		var err error
 		if head, err = o.auditHead(ctx, tx); err != nil {
 			return err
 		}
 		n = int(min(int64(n), head.Seq/max(verifyRangeMin, 1)))
 		if n < 2 {
-			return o.verifyInTx(ctx, tx, head)
+			return o.verifyInTx(ctx, conn, tx, head)
 		}
 		split = true
 		return nil
@@ -52,12 +53,12 @@ func (o *OrgStore) VerifyAudit(ctx context.Context) error {
 	if o.verifyRanges(ctx, head, n) {
 		return nil
 	}
-	return o.s.inReadTx(ctx, func(tx *sql.Tx) error {
+	return o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		head, err := o.auditHead(ctx, tx)
 		if err != nil {
 			return err
 		}
-		return o.verifyInTx(ctx, tx, head)
+		return o.verifyInTx(ctx, conn, tx, head)
 	})
 }
 
@@ -70,20 +71,23 @@ func (o *OrgStore) auditHead(ctx context.Context, tx *sql.Tx) (audit.Head, error
 	return h, nil
 }
 
-// verifyInTx checks the whole chain in tx's snapshot.
-func (o *OrgStore) verifyInTx(ctx context.Context, tx *sql.Tx, head audit.Head) error {
+// verifyInTx checks the whole chain in tx's snapshot (on conn).
+func (o *OrgStore) verifyInTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, head audit.Head) error {
 	v := audit.NewVerifier()
-	if err := o.verifyRange(ctx, tx, v, 1, 0); err != nil {
+	if err := o.verifyRange(ctx, conn, tx, v, 1, 0); err != nil {
 		return err
 	}
 	return v.End(head)
 }
 
 // verifyRange passes the entries numbered from..to (to 0: to the end) to
-// v in tx's snapshot.
-func (o *OrgStore) verifyRange(ctx context.Context, tx *sql.Tx, v *audit.Verifier, from, to int64) error {
-	if o.s.eng.Name() == "sqlite" {
+// v in tx's snapshot (tx is open on conn).
+func (o *OrgStore) verifyRange(ctx context.Context, conn *sql.Conn, tx *sql.Tx, v *audit.Verifier, from, to int64) error {
+	switch o.s.eng.Name() {
+	case "sqlite":
 		return sqlitedb.VerifyAudit(ctx, tx, o.org.ID, v, from, to)
+	case "postgres":
+		return pgdb.VerifyAudit(ctx, conn, o.org.ID, v, from, to)
 	}
 	query := "SELECT " + auditCols + " FROM audit WHERE org_id = ? AND seq >= ?"
 	args := []any{o.org.ID, from}
@@ -112,7 +116,7 @@ func (o *OrgStore) verifyRanges(ctx context.Context, head audit.Head, n int) boo
 	for i := range n {
 		vs[i] = audit.NewVerifierFrom(bounds[i] + 1)
 		go func() {
-			errs <- o.s.inReadTx(ctx, func(tx *sql.Tx) error {
+			errs <- o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 				if i == n-1 {
 					// Nothing past the head, in this snapshot.
 					var past bool
@@ -124,7 +128,7 @@ func (o *OrgStore) verifyRanges(ctx context.Context, head audit.Head, n int) boo
 						return errPastHead
 					}
 				}
-				return o.verifyRange(ctx, tx, vs[i], bounds[i]+1, bounds[i+1])
+				return o.verifyRange(ctx, conn, tx, vs[i], bounds[i]+1, bounds[i+1])
 			})
 		}()
 	}

@@ -1,6 +1,7 @@
 // Package postgres is the store's PostgreSQL engine: pgx through its
-// database/sql driver, placeholder rebinding, row locks on the audit head
-// and the PostgreSQL migrations.
+// database/sql driver (and pgx itself for reading the audit trail to
+// verify it, VerifyAudit), placeholder rebinding, row locks on the audit
+// head and the PostgreSQL migrations.
 //
 // It must not import ward/internal/store (the store imports it); it
 // satisfies store.Engine structurally.

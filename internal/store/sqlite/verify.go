@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	sqlite "modernc.org/sqlite"
@@ -60,16 +59,21 @@ type verifyRun struct {
 var verifyRuns = runs{m: map[int64]*verifyRun{}}
 
 type runs struct {
-	mu   sync.Mutex
-	next atomic.Int64
-	m    map[int64]*verifyRun
+	mu sync.Mutex
+	m  map[int64]*verifyRun
 }
 
+// add gives run the smallest id not in use: below 256 (as many runs as
+// connections), boxing it as the aggregate's first argument, once a row,
+// allocates nothing.
 func (r *runs) add(run *verifyRun) int64 {
-	id := r.next.Add(1)
 	r.mu.Lock()
+	defer r.mu.Unlock()
+	id := int64(1)
+	for r.m[id] != nil {
+		id++
+	}
 	r.m[id] = run
-	r.mu.Unlock()
 	return id
 }
 

@@ -188,3 +188,13 @@ func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error {
 	// the statement has a checker: ask the connection's.
 	return s.c.CheckNamedValue(nv)
 }
+
+// Unwrap is the driver's own connection under one of Connector's, for
+// code that talks to the driver directly (sql.Conn.Raw); it must count
+// what it sends itself (Add).
+func Unwrap(dc any) any {
+	if c, ok := dc.(*conn); ok {
+		return c.Conn
+	}
+	return dc
+}
