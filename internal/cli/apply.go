@@ -132,7 +132,28 @@ func ApplyFiles(ctx context.Context, env *Env, path, actor string, opt ApplyFlag
 	bar.doing("reading " + path)
 	wopt := WorkspaceOptions()
 	wopt.Today = env.AsOf // today: nothing recorded can have happened later
+	// The database opens while the files are read: creating the schema of
+	// a new PostgreSQL database keeps its server busy for a fifth of a
+	// second, as long as reading 500 systems. The schema commits only once
+	// the files are valid, so that invalid files write nothing, not even
+	// that.
+	loadErr := make(chan error, 1)
+	type opened struct {
+		s   *store.Store
+		err error
+	}
+	open := make(chan opened, 1)
+	go func() {
+		s, err := env.openStore(ctx, func() error { return <-loadErr })
+		open <- opened{s, err}
+	}()
 	loaded, err := workspace.Load(path, wopt)
+	if err != nil {
+		loadErr <- errors.New("the files are not valid")
+	} else {
+		loadErr <- nil
+	}
+	o := <-open
 	if err != nil {
 		var verrs workspace.Errors
 		if errors.As(err, &verrs) {
@@ -141,7 +162,7 @@ func ApplyFiles(ctx context.Context, env *Env, path, actor string, opt ApplyFlag
 		return store.ApplyResult{}, store.Org{}, BadInput("%v", err)
 	}
 	ws := loaded.Workspace
-	s, err := env.Store(ctx)
+	s, err := o.s, o.err
 	if err != nil {
 		return store.ApplyResult{}, store.Org{}, err
 	}

@@ -25,11 +25,15 @@ func (b *Backend) Workspace(ctx context.Context) (*workspace.Workspace, error) {
 }
 
 // Store opens the database behind --db once per run.
-func (e *Env) Store(ctx context.Context) (*store.Store, error) {
+func (e *Env) Store(ctx context.Context) (*store.Store, error) { return e.openStore(ctx, nil) }
+
+// openStore is Store, with store.Options.Proceed: asked before the
+// migrations a new or older database needs commit.
+func (e *Env) openStore(ctx context.Context, proceed func() error) (*store.Store, error) {
 	if e.store != nil {
 		return e.store, nil
 	}
-	s, err := store.Open(ctx, e.DB, store.Options{})
+	s, err := store.Open(ctx, e.DB, store.Options{Proceed: proceed})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", redactURL(e.DB), err)
 	}

@@ -46,6 +46,12 @@ type Options struct {
 	// slices let other writers in more often; the crash test uses small
 	// ones so that a kill lands inside a many-slice import.
 	ImportSlice int
+	// Proceed, when set, is asked once the migrations a new or older
+	// database needs have run and before they commit: an error rolls
+	// them back and Open returns it. It is not called when the schema is
+	// up to date. ward apply opens the database while it reads the files
+	// and lets the schema be written only once they are valid.
+	Proceed func() error
 }
 
 // Store is one database: organizations, accounts, and through Org, each
@@ -127,7 +133,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if s.sliceRows <= 0 {
 		s.sliceRows = sliceRows
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, opt.Proceed); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -243,7 +249,12 @@ func (s *Store) RawExec(ctx context.Context, query string, args ...any) (int64, 
 }
 
 // migrate applies every migration not yet recorded, in one transaction.
-func (s *Store) migrate(ctx context.Context) error {
+// Each migration goes to the database as one Exec of its statements (on
+// PostgreSQL one round trip in the simple protocol, as they carry no
+// parameters), and the versions applied as one INSERT: a new database
+// needs 22 migrations of about 100 statements. Once they have run, and
+// before they commit, Options.Proceed (proceed) may still refuse them.
+func (s *Store) migrate(ctx context.Context, proceed func() error) error {
 	names, err := fs.Glob(s.eng.Migrations(), "*.sql")
 	if err != nil {
 		return err
@@ -264,13 +275,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	slices.SortFunc(ms, func(a, b mig) int { return a.n - b.n })
 
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		setup := `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`
 		if l := s.eng.LockMigrations(); l != "" {
-			if _, err := tx.ExecContext(ctx, l); err != nil {
-				return err
-			}
+			setup = l + ";\n" + setup // the lock first, in the same round trip
 		}
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		if _, err := tx.ExecContext(ctx, setup); err != nil {
 			return fmt.Errorf("migrations: %w", err)
 		}
 		applied := map[int]bool{}
@@ -290,6 +300,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		var (
+			marks []string
+			args  []any
+			at    = fmtTime(s.now())
+		)
 		for _, m := range ms {
 			if applied[m.n] {
 				continue
@@ -298,15 +313,22 @@ func (s *Store) migrate(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			for _, stmt := range splitSQL(string(body)) {
-				if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			if stmts := splitSQL(string(body)); len(stmts) > 0 {
+				if _, err := tx.ExecContext(ctx, strings.Join(stmts, "\n")); err != nil {
 					return fmt.Errorf("migration %s/%s: %w", s.eng.Name(), m.name, err)
 				}
 			}
-			if _, err := tx.ExecContext(ctx, s.eng.Rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
-				m.n, path.Base(m.name), fmtTime(s.now())); err != nil {
-				return err
-			}
+			marks = append(marks, "(?, ?, ?)")
+			args = append(args, m.n, path.Base(m.name), at)
+		}
+		if len(marks) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.eng.Rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES "+strings.Join(marks, ", ")), args...); err != nil {
+			return err
+		}
+		if proceed != nil {
+			return proceed()
 		}
 		return nil
 	})
