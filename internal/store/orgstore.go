@@ -164,9 +164,12 @@ const (
 // writer is one write transaction on an organization: the head is locked
 // first, and every change appends to the chain before commit.
 type writer struct {
-	o     *OrgStore
-	ctx   context.Context
-	tx    *sql.Tx
+	o   *OrgStore
+	ctx context.Context
+	tx  *sql.Tx
+	// conn is the connection tx is on, when the engine copies batches
+	// (copier); nil otherwise.
+	conn  *sql.Conn
 	head  audit.Head
 	actor string
 	now   string
@@ -176,8 +179,9 @@ type writer struct {
 	// the trust center compares the list before commit (announce).
 	touched bool
 	// batch: new records and audit entries wait in pending and go in
-	// multi-row INSERTs (an apply creating thousands of records), sent
-	// before any other statement of the transaction and before commit.
+	// multi-row INSERTs, or COPY on PostgreSQL (an apply creating
+	// thousands of records), sent before any other statement of the
+	// transaction and before commit.
 	batch   bool
 	pending pending
 }
@@ -197,11 +201,20 @@ const (
 
 const recordInsertCols = "org_id, kind, key, body, position, created_at, updated_at, origin, version, synced"
 
+// copier is an engine that inserts a batch of rows faster than a
+// multi-row INSERT (PostgreSQL's COPY), on a connection in a transaction.
+type copier interface {
+	CopyRows(ctx context.Context, conn *sql.Conn, table string, cols []string, rows [][]any) error
+}
+
 // flush sends the pending rows.
 func (w *writer) flush() error {
 	send := func(table, cols string, rows [][]any) error {
 		if len(rows) == 0 {
 			return nil
+		}
+		if cp, ok := w.o.s.eng.(copier); ok && w.conn != nil {
+			return cp.CopyRows(w.ctx, w.conn, table, strings.Split(cols, ", "), rows)
 		}
 		var b strings.Builder
 		b.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
@@ -245,7 +258,19 @@ func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(
 	if actor == "" {
 		return errors.New("every change needs an actor (who made it) for the audit trail")
 	}
-	tx, err := o.s.db.BeginTx(ctx, nil)
+	// On an engine that copies batches the transaction is begun on a
+	// connection of its own, which COPY is sent on.
+	begin := o.s.db.BeginTx
+	var conn *sql.Conn
+	if _, ok := o.s.eng.(copier); ok {
+		c, err := o.s.db.Conn(ctx)
+		if err != nil {
+			return o.s.busy(err)
+		}
+		defer c.Close()
+		conn, begin = c, c.BeginTx
+	}
+	tx, err := begin(ctx, nil)
 	if err != nil {
 		return o.s.busy(err)
 	}
@@ -254,7 +279,7 @@ func (o *OrgStore) write(ctx context.Context, actor string, dryRun bool, f func(
 	if err != nil {
 		return o.s.busy(err)
 	}
-	w := &writer{o: o, ctx: ctx, tx: tx, head: head, actor: actor, now: fmtTime(o.s.now()), origin: OriginWeb}
+	w := &writer{o: o, ctx: ctx, tx: tx, conn: conn, head: head, actor: actor, now: fmtTime(o.s.now()), origin: OriginWeb}
 	if err := f(w); err != nil {
 		return o.s.busy(err)
 	}

