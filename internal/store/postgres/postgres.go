@@ -10,7 +10,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -75,10 +74,7 @@ func shouldPing(ctx context.Context, p stdlib.ShouldPingParams) bool {
 // the columns' types, then the rows.
 func (Engine) CopyRows(ctx context.Context, conn *sql.Conn, table string, cols []string, rows [][]any) error {
 	return conn.Raw(func(dc any) error {
-		if w, ok := dc.(interface{ Unwrap() driver.Conn }); ok {
-			dc = w.Unwrap()
-		}
-		c, ok := dc.(*stdlib.Conn)
+		c, ok := stmtcount.Unwrap(dc).(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("postgres: COPY on a %T connection", dc)
 		}

@@ -82,10 +82,6 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	return &stmt{st, c}, nil
 }
 
-// Unwrap is the driver's own connection, for database/sql's Conn.Raw:
-// what is sent on it directly is counted by its sender.
-func (c *conn) Unwrap() driver.Conn { return c.Conn }
-
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	b, ok := c.Conn.(driver.ConnBeginTx)
 	if !ok {
