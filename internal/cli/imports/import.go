@@ -1,7 +1,6 @@
 package imports
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -206,14 +205,14 @@ func checkImports(t *prowler.Tally, adopted map[string]bool) []CheckImport {
 }
 
 // source reads an input file once: the parser reads it, and the same
-// bytes flow through a pipe into the blob store, which hashes and keeps
-// them. Nothing is kept when the import fails.
+// bytes flow through a buffered pipe (chunkPipe) into the blob store,
+// which hashes and keeps them. Nothing is kept when the import fails.
 type source struct {
 	path  string
 	f     *os.File
 	size  int64
 	read  atomic.Int64
-	pw    *io.PipeWriter
+	pw    *chunkPipe
 	done  chan blobResult
 	res   *blobResult
 	r     io.Reader // what the parser reads
@@ -240,13 +239,11 @@ func openSource(path string, blobs blob.Store) (*source, error) {
 		f.Close()
 		return nil, cli.BadInput("%s is a folder: name the scanner's output file", path)
 	}
-	pr, pw := io.Pipe()
+	pw := newChunkPipe()
 	s := &source{path: path, f: f, size: st.Size(), pw: pw, done: make(chan blobResult, 1), start: time.Now()}
 	go func() {
-		// A large buffer takes each of the parser's reads in one hand-off
-		// instead of io.Copy's 32 KiB pieces.
-		sha, n, err := blobs.Put(bufio.NewReaderSize(pr, 1<<20))
-		pr.CloseWithError(err) // unblock the writer if Put stopped early
+		sha, n, err := blobs.Put(pw)
+		pw.CloseReader(err) // unblock the writer if Put stopped early
 		s.done <- blobResult{sha, n, err}
 	}()
 	s.r = io.TeeReader(cli.CountingReader{R: f, N: &s.read}, pw)
@@ -266,18 +263,18 @@ func (s *source) wait() blobResult {
 func (s *source) finish() (string, int64, error) {
 	defer s.f.Close()
 	if _, err := io.Copy(io.Discard, s.r); err != nil {
-		s.pw.CloseWithError(err)
+		s.pw.CloseWriter(err)
 		s.wait()
 		return "", 0, err
 	}
-	s.pw.Close()
+	s.pw.CloseWriter(nil)
 	res := s.wait()
 	return res.sha, res.size, res.err
 }
 
 // abort stops the blob without keeping it.
 func (s *source) abort(err error) {
-	s.pw.CloseWithError(err)
+	s.pw.CloseWriter(err)
 	s.wait()
 	s.f.Close()
 }

@@ -2,6 +2,7 @@ package prowler
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -173,4 +174,30 @@ func FuzzFastMatchesJSON(f *testing.F) {
 			t.Fatalf("fast path:\n%s\nencoding/json:\n%s", fast, slow)
 		}
 	})
+}
+
+// TestPlainValuesMatchJSON: the severity, time and requirement lists read
+// without reflection (unquote, unquoteList) give what json.Unmarshal
+// gives, value or refusal, on plain values and on every kind it hands
+// over (escapes, invalid UTF-8, control bytes, other types, bad syntax).
+func TestPlainValuesMatchJSON(t *testing.T) {
+	strs := []string{`"High"`, `""`, `"caf\u00e9"`, `"café"`, "\"caf\xe9\"", "\"a\tb\"", `"a\"b"`, `"a\\b"`, `12`, `null`, `{}`, `"`, `"x`, `x"`}
+	for _, in := range strs {
+		var want, got string
+		werr := json.Unmarshal([]byte(in), &want)
+		gerr := unquote([]byte(in), &got)
+		if (werr == nil) != (gerr == nil) || got != want {
+			t.Errorf("unquote(%q) = %q, %v; json.Unmarshal: %q, %v", in, got, gerr, want, werr)
+		}
+	}
+	lists := []string{`[]`, ` [ ] `, `["164_308_a_1_ii_a"]`, "[\n \"cc_6_1\",\n \"cc_7_2\"\n]", `["a","b",]`, `["a" "b"]`, `["a",1]`,
+		`["a\u0041"]`, "[\"a\xff\"]", `[null]`, `["a"]x`, `["a"`, `[`, `{}`, `"a"`, `[,]`, `[ "a" , "" ]`, `["é"]`}
+	for _, in := range lists {
+		var want, got []string
+		werr := json.Unmarshal([]byte(in), &want)
+		gerr := unquoteList([]byte(in), &got)
+		if (werr == nil) != (gerr == nil) || !slices.Equal(got, want) || (werr == nil && (got == nil) != (want == nil)) {
+			t.Errorf("unquoteList(%q) = %q, %v; json.Unmarshal: %q, %v", in, got, gerr, want, werr)
+		}
+	}
 }

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Formats the reader understands.
@@ -343,7 +344,7 @@ func (r *Reader) finding(o *ocsfFinding) (*Finding, string, error) {
 	}
 	var sev string
 	if len(o.Severity) > 0 && string(o.Severity) != "null" {
-		if err := json.Unmarshal(o.Severity, &sev); err != nil {
+		if err := unquote(o.Severity, &sev); err != nil {
 			return nil, "severity", fmt.Errorf("%s is not a severity (want a string such as \"High\")", o.Severity)
 		}
 	}
@@ -414,7 +415,7 @@ func (r *Reader) ocsfTime(o *ocsfFinding) (time.Time, string, error) {
 		text := c.text
 		if len(c.raw) > 0 && string(c.raw) != "null" {
 			if c.raw[0] == '"' {
-				if err := json.Unmarshal(c.raw, &text); err != nil {
+				if err := unquote(c.raw, &text); err != nil {
 					return time.Time{}, c.field, fmt.Errorf("%s is not a time", c.raw)
 				}
 			} else {
@@ -511,7 +512,7 @@ func keepRaw(compliance map[string]json.RawMessage) ([]Requirement, string, erro
 		}
 		var ids []string
 		if string(raw) != "null" {
-			if err := json.Unmarshal(raw, &ids); err != nil {
+			if err := unquoteList(raw, &ids); err != nil {
 				return nil, "unmapped.compliance." + fw, fmt.Errorf("%s is not a list of requirement ids", raw)
 			}
 		}
@@ -521,6 +522,90 @@ func keepRaw(compliance map[string]json.RawMessage) ([]Requirement, string, erro
 		m[fw] = ids
 	}
 	return keep(m), "", nil
+}
+
+// unquote is json.Unmarshal of a raw value into a string, without its
+// reflection for a plain string (no escape, valid UTF-8): the common case,
+// a few times per finding.
+func unquote(raw []byte, dst *string) error {
+	if s, ok := plainString(raw); ok {
+		*dst = s
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// plainString returns the text of a JSON string with no escape and valid
+// UTF-8, which is its bytes between the quotes; ok is false for
+// anything else.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	in := raw[1 : len(raw)-1]
+	high := false
+	for _, c := range in {
+		switch {
+		case c < 0x20 || c == '"' || c == '\\':
+			return "", false
+		case c >= 0x80:
+			high = true
+		}
+	}
+	if high && !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
+}
+
+// unquoteList is json.Unmarshal of a raw value into a []string, without
+// its reflection for an array of plain strings (plainString) with only
+// JSON white space between them; anything else goes to json.Unmarshal.
+func unquoteList(raw []byte, dst *[]string) error {
+	if ids, ok := plainList(raw); ok {
+		*dst = ids
+		return nil
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+func plainList(raw []byte) ([]string, bool) {
+	space := func(b []byte) []byte { return bytes.TrimLeft(b, " \t\r\n") }
+	b := space(raw)
+	if len(b) == 0 || b[0] != '[' {
+		return nil, false
+	}
+	b = space(b[1:])
+	ids := []string{}
+	if len(b) > 0 && b[0] == ']' {
+		return ids, len(space(b[1:])) == 0
+	}
+	for {
+		if len(b) == 0 || b[0] != '"' {
+			return nil, false
+		}
+		end := bytes.IndexByte(b[1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		s, ok := plainString(b[:end+2])
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, s)
+		b = space(b[end+2:])
+		if len(b) == 0 {
+			return nil, false
+		}
+		switch b[0] {
+		case ',':
+			b = space(b[1:])
+		case ']':
+			return ids, len(space(b[1:])) == 0
+		default:
+			return nil, false
+		}
+	}
 }
 
 // Framework returns "HIPAA" or "SOC2" for a Prowler compliance key naming
