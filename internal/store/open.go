@@ -79,10 +79,6 @@ type Store struct {
 	// mergeWays: sorted runs merged at once by a large import (tests set
 	// it small; 0 is the mergeWays constant).
 	mergeWays int
-	// earlyRuns: how many of a large import's first runs the keyer may
-	// write into the staged scan while the file is still read (tests
-	// set it); 0 is as many as it keeps up with, -1 none.
-	earlyRuns int
 }
 
 // Open connects to url and brings its schema up to date. url is

@@ -432,7 +432,6 @@ func (sw *ScanWriter) addRun(f ScanFinding) error {
 	if sw.cur == nil {
 		sw.cur = newRun(sw.runSize())
 	}
-	sw.afterSlices()
 	sw.cur.add(f)
 	if len(sw.cur.rows) < sw.runSize() {
 		return nil
@@ -472,50 +471,14 @@ func (sw *ScanWriter) handOff() error {
 	return nil
 }
 
-// keyer sorts each run it is given and writes it, handing the emptied
+// keyer sorts each run it is given and spills it, handing the emptied
 // run back; it answers its first error (then it stops taking runs), or
 // nil once the runs end.
-//
-// While it keeps up with the reader, it writes each sorted run straight
-// into the staged scan, in slices, as the file is still read (early):
-// that work is then done beside the decoding instead of after it. A run
-// inserted into an index that already holds the earlier ones is a pass
-// over all of its pages, which grows with every run, so once the reader
-// has had to wait for it (a run was ready before the keyer was), it
-// spills that run and every later one to the temporary file, to be
-// merged at the end (finishRuns). The early runs are the first ones in
-// file order, so a key's later findings still reach it after its earlier
-// ones: the ON CONFLICT rule merges them as mergeInto does.
 func (sw *ScanWriter) keyer() {
 	var err error
-	runs := sw.runs // stopKeyer clears the field
-	limit := sw.o.s.earlyRuns
-	early := limit >= 0
-	n := 0
-	for {
-		var r *run
-		var ok bool
-		select {
-		case r, ok = <-runs:
-			if n > 0 && limit == 0 {
-				early = false // the reader waited for the keyer
-			}
-		default:
-			r, ok = <-runs
-		}
-		if !ok {
-			break
-		}
-		n++
-		if limit > 0 && n > limit {
-			early = false
-		}
+	for r := range sw.runs {
 		r.sortMerge()
-		if early {
-			err = sw.insertEarly(r)
-		} else {
-			err = sw.spill.write(r)
-		}
+		err = sw.spill.write(r)
 		r.reset()
 		if err != nil {
 			break
@@ -523,40 +486,6 @@ func (sw *ScanWriter) keyer() {
 		sw.free <- r
 	}
 	sw.keyed <- err
-}
-
-// insertEarly writes a sorted run into the staged scan (staging it
-// first), in slices of its own: the last one is committed with the run,
-// so that no transaction stays open while the file is read.
-func (sw *ScanWriter) insertEarly(r *run) error {
-	sw.inKeyer = true
-	defer func() { sw.inKeyer = false }()
-	if !sw.staged {
-		id, err := sw.o.stage(sw.ctx, sw.actor)
-		if err != nil {
-			return err
-		}
-		sw.scanID, sw.staged = id, true
-	}
-	if sw.conn == nil {
-		if err := sw.writerConn(); err != nil {
-			return err
-		}
-	}
-	if err := r.batches(sw.stageBatch); err != nil {
-		return err
-	}
-	return sw.commitSlice()
-}
-
-// afterSlices calls AfterSlice, on the importing goroutine, for the
-// slices the keyer committed since the last call.
-func (sw *ScanWriter) afterSlices() {
-	for n := sw.keyerSlices.Load(); sw.afterSeen < n; sw.afterSeen++ {
-		if sw.AfterSlice != nil {
-			sw.AfterSlice()
-		}
-	}
 }
 
 // stopKeyer ends the keyer's runs and waits for its answer (when it was
@@ -584,27 +513,18 @@ func (sw *ScanWriter) finishRuns() error {
 		}
 	}
 	sw.cur = nil
-	err := sw.stopKeyer()
-	sw.afterSlices()
+	if err := sw.stopKeyer(); err != nil {
+		return err
+	}
+	id, err := sw.o.stage(sw.ctx, sw.actor)
 	if err != nil {
 		return err
 	}
+	sw.scanID, sw.staged = id, true
+	if err := sw.writerConn(); err != nil {
+		return err
+	}
 	defer sw.closeConn()
-	if len(sw.spill.runs) == 0 {
-		return nil // every run was written early
-	}
-	if !sw.staged {
-		id, err := sw.o.stage(sw.ctx, sw.actor)
-		if err != nil {
-			return err
-		}
-		sw.scanID, sw.staged = id, true
-	}
-	if sw.conn == nil {
-		if err := sw.writerConn(); err != nil {
-			return err
-		}
-	}
 	batch := make([]ScanFinding, 0, scanBatch)
 	err = sw.spill.all(func(f *ScanFinding) error {
 		batch = append(batch, *f)
@@ -654,11 +574,9 @@ func (sw *ScanWriter) closeConn() {
 	}
 }
 
-// closeRuns stops the keyer, closes the writer's connection and removes
-// the temporary file.
+// closeRuns stops the keyer and removes the temporary file.
 func (sw *ScanWriter) closeRuns() {
 	sw.stopKeyer()
-	sw.closeConn()
 	sw.spill.close()
 }
 

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"ward/internal/workspace"
@@ -147,12 +146,6 @@ type ScanWriter struct {
 	free      chan *run
 	keyed     chan error
 	kerr      error
-	// inKeyer: the keyer is writing a run into the staged scan (early);
-	// keyerSlices counts the slices it committed, afterSeen those the
-	// importing goroutine has called AfterSlice for.
-	inKeyer     bool
-	keyerSlices atomic.Int64
-	afterSeen   int64
 	// lastAt and lastSec, lastNsec: the last finding time formatted (a
 	// scan's findings share a few times).
 	args     []any // insert's, reused
@@ -396,9 +389,7 @@ func (sw *ScanWriter) commitSlice() error {
 		return s.busy(err)
 	}
 	sw.slices++
-	if sw.inKeyer {
-		sw.keyerSlices.Add(1) // AfterSlice is called on the importing goroutine
-	} else if sw.AfterSlice != nil {
+	if sw.AfterSlice != nil {
 		sw.AfterSlice()
 	}
 	if s.eng.Name() == "sqlite" {

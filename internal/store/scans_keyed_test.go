@@ -17,9 +17,8 @@ import (
 // in one transaction (a small import: every row into scan_findings with
 // the ON CONFLICT rule) and again sorted in many small runs spilled to a
 // temporary file and merged (with every run merged at once, and in
-// groups of four first), and again with the first runs written into the
-// staged scan while the findings are still fed (early) and the rest
-// merged, leave the same rows, the same counts and the same open items.
+// groups of four first), leave the same rows, the same counts and the
+// same open items.
 func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
@@ -48,13 +47,13 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 		Rows            []ScanFinding
 		Open            map[string]int
 	}
-	run := func(opt Options, moveRows int64, ways, early int) result {
+	run := func(opt Options, moveRows int64, ways int) result {
 		s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		s.moveRows, s.mergeWays, s.earlyRuns = moveRows, ways, early
+		s.moveRows, s.mergeWays = moveRows, ways
 		org, err := s.CreateOrg(ctx, "test", "acme", "Acme")
 		if err != nil {
 			t.Fatal(err)
@@ -77,14 +76,14 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 		}
 		return result{res.New, res.Duplicates, rows, open}
 	}
-	direct := run(Options{}, 0, 0, 0)
+	direct := run(Options{}, 0, 0)
 	if direct.New+direct.Duplicates != len(findings) || direct.Duplicates < 1000 {
 		t.Fatalf("direct: %d new, %d duplicates of %d: the test does not repeat keys as it means to", direct.New, direct.Duplicates, len(findings))
 	}
-	for _, c := range []struct{ ways, early int }{{0, -1}, {4, -1}, {0, 5}, {4, 9}, {0, 1000}} {
-		keyed := run(Options{ImportSlice: 64}, 97, c.ways, c.early)
+	for _, ways := range []int{0, 4} {
+		keyed := run(Options{ImportSlice: 64}, 97, ways)
 		if !reflect.DeepEqual(direct, keyed) {
-			t.Errorf("merged %d ways at most, %d runs early: %d new, %d duplicates, %d rows; direct: %d, %d, %d", c.ways, c.early, keyed.New, keyed.Duplicates, len(keyed.Rows), direct.New, direct.Duplicates, len(direct.Rows))
+			t.Errorf("merged %d ways at most: %d new, %d duplicates, %d rows; direct: %d, %d, %d", ways, keyed.New, keyed.Duplicates, len(keyed.Rows), direct.New, direct.Duplicates, len(direct.Rows))
 			for i := range min(len(direct.Rows), len(keyed.Rows)) {
 				if direct.Rows[i] != keyed.Rows[i] {
 					t.Errorf("first difference at row %d: direct %+v, keyed %+v", i, direct.Rows[i], keyed.Rows[i])
