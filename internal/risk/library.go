@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -53,19 +54,19 @@ var Sources = map[string]string{
 //go:embed data/*.yaml
 var dataFS embed.FS
 
-var threats, vulnerabilities = mustLoad()
-
-func mustLoad() ([]Threat, []Vulnerability) {
-	var ts []Threat
-	var vs []Vulnerability
-	if err := load("data/threats.yaml", &ts); err != nil {
+// embedded is the library as the binary carries it, parsed on first use
+// rather than when the program starts: every ward command paid for
+// parsing it (4 to 10 ms), most of them without reading it.
+var embedded = sync.OnceValue(func() *Library {
+	var l Library
+	if err := load("data/threats.yaml", &l.Threats); err != nil {
 		panic(err)
 	}
-	if err := load("data/vulnerabilities.yaml", &vs); err != nil {
+	if err := load("data/vulnerabilities.yaml", &l.Vulnerabilities); err != nil {
 		panic(err)
 	}
-	return ts, vs
-}
+	return &l
+})
 
 func load(name string, v any) error {
 	b, err := dataFS.ReadFile(name)
@@ -79,10 +80,10 @@ func load(name string, v any) error {
 }
 
 // Threats is the threat library, in file order.
-func Threats() []Threat { return slices.Clone(threats) }
+func Threats() []Threat { return slices.Clone(embedded().Threats) }
 
 // Vulnerabilities is the vulnerability library, in file order.
-func Vulnerabilities() []Vulnerability { return slices.Clone(vulnerabilities) }
+func Vulnerabilities() []Vulnerability { return slices.Clone(embedded().Vulnerabilities) }
 
 // Library is the embedded threat and vulnerability libraries followed by
 // an organization's own entries (workspace threats and vulnerabilities):
@@ -92,15 +93,17 @@ type Library struct {
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
 }
 
-// Embedded is the library without any organization's entries.
-var Embedded = &Library{Threats: threats, Vulnerabilities: vulnerabilities}
+// Embedded is the library without any organization's entries. It is
+// shared: callers do not change it.
+func Embedded() *Library { return embedded() }
 
 // LibraryFor is the embedded library with ws's own entries after it.
 func LibraryFor(ws *workspace.Workspace) *Library {
 	if ws == nil || len(ws.Threats)+len(ws.Vulnerabilities) == 0 {
-		return Embedded
+		return Embedded()
 	}
-	l := &Library{Threats: slices.Clone(threats), Vulnerabilities: slices.Clone(vulnerabilities)}
+	e := Embedded()
+	l := &Library{Threats: slices.Clone(e.Threats), Vulnerabilities: slices.Clone(e.Vulnerabilities)}
 	for _, t := range ws.Threats {
 		l.Threats = append(l.Threats, Threat{ID: t.ID, Title: t.Title, Category: t.Category, Description: t.Description,
 			Vulnerabilities: t.Vulnerabilities, Controls: t.Controls, Own: true})
@@ -172,18 +175,18 @@ func (l *Library) SuggestedControls(threat, vulnerability string) []string {
 }
 
 // ThreatByID is the embedded library's threat with that id, or nil.
-func ThreatByID(id string) *Threat { return Embedded.Threat(id) }
+func ThreatByID(id string) *Threat { return Embedded().Threat(id) }
 
 // VulnerabilityByID is the embedded library's vulnerability, or nil.
-func VulnerabilityByID(id string) *Vulnerability { return Embedded.Vulnerability(id) }
+func VulnerabilityByID(id string) *Vulnerability { return Embedded().Vulnerability(id) }
 
-// ThreatTitle is Embedded.ThreatTitle.
-func ThreatTitle(s string) string { return Embedded.ThreatTitle(s) }
+// ThreatTitle is Embedded().ThreatTitle.
+func ThreatTitle(s string) string { return Embedded().ThreatTitle(s) }
 
-// VulnerabilityTitle is Embedded.VulnerabilityTitle.
-func VulnerabilityTitle(s string) string { return Embedded.VulnerabilityTitle(s) }
+// VulnerabilityTitle is Embedded().VulnerabilityTitle.
+func VulnerabilityTitle(s string) string { return Embedded().VulnerabilityTitle(s) }
 
-// SuggestedControls is Embedded.SuggestedControls.
+// SuggestedControls is Embedded().SuggestedControls.
 func SuggestedControls(threat, vulnerability string) []string {
-	return Embedded.SuggestedControls(threat, vulnerability)
+	return Embedded().SuggestedControls(threat, vulnerability)
 }

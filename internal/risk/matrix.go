@@ -155,7 +155,7 @@ type Scored struct {
 // been shown to work, the residual risk is the inherent risk.
 func Score(r workspace.Risk, m Matrix, lib *Library) Scored {
 	if lib == nil {
-		lib = Embedded
+		lib = Embedded()
 	}
 	s := Scored{Risk: r, ThreatTitle: lib.ThreatTitle(r.Threat), VulnerabilityTitle: lib.VulnerabilityTitle(r.Vulnerability)}
 	s.Inherent = m.Level(r.Likelihood, r.Impact)

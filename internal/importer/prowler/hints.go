@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/goccy/go-yaml"
 
@@ -38,12 +39,12 @@ type Disagreement struct {
 }
 
 // Disagreements lists them.
-func Disagreements() []Disagreement { return slices.Clone(table.Disagreements) }
+func Disagreements() []Disagreement { return slices.Clone(table().Disagreements) }
 
 // disagreement is why ward places the check on none of Prowler's
 // requirements, or "".
 func disagreement(check string) string {
-	for _, d := range table.Disagreements {
+	for _, d := range table().Disagreements {
 		if d.Check == check {
 			return d.Reason
 		}
@@ -51,23 +52,25 @@ func disagreement(check string) string {
 	return ""
 }
 
-var table = func() hintTable {
+// table is hints.yaml, parsed on first use rather than when the program
+// starts (every ward command paid for it, most without reading it).
+var table = sync.OnceValue(func() hintTable {
 	var doc hintTable
 	if err := yaml.UnmarshalWithOptions(hintsYAML, &doc, yaml.Strict()); err != nil {
 		panic("prowler hints.yaml: " + err.Error())
 	}
 	return doc
-}()
+})
 
 // checkTable checks the embedded table against a catalog: every control
 // exists, and a hint naming a control that is not technical says why.
 func checkTable(cat *catalog.Catalog) error {
-	for _, c := range table.Technical {
+	for _, c := range table().Technical {
 		if cat.Control(c) == nil {
 			return fmt.Errorf("prowler hints.yaml: technical: %q is not a catalog control", c)
 		}
 	}
-	for i, h := range table.Hints {
+	for i, h := range table().Hints {
 		if len(h.Words) == 0 || len(h.Controls) == 0 {
 			return fmt.Errorf("prowler hints.yaml: hints[%d]: words and controls are required", i)
 		}
@@ -80,7 +83,7 @@ func checkTable(cat *catalog.Catalog) error {
 			}
 		}
 	}
-	for i, d := range table.Disagreements {
+	for i, d := range table().Disagreements {
 		if d.Check == "" || d.Reason == "" {
 			return fmt.Errorf("prowler hints.yaml: disagreements[%d]: check and reason are required", i)
 		}
@@ -91,14 +94,14 @@ func checkTable(cat *catalog.Catalog) error {
 // Technical reports whether a cloud configuration check can test the
 // control by itself (hints.yaml, technical): a check's findings land only
 // on those, unless a hint names another control with a reason.
-func Technical(control string) bool { return slices.Contains(table.Technical, control) }
+func Technical(control string) bool { return slices.Contains(table().Technical, control) }
 
 // CheckHints lists the hints whose words the check id contains, in the
 // table's order.
 func CheckHints(check string) []Hint {
 	parts := strings.Split(strings.ToLower(check), "_")
 	var out []Hint
-	for _, h := range table.Hints {
+	for _, h := range table().Hints {
 		for _, w := range h.Words {
 			if containsRun(parts, strings.Split(w, "_")) {
 				out = append(out, h)

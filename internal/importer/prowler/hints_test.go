@@ -11,7 +11,7 @@ func TestHintsNameCatalogControls(t *testing.T) {
 	if err := checkTable(catalog.Default()); err != nil {
 		t.Fatal(err)
 	}
-	if len(table.Technical) == 0 || len(table.Hints) == 0 {
+	if len(table().Technical) == 0 || len(table().Hints) == 0 {
 		t.Fatal("empty hints table")
 	}
 }
