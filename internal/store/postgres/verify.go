@@ -20,7 +20,7 @@ import (
 // (pgx's RawValues: no copy, no allocation a row): through database/sql,
 // the driver made a string of each value and database/sql copied it
 // again, which cost the client more CPU than the hashing and kept the
-// server waiting (README, "Audit verify"). It returns v's first error
+// server waiting (docs/performance.md, "Audit verify"). It returns v's first error
 // (an *audit.BadEntry) or nil; the caller then checks v.End.
 func VerifyAudit(ctx context.Context, conn *sql.Conn, org int64, v *audit.Verifier, from, to int64) error {
 	query := "SELECT seq, at, actor, action, kind, key, data, prev, hash FROM audit WHERE org_id = $1 AND seq >= $2"

@@ -19,7 +19,7 @@ import (
 // aggregate function hands each row to v as SQLite holds it, without
 // copying its values and without stepping through the rows in
 // database/sql, which cost two and a half times SQLite's own reading of
-// the rows, and seven times the hashing (README, "Audit verify"). It
+// the rows, and seven times the hashing (docs/performance.md, "Audit verify"). It
 // returns v's first error (an *audit.BadEntry), ErrRowOrder, or nil; the
 // caller then checks v.End.
 func VerifyAudit(ctx context.Context, tx *sql.Tx, org int64, v *audit.Verifier, from, to int64) error {
