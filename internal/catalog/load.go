@@ -143,9 +143,9 @@ func load(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		var f file
-		if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(&f); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+		f, err := parseFile(name, data)
+		if err != nil {
+			return nil, err
 		}
 		switch {
 		case f.Framework != nil:
@@ -223,6 +223,19 @@ func load(fsys fs.FS) (*Catalog, error) {
 		return nil, fmt.Errorf("%s: %w", nistFile, err)
 	}
 	return c, nil
+}
+
+// parseFile is the data file name as it parses: from compiled.json when
+// it holds this content, else from its YAML.
+func parseFile(name string, data []byte) (file, error) {
+	if f, ok := compiledOf(name, data); ok {
+		return f, nil
+	}
+	var f file
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(&f); err != nil {
+		return file{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return f, nil
 }
 
 func checkHeader(h header) error {
