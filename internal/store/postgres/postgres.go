@@ -73,14 +73,23 @@ func shouldPing(ctx context.Context, p stdlib.ShouldPingParams) bool {
 // in about two thirds of the time of a multi-row INSERT. Two round trips:
 // the columns' types, then the rows.
 func (Engine) CopyRows(ctx context.Context, conn *sql.Conn, table string, cols []string, rows [][]any) error {
+	return withPgx(conn, "COPY", func(c *pgx.Conn) error {
+		stmtcount.Add(ctx, 2)
+		_, err := c.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// withPgx runs f on pgx's own connection under conn (sql.Conn.Raw), for
+// what database/sql cannot say (what, in the error otherwise). What f
+// sends goes around the statement counter: f counts it (stmtcount.Add).
+func withPgx(conn *sql.Conn, what string, f func(c *pgx.Conn) error) error {
 	return conn.Raw(func(dc any) error {
 		c, ok := stmtcount.Unwrap(dc).(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("postgres: COPY on a %T connection", dc)
+			return fmt.Errorf("postgres: %s on a %T connection, not pgx's", what, dc)
 		}
-		stmtcount.Add(ctx, 2)
-		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
-		return err
+		return f(c.Conn())
 	})
 }
 

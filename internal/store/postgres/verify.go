@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"ward/internal/audit"
 	"ward/internal/store/stmtcount"
@@ -30,20 +29,16 @@ func VerifyAudit(ctx context.Context, conn *sql.Conn, org int64, v *audit.Verifi
 		args = append(args, to)
 	}
 	query += " ORDER BY seq"
-	return conn.Raw(func(dc any) error {
-		c, ok := stmtcount.Unwrap(dc).(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("verify audit: %T is not pgx's connection", dc)
-		}
+	return withPgx(conn, "verify audit", func(c *pgx.Conn) error {
 		// Rows in the primary key's order, streamed as the index gives
 		// them, rather than gathered and sorted first: without statistics
 		// (a trail just written, not yet analysed) the planner sorted
 		// the whole trail before sending the first row.
 		stmtcount.Add(ctx, 2)
-		if _, err := c.Conn().Exec(ctx, "SET LOCAL enable_sort = off"); err != nil {
+		if _, err := c.Exec(ctx, "SET LOCAL enable_sort = off"); err != nil {
 			return fmt.Errorf("verify audit: %w", err)
 		}
-		rows, err := c.Conn().Query(ctx, query, args...)
+		rows, err := c.Query(ctx, query, args...)
 		if err != nil {
 			return fmt.Errorf("verify audit: %w", err)
 		}
