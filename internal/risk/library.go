@@ -54,10 +54,11 @@ var Sources = map[string]string{
 //go:embed data/*.yaml
 var dataFS embed.FS
 
-// embedded is the library as the binary carries it, parsed on first use
-// rather than when the program starts: every ward command paid for
-// parsing it (4 to 10 ms), most of them without reading it.
-var embedded = sync.OnceValue(func() *Library {
+// Embedded is the library without any organization's entries, parsed on
+// first use rather than when the program starts: every ward command paid
+// for parsing it (4 to 10 ms), most of them without reading it. It is
+// shared: callers do not change it.
+var Embedded = sync.OnceValue(func() *Library {
 	var l Library
 	if err := load("data/threats.yaml", &l.Threats); err != nil {
 		panic(err)
@@ -80,10 +81,10 @@ func load(name string, v any) error {
 }
 
 // Threats is the threat library, in file order.
-func Threats() []Threat { return slices.Clone(embedded().Threats) }
+func Threats() []Threat { return slices.Clone(Embedded().Threats) }
 
 // Vulnerabilities is the vulnerability library, in file order.
-func Vulnerabilities() []Vulnerability { return slices.Clone(embedded().Vulnerabilities) }
+func Vulnerabilities() []Vulnerability { return slices.Clone(Embedded().Vulnerabilities) }
 
 // Library is the embedded threat and vulnerability libraries followed by
 // an organization's own entries (workspace threats and vulnerabilities):
@@ -92,10 +93,6 @@ type Library struct {
 	Threats         []Threat        `json:"threats"`
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
 }
-
-// Embedded is the library without any organization's entries. It is
-// shared: callers do not change it.
-func Embedded() *Library { return embedded() }
 
 // LibraryFor is the embedded library with ws's own entries after it.
 func LibraryFor(ws *workspace.Workspace) *Library {
