@@ -231,6 +231,11 @@ func parseFile(name string, data []byte) (file, error) {
 	if f, ok := compiledOf(name, data); ok {
 		return f, nil
 	}
+	return parseYAML(name, data)
+}
+
+// parseYAML parses the data file name from its YAML alone.
+func parseYAML(name string, data []byte) (file, error) {
 	var f file
 	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.Strict()).Decode(&f); err != nil {
 		return file{}, fmt.Errorf("%s: %w", name, err)
