@@ -526,7 +526,15 @@ func (sw *ScanWriter) finishRuns() error {
 	}
 	defer sw.closeConn()
 	batch := make([]ScanFinding, 0, scanBatch)
+	// What is written is counted here, as stagedCounts would count it
+	// after: one row per key (the runs' repeated keys are merged), into
+	// a scan no other import writes.
+	sw.counted, sw.inserted, sw.failing = true, 0, map[string]int{}
 	err = sw.spill.all(func(f *ScanFinding) error {
+		sw.inserted++
+		if f.Status == FindingFail {
+			sw.failing[f.Account+"\x00"+f.Check]++
+		}
 		batch = append(batch, *f)
 		if len(batch) < scanBatch {
 			return nil
@@ -563,15 +571,81 @@ func (sw *ScanWriter) writerConn() error {
 	if _, err := conn.ExecContext(sw.ctx, "PRAGMA synchronous = NORMAL"); err != nil {
 		return err
 	}
+	// The slices' pages are copied from the log into the database file
+	// by a checkpointer of its own, not by the commit that crosses
+	// SQLite's threshold (a twentieth of the merge, on its one core).
+	if err := conn.QueryRowContext(sw.ctx, "PRAGMA wal_autocheckpoint").Scan(&sw.autoCkpt); err != nil {
+		return err
+	}
+	if sw.autoCkpt > 0 {
+		ck, err := s.db.Conn(sw.ctx)
+		if err != nil {
+			return s.busy(err)
+		}
+		if _, err := conn.ExecContext(sw.ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
+			ck.Close()
+			return err
+		}
+		sw.ckpt = startCheckpointer(sw.ctx, ck)
+	}
 	return bulkCache(sw.ctx, s, conn)
 }
 
 func (sw *ScanWriter) closeConn() {
+	if sw.ckpt != nil {
+		sw.ckpt.stop()
+		sw.ckpt = nil
+	}
 	if sw.conn != nil {
-		sw.conn.ExecContext(context.WithoutCancel(sw.ctx), "PRAGMA synchronous = FULL")
+		ctx := context.WithoutCancel(sw.ctx)
+		if sw.autoCkpt > 0 {
+			sw.conn.ExecContext(ctx, fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", sw.autoCkpt))
+		}
+		sw.conn.ExecContext(ctx, "PRAGMA synchronous = FULL")
 		sw.conn.Close()
 		sw.conn = nil
 	}
+}
+
+// checkpointer copies what the import's committed slices wrote to
+// SQLite's log into the database file (a passive checkpoint, which waits
+// for no one and holds up no writer), on a goroutine and a connection of
+// its own, each time it is nudged: the slices are written meanwhile. The
+// log's pages not yet copied when it stops are copied by the import's
+// last transaction, as SQLite does after any commit.
+type checkpointer struct {
+	nudges chan struct{}
+	done   chan struct{}
+}
+
+func startCheckpointer(ctx context.Context, conn *sql.Conn) *checkpointer {
+	c := &checkpointer{nudges: make(chan struct{}, 1), done: make(chan struct{})}
+	ctx = context.WithoutCancel(ctx)
+	go func() {
+		defer close(c.done)
+		defer conn.Close()
+		for range c.nudges {
+			// An error leaves the pages in the log for the next
+			// checkpoint: nothing is lost, and the import goes on.
+			var busy, log, done int
+			conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done)
+		}
+	}()
+	return c
+}
+
+// nudge asks for a checkpoint, unless one is asked for already.
+func (c *checkpointer) nudge() {
+	select {
+	case c.nudges <- struct{}{}:
+	default:
+	}
+}
+
+// stop waits for the checkpoint under way, if any.
+func (c *checkpointer) stop() {
+	close(c.nudges)
+	<-c.done
 }
 
 // closeRuns stops the keyer and removes the temporary file.

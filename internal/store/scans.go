@@ -157,6 +157,17 @@ type ScanWriter struct {
 	lastAt   string
 	lastSec  int64
 	lastNsec int
+	// ckpt copies the committed slices into the database file while
+	// the next are written (SQLite), instead of SQLite's automatic
+	// checkpoint on conn, whose threshold autoCkpt was.
+	ckpt     *checkpointer
+	autoCkpt int
+	// counted: the staged findings were counted as they were written
+	// (the merged runs): inserted rows, and the failing ones per
+	// account \x00 check.
+	counted  bool
+	inserted int
+	failing  map[string]int
 }
 
 // scanBatch rows go into one INSERT: 12 columns × 100 rows stays well
@@ -401,6 +412,9 @@ func (sw *ScanWriter) commitSlice() error {
 		return s.busy(err)
 	}
 	sw.slices++
+	if sw.ckpt != nil {
+		sw.ckpt.nudge()
+	}
 	if sw.AfterSlice != nil {
 		sw.AfterSlice()
 	}
@@ -618,7 +632,10 @@ func (o *OrgStore) commitScan(ctx context.Context, actor string, sw *ScanWriter,
 	staged := sw.staged
 	var inserted int
 	var failing map[string]int
-	if staged {
+	switch {
+	case staged && sw.counted:
+		inserted, failing = sw.inserted, sw.failing
+	case staged:
 		// What was stored, and the failing findings per account and
 		// check, counted before the last transaction: the staged rows are
 		// committed and no one else writes them, so these reads hold no

@@ -46,6 +46,7 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 		New, Duplicates int
 		Rows            []ScanFinding
 		Open            map[string]int
+		Failing         map[string]int // scan_checks: account/check -> failing
 	}
 	run := func(opt Options, moveRows int64, ways int) result {
 		s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), opt)
@@ -74,9 +75,29 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 		if n, fs, err := o.StagedImports(ctx); err != nil || n != 0 || fs != 0 {
 			t.Fatalf("staging left behind: %d scans, %d findings, %v", n, fs, err)
 		}
-		return result{res.New, res.Duplicates, rows, open}
+		failing := map[string]int{}
+		rs, err := s.db.QueryContext(ctx, "SELECT account, check_id, failing FROM scan_checks WHERE scan_id = ?", res.Scan.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var account, check string
+			var n int
+			if err := rs.Scan(&account, &check, &n); err != nil {
+				t.Fatal(err)
+			}
+			failing[account+"/"+check] = n
+		}
+		if err := rs.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return result{res.New, res.Duplicates, rows, open, failing}
 	}
 	direct := run(Options{}, 0, 0)
+	if len(direct.Failing) != 7 {
+		t.Fatalf("direct: failing counts of %d checks, want 7: %v", len(direct.Failing), direct.Failing)
+	}
 	if direct.New+direct.Duplicates != len(findings) || direct.Duplicates < 1000 {
 		t.Fatalf("direct: %d new, %d duplicates of %d: the test does not repeat keys as it means to", direct.New, direct.Duplicates, len(findings))
 	}

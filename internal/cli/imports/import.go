@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -50,10 +51,9 @@ func init() {
 			defer boundImportMemory()()
 			mapper := prowler.MustMapper()
 			opt := prowler.Options{Zone: zone}
-			adopted, err := adoptedControls(ctx, b)
-			if err != nil {
-				return err
-			}
+			// The organization's controls are loaded while the first file
+			// is read: only the summary needs them.
+			adopted := adoptedLater(ctx, b)
 			var out []*FileImport
 			for i, path := range args {
 				fi, err := importProwler(ctx, env, b, mapper, opt, adopted, path)
@@ -175,6 +175,24 @@ type CheckImport struct {
 	// NotAdopted are the controls it lands on that the workspace does not
 	// list: its failures count nowhere until one is adopted.
 	NotAdopted []string `json:"not_adopted"`
+}
+
+// adoptedLater loads adoptedControls on a goroutine of its own and
+// returns what waits for its answer.
+func adoptedLater(ctx context.Context, b *cli.Backend) func() (map[string]bool, error) {
+	type answer struct {
+		adopted map[string]bool
+		err     error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		a, err := adoptedControls(ctx, b)
+		ch <- answer{a, err}
+	}()
+	return sync.OnceValues(func() (map[string]bool, error) {
+		a := <-ch
+		return a.adopted, a.err
+	})
 }
 
 // adoptedControls is the set of controls the organization lists.
@@ -421,7 +439,7 @@ func readFindings(ctx context.Context, r io.Reader, opt prowler.Options, tally *
 }
 
 // importProwler imports one Prowler file in one transaction.
-func importProwler(ctx context.Context, env *cli.Env, b *cli.Backend, mapper *prowler.Mapper, opt prowler.Options, adopted map[string]bool, path string) (*FileImport, error) {
+func importProwler(ctx context.Context, env *cli.Env, b *cli.Backend, mapper *prowler.Mapper, opt prowler.Options, adoptedFn func() (map[string]bool, error), path string) (*FileImport, error) {
 	src, err := openSource(path, b.Store.Blobs())
 	if err != nil {
 		return nil, err
@@ -431,6 +449,7 @@ func importProwler(ctx context.Context, env *cli.Env, b *cli.Backend, mapper *pr
 	tally := prowler.NewTally(mapper)
 	var format string
 	var naive int
+	var adopted map[string]bool
 	res, err := b.Data.ImportScan(ctx, cli.Actor(), func(sw *store.ScanWriter) (store.ScanInput, error) {
 		format, naive, err = readFindings(ctx, src.r, opt, tally, func(batch []store.ScanFinding) error {
 			for _, f := range batch {
@@ -448,6 +467,11 @@ func importProwler(ctx context.Context, env *cli.Env, b *cli.Backend, mapper *pr
 			// An empty scan has no scan time and touches no control:
 			// storing it would only add a scan dated year 1.
 			return store.ScanInput{}, &prowler.Error{Format: format, Offset: -1, Err: errNoFindings}
+		}
+		// Before anything is committed: an error loading them stops the
+		// import, as it did when they were loaded first.
+		if adopted, err = adoptedFn(); err != nil {
+			return store.ScanInput{}, err
 		}
 		// The findings held are written (on SQLite, sorted runs merged)
 		// while the file's copy is finished and synced.
