@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -50,7 +51,9 @@ func init() {
 			}
 			defer boundImportMemory()()
 			mapper := prowler.MustMapper()
-			opt := prowler.Options{Zone: zone}
+			// An OCSF file's findings are decoded on every core: the
+			// reader was the longest step while the file is read.
+			opt := prowler.Options{Zone: zone, Workers: runtime.GOMAXPROCS(0)}
 			// The organization's controls are loaded while the first file
 			// is read: only the summary needs them.
 			adopted := adoptedLater(ctx, b)
@@ -376,6 +379,9 @@ func readFindings(ctx context.Context, r io.Reader, opt prowler.Options, tally *
 	if err != nil {
 		return "", 0, err
 	}
+	// Its goroutines stop reading before the caller reads on (the
+	// reader's goroutine below has stopped when this runs).
+	defer rd.Close()
 	const size = 256
 	batches := make(chan []store.ScanFinding, 4)
 	free := make(chan []store.ScanFinding, 6)

@@ -1,7 +1,6 @@
 package prowler
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"io"
@@ -54,86 +53,123 @@ func (c *recorder) since(off int64) []byte { return c.buf[off-c.base:] }
 
 // fastOCSF reads findings with the tokenizer until it meets something it
 // does not take, then hands over to the encoding/json path for good.
-func (r *Reader) fastOCSF(br *bufio.Reader, base int64) func() (*Finding, error) {
+func (r *Reader) fastOCSF(br io.Reader, base int64) func() (*Finding, error) {
+	return r.newFast(br, base).next
+}
+
+// fast is the state of the fast path over one stream.
+type fast struct {
+	r   *Reader
+	br  io.Reader // what rec reads
+	rec *recorder
+	dec *jsontext.Decoder
+	// base is the file offset of the tokenizer's first byte.
+	base int64
+	slow func() (*Finding, error)
+	// state: 0 before '[', 1 after '[', 2 after a finding, 3 done.
+	state int
+	// mark is the tokenizer's offset after the last finding returned
+	// (or the '['): the encoding/json path takes over from there.
+	mark int64
+	// scanned counts the bytes encoding/json's scanner would have read by
+	// now: its syntax errors give that count as their offset, which skips
+	// the '[', the commas and the white space before them.
+	scanned int64
+}
+
+func (r *Reader) newFast(br io.Reader, base int64) *fast {
 	rec := &recorder{r: br}
 	// Repeated names are caught by object and compliance, for the names
 	// ward reads only: jsontext's own check keeps every name of every
 	// object in a set, a twentieth of the reader's time.
-	dec := jsontext.NewDecoder(rec, jsontext.AllowDuplicateNames(true))
-	var slow func() (*Finding, error)
-	state := 0 // 0: before '[', 1: after '[', 2: after a finding, 3: done
-	var mark int64
-	// scanned counts the bytes encoding/json's scanner would have read by
-	// now: its syntax errors give that count as their offset, which skips
-	// the '[', the commas and the white space before them.
-	var scanned int64
-	// fallback switches to the encoding/json path at mark: it reads a
-	// prefix standing for what came before (nothing, '[', or '[' and a
-	// finding, which it skips), then the recorded bytes, then the rest of the stream,
-	// with offsets mapped back onto the file's.
-	fallback := func() (*Finding, error) {
-		var prefix string
-		switch state {
-		case 1:
-			prefix = "["
-		case 2:
-			prefix = "[{}" // a finding, skipped: the next byte is read after one
-		}
-		rest := io.MultiReader(strings.NewReader(prefix), bytes.NewReader(bytes.Clone(rec.since(mark))), br)
-		rec.buf = nil
-		skipped := int64(0)
-		if state == 2 {
-			skipped = 2 // the "{}"
-		}
-		slow = r.ocsf(rest, base+mark-int64(len(prefix)), base+scanned-skipped, state == 2)
-		return slow()
+	return &fast{r: r, br: br, rec: rec, dec: jsontext.NewDecoder(rec, jsontext.AllowDuplicateNames(true)), base: base}
+}
+
+// resumeFast is the fast path taking over after a finding: br begins
+// right after the finding's closing brace, at file offset at, where
+// encoding/json's scanner has read scan bytes (counted from the file's
+// start, as base + scanned counts them). The tokenizer reads "[{}"
+// first, a finding standing for every one before, so that it expects
+// what follows a finding.
+func (r *Reader) resumeFast(br io.Reader, at, scan int64) *fast {
+	const prefix = "[{}"
+	f := r.newFast(io.MultiReader(strings.NewReader(prefix), br), at-int64(len(prefix)))
+	f.dec.ReadToken()
+	f.dec.SkipValue()
+	f.state, f.mark = 2, f.dec.InputOffset()
+	f.rec.mark(f.mark)
+	f.scanned = scan - f.base
+	return f
+}
+
+// fallback switches to the encoding/json path at mark: it reads a
+// prefix standing for what came before (nothing, '[', or '[' and a
+// finding, which it skips), then the recorded bytes, then the rest of the stream,
+// with offsets mapped back onto the file's.
+func (f *fast) fallback() (*Finding, error) {
+	var prefix string
+	switch f.state {
+	case 1:
+		prefix = "["
+	case 2:
+		prefix = "[{}" // a finding, skipped: the next byte is read after one
 	}
-	return func() (*Finding, error) {
-		if slow != nil {
-			return slow()
-		}
-		if state == 0 {
-			if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
-				return fallback()
-			}
-			state, mark = 1, dec.InputOffset()
-			rec.mark(mark)
-		}
-		switch dec.PeekKind() {
-		case ']':
-			if _, err := dec.ReadToken(); err != nil {
-				return fallback()
-			}
-			// Only white space may follow the array.
-			if _, err := dec.ReadToken(); err != io.EOF {
-				return fallback()
-			}
-			state = 3
-			return nil, io.EOF
-		case '{':
-		default:
-			return fallback()
-		}
-		// Where encoding/json's scanner starts on this finding: after the
-		// comma (the white space after it counts), or at the first '{'.
-		gap := rec.since(mark)
-		from := mark + int64(len(gap)-len(bytes.TrimLeft(gap, " \t\r\n")))
-		if state == 2 {
-			from = mark + int64(bytes.IndexByte(gap, ',')) + 1
-		}
-		var o ocsfFinding
-		if !fastFinding(dec, &o) {
-			return fallback()
-		}
-		f, _, err := r.finding(&o)
-		if err != nil {
-			return fallback()
-		}
-		state, mark = 2, dec.InputOffset()
-		scanned += mark - from
-		rec.mark(mark)
-		return f, nil
+	rest := io.MultiReader(strings.NewReader(prefix), bytes.NewReader(bytes.Clone(f.rec.since(f.mark))), f.br)
+	f.rec.buf = nil
+	skipped := int64(0)
+	if f.state == 2 {
+		skipped = 2 // the "{}"
 	}
+	f.slow = f.r.ocsf(rest, f.base+f.mark-int64(len(prefix)), f.base+f.scanned-skipped, f.state == 2)
+	return f.slow()
+}
+
+func (f *fast) next() (*Finding, error) {
+	if f.slow != nil {
+		return f.slow()
+	}
+	dec, rec := f.dec, f.rec
+	if f.state == 0 {
+		if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
+			return f.fallback()
+		}
+		f.state, f.mark = 1, dec.InputOffset()
+		rec.mark(f.mark)
+	}
+	switch dec.PeekKind() {
+	case ']':
+		if _, err := dec.ReadToken(); err != nil {
+			return f.fallback()
+		}
+		// Only white space may follow the array.
+		if _, err := dec.ReadToken(); err != io.EOF {
+			return f.fallback()
+		}
+		f.state = 3
+		return nil, io.EOF
+	case '{':
+	default:
+		return f.fallback()
+	}
+	// Where encoding/json's scanner starts on this finding: after the
+	// comma (the white space after it counts), or at the first '{'.
+	gap := rec.since(f.mark)
+	from := f.mark + int64(len(gap)-len(bytes.TrimLeft(gap, " \t\r\n")))
+	if f.state == 2 {
+		from = f.mark + int64(bytes.IndexByte(gap, ',')) + 1
+	}
+	var o ocsfFinding
+	if !fastFinding(dec, &o) {
+		return f.fallback()
+	}
+	fd, _, err := f.r.finding(&o)
+	if err != nil {
+		return f.fallback()
+	}
+	f.state, f.mark = 2, dec.InputOffset()
+	f.scanned += f.mark - from
+	rec.mark(f.mark)
+	return fd, nil
 }
 
 // name reads an object name, or reports the end of the object. A name

@@ -3,12 +3,14 @@ package prowler
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -45,7 +47,14 @@ func readBoth(t testing.TB, data []byte) (fast, slow string) {
 		}
 		return b.String()
 	}
-	return read(Options{}), read(Options{jsonOnly: true})
+	fast = read(Options{})
+	// Decoded on several goroutines, in blocks cut small, it is the same.
+	for _, block := range []int{1, 9, 700} {
+		if par := read(Options{Workers: 3, block: block}); par != fast {
+			t.Errorf("on 3 goroutines in blocks of %d bytes:\n%s\non one:\n%s", block, par, fast)
+		}
+	}
+	return fast, read(Options{jsonOnly: true})
 }
 
 // TestFastMatchesJSON: the fast path returns what encoding/json returns,
@@ -205,6 +214,161 @@ func TestPlainValuesMatchJSON(t *testing.T) {
 		gerr := unquoteList([]byte(in), &got)
 		if (werr == nil) != (gerr == nil) || !slices.Equal(got, want) || (werr == nil && (got == nil) != (want == nil)) {
 			t.Errorf("unquoteList(%q) = %q, %v; json.Unmarshal: %q, %v", in, got, gerr, want, werr)
+		}
+	}
+}
+
+// TestParallelSynthetic: a synthetic file read on several goroutines
+// gives the findings read on one, decoding nearly all its blocks on
+// them; and so do damaged copies (a refused finding early, in the
+// middle and near the end, a cut, a read error): each gives the error
+// read on one goroutine gives, where and what.
+func TestParallelSynthetic(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := WriteSynthetic(&buf, 3<<20, 3, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+	read := func(r io.Reader, opt Options) (string, int) {
+		var b strings.Builder
+		rd, err := NewReaderOptions(r, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		for {
+			f, err := rd.Next()
+			if err == io.EOF {
+				fmt.Fprintf(&b, "EOF naive=%d\n", rd.Naive())
+				break
+			}
+			if err != nil {
+				fmt.Fprintf(&b, "error: %v\n", err)
+				if e, ok := err.(*Error); ok {
+					fmt.Fprintf(&b, "at %+v\n", *e)
+				}
+				break
+			}
+			g := *f // the requirements come from a map: in any order
+			g.Requirements = slices.Clone(f.Requirements)
+			slices.SortFunc(g.Requirements, func(a, b Requirement) int { return strings.Compare(a.Framework+" "+a.ID, b.Framework+" "+b.ID) })
+			fmt.Fprintf(&b, "%+v\n", g)
+		}
+		return b.String(), rd.blocks
+	}
+	one, _ := read(bytes.NewReader(data), Options{})
+	for _, block := range []int{0, 20 << 10} {
+		par, blocks := read(bytes.NewReader(data), Options{Workers: 2, block: block})
+		if par != one {
+			a, b := strings.Split(par, "\n"), strings.Split(one, "\n")
+			for i := range min(len(a), len(b)) {
+				if a[i] != b[i] {
+					t.Fatalf("blocks of %d bytes: the findings differ from one goroutine's at %d of %d/%d:\n%s\n%s", block, i, len(a), len(b), a[i], b[i])
+				}
+			}
+			t.Fatalf("blocks of %d bytes: %d lines, want %d", block, len(a), len(b))
+		}
+		if want := len(data) / max(block, parallelBlock) / 2; blocks < want {
+			t.Errorf("blocks of %d bytes: %d decoded on the workers, want at least %d", block, blocks, want)
+		}
+	}
+	statusAt := func(frac float64) []byte {
+		d := slices.Clone(data)
+		i := bytes.Index(d[int(float64(len(d))*frac):], []byte(`"status_code"`)) + int(float64(len(d))*frac)
+		d[i+len(`"status_code"`)] = ';'
+		return d
+	}
+	damaged := map[string][]byte{
+		"early": statusAt(0.01), "middle": statusAt(0.5), "late": statusAt(0.97),
+		"cut": data[:len(data)*2/3], "no end": data[:len(data)-3],
+		"after the end": append(slices.Clone(data), "x"...),
+		"severity":      bytes.Replace(data, []byte(`"severity": "High"`), []byte(`"severity": 7`), 1),
+	}
+	for name, d := range damaged {
+		want, _ := read(bytes.NewReader(d), Options{})
+		if !strings.Contains(want, "error: ") {
+			t.Fatalf("%s: no error read on one goroutine", name)
+		}
+		for _, block := range []int{0, 20 << 10} {
+			if got, _ := read(bytes.NewReader(d), Options{Workers: 2, block: block}); got != want {
+				t.Errorf("%s, blocks of %d bytes: on two goroutines\n%.300s\non one\n%.300s", name, block, got[max(0, len(got)-300):], want[max(0, len(want)-300):])
+			}
+		}
+	}
+	failing := func() io.Reader {
+		return io.MultiReader(bytes.NewReader(data[:len(data)/2]), errReader{errors.New("disk on fire")})
+	}
+	want, _ := read(failing(), Options{})
+	if got, _ := read(failing(), Options{Workers: 2, block: 20 << 10}); got != want || !strings.Contains(want, "disk on fire") {
+		t.Errorf("a read error: on two goroutines\n%.300s\non one\n%.300s", got[max(0, len(got)-300):], want[max(0, len(want)-300):])
+	}
+}
+
+// TestParallelClose: a reader closed before its end stops its
+// goroutines and reads no more.
+func TestParallelClose(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := WriteSynthetic(&buf, 2<<20, 3, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	src := &countingReader{r: bytes.NewReader(buf.Bytes())}
+	rd, err := NewReaderOptions(src, Options{Workers: 2, block: 16 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if _, err := rd.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rd.Close()
+	n := src.n.Load()
+	time.Sleep(20 * time.Millisecond)
+	if src.n.Load() != n || n == int64(buf.Len()) {
+		t.Fatalf("read %d bytes at Close, %d after, of %d", n, src.n.Load(), buf.Len())
+	}
+}
+
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestParallelExamples: Prowler's own example outputs, in blocks of a
+// finding each, are decoded on the workers, all but the first finding.
+func TestParallelExamples(t *testing.T) {
+	files, _ := filepath.Glob("testdata/prowler-5.40/*.ocsf.json")
+	if len(files) < 4 {
+		t.Fatalf("only %d example files", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err := NewReaderOptions(bytes.NewReader(data), Options{Workers: 2, block: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for {
+			_, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			n++
+		}
+		if n < 2 || rd.blocks != n-1 {
+			t.Errorf("%s: %d findings, %d blocks decoded on the workers, want %d", f, n, rd.blocks, n-1)
 		}
 	}
 }

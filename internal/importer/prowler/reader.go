@@ -13,6 +13,7 @@ package prowler
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -122,6 +123,10 @@ type Reader struct {
 	lines  int // blank lines detect skipped before the first finding
 	zone   *time.Location
 	naive  int // times read without a zone, in zone
+	// stopParallel stops the goroutines of a parallel read (Close);
+	// blocks counts the blocks it decoded on them (tests).
+	stopParallel func()
+	blocks       int
 }
 
 // Options change how a file is read.
@@ -130,9 +135,15 @@ type Options struct {
 	// the CSV TIMESTAMP (and Prowler 4.0-4.4 the OCSF event_time) as the
 	// scanning machine's local time, datetime.today(). Nil is UTC.
 	Zone *time.Location
+	// Workers, above 1, decodes an OCSF file's findings on that many
+	// goroutines (parallel.go): the findings and any error are the same
+	// as on one. Close the reader when done with it before its end.
+	Workers int
 	// jsonOnly reads OCSF JSON with encoding/json alone, not the fast
-	// path first (tests compare the two).
+	// path first (tests compare the two); block is the parallel read's
+	// block size (tests make it small).
 	jsonOnly bool
+	block    int
 }
 
 // NewReader detects the format from the first bytes ('[' OCSF JSON, '{'
@@ -154,9 +165,12 @@ func NewReaderOptions(r io.Reader, opt Options) (*Reader, error) {
 	rd := &Reader{format: format, lines: lines, zone: zone}
 	switch format {
 	case FormatOCSF:
-		if opt.jsonOnly {
+		switch {
+		case opt.jsonOnly:
 			rd.next = rd.ocsf(br, skipped, skipped, false)
-		} else {
+		case opt.Workers > 1:
+			rd.next = rd.parallelOCSF(br, skipped, opt.Workers, cmp.Or(opt.block, parallelBlock))
+		default:
 			rd.next = rd.fastOCSF(br, skipped)
 		}
 	case FormatJSONL:
@@ -190,6 +204,14 @@ func (r *Reader) Next() (*Finding, error) {
 	}
 	r.n++
 	return f, nil
+}
+
+// Close stops the goroutines of a parallel read, when Next has not yet
+// returned the end or an error; the stream is no longer read after it.
+func (r *Reader) Close() {
+	if r.stopParallel != nil {
+		r.stopParallel()
+	}
 }
 
 // detect skips a UTF-8 byte order mark and white space and looks at the
