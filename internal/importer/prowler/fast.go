@@ -370,7 +370,7 @@ func fastFinding(dec *jsontext.Decoder, o *ocsfFinding) bool {
 				if n == "provider_uid" {
 					return str(dec, &u.ProviderUID)
 				}
-				return compliance(dec, &u.Compliance)
+				return compliance(dec, u)
 			}, "compliance", "provider_uid")
 		case "SchemaVersion":
 			return str(dec, &o.SchemaVersion)
@@ -420,22 +420,22 @@ func resources(dec *jsontext.Decoder, o *ocsfFinding) bool {
 	return err == nil
 }
 
-// compliance reads unmapped.compliance, keeping only the HIPAA and SOC 2
-// values (keepRaw reads no other).
-func compliance(dec *jsontext.Decoder, dst *map[string]json.RawMessage) bool {
+// compliance reads unmapped.compliance as keepRaw reads it, into u.reqs
+// (u.decoded): the HIPAA and SOC 2 ids, each list read as unquoteList
+// reads it, with no map of the values in between.
+func compliance(dec *jsontext.Decoder, u *ocsfUnmapped) bool {
 	null, ok := open(dec, '{')
 	if !ok {
 		return false
 	}
+	u.Compliance, u.reqs, u.decoded = nil, nil, true
 	if null {
-		*dst = nil
 		return true
 	}
-	m := map[string]json.RawMessage{}
+	var seen []string // the frameworks' keys read: a repeated one is refused
 	for {
 		if dec.PeekKind() == '}' {
 			_, err := dec.ReadToken()
-			*dst = m
 			return err == nil
 		}
 		tok, err := dec.ReadToken()
@@ -443,19 +443,32 @@ func compliance(dec *jsontext.Decoder, dst *map[string]json.RawMessage) bool {
 			return false
 		}
 		key := tok.String()
-		if Framework(key) == "" {
+		fw := Framework(key)
+		if fw == "" {
 			if dec.SkipValue() != nil {
 				return false
 			}
 			continue
 		}
-		if _, ok := m[key]; ok {
+		if slices.Contains(seen, key) {
 			return false // repeated
 		}
+		seen = append(seen, key)
 		v, err := dec.ReadValue()
 		if err != nil {
 			return false
 		}
-		m[key] = bytes.Clone(v)
+		if string(v) == "null" {
+			continue
+		}
+		var ids []string
+		if unquoteList(v, &ids) != nil {
+			return false
+		}
+		for _, id := range ids {
+			if id = strings.TrimSpace(id); id != "" {
+				u.reqs = append(u.reqs, Requirement{Framework: fw, ID: id})
+			}
+		}
 	}
 }

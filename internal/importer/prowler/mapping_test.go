@@ -141,9 +141,15 @@ func TestUnmappable(t *testing.T) {
 }
 
 func TestFrameworkKeys(t *testing.T) {
-	for key, want := range map[string]string{"HIPAA": "HIPAA", "hipaa": "HIPAA", "SOC2": "SOC2", "SOC2-2017": "SOC2", "CIS-3.0": "", "SOC": ""} {
+	for key, want := range map[string]string{"HIPAA": "HIPAA", "hipaa": "HIPAA", "SOC2": "SOC2", "SOC2-2017": "SOC2", "CIS-3.0": "", "SOC": "",
+		" Soc2-2017 ": "SOC2", "HIPAA-": "HIPAA", "-HIPAA": "", "SOC2x": "", "\tHiPaA\n": "HIPAA", "ſoc2": "SOC2", "hıpaa": "HIPAA", "SOC2\u00a0": "SOC2"} {
 		if got := Framework(key); got != want {
 			t.Errorf("Framework(%q) = %q, want %q", key, got, want)
+		}
+		// The ASCII shortcut answers as upper-casing every key would.
+		base, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(key)), "-")
+		if ref := map[string]string{"HIPAA": "HIPAA", "SOC2": "SOC2"}[base]; Framework(key) != ref {
+			t.Errorf("Framework(%q) = %q, upper-cased: %q", key, Framework(key), ref)
 		}
 	}
 }

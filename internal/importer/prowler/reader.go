@@ -321,6 +321,10 @@ type ocsfUnmapped struct {
 	// in an unexpected shape is none of ward's business.
 	Compliance  map[string]json.RawMessage `json:"compliance"`
 	ProviderUID string                     `json:"provider_uid"` // Kubernetes: the cluster
+	// decoded: the fast path read the compliance's requirements into
+	// reqs itself (Compliance is left empty).
+	decoded bool
+	reqs    []Requirement
 }
 
 // DetectionFindingClass is OCSF's class_uid of a Detection Finding.
@@ -401,7 +405,10 @@ func (r *Reader) finding(o *ocsfFinding) (*Finding, string, error) {
 		return nil, field, err
 	}
 	f.Time = t
-	if o.Unmapped != nil {
+	switch {
+	case o.Unmapped != nil && o.Unmapped.decoded:
+		f.Requirements = o.Unmapped.reqs
+	case o.Unmapped != nil:
 		if f.Requirements, field, err = keepRaw(o.Unmapped.Compliance); err != nil {
 			return nil, field, err
 		}
@@ -633,6 +640,24 @@ func plainList(raw []byte) ([]string, bool) {
 // Framework returns "HIPAA" or "SOC2" for a Prowler compliance key naming
 // one of them ("HIPAA", "SOC2", "SOC2-…", any case), else "".
 func Framework(key string) string {
+	// Most keys are ASCII: compared without the copy ToUpper makes.
+	ascii := true
+	for i := 0; i < len(key); i++ {
+		if key[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		base, _, _ := strings.Cut(strings.TrimSpace(key), "-")
+		switch {
+		case len(base) == 5 && strings.EqualFold(base, "HIPAA"):
+			return "HIPAA"
+		case len(base) == 4 && strings.EqualFold(base, "SOC2"):
+			return "SOC2"
+		}
+		return ""
+	}
 	k := strings.ToUpper(strings.TrimSpace(key))
 	base, _, _ := strings.Cut(k, "-")
 	switch base {
