@@ -168,6 +168,8 @@ type ScanWriter struct {
 	counted  bool
 	inserted int
 	failing  map[string]int
+	// leased is when the staged scan's lease was last renewed.
+	leased time.Time
 }
 
 // scanBatch rows go into one INSERT: 12 columns × 100 rows stays well
@@ -300,7 +302,7 @@ func (sw *ScanWriter) flush() error {
 		if sw.heldRows += len(batch); sw.heldRows < sw.o.s.sliceRows {
 			return nil
 		}
-		id, err := sw.o.stage(sw.ctx, sw.actor)
+		id, err := sw.o.stage(sw.ctx, sw.o.s.db, sw.actor)
 		if err != nil {
 			return err
 		}
@@ -478,11 +480,14 @@ func (o *OrgStore) stagedCounts(ctx context.Context, q interface {
 	return n, failing, rs.Err()
 }
 
-// stage starts staging an import: a scan row no reader sees.
-func (o *OrgStore) stage(ctx context.Context, actor string) (int64, error) {
+// stage starts staging an import: a scan row no reader sees, written on
+// q (the database, or the connection the slices are written on).
+func (o *OrgStore) stage(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, actor string) (int64, error) {
 	var id int64
 	now := o.s.now()
-	err := o.s.db.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by, staged_until)
+	err := q.QueryRowContext(ctx, o.s.q(`INSERT INTO scans (org_id, source, format, file_name, scanned_at, imported_at, imported_by, staged_until)
 		VALUES (?, '', '', '', '', ?, ?, ?) RETURNING id`), o.org.ID, fmtTime(now), actor, fmtTime(now.Add(stagingLease))).Scan(&id)
 	return id, o.s.busy(err)
 }
