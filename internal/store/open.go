@@ -64,6 +64,9 @@ type Store struct {
 	base *core.DB
 	db   *sql.DB
 	eng  Engine
+	// file is the SQLite database file ("" on PostgreSQL), which the
+	// audit verify opens connections of its own to.
+	file string
 	// blobs is where evidence files are: the folder on SQLite, the
 	// database on PostgreSQL.
 	blobs blob.Store
@@ -116,7 +119,11 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, eng: eng, folder: blob.New(blobDir), now: opt.Now, sliceRows: opt.ImportSlice}
+	file := ""
+	if eng.Name() == "sqlite" && dsn != ":memory:" {
+		file = dsn
+	}
+	s := &Store{db: db, eng: eng, file: file, folder: blob.New(blobDir), now: opt.Now, sliceRows: opt.ImportSlice}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"runtime"
+	"time"
 
 	"ward/internal/audit"
 	pgdb "ward/internal/store/postgres"
@@ -20,6 +21,13 @@ var (
 	verifyRangeMin int64 = 10000
 )
 
+// verifyReaderMin is the shortest trail that a SQLite verify reads on a
+// connection of its own (sqlite.Reader) rather than on one from the
+// pool: opening one (SQLite reads the schema) costs about as much as
+// reading a thousand rows through database/sql instead of the reader.
+// A variable, so that tests can check short trails both ways.
+var verifyReaderMin int64 = 1000
+
 // VerifyAudit recomputes the whole chain against the stored head: nil, or
 // an *audit.BadEntry naming the first bad entry. It reads the entries row
 // by row, in constant memory.
@@ -34,32 +42,126 @@ var (
 func (o *OrgStore) VerifyAudit(ctx context.Context) error {
 	n := verifyRanges
 	var head audit.Head
-	split := false
+	done := false
 	err := o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		var err error
 		if head, err = o.auditHead(ctx, tx); err != nil {
 			return err
 		}
 		n = int(min(int64(n), head.Seq/max(verifyRangeMin, 1)))
-		if n < 2 {
-			return o.verifyInTx(ctx, conn, tx, head)
+		if n < 2 && (o.s.file == "" || head.Seq < verifyReaderMin) {
+			done = true
+			return verifyWhole(ctx, txSnapshot{o, conn, tx}, head)
 		}
-		split = true
 		return nil
 	})
-	if err != nil || !split {
+	if err != nil || done {
 		return err
 	}
-	if o.verifyRanges(ctx, head, n) {
+	if n >= 2 && o.verifyRanges(ctx, head, n) {
 		return nil
 	}
-	return o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
-		head, err := o.auditHead(ctx, tx)
+	return o.inAuditSnapshot(ctx, func(snap auditSnapshot) error {
+		head, err := snap.head(ctx)
 		if err != nil {
 			return err
 		}
-		return o.verifyInTx(ctx, conn, tx, head)
+		return verifyWhole(ctx, snap, head)
 	})
+}
+
+// verifyWhole checks the whole chain in snap against head.
+func verifyWhole(ctx context.Context, snap auditSnapshot, head audit.Head) error {
+	v := audit.NewVerifier()
+	if err := snap.verify(ctx, v, 1, 0); err != nil {
+		return err
+	}
+	return v.End(head)
+}
+
+// auditSnapshot is one organization's audit trail as one read-only
+// snapshot of the database holds it.
+type auditSnapshot interface {
+	// head is the audit head (sequence number 0 when there is none).
+	head(ctx context.Context) (audit.Head, error)
+	// past reports whether there are entries numbered after seq.
+	past(ctx context.Context, seq int64) (bool, error)
+	// verify passes the entries numbered from..to (to 0: to the end),
+	// by sequence number, to v; it returns v's first error or the
+	// database's.
+	verify(ctx context.Context, v *audit.Verifier, from, to int64) error
+}
+
+// inAuditSnapshot runs f in a read-only snapshot of its own: on a SQLite
+// file, on a connection of the verify's own (sqlite.Reader, which hands
+// the verifier views of SQLite's memory instead of copies); otherwise in
+// a read-only transaction on a connection from the pool.
+func (o *OrgStore) inAuditSnapshot(ctx context.Context, f func(auditSnapshot) error) error {
+	if o.s.file != "" {
+		busy := time.Duration(0)
+		if e, ok := o.s.eng.(sqlitedb.Engine); ok {
+			busy = e.BusyTimeout
+		}
+		r, err := sqlitedb.OpenReader(o.s.file, busy)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		if err := r.Begin(); err != nil {
+			return err
+		}
+		return f(readerSnapshot{r, o.org.ID})
+	}
+	return o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+		return f(txSnapshot{o, conn, tx})
+	})
+}
+
+// readerSnapshot is a snapshot on a sqlite.Reader.
+type readerSnapshot struct {
+	r   *sqlitedb.Reader
+	org int64
+}
+
+func (s readerSnapshot) head(context.Context) (audit.Head, error) { return s.r.AuditHead(s.org) }
+func (s readerSnapshot) past(_ context.Context, seq int64) (bool, error) {
+	return s.r.AuditPast(s.org, seq)
+}
+func (s readerSnapshot) verify(ctx context.Context, v *audit.Verifier, from, to int64) error {
+	return s.r.VerifyAudit(ctx, s.org, v, from, to)
+}
+
+// txSnapshot is a snapshot in a read-only transaction tx, open on conn.
+type txSnapshot struct {
+	o    *OrgStore
+	conn *sql.Conn
+	tx   *sql.Tx
+}
+
+func (s txSnapshot) head(ctx context.Context) (audit.Head, error) { return s.o.auditHead(ctx, s.tx) }
+
+func (s txSnapshot) past(ctx context.Context, seq int64) (bool, error) {
+	var past bool
+	err := s.tx.QueryRowContext(ctx, s.o.s.q("SELECT EXISTS (SELECT 1 FROM audit WHERE org_id = ? AND seq > ?)"), s.o.org.ID, seq).Scan(&past)
+	return past, err
+}
+
+func (s txSnapshot) verify(ctx context.Context, v *audit.Verifier, from, to int64) error {
+	o := s.o
+	if o.s.eng.Name() == "postgres" {
+		return pgdb.VerifyAudit(ctx, s.conn, o.org.ID, v, from, to)
+	}
+	query := "SELECT " + auditCols + " FROM audit WHERE org_id = ? AND seq >= ?"
+	args := []any{o.org.ID, from}
+	if to > 0 {
+		query += " AND seq <= ?"
+		args = append(args, to)
+	}
+	rs, err := s.tx.QueryContext(ctx, o.s.q(query+" ORDER BY seq"), args...)
+	if err != nil {
+		return err
+	}
+	return feedRows(rs, v)
 }
 
 func (o *OrgStore) auditHead(ctx context.Context, tx *sql.Tx) (audit.Head, error) {
@@ -69,37 +171,6 @@ func (o *OrgStore) auditHead(ctx context.Context, tx *sql.Tx) (audit.Head, error
 		return h, err
 	}
 	return h, nil
-}
-
-// verifyInTx checks the whole chain in tx's snapshot (on conn).
-func (o *OrgStore) verifyInTx(ctx context.Context, conn *sql.Conn, tx *sql.Tx, head audit.Head) error {
-	v := audit.NewVerifier()
-	if err := o.verifyRange(ctx, conn, tx, v, 1, 0); err != nil {
-		return err
-	}
-	return v.End(head)
-}
-
-// verifyRange passes the entries numbered from..to (to 0: to the end) to
-// v in tx's snapshot (tx is open on conn).
-func (o *OrgStore) verifyRange(ctx context.Context, conn *sql.Conn, tx *sql.Tx, v *audit.Verifier, from, to int64) error {
-	switch o.s.eng.Name() {
-	case "sqlite":
-		return sqlitedb.VerifyAudit(ctx, tx, o.org.ID, v, from, to)
-	case "postgres":
-		return pgdb.VerifyAudit(ctx, conn, o.org.ID, v, from, to)
-	}
-	query := "SELECT " + auditCols + " FROM audit WHERE org_id = ? AND seq >= ?"
-	args := []any{o.org.ID, from}
-	if to > 0 {
-		query += " AND seq <= ?"
-		args = append(args, to)
-	}
-	rs, err := tx.QueryContext(ctx, o.s.q(query+" ORDER BY seq"), args...)
-	if err != nil {
-		return err
-	}
-	return feedRows(rs, v)
 }
 
 // verifyRanges checks entries 1 to head.Seq in n ranges at once, and
@@ -116,11 +187,10 @@ func (o *OrgStore) verifyRanges(ctx context.Context, head audit.Head, n int) boo
 	for i := range n {
 		vs[i] = audit.NewVerifierFrom(bounds[i] + 1)
 		go func() {
-			errs <- o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+			errs <- o.inAuditSnapshot(ctx, func(snap auditSnapshot) error {
 				if i == n-1 {
 					// Nothing past the head, in this snapshot.
-					var past bool
-					err := tx.QueryRowContext(ctx, o.s.q("SELECT EXISTS (SELECT 1 FROM audit WHERE org_id = ? AND seq > ?)"), o.org.ID, head.Seq).Scan(&past)
+					past, err := snap.past(ctx, head.Seq)
 					if err != nil {
 						return err
 					}
@@ -128,7 +198,7 @@ func (o *OrgStore) verifyRanges(ctx context.Context, head audit.Head, n int) boo
 						return errPastHead
 					}
 				}
-				return o.verifyRange(ctx, conn, tx, vs[i], bounds[i]+1, bounds[i+1])
+				return snap.verify(ctx, vs[i], bounds[i]+1, bounds[i+1])
 			})
 		}()
 	}

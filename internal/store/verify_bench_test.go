@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
-	"database/sql/driver"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -12,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"modernc.org/sqlite"
-
 	"ward/internal/audit"
+	sqlitedb "ward/internal/store/sqlite"
 )
 
 // BenchmarkVerifyAudit is ward audit verify of one organization's trail
@@ -29,7 +26,7 @@ import (
 //     on it; on PostgreSQL the server's CPU is not counted);
 //   - process-cpu-ratio: in ranges, by the CPU time of the whole process;
 //   - rows-only-cpu-ratio (SQLite): SHA-256 against SQLite reading the
-//     same rows into an aggregate that hashes nothing: the most a verify
+//     same rows as the verify does, hashing nothing: the most a verify
 //     in one pass could reach on this driver;
 //   - server-cpu-ratio, client-and-server-cpu-ratio (PostgreSQL, when the
 //     server runs on this machine): SHA-256 against the CPU time of the
@@ -91,13 +88,15 @@ func benchVerifyAudit(b *testing.B, engine string) {
 		}
 		verifyRanges = ranged
 		if engine == "sqlite" {
-			// The rows alone, read into an aggregate that hashes
+			// The rows alone, read as the verify reads them, hashing
 			// nothing. Its ratio is the ceiling of a one-pass verify's.
 			cpu = threadCPU()
 			var n int64
-			err := s.inReadTx(ctx, func(tx *sql.Tx) error {
-				return tx.QueryRowContext(ctx, "SELECT ward_bench_rows(seq, at, actor, action, kind, key, data, prev, hash) FROM audit WHERE org_id = ?", org.ID).Scan(&n)
-			})
+			r, err := sqlitedb.OpenReader(s.file, 0)
+			if err == nil {
+				err = r.ReadAudit(ctx, org.ID, 1, 0, func(*audit.Stored) error { n++; return nil })
+				r.Close()
+			}
 			if err != nil || n != int64(len(inputs)) {
 				b.Fatal(n, err)
 			}
@@ -170,22 +169,6 @@ func hashInputs(b *testing.B, o *OrgStore) ([][]byte, int64) {
 		covered += int64(len(in))
 	}
 	return inputs, covered
-}
-
-// benchRows is an aggregate that takes the audit rows as the verify's
-// does and only counts them.
-type benchRows struct{ n int64 }
-
-func (a *benchRows) Step(*sqlite.FunctionContext, []driver.Value) error { a.n++; return nil }
-func (a *benchRows) WindowInverse(*sqlite.FunctionContext, []driver.Value) error {
-	return nil
-}
-func (a *benchRows) WindowValue(*sqlite.FunctionContext) (driver.Value, error) { return a.n, nil }
-func (a *benchRows) Final(*sqlite.FunctionContext)                             {}
-
-func init() {
-	sqlite.MustRegisterFunction("ward_bench_rows", &sqlite.FunctionImpl{NArgs: 9, VolatileArgs: true,
-		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &benchRows{}, nil }})
 }
 
 // threadCPU is the calling thread's CPU time (user and system).

@@ -1,0 +1,4 @@
+-- Nothing on PostgreSQL: on SQLite, 060 moves the audit rows into a table
+-- without a rowid (one B-tree keyed by org_id, seq). Both engines keep
+-- the same list of migrations, which ward restore compares with a
+-- backup's, whichever engine made it.
