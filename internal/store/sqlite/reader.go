@@ -20,10 +20,10 @@ import (
 // they share its locks and the WAL index: a Reader's read transaction is
 // a snapshot like any other connection's.
 //
-// The audit verify reads the trail through it because the driver's rows
-// (and the values it hands an aggregate function) are copies, boxed one
-// value at a time; a Reader hands the verifier views of SQLite's own
-// memory (docs/performance.md, "Audit verify").
+// The audit verify reads the trail through it: the driver boxes each
+// value of each row (an allocation a value, and a copy in database/sql's
+// rows), where a Reader hands the verifier views of SQLite's own memory
+// (docs/performance.md, "Audit verify").
 //
 // A Reader is used by one goroutine at a time.
 type Reader struct {
@@ -42,19 +42,20 @@ func OpenReader(path string, busy time.Duration) (*Reader, error) {
 	r := &Reader{tls: libc.NewTLS()}
 	name, err := libc.CString(path)
 	if err != nil {
-		r.tls.Close()
+		r.Close()
 		return nil, err
 	}
-	defer libc.Xfree(r.tls, name)
 	pdb := libc.Xmalloc(r.tls, 8)
 	if pdb == 0 {
-		r.tls.Close()
+		libc.Xfree(r.tls, name)
+		r.Close()
 		return nil, errors.New("sqlite: out of memory")
 	}
-	defer libc.Xfree(r.tls, pdb)
 	*(*uintptr)(cptr(pdb)) = 0
 	rc := sqlite3.Xsqlite3_open_v2(r.tls, name, pdb, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_EXRESCODE, 0)
-	r.db = *(*uintptr)(cptr(pdb))
+	r.db = *(*uintptr)(cptr(pdb)) // set even on failure, to be closed
+	libc.Xfree(r.tls, pdb)
+	libc.Xfree(r.tls, name)
 	if rc != sqlite3.SQLITE_OK {
 		err := r.err(rc)
 		r.Close()
