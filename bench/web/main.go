@@ -15,7 +15,8 @@
 //
 // The databases are kept (-data for SQLite, databases named
 // ward_bench_web_* on PostgreSQL) and reused by the next run of the same
-// size; -fresh makes them again. -name NAME keeps a run apart from
+// size; -fresh makes them again, as does a kept SQLite file whose page
+// size is not a new database's. -name NAME keeps a run apart from
 // another person's on the same machine (its own databases and folder). It prints a Markdown table. It is a
 // program, not a timed test: run it by hand.
 package main
@@ -48,6 +49,7 @@ import (
 	"ward/internal/auth"
 	"ward/internal/benchgen"
 	"ward/internal/store"
+	sqlitedb "ward/internal/store/sqlite"
 )
 
 var (
@@ -230,10 +232,19 @@ func blobDir(string) string {
 // organization.
 func seed(dbURL string, fill func(*store.Store)) {
 	ctx := context.Background()
-	if *fresh && strings.HasPrefix(dbURL, "sqlite:") {
-		p := strings.TrimPrefix(dbURL, "sqlite:")
-		for _, f := range []string{p, p + "-wal", p + "-shm"} {
-			os.Remove(f)
+	if p, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+		// A kept file made with other pages than a new database gets
+		// (by a ward from before sqlite.PageSize) is made again, so that
+		// the pages measured are a new database's.
+		again := *fresh
+		if size, err := sqlitePageSize(p); err == nil && size != sqlitedb.PageSize {
+			fmt.Fprintf(os.Stderr, "bench/web: %s has pages of %d bytes, a new database %d: made again\n", p, size, sqlitedb.PageSize)
+			again = true
+		}
+		if again {
+			for _, f := range []string{p, p + "-wal", p + "-shm"} {
+				os.Remove(f)
+			}
 		}
 	}
 	s, err := store.Open(ctx, dbURL, store.Options{BlobDir: blobDir(dbURL)})
@@ -257,6 +268,28 @@ func seed(dbURL string, fill func(*store.Store)) {
 		check(s.SetRole(ctx, "bench", u.ID, o, store.RoleAdmin))
 	}
 	fmt.Fprintf(os.Stderr, "bench/web: seeded %s in %s\n", redact(dbURL), time.Since(start).Round(time.Second))
+}
+
+// sqlitePageSize is the page size of the SQLite file at path, from its
+// header (big-endian at offset 16; 1 means 65536).
+func sqlitePageSize(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	var h [100]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil {
+		return 0, err
+	}
+	if string(h[:16]) != "SQLite format 3\x00" {
+		return 0, fmt.Errorf("%s is not a SQLite file", path)
+	}
+	size := int(h[16])<<8 | int(h[17])
+	if size == 1 {
+		size = 65536
+	}
+	return size, nil
 }
 
 func firstControl(dbURL string) string {
