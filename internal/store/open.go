@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,7 +122,12 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	}
 	file := ""
 	if eng.Name() == "sqlite" && dsn != ":memory:" {
-		file = dsn
+		// Absolute, so that the verify's own connections open the file
+		// the pool's did even if the working folder changes.
+		if file, err = filepath.Abs(dsn); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	s := &Store{db: db, eng: eng, file: file, folder: blob.New(blobDir), now: opt.Now, sliceRows: opt.ImportSlice}
 	if s.now == nil {
