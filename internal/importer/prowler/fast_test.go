@@ -190,6 +190,7 @@ func TestFastSynthetic(t *testing.T) {
 func FuzzFastMatchesJSON(f *testing.F) {
 	f.Add([]byte(`[{"class_uid":2004,"metadata":{"event_code":"c"},"status_code":"FAIL","finding_info":{"uid":"u"},"time":1}]`))
 	f.Add([]byte(`[{"class_uid":2004,"metadata":{"event_code":"c"},"status_code":"FAIL","finding_info":{"uid":"u"},"time":1},{"Class_uid":1}]`))
+	f.Add([]byte("[\n  {\"class_uid\":2004,\"metadata\":{\"event_code\":\"c\"},\"status_code\":\"FAIL\",\"finding_info\":{\"uid\":\"u\"},\"time\":1\n  },\n  {\"class_uid\":2004,\"metadata\":{\"event_code\":\"d\"},\"status_code\":\"PASS\",\"finding_info\":{\"uid\":\"v\"},\"time\":2\n  },\n  {\"class_uid\":2004,\"metadata\":{\"event_code\":\"e\"},\"status_code\":\"FAIL\",\"finding_info\":{\"uid\":\"w\"},\"time\":3\n  }\n]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if fast, slow := readBoth(t, data); fast != slow {
 			t.Fatalf("fast path:\n%s\nencoding/json:\n%s", fast, slow)
