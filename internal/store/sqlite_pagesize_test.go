@@ -5,12 +5,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"ward/internal/audit"
 	sqlitedb "ward/internal/store/sqlite"
+	"ward/internal/workspace"
 )
 
 // TestSQLiteOlderFile: a database file made before ward chose its page
@@ -135,5 +137,58 @@ func TestSQLiteOlderFile(t *testing.T) {
 		if err := o.VerifyAudit(ctx); !errors.As(err, &bad) || bad.Seq != 700 {
 			t.Errorf("verify of an altered entry (reader from %d entries): %v, want entry 700 named", readerMin, err)
 		}
+	}
+}
+
+// TestVerifyAuditWhileWriting: a verify on the verify's own SQLite
+// connections, in one pass and in ranges, finds nothing wrong with a
+// trail that another connection keeps appending to meanwhile: each reads
+// one snapshot, and the ranges' entries up to the head are the same in
+// all of them.
+func TestVerifyAuditWhileWriting(t *testing.T) {
+	defer func(n int, min, readerMin int64) {
+		verifyRanges, verifyRangeMin, verifyReaderMin = n, min, readerMin
+	}(verifyRanges, verifyRangeMin, verifyReaderMin)
+	verifyRangeMin, verifyReaderMin = 100, 0
+	ctx := context.Background()
+	s := openEngine(t, "sqlite")
+	org, err := s.CreateOrg(ctx, "test", "acme", "Acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendEntries(t, s, org.ID, 1000)
+	o := s.Org(org)
+	stop := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- nil
+				return
+			default:
+			}
+			if _, err := o.Put(ctx, "dana@acme.example", KindVendor, fmt.Sprintf("v-%d", i), workspace.Vendor{ID: fmt.Sprintf("v-%d", i), Name: "Vendor"}); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	for i := range 20 {
+		verifyRanges = 1 + i%3
+		if err := o.VerifyAudit(ctx); err != nil {
+			t.Errorf("verify %d (%d ranges) while another connection writes: %v", i, verifyRanges, err)
+		}
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	head, err := o.AuditHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head.Seq <= 1001 {
+		t.Errorf("the writer added nothing while the verifies ran (head %d)", head.Seq)
 	}
 }
