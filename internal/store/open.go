@@ -68,6 +68,12 @@ type Store struct {
 	// file is the SQLite database file ("" on PostgreSQL), which the
 	// audit verify opens connections of its own to.
 	file string
+	// readers are the audit verify's idle connections to file, kept for
+	// the next verify (opening one reads the schema, 0.8 ms); closed
+	// once the store is.
+	readersMu sync.Mutex
+	readers   []*sqlite.Reader
+	closed    bool
 	// blobs is where evidence files are: the folder on SQLite, the
 	// database on PostgreSQL.
 	blobs blob.Store
@@ -167,7 +173,15 @@ func redact(u string) string {
 	return u
 }
 
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.readersMu.Lock()
+	for _, r := range s.readers {
+		r.Close()
+	}
+	s.readers, s.closed = nil, true
+	s.readersMu.Unlock()
+	return s.db.Close()
+}
 
 // WarmConnections opens up to n connections to the database at once,
 // runs warmQuery on each and leaves them idle in the pool, so that the

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -21,13 +22,6 @@ var (
 	verifyRangeMin int64 = 10000
 )
 
-// verifyReaderMin is the shortest trail that a SQLite verify reads on a
-// connection of its own (sqlite.Reader) rather than on one from the
-// pool: opening one (SQLite reads the schema) costs about as much as
-// reading a thousand rows through database/sql instead of the reader.
-// A variable, so that tests can check short trails both ways.
-var verifyReaderMin int64 = 1000
-
 // VerifyAudit recomputes the whole chain against the stored head: nil, or
 // an *audit.BadEntry naming the first bad entry. It reads the entries row
 // by row, in constant memory.
@@ -42,23 +36,23 @@ var verifyReaderMin int64 = 1000
 func (o *OrgStore) VerifyAudit(ctx context.Context) error {
 	n := verifyRanges
 	var head audit.Head
-	done := false
-	err := o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
+	split := false
+	err := o.inAuditSnapshot(ctx, func(snap auditSnapshot) error {
 		var err error
-		if head, err = o.auditHead(ctx, tx); err != nil {
+		if head, err = snap.head(ctx); err != nil {
 			return err
 		}
 		n = int(min(int64(n), head.Seq/max(verifyRangeMin, 1)))
-		if n < 2 && (o.s.file == "" || head.Seq < verifyReaderMin) {
-			done = true
-			return verifyWhole(ctx, txSnapshot{o, conn, tx}, head)
+		if n < 2 {
+			return verifyWhole(ctx, snap, head)
 		}
+		split = true
 		return nil
 	})
-	if err != nil || done {
+	if err != nil || !split {
 		return err
 	}
-	if n >= 2 && o.verifyRanges(ctx, head, n) {
+	if o.verifyRanges(ctx, head, n) {
 		return nil
 	}
 	return o.inAuditSnapshot(ctx, func(snap auditSnapshot) error {
@@ -98,23 +92,59 @@ type auditSnapshot interface {
 // a read-only transaction on a connection from the pool.
 func (o *OrgStore) inAuditSnapshot(ctx context.Context, f func(auditSnapshot) error) error {
 	if o.s.file != "" {
-		busy := time.Duration(0)
-		if e, ok := o.s.eng.(sqlitedb.Engine); ok {
-			busy = e.BusyTimeout
-		}
-		r, err := sqlitedb.OpenReader(o.s.file, busy)
+		r, err := o.s.reader()
 		if err != nil {
 			return err
 		}
-		defer r.Close()
 		if err := r.Begin(); err != nil {
+			r.Close()
 			return err
 		}
-		return f(readerSnapshot{r, o.org.ID})
+		err = f(readerSnapshot{r, o.org.ID})
+		if endErr := r.End(); endErr != nil {
+			r.Close()
+			return cmp.Or(err, endErr)
+		}
+		o.s.putReader(r)
+		return err
 	}
 	return o.s.inReadConn(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		return f(txSnapshot{o, conn, tx})
 	})
+}
+
+// maxIdleReaders is how many of the verify's connections the store
+// keeps for the next verify: as many as it has ranges at most.
+const maxIdleReaders = 4
+
+// reader is an idle connection of the verify's own to the SQLite file,
+// or a new one.
+func (s *Store) reader() (*sqlitedb.Reader, error) {
+	s.readersMu.Lock()
+	if n := len(s.readers); n > 0 {
+		r := s.readers[n-1]
+		s.readers = s.readers[:n-1]
+		s.readersMu.Unlock()
+		return r, nil
+	}
+	s.readersMu.Unlock()
+	busy := time.Duration(0)
+	if e, ok := s.eng.(sqlitedb.Engine); ok {
+		busy = e.BusyTimeout
+	}
+	return sqlitedb.OpenReader(s.file, busy)
+}
+
+// putReader keeps r, out of any transaction, for the next verify, or
+// closes it.
+func (s *Store) putReader(r *sqlitedb.Reader) {
+	s.readersMu.Lock()
+	defer s.readersMu.Unlock()
+	if s.closed || len(s.readers) >= maxIdleReaders {
+		r.Close()
+		return
+	}
+	s.readers = append(s.readers, r)
 }
 
 // readerSnapshot is a snapshot on a sqlite.Reader.
