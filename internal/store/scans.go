@@ -339,7 +339,11 @@ func (sw *ScanWriter) stageBatch(batch []ScanFinding) error {
 		}
 		sw.tx, sw.sliceStart, sw.sliceRows, sw.sliceFor = tx, time.Now(), 0, jitter(sliceTime)
 		if sw.pausedAt.IsZero() {
-			sw.pausedAt, sw.pauseAfter = sw.sliceStart, jitter(sliceTime)
+			// The first pause comes after the first slice: a writer
+			// that came while the file was read, or just as the slices
+			// began, gets in then (the slices' checkpoints no longer
+			// leave the lock free between them: ckpt).
+			sw.pausedAt, sw.pauseAfter = sw.sliceStart, 0
 		}
 	}
 	if err := sw.insert(sw.tx, batch); err != nil {
