@@ -15,37 +15,43 @@ import (
 	"time"
 )
 
+// transcript describes what rd returns, one line a finding (its
+// requirements sorted: they come from a map, in any order), then EOF or
+// the error, where and what; at most limit findings.
+func transcript(rd *Reader, limit int) string {
+	var b strings.Builder
+	for range limit {
+		f, err := rd.Next()
+		if err == io.EOF {
+			fmt.Fprintf(&b, "EOF naive=%d\n", rd.Naive())
+			break
+		}
+		if err != nil {
+			fmt.Fprintf(&b, "error: %v\n", err)
+			if e, ok := err.(*Error); ok {
+				fmt.Fprintf(&b, "at %+v\n", *e)
+			}
+			break
+		}
+		g := *f
+		g.Requirements = slices.Clone(f.Requirements)
+		slices.SortFunc(g.Requirements, func(a, b Requirement) int { return strings.Compare(a.Framework+" "+a.ID, b.Framework+" "+b.ID) })
+		fmt.Fprintf(&b, "%+v\n", g)
+	}
+	return b.String()
+}
+
 // readBoth reads data with the fast OCSF path (the default) and with
 // encoding/json alone, and describes what each returned: every finding,
 // then the error. The two must agree byte for byte.
 func readBoth(t testing.TB, data []byte) (fast, slow string) {
 	t.Helper()
 	read := func(opt Options) string {
-		var b strings.Builder
 		r, err := NewReaderOptions(bytes.NewReader(data), opt)
 		if err != nil {
 			return "open: " + err.Error()
 		}
-		for range 100000 {
-			f, err := r.Next()
-			if err == io.EOF {
-				fmt.Fprintf(&b, "EOF naive=%d\n", r.Naive())
-				break
-			}
-			if err != nil {
-				fmt.Fprintf(&b, "error: %v\n", err)
-				if e, ok := err.(*Error); ok {
-					fmt.Fprintf(&b, "at %+v\n", *e)
-				}
-				break
-			}
-			reqs := slices.Clone(f.Requirements)
-			slices.SortFunc(reqs, func(a, b Requirement) int { return strings.Compare(a.Framework+" "+a.ID, b.Framework+" "+b.ID) })
-			g := *f
-			g.Requirements = reqs
-			fmt.Fprintf(&b, "%+v\n", g)
-		}
-		return b.String()
+		return transcript(r, 100000)
 	}
 	fast = read(Options{})
 	// Decoded on several goroutines, in blocks cut small, it is the same.
@@ -236,31 +242,13 @@ func TestParallelSynthetic(t *testing.T) {
 	}
 	data := buf.Bytes()
 	read := func(r io.Reader, opt Options) (string, int) {
-		var b strings.Builder
 		rd, err := NewReaderOptions(r, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer rd.Close()
-		for {
-			f, err := rd.Next()
-			if err == io.EOF {
-				fmt.Fprintf(&b, "EOF naive=%d\n", rd.Naive())
-				break
-			}
-			if err != nil {
-				fmt.Fprintf(&b, "error: %v\n", err)
-				if e, ok := err.(*Error); ok {
-					fmt.Fprintf(&b, "at %+v\n", *e)
-				}
-				break
-			}
-			g := *f // the requirements come from a map: in any order
-			g.Requirements = slices.Clone(f.Requirements)
-			slices.SortFunc(g.Requirements, func(a, b Requirement) int { return strings.Compare(a.Framework+" "+a.ID, b.Framework+" "+b.ID) })
-			fmt.Fprintf(&b, "%+v\n", g)
-		}
-		return b.String(), rd.blocks
+		out := transcript(rd, 1<<30)
+		return out, rd.blocks
 	}
 	one, _ := read(bytes.NewReader(data), Options{})
 	for _, block := range []int{0, 20 << 10} {
