@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"ward/internal/audit"
+	"ward/internal/store/core"
 )
 
 // The accounts' trail is written by package accounts (accounts.Write),
@@ -57,20 +58,7 @@ func (s *Store) AccountAuditAll(ctx context.Context) ([]AuditEntry, error) {
 }
 
 func (s *Store) accountAuditWithHead(ctx context.Context, tx *sql.Tx) ([]AuditEntry, audit.Head, error) {
-	rs, err := tx.QueryContext(ctx, "SELECT "+auditCols+" FROM account_audit ORDER BY seq")
-	if err != nil {
-		return nil, audit.Head{}, err
-	}
-	entries, err := scanAudit(rs)
-	if err != nil {
-		return nil, audit.Head{}, err
-	}
-	var h audit.Head
-	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM account_audit_head WHERE id = 1").Scan(&h.Seq, &h.Hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, audit.Head{}, err
-	}
-	return entries, h, nil
+	return core.AccountTrail(ctx, tx)
 }
 
 // VerifyAccountAudit recomputes the accounts' trail against its head, in

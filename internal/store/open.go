@@ -361,28 +361,8 @@ func (s *Store) migrate(ctx context.Context, proceed func() error) error {
 	})
 }
 
-// splitSQL splits a migration into statements at semicolons that end a
-// line, dropping -- comments. Migrations keep to that shape.
-func splitSQL(body string) []string {
-	var out []string
-	var cur strings.Builder
-	for line := range strings.SplitSeq(body, "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "--") {
-			continue
-		}
-		cur.WriteString(line)
-		cur.WriteByte('\n')
-		if strings.HasSuffix(t, ";") {
-			out = append(out, strings.TrimSpace(cur.String()))
-			cur.Reset()
-		}
-	}
-	if strings.TrimSpace(cur.String()) != "" {
-		out = append(out, strings.TrimSpace(cur.String()))
-	}
-	return out
-}
+// splitSQL splits a migration into statements (core.SplitSQL).
+func splitSQL(body string) []string { return core.SplitSQL(body) }
 
 // inTx runs f in a write transaction and commits, or rolls back on error.
 func (s *Store) inTx(ctx context.Context, f func(tx *sql.Tx) error) error { return s.base.InTx(ctx, f) }

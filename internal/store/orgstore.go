@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"ward/internal/audit"
+	"ward/internal/store/core"
 	"ward/internal/workspace"
 )
 
@@ -618,26 +619,9 @@ func (o *OrgStore) Record(ctx context.Context, actor, action, kind, key string, 
 	})
 }
 
-const auditCols = "seq, at, actor, action, kind, key, data, prev, hash"
+const auditCols = core.AuditCols
 
-func scanAudit(rs *sql.Rows) ([]AuditEntry, error) {
-	defer rs.Close()
-	var out []AuditEntry
-	for rs.Next() {
-		var e AuditEntry
-		var at, data string
-		if err := rs.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Kind, &e.Key, &data, &e.Prev, &e.Hash); err != nil {
-			return nil, err
-		}
-		var err error
-		if e.At, err = parseTime(at); err != nil {
-			return nil, err
-		}
-		e.Data = json.RawMessage(data)
-		out = append(out, e)
-	}
-	return out, rs.Err()
-}
+func scanAudit(rs *sql.Rows) ([]AuditEntry, error) { return core.ScanAudit(rs) }
 
 // AuditLog lists entries newest first; limit <= 0 means all.
 func (o *OrgStore) AuditLog(ctx context.Context, limit, offset int) ([]AuditEntry, error) {
@@ -669,20 +653,7 @@ func (o *OrgStore) AuditAll(ctx context.Context) ([]AuditEntry, error) {
 }
 
 func (o *OrgStore) auditWithHead(ctx context.Context, tx *sql.Tx) ([]AuditEntry, audit.Head, error) {
-	rs, err := tx.QueryContext(ctx, o.s.q("SELECT "+auditCols+" FROM audit WHERE org_id = ? ORDER BY seq"), o.org.ID)
-	if err != nil {
-		return nil, audit.Head{}, err
-	}
-	entries, err := scanAudit(rs)
-	if err != nil {
-		return nil, audit.Head{}, err
-	}
-	var h audit.Head
-	err = tx.QueryRowContext(ctx, o.s.q("SELECT seq, hash FROM audit_head WHERE org_id = ?"), o.org.ID).Scan(&h.Seq, &h.Hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, audit.Head{}, err
-	}
-	return entries, h, nil
+	return o.s.base.OrgTrail(ctx, tx, o.org.ID)
 }
 
 // AuditHead is the chain's current checkpoint.

@@ -68,15 +68,8 @@ func freshPostgres(t *testing.T) string {
 	return u.String()
 }
 
-func openPostgres(t *testing.T) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), freshPostgres(t), store.Options{BlobDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+// openPostgres opens a store on a fresh PostgreSQL database.
+var openPostgres = storetest.OpenPostgres
 
 func TestPostgresContract(t *testing.T) { storetest.Run(t, openPostgres) }
 

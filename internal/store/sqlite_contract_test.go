@@ -19,15 +19,8 @@ import (
 	"ward/internal/workspace"
 )
 
-func openSQLite(t *testing.T) *store.Store {
-	t.Helper()
-	s, err := store.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "ward.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+// openSQLite opens a store on a new SQLite file.
+var openSQLite = storetest.OpenSQLite
 
 func TestSQLiteContract(t *testing.T) { storetest.Run(t, openSQLite) }
 

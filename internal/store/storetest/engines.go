@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"ward/internal/store"
 )
 
 // Engine is a database a test outside the store runs against: URL makes
@@ -73,4 +75,28 @@ func FreshPostgres(t *testing.T) string {
 	}
 	u.Path = "/" + name
 	return u.String()
+}
+
+// OpenSQLite opens a store on a new SQLite file, its evidence files
+// beside it; it is closed when the test ends.
+func OpenSQLite(t *testing.T) *store.Store {
+	t.Helper()
+	return open(t, "sqlite:"+filepath.Join(t.TempDir(), "ward.db"), store.Options{})
+}
+
+// OpenPostgres opens a store on a fresh PostgreSQL database
+// (FreshPostgres); it is closed when the test ends.
+func OpenPostgres(t *testing.T) *store.Store {
+	t.Helper()
+	return open(t, FreshPostgres(t), store.Options{BlobDir: t.TempDir()})
+}
+
+func open(t *testing.T, url string, opt store.Options) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), url, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -1,4 +1,4 @@
-package store
+package backup
 
 import (
 	"os"
@@ -16,7 +16,7 @@ func TestRestoreOrderPutsReferencedTablesFirst(t *testing.T) {
 	create := regexp.MustCompile(`(?is)CREATE TABLE (?:IF NOT EXISTS )?(\w+)\s*\((.*?)\n\);`)
 	ref := regexp.MustCompile(`(?i)REFERENCES\s+(\w+)`)
 	for _, engine := range []string{"sqlite", "postgres"} {
-		files, err := filepath.Glob(filepath.Join(engine, "migrations", "*.sql"))
+		files, err := filepath.Glob(filepath.Join("..", engine, "migrations", "*.sql"))
 		if err != nil || len(files) == 0 {
 			t.Fatalf("%s migrations: %v", engine, err)
 		}
@@ -44,7 +44,7 @@ func TestRestoreOrderPutsReferencedTablesFirst(t *testing.T) {
 		for table, parents := range refs {
 			for _, p := range parents {
 				if slices.Index(order, p) > slices.Index(order, table) {
-					t.Errorf("%s: restore loads %s before %s, which it references: add %s to tableOrder (backup.go) before %s", engine, table, p, p, table)
+					t.Errorf("%s: restore loads %s before %s, which it references: add %s to tableOrder (backup/backup.go) before %s", engine, table, p, p, table)
 				}
 			}
 		}

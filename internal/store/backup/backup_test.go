@@ -1,4 +1,4 @@
-package store_test
+package backup_test
 
 import (
 	"archive/tar"
