@@ -19,6 +19,7 @@ import (
 	"ward/internal/store/blob"
 	"ward/internal/store/core"
 	"ward/internal/store/postgres"
+	"ward/internal/store/scans"
 	"ward/internal/store/sqlite"
 )
 
@@ -83,12 +84,6 @@ type Store struct {
 	now     func() time.Time
 	// sliceRows: findings per import slice (Options.ImportSlice).
 	sliceRows int
-	// moveRows: staged findings keyed per transaction (tests set it
-	// small; 0 is the moveRows constant).
-	moveRows int64
-	// mergeWays: sorted runs merged at once by a large import (tests set
-	// it small; 0 is the mergeWays constant).
-	mergeWays int
 }
 
 // Open connects to url and brings its schema up to date. url is
@@ -150,7 +145,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		s.sliceRows, _ = strconv.Atoi(os.Getenv("WARD_IMPORT_SLICE"))
 	}
 	if s.sliceRows <= 0 {
-		s.sliceRows = sliceRows
+		s.sliceRows = scans.SliceRows
 	}
 	if err := s.migrate(ctx, opt.Proceed); err != nil {
 		db.Close()
@@ -402,3 +397,5 @@ func parseTime(v string) (time.Time, error) { return core.ParseTime(v) }
 func normEmail(email string) string { return core.NormEmail(email) }
 
 func mustAffect(res sql.Result, what string) error { return core.MustAffect(res, what) }
+
+type querier = core.Querier

@@ -12,18 +12,26 @@ import (
 
 	"ward/internal/audit"
 	"ward/internal/store/core"
+	"ward/internal/store/scans"
 	"ward/internal/workspace"
 )
 
 // OrgStore is one organization's records and audit trail. Every statement
 // it runs names org_id; there is no other way to reach records.
 type OrgStore struct {
+	// The organization's imported scans (package scans): its methods
+	// are the organization's store's.
+	scans.Imports
 	s   *Store
 	org Org
 }
 
 // Org scopes the store to one organization.
-func (s *Store) Org(org Org) *OrgStore { return &OrgStore{s: s, org: org} }
+func (s *Store) Org(org Org) *OrgStore {
+	o := &OrgStore{s: s, org: org}
+	o.Imports = scans.For(s.base, org, importSide{o}, s.sliceRows)
+	return o
+}
 
 func (o *OrgStore) Info() Org { return o.org }
 

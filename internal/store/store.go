@@ -6,7 +6,9 @@
 // migrations behind the Engine interface, and storetest/ is the contract
 // suite both must pass. Accounts and sign-in are a part of their own,
 // accounts/, whose methods are the store's (Store embeds it) and whose
-// types this package re-exports; core/ is what the parts share.
+// types this package re-exports; so are imported scans, scans/, whose
+// methods are an organization's (OrgStore embeds it), and backups,
+// backup/, which Dump and Restore run. core/ is what the parts share.
 //
 // Organization isolation is structural: workspace records, evidence and
 // audit entries are reachable only through an *OrgStore, whose every

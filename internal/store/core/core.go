@@ -1,7 +1,8 @@
-// Package core is what package store and its parts (package accounts)
-// share: the database handle with its engine and clock, the transaction
-// helpers, the error values and the types every part speaks of
-// (organizations, accounts, memberships, sessions, roles).
+// Package core is what package store and its parts (packages accounts,
+// scans and backup) share: the database handle with its engine and
+// clock, the transaction helpers, the error values, the audit trail's
+// rows and the types every part speaks of (organizations, accounts,
+// memberships, sessions, roles).
 //
 // Package store re-exports all of it under its own names (aliases, so
 // that an error from any part matches store.ErrNotFound with errors.Is),
@@ -98,6 +99,11 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t.UTC(), nil
+}
+
+// Querier is what runs a query: *sql.DB, *sql.Tx, *sql.Conn.
+type Querier interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }
 
 // Scanner is a row: *sql.Row, *sql.Rows, or values already read.

@@ -1,7 +1,8 @@
-package store
+package scans_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
@@ -9,6 +10,10 @@ import (
 	"testing"
 	"time"
 
+	_ "modernc.org/sqlite"
+
+	"ward/internal/store"
+	"ward/internal/store/scans"
 	"ward/internal/workspace"
 )
 
@@ -23,38 +28,39 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2027, 5, 2, 12, 0, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(21, 4))
-	statuses := []string{FindingPass, FindingFail, FindingManual, FindingMuted}
-	var findings []ScanFinding
+	statuses := []string{store.FindingPass, store.FindingFail, store.FindingManual, store.FindingMuted}
+	var findings []store.ScanFinding
 	for i := range 3000 {
 		k := rng.IntN(900) // about a third of the keys repeat, some many times
-		f := ScanFinding{UID: fmt.Sprintf("prowler-aws-c%d-111-us-east-1-r%d", k%7, k), Check: fmt.Sprintf("c%d", k%7),
+		f := store.ScanFinding{UID: fmt.Sprintf("prowler-aws-c%d-111-us-east-1-r%d", k%7, k), Check: fmt.Sprintf("c%d", k%7),
 			Status: statuses[rng.IntN(len(statuses))], Severity: fmt.Sprintf("sev-%d", i), ResourceUID: fmt.Sprintf("arn:r%d", k%450),
 			ResourceType: "AwsS3Bucket", Region: "us-east-1", Account: "111", Time: at, Note: fmt.Sprintf("row %d", i)}
 		findings = append(findings, f)
 	}
-	feed := func(sw *ScanWriter) (ScanInput, error) {
+	feed := func(sw *store.ScanWriter) (store.ScanInput, error) {
 		for _, f := range findings {
 			if err := sw.Add(f); err != nil {
-				return ScanInput{}, err
+				return store.ScanInput{}, err
 			}
 		}
-		return ScanInput{Source: "prowler", Format: "ocsf", FileName: "scan.json", SHA256: fmt.Sprintf("%064x", 7), Size: 1,
+		return store.ScanInput{Source: "prowler", Format: "ocsf", FileName: "scan.json", SHA256: fmt.Sprintf("%064x", 7), Size: 1,
 			ScannedAt: at, Controls: map[string][]string{"c1": {"mfa"}},
 			Evidence: workspace.Evidence{Collected: workspace.Evidence{}.Collected, File: "scan.json"}}, nil
 	}
 	type result struct {
 		New, Duplicates int
-		Rows            []ScanFinding
+		Rows            []store.ScanFinding
 		Open            map[string]int
 		Failing         map[string]int // scan_checks: account/check -> failing
 	}
-	run := func(opt Options, moveRows int64, ways int) result {
-		s, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), opt)
+	run := func(opt store.Options, moveRows int64, ways int) result {
+		file := filepath.Join(t.TempDir(), "w.db")
+		s, err := store.Open(ctx, "sqlite:"+file, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		s.moveRows, s.mergeWays = moveRows, ways
+		scans.SmallRuns(t, moveRows, ways)
 		org, err := s.CreateOrg(ctx, "test", "acme", "Acme")
 		if err != nil {
 			t.Fatal(err)
@@ -75,8 +81,15 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 		if n, fs, err := o.StagedImports(ctx); err != nil || n != 0 || fs != 0 {
 			t.Fatalf("staging left behind: %d scans, %d findings, %v", n, fs, err)
 		}
+		// The failing counts kept per account and check, read on a
+		// connection of the test's own.
+		db, err := sql.Open("sqlite", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
 		failing := map[string]int{}
-		rs, err := s.db.QueryContext(ctx, "SELECT account, check_id, failing FROM scan_checks WHERE scan_id = ?", res.Scan.ID)
+		rs, err := db.QueryContext(ctx, "SELECT account, check_id, failing FROM scan_checks WHERE scan_id = ?", res.Scan.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,7 +107,7 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 		}
 		return result{res.New, res.Duplicates, rows, open, failing}
 	}
-	direct := run(Options{}, 0, 0)
+	direct := run(store.Options{}, 0, 0)
 	if len(direct.Failing) != 7 {
 		t.Fatalf("direct: failing counts of %d checks, want 7: %v", len(direct.Failing), direct.Failing)
 	}
@@ -102,7 +115,7 @@ func TestStagedFindingsKeyLikeDirectOnes(t *testing.T) {
 		t.Fatalf("direct: %d new, %d duplicates of %d: the test does not repeat keys as it means to", direct.New, direct.Duplicates, len(findings))
 	}
 	for _, ways := range []int{0, 4} {
-		keyed := run(Options{ImportSlice: 64}, 97, ways)
+		keyed := run(store.Options{ImportSlice: 64}, 97, ways)
 		if !reflect.DeepEqual(direct, keyed) {
 			t.Errorf("merged %d ways at most: %d new, %d duplicates, %d rows; direct: %d, %d, %d", ways, keyed.New, keyed.Duplicates, len(keyed.Rows), direct.New, direct.Duplicates, len(direct.Rows))
 			for i := range min(len(direct.Rows), len(keyed.Rows)) {

@@ -1,4 +1,4 @@
-package store
+package scans
 
 import (
 	"bufio"
@@ -77,7 +77,7 @@ func (r *run) intern(s string) uint32 {
 	return id
 }
 
-func (r *run) add(f ScanFinding) {
+func (r *run) add(f Finding) {
 	r.rows = append(r.rows, runRow{
 		uid: r.span(f.UID), res: r.span(f.ResourceUID),
 		check: r.intern(f.Check), status: r.intern(f.Status), severity: r.intern(f.Severity),
@@ -134,11 +134,11 @@ func (r *run) sortMerge() {
 }
 
 // sameKey reports whether two findings have the same key in a scan.
-func sameKey(a, b *ScanFinding) bool {
+func sameKey(a, b *Finding) bool {
 	return a.UID == b.UID && a.Check == b.Check && a.ResourceUID == b.ResourceUID
 }
 
-func compareKey(a, b *ScanFinding) int {
+func compareKey(a, b *Finding) int {
 	if c := strings.Compare(a.UID, b.UID); c != 0 {
 		return c
 	}
@@ -152,24 +152,24 @@ func compareKey(a, b *ScanFinding) int {
 // the ON CONFLICT clause would, row after row in file order: a later FAIL
 // takes the place of a finding that is not a FAIL (its status, severity
 // and note).
-func mergeInto(kept *ScanFinding, later *ScanFinding) {
+func mergeInto(kept *Finding, later *Finding) {
 	if later.Status == FindingFail && kept.Status != FindingFail {
 		kept.Status, kept.Severity, kept.Note = later.Status, later.Severity, later.Note
 	}
 }
 
-// finding is row i as a ScanFinding whose strings view the run.
-func (r *run) finding(i int) ScanFinding {
+// finding is row i as a Finding whose strings view the run.
+func (r *run) finding(i int) Finding {
 	row := &r.rows[i]
-	return ScanFinding{UID: r.str(row.uid), Check: r.names[row.check], Status: r.names[row.status], Severity: r.names[row.severity],
+	return Finding{UID: r.str(row.uid), Check: r.names[row.check], Status: r.names[row.status], Severity: r.names[row.severity],
 		ResourceUID: r.str(row.res), ResourceType: r.names[row.rtype], Region: r.names[row.region], Account: r.names[row.account],
 		Time: time.Unix(row.sec, int64(row.nsec)).UTC(), Note: r.names[row.note]}
 }
 
 // batches calls fn with the sorted, merged run scanBatch findings at a
 // time, in one reused slice.
-func (r *run) batches(fn func([]ScanFinding) error) error {
-	batch := make([]ScanFinding, 0, scanBatch)
+func (r *run) batches(fn func([]Finding) error) error {
+	batch := make([]Finding, 0, scanBatch)
 	for i := range r.rows {
 		batch = append(batch, r.finding(i))
 		if len(batch) == scanBatch || i == len(r.rows)-1 {
@@ -234,7 +234,7 @@ func (s *spill) begin() {
 	s.runs = append(s.runs, spilled{off: s.size})
 }
 
-func (s *spill) put(f *ScanFinding) error {
+func (s *spill) put(f *Finding) error {
 	b := s.rec[:0]
 	for _, v := range [...]string{f.UID, f.Check, f.Status, f.Severity, f.ResourceUID, f.ResourceType, f.Region, f.Account, f.Note} {
 		b = binary.AppendUvarint(b, uint64(len(v)))
@@ -276,7 +276,7 @@ type cursor struct {
 	r     *bufio.Reader
 	left  int
 	order int // the run's place in file order
-	cur   ScanFinding
+	cur   Finding
 	names *names
 	buf   []byte
 }
@@ -327,7 +327,7 @@ func (c *cursor) next() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	c.cur = ScanFinding{UID: fields[0], Check: fields[1], Status: fields[2], Severity: fields[3], ResourceUID: fields[4],
+	c.cur = Finding{UID: fields[0], Check: fields[1], Status: fields[2], Severity: fields[3], ResourceUID: fields[4],
 		ResourceType: fields[5], Region: fields[6], Account: fields[7], Note: fields[8], Time: time.Unix(sec, int64(nsec)).UTC()}
 	return true, nil
 }
@@ -352,7 +352,7 @@ func (h *cursors) Pop() any {
 
 // merge merges the runs (consecutive, in file order) in key order, one
 // finding per key (mergeInto), calling emit with each.
-func (s *spill) merge(runs []spilled, emit func(*ScanFinding) error) error {
+func (s *spill) merge(runs []spilled, emit func(*Finding) error) error {
 	nm := names{}
 	h := make(cursors, 0, len(runs))
 	for i, r := range runs {
@@ -366,7 +366,7 @@ func (s *spill) merge(runs []spilled, emit func(*ScanFinding) error) error {
 		}
 	}
 	heap.Init(&h)
-	var kept ScanFinding
+	var kept Finding
 	have := false
 	for len(h) > 0 {
 		c := h[0]
@@ -400,7 +400,7 @@ func (s *spill) merge(runs []spilled, emit func(*ScanFinding) error) error {
 // all merges every run, calling emit with each finding in key order:
 // when there are more than mergeWays runs, groups of them are merged
 // into one run first, at the end of the file.
-func (s *spill) all(emit func(*ScanFinding) error) error {
+func (s *spill) all(emit func(*Finding) error) error {
 	for len(s.runs) > s.ways {
 		group := slices.Clone(s.runs[:s.ways])
 		rest := slices.Clone(s.runs[s.ways:])
@@ -419,16 +419,16 @@ func (s *spill) all(emit func(*ScanFinding) error) error {
 }
 
 // runSize is how many findings a run holds.
-func (sw *ScanWriter) runSize() int {
-	if sw.o.s.moveRows > 0 {
-		return int(sw.o.s.moveRows)
+func (sw *Writer) runSize() int {
+	if runRows > 0 {
+		return int(runRows)
 	}
 	return moveRows
 }
 
 // addRun adds a finding to the run being filled, and hands the run to
 // the keyer when it is full.
-func (sw *ScanWriter) addRun(f ScanFinding) error {
+func (sw *Writer) addRun(f Finding) error {
 	if sw.cur == nil {
 		sw.cur = newRun(sw.runSize())
 	}
@@ -442,12 +442,12 @@ func (sw *ScanWriter) addRun(f ScanFinding) error {
 // handOff gives the current run to the keyer (starting it the first
 // time), taking back an emptied one: it waits while the keyer still
 // sorts and spills the run before (at most two runs are held).
-func (sw *ScanWriter) handOff() error {
+func (sw *Writer) handOff() error {
 	if sw.kerr != nil {
 		return sw.kerr
 	}
 	if sw.runs == nil {
-		sp, err := newSpill(sw.o.s.mergeWays)
+		sp, err := newSpill(runWays)
 		if err != nil {
 			return err
 		}
@@ -460,9 +460,9 @@ func (sw *ScanWriter) handOff() error {
 		}
 	} else if time.Since(sw.leased) >= stagingLease/4 {
 		// A file read for longer than the lease keeps its staging.
-		if _, err := sw.conn.ExecContext(sw.ctx, sw.o.s.q("UPDATE scans SET staged_until = ? WHERE org_id = ? AND id = ?"),
-			fmtTime(sw.o.s.now().Add(stagingLease)), sw.o.org.ID, sw.scanID); err != nil {
-			return sw.o.s.busy(err)
+		if _, err := sw.conn.ExecContext(sw.ctx, sw.o.db.Q("UPDATE scans SET staged_until = ? WHERE org_id = ? AND id = ?"),
+			fmtTime(sw.o.db.Now().Add(stagingLease)), sw.o.org.ID, sw.scanID); err != nil {
+			return sw.o.db.Busy(err)
 		}
 		sw.leased = time.Now()
 	}
@@ -484,7 +484,7 @@ func (sw *ScanWriter) handOff() error {
 // keyer sorts each run it is given and spills it, handing the emptied
 // run back; it answers its first error (then it stops taking runs), or
 // nil once the runs end.
-func (sw *ScanWriter) keyer() {
+func (sw *Writer) keyer() {
 	var err error
 	for r := range sw.runs {
 		r.sortMerge()
@@ -500,7 +500,7 @@ func (sw *ScanWriter) keyer() {
 
 // stopKeyer ends the keyer's runs and waits for its answer (when it was
 // started and has not answered yet).
-func (sw *ScanWriter) stopKeyer() error {
+func (sw *Writer) stopKeyer() error {
 	if sw.runs != nil {
 		close(sw.runs)
 		sw.runs = nil
@@ -514,8 +514,8 @@ func (sw *ScanWriter) stopKeyer() error {
 // Otherwise the last run is spilled too (the scan was staged with the
 // first), and every run merged into scan_findings in key order, in
 // slices.
-func (sw *ScanWriter) finishRuns() error {
-	if sw.spill == nil && (sw.cur == nil || len(sw.cur.rows) < sw.o.s.sliceRows) {
+func (sw *Writer) finishRuns() error {
+	if sw.spill == nil && (sw.cur == nil || len(sw.cur.rows) < sw.o.sliceRows) {
 		return nil
 	}
 	if sw.cur != nil && len(sw.cur.rows) > 0 {
@@ -531,12 +531,12 @@ func (sw *ScanWriter) finishRuns() error {
 	if err := sw.stopKeyer(); err != nil {
 		return err
 	}
-	batch := make([]ScanFinding, 0, scanBatch)
+	batch := make([]Finding, 0, scanBatch)
 	// What is written is counted here, as stagedCounts would count it
 	// after: one row per key (the runs' repeated keys are merged), into
 	// a scan no other import writes.
 	sw.counted, sw.inserted, sw.failing = true, 0, map[string]int{}
-	err := sw.spill.all(func(f *ScanFinding) error {
+	err := sw.spill.all(func(f *Finding) error {
 		sw.inserted++
 		if f.Status == FindingFail {
 			sw.failing[f.Account+"\x00"+f.Check]++
@@ -567,7 +567,7 @@ func (sw *ScanWriter) finishRuns() error {
 // wait for the disk behind the evidence copy's sync (0.1 s at 128 MiB:
 // the file system made the two share it). The log keeps the scan row
 // before the slices, and the import's last transaction syncs them all.
-func (sw *ScanWriter) startStaging() error {
+func (sw *Writer) startStaging() error {
 	if sw.staged {
 		return nil
 	}
@@ -588,11 +588,11 @@ func (sw *ScanWriter) startStaging() error {
 // a crash leaves to be removed as abandoned, and the import's last
 // transaction (on another connection, synchronous FULL) syncs the log
 // they are in with it.
-func (sw *ScanWriter) writerConn() error {
-	s := sw.o.s
-	conn, err := s.db.Conn(sw.ctx)
+func (sw *Writer) writerConn() error {
+	s := sw.o.db
+	conn, err := s.SQL.Conn(sw.ctx)
 	if err != nil {
-		return s.busy(err)
+		return s.Busy(err)
 	}
 	sw.conn = conn
 	if _, err := conn.ExecContext(sw.ctx, "PRAGMA synchronous = NORMAL"); err != nil {
@@ -605,9 +605,9 @@ func (sw *ScanWriter) writerConn() error {
 		return err
 	}
 	if sw.autoCkpt > 0 {
-		ck, err := s.db.Conn(sw.ctx)
+		ck, err := s.SQL.Conn(sw.ctx)
 		if err != nil {
-			return s.busy(err)
+			return s.Busy(err)
 		}
 		if _, err := conn.ExecContext(sw.ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
 			ck.Close()
@@ -618,7 +618,7 @@ func (sw *ScanWriter) writerConn() error {
 	return bulkCache(sw.ctx, s, conn)
 }
 
-func (sw *ScanWriter) closeConn() {
+func (sw *Writer) closeConn() {
 	if sw.ckpt != nil {
 		sw.ckpt.stop()
 		sw.ckpt = nil
@@ -677,7 +677,7 @@ func (c *checkpointer) stop() {
 
 // closeRuns stops the keyer, removes the temporary file and gives the
 // slices' connection back.
-func (sw *ScanWriter) closeRuns() {
+func (sw *Writer) closeRuns() {
 	sw.stopKeyer()
 	sw.spill.close()
 	sw.closeConn()
@@ -685,10 +685,10 @@ func (sw *ScanWriter) closeRuns() {
 
 // insertRun writes the run held in memory in tx (a small import's last
 // transaction), sorted and merged.
-func (sw *ScanWriter) insertRun(tx *sql.Tx) error {
+func (sw *Writer) insertRun(tx *sql.Tx) error {
 	if sw.cur == nil || len(sw.cur.rows) == 0 {
 		return nil
 	}
 	sw.cur.sortMerge()
-	return sw.cur.batches(func(b []ScanFinding) error { return sw.insert(tx, b) })
+	return sw.cur.batches(func(b []Finding) error { return sw.insert(tx, b) })
 }
