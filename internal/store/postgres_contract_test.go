@@ -2,11 +2,7 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 
@@ -20,53 +16,7 @@ import (
 // local server, trust auth). Each store gets a fresh database, dropped at
 // the end. An unreachable server fails the test: set
 // WARD_TEST_POSTGRES=skip to skip it on purpose.
-func postgresAdminURL(t *testing.T) string {
-	u := os.Getenv("WARD_TEST_POSTGRES")
-	if u == "skip" {
-		t.Skip("WARD_TEST_POSTGRES=skip")
-	}
-	if u == "" {
-		u = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	return u
-}
-
-// freshPostgres creates an empty database for the test and returns its URL.
-func freshPostgres(t *testing.T) string {
-	t.Helper()
-	admin := postgresAdminURL(t)
-	ctx := context.Background()
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.PingContext(ctx); err != nil {
-		t.Fatalf("PostgreSQL at %s is unreachable (set WARD_TEST_POSTGRES, or WARD_TEST_POSTGRES=skip): %v", admin, err)
-	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	name := "ward_test_" + hex.EncodeToString(b)
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", admin)
-		if err != nil {
-			return
-		}
-		defer db.Close()
-		if _, err := db.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Logf("drop %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+var freshPostgres = storetest.FreshPostgres
 
 // openPostgres opens a store on a fresh PostgreSQL database.
 var openPostgres = storetest.OpenPostgres
