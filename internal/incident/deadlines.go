@@ -32,7 +32,7 @@ const (
 
 // Thresholds of the Breach Notification Rule. The asymmetry is the point:
 // media notice is for MORE THAN 500 residents of one State or jurisdiction
-// (164.406(a)); immediate notice to HHS is for 500 OR MORE individuals in
+// (164.406(a)); notice to HHS within the 60 days is for 500 OR MORE individuals in
 // total (164.408(b)); fewer than 500 go in the annual log (164.408(c)).
 const (
 	NoticeDays        = 60  // 164.404(b), 164.406(b), 164.408(b), 164.410(b): calendar days after discovery

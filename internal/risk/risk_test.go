@@ -315,8 +315,22 @@ func TestScales(t *testing.T) {
 			}
 		}
 	}
-	// Impact 5 starts above the 500-individual threshold of 164.406/164.408(b).
-	if !strings.Contains(ImpactScale[4].Definition, "more than 500") {
-		t.Error(fmt.Sprint("impact 5: ", ImpactScale[4].Definition))
+	// Impact 5 starts at the 500-individual threshold of 164.408(b): HHS is
+	// told within the 60 days for a breach of "500 or more individuals", so a
+	// breach of exactly 500 is a level-5 event and level 4 stops at 499. The
+	// media's "more than 500 residents of a State" (164.406) is a different
+	// line and must not be the scale's.
+	if !strings.Contains(ImpactScale[4].Definition, "500 or more individuals") {
+		t.Error(fmt.Sprint("impact 5 does not start at 500 (164.408(b)): ", ImpactScale[4].Definition))
+	}
+	if strings.Contains(ImpactScale[3].Definition, "to 500 ") || !strings.Contains(ImpactScale[3].Definition, "to 499 ") {
+		t.Error(fmt.Sprint("impact 4 must end at 499 (500 is level 5, 164.408(b)): ", ImpactScale[3].Definition))
+	}
+	// HHS is told contemporaneously with the individuals, within 60 days of
+	// discovery (164.408(b)), not immediately.
+	for _, l := range ImpactScale {
+		if strings.Contains(l.Definition, "immediate") {
+			t.Errorf("impact %d says HHS notice is immediate; 164.408(b) gives the 60 days: %s", l.Value, l.Definition)
+		}
 	}
 }

@@ -23,11 +23,14 @@ var LikelihoodScale = []ScaleLevel{
 // ImpactScale is the written impact scale: the harm to the confidentiality,
 // integrity or availability of ePHI and to patients and the organization if
 // the event happens. The 500-individual line is the threshold of 45 CFR
-// 164.406 and 164.408(b) (media and immediate HHS notice).
+// 164.408(b): a breach of 500 or more individuals is reported to HHS with
+// the individuals' notices, within 60 days of discovery, not in the annual
+// log; where more than 500 residents of one state are affected the media
+// there is told too (164.406).
 var ImpactScale = []ScaleLevel{
 	{1, "Very low", "No ePHI exposed or altered; a service degraded for minutes with no effect on care or customers."},
 	{2, "Low", "ePHI of a handful of individuals (fewer than 10) exposed to a workforce member or business associate without harm; outage under 4 hours; no notification likely."},
 	{3, "Moderate", "ePHI of up to 100 individuals exposed or corrupted, a reportable breach; outage of a clinical or customer-facing service for up to one business day."},
-	{4, "High", "ePHI of 100 to 500 individuals exposed, corrupted or lost; outage of a day or more delaying care; contract or regulatory consequences likely."},
-	{5, "Very high", "Loss, exposure or corruption of ePHI of more than 500 individuals (media and immediate HHS notice, 164.406/164.408); multi-day outage of care; threat to the organization's survival."},
+	{4, "High", "ePHI of 101 to 499 individuals exposed, corrupted or lost; outage of a day or more delaying care; contract or regulatory consequences likely."},
+	{5, "Very high", "Loss, exposure or corruption of ePHI of 500 or more individuals (HHS told within the 60 days, 164.408(b); the media too where more than 500 residents of a state, 164.406); multi-day outage of care; threat to the organization's survival."},
 }
