@@ -198,6 +198,12 @@ func TestBreachRule(t *testing.T) {
 	if want := []string{"164.402", "164.404", "164.406", "164.408", "164.410", "164.412", "164.414"}; !slices.Equal(sections, want) {
 		t.Errorf("sections = %v, want %v", sections, want)
 	}
+	// The framework's note, shown on the frameworks page: HHS is told of a
+	// breach of 500 or more "contemporaneously with" the individuals, within
+	// the 60 days (164.408(b)); nothing in the rule is immediate.
+	if strings.Contains(f.Notes, "immediate") || !strings.Contains(f.Notes, "within 60 days") {
+		t.Errorf("hipaa-breach notes misstate 164.408(b): %s", f.Notes)
+	}
 }
 
 func TestBAAChecklist(t *testing.T) {
