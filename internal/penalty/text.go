@@ -6,8 +6,9 @@ import (
 	"strconv"
 )
 
-// WriteText prints a penalty result for a person, with its sources, the
-// enforcement-discretion cap marked as policy, and the criminal penalties.
+// WriteText prints a penalty result for a person, with its sources and the
+// enforcement-discretion cap marked as policy. The criminal penalties are
+// WriteCriminal's, printed only when asked for (ward penalty --criminal).
 func WriteText(w io.Writer, r Result) error {
 	plural := "s"
 	if r.Violations == 1 {
@@ -26,9 +27,8 @@ func WriteText(w io.Writer, r Result) error {
 	fmt.Fprintf(w, "  %s\n\n", r.DiscretionCap.Note)
 	s := Statutory.Tiers[r.Tier-1]
 	fmt.Fprintf(w, "Statutory base before inflation adjustment (%s): %s to %s per violation, %s per year.\n", Statutory.Source, Dollars(s.Min), Dollars(s.Max), Dollars(Statutory.Cap))
-	fmt.Fprintln(w, "Adjusted amounts apply to violations on or after November 2, 2015; re-check eCFR 45 CFR 102.3 for a later adjustment.")
-	fmt.Fprintln(w)
-	return WriteCriminal(w)
+	_, err := fmt.Fprintln(w, "Adjusted amounts apply to violations on or after November 2, 2015; re-check eCFR 45 CFR 102.3 for a later adjustment.")
+	return err
 }
 
 // Dollars formats whole dollars with thousands separators: $2,190,294.

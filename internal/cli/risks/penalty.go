@@ -3,6 +3,7 @@ package risks
 import (
 	"context"
 	"flag"
+	"fmt"
 
 	"ward/internal/cli"
 	"ward/internal/date"
@@ -54,6 +55,7 @@ func init() {
 				return err
 			}
 			if criminal {
+				fmt.Fprintln(env.Stdout)
 				return penalty.WriteCriminal(env.Stdout)
 			}
 			return nil
