@@ -15,6 +15,7 @@ import (
 	"ward/internal/csvsafe"
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/policy"
 	"ward/internal/workspace"
 )
 
@@ -81,7 +82,10 @@ func BuildRequestList(ws *workspace.Workspace, cat *catalog.Catalog, framework s
 	for _, c := range s.Categories {
 		scope[c] = true
 	}
-	idx := evidence.Index(ws.Evidence)
+	// The evidence the workforce records derive (reminders sent,
+	// acknowledgements, approvals: policy.Derived) counts as readiness and
+	// the gate count it, so the list and the readiness report agree.
+	idx := evidence.Index(policy.WithDerived(ws).Evidence)
 	for _, items := range idx {
 		sort.SliceStable(items, func(i, j int) bool { return items[i].Collected.Before(items[j].Collected) })
 	}

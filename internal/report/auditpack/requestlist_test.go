@@ -7,6 +7,7 @@ import (
 
 	"ward/internal/catalog"
 	"ward/internal/date"
+	"ward/internal/posture"
 	"ward/internal/workspace"
 )
 
@@ -72,5 +73,64 @@ func TestRequestListShowsWhatIsMissingForThePeriod(t *testing.T) {
 	}
 	if _, err := BuildRequestList(ws, catalog.Default(), "iso27001", asOf); err == nil {
 		t.Fatal("an unknown framework was accepted")
+	}
+}
+
+// TestRequestListAgreesWithReadinessOnWorkforceEvidence: the evidence the
+// workforce records give their controls (policy.Derived: reminders sent,
+// acknowledgements, approvals) counts in the readiness report's Type II
+// exceptions; the auditor's request list, handed over beside it, must not
+// call the same months exceptions nor the controls "no evidence".
+func TestRequestListAgreesWithReadinessOnWorkforceEvidence(t *testing.T) {
+	ws := demo(t)
+	asOf := date.MustParse("2026-12-05")
+	rl, err := BuildRequestList(ws, catalog.Default(), "soc2", asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := posture.Evaluate(ws, catalog.Default(), "soc2", asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	for _, e := range p.Exceptions {
+		want[e.Control+" "+e.Period] = true
+	}
+	if len(want) == 0 {
+		t.Fatal("the demo's readiness has no Type II exception to compare with")
+	}
+	got := map[string]bool{}
+	exc := regexp.MustCompile(`(\S+) \(exception\)`)
+	for _, r := range rl.Rows {
+		for _, m := range exc.FindAllStringSubmatch(r.Missing, -1) {
+			got[r.Control+" "+m[1]] = true
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("request list: %s is an exception; the readiness report has no such exception (%v)", k, p.Exceptions)
+		}
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("readiness exception %s missing from the request list", k)
+		}
+	}
+	// The reminders sent each month are the security-reminders control's
+	// evidence (164.308(a)(5)(ii)(A)), listed as such.
+	derived := 0
+	for _, r := range rl.Rows {
+		if r.Control != "security-reminders" {
+			continue
+		}
+		if r.Missing == "no evidence" {
+			t.Errorf("CC2.2 security-reminders: no evidence, though reminders were sent: %+v", r)
+		}
+		if r.Source == workspace.SourceDerived && strings.HasPrefix(r.EvidenceID, "derived:") {
+			derived++
+		}
+	}
+	if derived == 0 {
+		t.Error("the reminders on record are not listed as security-reminders evidence")
 	}
 }
