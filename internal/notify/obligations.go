@@ -117,7 +117,9 @@ func Obligations(ws *workspace.Workspace, asOf date.Date, slug string) []Obligat
 	if s := ws.Organization.SOC2; s.Type == "type2" && !s.ObservationStart.IsZero() {
 		from, to = s.ObservationStart, s.ObservationStart.AddMonths(s.Months()).AddDays(-1)
 	}
-	refs := evidence.IndexRefs(evidence.Live(ws.Evidence))
+	// The workforce records' evidence (reminders sent, acknowledgements,
+	// approvals: policy.Derived) counts, as in readiness and the gate.
+	refs := evidence.IndexRefsWith(ws.Evidence, policy.Derived(ws))
 	for _, c := range ws.Controls {
 		if c.Frequency == "" || !evidence.Scheduled(c.Frequency) || c.Status == "not-applicable" {
 			continue

@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"ward/internal/catalog"
 	"ward/internal/check"
 	"ward/internal/date"
+	"ward/internal/posture"
 	"ward/internal/workspace"
 )
 
@@ -55,13 +57,42 @@ func TestDigestPerPerson(t *testing.T) {
 		"raj@acme-health.example digest: milestone execute-baas 2026-07-12 overdue",
 		"raj@acme-health.example digest: policy-review acceptable-use 2026-08-04 overdue",
 		"raj@acme-health.example digest: risk-due r-laptop-loss 2026-10-31 overdue",
-		"raj@acme-health.example digest: evidence-due security-reminders 2026-11-30 overdue",
 		"sam@acme-health.example digest: evidence-due vulnerability-scanning 2026-10-31 overdue",
 		"sam@acme-health.example digest: risk-due r-phi-in-logs 2026-12-15",
 		"tom@acme-health.example digest: policy-ack tom@acme-health.example 2026-12-02 overdue",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("plan on 2026-12-04:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+}
+
+// TestEvidenceDueCountsWorkforceRecords: the security reminders sent on
+// 2026-10-05 and 2026-11-02 are the security-reminders control's evidence
+// for those months (164.308(a)(5)(ii)(A)), as readiness and the gate count
+// them: no digest, calendar or task asks for them again. The evidence
+// obligations that are overdue are exactly the readiness report's SOC 2
+// Type II exceptions.
+func TestEvidenceDueCountsWorkforceRecords(t *testing.T) {
+	ws := load(t, "acme-health")
+	asOf := date.MustParse("2026-12-05")
+	p, err := posture.Evaluate(ws, catalog.Default(), "soc2", asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, e := range p.Exceptions {
+		want = append(want, e.Control+" "+e.End.String())
+	}
+	var got []string
+	for _, o := range Obligations(ws, asOf, "acme-health") {
+		if o.Kind == KindEvidenceDue && o.Overdue {
+			got = append(got, o.Subject+" "+o.Due.String())
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("overdue evidence on 2026-12-05: %v; readiness's Type II exceptions: %v", got, want)
 	}
 }
 
