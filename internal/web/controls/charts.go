@@ -6,6 +6,7 @@ import (
 
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/policy"
 	"ward/internal/posture"
 	"ward/internal/workspace"
 )
@@ -129,7 +130,7 @@ func EvidenceCoverage(ws *workspace.Workspace, asOf date.Date) Coverage {
 	last := date.New(asOf.Year(), asOf.Month(), 1).AddDays(-1)
 	type tally struct{ covered, total int }
 	months := make([]tally, coverageMonths)
-	idx := evidence.Index(ws.Evidence)
+	idx := evidence.Index(policy.WithDerived(ws).Evidence) // with the workforce records' evidence, as readiness
 	for _, c := range ws.Controls {
 		if c.Status != "implemented" || !evidence.Scheduled(c.Frequency) || c.Frequency == "daily" {
 			continue

@@ -14,6 +14,7 @@ import (
 	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/policy"
 	"ward/internal/posture"
 	"ward/internal/store"
 	"ward/internal/strictjson"
@@ -193,7 +194,9 @@ func controlPageData(ws *workspace.Workspace, cat *catalog.Catalog, id string, a
 		cs, _ := evidence.PeriodOf(p.Frequency, asOf)
 		p.CurrentPeriod = evidence.Label(p.Frequency, cs)
 	}
-	live := evidence.Index(all)[id]
+	// The strip counts what the workforce records derive (reminders sent,
+	// acknowledgements, approvals), as the standing above it does.
+	live := evidence.Index(policy.WithDerived(ws).Evidence)[id]
 	p.Schedule = controlSchedule(ws, p.Frequency, p.Status, live, asOf)
 	p.Standing = posture.Control(ws, cat, id, asOf)
 	return p, nil

@@ -6,6 +6,7 @@ import (
 	"ward/internal/catalog"
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/policy"
 	"ward/internal/posture"
 	"ward/internal/store"
 	"ward/internal/web/kit"
@@ -61,7 +62,7 @@ type CatalogControl struct {
 
 func BuildControlList(ws *workspace.Workspace, cat *catalog.Catalog, asOf date.Date) ControlList {
 	l := ControlList{AsOf: asOf, Controls: []ControlRow{}, NotAdopted: []CatalogControl{}}
-	idx := evidence.Index(ws.Evidence)
+	idx := evidence.Index(policy.WithDerived(ws).Evidence) // with the workforce records' evidence, as the standing
 	for _, c := range ws.Controls {
 		st := posture.Control(ws, cat, c.ID, asOf)
 		row := ControlRow{ID: c.ID, Title: st.Title, Status: c.Status, Owner: c.Owner, Frequency: st.Frequency, Standing: st}

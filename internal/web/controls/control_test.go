@@ -96,6 +96,47 @@ func TestControlPageAPI(t *testing.T) {
 	}
 }
 
+// TestControlScheduleCountsWorkforceRecords: the security reminders sent
+// on 2026-10-05 and 2026-11-02 are the security-reminders control's
+// evidence for those months (164.308(a)(5)(ii)(A)); the page's standing
+// says so, and its Type II strip must agree: covered, not exceptions. The
+// controls list shows the current month the same way as the standing.
+func TestControlScheduleCountsWorkforceRecords(t *testing.T) {
+	t.Parallel()
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedDemo()
+	c, _ := e.Login(e.Users[store.RoleViewer])
+	r := e.Get(c, "/api/v1/orgs/alpha/controls/security-reminders?as_of="+webtest.DemoAsOf)
+	if r.StatusCode != 200 {
+		t.Fatalf("status %d: %s", r.StatusCode, r.Body)
+	}
+	var p controls.ControlPage
+	if err := json.Unmarshal([]byte(r.Body), &p); err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, c := range p.Schedule.Cells {
+		states = append(states, c.Label+":"+c.Status)
+	}
+	want := []string{"2026-10:covered", "2026-11:covered", "2026-12:upcoming", "2027-01:upcoming", "2027-02:upcoming", "2027-03:upcoming"}
+	if !slices.Equal(states, want) {
+		t.Errorf("security-reminders occurrences %v, want %v (standing: %s)", states, want, p.Standing.Reason)
+	}
+	if p.Schedule.Counts["exception"] != 0 {
+		t.Errorf("security-reminders: %d exceptions, readiness has none", p.Schedule.Counts["exception"])
+	}
+	l := e.Get(c, "/api/v1/orgs/alpha/controls?as_of="+webtest.DemoAsOf)
+	var list controls.ControlList
+	if err := json.Unmarshal([]byte(l.Body), &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range list.Controls {
+		if row.ID == "security-reminders" && (row.Period == nil || row.Period.Status != "covered") {
+			t.Errorf("controls list: security-reminders this month %+v, want covered (the 2026-11-02 reminder)", row.Period)
+		}
+	}
+}
+
 // TestEvidenceUploadPermissions: who may upload and download, across
 // organizations, and what the CSRF token and the size limit do.
 func TestEvidenceUploadPermissions(t *testing.T) {
