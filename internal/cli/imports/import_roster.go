@@ -149,6 +149,16 @@ func importRoster(ctx context.Context, env *cli.Env, kind, path, mapPath string)
 		default:
 			res.New++
 		}
+		// A row left as it is (on record already, or repeated in the file)
+		// is not validated with the new records below; its date is still
+		// the file's, and one after today is bad input all the same.
+		if (seen[key] || have[key]) && row.Date.After(env.AsOf) {
+			what := "acknowledgement"
+			if kind == rostercsv.Trainings {
+				what = "completion"
+			}
+			problems = append(problems, problem{row.Line, fmt.Sprintf("%s:%d: column %q: %s is in the future (today is %s): record the %s once it has happened", path, row.Line, rd.Column("date"), row.Date, env.AsOf, what)})
+		}
 		seen[key] = true
 	}
 	res.Skipped = rd.Skipped
