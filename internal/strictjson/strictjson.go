@@ -8,10 +8,12 @@ package strictjson
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 )
@@ -49,11 +51,43 @@ func Unmarshal(data []byte, v any) error {
 		case errors.As(err, &se):
 			return fmt.Errorf("at byte %d: %v", se.Offset, se)
 		case errors.As(err, &te):
-			return fmt.Errorf("at byte %d: %s is %s, not %s", te.Offset, field(te.Field), te.Value, te.Type)
+			return fmt.Errorf("at byte %d: %s is %s, not %s", te.Offset, field(te.Field), te.Value, jsonType(te.Type))
 		}
 		return err
 	}
 	return nil
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// jsonType names the JSON value a Go type takes, for a client that knows
+// JSON and not Go: "object", not a struct's Go spelling.
+func jsonType(t reflect.Type) string {
+	if t == nil {
+		return "a value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "string" // a date, for one: written as text
+	}
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "object"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "whole number"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	}
+	return t.String()
 }
 
 func field(f string) string {

@@ -33,6 +33,12 @@ func TestStrict(t *testing.T) {
 		{"empty", ``, "empty"},
 		{"truncated", `{"id":"a"`, "ends too early"},
 		{"wrong type", `{"id":5}`, "at byte 7: id is number, not string"},
+		// The wanted type in JSON's words, never Go's (a client cannot act
+		// on "struct { ID string ... }" or "[]string").
+		{"array for the body", `[]`, "at byte 1: the body is array, not object"},
+		{"text for a list", `{"tags":"x"}`, "tags is string, not array"},
+		{"text for a whole number", `{"inner":{"n":"x"}}`, "inner.n is string, not whole number"},
+		{"object for text", `{"id":{}}`, "id is object, not string"},
 		{"too deep", `{"tags":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "nested more than 32 deep"},
 	}
 	for _, tt := range tests {
