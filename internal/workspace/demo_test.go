@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"ward/internal/date"
@@ -220,4 +221,25 @@ func sharedRisks(ws *Workspace, a, b string) int {
 		}
 	}
 	return n
+}
+
+// TestDemoNamesNoIncidentBeforeItHappened: an auditor reading the demo's
+// records checks their dates against each other; a reminder or an evidence
+// note that names an incident cannot be dated before the incident was
+// discovered.
+func TestDemoNamesNoIncidentBeforeItHappened(t *testing.T) {
+	ws := loadDemo(t)
+	check := func(what string, on date.Date, text string) {
+		for _, in := range ws.Incidents {
+			if strings.Contains(text, in.ID) && on.Before(in.Discovered) {
+				t.Errorf("%s dated %s names %s, discovered %s: %q", what, on, in.ID, in.Discovered, text)
+			}
+		}
+	}
+	for _, r := range ws.SecurityReminders {
+		check("security reminder", r.On, r.Title+" "+r.Note)
+	}
+	for _, e := range ws.Evidence {
+		check("evidence "+e.ID, e.Collected, e.Note)
+	}
 }
