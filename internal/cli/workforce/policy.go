@@ -657,7 +657,11 @@ func policyApprove(ctx context.Context, env *cli.Env, id string, f approveFlags)
 	}
 	if owed > 0 {
 		due, _ := policy.AckDue(ws, *v, workspace.Person{})
-		fmt.Fprintf(env.Stdout, "%d people owe an acknowledgement of version %d, due by %s (new hires: within %d days of their start)\n", owed, version, due, ws.Organization.Workforce.AckDays())
+		owe := "owe"
+		if owed == 1 {
+			owe = "owes"
+		}
+		fmt.Fprintf(env.Stdout, "%s %s an acknowledgement of version %d, due by %s (new hires: within %d days of their start)\n", count(owed, "person", "people"), owe, version, due, ws.Organization.Workforce.AckDays())
 	}
 	return nil
 }

@@ -104,9 +104,18 @@ func init() {
 					overdue++
 				}
 			}
-			fmt.Fprintf(env.Stdout, "wrote %s (%d bytes): %d people, %d tasks (%d overdue), %d acknowledgements and %d completions on record, as of %s\n",
-				wfOut, buf.Len(), len(rep.People), len(rep.Status), overdue, len(rep.Acks), len(rep.Completions), env.AsOf)
+			fmt.Fprintf(env.Stdout, "wrote %s (%d bytes): %s, %s (%d overdue), %s and %s on record, as of %s\n",
+				wfOut, buf.Len(), count(len(rep.People), "person", "people"), count(len(rep.Status), "task", "tasks"), overdue,
+				count(len(rep.Acks), "acknowledgement", "acknowledgements"), count(len(rep.Completions), "completion", "completions"), env.AsOf)
 			return nil
 		},
 	})
+}
+
+// count is n and the noun, singular for one: "1 person", "9 people".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
