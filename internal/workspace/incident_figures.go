@@ -85,6 +85,14 @@ func IncidentFigureProblems(in Incident) []Problem {
 			}
 		}
 	}
+	// The first day anyone knew: discovered, or an earlier timeline entry
+	// marked knew (164.404(a)(2)). No notice is given before it.
+	known := in.Discovered
+	for _, t := range in.Timeline {
+		if t.Knew && !t.Date.IsZero() && (known.IsZero() || t.Date.Before(known)) {
+			known = t.Date
+		}
+	}
 	for j, n := range in.NoticesSent {
 		f := fmt.Sprintf("notices_sent[%d]", j)
 		switch {
@@ -97,6 +105,12 @@ func IncidentFigureProblems(in Incident) []Problem {
 			add(f+".sent", "is missing: the date the notice was given (YYYY-MM-DD)")
 		} else if !in.Occurred.IsZero() && n.Sent.Before(in.Occurred) {
 			add(f+".sent", "%s is before the incident occurred (%s)", n.Sent, in.Occurred)
+		} else if !known.IsZero() && n.Sent.Before(known) {
+			what := "the breach was discovered"
+			if known != in.Discovered {
+				what = "anyone knew of the breach (the timeline's first knew entry)"
+			}
+			add(f+".sent", "%s is before %s (%s): a notice is given once the breach is known (164.404(a)(2))", n.Sent, what, known)
 		}
 		switch {
 		case n.To == "media" && n.State == "":

@@ -73,3 +73,42 @@ func TestIncidentTotalsFromAffected(t *testing.T) {
 		t.Errorf("problems %v, want individuals", ps)
 	}
 }
+
+// A notice is given once someone knows of the breach: the clock runs from
+// discovery, the first day a workforce member or agent knew (164.404(a)(2)).
+// A notice recorded as sent before that is a mistyped date; it would clear
+// a deadline the notice never met. A timeline entry marked knew moves the
+// first day back.
+func TestCFR164_404a2_NoticeNotBeforeDiscovery(t *testing.T) {
+	yaml := head + `incidents:
+  - id: inc-1
+    summary: laptop stolen
+    discovered: 2026-11-15
+    phi_involved: true
+    individuals: 20
+    notices_sent:
+      - to: individuals
+        sent: 2026-11-14
+  - id: inc-2
+    summary: misdirected fax
+    discovered: 2026-11-15
+    phi_involved: true
+    individuals: 3
+    timeline:
+      - date: 2026-11-10
+        by: dana@acme.example
+        note: saw the fax log
+        knew: true
+    notices_sent:
+      - to: individuals
+        sent: 2026-11-12
+`
+	_, err := loadIn(t, map[string]string{"ws.yaml": yaml}, "ws.yaml", Options{})
+	got := strings.Join(errorLines(t, err), "\n")
+	if !strings.Contains(got, `incidents[0].notices_sent[0].sent: 2026-11-14 is before the breach was discovered (2026-11-15)`) {
+		t.Errorf("a notice before discovery is accepted:\n%s", got)
+	}
+	if strings.Contains(got, "incidents[1].notices_sent") {
+		t.Errorf("a notice after a knew entry is refused:\n%s", got)
+	}
+}
