@@ -148,6 +148,9 @@ func ApplyFiles(ctx context.Context, env *Env, path, actor string, opt ApplyFlag
 		open <- opened{s, err}
 	}()
 	loaded, err := workspace.Load(path, wopt)
+	if err == nil {
+		err = otherOrg(loaded, env.OrgSlug)
+	}
 	if err != nil {
 		loadErr <- errors.New("the files are not valid")
 	} else {
@@ -300,6 +303,20 @@ func recordField(ws *workspace.Workspace, field string) string {
 // content-addressed blob store and records hash, size and type on the
 // record. Blobs are immutable and named by their hash, so a blob written
 // for an apply that then fails is harmless.
+// otherOrg refuses files that name their organization (organization.slug)
+// when --org, or $WARD_ORG, easily left set for another client, names a
+// different one: applying them would turn that organization into this
+// one, its records retired and these written in. Files without a slug
+// take the organization --org names.
+func otherOrg(l *workspace.Loaded, org string) error {
+	slug := l.Workspace.Organization.Slug
+	if org == "" || slug == "" || org == slug {
+		return nil
+	}
+	return workspace.Errors{l.Errorf("organization", 0, "slug",
+		"the files are organization %q, but --org (or $WARD_ORG) names %q: apply them with --org %s, or unset $WARD_ORG", slug, org, slug)}
+}
+
 func attachFiles(s *store.Store, l *workspace.Loaded, dryRun bool, bar *workBar) error {
 	ws := l.Workspace
 	put := func(rel string) (sha string, size int64, typ string, err error) {

@@ -98,6 +98,9 @@ func seedDemo(ctx context.Context, env *Env, dir string) (demoSeed, error) {
 		return demoSeed{}, BadInput("%s already exists: the demo needs a fresh folder", d.db)
 	}
 	env.DB = "sqlite:" + d.db
+	// Each demo workspace names its organization: $WARD_ORG, set for
+	// another database, must not send both into one.
+	env.OrgSlug = ""
 	var orgs []store.Org
 	for _, o := range demoOrgs {
 		ws := filepath.Join(dir, o.dir)

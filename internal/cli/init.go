@@ -62,10 +62,11 @@ func runInit(ctx context.Context, env *Env, dir string) error {
 		return BadInput("the answers have problems; nothing was written:\n%s", es.Error())
 	}
 	ws := a.Workspace()
-	slug := ws.Organization.Slug
 	if env.OrgSlug != "" {
-		slug = env.OrgSlug
+		// The files say which organization they are, as apply expects.
+		ws.Organization.Slug = env.OrgSlug
 	}
+	slug := ws.Organization.Slug
 	if _, err := s.OrgBySlug(ctx, slug); err == nil {
 		return BadInput("%s already holds the organization %s: change it with 'ward apply', or give the new one another name (or --org SLUG); nothing was written", redactURL(env.DB), slug)
 	} else if !errors.Is(err, store.ErrNotFound) {
