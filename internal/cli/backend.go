@@ -108,17 +108,6 @@ func Actor() string {
 	return "cli:" + name
 }
 
-// redactURL hides a password in a postgres URL before it reaches a
-// message or a log.
-func redactURL(u string) string {
-	at := strings.LastIndex(u, "@")
-	scheme := strings.Index(u, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return u
-	}
-	cred := u[scheme+3 : at]
-	if i := strings.Index(cred, ":"); i >= 0 {
-		return u[:scheme+3] + cred[:i] + ":***" + u[at:]
-	}
-	return u
-}
+// redactURL hides the passwords in a postgres URL before it reaches a
+// message (store.RedactURL).
+func redactURL(u string) string { return store.RedactURL(u) }

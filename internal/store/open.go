@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path"
 	"path/filepath"
@@ -155,17 +156,34 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 }
 
 // redact hides a password in a URL for error messages.
-func redact(u string) string {
-	at := strings.LastIndex(u, "@")
+func redact(u string) string { return RedactURL(u) }
+
+// RedactURL hides the passwords a postgres URL can carry before it is
+// printed or logged: the user part's (user:***@host) and the query's
+// password= and sslpassword= (pgx and libpq read both).
+func RedactURL(u string) string {
 	sch := strings.Index(u, "://")
-	if at < 0 || sch < 0 || at < sch {
+	if sch < 0 {
 		return u
 	}
-	cred := u[sch+3 : at]
-	if i := strings.Index(cred, ":"); i >= 0 {
-		return u[:sch+3] + cred[:i] + ":xxxxx" + u[at:]
+	head, query, hasQuery := strings.Cut(u, "?")
+	if at := strings.LastIndex(head, "@"); at > sch {
+		cred := head[sch+3 : at]
+		if i := strings.Index(cred, ":"); i >= 0 {
+			head = head[:sch+3] + cred[:i] + ":***" + head[at:]
+		}
 	}
-	return u
+	if !hasQuery {
+		return head
+	}
+	params := strings.Split(query, "&")
+	for i, p := range params {
+		k, _, ok := strings.Cut(p, "=")
+		if key, err := url.QueryUnescape(k); ok && err == nil && (strings.EqualFold(key, "password") || strings.EqualFold(key, "sslpassword")) {
+			params[i] = k + "=***"
+		}
+	}
+	return head + "?" + strings.Join(params, "&")
 }
 
 func (s *Store) Close() error {
