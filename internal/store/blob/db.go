@@ -137,7 +137,7 @@ func (d *DB) Open(sha string) (io.ReadCloser, error) {
 	var chunks int
 	err := d.db.QueryRowContext(ctx, d.q("SELECT size, chunks FROM blobs WHERE sha = ?"), sha).Scan(&size, &chunks)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("blob %s: not in the database: %w", sha, fs.ErrNotExist)
+		return nil, fmt.Errorf("blob %s: not in the database (a database an earlier ward used keeps its files in a folder until `ward migrate-blobs` copies them in): %w", sha, fs.ErrNotExist)
 	}
 	if err != nil {
 		return nil, err

@@ -193,6 +193,11 @@ func TestDBDamage(t *testing.T) {
 		t.Errorf("reading a lost chunk: %v", err)
 	}
 
+	// A file the records name and the database lacks is most often one
+	// an earlier ward kept in a folder: the error says how to bring it in.
+	if _, err := d.Open(strings.Repeat("b", 64)); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "ward migrate-blobs") {
+		t.Errorf("Open of a file the database lacks: %v, want not-exist naming ward migrate-blobs", err)
+	}
 	for _, name := range []string{"", "../x", strings.Repeat("A", 64), strings.Repeat("a", 64)} {
 		if d.Has(name) {
 			t.Errorf("Has(%q)", name)
