@@ -46,6 +46,10 @@ type OrgsOverview struct {
 	Orgs       []kit.OrgRow `json:"orgs"`
 	Columns    []OrgColumn  `json:"-"`
 	Frameworks []string     `json:"-"`
+	// Dated is the date the page was asked for (?as_of=), "" for today:
+	// the rows' links carry it, so an organization's page shows the
+	// numbers of the row clicked.
+	Dated string `json:"-"`
 	// Tasks are the organizations where the caller is a workforce member
 	// (role member): it sees its own tasks there, and no numbers.
 	Tasks []kit.OrgMembership `json:"tasks"`
@@ -577,6 +581,9 @@ func orgsData(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool, m
 		ov.Sort = "-" + key
 	}
 	asOfParam := r.URL.Query().Get("as_of")
+	if asOfParam != "" {
+		ov.Dated = asOf.String()
+	}
 	for _, c := range orgColumns {
 		col := OrgColumn{Key: c.key, Label: c.label, Numeric: c.numeric}
 		next := c.key

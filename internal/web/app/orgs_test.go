@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -175,6 +177,47 @@ func TestOrgsOverviewSorts(t *testing.T) {
 	page := e.Get(c, "/?sort=-failing&as_of="+webtest.DemoAsOf)
 	if page.StatusCode != 200 || strings.Count(page.Body, `<tr class="org"`) != 13 || !strings.Contains(page.Body, `aria-sort="descending"`) {
 		t.Errorf("home for 13 organizations: status %d:\n%.600s", page.StatusCode, page.Body)
+	}
+}
+
+// TestOrgsOverviewLinksKeepTheDate: the overview asked for a date
+// (?as_of=) links each row to its organization's pages on that date, so
+// the number clicked is the number the page shows; asked for no date, the
+// links name none.
+func TestOrgsOverviewLinksKeepTheDate(t *testing.T) {
+	t.Parallel()
+	e := webtest.NewEnv(t, kit.Config{})
+	u := e.Users[store.RoleViewer]
+	seedOrgs(t, e.Store, 3, u.ID)
+	c, _ := e.Login(u)
+	link := regexp.MustCompile(`<a (?:class="what" )?href="(/orgs/client-[^"]*)"`)
+	for _, q := range []string{"?as_of=" + webtest.DemoAsOf, ""} {
+		page := e.Get(c, "/orgs"+q)
+		if page.StatusCode != 200 {
+			t.Fatalf("/orgs%s: status %d", q, page.StatusCode)
+		}
+		links := link.FindAllStringSubmatch(page.Body, -1)
+		deadlines := 0
+		for _, m := range links {
+			href := html.UnescapeString(m[1])
+			if strings.Contains(m[0], `class="what"`) {
+				deadlines++
+			}
+			if dated := strings.Contains(href, "as_of="+webtest.DemoAsOf); dated != (q != "") {
+				t.Errorf("/orgs%s links %s", q, href)
+			}
+			if strings.Count(href, "?") > 1 {
+				t.Errorf("/orgs%s links %s: two queries", q, href)
+			}
+		}
+		if len(links) < 6 || deadlines == 0 {
+			t.Fatalf("/orgs%s: %d links to the organizations, %d to a deadline:\n%.2000s", q, len(links), deadlines, page.Body)
+		}
+	}
+	// The row's count is the organization page's.
+	page := e.Get(c, "/orgs/client-001?as_of="+webtest.DemoAsOf)
+	if !strings.Contains(page.Body, "on "+webtest.DemoAsOf) {
+		t.Errorf("client-001 on %s does not say its date:\n%.1500s", webtest.DemoAsOf, page.Body)
 	}
 }
 

@@ -54,6 +54,16 @@ var Funcs = template.FuncMap{
 	"can":       AtLeast,
 	"kindLabel": kindLabel,
 	"add":       func(a, b int) int { return a + b },
+	// dated adds ?as_of=DAY (or &as_of=) to a link when day is not "".
+	"dated": func(link, day string) string {
+		if day == "" {
+			return link
+		}
+		if strings.Contains(link, "?") {
+			return link + "&as_of=" + day
+		}
+		return link + "?as_of=" + day
+	},
 	// dict passes several values to a partial: {{template "x" (dict "A" 1 "B" 2)}}.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {
