@@ -475,6 +475,11 @@ func (d DB) Restore(ctx context.Context, r io.Reader, progress func(what string)
 	}
 	got := map[string]seen{}
 	blobs := map[string]int64{}
+	// added: the evidence files this restore stored that the store did
+	// not hold before. The rows roll back with the transaction; the files
+	// are written beside it (a folder, or the blob store's own
+	// transactions), so a refused restore takes them back itself.
+	var added []string
 	sawManifest := false
 	err = d.InTx(ctx, func(tx *sql.Tx) error {
 		var count int64
@@ -534,12 +539,19 @@ func (d DB) Restore(ctx context.Context, r io.Reader, progress func(what string)
 				if progress != nil {
 					progress("blob " + want[:12])
 				}
+				had := d.Blobs.Has(want)
 				sha, size, err := d.Blobs.Put(tr)
 				if err != nil {
 					return fmt.Errorf("restore: %s: %w", hdr.Name, err)
 				}
 				if sha != want {
+					// Stored under the hash of its damaged bytes, which
+					// nothing in this empty database names.
+					added = append(added, sha)
 					return fmt.Errorf("restore: %s: the file's SHA-256 is %s: the archive is damaged", hdr.Name, sha)
+				}
+				if !had {
+					added = append(added, sha)
 				}
 				blobs[sha] = size
 			case hdr.Name == "manifest.json":
@@ -605,6 +617,13 @@ func (d DB) Restore(ctx context.Context, r io.Reader, progress func(what string)
 		return d.afterRestore(ctx, tx, restored)
 	})
 	if err != nil {
+		if rm, ok := d.Blobs.(blob.Remover); ok {
+			for _, sha := range added {
+				if rerr := rm.Remove(sha); rerr != nil {
+					return m, fmt.Errorf("%w (and taking back its evidence file %s from %s: %v)", err, sha, d.Blobs.Where(), rerr)
+				}
+			}
+		}
 		return m, err
 	}
 	for _, h := range m.AuditHeads {

@@ -193,27 +193,50 @@ func TestRestoreRefuses(t *testing.T) {
 		}
 		return body
 	})
+	damagedFile := repack(t, good, func(name string, body []byte) []byte {
+		if strings.HasPrefix(name, "blobs/") {
+			return append(body, '!')
+		}
+		return body
+	})
 	cases := []struct {
 		name, archive, want string
 	}{
 		{"tampered row", string(tampered), "the archive is damaged"},
+		{"damaged evidence file", string(damagedFile), "the file's SHA-256 is"},
 		{"truncated", string(good[:len(good)/2]), "restore"},
 		{"no manifest", string(noManifest), "manifest.json missing"},
 		{"not gzip", "hello", "not a ward backup"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			dst := openSQLite(t)
-			_, err := dst.Restore(ctx, strings.NewReader(c.archive), nil)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("Restore = %v, want an error containing %q", err, c.want)
-			}
-			orgs, _ := dst.Orgs(ctx)
-			users, _ := dst.Users(ctx)
-			if len(orgs)+len(users) != 0 {
-				t.Errorf("a refused restore wrote %d organizations and %d users", len(orgs), len(users))
-			}
-		})
+	// A refused restore writes nothing: no rows, and none of the archive's
+	// evidence files in the engine's store (a folder beside the SQLite
+	// file, the database itself on PostgreSQL), which no record would ever
+	// name. A file the store held before stays.
+	engines := map[string]func(*testing.T) *store.Store{"sqlite": openSQLite, "postgres": openPostgres}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		for _, c := range cases {
+			t.Run(engine+"/"+c.name, func(t *testing.T) {
+				dst := engines[engine](t)
+				kept, _, err := dst.Blobs().Put(strings.NewReader("access review acme"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = dst.Restore(ctx, strings.NewReader(c.archive), nil)
+				if err == nil || !strings.Contains(err.Error(), c.want) {
+					t.Fatalf("Restore = %v, want an error containing %q", err, c.want)
+				}
+				orgs, _ := dst.Orgs(ctx)
+				users, _ := dst.Users(ctx)
+				if len(orgs)+len(users) != 0 {
+					t.Errorf("a refused restore wrote %d organizations and %d users", len(orgs), len(users))
+				}
+				var files []string
+				dst.Blobs().List(func(sha string, _ int64) error { files = append(files, sha); return nil })
+				if len(files) != 1 || files[0] != kept {
+					t.Errorf("after a refused restore %s holds %d evidence files, want only the one it held before (%s): %v", dst.Blobs().Where(), len(files), kept, files)
+				}
+			})
+		}
 	}
 	t.Run("not empty", func(t *testing.T) {
 		_, err := src.Restore(ctx, bytes.NewReader(good), nil)

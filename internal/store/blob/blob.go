@@ -40,6 +40,13 @@ type Store interface {
 	Where() string
 }
 
+// Remover is a Store that can take a blob away again. Blobs are
+// otherwise never removed: the only caller is a restore that is refused,
+// taking back the files it stored itself, which no record names.
+type Remover interface {
+	Remove(sha string) error
+}
+
 // Folder is a folder of content-addressed files, created on first Put.
 type Folder struct {
 	dir string
@@ -95,6 +102,17 @@ func (s *Folder) Open(sha string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("blob %q: not a SHA-256: %w", sha, fs.ErrNotExist)
 	}
 	return os.Open(p)
+}
+
+// Remove deletes a blob's file; one that is not there is no error.
+func (s *Folder) Remove(sha string) error {
+	if !Valid(sha) {
+		return fmt.Errorf("blob %q: not a SHA-256", sha)
+	}
+	if err := os.Remove(s.Path(sha)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Put stores r's bytes and returns their hash and size. The bytes go to a

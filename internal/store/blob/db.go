@@ -116,6 +116,27 @@ func (d *DB) Put(r io.Reader) (sha string, size int64, err error) {
 	return sha, size, nil
 }
 
+// Remove deletes a blob's row and chunks, in one transaction; one that is
+// not there is no error.
+func (d *DB) Remove(sha string) error {
+	if !Valid(sha) {
+		return fmt.Errorf("blob %q: not a SHA-256", sha)
+	}
+	ctx := context.Background()
+	tx, err := d.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, d.q("DELETE FROM blobs WHERE sha = ?"), sha); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, d.q("DELETE FROM blob_chunks WHERE sha = ?"), sha); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // Has reports whether the blob is stored.
 func (d *DB) Has(sha string) bool {
 	if !Valid(sha) {
