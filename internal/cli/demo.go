@@ -30,6 +30,9 @@ func init() {
 			fs.BoolVar(&noServe, "no-serve", false, "seed and exit without serving")
 		},
 		Run: func(ctx context.Context, env *Env, args []string) error {
+			if err := checkIdle(f.idle); err != nil {
+				return err
+			}
 			d, err := seedDemo(ctx, env, dir)
 			if err != nil {
 				return err

@@ -68,6 +68,9 @@ func init() {
 			if err := applySettings(flags, env.given, f.config); err != nil {
 				return err
 			}
+			if err := checkIdle(f.idle); err != nil {
+				return err
+			}
 			s, err := env.Store(ctx)
 			if err != nil {
 				return err
@@ -75,6 +78,16 @@ func init() {
 			return serve(ctx, env, s, f, nil)
 		},
 	})
+}
+
+// checkIdle refuses an --idle-timeout of 0 or less: the automatic logoff
+// (164.312(a)(2)(iii)) is never off, and 0 was taken as 15 minutes
+// without a word.
+func checkIdle(d time.Duration) error {
+	if d <= 0 {
+		return BadInput("--idle-timeout %s: give how long a browser session may sit idle before it is logged off, more than 0 (such as 15m or 1h; HIPAA's automatic logoff, 164.312(a)(2)(iii))", d)
+	}
+	return nil
 }
 
 // serve listens and serves until ctx ends; ready, when set, is called with

@@ -231,3 +231,29 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestServeRefusesIdleTimeoutNotPositive: --idle-timeout is HIPAA's
+// automatic logoff (164.312(a)(2)(iii)). 0 or a negative duration, which
+// an operator may write meaning "never", was taken silently as the
+// default 15 minutes; it is bad input (exit 2) before ward listens.
+func TestServeRefusesIdleTimeoutNotPositive(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "ward.db")
+	for _, v := range []string{"0s", "0", "-5m"} {
+		var out, errb bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		code := Main(ctx, []string{"--db", db, "serve", "--addr", "127.0.0.1:0", "--idle-timeout", v}, strings.NewReader(""), &out, &errb)
+		cancel()
+		if code != ExitBadInput || !strings.Contains(errb.String(), "--idle-timeout") || strings.Contains(out.String(), "serving") {
+			t.Errorf("serve --idle-timeout %s: exit %d\n%s%s", v, code, out.String(), errb.String())
+		}
+	}
+	// ward demo takes the flag too, and says so before it seeds anything.
+	dir := filepath.Join(t.TempDir(), "demo")
+	var out, errb bytes.Buffer
+	if code := Main(context.Background(), []string{"demo", "--dir", dir, "--idle-timeout", "0s"}, strings.NewReader(""), &out, &errb); code != ExitBadInput || !strings.Contains(errb.String(), "--idle-timeout") {
+		t.Errorf("demo --idle-timeout 0s: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("demo --idle-timeout 0s seeded %s: %v", dir, err)
+	}
+}
