@@ -355,8 +355,12 @@ func (l *Loaded) decodeDocs(d *decoder, f *ast.File, first int) {
 
 func (l *Loaded) decodeOrganization(d *decoder, p *ast.MappingValueNode, line int) {
 	if prev, ok := l.recs["organization"]; ok {
-		*d.errs = append(*d.errs, Error{File: d.file, Line: line, Field: "organization",
-			Msg: fmt.Sprintf("given twice: here and at %s:%d; give it once", prev[0].file, prev[0].line)})
+		msg := fmt.Sprintf("given twice: here and at %s:%d; give it once", prev[0].file, prev[0].line)
+		if a, b := filepath.Dir(prev[0].file), filepath.Dir(d.file); a != b {
+			// A folder of client folders (an MSP's): each is a workspace.
+			msg += fmt.Sprintf(" (a workspace is one organization's: apply %s and %s one at a time)", a, b)
+		}
+		*d.errs = append(*d.errs, Error{File: d.file, Line: line, Field: "organization", Msg: msg})
 		return
 	}
 	l.recs["organization"] = []record{{file: d.file, line: line}}

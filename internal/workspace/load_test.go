@@ -544,6 +544,10 @@ func TestLoadOrganization(t *testing.T) {
 			"ws/a.yaml": "organization:\n  name: Acme\n",
 			"ws/b.yaml": "vendors: []\norganization:\n  name: Acme Health\n",
 		}, "ws", []string{filepath.Join("ws", "b.yaml") + ":2: organization: given twice: here and at " + filepath.Join("ws", "a.yaml") + ":1; give it once"}},
+		{"given twice in two folders: two organizations' workspaces", map[string]string{
+			"clients/p1/org.yaml": "organization:\n  name: Practice One\n",
+			"clients/p2/org.yaml": "organization:\n  name: Practice Two\n",
+		}, "clients", []string{filepath.Join("clients", "p2", "org.yaml") + ":1: organization: given twice: here and at " + filepath.Join("clients", "p1", "org.yaml") + ":1; give it once (a workspace is one organization's: apply " + filepath.Join("clients", "p1") + " and " + filepath.Join("clients", "p2") + " one at a time)"}},
 		{"given twice in two documents of one file", map[string]string{
 			"ws.yaml": "organization: {name: Acme}\n---\norganization: {name: Other}\n",
 		}, "ws.yaml", []string{"ws.yaml:3: organization: given twice: here and at ws.yaml:1; give it once"}},
