@@ -785,6 +785,11 @@ func (r *Reader) jsonl(br *bufio.Reader) func() (*Finding, error) {
 				e.Line, e.Record = line, r.n+1
 				if errors.Is(err, io.ErrUnexpectedEOF) {
 					e.Err = ErrTruncated
+					if r.n == 0 && string(b) == "{" {
+						// A pretty-printed object, such as one of
+						// Prowler's compliance framework files.
+						e.Record, e.Err = 0, errors.New("not Prowler findings: one JSON object over several lines (a Prowler compliance framework file?): ward reads "+Supported+", whose JSON is an array of findings, or one finding a line")
+					}
 				}
 				return nil, e
 			}

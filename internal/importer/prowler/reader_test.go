@@ -130,6 +130,9 @@ func TestBadInputNamesWhere(t *testing.T) {
 		{"data after the array", append(slices.Clone(sample), []byte("\n{}")...), `data after the end`},
 		{"jsonl truncated", jsonl[:len(jsonl)-200], `^line 6, finding 6: .*truncated`},
 		{"jsonl bad line", bytes.Replace(jsonl, []byte(`"status_code": "MANUAL"`), []byte(`"status_code": MANUAL`), 1), `^line 5, finding 5: not JSON`},
+		// Prowler's compliance framework files (prowler/compliance/*/*.json)
+		// are one pretty-printed object: not a truncated finding.
+		{"one object over many lines", []byte("{\n  \"Framework\": \"HIPAA\",\n  \"Requirements\": []\n}\n"), `^line 1: not Prowler findings: one JSON object over several lines`},
 		{"plain text, not Prowler output", []byte("Quarterly scan summary\nall good\n"), `^line 1: not Prowler output: OCSF JSON starts with '\['`},
 		{"csv missing column", bytes.Replace(csvb, []byte("FINDING_UID"), []byte("FINDING"), 1), `^line 1: not a Prowler CSV .* FINDING_UID`},
 		{"csv short row", csvb[:len(csvb)-40], `^line 7, column \d+: .*cut short`},
