@@ -2,8 +2,11 @@ package workspace
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"github.com/goccy/go-yaml"
 )
 
 // Limits on a workspace file's shape, checked before the YAML parser sees
@@ -157,4 +160,15 @@ func blockIndicator(t []byte) bool {
 		}
 	}
 	return true
+}
+
+// YAMLError is an error of the YAML decoder on a file ward reads from
+// outside (a CSV import's mapping) as FILE:LINE: message, the form every
+// other error about a file takes, rather than the decoder's [LINE:COLUMN].
+func YAMLError(file string, err error) error {
+	var ye yaml.Error
+	if errors.As(err, &ye) && ye.GetToken() != nil {
+		return fmt.Errorf("%s:%d: %s", file, ye.GetToken().Position.Line, ye.GetMessage())
+	}
+	return fmt.Errorf("%s: %s", file, yaml.FormatError(err, false, false))
 }

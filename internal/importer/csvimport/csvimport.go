@@ -82,7 +82,7 @@ func ParseMapping(name string, raw []byte) (*Mapping, error) {
 		return nil, err
 	}
 	if err := yaml.UnmarshalWithOptions(raw, &m, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, false))
+		return nil, workspace.YAMLError(name, err)
 	}
 	line := func(path string) string {
 		p, err := yaml.PathString(path)

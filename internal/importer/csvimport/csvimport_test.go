@@ -106,7 +106,8 @@ func TestBadInputNamesLineAndColumn(t *testing.T) {
 func TestMappingErrors(t *testing.T) {
 	cases := []struct{ yaml, want string }{
 		{"columns:\n  control: C\n  date: D\n", `m.yaml:2: columns.status: missing`},
-		{"columns:\n  control: C\n  date: D\n  status: S\n  colour: x\n", `m.yaml: .*unknown field "colour"`},
+		{"columns:\n  control: C\n  date: D\n  status: S\n  colour: x\n", `^m.yaml:5: unknown field "colour"`},
+		{"columns:\n  control: C\n  date: [D\n", `^m.yaml:3: `},
 		{"delimiter: ';;'\ncolumns: {control: C, date: D, status: S}\n", `m.yaml:1: delimiter: ";;" is not one character`},
 		{"columns: {control: C, date: D, status: S}\nstatus_values:\n  pass: [x]\n  fail: [x]\n", `m.yaml:3: status_values: "x" is listed as both`},
 	}

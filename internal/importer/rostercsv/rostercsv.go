@@ -29,6 +29,7 @@ import (
 
 	"ward/internal/date"
 	"ward/internal/importer/csvimport"
+	"ward/internal/workspace"
 )
 
 // Kinds of file.
@@ -81,7 +82,7 @@ func LoadMapping(path, kind string) (*Mapping, error) {
 func ParseMapping(name, kind string, raw []byte) (*Mapping, error) {
 	var m Mapping
 	if err := yaml.UnmarshalWithOptions(raw, &m, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %s", name, yaml.FormatError(err, false, false))
+		return nil, workspace.YAMLError(name, err)
 	}
 	line := func(path string) string {
 		p, err := yaml.PathString(path)

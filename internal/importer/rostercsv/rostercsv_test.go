@@ -116,7 +116,7 @@ func TestMappingErrors(t *testing.T) {
 		{Trainings, "columns: {person: a, date: b}\n", "columns.training: missing"},
 		{Acknowledgements, "columns: {person: a, date: b, policy: c}\n", "columns.version: missing"},
 		{Acknowledgements, "columns: {person: a, date: b, policy: c, version: d, training: e}\n", "columns.training: an acknowledgements mapping"},
-		{Trainings, "colums: {}\n", "unknown field"},
+		{Trainings, "colums: {}\n", `:1: unknown field "colums"`},
 		{Trainings, "delimiter: ';;'\ncolumns: {person: a, date: b, training: c}\n", "m.yaml:1: delimiter"},
 	}
 	for _, c := range cases {
