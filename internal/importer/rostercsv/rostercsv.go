@@ -81,6 +81,9 @@ func LoadMapping(path, kind string) (*Mapping, error) {
 // ParseMapping parses a mapping for kind; name is used in errors.
 func ParseMapping(name, kind string, raw []byte) (*Mapping, error) {
 	var m Mapping
+	if err := workspace.CheckYAML(name, raw); err != nil {
+		return nil, err
+	}
 	if err := yaml.UnmarshalWithOptions(raw, &m, yaml.Strict()); err != nil {
 		return nil, workspace.YAMLError(name, err)
 	}
