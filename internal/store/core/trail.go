@@ -38,26 +38,19 @@ func ScanAudit(rs *sql.Rows) ([]audit.Entry, error) {
 // and its head, in tx (a backup's or a restore's transaction, or a
 // snapshot).
 func (d *DB) OrgTrail(ctx context.Context, tx *sql.Tx, orgID int64) ([]audit.Entry, audit.Head, error) {
-	rs, err := tx.QueryContext(ctx, d.Q("SELECT "+AuditCols+" FROM audit WHERE org_id = ? ORDER BY seq"), orgID)
-	if err != nil {
-		return nil, audit.Head{}, err
-	}
-	entries, err := ScanAudit(rs)
-	if err != nil {
-		return nil, audit.Head{}, err
-	}
-	var h audit.Head
-	err = tx.QueryRowContext(ctx, d.Q("SELECT seq, hash FROM audit_head WHERE org_id = ?"), orgID).Scan(&h.Seq, &h.Hash)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, audit.Head{}, err
-	}
-	return entries, h, nil
+	return readTrail(ctx, tx, d.Q("SELECT "+AuditCols+" FROM audit WHERE org_id = ? ORDER BY seq"), d.Q("SELECT seq, hash FROM audit_head WHERE org_id = ?"), orgID)
 }
 
 // AccountTrail reads the accounts' whole audit trail, oldest first, and
 // its head (seq 0 before the first entry), in tx.
 func AccountTrail(ctx context.Context, tx *sql.Tx) ([]audit.Entry, audit.Head, error) {
-	rs, err := tx.QueryContext(ctx, "SELECT "+AuditCols+" FROM account_audit ORDER BY seq")
+	return readTrail(ctx, tx, "SELECT "+AuditCols+" FROM account_audit ORDER BY seq", "SELECT seq, hash FROM account_audit_head WHERE id = 1")
+}
+
+// readTrail reads a trail's entries with query and its head with head
+// (seq 0 when it has none), both given args, in tx.
+func readTrail(ctx context.Context, tx *sql.Tx, query, head string, args ...any) ([]audit.Entry, audit.Head, error) {
+	rs, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, audit.Head{}, err
 	}
@@ -66,7 +59,7 @@ func AccountTrail(ctx context.Context, tx *sql.Tx) ([]audit.Entry, audit.Head, e
 		return nil, audit.Head{}, err
 	}
 	var h audit.Head
-	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM account_audit_head WHERE id = 1").Scan(&h.Seq, &h.Hash)
+	err = tx.QueryRowContext(ctx, head, args...).Scan(&h.Seq, &h.Hash)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, audit.Head{}, err
 	}
