@@ -30,6 +30,7 @@ import (
 	"ward/internal/csvsafe"
 	"ward/internal/date"
 	"ward/internal/evidence"
+	"ward/internal/policy"
 	"ward/internal/workspace"
 )
 
@@ -119,14 +120,23 @@ func Requirements(ws *workspace.Workspace, cat *catalog.Catalog) map[string]map[
 }
 
 // BuildManifest lists the evidence the filter chooses, oldest first,
-// superseded items included and marked (both stay on record).
+// superseded items included and marked (both stay on record). It also
+// lists the evidence the workforce records derive (policy.Derived:
+// approvals and reviews, acknowledgements and training by month,
+// reminders, clearances) dated on or before generated, as the request
+// list and readiness count it: source "derived", an id starting
+// "derived:", no file, and a note naming the records it comes from.
 func BuildManifest(ws *workspace.Workspace, cat *catalog.Catalog, f Filter, generated date.Date) Manifest {
 	m := Manifest{Organization: ws.Organization.Slug, Generated: generated, Framework: f.Framework,
 		PeriodStart: f.PeriodStart, PeriodEnd: f.PeriodEnd, Evidence: []ManifestEntry{}}
 	reqs := Requirements(ws, cat)
 	by := evidence.SupersededBy(ws.Evidence)
-	for _, e := range ws.Evidence {
+	for _, e := range policy.WithDerived(ws).Evidence {
 		if !f.PeriodStart.IsZero() && !e.Covers(f.PeriodStart, f.PeriodEnd) {
+			continue
+		}
+		derived := policy.IsDerived(e)
+		if derived && e.Collected.After(generated) {
 			continue
 		}
 		entry := ManifestEntry{ID: e.ID, Controls: e.ControlIDs(), Requirements: map[string][]string{},
@@ -148,7 +158,7 @@ func BuildManifest(ws *workspace.Workspace, cat *catalog.Catalog, f Filter, gene
 		if f.Framework != "" && len(entry.Requirements[f.Framework]) == 0 {
 			continue
 		}
-		if e.File != "" && e.SHA256 != "" {
+		if e.File != "" && e.SHA256 != "" && !derived {
 			// Entry names are built from sanitised parts: an id or a file
 			// name from an older database cannot make files/../../x.
 			entry.Name = bounds.Segment(path.Base(e.File))
@@ -231,6 +241,13 @@ those controls address, when it was collected, the period it covers, who
 added it and from where, and for files their SHA-256 and size. Items that a
 later correction supersedes are included and marked superseded_by; links
 and notes have no file.
+
+Items with source "derived" (ids starting "derived:") have no file either:
+ward derives them from the workforce records (policy approvals and
+reviews, acknowledgements and training completions by month, security
+reminders, workforce clearances), and their note names those records. The
+request list and the readiness report count them as evidence too, so the
+same ids appear there.
 
 To check that every file is the one ward recorded, in this folder run:
 

@@ -2,6 +2,7 @@ package auditpack
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,5 +133,52 @@ func TestRequestListAgreesWithReadinessOnWorkforceEvidence(t *testing.T) {
 	}
 	if derived == 0 {
 		t.Error("the reminders on record are not listed as security-reminders evidence")
+	}
+}
+
+// TestBundleManifestAgreesWithRequestList: the evidence bundle's manifest
+// and the request list are handed to an auditor together. Every evidence
+// id the request list shows is in the manifest, the workforce-derived
+// items included (no file; a note naming the records), and every manifest
+// item dated by then is on the request list.
+func TestBundleManifestAgreesWithRequestList(t *testing.T) {
+	ws := demo(t)
+	asOf := date.MustParse("2026-12-05")
+	rl, err := BuildRequestList(ws, catalog.Default(), "soc2", asOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := BuildManifest(ws, catalog.Default(), Filter{Framework: "soc2"}, asOf)
+	inManifest := map[string]ManifestEntry{}
+	for _, e := range m.Evidence {
+		inManifest[e.ID] = e
+	}
+	onList := map[string]bool{}
+	derived := 0
+	for _, r := range rl.Rows {
+		if r.EvidenceID == "" {
+			continue
+		}
+		onList[r.EvidenceID] = true
+		e, ok := inManifest[r.EvidenceID]
+		if !ok {
+			t.Errorf("request list %s / %s: evidence %s (source %s) is not in the bundle's manifest", r.Requirement, r.Control, r.EvidenceID, r.Source)
+			continue
+		}
+		if r.Source == workspace.SourceDerived {
+			derived++
+			if e.Source != workspace.SourceDerived || e.File != "" || e.Note == "" {
+				t.Errorf("manifest %s: source %q, file %q, note %q; want derived, no file, a note naming its records", e.ID, e.Source, e.File, e.Note)
+			}
+		}
+	}
+	if derived == 0 {
+		t.Fatal("the demo's request list has no derived evidence to compare")
+	}
+	for _, e := range m.Evidence {
+		adopted := slices.ContainsFunc(e.Controls, func(c string) bool { return ws.Control(c) != nil })
+		if !e.Collected.After(asOf) && e.SupersededBy == "" && adopted && !onList[e.ID] {
+			t.Errorf("manifest %s (collected %s, controls %v) is not on the request list", e.ID, e.Collected, e.Controls)
+		}
 	}
 }
