@@ -72,8 +72,12 @@ func BuildRequestList(ws *workspace.Workspace, cat *catalog.Catalog, framework s
 	rl := &RequestList{Organization: ws.Organization.Slug, Framework: fw.ID, Name: fw.Name, AsOf: asOf, Rows: []RequestRow{}}
 	rl.PeriodStart, rl.PeriodEnd = asOf.AddMonths(-12).AddDays(1), asOf
 	rl.Period = "the twelve months ending on the as-of date"
+	// A period with no evidence is an "exception" only in a SOC 2 Type II
+	// observation window; elsewhere readiness says "no evidence for" it.
+	missed := "no evidence"
 	s := ws.Organization.SOC2
 	if framework == "soc2" && s.Type == "type2" && !s.ObservationStart.IsZero() {
+		missed = "exception"
 		months := s.Months()
 		rl.PeriodStart, rl.PeriodEnd = s.ObservationStart, s.ObservationStart.AddMonths(months).AddDays(-1)
 		rl.Period = fmt.Sprintf("the SOC 2 Type II observation window (%d months)", months)
@@ -122,7 +126,7 @@ func BuildRequestList(ws *workspace.Workspace, cat *catalog.Catalog, framework s
 			}
 			m, ok := missing[id]
 			if !ok {
-				m = controlMissing(c, row.Frequency, idx[id], rl.PeriodStart, rl.PeriodEnd, asOf)
+				m = controlMissing(c, row.Frequency, idx[id], rl.PeriodStart, rl.PeriodEnd, asOf, missed)
 				missing[id] = m
 			}
 			row.Missing = m
@@ -157,8 +161,10 @@ func BuildRequestList(ws *workspace.Workspace, cat *catalog.Catalog, framework s
 }
 
 // controlMissing says what the control still owes for the period on asOf:
-// nothing (""), or why not, or the occurrences with no evidence.
-func controlMissing(c *workspace.Control, freq string, items []workspace.Evidence, from, to, asOf date.Date) string {
+// nothing (""), or why not, or the occurrences with no evidence, each
+// marked "(missed)": "exception" in a Type II window, "no evidence" in
+// any other period.
+func controlMissing(c *workspace.Control, freq string, items []workspace.Evidence, from, to, asOf date.Date, missed string) string {
 	switch c.Status {
 	case "not-applicable":
 		return "not applicable: " + c.Justification
@@ -179,7 +185,7 @@ func controlMissing(c *workspace.Control, freq string, items []workspace.Evidenc
 	for _, o := range evidence.Occurrences(freq, from, to, asOf, items) {
 		switch o.Status {
 		case evidence.Exception:
-			gaps = append(gaps, evidence.Label(freq, o.Start)+" (exception)")
+			gaps = append(gaps, evidence.Label(freq, o.Start)+" ("+missed+")")
 		case evidence.Due:
 			gaps = append(gaps, evidence.Label(freq, o.Start)+" (due by "+o.End.String()+")")
 		}

@@ -182,3 +182,66 @@ func TestBundleManifestAgreesWithRequestList(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestListWordsMissedPeriodsAsReadinessDoes: "exception" is the
+// SOC 2 Type II word, for an occurrence in the observation window with
+// no evidence. Outside such a window (HIPAA's and CSF's twelve-month
+// look-back, SOC 2 Type I or none) readiness says "no evidence for"
+// the period, and so does the request list.
+func TestRequestListWordsMissedPeriodsAsReadinessDoes(t *testing.T) {
+	asOf := date.MustParse("2026-11-23")
+	type1 := demo(t)
+	type1.Organization.SOC2.Type = "type1"
+	for _, c := range []struct {
+		name, framework string
+		ws              *workspace.Workspace
+		want            string
+	}{
+		{"hipaa, twelve months", "hipaa", demo(t), "2026-10 (no evidence)"},
+		{"soc2 type1, twelve months", "soc2", type1, "2026-10 (no evidence)"},
+		{"soc2 type2, the window", "soc2", demo(t), "2026-10 (exception)"},
+	} {
+		rl, err := BuildRequestList(c.ws, catalog.Default(), c.framework, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := false
+		for _, r := range rl.Rows {
+			if r.Control == "vulnerability-scanning" {
+				seen = true
+				if !strings.Contains(r.Missing, c.want) {
+					t.Errorf("%s: %s missing %q, want it to name %q", c.name, r.Requirement, r.Missing, c.want)
+				}
+			}
+			if rl.Period != "" && !strings.Contains(rl.Period, "Type II") && strings.Contains(r.Missing, "(exception)") {
+				t.Errorf("%s: %s / %s says exception outside a Type II window: %q", c.name, r.Requirement, r.Control, r.Missing)
+			}
+		}
+		if !seen {
+			t.Errorf("%s: no vulnerability-scanning row", c.name)
+		}
+	}
+	// Readiness without a window, for a month with no scan, says "no
+	// evidence for" it.
+	small := &workspace.Workspace{
+		Organization: workspace.Organization{Name: "Acme", Slug: "acme", Roles: []string{workspace.RoleBusinessAssociate}},
+		Controls:     []workspace.Control{{ID: "vulnerability-scanning", Status: "implemented", Frequency: "monthly", Owner: "raj@acme.example"}},
+		Evidence:     []workspace.Evidence{{ID: "scan-09", Control: "vulnerability-scanning", Collected: date.MustParse("2026-09-10"), Note: "scan"}},
+	}
+	p, err := posture.Evaluate(small, catalog.Default(), "hipaa", date.MustParse("2026-11-05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, cs := range p.Controls {
+		if cs.ID == "vulnerability-scanning" {
+			found = true
+			if !strings.Contains(cs.Reason, "no evidence for 2026-10") {
+				t.Errorf("readiness reason %q; the wording this test follows has changed", cs.Reason)
+			}
+		}
+	}
+	if !found {
+		t.Error("readiness does not list vulnerability-scanning")
+	}
+}
