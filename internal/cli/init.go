@@ -256,7 +256,18 @@ func (p *prompter) answers(today date.Date) (onboard.Answers, error) {
 		return a, err
 	}
 
-	if a.SOC2Type, err = p.oneOf(onboard.QSOC2Type, onboard.DefaultSOC2(a.Answers), workspace.SOC2Types); err != nil {
+	// A covered entity providing care gets HIPAA only (rule 5): ward plan
+	// says SOC 2 does not apply, so init does not ask for a SOC 2 target
+	// and says why, in the plan's words.
+	if a.Role == workspace.RoleCoveredEntity {
+		a.SOC2Type = "none"
+		org := workspace.Organization{Roles: []string{a.Role}, Answers: a.Answers}
+		for _, f := range plan.Frameworks(&workspace.Workspace{Organization: org}) {
+			if f.ID == plan.SOC2 && !f.Applies {
+				fmt.Fprintf(p.out, "\nSOC 2 target: none, not asked. %s\n", f.Reason)
+			}
+		}
+	} else if a.SOC2Type, err = p.oneOf(onboard.QSOC2Type, onboard.DefaultSOC2(a.Answers), workspace.SOC2Types); err != nil {
 		return a, err
 	}
 	if a.SOC2Type == "type2" {

@@ -209,3 +209,70 @@ func TestServeOnAnEmptyDatabasePrintsTheSetupLink(t *testing.T) {
 		t.Errorf("the setup token reached the log:\n%s", errs.String())
 	}
 }
+
+// TestInitForACoveredEntityAsksNoSOC2Target: a covered entity providing
+// care gets HIPAA only, and ward plan says SOC 2 does not apply to it
+// (rule 5), even when buyers ask. ward init does not ask it for a SOC 2
+// target; it says why, and writes none, so plan and init agree.
+func TestInitForACoveredEntityAsksNoSOC2Target(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "ward.db")
+	ws := filepath.Join(dir, "workspace")
+	answers := strings.Join([]string{
+		"Riverside Family Practice", "2027-01-04",
+		"y", "n", "n", "y", // PHI; sells to no covered entity; no health systems; buyers ask for SOC 2
+		"",                                // role: the default, covered-entity
+		"Mo Diaz", "mo@riverside.example", // privacy officer
+		"", "", // security officer: the same person
+		"EHR", "saas", "Epic", "y", "y", "y",
+		"",
+	}, "\n") + "\n"
+	code, out, errs := runWard(t, answers, "--db", db, "init", "-o", ws)
+	if code != 0 {
+		t.Fatalf("init: exit %d\n%s\n%s", code, out, errs)
+	}
+	if strings.Contains(out, "Which SOC 2 report") {
+		t.Errorf("init asks a covered entity for a SOC 2 target:\n%s", out)
+	}
+	if !strings.Contains(out, "SOC 2 does not apply to providing care") {
+		t.Errorf("init does not say why it asks no SOC 2 target:\n%s", out)
+	}
+	raw, err := os.ReadFile(filepath.Join(ws, "organization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"roles:\n    - covered-entity", "type: none"} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("organization.yaml lacks %q:\n%s", want, raw)
+		}
+	}
+	if strings.Contains(string(raw), "observation_") {
+		t.Errorf("a covered entity's workspace has a Type II window:\n%s", raw)
+	}
+	code, out, errs = runWard(t, "", "--db", db, "plan", "--as-of", "2027-01-04", "--format", "json")
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, errs)
+	}
+	var p struct {
+		Frameworks []struct {
+			ID      string `json:"id"`
+			Applies bool   `json:"applies"`
+		} `json:"frameworks"`
+		Milestones []struct {
+			ID string `json:"id"`
+		} `json:"milestones"`
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("plan json: %v\n%s", err, out)
+	}
+	for _, f := range p.Frameworks {
+		if f.ID == "soc2" && f.Applies {
+			t.Errorf("plan: SOC 2 applies to a covered entity")
+		}
+	}
+	for _, m := range p.Milestones {
+		if strings.HasPrefix(m.ID, "soc2") {
+			t.Errorf("plan has a SOC 2 milestone %s for a covered entity", m.ID)
+		}
+	}
+}
