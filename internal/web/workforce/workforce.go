@@ -210,6 +210,19 @@ type ackRefused struct {
 
 func (e *ackRefused) Error() string { return e.msg }
 
+// notRecorded is the refusal's message when the fields say it all.
+const notRecorded = "not recorded; nothing was written"
+
+// text is the refusal for a person: a message of its own, or one naming
+// the fields at fault as the other forms' errors do ("Not recorded:
+// version: is missing: ...; nothing was written").
+func (e *ackRefused) text() string {
+	if e.msg != notRecorded || len(e.fields) == 0 {
+		return e.msg
+	}
+	return "Not recorded: " + (&records.EditRefused{Errs: e.fields}).Error() + "; nothing was written"
+}
+
 // acknowledge records that the caller's person acknowledged version of
 // policy id today (source web), checked with apply's rules on the
 // organization as it is inside the write's transaction. An
@@ -228,11 +241,11 @@ func acknowledge(s *kit.Server, r *http.Request, id string, version int) (a work
 	today := s.Today()
 	pol := ws.Policy(id)
 	if pol == nil {
-		return a, false, &ackRefused{status: http.StatusUnprocessableEntity, msg: "not recorded; nothing was written",
+		return a, false, &ackRefused{status: http.StatusUnprocessableEntity, msg: notRecorded,
 			fields: map[string]string{"policy": fmt.Sprintf("%q is not a policy of %s", id, kit.CurrentOrg(r).Name)}}
 	}
 	if version <= 0 {
-		return a, false, &ackRefused{status: http.StatusUnprocessableEntity, msg: "not recorded; nothing was written",
+		return a, false, &ackRefused{status: http.StatusUnprocessableEntity, msg: notRecorded,
 			fields: map[string]string{"version": "is missing: the version you read and acknowledge (a whole number from 1)"}}
 	}
 	if v := pol.InForce(today); v != nil && v.Version != version && pol.Version(version) != nil && pol.Version(version).Approved() {
@@ -241,7 +254,7 @@ func acknowledge(s *kit.Server, r *http.Request, id string, version int) (a work
 	}
 	a, done, err = policy.Acknowledge(ws, p.Email, id, version, today, workspace.RecordWeb)
 	if err != nil {
-		return a, false, &ackRefused{status: http.StatusUnprocessableEntity, msg: err.Error() + "; nothing was written", fields: map[string]string{"policy": err.Error()}}
+		return a, false, &ackRefused{status: http.StatusUnprocessableEntity, msg: notRecorded, fields: map[string]string{"policy": err.Error()}}
 	}
 	if done {
 		return a, true, nil
@@ -284,10 +297,10 @@ func answerAck(s *kit.Server, w http.ResponseWriter, r *http.Request, api bool, 
 	switch {
 	case errors.As(err, &ar):
 		if api {
-			kit.WriteJSON(w, ar.status, records.RecordError{Error: ar.msg, Fields: ar.fields})
+			kit.WriteJSON(w, ar.status, records.RecordError{Error: ar.text(), Fields: ar.fields})
 			return
 		}
-		s.Fail(w, r, false, ar.status, ar.msg)
+		s.Fail(w, r, false, ar.status, ar.text())
 	case errors.As(err, &er):
 		if api {
 			kit.WriteJSON(w, http.StatusUnprocessableEntity, records.RecordError{Error: "the acknowledgement is not valid; nothing was written", Fields: er.Errs})

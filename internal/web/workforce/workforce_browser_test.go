@@ -132,3 +132,39 @@ func TestBrowserApprovalMakesAcknowledgementsDueAgain(t *testing.T) {
 		t.Errorf("browser problems (CSP, scripts): %v", p)
 	}
 }
+
+// The acknowledge form refused (422) names the field at fault, as the
+// other forms' errors do: a version that is no whole number (a stale or
+// altered page) is "version: is missing: ...", not a bare "not recorded".
+// Nothing is written.
+func TestBrowserAcknowledgeRefusalNamesTheField(t *testing.T) {
+	b := browsertest.New(t)
+	e := webtest.NewEnv(t, kit.Config{})
+	e.SeedWorkforce()
+
+	e.BrowserLogin(b, e.Users[store.RoleMember])
+	b.WaitText("main h1", "My tasks", 5*time.Second)
+	b.Click(`tr[data-policy="acceptable-use"] a.button`)
+	b.WaitText("main h1", "Acceptable use policy", 5*time.Second)
+	b.Do("alter the version the form sends", chromedp.SetValue(chromedp.CSS(`form.ack-form input[name="version"]`), "one"))
+	b.Click(`form.ack-form input[name="read"]`)
+	b.Click(`form.ack-form button[type="submit"]`)
+	b.WaitText("main h1", "Unprocessable Entity", 5*time.Second)
+	msg := b.Text("main p.lead")
+	if !strings.Contains(msg, "version: ") || !strings.Contains(msg, "nothing was written") {
+		t.Errorf("the 422 page reads %q; want it to name the field version and say nothing was written", msg)
+	}
+	b.Screenshot("ack-refused-names-field")
+	e.BrowserLogout(b)
+
+	e.BrowserLogin(b, e.Users[store.RoleEditor])
+	b.Navigate(e.HTTP.URL + "/orgs/alpha/people")
+	if got := cellText(b, "member@alpha.example", "policy:acceptable-use"); strings.Contains(got, "done") {
+		t.Errorf("a refused acknowledgement was recorded: the people page reads %q", got)
+	}
+	for _, p := range b.Problems() {
+		if !strings.Contains(p, "status of 422") { // the refusal itself
+			t.Errorf("browser problem (CSP, scripts): %v", p)
+		}
+	}
+}
