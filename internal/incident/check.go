@@ -63,6 +63,9 @@ func deadlineMessage(n Notification, id string) string {
 		when = fmt.Sprintf("is due by %s, %d day%s left", n.Due, n.DaysLeft, plural(n.DaysLeft))
 	}
 	msg := fmt.Sprintf("Notice to %s %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s.", Recipient(n), when, n.Citation, sentAs(n, id))
+	if anyState(n) {
+		msg += " Media notice is owed for more than 500 residents of a State or jurisdiction (164.406(a)); the count is not recorded, so ward assumes it may be: record individuals and states to clear it, or record the notice as given."
+	}
 	if !n.StrictDue.IsZero() {
 		msg += fmt.Sprintf(" The date assumes the law-enforcement delay tolls the clock (ward's reading of 164.412); on the stricter reading it is due %s.", n.StrictDue)
 	}
@@ -87,6 +90,9 @@ func recipient(n Notification) string {
 	case ToIndividuals:
 		return "the affected individuals"
 	case ToMedia:
+		if n.State == "" {
+			return "prominent media outlets of each State or jurisdiction with more than 500 affected residents (count not known yet)"
+		}
 		return "prominent media outlets in " + n.State
 	case ToHHS:
 		return "HHS (breach portal)"
@@ -120,8 +126,11 @@ func Recipient(n Notification) string {
 // notices_sent entry), with the date left to fill in.
 func sentAs(n Notification, id string) string {
 	s := "ward breach sent " + id + " --to " + n.To
-	if n.State != "" {
+	switch {
+	case n.State != "":
 		s += " --state " + n.State
+	case n.To == ToMedia:
+		s += " --state ST"
 	}
 	switch {
 	case n.Customer != "":

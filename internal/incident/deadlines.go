@@ -43,6 +43,11 @@ const (
 	DeadlineAlertDays = 10  // breach.deadline: due within 10 days (inclusive) or overdue
 )
 
+// MediaUnknownAssumption is the assumption of the media notice ward
+// dates while the number of individuals is not known: the same
+// protective route as the HHS notice's (164.408(b)).
+const MediaUnknownAssumption = "The number of individuals and their states are not known yet (individuals, states): ward takes the protective route and dates a media notice with the individuals' (164.406(b)), since more than 500 residents of one State or jurisdiction cannot be ruled out (164.406(a)). Confirm it by recording the notice as given (with the state whose media was told), or clear it by recording the count: it then stays only for a State with more than 500."
+
 // StateLawNote is said of every breach: ward computes HIPAA's clocks
 // only.
 const StateLawNote = "State breach-notification laws may also apply to this breach, where the affected individuals live, and can set shorter clocks or other recipients (a state regulator or attorney general, for example). ward computes HIPAA's deadlines only: check each affected state's law with counsel."
@@ -257,6 +262,13 @@ func coveredEntityNotices(inc workspace.Incident, fig Figures, disc date.Date, o
 			media = append(media, fmt.Sprintf("%s (%d)", st, states[st]))
 			ns = append(ns, Notification{To: ToMedia, Due: due60, State: st, Citation: "164.406(b)", OnBehalfOf: onBehalf})
 		}
+	}
+	if total == 0 {
+		// Not known yet: the protective route for the media too. More than
+		// 500 residents of one State (164.406(a)) cannot be ruled out, so a
+		// media notice is dated with the individuals' until the count
+		// (individuals, states) is recorded, or it is recorded as given.
+		ns = append(ns, Notification{To: ToMedia, Due: due60, Citation: "164.406(b)", OnBehalfOf: onBehalf, Assumption: MediaUnknownAssumption})
 	}
 	switch {
 	case total == 0 && !fig.Known:
@@ -567,7 +579,7 @@ func sentOn(inc workspace.Incident, n Notification) (sent date.Date, method, rec
 		if !same(s.To) || s.Sent.IsZero() {
 			continue
 		}
-		if s.State != n.State {
+		if s.State != n.State && !anyState(n) {
 			continue
 		}
 		if s.Customer != "" && s.Customer != n.Customer && s.Customer != n.OnBehalfOf {
@@ -585,7 +597,7 @@ func sentOn(inc workspace.Incident, n Notification) (sent date.Date, method, rec
 		if !ok || !same(to) {
 			continue
 		}
-		if qual != "" && qual != n.State && qual != n.Customer && qual != n.OnBehalfOf {
+		if qual != "" && qual != n.State && qual != n.Customer && qual != n.OnBehalfOf && !anyState(n) {
 			continue
 		}
 		if qual == "" && n.Customer != "" && !isCustomerNotice(n) {
@@ -597,6 +609,11 @@ func sentOn(inc workspace.Incident, n Notification) (sent date.Date, method, rec
 	}
 	return sent, method, recipient
 }
+
+// anyState reports whether n is the media notice dated while the states
+// are not known (MediaUnknownAssumption): a media notice given in any
+// State or jurisdiction is that notice given.
+func anyState(n Notification) bool { return n.To == ToMedia && n.State == "" }
 
 // isCustomerNotice reports whether n is a business associate's notice to
 // a customer, which names the customer in Customer.
@@ -644,6 +661,11 @@ func (r Result) Find(to, state, customer string) *Notification {
 				return &list[i]
 			}
 		}
+	}
+	// A media notice given in a State, while the states are not known,
+	// is the media notice of an unknown state.
+	if to == ToMedia && state != "" {
+		return r.Find(to, "", customer)
 	}
 	return nil
 }

@@ -332,10 +332,10 @@ func TestCFR164_408b_UnknownHeadCountTakesTheProtectiveRoute(t *testing.T) {
 	ws := orgWith(workspace.RoleCoveredEntity)
 	inc := breach("inc-unknown", "2027-05-02", 0, nil)
 	r := Deadlines(ws, inc, d("2027-05-02"))
-	if got, want := tos(r.Notifications), []string{"individuals 2027-07-01", "hhs 2027-07-01"}; !slices.Equal(got, want) {
+	if got, want := tos(r.Notifications), []string{"individuals 2027-07-01", "media 2027-07-01", "hhs 2027-07-01"}; !slices.Equal(got, want) {
 		t.Fatalf("deadlines %v, want %v", got, want)
 	}
-	if a := r.Notifications[1].Assumption; !strings.Contains(a, "not known yet") || !strings.Contains(a, "protective route") {
+	if a := r.Notifications[2].Assumption; !strings.Contains(a, "not known yet") || !strings.Contains(a, "protective route") {
 		t.Errorf("assumption %q", a)
 	}
 	if hhs := DraftHHSSummary(ws, inc, Determine(ws, inc)); !strings.Contains(hhs, "not known yet, so ward takes the protective route: submit by 2027-07-01") {
@@ -344,6 +344,80 @@ func TestCFR164_408b_UnknownHeadCountTakesTheProtectiveRoute(t *testing.T) {
 	inc.Individuals = 40
 	if got := tos(Deadlines(ws, inc, d("2027-05-02")).Notifications); got[1] != "hhs-annual-log 2028-02-29" {
 		t.Errorf("40 individuals: %v", got)
+	}
+}
+
+// TestCFR164_406_UnknownHeadCountDatesAMediaNotice: media notice is owed
+// for more than 500 residents of a State or jurisdiction (164.406(a)),
+// within 60 days of discovery (164.406(b)). While the number of
+// individuals is not known, that cannot be ruled out: as for HHS
+// (164.408(b)), ward dates a media notice with the individuals', says
+// why, and ward check reports it near its date. Recording the notice as
+// given (for a state) confirms it; recording the count clears it, or
+// keeps it only for a state over 500.
+func TestCFR164_406_UnknownHeadCountDatesAMediaNotice(t *testing.T) {
+	ws := orgWith(workspace.RoleCoveredEntity)
+	inc := breach("inc-unknown", "2027-05-02", 0, nil)
+	ws.Incidents = []workspace.Incident{inc}
+	media := func(r Result) *Notification {
+		for i, n := range r.Notifications {
+			if n.To == ToMedia {
+				return &r.Notifications[i]
+			}
+		}
+		return nil
+	}
+	r := Deadlines(ws, inc, d("2027-05-02"))
+	m := media(r)
+	if m == nil {
+		t.Fatalf("no media notice while the count is unknown: %v", tos(r.Notifications))
+	}
+	if m.Due != d("2027-07-01") || m.Citation != "164.406(b)" || m.State != "" {
+		t.Errorf("media notice %+v, want due 2027-07-01 (60 days, 164.406(b)), no state", *m)
+	}
+	if !strings.Contains(m.Assumption, "not known yet") || !strings.Contains(m.Assumption, "164.406(a)") {
+		t.Errorf("assumption %q", m.Assumption)
+	}
+	var text strings.Builder
+	WriteText(&text, r)
+	if !strings.Contains(text.String(), "prominent media outlets of each State") || !strings.Contains(text.String(), "protective route and dates a media notice") {
+		t.Errorf("ward breach deadlines text:\n%s", text.String())
+	}
+
+	// ward check: not yet near its date, then 10 days before (breach.deadline).
+	near := func(fs []finding.Finding) string {
+		for _, f := range fs {
+			if f.Rule == "breach.deadline" && strings.Contains(f.Message, "media") {
+				return f.Message
+			}
+		}
+		return ""
+	}
+	if msg := near(Check(ws, d("2027-05-02"))); msg != "" {
+		t.Errorf("check 60 days ahead: %s", msg)
+	}
+	msg := near(Check(ws, d("2027-06-21")))
+	if !strings.Contains(msg, "164.406(b)") || !strings.Contains(msg, "164.406(a)") || !strings.Contains(msg, "--to media --state ST") {
+		t.Errorf("check 10 days before: %q", msg)
+	}
+
+	// Confirmed: the media of one state was told.
+	told := inc
+	told.NoticesSent = []workspace.NoticeSent{{To: ToMedia, State: "CA", Sent: d("2027-06-01"), By: "dana@acme.example"}}
+	if r := Deadlines(ws, told, d("2027-06-21")); r.Find(ToMedia, "CA", "") == nil || media(r).Sent != d("2027-06-01") {
+		t.Errorf("a media notice given in CA does not confirm it: %+v", media(r))
+	}
+	// Cleared: the count is known, no state over 500 (164.406(a)).
+	counted := inc
+	counted.Individuals, counted.States = 700, map[string]int{"CA": 400, "NV": 300}
+	if m := media(Deadlines(ws, counted, d("2027-05-02"))); m != nil {
+		t.Errorf("no state over 500, still a media notice: %+v", *m)
+	}
+	// Known, one state over 500: that state's notice only.
+	counted.States = map[string]int{"CA": 640, "NV": 60}
+	r = Deadlines(ws, counted, d("2027-05-02"))
+	if m := media(r); m == nil || m.State != "CA" || m.Assumption != "" {
+		t.Errorf("640 in CA: %v", tos(r.Notifications))
 	}
 }
 

@@ -47,13 +47,16 @@ func TestIncidentPageShowsCapacityDelegationAndAssumptions(t *testing.T) {
 	}
 	s := api.Summary
 	// 164.410: the notice to the clinic (BAA: 15 days), then the clinic's
-	// delegated notices: individuals and HHS (count unknown: the
-	// protective route, 164.408(b)); a 40-day written delay (164.412)
-	// tolls each, with the stricter reading's date beside it.
-	if s.HeldAs != "business-associate" || len(s.Notifications) != 3 {
+	// delegated notices: individuals, the media and HHS (count unknown:
+	// the protective route, 164.406, 164.408(b)); a 40-day written delay
+	// (164.412) tolls each, with the stricter reading's date beside it.
+	if s.HeldAs != "business-associate" || len(s.Notifications) != 4 {
 		t.Fatalf("API summary %+v", s)
 	}
-	ce, ind, hhs := s.Notifications[0], s.Notifications[1], s.Notifications[2]
+	ce, ind, media, hhs := s.Notifications[0], s.Notifications[1], s.Notifications[2], s.Notifications[3]
+	if media.To != "media" || media.OnBehalfOf != "northside" || media.Due != "2027-06-09" || !strings.Contains(media.Assumption, "164.406(a)") {
+		t.Errorf("media on behalf %+v", media)
+	}
 	if ce.To != "covered-entity" || ce.Customer != "northside" || ce.Due != "2027-04-25" || ce.StrictDue != "2027-04-12" {
 		t.Errorf("notice to the clinic %+v", ce)
 	}

@@ -17,6 +17,7 @@ import (
 	"ward/internal/web/incidents"
 	"ward/internal/web/kit"
 	"ward/internal/web/webtest"
+	"ward/internal/workspace"
 )
 
 // TestCFR164_410_MarkNoticeSentInBrowser: on 2026-11-23 the demo's
@@ -262,4 +263,72 @@ func TestIncidentPageFitsAPhone(t *testing.T) {
 		t.Errorf("wider than a 390 px screen: %s", wide)
 	}
 	b.Screenshot("incident-390")
+}
+
+// TestCFR164_406_UnknownCountMediaNoticeInBrowser: a covered entity's
+// breach with the number of individuals not yet known gets a media notice
+// dated to be safe (more than 500 residents of a State cannot be ruled
+// out, 164.406(a); 60 days, 164.406(b)), shown with its assumption. The
+// editor confirms it by marking it sent for the state whose media was
+// told; ward check then no longer reports it.
+func TestCFR164_406_UnknownCountMediaNoticeInBrowser(t *testing.T) {
+	e := webtest.NewEnv(t, kit.Config{})
+	e.CoveredEntity()
+	ed := e.Users[store.RoleEditor]
+	c, csrf := e.Login(ed)
+	res := e.PostForm(c, "/orgs/alpha/incidents?as_of=2026-11-20", url.Values{"csrf": {csrf}, "id": {"inc-9"}, "summary": {"laptop stolen from a car"}, "discovered": {"2026-11-10"},
+		"status": {"open"}, "phi_involved": {"yes"}, "systems": {"patient-api"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new incident: %d %s", res.StatusCode, res.Body)
+	}
+
+	b := browsertest.New(t)
+	e.BrowserLogin(b, ed)
+	b.Navigate(e.HTTP.URL + "/orgs/alpha/incidents/inc-9?as_of=2026-12-31")
+	b.WaitVisible(`tr.deadline[data-to="media"]`)
+	row := `tr.deadline[data-to="media"]`
+	if txt := b.Text(row); !strings.Contains(txt, "count is not known yet") || !strings.Contains(txt, "2027-01-09") || !strings.Contains(txt, "164.406(b)") {
+		t.Errorf("media row reads %q, want the unknown-count notice due 2027-01-09 (60 days, 164.406(b))", txt)
+	}
+	if txt := b.Text(".assumptions"); !strings.Contains(txt, "protective route and dates a media notice") {
+		t.Errorf("assumptions read %q", txt)
+	}
+	ws, _ := e.Store.Org(e.OrgA).Workspace(context.Background())
+	media := func(ws *workspace.Workspace) string {
+		for _, f := range incident.Check(ws, date.MustParse("2026-12-31")) {
+			if f.Subject == "inc-9" && strings.Contains(f.Message, "media") {
+				return f.Message
+			}
+		}
+		return ""
+	}
+	if msg := media(ws); !strings.Contains(msg, "164.406") {
+		t.Errorf("ward check 9 days before: %q, want the media notice (164.406)", msg)
+	}
+
+	b.Click(row + " details.mark-sent summary")
+	b.WaitVisible(row + " form.mark-sent-form")
+	ctx, cancel := context.WithTimeout(b.Context(), 10*time.Second)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){ const i = document.querySelector('tr.deadline[data-to="media"] input[name=sent]'); i.value = "2026-11-20"; return true })()`)); err != nil {
+		t.Fatalf("set the date: %v", err)
+	}
+	cancel()
+	b.Fill(row+" input[name=state]", "ca")
+	b.Click(row + " form.mark-sent-form button[type=submit]")
+	b.WaitText(".notice.saved", "Notice recorded as sent", 10*time.Second)
+	if txt := b.Text(`tr.deadline[data-to="media"]`); !strings.Contains(txt, "recorded") {
+		t.Errorf("media row after marking it sent reads %q", txt)
+	}
+	b.Screenshot("incident-unknown-count-media-sent")
+	if pr := b.Problems(); len(pr) != 0 {
+		t.Errorf("browser problems (CSP violations, script errors): %q", pr)
+	}
+	inc := e.StoredIncident("inc-9")
+	if len(inc.NoticesSent) != 1 || inc.NoticesSent[0].To != "media" || inc.NoticesSent[0].State != "CA" {
+		t.Errorf("stored notices_sent %+v", inc.NoticesSent)
+	}
+	ws, _ = e.Store.Org(e.OrgA).Workspace(context.Background())
+	if msg := media(ws); msg != "" {
+		t.Errorf("ward check still reports the media notice once given: %s", msg)
+	}
 }
