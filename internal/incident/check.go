@@ -64,7 +64,7 @@ func deadlineMessage(n Notification, id string) string {
 	}
 	msg := fmt.Sprintf("Notice to %s %s (%s). Once given, record it as sent: Mark sent on the incident's page, or %s.", Recipient(n), when, n.Citation, sentAs(n, id))
 	if anyState(n) {
-		msg += " Media notice is owed for more than 500 residents of a State or jurisdiction (164.406(a)); the count is not recorded, so ward assumes it may be: record individuals and states to clear it, or record the notice as given."
+		msg += " Media notice is owed for more than 500 residents of a State or jurisdiction (164.406(a)); the count by state is not recorded, so ward assumes it may be: record individuals and their states to clear it, or record the notice as given."
 	}
 	if !n.StrictDue.IsZero() {
 		msg += fmt.Sprintf(" The date assumes the law-enforcement delay tolls the clock (ward's reading of 164.412); on the stricter reading it is due %s.", n.StrictDue)

@@ -48,6 +48,27 @@ const (
 // protective route as the HHS notice's (164.408(b)).
 const MediaUnknownAssumption = "The number of individuals and their states are not known yet (individuals, states): ward takes the protective route and dates a media notice with the individuals' (164.406(b)), since more than 500 residents of one State or jurisdiction cannot be ruled out (164.406(a)). Confirm it by recording the notice as given (with the state whose media was told), or clear it by recording the count: it then stays only for a State with more than 500."
 
+// MediaUnassignedAssumption is the assumption of the media notice ward
+// dates while some of the individuals have no state recorded, enough to
+// make more than 500 residents of one State: the number without a state,
+// and the total.
+const MediaUnassignedAssumption = "%d of the %d individuals have no state recorded (states): ward takes the protective route and dates a media notice with the individuals' (164.406(b)), since more than 500 residents of one State or jurisdiction cannot be ruled out (164.406(a)). Confirm it by recording the notice as given (with the state whose media was told), or clear it by recording every individual's state: it then stays only for a State with more than 500."
+
+// mediaPossible reports whether unassigned individuals of no recorded
+// state could make more than 500 residents of one State (164.406(a)):
+// on their own, or added to a State recorded at 500 or fewer.
+func mediaPossible(states map[string]int, unassigned int) bool {
+	if unassigned > MediaMoreThan {
+		return true
+	}
+	for _, n := range states {
+		if n <= MediaMoreThan && n+unassigned > MediaMoreThan {
+			return true
+		}
+	}
+	return false
+}
+
 // StateLawNote is said of every breach: ward computes HIPAA's clocks
 // only.
 const StateLawNote = "State breach-notification laws may also apply to this breach, where the affected individuals live, and can set shorter clocks or other recipients (a state regulator or attorney general, for example). ward computes HIPAA's deadlines only: check each affected state's law with counsel."
@@ -269,6 +290,12 @@ func coveredEntityNotices(inc workspace.Incident, fig Figures, disc date.Date, o
 		// media notice is dated with the individuals' until the count
 		// (individuals, states) is recorded, or it is recorded as given.
 		ns = append(ns, Notification{To: ToMedia, Due: due60, Citation: "164.406(b)", OnBehalfOf: onBehalf, Assumption: MediaUnknownAssumption})
+	} else if unassigned := total - sum; unassigned > 0 && mediaPossible(states, unassigned) {
+		// The count is known but not all of it by state: the individuals
+		// with no state could make more than 500 residents of one State,
+		// a recorded one or another, so the same protective route.
+		ns = append(ns, Notification{To: ToMedia, Due: due60, Citation: "164.406(b)", OnBehalfOf: onBehalf,
+			Assumption: fmt.Sprintf(MediaUnassignedAssumption, unassigned, total)})
 	}
 	switch {
 	case total == 0 && !fig.Known:
