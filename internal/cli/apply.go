@@ -34,6 +34,7 @@ func init() {
 	var dryRun, overwrite, adopt bool
 	Register(&Command{
 		Name:    "apply",
+		Creates: true,
 		Args:    "-f PATH [--dry-run] [--overwrite | --adopt]",
 		Summary: "make the records the workspace files manage match them (one YAML file or a folder), in one transaction",
 		Flags: func(fs *flag.FlagSet) {

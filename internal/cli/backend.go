@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"strings"
@@ -33,12 +34,30 @@ func (e *Env) openStore(ctx context.Context, proceed func() error) (*store.Store
 	if e.store != nil {
 		return e.store, nil
 	}
+	// One check for every command that does not create the database: a
+	// mistyped path must not leave an empty database there.
+	if path, ok := store.SQLiteFile(e.DB); ok && !e.creates && path != "" && path != ":memory:" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, BadInput("%s: the database file %s does not exist (%s). Check the path; or, to start a database there, run 'ward init' (it asks a few questions), 'ward apply -f DIR' with workspace files you have, 'ward demo' or 'ward restore FILE'", e.DB, path, e.dbSource())
+		}
+	}
 	s, err := store.Open(ctx, e.DB, store.Options{Proceed: proceed})
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", redactURL(e.DB), err)
 	}
 	e.store = s
 	return s, nil
+}
+
+// dbSource names where --db's value came from, for a message about it.
+func (e *Env) dbSource() string {
+	switch {
+	case e.given["db"]:
+		return "named by --db"
+	case os.Getenv("WARD_DB") != "":
+		return "named by $WARD_DB"
+	}
+	return "the default of --db, when neither --db nor $WARD_DB is set"
 }
 
 // Backend opens the database and selects the organization: --org when

@@ -121,6 +121,7 @@ func init() {
 	var unverified bool
 	Register(&Command{
 		Name:    "restore",
+		Creates: true,
 		Args:    "FILE [--verify-key KEY.pub | --checkpoint FILE | --unverified]",
 		Summary: "load a backup into a new, empty database (--db) once its signature or checkpoint matches, then verify every audit trail",
 		Report:  true,

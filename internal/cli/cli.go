@@ -41,6 +41,12 @@ type Command struct {
 	Summary string
 	// Report commands get --format text|json and --as-of DATE.
 	Report bool
+	// Creates marks the commands that may make a new SQLite file at the
+	// --db path (apply, init, demo, serve, restore). Every other command
+	// reads or changes an organization that must exist already: given a
+	// path with no file it says so (exit 2) rather than leave an empty
+	// database behind a mistyped path (Env.openStore).
+	Creates bool
 	// Flags adds the command's own flags; the values it binds are read in Run.
 	Flags func(fs *flag.FlagSet)
 	Run   func(ctx context.Context, env *Env, args []string) error
@@ -69,6 +75,8 @@ type Env struct {
 	// is not today.
 	AsOfSet bool
 
+	// creates is the running command's Command.Creates.
+	creates bool
 	store   *store.Store
 	backend *Backend
 	// given are the flags named on the command line, before or after the
@@ -161,6 +169,7 @@ func run(ctx context.Context, env *Env, args []string) error {
 	env.given = map[string]bool{}
 	global.Visit(func(f *flag.Flag) { env.given[f.Name] = true })
 	fs.Visit(func(f *flag.Flag) { env.given[f.Name] = true })
+	env.creates = cmd.Creates
 	env.AsOf = date.Today()
 	if asOf != "" {
 		d, err := date.Parse(asOf)

@@ -22,6 +22,7 @@ func init() {
 	var noServe bool
 	Register(&Command{
 		Name:    "demo",
+		Creates: true,
 		Args:    "[--dir DIR] [--addr HOST:PORT] [--no-serve]",
 		Summary: "seed the demo organizations (a business associate and a covered-entity practice) into a fresh SQLite database and serve them",
 		Flags: func(fs *flag.FlagSet) {
@@ -220,8 +221,10 @@ func copyFS(src fs.FS, root, dst string) error {
 
 // SeedDemo writes the demo's organizations into a fresh database in dir,
 // as `ward demo` does but without serving it, and returns the database's
-// file (for tests of other packages).
+// file (for tests of other packages). Like ward demo, it starts the
+// database (Command.Creates).
 func SeedDemo(ctx context.Context, env *Env, dir string) (string, error) {
+	env.creates = true
 	d, err := seedDemo(ctx, env, dir)
 	return d.db, err
 }

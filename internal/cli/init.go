@@ -24,6 +24,7 @@ func init() {
 	var dir string
 	Register(&Command{
 		Name:    "init",
+		Creates: true,
 		Args:    "[-o DIR]",
 		Summary: "set up a new organization: asks the applicability questions, the officers, the SOC 2 target and the first systems, writes a workspace folder and applies it",
 		Flags: func(fs *flag.FlagSet) {

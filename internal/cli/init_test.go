@@ -48,11 +48,15 @@ func TestInitWithPipedAnswersMakesAWorkspaceCheckAndPlanAccept(t *testing.T) {
 	db := "sqlite:" + filepath.Join(dir, "ward.db")
 	ws := filepath.Join(dir, "workspace")
 
-	// An empty database says how to begin.
+	// A database path with no file yet says how to begin, and leaves no
+	// file there for ward init to find.
 	for _, cmd := range [][]string{{"plan"}, {"user", "add", "ana@brightline.example", "--role", "admin"}} {
 		code, _, errs := runWard(t, "", append([]string{"--db", db}, cmd...)...)
 		if code != cli.ExitBadInput || !strings.Contains(errs, "run 'ward init'") || !strings.Contains(errs, "ward apply -f") {
-			t.Errorf("ward %s on an empty database: exit %d, %s", cmd[0], code, errs)
+			t.Errorf("ward %s on a new path: exit %d, %s", cmd[0], code, errs)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "ward.db")); !os.IsNotExist(err) {
+			t.Errorf("ward %s made the database file (%v)", cmd[0], err)
 		}
 	}
 

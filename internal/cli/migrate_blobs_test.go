@@ -94,7 +94,13 @@ func TestMigrateBlobs(t *testing.T) {
 		t.Error("the damaged file is in the database under its name")
 	}
 
-	code, _, errs = wardAt(t, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), "", "migrate-blobs")
+	lite := "sqlite:" + filepath.Join(t.TempDir(), "w.db")
+	ls, err := store.Open(ctx, lite, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls.Close()
+	code, _, errs = wardAt(t, lite, "", "migrate-blobs")
 	if code != cli.ExitBadInput || !strings.Contains(errs, "ward backup") {
 		t.Errorf("migrate-blobs on SQLite: %d %s", code, errs)
 	}

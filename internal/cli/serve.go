@@ -55,6 +55,7 @@ func init() {
 	var flags *flag.FlagSet
 	Register(&Command{
 		Name:    "serve",
+		Creates: true,
 		Args:    "[--config FILE] [--addr HOST:PORT] [--idle-timeout 15m] [--secure | --insecure-cookies] [--log-format text|json] [--metrics-token-file F]",
 		Summary: "serve the web app and the JSON API",
 		Flags: func(fs *flag.FlagSet) {

@@ -105,9 +105,8 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		if blobDir == "" {
 			blobDir = "ward-blobs"
 		}
-	case strings.HasPrefix(url, "sqlite:"), strings.HasSuffix(url, ".db") && !strings.Contains(url, "://"):
-		dsn = strings.TrimPrefix(url, "sqlite:")
-		dsn = strings.TrimPrefix(dsn, "//") // sqlite:///abs/path
+	case isSQLite(url):
+		dsn, _ = SQLiteFile(url)
 		if dsn == "" {
 			return nil, fmt.Errorf("database %q names no file: use sqlite:PATH", url)
 		}
@@ -153,6 +152,24 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// isSQLite tells whether url names a SQLite database: "sqlite:PATH", or a
+// bare path ending in .db.
+func isSQLite(url string) bool {
+	return strings.HasPrefix(url, "sqlite:") || strings.HasSuffix(url, ".db") && !strings.Contains(url, "://")
+}
+
+// SQLiteFile is the file a SQLite database URL names, as Open reads it
+// ("sqlite:PATH", "sqlite:///abs/path", a bare PATH.db); ok is false for
+// any other URL. The path may be "" (a URL naming no file, which Open
+// refuses) or ":memory:".
+func SQLiteFile(url string) (path string, ok bool) {
+	if !isSQLite(url) {
+		return "", false
+	}
+	path = strings.TrimPrefix(url, "sqlite:")
+	return strings.TrimPrefix(path, "//"), true // sqlite:///abs/path
 }
 
 // redact hides a password in a URL for error messages.
