@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,6 +147,16 @@ func init() {
 				return BadInput("restore: %v", err)
 			}
 			defer f.Close()
+			// A SQLite file this restore makes is removed again when the
+			// backup is refused, so that a retry finds no empty schema
+			// there; a file that was there before is left as it was.
+			made := newSQLiteFiles(env.DB)
+			restored := false
+			defer func() {
+				if !restored {
+					env.discard(made)
+				}
+			}()
 			s, err := env.Store(ctx)
 			if err != nil {
 				return err
@@ -168,6 +179,7 @@ func init() {
 			if err != nil {
 				return BadInput("%s: %v", args[0], err)
 			}
+			restored = true
 			// How the backup was vouched for is on every trail: an
 			// unverified restore stands out to whoever reviews them.
 			action := "restore"
@@ -195,6 +207,41 @@ func init() {
 			return printBackup(env, "restored", args[0], m)
 		},
 	})
+}
+
+// newSQLiteFiles are the SQLite database file url names and its
+// companions (-wal, -shm, the evidence folder) when the file does not
+// exist yet: what opening it makes. None for an existing file or
+// PostgreSQL.
+func newSQLiteFiles(url string) []string {
+	path, ok := store.SQLiteFile(url)
+	if !ok || path == "" || path == ":memory:" {
+		return nil
+	}
+	var made []string
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + ".blobs"} {
+		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
+			made = append(made, p)
+		} else if p == path {
+			return nil
+		}
+	}
+	return made
+}
+
+// discard closes the database and removes the files paths, which this
+// run made (newSQLiteFiles).
+func (e *Env) discard(paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	e.Close()
+	e.store, e.backend = nil, nil
+	for _, p := range paths {
+		if err := os.RemoveAll(p); err != nil {
+			fmt.Fprintf(e.Stderr, "ward: removing %s, which this run made: %v\n", p, err)
+		}
+	}
 }
 
 // restoreCheck is what ward restore checks a backup against, and how it

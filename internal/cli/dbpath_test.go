@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"ward/internal/cli"
+	"ward/internal/store"
 )
 
 // gone fails the test unless nothing is at path.
@@ -74,4 +75,78 @@ func TestReadCommandsDoNotCreateADatabase(t *testing.T) {
 	if code, _, errs := ward(t, missing, "audit", "verify"); code != 0 {
 		t.Errorf("ward audit verify on the applied database: exit %d, %s", code, errs)
 	}
+}
+
+// TestRefusedRestoreRemovesTheFileItMade: ward restore of a damaged
+// backup into a new SQLite path removes the database (and its -wal, -shm
+// and evidence folder) that it created; into a database that was there
+// before it leaves that file, and its records, in place.
+func TestRefusedRestoreRemovesTheFileItMade(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.db")
+	mustWard(t, src, "apply", "-f", cli.DemoDir)
+	archive := filepath.Join(dir, "b.tar.gz")
+	cp := filepath.Join(dir, "b.checkpoint")
+	mustWard(t, src, "backup", "-o", archive, "--checkpoint", cp)
+	body, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.tar.gz")
+	if err := os.WriteFile(cut, body[:len(body)*2/3], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	forged := filepath.Join(dir, "forged.tar.gz")
+	if err := os.WriteFile(forged, craft(t, archive), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	refusals := []struct {
+		what string
+		args []string
+	}{
+		{"a truncated backup", []string{"restore", cut, "--unverified"}},
+		{"a forged backup", []string{"restore", forged, "--checkpoint", cp}},
+	}
+	for _, c := range refusals {
+		dst := filepath.Join(dir, "new.db")
+		code, _, errs := ward(t, dst, c.args...)
+		if code != 2 {
+			t.Errorf("restore of %s: exit %d, %q; want 2", c.what, code, errs)
+		}
+		for _, p := range []string{dst, dst + "-wal", dst + "-shm", dst + ".blobs"} {
+			gone(t, p, "a refused restore of "+c.what)
+		}
+		// The same path then takes the good backup.
+		mustWard(t, dst, "restore", archive, "--checkpoint", cp)
+		mustWard(t, dst, "audit", "verify")
+		for _, p := range []string{dst, dst + "-wal", dst + "-shm"} {
+			os.Remove(p)
+		}
+		os.RemoveAll(dst + ".blobs")
+	}
+
+	// A database that existed before, with an organization or empty
+	// (ward's schema and nothing else): the refusal leaves the file.
+	empty := filepath.Join(dir, "empty.db")
+	st, err := store.Open(context.Background(), "sqlite:"+empty, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	for _, c := range refusals {
+		for _, db := range []string{src, empty} {
+			code, _, errs := ward(t, db, c.args...)
+			if code != 2 {
+				t.Errorf("restore of %s into %s: exit %d, %q; want 2", c.what, filepath.Base(db), code, errs)
+			}
+			if _, err := os.Stat(db); err != nil {
+				t.Fatalf("a refused restore of %s removed %s, which was there before: %v", c.what, filepath.Base(db), err)
+			}
+		}
+		mustWard(t, src, "export", "-o", filepath.Join(dir, "export-"+strings.ReplaceAll(c.what, " ", "-")))
+	}
+	// The empty one still takes a good backup: the refusals wrote nothing.
+	mustWard(t, empty, "restore", archive, "--checkpoint", cp)
 }
