@@ -172,7 +172,7 @@ func run(ctx context.Context, env *Env, args []string) error {
 	env.creates = cmd.Creates
 	env.AsOf = date.Today()
 	if asOf != "" {
-		d, err := date.Parse(asOf)
+		d, err := date.ParseAsOf(asOf)
 		if err != nil {
 			return BadInput("--as-of: %v", err)
 		}

@@ -150,3 +150,31 @@ func TestRefusedRestoreRemovesTheFileItMade(t *testing.T) {
 	// The empty one still takes a good backup: the refusals wrote nothing.
 	mustWard(t, empty, "restore", archive, "--checkpoint", cp)
 }
+
+// TestAsOfKeepsToTheWebsYears: --as-of takes the dates the web's ?as_of=
+// takes (date.CheckYears, 1900 to 2199); a date outside them is bad input
+// naming the flag, on report commands and on ward export tasks.
+func TestAsOfKeepsToTheWebsYears(t *testing.T) {
+	t.Setenv("WARD_ACTOR", "test")
+	db := filepath.Join(t.TempDir(), "ward.db")
+	mustWard(t, db, "apply", "-f", cli.DemoDir)
+	for _, c := range []struct {
+		args []string
+		ok   bool
+	}{
+		{[]string{"plan", "--as-of", "9999-12-31"}, false},
+		{[]string{"plan", "--as-of", "1899-12-31"}, false},
+		{[]string{"export", "tasks", "--format", "github-json", "--as-of", "2200-01-01"}, false},
+		{[]string{"plan", "--as-of", "2199-12-31"}, true},
+		{[]string{"plan", "--as-of", "1900-01-01"}, true},
+		{[]string{"export", "tasks", "--format", "github-json", "--as-of", "2199-12-31"}, true},
+	} {
+		code, _, errs := ward(t, db, c.args...)
+		switch {
+		case c.ok && code == 2:
+			t.Errorf("ward %v: exit 2, %q; the date is inside the years", c.args, errs)
+		case !c.ok && (code != 2 || !strings.Contains(errs, "--as-of") || !strings.Contains(errs, "outside the years 1900 to 2199")):
+			t.Errorf("ward %v: exit %d, %q; want 2 naming --as-of and the years", c.args, code, errs)
+		}
+	}
+}

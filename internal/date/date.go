@@ -37,6 +37,36 @@ func Parse(s string) (Date, error) {
 	return Date{t}, nil
 }
 
+// MinYear and MaxYear bound the years ward works with: a compliance
+// program's records do not predate 1900 nor run past 2199, and no loop
+// over months or days from such a date should run for centuries. The
+// workspace's dates, the web's ?as_of= and the CLI's --as-of keep to them.
+const (
+	MinYear = 1900
+	MaxYear = 2199
+)
+
+// CheckYears refuses a date outside the years MinYear to MaxYear.
+func CheckYears(d Date) error {
+	if d.Year() < MinYear || d.Year() > MaxYear {
+		return fmt.Errorf("%s is outside the years %d to %d", d, MinYear, MaxYear)
+	}
+	return nil
+}
+
+// ParseAsOf reads the date rules are evaluated as of (--as-of): Parse,
+// then CheckYears.
+func ParseAsOf(s string) (Date, error) {
+	d, err := Parse(s)
+	if err != nil {
+		return Date{}, err
+	}
+	if err := CheckYears(d); err != nil {
+		return Date{}, err
+	}
+	return d, nil
+}
+
 // MustParse is Parse for literals in tests and embedded data.
 func MustParse(s string) Date {
 	d, err := Parse(s)

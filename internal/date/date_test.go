@@ -109,3 +109,24 @@ func TestParseInput(t *testing.T) {
 		t.Errorf("Long = %q", got)
 	}
 }
+
+// TestCheckYears: the years ward works with, shared by the workspace, the
+// web's ?as_of= and the CLI's --as-of, end on 1900-01-01 and 2199-12-31.
+func TestCheckYears(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"1899-12-31": false, "1900-01-01": true, "2026-12-05": true,
+		"2199-12-31": true, "2200-01-01": false, "9999-12-31": false,
+	} {
+		err := CheckYears(MustParse(s))
+		if (err == nil) != ok {
+			t.Errorf("CheckYears(%s) = %v, want ok %v", s, err, ok)
+		}
+		d, err := ParseAsOf(s)
+		if (err == nil) != ok || ok && d.String() != s {
+			t.Errorf("ParseAsOf(%q) = %v, %v", s, d, err)
+		}
+	}
+	if _, err := ParseAsOf("2026-13-01"); err == nil {
+		t.Error("ParseAsOf took month 13")
+	}
+}

@@ -49,12 +49,10 @@ func (c *checker) checkBounds() {
 	}
 }
 
-// Dates ward accepts in a workspace: a compliance program's records do
-// not predate 1900 nor run past 2199, and no loop over months or days
-// from such a date should run for centuries.
+// Dates ward accepts in a workspace: the years date.CheckYears allows.
 const (
-	minYear = 1900
-	maxYear = 2199
+	minYear = date.MinYear
+	maxYear = date.MaxYear
 )
 
 var dateT = reflect.TypeFor[date.Date]()

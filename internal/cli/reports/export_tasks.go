@@ -35,7 +35,7 @@ func init() {
 			}
 			day := date.Today()
 			if asOf != "" {
-				d, err := date.Parse(asOf)
+				d, err := date.ParseAsOf(asOf)
 				if err != nil {
 					return cli.BadInput("--as-of: %v", err)
 				}

@@ -16,8 +16,8 @@ func (s *Server) RequestAsOf(r *http.Request) (date.Date, error) {
 		if err != nil {
 			return date.Date{}, fmt.Errorf("as_of %q is not a date: use YYYY-MM-DD", v)
 		}
-		if d.Year() < 1900 || d.Year() > 2199 {
-			return date.Date{}, fmt.Errorf("as_of %s is outside the years 1900 to 2199", v)
+		if err := date.CheckYears(d); err != nil {
+			return date.Date{}, fmt.Errorf("as_of %w", err)
 		}
 		return d, nil
 	}
