@@ -110,12 +110,43 @@ func LoadPrefs(ctx context.Context, s *store.Store) (map[string]Prefs, error) {
 	return out, nil
 }
 
+// keepWatchOfReaders clears the watch list of everyone who may not read
+// org: preferences are kept per e-mail address for every organization,
+// and what a person watches beyond their own items is the organization's
+// business only while their account is enabled and holds a role here
+// that reads (viewer or above). A workforce member (role member) sees
+// only their own tasks; a person whose role was removed, or whose account
+// was disabled, sees nothing. Their own items still reach them, as their
+// digest and alert choices say.
+func keepWatchOfReaders(ctx context.Context, s *store.Store, org store.Org, prefs map[string]Prefs) error {
+	ms, err := s.Members(ctx, org)
+	if err != nil {
+		return err
+	}
+	reads := map[string]bool{}
+	for _, m := range ms {
+		if !m.User.Disabled && m.Role != "" && m.Role != store.RoleMember {
+			reads[strings.ToLower(m.User.Email)] = true
+		}
+	}
+	for email, p := range prefs {
+		if len(p.Watch) > 0 && !reads[email] {
+			p.Watch = nil
+			prefs[email] = p
+		}
+	}
+	return nil
+}
+
 // Planned is Plan with the database's preferences and, when remember is
 // set, the control alerts against the states the last run stored (which
 // it then replaces).
 func Planned(ctx context.Context, s *store.Store, org store.Org, ws *workspace.Workspace, asOf date.Date, baseURL string, remember bool) ([]Message, error) {
 	prefs, err := LoadPrefs(ctx, s)
 	if err != nil {
+		return nil, err
+	}
+	if err := keepWatchOfReaders(ctx, s, org, prefs); err != nil {
 		return nil, err
 	}
 	opt := Options{BaseURL: baseURL, Prefs: prefs}

@@ -197,3 +197,93 @@ func TestClaimOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestWatchNeedsReadRole: what a person watches beyond their own items
+// reaches them only while their account may read the organization (viewer
+// or above, not disabled). A workforce member sees only their own tasks
+// (the web refuses them a watch list), yet preferences are kept per
+// e-mail address, for every organization: one saved while a viewer here
+// or elsewhere must not mail a member, a person whose role was removed,
+// or a disabled account this organization's breach notices, privacy
+// requests and risks. On SQLite and PostgreSQL.
+func TestWatchNeedsReadRole(t *testing.T) {
+	ws := load(t, "acme-health")
+	day := date.MustParse("2026-11-17")
+	all := `{"no_digest":false,"no_alerts":false,"watch":["all"]}`
+	for _, eng := range storetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := store.Open(ctx, eng.URL(t), store.Options{BlobDir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			org, err := s.CreateOrg(ctx, "test", "acme-health", "Acme Health")
+			if err != nil {
+				t.Fatal(err)
+			}
+			other, err := s.CreateOrg(ctx, "test", "harbor", "Harbor")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Four people of the workspace, each watching everything.
+			roles := map[string]struct {
+				here, elsewhere string
+				disabled        bool
+			}{
+				"lena@acme-health.example":  {here: store.RoleViewer},
+				"tom@acme-health.example":   {here: store.RoleMember, elsewhere: store.RoleViewer},
+				"priya@acme-health.example": {elsewhere: store.RoleAdmin},
+				"noah@acme-health.example":  {here: store.RoleEditor, disabled: true},
+			}
+			for email, r := range roles {
+				u, err := s.CreateUser(ctx, "test", email, email, "x")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.here != "" {
+					if err := s.SetRole(ctx, "test", u.ID, org, r.here); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if r.elsewhere != "" {
+					if err := s.SetRole(ctx, "test", u.ID, other, r.elsewhere); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if r.disabled {
+					if err := s.DisableUser(ctx, "test", u.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := s.SetNotifyPrefs(ctx, "user:"+email, email, all); err != nil {
+					t.Fatal(err)
+				}
+			}
+			msgs, err := Planned(ctx, s, org, ws, day, "", false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What each would get watching nothing: their own items only.
+			own := map[string]int{}
+			for _, m := range Plan(ws, day, "acme-health", Options{}) {
+				own[m.To] += len(m.Items)
+			}
+			got := map[string]int{}
+			for _, m := range msgs {
+				got[m.To] += len(m.Items)
+			}
+			for email, r := range roles {
+				if r.here == store.RoleViewer {
+					if got[email] <= own[email] {
+						t.Errorf("%s (viewer here) watching all gets %d items, no more than their own %d", email, got[email], own[email])
+					}
+					continue
+				}
+				if got[email] != own[email] {
+					t.Errorf("%s (role here %q, %q elsewhere, disabled %v) watching all gets %d items, want only their own %d", email, r.here, r.elsewhere, r.disabled, got[email], own[email])
+				}
+			}
+		})
+	}
+}
