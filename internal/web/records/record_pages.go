@@ -908,7 +908,39 @@ func recordCreateAPI(s *kit.Server, k recordKind, w http.ResponseWriter, r *http
 		s.ServerError(w, r, true, err)
 		return
 	}
+	if errs := uploadedOnly(nil, rec); len(errs) > 0 {
+		kit.WriteJSON(w, http.StatusUnprocessableEntity, RecordError{Error: fmt.Sprintf("the %s is not valid; nothing was written", k.Meta().Singular), Fields: errs})
+		return
+	}
 	apiSave(s, k, w, r, ws, rec, store.Cond{Create: true})
+}
+
+// uploadedOnly refuses, by field, a change through the record API to what
+// only an upload sets: an agreement's signed copy (file, sha256). Files
+// are kept by their SHA-256 in a blob store every organization shares, so
+// a hash set by hand could name another organization's file, which the
+// agreement's download would then serve; the upload route
+// (agreements/{id}/file) sets both from the bytes it received. stored is
+// the record as it is (nil for a new one); a body that sends back what a
+// GET gave is no change.
+func uploadedOnly(stored, rec any) map[string]string {
+	a, ok := rec.(workspace.Agreement)
+	if !ok {
+		return nil
+	}
+	var was workspace.Agreement
+	if stored != nil {
+		was = stored.(workspace.Agreement)
+	}
+	const msg = "is set by uploading the signed copy (POST .../agreements/{id}/file), not in the record: send back the value stored (%q)"
+	errs := map[string]string{}
+	if a.File != was.File {
+		errs["file"] = fmt.Sprintf(msg, was.File)
+	}
+	if a.SHA256 != was.SHA256 {
+		errs["sha256"] = fmt.Sprintf(msg, was.SHA256)
+	}
+	return errs
 }
 
 // recordUpdateAPI is PUT /api/v1/orgs/{org}/systems/{id} and the others:
@@ -930,6 +962,10 @@ func recordUpdateAPI(s *kit.Server, k recordKind, w http.ResponseWriter, r *http
 	}
 	if got, want := k.keyOf(rec), k.keyAt(ws, i); got != want {
 		kit.WriteJSON(w, http.StatusUnprocessableEntity, RecordError{Error: fmt.Sprintf("the body's key is %q, not %q: keys cannot be changed (retire the record and create a new one)", got, want)})
+		return
+	}
+	if errs := uploadedOnly(k.at(ws, i), rec); len(errs) > 0 {
+		kit.WriteJSON(w, http.StatusUnprocessableEntity, RecordError{Error: fmt.Sprintf("the %s is not valid; nothing was written", k.Meta().Singular), Fields: errs})
 		return
 	}
 	apiSave(s, k, w, r, ws, rec, store.Cond{Update: true, Version: version})

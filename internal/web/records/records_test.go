@@ -445,3 +445,89 @@ func TestOwnThreatThroughAPIAndRiskForm(t *testing.T) {
 		t.Errorf("viewer create: %d", r.StatusCode)
 	}
 }
+
+// A signed copy is in the blob store, which every organization shares
+// (files are kept by their SHA-256). An agreement points at its copy only
+// through the upload: the record API may not set an agreement's file or
+// sha256, or an editor of one organization who learned a hash (a viewer
+// sees them on the pages and the trail) could point an agreement of their
+// own at another organization's file and download it there.
+func TestAgreementFileOnlyByUpload(t *testing.T) {
+	t.Parallel()
+	e := webtest.NewEnv(t, kit.Config{})
+	ctx := context.Background()
+	ed := e.Users[store.RoleEditor]
+	c, csrf := e.Login(ed)
+	if r := e.PostForm(c, "/orgs/alpha/agreements", url.Values{"csrf": {csrf}, "id": {"baa-aws"}, "kind": {"baa"}, "counterparty": {"aws"},
+		"direction": {"downstream"}, "status": {"executed"}, "effective": {"2026-05-20"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create: %d\n%.1500s", r.StatusCode, r.Body)
+	}
+	pdf := []byte("%PDF-1.4\n% Alpha's signed BAA with AWS: Alpha's business only\n%%EOF\n")
+	if r := upload(t, e, c, "/orgs/alpha/agreements/baa-aws/file", csrf, "aws-baa-signed.pdf", pdf); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d\n%.1000s", r.StatusCode, r.Body)
+	}
+	var alpha workspace.Agreement
+	if err := e.Store.Org(e.OrgA).Get(ctx, store.KindAgreement, "baa-aws", &alpha); err != nil || alpha.SHA256 == "" {
+		t.Fatalf("alpha's agreement after the upload: %+v %v", alpha, err)
+	}
+
+	// Bravo's admin: a vendor and an agreement of bravo's, then the hash.
+	bc, btok := e.Login(e.Bravo)
+	if r := e.PostJSON(bc, "POST", "/api/v1/orgs/bravo/vendors", btok, workspace.Vendor{ID: "acme-cloud", Name: "Acme Cloud"}); r.StatusCode != http.StatusCreated {
+		t.Fatalf("bravo vendor: %d\n%s", r.StatusCode, r.Body)
+	}
+	theirs := workspace.Agreement{ID: "baa-acme", Kind: "baa", Counterparty: "acme-cloud", Direction: "downstream", Status: "executed",
+		File: "agreements/baa-acme.pdf", SHA256: alpha.SHA256}
+	bravo := e.Store.Org(e.OrgB)
+	unmoved := func(what string, before []store.AuditEntry) {
+		t.Helper()
+		if head, _ := bravo.AuditLog(ctx, 1, 0); len(head) != 1 || len(before) != 1 || head[0].Seq != before[0].Seq {
+			t.Errorf("the refused %s wrote to bravo's trail: %+v", what, head)
+		}
+	}
+	headBefore, _ := bravo.AuditLog(ctx, 1, 0)
+	if r := e.PostJSON(bc, "POST", "/api/v1/orgs/bravo/agreements", btok, theirs); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "sha256") {
+		t.Errorf("create with another organization's file: %d, want 422 naming sha256\n%s", r.StatusCode, r.Body)
+	}
+	unmoved("create", headBefore)
+	plain := theirs
+	plain.File, plain.SHA256 = "", ""
+	if r := e.PostJSON(bc, "POST", "/api/v1/orgs/bravo/agreements", btok, plain); r.StatusCode != http.StatusCreated {
+		t.Fatalf("create without a file: %d\n%s", r.StatusCode, r.Body)
+	}
+	headBefore, _ = bravo.AuditLog(ctx, 1, 0)
+	req := theirs
+	r := func() webtest.Response {
+		b, _ := json.Marshal(req)
+		hr, _ := http.NewRequest("PUT", e.HTTP.URL+"/api/v1/orgs/bravo/agreements/baa-acme", bytes.NewReader(b))
+		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set(kit.CSRFHeader, btok)
+		hr.Header.Set("If-Match", "*")
+		return e.Send(bc, hr)
+	}()
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "sha256") {
+		t.Errorf("PUT with another organization's file: %d, want 422 naming sha256\n%s", r.StatusCode, r.Body)
+	}
+	unmoved("PUT", headBefore)
+	if d := e.Fetch(bc, btok, "/api/v1/orgs/bravo/agreements/baa-acme/file/download"); d.StatusCode == http.StatusOK || strings.Contains(d.Body, "Alpha's business") {
+		t.Errorf("bravo's admin downloaded alpha's signed copy: %d\n%s", d.StatusCode, d.Body)
+	}
+
+	// A PUT that sends back the file and hash a GET gave keeps working.
+	var got struct {
+		Record workspace.Agreement `json:"record"`
+	}
+	g := e.Get(c, "/api/v1/orgs/alpha/agreements/baa-aws")
+	if err := json.Unmarshal([]byte(g.Body), &got); err != nil || got.Record.SHA256 != alpha.SHA256 || got.Record.File != alpha.File {
+		t.Fatalf("GET alpha's agreement: %v, record %+v, want file %q sha256 %s", err, got.Record, alpha.File, alpha.SHA256)
+	}
+	got.Record.Notes = "countersigned copy on file"
+	b, _ := json.Marshal(got.Record)
+	hr, _ := http.NewRequest("PUT", e.HTTP.URL+"/api/v1/orgs/alpha/agreements/baa-aws", bytes.NewReader(b))
+	hr.Header.Set("Content-Type", "application/json")
+	hr.Header.Set(kit.CSRFHeader, csrf)
+	hr.Header.Set("If-Match", "*")
+	if r := e.Send(c, hr); r.StatusCode != http.StatusOK {
+		t.Errorf("PUT echoing the stored file: %d\n%s", r.StatusCode, r.Body)
+	}
+}
