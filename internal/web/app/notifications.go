@@ -141,7 +141,7 @@ func notifyPrefsSave(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	}
 	b, _ := json.Marshal(p)
 	u := kit.CurrentUser(r)
-	if err := s.Store.SetNotifyPrefs(r.Context(), "user:"+u.Email, u.Email, string(b)); err != nil {
+	if err := s.Store.SetNotifyPrefs(r.Context(), u.Email, u.Email, string(b)); err != nil {
 		s.ServerError(w, r, api, err)
 		return
 	}
@@ -166,7 +166,7 @@ func calCreate(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	if orgFeed(r) {
 		uid, what = 0, "The organization's calendar feed"
 	}
-	if _, err := s.Org(r).CreateCalToken(r.Context(), "user:"+u.Email, uid, auth.TokenHash(tok)); err != nil {
+	if _, err := s.Org(r).CreateCalToken(r.Context(), u.Email, uid, auth.TokenHash(tok)); err != nil {
 		s.ServerError(w, r, api, err)
 		return
 	}
@@ -191,7 +191,7 @@ func calRevoke(s *kit.Server, w http.ResponseWriter, r *http.Request) {
 	if orgFeed(r) {
 		uid = 0
 	}
-	if err := s.Org(r).RevokeCalToken(r.Context(), "user:"+u.Email, uid, id); err != nil {
+	if err := s.Org(r).RevokeCalToken(r.Context(), u.Email, uid, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			s.Fail(w, r, api, http.StatusNotFound, "no such calendar feed, or it is already revoked")
 			return

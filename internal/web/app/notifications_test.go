@@ -153,6 +153,11 @@ func TestCalendarFeed(t *testing.T) {
 	for _, a := range log {
 		if strings.HasPrefix(a.Action, "calendar.token.") {
 			n++
+			// By the logged-in account, named as every other change
+			// made in the web app names it: its e-mail address.
+			if a.Actor != admin.Email && a.Actor != raj.User.Email {
+				t.Errorf("%s by %q, want the e-mail of the account that made it (%s or %s)", a.Action, a.Actor, admin.Email, raj.User.Email)
+			}
 		}
 	}
 	if n != 3 {
@@ -181,6 +186,9 @@ func TestNotifyPrefsAPI(t *testing.T) {
 	json.Unmarshal([]byte(r.Body), &v)
 	if !v.Prefs.NoDigest || len(v.Prefs.Watch) != 1 || v.Prefs.Watch[0] != "risk-due" {
 		t.Errorf("saved prefs read back as %+v (%s)", v.Prefs, r.Body)
+	}
+	if trail, err := e.Store.AccountLog(t.Context(), viewer.Email, 1, 0); err != nil || len(trail) != 1 || trail[0].Action != "notify.prefs" || trail[0].Actor != viewer.Email {
+		t.Errorf("the saved preferences on the accounts' trail: %+v %v, want notify.prefs by %s", trail, err, viewer.Email)
 	}
 	if r := e.APIPost(e.Users[store.RoleMember].User, my+"/prefs", `{"watch": ["all"]}`); r.StatusCode != http.StatusForbidden {
 		t.Errorf("a member watching everything: %d", r.StatusCode)
