@@ -34,6 +34,18 @@ func TestDatabasePasswordIsNeverPrinted(t *testing.T) {
 			check(t, db, 1, "open postgres://")
 		})
 	}
+	// A keyword/value connection string (libpq's other form, which ward
+	// does not take) is refused naming what was given, its password
+	// hidden, quoted or not.
+	for _, db := range []string{
+		"host=127.0.0.1 port=1 user=ward password=" + secret + " dbname=ward",
+		"host=127.0.0.1 user=ward password = '" + secret + " and more' dbname=ward",
+		"host=127.0.0.1 user=ward sslpassword=" + secret,
+	} {
+		t.Run("keyword/value", func(t *testing.T) {
+			check(t, db, 1, "use sqlite:PATH or a postgres:// URL")
+		})
+	}
 	// A database that opens and holds no organization names itself too.
 	t.Run("empty database", func(t *testing.T) {
 		db := storetest.FreshPostgres(t)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,13 +176,19 @@ func SQLiteFile(url string) (path string, ok bool) {
 // redact hides a password in a URL for error messages.
 func redact(u string) string { return RedactURL(u) }
 
+// dsnPassword is a keyword/value connection string's password= or
+// sslpassword=: a word, or a quoted string with its escapes.
+var dsnPassword = regexp.MustCompile(`(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)`)
+
 // RedactURL hides the passwords a postgres URL can carry before it is
 // printed or logged: the user part's (user:***@host) and the query's
-// password= and sslpassword= (pgx and libpq read both).
+// password= and sslpassword= (pgx and libpq read both). A keyword/value
+// string (host=h password=PW), which ward refuses, names it refused
+// with its password hidden too.
 func RedactURL(u string) string {
 	sch := strings.Index(u, "://")
 	if sch < 0 {
-		return u
+		return dsnPassword.ReplaceAllString(u, "${1}***")
 	}
 	head, query, hasQuery := strings.Cut(u, "?")
 	if at := strings.LastIndex(head, "@"); at > sch {
