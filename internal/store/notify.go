@@ -234,26 +234,31 @@ func (o *OrgStore) AddWebhook(ctx context.Context, actor, url, secret string) (W
 	s := o.s
 	now := s.now()
 	h := Webhook{OrgID: o.org.ID, URL: url, Secret: secret, CreatedBy: actor, Created: now}
-	err := s.db.QueryRowContext(ctx, s.q(`INSERT INTO notify_webhooks (org_id, url, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
-		o.org.ID, url, secret, actor, fmtTime(now)).Scan(&h.ID)
-	if err != nil {
-		return h, err
-	}
-	return h, o.Record(ctx, actor, "notify.webhook.add", "webhook", url, map[string]any{"id": h.ID, "url": url})
+	err := o.write(ctx, actor, false, func(w *writer) error {
+		err := w.tx.QueryRowContext(ctx, s.q(`INSERT INTO notify_webhooks (org_id, url, secret, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+			o.org.ID, url, secret, actor, fmtTime(now)).Scan(&h.ID)
+		if err != nil {
+			return err
+		}
+		return w.audit("notify.webhook.add", "webhook", url, map[string]any{"id": h.ID, "url": url})
+	})
+	return h, err
 }
 
 // RetireWebhook stops deliveries to a webhook, on the organization's
 // trail.
 func (o *OrgStore) RetireWebhook(ctx context.Context, actor string, id int64) error {
 	s := o.s
-	res, err := s.db.ExecContext(ctx, s.q("UPDATE notify_webhooks SET retired_at = ? WHERE id = ? AND org_id = ? AND retired_at IS NULL"), fmtTime(s.now()), id, o.org.ID)
-	if err != nil {
-		return err
-	}
-	if err := mustAffect(res, "webhook"); err != nil {
-		return err
-	}
-	return o.Record(ctx, actor, "notify.webhook.retire", "webhook", "", map[string]any{"id": id})
+	return o.write(ctx, actor, false, func(w *writer) error {
+		res, err := w.tx.ExecContext(ctx, s.q("UPDATE notify_webhooks SET retired_at = ? WHERE id = ? AND org_id = ? AND retired_at IS NULL"), fmtTime(s.now()), id, o.org.ID)
+		if err != nil {
+			return err
+		}
+		if err := mustAffect(res, "webhook"); err != nil {
+			return err
+		}
+		return w.audit("notify.webhook.retire", "webhook", "", map[string]any{"id": id})
+	})
 }
 
 // Webhooks lists the organization's webhooks, live ones only unless all.
@@ -321,12 +326,15 @@ func (o *OrgStore) CreateCalToken(ctx context.Context, actor string, userID int6
 	if userID != 0 {
 		uid = userID
 	}
-	err := s.db.QueryRowContext(ctx, s.q("INSERT INTO cal_tokens (token_hash, org_id, user_id, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
-		tokenHash, o.org.ID, uid, actor, fmtTime(now)).Scan(&t.ID)
-	if err != nil {
-		return t, err
-	}
-	return t, o.Record(ctx, actor, "calendar.token.create", "calendar", "", map[string]any{"id": t.ID, "user_id": userID})
+	err := o.write(ctx, actor, false, func(w *writer) error {
+		err := w.tx.QueryRowContext(ctx, s.q("INSERT INTO cal_tokens (token_hash, org_id, user_id, created_by, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+			tokenHash, o.org.ID, uid, actor, fmtTime(now)).Scan(&t.ID)
+		if err != nil {
+			return err
+		}
+		return w.audit("calendar.token.create", "calendar", "", map[string]any{"id": t.ID, "user_id": userID})
+	})
+	return t, err
 }
 
 // CalTokens lists the organization's feed tokens: the person's (userID)
@@ -382,14 +390,16 @@ func (o *OrgStore) RevokeCalToken(ctx context.Context, actor string, userID, id 
 		q += "user_id = ?"
 		args = append(args, userID)
 	}
-	res, err := s.db.ExecContext(ctx, s.q(q), args...)
-	if err != nil {
-		return err
-	}
-	if err := mustAffect(res, "calendar token"); err != nil {
-		return err
-	}
-	return o.Record(ctx, actor, "calendar.token.revoke", "calendar", "", map[string]any{"id": id, "user_id": userID})
+	return o.write(ctx, actor, false, func(w *writer) error {
+		res, err := w.tx.ExecContext(ctx, s.q(q), args...)
+		if err != nil {
+			return err
+		}
+		if err := mustAffect(res, "calendar token"); err != nil {
+			return err
+		}
+		return w.audit("calendar.token.revoke", "calendar", "", map[string]any{"id": id, "user_id": userID})
+	})
 }
 
 // CalTokenByHash finds a live feed token. A revoked or unknown one is

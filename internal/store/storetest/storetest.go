@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.Store) {
 		{"LoginFailures", testLoginFailures},
 		{"AuditLogAndRecord", testAuditLog},
 		{"AuditTampering", testTampering},
+		{"NotifySettingsAudited", testNotifySettingsAudited},
 		{"ConcurrentPuts", testConcurrentPuts},
 		{"Versions", testVersions},
 		{"ConcurrentCreates", testConcurrentCreates},
