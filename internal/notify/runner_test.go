@@ -58,6 +58,22 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.accepted = append(rc.accepted, b)
 }
 
+// openAcme opens a store on eng, closed when the test ends, holding one
+// organization, acme-health.
+func openAcme(t *testing.T, eng storetest.Engine) (*store.Store, store.Org) {
+	t.Helper()
+	s, err := store.Open(context.Background(), eng.URL(t), store.Options{BlobDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	org, err := s.CreateOrg(context.Background(), "test", "acme-health", "Acme Health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, org
+}
+
 // TestWebhookSignedRetriedOnce: every planned message reaches the
 // webhook signed; a receiver that fails twice then succeeds gets each
 // message once (and is called three times for the first); a webhook
@@ -69,15 +85,7 @@ func TestWebhookSignedRetriedOnce(t *testing.T) {
 	for _, eng := range storetest.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := store.Open(ctx, eng.URL(t), store.Options{BlobDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			org, err := s.CreateOrg(ctx, "test", "acme-health", "Acme Health")
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, org := openAcme(t, eng)
 			rc := &receiver{secret: "0123456789abcdef-right", failures: 2}
 			srv := httptest.NewServer(rc)
 			defer srv.Close()
@@ -213,15 +221,7 @@ func TestWatchNeedsReadRole(t *testing.T) {
 	for _, eng := range storetest.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := store.Open(ctx, eng.URL(t), store.Options{BlobDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			org, err := s.CreateOrg(ctx, "test", "acme-health", "Acme Health")
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, org := openAcme(t, eng)
 			other, err := s.CreateOrg(ctx, "test", "harbor", "Harbor")
 			if err != nil {
 				t.Fatal(err)

@@ -24,15 +24,7 @@ func TestTrustMailSentOnce(t *testing.T) {
 	for _, eng := range storetest.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := store.Open(ctx, eng.URL(t), store.Options{BlobDir: t.TempDir()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			org, err := s.CreateOrg(ctx, "test", "acme-health", "Acme Health")
-			if err != nil {
-				t.Fatal(err)
-			}
+			s, org := openAcme(t, eng)
 			o := s.Org(org)
 			if _, err := o.Apply(ctx, "raj@acme.example", ws, store.ApplyOptions{}); err != nil {
 				t.Fatal(err)
